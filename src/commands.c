@@ -1,0 +1,90 @@
+/* The command table, the help machinery and the shared context. */
+#include "npubench.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/profile.h"
+#include "store/store.h"
+#include "util/util.h"
+
+const struct nb_command *const nb_commands[] = {
+	&nb_cmd_run,
+	&nb_cmd_compare,
+	&nb_cmd_plot,
+	&nb_cmd_export,
+	&nb_cmd_import,
+	&nb_cmd_profile,
+	&nb_cmd_validate,
+	&nb_cmd_push,
+	&nb_cmd_list,
+	&nb_cmd_show,
+	&nb_cmd_info,
+	&nb_cmd_help,
+};
+const int nb_ncommands = (int)NB_ARRAY_SIZE(nb_commands);
+
+const struct nb_command *command_find(const char *name)
+{
+	for (int i = 0; i < nb_ncommands; i++)
+		if (!strcmp(nb_commands[i]->name, name))
+			return nb_commands[i];
+	return NULL;
+}
+
+int usage_error(const struct nb_command *cmd, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	fprintf(stderr, "npubench: %s\n", msg);
+	if (cmd)
+		fprintf(stderr, "usage: npubench %s\nTry 'npubench help %s' for more.\n",
+			cmd->usage, cmd->name);
+	else
+		fprintf(stderr, "usage: npubench [--db PATH] [--profiles DIR] COMMAND [ARGS]\n"
+			"Try 'npubench help' for the list of commands.\n");
+	return NB_EXIT_USAGE;
+}
+
+int bad_option(const struct nb_command *cmd, char **argv, int c)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs a value", opt);
+	if (optopt && (!opt || opt[0] != '-' || opt[1] == '-'))
+		return usage_error(cmd, "unknown option '-%c'", optopt);
+	if (optopt)
+		return usage_error(cmd, "unknown option '-%c'", optopt);
+	return usage_error(cmd, "unknown option '%s'", opt ? opt : "?");
+}
+
+void command_help(const struct nb_command *cmd)
+{
+	printf("usage: npubench %s\n\n%s\n", cmd->usage, cmd->summary);
+	if (cmd->help && *cmd->help)
+		printf("\n%s", cmd->help);
+}
+
+struct nb_store *ctx_store(struct nb_ctx *ctx)
+{
+	if (!ctx->store && store_open(ctx->db_path, 0, &ctx->store))
+		return NULL;
+	return ctx->store;
+}
+
+struct nb_profiles *ctx_profiles(struct nb_ctx *ctx)
+{
+	if (!ctx->profiles &&
+	    profiles_load((const char *const *)ctx->profile_dirs, ctx->nprofile_dirs, &ctx->profiles))
+		return NULL;
+	return ctx->profiles;
+}

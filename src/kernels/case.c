@@ -1,0 +1,293 @@
+/* Cases: parsing, checking and formatting kernel parameters. */
+#include "kernels/kernel.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+const struct nb_kernel *kernel_find(const char *name)
+{
+	for (int i = 0; i < nb_nkernels; i++)
+		if (!strcmp(nb_kernels[i]->name, name))
+			return nb_kernels[i];
+	return NULL;
+}
+
+int kernel_param_index(const struct nb_kernel *k, const char *name)
+{
+	for (int i = 0; i < k->nparams; i++)
+		if (!strcmp(k->params[i].name, name))
+			return i;
+	return -1;
+}
+
+int64_t case_int(const struct nb_case *c, const char *name)
+{
+	int i = kernel_param_index(c->kernel, name);
+
+	if (i < 0)
+		die("internal error: kernel %s has no parameter '%s'", c->kernel->name, name);
+	return c->v[i].i;
+}
+
+double case_real(const struct nb_case *c, const char *name)
+{
+	int i = kernel_param_index(c->kernel, name);
+
+	if (i < 0)
+		die("internal error: kernel %s has no parameter '%s'", c->kernel->name, name);
+	if (c->kernel->params[i].type == NB_P_REAL)
+		return c->v[i].r;
+	return (double)c->v[i].i;
+}
+
+enum nb_dtype case_dtype(const struct nb_case *c)
+{
+	return (enum nb_dtype)case_int(c, "dtype");
+}
+
+/* Finds WORD in "a|b|c"; returns its index or -1. */
+static int choice_index(const char *choices, const char *word)
+{
+	size_t wl = strlen(word);
+	int idx = 0;
+
+	for (const char *p = choices; *p; idx++) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == wl && !strncmp(p, word, len))
+			return idx;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return -1;
+}
+
+static const char *choice_at(const char *choices, int idx, char *buf, size_t n)
+{
+	const char *p = choices;
+
+	for (int i = 0; i < idx && p; i++) {
+		p = strchr(p, '|');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return "?";
+	const char *bar = strchr(p, '|');
+	size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static int set_value(const struct nb_param_desc *d, union nb_value *v,
+		     const char *value, char *msg, size_t msglen)
+{
+	int64_t iv;
+	double rv;
+	int idx;
+
+	switch (d->type) {
+	case NB_P_INT:
+		if (nb_parse_i64(value, &iv)) {
+			snprintf(msg, msglen, "parameter %s: '%s' is not an integer", d->name, value);
+			return -1;
+		}
+		if ((double)iv < d->min || (double)iv > d->max) {
+			snprintf(msg, msglen, "parameter %s: %s is out of range [%.0f, %.0f]",
+				 d->name, value, d->min, d->max);
+			return -1;
+		}
+		v->i = iv;
+		return 0;
+	case NB_P_REAL:
+		if (nb_parse_double(value, &rv)) {
+			snprintf(msg, msglen, "parameter %s: '%s' is not a number", d->name, value);
+			return -1;
+		}
+		if (rv < d->min || rv > d->max) {
+			snprintf(msg, msglen, "parameter %s: %s is out of range [%g, %g]",
+				 d->name, value, d->min, d->max);
+			return -1;
+		}
+		v->r = rv;
+		return 0;
+	case NB_P_BOOL:
+		if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes")) {
+			v->i = 1;
+			return 0;
+		}
+		if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no")) {
+			v->i = 0;
+			return 0;
+		}
+		snprintf(msg, msglen, "parameter %s: '%s' is not a boolean (use 0 or 1)", d->name, value);
+		return -1;
+	case NB_P_ENUM:
+		idx = choice_index(d->choices, value);
+		if (idx < 0) {
+			snprintf(msg, msglen, "parameter %s: '%s' is not one of %s", d->name, value, d->choices);
+			return -1;
+		}
+		v->i = idx;
+		return 0;
+	case NB_P_DTYPE:
+		idx = dtype_parse(value);
+		if (idx < 0 || choice_index(d->choices, value) < 0) {
+			snprintf(msg, msglen, "dtype '%s' is not supported by this kernel (use one of %s)",
+				 value, d->choices);
+			return -1;
+		}
+		v->i = idx;
+		return 0;
+	}
+	snprintf(msg, msglen, "parameter %s: bad descriptor", d->name);
+	return -1;
+}
+
+void case_init(struct nb_case *c, const struct nb_kernel *k)
+{
+	char msg[256];
+
+	memset(c, 0, sizeof(*c));
+	c->kernel = k;
+	for (int i = 0; i < k->nparams; i++)
+		if (set_value(&k->params[i], &c->v[i], k->params[i].def, msg, sizeof(msg)))
+			die("internal error: kernel %s: default: %s", k->name, msg);
+}
+
+int case_set(struct nb_case *c, const char *key, const char *value, char *msg, size_t msglen)
+{
+	int i = kernel_param_index(c->kernel, key);
+
+	if (i < 0) {
+		struct strbuf names = STRBUF_INIT;
+
+		for (int j = 0; j < c->kernel->nparams; j++)
+			sb_addf(&names, "%s%s", j ? ", " : "", c->kernel->params[j].name);
+		snprintf(msg, msglen, "kernel %s has no parameter '%s' (it has: %s)",
+			 c->kernel->name, key, sb_str(&names));
+		sb_release(&names);
+		return -1;
+	}
+	return set_value(&c->kernel->params[i], &c->v[i], value, msg, msglen);
+}
+
+int case_parse(const char *text, struct nb_case *c, char *msg, size_t msglen)
+{
+	char *copy = xstrdup(text), *save = NULL, *tok;
+	const struct nb_kernel *k;
+	int ret = -1;
+
+	for (char *p = copy; *p; p++)
+		if (*p == ',' || *p == '\t' || *p == '\n')
+			*p = ' ';
+	tok = strtok_r(copy, " ", &save);
+	if (!tok) {
+		snprintf(msg, msglen, "empty case");
+		goto out;
+	}
+	k = kernel_find(tok);
+	if (!k) {
+		snprintf(msg, msglen, "unknown kernel '%s' (see 'npubench list kernels')", tok);
+		goto out;
+	}
+	case_init(c, k);
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok) {
+			snprintf(msg, msglen, "'%s': expected KEY=VALUE", tok);
+			goto out;
+		}
+		*eq = '\0';
+		if (case_set(c, tok, eq + 1, msg, msglen))
+			goto out;
+	}
+	ret = case_check(c, msg, msglen);
+out:
+	free(copy);
+	return ret;
+}
+
+int case_check(const struct nb_case *c, char *msg, size_t msglen)
+{
+	if (c->kernel->check)
+		return c->kernel->check(c, msg, msglen);
+	return 0;
+}
+
+const char *case_value_text(const struct nb_case *c, int i, char *buf, size_t n)
+{
+	const struct nb_param_desc *d = &c->kernel->params[i];
+
+	switch (d->type) {
+	case NB_P_INT:
+	case NB_P_BOOL:
+		snprintf(buf, n, "%lld", (long long)c->v[i].i);
+		return buf;
+	case NB_P_REAL:
+		snprintf(buf, n, "%.17g", c->v[i].r);
+		/* Prefer the shortest text that reads back the same. */
+		for (int prec = 1; prec <= 17; prec++) {
+			char tmp[64];
+
+			snprintf(tmp, sizeof(tmp), "%.*g", prec, c->v[i].r);
+			if (strtod(tmp, NULL) == c->v[i].r) {
+				snprintf(buf, n, "%s", tmp);
+				break;
+			}
+		}
+		return buf;
+	case NB_P_ENUM:
+		return choice_at(d->choices, (int)c->v[i].i, buf, n);
+	case NB_P_DTYPE:
+		snprintf(buf, n, "%s", dtype_name((enum nb_dtype)c->v[i].i));
+		return buf;
+	}
+	return "?";
+}
+
+char *case_format_params(const struct nb_case *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[64];
+
+	for (int i = 0; i < c->kernel->nparams; i++)
+		sb_addf(&sb, "%s%s=%s", i ? " " : "", c->kernel->params[i].name,
+			case_value_text(c, i, buf, sizeof(buf)));
+	return sb_detach(&sb);
+}
+
+char *case_format(const struct nb_case *c)
+{
+	char *p = case_format_params(c);
+	char *s = xasprintf("%s%s%s", c->kernel->name, *p ? " " : "", p);
+
+	free(p);
+	return s;
+}
+
+int case_equal(const struct nb_case *a, const struct nb_case *b)
+{
+	if (a->kernel != b->kernel)
+		return 0;
+	for (int i = 0; i < a->kernel->nparams; i++) {
+		if (a->kernel->params[i].type == NB_P_REAL) {
+			if (a->v[i].r != b->v[i].r)
+				return 0;
+		} else if (a->v[i].i != b->v[i].i) {
+			return 0;
+		}
+	}
+	return 1;
+}

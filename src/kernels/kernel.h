@@ -1,0 +1,150 @@
+/* Kernel families, their parameters, and cases (a kernel with concrete
+ * parameters).  A kernel descriptor declares its work (operations and the
+ * minimum bytes it must move), how to run it on the host, and the shape
+ * facts the model needs.  Adding a kernel is one file in src/kernels/ plus
+ * one line in registry.c. */
+#ifndef NB_KERNEL_H
+#define NB_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/dtype.h"
+
+struct nb_pool;
+struct nb_cpu;
+
+#define NB_MAX_PARAMS 12
+
+enum nb_ptype {
+	NB_P_INT,	/* 64-bit integer, bounded by [min, max] */
+	NB_P_REAL,	/* double, bounded by [min, max] */
+	NB_P_BOOL,	/* 0/1, true/false, yes/no */
+	NB_P_ENUM,	/* one of choices, "a|b|c"; stored as the index */
+	NB_P_DTYPE,	/* one of the dtype names in choices, stored as enum nb_dtype */
+};
+
+struct nb_param_desc {
+	const char *name;
+	enum nb_ptype type;
+	const char *def;	/* default value, as it would be typed */
+	const char *choices;	/* NB_P_ENUM / NB_P_DTYPE: "fp32|fp16|bf16" */
+	double min, max;	/* NB_P_INT / NB_P_REAL bounds, inclusive */
+	const char *help;
+};
+
+union nb_value {
+	int64_t i;	/* NB_P_INT, NB_P_BOOL, NB_P_ENUM index, NB_P_DTYPE */
+	double r;	/* NB_P_REAL */
+};
+
+/* A kernel with concrete parameters.  Values are indexed like the
+ * descriptor's params array. */
+struct nb_case {
+	const struct nb_kernel *kernel;
+	union nb_value v[NB_MAX_PARAMS];
+};
+
+/* What a case does, declared once and read by the harness, the model and the
+ * reports alike. */
+struct nb_work {
+	double ops;		/* floating-point or integer operations (2 per multiply-add) */
+	double bytes;		/* minimum bytes moved to and from memory */
+	const char *unit;	/* throughput unit: "FLOP/s", "OP/s" or "B/s" */
+	/* For sparse kernels: the operations actually performed on non-zeros.
+	 * ops stays the dense-equivalent count vendors quote.  0 when dense. */
+	double actual_ops;
+};
+
+/* What the host harness gives a kernel's setup. */
+struct nb_host_env {
+	struct nb_pool *pool;		/* workers, pinned; pool_threads() of them */
+	const struct nb_cpu *cpu;	/* detected features, caches */
+	uint64_t seed;			/* for the input generator */
+	int isa;			/* enum nb_isa dispatch level to use */
+};
+
+/* Verification verdict, filled by verify() after timing. */
+struct nb_verify {
+	double max_err;		/* worst error observed (absolute or relative, see what) */
+	double tol;		/* the tolerance it was held to */
+	int ok;			/* max_err <= tol */
+	char what[96];		/* how err is measured, e.g. "max |c-ref|/(|a||b|k eps)" */
+};
+
+/* Facts about a case that the chip model reads.  Matrix-like kernels
+ * describe themselves as a batch of GEMMs; the rest as streams. */
+enum nb_shape_kind { NB_SHAPE_GEMM, NB_SHAPE_ATTENTION, NB_SHAPE_STREAM };
+enum nb_sparsity { NB_SPARSE_NONE, NB_SPARSE_2_4, NB_SPARSE_CSR };
+
+struct nb_shape {
+	enum nb_shape_kind kind;
+	enum nb_dtype dtype;		/* input dtype */
+	int64_t batch;			/* independent problems (attention: b*h) */
+	int64_t m, n, k;		/* GEMM: C[m,n] += A[m,k] B[k,n] */
+	/* attention: seq_q, seq_k, head_dim; causal halves the work */
+	int64_t seq_q, seq_k, head_dim;
+	int causal;
+	enum nb_sparsity sparsity;
+	double density;			/* CSR: fraction of non-zeros */
+	double stream_bytes;		/* STREAM: bytes per pass (min convention) */
+	int stream_reads, stream_writes;/* arrays read / written per pass */
+};
+
+struct nb_kernel {
+	const char *name;		/* "gemm" */
+	const char *summary;		/* one line for `list kernels` */
+	const struct nb_param_desc *params;
+	int nparams;
+
+	/* Checks a combination of values the per-parameter bounds cannot
+	 * express (e.g. seq_q <= seq_k for causal); writes a message and
+	 * returns -1 when the case is impossible. */
+	int (*check)(const struct nb_case *c, char *msg, size_t msglen);
+	void (*work)(const struct nb_case *c, struct nb_work *w);
+	void (*shape)(const struct nb_case *c, struct nb_shape *s);
+
+	/* Host execution.  host_bytes is the peak memory setup will allocate,
+	 * checked against the host's memory before setup is called.  setup
+	 * allocates and fills inputs (seeded); execute is the timed region and
+	 * must not allocate, print or check; verify runs after timing; teardown
+	 * frees.  impl names the implementation a case will use at dispatch
+	 * level ISA (enum nb_isa), e.g. "gemm_bf16_avx2_6x16". */
+	double (*host_bytes)(const struct nb_case *c);
+	int (*setup)(const struct nb_case *c, const struct nb_host_env *env, void **state);
+	void (*execute)(void *state);
+	int (*verify)(void *state, struct nb_verify *v);
+	void (*teardown)(void *state);
+	const char *(*impl)(const struct nb_case *c, int isa);
+};
+
+/* The registry, collected in registry.c. */
+extern const struct nb_kernel *const nb_kernels[];
+extern const int nb_nkernels;
+const struct nb_kernel *kernel_find(const char *name);
+
+/* Parameter access by name; the kernel's own code indexes directly. */
+int kernel_param_index(const struct nb_kernel *k, const char *name);
+int64_t case_int(const struct nb_case *c, const char *name);
+double case_real(const struct nb_case *c, const char *name);
+enum nb_dtype case_dtype(const struct nb_case *c);	/* the "dtype" parameter */
+
+/* Fills a case with the kernel's defaults. */
+void case_init(struct nb_case *c, const struct nb_kernel *k);
+/* Sets one parameter from text, checking type and bounds; on failure writes
+ * a message naming parameter and value and returns -1. */
+int case_set(struct nb_case *c, const char *key, const char *value, char *msg, size_t msglen);
+/* Parses "gemm dtype=bf16 m=4096 n=4096 k=4096" (or the same with commas).
+ * On failure writes a message and returns -1. */
+int case_parse(const char *text, struct nb_case *c, char *msg, size_t msglen);
+/* Runs the per-parameter and the kernel's own checks. */
+int case_check(const struct nb_case *c, char *msg, size_t msglen);
+/* Canonical text: kernel name, then every parameter in descriptor order. */
+char *case_format(const struct nb_case *c);
+/* Parameters only, "dtype=bf16 m=4096 ..." */
+char *case_format_params(const struct nb_case *c);
+/* The value of parameter I as text, into buf. */
+const char *case_value_text(const struct nb_case *c, int i, char *buf, size_t n);
+int case_equal(const struct nb_case *a, const struct nb_case *b);
+
+#endif

@@ -1,0 +1,11 @@
+/* The kernel registry: one line per family. */
+#include "kernels/kernel.h"
+
+#include "util/util.h"
+
+extern const struct nb_kernel nb_kernel_stream;
+
+const struct nb_kernel *const nb_kernels[] = {
+	&nb_kernel_stream,
+};
+const int nb_nkernels = (int)NB_ARRAY_SIZE(nb_kernels);

@@ -1,0 +1,198 @@
+/* npubench: look up the command, set up what it shares, run it. */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "npubench.h"
+#include "model/profile.h"
+#include "store/store.h"
+#include "util/util.h"
+
+static const char *env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : fallback;
+}
+
+/* $XDG_<KIND>_HOME or ~/<fallback>. */
+static char *xdg_dir(const char *var, const char *fallback)
+{
+	const char *v = getenv(var);
+
+	if (v && *v == '/')
+		return xstrdup(v);
+	return xasprintf("%s/%s", env_or("HOME", "/tmp"), fallback);
+}
+
+/* True when this binary runs from the build tree (not installed). */
+static int running_from_build_tree(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	/* libtool-free build: the binary sits at the top of the build tree. */
+	return !strcmp(exe, NB_BUILDDIR);
+}
+
+static void add_dir(struct nb_ctx *ctx, char *dir)
+{
+	ctx->profile_dirs = xrealloc(ctx->profile_dirs,
+				     (size_t)(ctx->nprofile_dirs + 1) * sizeof(char *));
+	ctx->profile_dirs[ctx->nprofile_dirs++] = dir;
+}
+
+static void add_dir_list(struct nb_ctx *ctx, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+		add_dir(ctx, xstrdup(d));
+	free(copy);
+}
+
+static void setup_paths(struct nb_ctx *ctx, const char *db, const char *profiles)
+{
+	char *config = xdg_dir("XDG_CONFIG_HOME", ".config");
+
+	if (db) {
+		ctx->db_path = xstrdup(db);
+		ctx->db_explicit = 1;
+	} else if (getenv("NPUBENCH_DB") && *getenv("NPUBENCH_DB")) {
+		ctx->db_path = xstrdup(getenv("NPUBENCH_DB"));
+		ctx->db_explicit = 1;
+	} else {
+		char *data = xdg_dir("XDG_DATA_HOME", ".local/share");
+
+		ctx->db_path = xasprintf("%s/npubench/results.db", data);
+		free(data);
+	}
+	ctx->user_profile_dir = xasprintf("%s/npubench/profiles", config);
+	if (profiles) {
+		add_dir_list(ctx, profiles);
+	} else if (getenv("NPUBENCH_PROFILES") && *getenv("NPUBENCH_PROFILES")) {
+		add_dir_list(ctx, getenv("NPUBENCH_PROFILES"));
+	} else {
+		add_dir(ctx, xstrdup(ctx->user_profile_dir));
+		if (running_from_build_tree())
+			add_dir(ctx, xstrdup(NB_SRCDIR "/profiles"));
+		else
+			add_dir(ctx, xstrdup(NB_PKGDATADIR "/profiles"));
+	}
+	free(config);
+}
+
+static void ctx_release(struct nb_ctx *ctx)
+{
+	store_close(ctx->store);
+	profiles_free(ctx->profiles);
+	for (int i = 0; i < ctx->nprofile_dirs; i++)
+		free(ctx->profile_dirs[i]);
+	free(ctx->profile_dirs);
+	free(ctx->user_profile_dir);
+	free(ctx->db_path);
+	free(ctx->cmdline);
+}
+
+static char *join_cmdline(int argc, char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		int plain = *a != '\0';
+
+		for (const char *p = a; *p; p++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,:/+@%", *p))
+				plain = 0;
+		if (i)
+			sb_adds(&sb, " ");
+		if (plain) {
+			sb_adds(&sb, a);
+		} else {
+			sb_adds(&sb, "'");
+			for (const char *p = a; *p; p++) {
+				if (*p == '\'')
+					sb_adds(&sb, "'\\''");
+				else
+					sb_add(&sb, p, 1);
+			}
+			sb_adds(&sb, "'");
+		}
+	}
+	return sb_detach(&sb);
+}
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return 0;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct nb_ctx ctx = { 0 };
+	const char *db = NULL, *profiles = NULL;
+	const struct nb_command *cmd;
+	int i, ret;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--version")) {
+			printf("npubench %s\n", PACKAGE_VERSION);
+			return 0;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			return nb_cmd_help.exec(1, argv, &ctx);
+		} else if (!strcmp(a, "--db") || !strcmp(a, "--profiles")) {
+			if (i + 1 >= argc)
+				return usage_error(NULL, "option '%s' needs a value", a);
+			if (!strcmp(a, "--db"))
+				db = argv[++i];
+			else
+				profiles = argv[++i];
+		} else if (!strncmp(a, "--db=", 5)) {
+			db = a + 5;
+		} else if (!strncmp(a, "--profiles=", 11)) {
+			profiles = a + 11;
+		} else {
+			return usage_error(NULL, "unknown option '%s'", a);
+		}
+	}
+	if (i >= argc)
+		return usage_error(NULL, "no command given");
+	cmd = command_find(argv[i]);
+	if (!cmd)
+		return usage_error(NULL, "'%s' is not a npubench command", argv[i]);
+	if (cmd != &nb_cmd_help && wants_help(argc - i, argv + i)) {
+		command_help(cmd);
+		return 0;
+	}
+	setup_paths(&ctx, db, profiles);
+	ctx.cmdline = join_cmdline(argc, argv);
+	ret = cmd->exec(argc - i, argv + i, &ctx);
+	ctx_release(&ctx);
+	/* Machine-readable output goes to stdout: a failed write is a failure. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("npubench: cannot write standard output");
+		return NB_EXIT_FAIL;
+	}
+	return ret;
+}

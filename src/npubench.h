@@ -1,0 +1,67 @@
+/* The command table and the context every command receives. */
+#ifndef NPUBENCH_H
+#define NPUBENCH_H
+
+struct nb_store;
+struct nb_profiles;
+
+/* Shared setup, resolved once from global flags and the environment; the
+ * store and the profiles are opened on first use. */
+struct nb_ctx {
+	char *db_path;			/* --db, NPUBENCH_DB, XDG default */
+	int db_explicit;		/* the path came from --db or NPUBENCH_DB */
+	char **profile_dirs;		/* searched in order; earlier wins */
+	int nprofile_dirs;
+	char *user_profile_dir;		/* where `profile fetch` installs */
+	char *cmdline;			/* the whole command line, for the store */
+	struct nb_store *store;
+	struct nb_profiles *profiles;
+};
+
+/* Opens (once) the database; NULL after reporting why. */
+struct nb_store *ctx_store(struct nb_ctx *ctx);
+/* Loads (once) every chip profile; NULL after reporting why. */
+struct nb_profiles *ctx_profiles(struct nb_ctx *ctx);
+
+struct nb_command {
+	const char *name;
+	int (*exec)(int argc, char **argv, struct nb_ctx *ctx);
+	const char *usage;	/* "run [--suite NAME] ..." without "npubench " */
+	const char *summary;	/* one line for `npubench help` */
+	const char *help;	/* the options, one per line, already indented */
+};
+
+/* Exit statuses. */
+#define NB_EXIT_OK 0
+#define NB_EXIT_FAIL 1
+#define NB_EXIT_USAGE 2
+
+/* Reports a usage error for CMD: the message, the usage line and a hint.
+ * Returns NB_EXIT_USAGE. */
+int usage_error(const struct nb_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prints CMD's full help to stdout. */
+void command_help(const struct nb_command *cmd);
+/* The getopt_long loop's '?' and ':' cases: names the bad option. */
+int bad_option(const struct nb_command *cmd, char **argv, int c);
+
+/* The table, in main.c. */
+extern const struct nb_command *const nb_commands[];
+extern const int nb_ncommands;
+const struct nb_command *command_find(const char *name);
+
+#define NB_DECLARE_COMMAND(n) extern const struct nb_command nb_cmd_##n
+NB_DECLARE_COMMAND(run);
+NB_DECLARE_COMMAND(compare);
+NB_DECLARE_COMMAND(plot);
+NB_DECLARE_COMMAND(export);
+NB_DECLARE_COMMAND(import);
+NB_DECLARE_COMMAND(profile);
+NB_DECLARE_COMMAND(validate);
+NB_DECLARE_COMMAND(push);
+NB_DECLARE_COMMAND(list);
+NB_DECLARE_COMMAND(show);
+NB_DECLARE_COMMAND(info);
+NB_DECLARE_COMMAND(help);
+
+#endif

@@ -1,0 +1,66 @@
+/* The SQLite store: runs and their results.  The only module that includes
+ * sqlite3.h.  Versioned schema with forward migrations, WAL, a busy timeout,
+ * prepared statements; each result is committed as it is added. */
+#ifndef NB_STORE_H
+#define NB_STORE_H
+
+#include <stdint.h>
+
+#include "targets/result.h"
+
+struct nb_store;
+
+/* The schema version this build writes. */
+#define NB_SCHEMA_VERSION 2
+
+enum { NB_STORE_READONLY = 1 };
+
+/* Opens PATH (":memory:" works), creating it and its folder when missing,
+ * migrating an older schema forward.  Errors name the file and what to do
+ * (locked, read-only, corrupt, newer schema).  Returns 0 or -1. */
+int store_open(const char *path, int flags, struct nb_store **out);
+void store_close(struct nb_store *st);
+const char *store_path(const struct nb_store *st);
+/* Opens PATH and migrates only up to version TO (tests of migrations). */
+int store_open_at_version(const char *path, int to, struct nb_store **out);
+int store_schema_version(struct nb_store *st);
+/* Runs PRAGMA integrity_check; 0 when "ok". */
+int store_integrity_check(struct nb_store *st);
+
+struct nb_run {
+	int64_t id;
+	char *uuid;
+	char *started_at, *ended_at;
+	char *status;		/* running, complete, interrupted, failed */
+	char *tool_version, *build_flags;
+	char *host_json;	/* `npubench info --format json` */
+	char *hostname;
+	char *cmdline;
+	char *options_json;
+	char *tag;
+	int64_t seed;
+	char *distribution;
+	int64_t pid;
+	int nresults;		/* filled by queries */
+	int nfailed;
+};
+
+void run_release(struct nb_run *r);
+
+/* Inserts RUN (status running); sets run->id and, when empty, run->uuid. */
+int store_run_begin(struct nb_store *st, struct nb_run *run);
+/* Marks a run complete / interrupted / failed with its end time. */
+int store_run_finish(struct nb_store *st, int64_t run_id, const char *status);
+/* Adds a result to a run in its own transaction; sets r->id. */
+int store_result_add(struct nb_store *st, int64_t run_id, struct nb_result *r);
+
+/* Resolves "last", a numeric id or a UUID (prefix) to a run id. */
+int store_run_resolve(struct nb_store *st, const char *spec, int64_t *id);
+int store_run_get(struct nb_store *st, int64_t id, struct nb_run *out);
+/* Every run, newest first. */
+int store_runs_list(struct nb_store *st, struct nb_run **runs, int *n);
+/* Every result of a run, in order, with samples and snapshots. */
+int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs, int *n);
+void results_free(struct nb_result *rs, int n);
+
+#endif

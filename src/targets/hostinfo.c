@@ -1,0 +1,157 @@
+#include "targets/hostinfo.h"
+
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernels/kernel.h"
+#include "util/cpu.h"
+#include "util/util.h"
+
+const char *hostinfo_hostname(void)
+{
+	static char name[256];
+
+	if (!name[0] && gethostname(name, sizeof(name) - 1) != 0)
+		snprintf(name, sizeof(name), "unknown");
+	return name;
+}
+
+struct feature {
+	const char *name;
+	int on;
+};
+
+static int features(const struct nb_cpu *c, struct feature *f)
+{
+	int n = 0;
+
+#define F(x, v) f[n].name = x, f[n].on = c->v, n++
+	F("sse4.2", sse42); F("avx", avx); F("avx2", avx2); F("fma", fma); F("f16c", f16c);
+	F("bmi2", bmi2); F("avx512f", avx512f); F("avx512bw", avx512bw); F("avx512vl", avx512vl);
+	F("avx512_vnni", avx512_vnni); F("avx512_bf16", avx512_bf16); F("avx512_fp16", avx512_fp16);
+	F("avx_vnni", avx_vnni); F("amx_tile", amx_tile); F("amx_bf16", amx_bf16); F("amx_int8", amx_int8);
+#undef F
+	return n;
+}
+
+/* For every kernel and each dtype it accepts: the implementation used. */
+static void for_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
+				     const char *impl), void *arg)
+{
+	const struct nb_cpu *c = cpu_detect();
+
+	for (int i = 0; i < nb_nkernels; i++) {
+		const struct nb_kernel *k = nb_kernels[i];
+		int di = kernel_param_index(k, "dtype");
+		struct nb_case kc;
+
+		if (!k->impl)
+			continue;
+		case_init(&kc, k);
+		if (di < 0) {
+			fn(arg, k->name, "-", k->impl(&kc, c->isa));
+			continue;
+		}
+		for (int t = 0; t < NB_DTYPE_COUNT; t++) {
+			char msg[256];
+
+			if (case_set(&kc, "dtype", dtype_name((enum nb_dtype)t), msg, sizeof(msg)))
+				continue;
+			fn(arg, k->name, dtype_name((enum nb_dtype)t), k->impl(&kc, c->isa));
+		}
+	}
+}
+
+static void add_impl_json(void *arg, const char *kernel, const char *dtype, const char *impl)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "kernel", kernel);
+	cJSON_AddStringToObject(o, "dtype", dtype);
+	cJSON_AddStringToObject(o, "impl", impl);
+	cJSON_AddItemToArray(arg, o);
+}
+
+char *hostinfo_json(int pretty)
+{
+	const struct nb_cpu *c = cpu_detect();
+	cJSON *root = cJSON_CreateObject(), *feat, *cache, *impls;
+	struct feature f[32];
+	int nf = features(c, f);
+	char *text;
+
+	cJSON_AddStringToObject(root, "hostname", hostinfo_hostname());
+	cJSON_AddStringToObject(root, "cpu_model", c->model);
+	cJSON_AddStringToObject(root, "cpu_vendor", c->vendor);
+	cJSON_AddStringToObject(root, "arch", c->arch);
+	cJSON_AddNumberToObject(root, "sockets", c->sockets);
+	cJSON_AddNumberToObject(root, "cores", c->cores);
+	cJSON_AddNumberToObject(root, "threads", c->online_cpus);
+	feat = cJSON_AddArrayToObject(root, "features");
+	for (int i = 0; i < nf; i++)
+		if (f[i].on)
+			cJSON_AddItemToArray(feat, cJSON_CreateString(f[i].name));
+	cache = cJSON_AddObjectToObject(root, "cache_bytes");
+	cJSON_AddNumberToObject(cache, "l1d", (double)c->l1d);
+	cJSON_AddNumberToObject(cache, "l2", (double)c->l2);
+	cJSON_AddNumberToObject(cache, "l3", (double)c->l3);
+	cJSON_AddNumberToObject(cache, "line", (double)c->cacheline);
+	cJSON_AddNumberToObject(root, "memory_bytes", (double)c->mem_total);
+	cJSON_AddNumberToObject(root, "memory_available_bytes", (double)c->mem_available);
+	cJSON_AddStringToObject(root, "os", c->os);
+	cJSON_AddStringToObject(root, "compiler", __VERSION__);
+	cJSON_AddStringToObject(root, "build_flags", NB_BUILD_FLAGS);
+	cJSON_AddStringToObject(root, "version", PACKAGE_VERSION);
+	cJSON_AddStringToObject(root, "isa", isa_name(c->isa));
+	if (c->isa_forced[0])
+		cJSON_AddStringToObject(root, "isa_forced", c->isa_forced);
+	impls = cJSON_AddArrayToObject(root, "kernels");
+	for_each_impl(add_impl_json, impls);
+	text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!text)
+		die("out of memory formatting JSON");
+	return text;
+}
+
+static void print_impl(void *arg, const char *kernel, const char *dtype, const char *impl)
+{
+	NB_UNUSED(arg);
+	printf("  %-10s %-6s %s\n", kernel, dtype, impl);
+}
+
+void hostinfo_print(void)
+{
+	const struct nb_cpu *c = cpu_detect();
+	struct feature f[32];
+	int nf = features(c, f);
+	char buf[64];
+
+	printf("host:       %s\n", hostinfo_hostname());
+	printf("cpu:        %s (%s, %s)\n", c->model, c->vendor[0] ? c->vendor : "?", c->arch);
+	printf("cores:      %d core(s), %d thread(s) usable, %d socket(s)\n",
+	       c->cores, c->online_cpus, c->sockets);
+	printf("features:  ");
+	for (int i = 0; i < nf; i++)
+		printf(" %s%s", f[i].on ? "+" : "-", f[i].name);
+	printf("\n");
+	printf("caches:     L1d %lld KiB, L2 %lld KiB per core; L3 %lld KiB; line %lld B\n",
+	       (long long)c->l1d / 1024, (long long)c->l2 / 1024, (long long)c->l3 / 1024,
+	       (long long)c->cacheline);
+	nb_format_si(buf, sizeof(buf), (double)c->mem_total, "B");
+	printf("memory:     %.1f GiB (%s), %.1f GiB available\n",
+	       (double)c->mem_total / (1 << 30), buf, (double)c->mem_available / (1 << 30));
+	printf("os:         %s\n", c->os);
+	printf("compiler:   %s\n", __VERSION__);
+	printf("build:      %s\n", NB_BUILD_FLAGS);
+	printf("dispatch:   %s%s%s%s\n", isa_name(c->isa),
+	       c->isa_forced[0] ? " (NPUBENCH_ISA=" : "", c->isa_forced,
+	       c->isa_forced[0] ? ")" : "");
+	printf("kernels:\n");
+	for_each_impl(print_impl, NULL);
+}

@@ -1,0 +1,92 @@
+#include "targets/result.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+const char *result_kind_name(enum nb_result_kind k)
+{
+	return k == NB_MEASURED ? "measured" : "predicted";
+}
+
+static const char *const status_names[] = {
+	[NB_RES_OK] = "ok",
+	[NB_RES_VERIFY_FAILED] = "verify_failed",
+	[NB_RES_UNSUPPORTED] = "unsupported",
+	[NB_RES_NO_FIT] = "no_fit",
+	[NB_RES_ERROR] = "error",
+};
+
+const char *result_status_name(enum nb_result_status s)
+{
+	return (unsigned)s < NB_ARRAY_SIZE(status_names) ? status_names[s] : "?";
+}
+
+int result_status_parse(const char *s)
+{
+	for (size_t i = 0; i < NB_ARRAY_SIZE(status_names); i++)
+		if (!strcmp(s, status_names[i]))
+			return (int)i;
+	return -1;
+}
+
+void result_release(struct nb_result *r)
+{
+	free(r->kernel);
+	free(r->case_text);
+	free(r->params_json);
+	free(r->dtype);
+	free(r->target);
+	free(r->message);
+	free(r->impl);
+	free(r->samples);
+	free(r->unit);
+	free(r->verify_what);
+	free(r->bound);
+	free(r->model_json);
+	free(r->profile_json);
+	free(r->flags);
+	free(r->created_at);
+	memset(r, 0, sizeof(*r));
+}
+
+void result_set_case(struct nb_result *r, const struct nb_case *c)
+{
+	const struct nb_kernel *k = c->kernel;
+	cJSON *o = cJSON_CreateObject();
+	struct nb_work w;
+	char buf[64];
+
+	r->kcase = *c;
+	free(r->kernel);
+	free(r->case_text);
+	free(r->params_json);
+	free(r->dtype);
+	free(r->unit);
+	r->kernel = xstrdup(k->name);
+	r->case_text = case_format(c);
+	r->dtype = NULL;
+	for (int i = 0; i < k->nparams; i++) {
+		const struct nb_param_desc *d = &k->params[i];
+
+		if (d->type == NB_P_INT || d->type == NB_P_BOOL)
+			cJSON_AddNumberToObject(o, d->name, (double)c->v[i].i);
+		else if (d->type == NB_P_REAL)
+			cJSON_AddNumberToObject(o, d->name, c->v[i].r);
+		else
+			cJSON_AddStringToObject(o, d->name, case_value_text(c, i, buf, sizeof(buf)));
+		if (d->type == NB_P_DTYPE)
+			r->dtype = xstrdup(dtype_name((enum nb_dtype)c->v[i].i));
+	}
+	r->params_json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!r->params_json)
+		die("out of memory formatting JSON");
+	k->work(c, &w);
+	r->ops = w.ops;
+	r->bytes = w.bytes;
+	r->actual_ops = w.actual_ops;
+	r->unit = xstrdup(w.unit);
+}

@@ -1,0 +1,260 @@
+#define _GNU_SOURCE
+#include "util/cpu.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#define NB_X86 1
+#endif
+
+static struct nb_cpu cpu;
+static int detected;
+
+const char *isa_name(enum nb_isa isa)
+{
+	switch (isa) {
+	case NB_ISA_PORTABLE: return "portable";
+	case NB_ISA_AVX2: return "avx2";
+	}
+	return "?";
+}
+
+#ifdef NB_X86
+static uint64_t xgetbv0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static void detect_x86(void)
+{
+	unsigned a, b, c, d, max;
+	int os_avx = 0, os_avx512 = 0, os_amx = 0;
+
+	if (!__get_cpuid(0, &max, &b, &c, &d))
+		return;
+	memcpy(cpu.vendor, &b, 4);
+	memcpy(cpu.vendor + 4, &d, 4);
+	memcpy(cpu.vendor + 8, &c, 4);
+	cpu.vendor[12] = '\0';
+	__cpuid(1, a, b, c, d);
+	cpu.sse42 = !!(c & bit_SSE4_2);
+	cpu.fma = !!(c & bit_FMA);
+	cpu.f16c = !!(c & bit_F16C);
+	if ((c & bit_OSXSAVE) && (c & bit_AVX)) {
+		uint64_t xcr0 = xgetbv0();
+
+		os_avx = (xcr0 & 6) == 6;
+		os_avx512 = (xcr0 & 0xe6) == 0xe6;
+		os_amx = (xcr0 & 0x60000) == 0x60000;
+	}
+	cpu.avx = os_avx;
+	if (!os_avx)
+		cpu.fma = cpu.f16c = 0;
+	if (max >= 7) {
+		__cpuid_count(7, 0, a, b, c, d);
+		cpu.avx2 = os_avx && (b & bit_AVX2);
+		cpu.bmi2 = !!(b & bit_BMI2);
+		cpu.avx512f = os_avx512 && (b & bit_AVX512F);
+		cpu.avx512bw = os_avx512 && (b & bit_AVX512BW);
+		cpu.avx512vl = os_avx512 && (b & bit_AVX512VL);
+		cpu.avx512_vnni = os_avx512 && (c & (1u << 11));
+		cpu.avx512_fp16 = os_avx512 && (d & (1u << 23));
+		cpu.amx_bf16 = os_amx && (d & (1u << 22));
+		cpu.amx_tile = os_amx && (d & (1u << 24));
+		cpu.amx_int8 = os_amx && (d & (1u << 25));
+		__cpuid_count(7, 1, a, b, c, d);
+		cpu.avx_vnni = os_avx && (a & (1u << 4));
+		cpu.avx512_bf16 = os_avx512 && (a & (1u << 5));
+	}
+}
+#endif
+
+static int64_t read_size_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char buf[64];
+	int64_t v = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f)) {
+		char *end;
+
+		v = strtoll(buf, &end, 10);
+		if (*end == 'K')
+			v *= 1024;
+		else if (*end == 'M')
+			v *= 1024 * 1024;
+	}
+	fclose(f);
+	return v;
+}
+
+static void read_text_file(const char *path, char *out, size_t n)
+{
+	FILE *f = fopen(path, "r");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(out, (int)n, f))
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+static void detect_caches(void)
+{
+	for (int i = 0; i < 8; i++) {
+		char path[128], type[32];
+		int64_t level, size;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+		level = read_size_file(path);
+		if (!level)
+			break;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
+		read_text_file(path, type, sizeof(type));
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+		size = read_size_file(path);
+		if (level == 1 && !strcmp(type, "Data"))
+			cpu.l1d = size;
+		else if (level == 2)
+			cpu.l2 = size;
+		else if (level == 3)
+			cpu.l3 = size;
+	}
+	cpu.cacheline = read_size_file("/sys/devices/system/cpu/cpu0/cache/index0/coherency_line_size");
+	/* Plausible defaults when sysfs says nothing (containers, non-Linux). */
+	if (!cpu.l1d)
+		cpu.l1d = 32 * 1024;
+	if (!cpu.l2)
+		cpu.l2 = 512 * 1024;
+	if (!cpu.l3)
+		cpu.l3 = 8 * 1024 * 1024;
+	if (!cpu.cacheline)
+		cpu.cacheline = 64;
+}
+
+static void detect_model(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+	int max_core = -1, max_phys = -1;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (!colon)
+			continue;
+		if (!strncmp(line, "model name", 10) && !cpu.model[0]) {
+			char *v = colon + 1;
+
+			while (*v == ' ')
+				v++;
+			v[strcspn(v, "\n")] = '\0';
+			snprintf(cpu.model, sizeof(cpu.model), "%s", v);
+		} else if (!strncmp(line, "core id", 7)) {
+			int id = atoi(colon + 1);
+
+			if (id > max_core)
+				max_core = id;
+		} else if (!strncmp(line, "physical id", 11)) {
+			int id = atoi(colon + 1);
+
+			if (id > max_phys)
+				max_phys = id;
+		}
+	}
+	fclose(f);
+	cpu.sockets = max_phys + 1 > 0 ? max_phys + 1 : 1;
+	cpu.cores = max_core + 1 > 0 ? (max_core + 1) * cpu.sockets : 0;
+}
+
+static void detect_memory(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			long long kb;
+
+			if (sscanf(line, "MemTotal: %lld kB", &kb) == 1)
+				cpu.mem_total = kb * 1024;
+			else if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+				cpu.mem_available = kb * 1024;
+		}
+		fclose(f);
+	}
+	if (!cpu.mem_total) {
+		long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+
+		if (pages > 0 && psz > 0)
+			cpu.mem_total = (int64_t)pages * psz;
+	}
+	if (!cpu.mem_available)
+		cpu.mem_available = cpu.mem_total;
+}
+
+void cpu_refresh_isa(void)
+{
+	const char *force = getenv("NPUBENCH_ISA");
+	enum nb_isa best = NB_ISA_PORTABLE;
+
+	if (cpu.avx2 && cpu.fma && cpu.f16c)
+		best = NB_ISA_AVX2;
+	cpu.isa_forced[0] = '\0';
+	if (force && *force) {
+		snprintf(cpu.isa_forced, sizeof(cpu.isa_forced), "%s", force);
+		if (!strcmp(force, "portable"))
+			best = NB_ISA_PORTABLE;
+		else if (strcmp(force, "avx2") || best != NB_ISA_AVX2)
+			warning("NPUBENCH_ISA=%s is not available here; using %s", force, isa_name(best));
+	}
+	cpu.isa = best;
+}
+
+const struct nb_cpu *cpu_detect(void)
+{
+	struct utsname u;
+	cpu_set_t set;
+
+	if (detected)
+		return &cpu;
+	detected = 1;
+#ifdef NB_X86
+	detect_x86();
+#endif
+	detect_model();
+	detect_caches();
+	detect_memory();
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		cpu.online_cpus = CPU_COUNT(&set);
+	else
+		cpu.online_cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpu.online_cpus < 1)
+		cpu.online_cpus = 1;
+	if (cpu.cores < 1 || cpu.cores > cpu.online_cpus)
+		cpu.cores = cpu.online_cpus;
+	if (uname(&u) == 0) {
+		snprintf(cpu.arch, sizeof(cpu.arch), "%s", u.machine);
+		snprintf(cpu.os, sizeof(cpu.os), "%s %s", u.sysname, u.release);
+	}
+	if (!cpu.model[0])
+		snprintf(cpu.model, sizeof(cpu.model), "unknown %s CPU", cpu.arch);
+	cpu_refresh_isa();
+	return &cpu;
+}

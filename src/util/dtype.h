@@ -1,0 +1,27 @@
+/* Data types the kernels and chips speak, with their storage sizes. */
+#ifndef NB_DTYPE_H
+#define NB_DTYPE_H
+
+enum nb_dtype {
+	NB_FP64,
+	NB_FP32,
+	NB_TF32,
+	NB_FP16,
+	NB_BF16,
+	NB_FP8,
+	NB_INT8,
+	NB_INT4,
+	NB_DTYPE_COUNT
+};
+
+const char *dtype_name(enum nb_dtype t);
+/* Returns the dtype for NAME, or -1. */
+int dtype_parse(const char *name);
+/* Storage bits per element (int4: 4, tf32 is stored as fp32: 32). */
+int dtype_bits(enum nb_dtype t);
+/* 1 when the dtype is an integer type (throughput in OP/s, not FLOP/s). */
+int dtype_is_int(enum nb_dtype t);
+/* Unit roundoff (2^-p) of a floating dtype; 0 for integers. */
+double dtype_eps(enum nb_dtype t);
+
+#endif

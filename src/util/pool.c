@@ -1,0 +1,172 @@
+#define _GNU_SOURCE
+#include "util/pool.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+struct worker {
+	struct nb_pool *pool;
+	pthread_t thread;
+	int tid;
+};
+
+struct nb_pool {
+	int n;
+	struct worker *w;
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
+	unsigned long generation;	/* bumped for each pool_run */
+	int pending;			/* workers still running this generation */
+	int quit;
+	int pinned;
+	cpu_set_t mask;			/* the caller's affinity before pinning */
+	nb_pool_fn fn;
+	void *arg;
+};
+
+/* Pins the calling thread to the SLOT-th CPU of MASK (wrapping around). */
+static void pin_to(const cpu_set_t *mask, int slot)
+{
+	cpu_set_t one;
+	int seen = 0, count = CPU_COUNT(mask);
+
+	if (count < 1)
+		return;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, mask))
+			continue;
+		if (seen++ == slot % count) {
+			CPU_ZERO(&one);
+			CPU_SET(cpu, &one);
+			pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+			return;
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct nb_pool *p = w->pool;
+	unsigned long seen = 0;
+
+	if (p->pinned)
+		pin_to(&p->mask, w->tid);
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->generation == seen && !p->quit)
+			pthread_cond_wait(&p->go, &p->mu);
+		if (p->quit) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		seen = p->generation;
+		pthread_mutex_unlock(&p->mu);
+
+		p->fn(p->arg, w->tid, p->n);
+
+		pthread_mutex_lock(&p->mu);
+		if (--p->pending == 0)
+			pthread_cond_signal(&p->done);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+struct nb_pool *pool_create(int n, int pin)
+{
+	struct nb_pool *p;
+
+	if (n < 1) {
+		error("thread count must be at least 1, not %d", n);
+		return NULL;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->n = n;
+	p->w = xcalloc((size_t)n, sizeof(*p->w));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	pthread_cond_init(&p->done, NULL);
+	if (pin && sched_getaffinity(0, sizeof(p->mask), &p->mask) == 0)
+		p->pinned = 1;
+	for (int i = 1; i < n; i++) {
+		p->w[i].pool = p;
+		p->w[i].tid = i;
+		if (pthread_create(&p->w[i].thread, NULL, worker_main, &p->w[i])) {
+			p->n = i;
+			pool_free(p);
+			error("cannot start worker thread %d", i);
+			return NULL;
+		}
+	}
+	/* The caller is thread 0: pinned too while the pool lives. */
+	if (p->pinned)
+		pin_to(&p->mask, 0);
+	return p;
+}
+
+void pool_free(struct nb_pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 1; i < p->n; i++)
+		pthread_join(p->w[i].thread, NULL);
+	if (p->pinned)
+		pthread_setaffinity_np(pthread_self(), sizeof(p->mask), &p->mask);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->go);
+	pthread_cond_destroy(&p->done);
+	free(p->w);
+	free(p);
+}
+
+int pool_threads(const struct nb_pool *p)
+{
+	return p->n;
+}
+
+void pool_run(struct nb_pool *p, nb_pool_fn fn, void *arg)
+{
+	if (p->n == 1) {
+		fn(arg, 0, 1);
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->fn = fn;
+	p->arg = arg;
+	p->pending = p->n - 1;
+	p->generation++;
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+
+	fn(arg, 0, p->n);
+
+	pthread_mutex_lock(&p->mu);
+	while (p->pending > 0)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void pool_split(long total, long align, int tid, int nthreads, long *begin, long *end)
+{
+	long units, per, extra, b, e;
+
+	if (align < 1)
+		align = 1;
+	units = (total + align - 1) / align;
+	per = units / nthreads;
+	extra = units % nthreads;
+	b = tid * per + (tid < extra ? tid : extra);
+	e = b + per + (tid < extra ? 1 : 0);
+	b *= align;
+	e *= align;
+	*begin = b < total ? b : total;
+	*end = e < total ? e : total;
+}

@@ -1,0 +1,28 @@
+/* Statistics over timing samples. */
+#ifndef NB_STATS_H
+#define NB_STATS_H
+
+#include <stddef.h>
+
+struct nb_stats {
+	size_t n;
+	double min, max, mean, median, sd, mad;
+	double p5, p95;
+	double ci_lo, ci_hi;	/* 95% confidence interval of the median */
+	int outliers;		/* samples more than 5 scaled MADs from the median */
+};
+
+/* Computes every statistic of X[0..n) (n >= 1); X is not modified. */
+void stats_compute(const double *x, size_t n, struct nb_stats *s);
+/* Median of X[0..n) (n >= 1); X is not modified. */
+double stats_median(const double *x, size_t n);
+/* Linear-interpolation quantile (Hyndman-Fan type 7) of SORTED[0..n). */
+double stats_quantile_sorted(const double *sorted, size_t n, double q);
+/* Distribution-free 95% confidence interval of the median from order
+ * statistics (binomial, normal approximation for n > 30); with fewer than
+ * 6 samples it is the whole range. */
+void stats_median_ci(const double *sorted, size_t n, double *lo, double *hi);
+/* Relative half-width of the median's CI: (hi - lo) / 2 / median. */
+double stats_median_rel_width(const double *x, size_t n);
+
+#endif

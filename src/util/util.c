@@ -1,0 +1,375 @@
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int nb_quiet_errors;
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[4096];
+
+	if (nb_quiet_errors > 0)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fflush(stdout);
+	fprintf(stderr, "npubench: %s%s\n", prefix, msg);
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	nb_quiet_errors = 0;
+	va_start(ap, fmt);
+	vreport("", fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (!p)
+		die("out of memory allocating %zu bytes", size);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		die("out of memory allocating %zu x %zu bytes", n, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	void *q = realloc(p, size ? size : 1);
+
+	if (!q)
+		die("out of memory allocating %zu bytes", size);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	return sb_detach(&sb);
+}
+
+void *nb_aligned_alloc(size_t size)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, 64, size ? size : 64))
+		return NULL;
+	return p;
+}
+
+void nb_aligned_free(void *p)
+{
+	free(p);
+}
+
+int nb_parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	/* Accept binary-size suffixes: 4k = 4096, 2M, 1G. */
+	if (*end) {
+		int shift;
+
+		switch (*end) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		default: return -1;
+		}
+		if (end[1])
+			return -1;
+		if (v > (LLONG_MAX >> shift) || v < (LLONG_MIN >> shift))
+			return -1;
+		v *= 1LL << shift;
+	}
+	*out = v;
+	return 0;
+}
+
+int nb_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void sb_grow(struct strbuf *sb, size_t extra)
+{
+	size_t need = sb->len + extra + 1;
+
+	if (need <= sb->alloc)
+		return;
+	if (sb->alloc * 2 > need)
+		need = sb->alloc * 2;
+	if (need < 64)
+		need = 64;
+	sb->buf = xrealloc(sb->buf, need);
+	sb->alloc = need;
+}
+
+void sb_add(struct strbuf *sb, const char *s, size_t n)
+{
+	sb_grow(sb, n);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void sb_adds(struct strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	sb_grow(sb, (size_t)n);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+}
+
+void sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+void sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+char *sb_detach(struct strbuf *sb)
+{
+	char *p = sb->buf ? sb->buf : xstrdup("");
+
+	sb->buf = NULL;
+	sb->len = sb->alloc = 0;
+	return p;
+}
+
+void sb_release(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->alloc = 0;
+}
+
+int nb_glob_match(const char *pattern, const char *name)
+{
+	return fnmatch(pattern, name, 0) == 0;
+}
+
+int nb_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	FILE *f = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[65536];
+	size_t n;
+	int ret = -1;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return error("cannot open '%s': %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (sb.len + n > max) {
+			error("'%s' is larger than %zu bytes", path, max);
+			goto out;
+		}
+		sb_add(&sb, chunk, n);
+	}
+	if (ferror(f)) {
+		error("cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (len)
+		*len = sb.len;
+	*out = sb_detach(&sb);
+	ret = 0;
+out:
+	sb_release(&sb);
+	fclose(f);
+	return ret;
+}
+
+int nb_write_file_atomic(const char *path, const void *data, size_t len)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	const char *p = data;
+	int fd, ret = -1;
+
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		error("cannot create a file beside '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			error("cannot write '%s': %s", tmp, strerror(errno));
+			goto fail;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) < 0 && errno != EINVAL) {
+		error("cannot write '%s': %s", tmp, strerror(errno));
+		goto fail;
+	}
+	/* mkstemp creates 0600; an exported report is an ordinary file. */
+	fchmod(fd, 0644);
+	if (close(fd) < 0) {
+		fd = -1;
+		error("cannot write '%s': %s", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		error("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+		goto fail;
+	}
+	ret = 0;
+	goto out;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+out:
+	free(tmp);
+	return ret;
+}
+
+int nb_mkdirs(const char *dir)
+{
+	char *p, *copy = xstrdup(dir);
+	int ret = 0;
+
+	for (p = copy + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+				ret = error("cannot create folder '%s': %s", copy, strerror(errno));
+				break;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+void nb_format_si(char *out, size_t n, double value, const char *unit)
+{
+	static const char *prefix[] = { "", "k", "M", "G", "T", "P", "E" };
+	size_t i = 0;
+	double v = fabs(value);
+
+	while (v >= 1000.0 && i + 1 < NB_ARRAY_SIZE(prefix)) {
+		v /= 1000.0;
+		i++;
+	}
+	snprintf(out, n, "%.*f %s%s", v >= 100 ? 1 : v >= 10 ? 2 : 3,
+		 value < 0 ? -v : v, prefix[i], unit);
+}
+
+void nb_iso8601_now(char *out, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

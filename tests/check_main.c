@@ -1,0 +1,22 @@
+/* The one runner for every Check suite. */
+#include <stdlib.h>
+
+#include "check_suites.h"
+
+static Suite *(*const suites[])(void) = {
+	suite_util,
+	suite_case,
+};
+
+int main(void)
+{
+	SRunner *sr = srunner_create(NULL);
+	int failed;
+
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		srunner_add_suite(sr, suites[i]());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,12 @@
+/* Every Check suite of the unit tests; the runner in check_main.c runs them
+ * all.  Adding a module's tests: one file, one line here, one in
+ * check_main.c's table. */
+#ifndef CHECK_SUITES_H
+#define CHECK_SUITES_H
+
+#include <check.h>
+
+Suite *suite_util(void);
+Suite *suite_case(void);
+
+#endif

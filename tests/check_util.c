@@ -1,0 +1,179 @@
+/* Unit tests of src/util: parsing, strings, fp16/bf16, statistics, pool. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_suites.h"
+#include "util/half.h"
+#include "util/pool.h"
+#include "util/rng.h"
+#include "util/stats.h"
+#include "util/util.h"
+
+START_TEST(parse_numbers)
+{
+	int64_t v;
+	double d;
+
+	ck_assert_int_eq(nb_parse_i64("4096", &v), 0);
+	ck_assert_int_eq(v, 4096);
+	ck_assert_int_eq(nb_parse_i64("4k", &v), 0);
+	ck_assert_int_eq(v, 4096);
+	ck_assert_int_eq(nb_parse_i64("2M", &v), 0);
+	ck_assert_int_eq(v, 2 << 20);
+	ck_assert_int_eq(nb_parse_i64("-7", &v), 0);
+	ck_assert_int_eq(v, -7);
+	ck_assert_int_eq(nb_parse_i64("12x", &v), -1);
+	ck_assert_int_eq(nb_parse_i64("", &v), -1);
+	ck_assert_int_eq(nb_parse_i64("99999999999999999999", &v), -1);
+	ck_assert_int_eq(nb_parse_i64("9000000000G", &v), -1);
+	ck_assert_int_eq(nb_parse_double("0.25", &d), 0);
+	ck_assert_double_eq(d, 0.25);
+	ck_assert_int_eq(nb_parse_double("nan", &d), -1);
+	ck_assert_int_eq(nb_parse_double("1e999", &d), -1);
+}
+END_TEST
+
+START_TEST(strbuf_grows)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	ck_assert_str_eq(sb_str(&sb), "");
+	for (int i = 0; i < 1000; i++)
+		sb_addf(&sb, "%d,", i % 10);
+	ck_assert_uint_eq(sb.len, 2000);
+	ck_assert_int_eq(strncmp(sb.buf, "0,1,2,", 6), 0);
+	sb_release(&sb);
+}
+END_TEST
+
+START_TEST(half_roundtrip)
+{
+	/* Every fp16 value converts to float and back unchanged. */
+	for (uint32_t h = 0; h < 0x10000; h++) {
+		float f = nb_fp16_to_f32((uint16_t)h);
+
+		if (isnan(f))
+			continue;
+		ck_assert_uint_eq(nb_f32_to_fp16(f), h);
+	}
+	ck_assert_uint_eq(nb_f32_to_fp16(65520.0f), 0x7c00);	/* rounds to inf */
+	ck_assert_uint_eq(nb_f32_to_fp16(1.0f + 0x1p-11f), 0x3c00);	/* tie to even */
+	ck_assert_uint_eq(nb_f32_to_fp16(1.0f + 0x1p-11f + 0x1p-20f), 0x3c01);
+	ck_assert_float_eq(nb_fp16_to_f32(0x0001), 0x1p-24f);
+	ck_assert_uint_eq(nb_f32_to_bf16(1.0f), 0x3f80);
+	ck_assert_uint_eq(nb_f32_to_bf16(1.0f + 0x1p-8f), 0x3f80);	/* tie to even */
+	ck_assert_uint_eq(nb_f32_to_bf16(1.0f + 0x1p-8f + 0x1p-12f), 0x3f81);
+	ck_assert_float_eq(nb_bf16_to_f32(0xc040), -3.0f);
+}
+END_TEST
+
+START_TEST(stats_known_values)
+{
+	/* Hand-computed: sorted 1..10 plus an outlier 100. */
+	double x[] = { 5, 3, 100, 1, 2, 4, 6, 7, 8, 9, 10 };
+	struct nb_stats s;
+
+	stats_compute(x, 11, &s);
+	ck_assert_uint_eq(s.n, 11);
+	ck_assert_double_eq(s.min, 1);
+	ck_assert_double_eq(s.max, 100);
+	ck_assert_double_eq(s.median, 6);
+	ck_assert_double_eq_tol(s.mean, 155.0 / 11.0, 1e-12);
+	/* |x - 6|: 1 3 94 5 4 2 0 1 2 3 4 -> sorted median 3 */
+	ck_assert_double_eq(s.mad, 3);
+	/* type 7: p95 at h = 9.5 between 10 and 100 */
+	ck_assert_double_eq_tol(s.p95, 55, 1e-12);
+	ck_assert_double_eq_tol(s.p5, 1.5, 1e-12);
+	ck_assert_int_eq(s.outliers, 1);
+	/* n = 11: P(X <= 1) = 12/2048 <= 2.5%, P(X <= 2) = 67/2048 > 2.5%,
+	 * so j = 2: the interval is [x(2), x(10)] = [2, 10]. */
+	ck_assert_double_eq(s.ci_lo, 2);
+	ck_assert_double_eq(s.ci_hi, 10);
+	/* sample sd, computed by hand: sum of squares about the mean */
+	double sq = 0;
+	for (int i = 0; i < 11; i++)
+		sq += (x[i] - 155.0 / 11.0) * (x[i] - 155.0 / 11.0);
+	ck_assert_double_eq_tol(s.sd, sqrt(sq / 10), 1e-12);
+}
+END_TEST
+
+START_TEST(stats_large_n_ci)
+{
+	double x[100];
+	struct nb_stats s;
+
+	for (int i = 0; i < 100; i++)
+		x[i] = i + 1;
+	stats_compute(x, 100, &s);
+	/* j = floor(50 - 1.96 * 10 / 2) = 40: [x(40), x(61)] */
+	ck_assert_double_eq(s.ci_lo, 40);
+	ck_assert_double_eq(s.ci_hi, 61);
+	ck_assert_double_eq(s.median, 50.5);
+}
+END_TEST
+
+struct sum_arg {
+	long total;
+	long parts[8];
+};
+
+static void count_part(void *arg, int tid, int nt)
+{
+	struct sum_arg *a = arg;
+	long b, e;
+
+	pool_split(a->total, 16, tid, nt, &b, &e);
+	a->parts[tid] = e - b;
+}
+
+START_TEST(pool_splits_all_work)
+{
+	struct nb_pool *p = pool_create(3, 0);
+	struct sum_arg a = { .total = 1001 };
+
+	ck_assert_ptr_nonnull(p);
+	for (int rep = 0; rep < 100; rep++) {
+		memset(a.parts, 0, sizeof(a.parts));
+		pool_run(p, count_part, &a);
+		ck_assert_int_eq(a.parts[0] + a.parts[1] + a.parts[2], 1001);
+		ck_assert_int_eq(a.parts[0] % 16, 0);
+	}
+	pool_free(p);
+}
+END_TEST
+
+START_TEST(rng_is_seeded)
+{
+	struct nb_rng a, b, c;
+	int differ = 0;
+
+	rng_seed(&a, 42, 0);
+	rng_seed(&b, 42, 0);
+	rng_seed(&c, 42, 1);
+	for (int i = 0; i < 1000; i++) {
+		float x = rng_float(&a);
+
+		ck_assert_float_eq(x, rng_float(&b));
+		ck_assert(x >= -1.0f && x < 1.0f);
+		differ += x != rng_float(&c);
+	}
+	ck_assert_int_gt(differ, 990);
+}
+END_TEST
+
+Suite *suite_util(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, parse_numbers);
+	tcase_add_test(tc, strbuf_grows);
+	tcase_add_test(tc, half_roundtrip);
+	tcase_add_test(tc, stats_known_values);
+	tcase_add_test(tc, stats_large_n_ci);
+	tcase_add_test(tc, pool_splits_all_work);
+	tcase_add_test(tc, rng_is_seeded);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,50 @@
+# Shared helpers for the command-line tests.  Each test is a numbered shell
+# script that drives the real binary in a scratch folder of its own.
+set -u
+: "${NPUBENCH:?run through make check}"
+: "${NB_SRCDIR:?run through make check}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/npubench-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export HOME="$T/home" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
+unset NPUBENCH_DB NPUBENCH_PROFILES NPUBENCH_ISA
+mkdir -p "$HOME"
+fails=0
+passes=0
+
+pass() { passes=$((passes + 1)); }
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# expect STATUS CMD...: runs CMD, keeps stdout in $T/out and stderr in $T/err,
+# and checks the exit status.
+expect() {
+	want=$1; shift
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "'$*' exited $got, expected $want"
+		sed 's/^/  stderr: /' "$T/err" | head -n 5 >&2
+		return 1
+	fi
+	pass
+	return 0
+}
+
+# contains FILE TEXT: FILE has TEXT (fixed string).
+contains() {
+	if grep -qF -- "$2" "$1"; then pass; else fail "$(basename "$1") lacks '$2'"; sed 's/^/  /' "$1" | head -n 8 >&2; fi
+}
+
+lacks() {
+	if grep -qF -- "$2" "$1"; then fail "$(basename "$1") has '$2'"; else pass; fi
+}
+
+# lines FILE N: FILE has exactly N lines.
+lines() {
+	n=$(wc -l <"$1")
+	if [ "$n" -eq "$2" ]; then pass; else fail "$(basename "$1") has $n lines, expected $2"; fi
+}
+
+finish() {
+	echo "$passes passed, $fails failed"
+	[ "$fails" -eq 0 ]
+}
