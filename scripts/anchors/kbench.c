@@ -1,7 +1,7 @@
 /* kbench: times npubench kernel cases directly through their descriptors
  * (setup, untimed warm-up, timed repetitions, verify after timing), for the
  * anchor benchmarks in scripts/anchors/.  One line per case on stdout:
- *   CASE<TAB>IMPL<TAB>best_s<TAB>median_s<TAB>rate<TAB>actual_rate<TAB>wa_rate<TAB>ok
+ *   CASE<TAB>IMPL<TAB>best_s<TAB>median_s<TAB>rate<TAB>actual_rate<TAB>wa_rate<TAB>ok<TAB>err/tol
  * rate is ops/s (or bytes/s for B/s kernels) at the best time; actual_rate
  * uses work.actual_ops (sparse), wa_rate work.bytes_wa; 0 when undeclared.
  *   kbench [-t THREADS] [-s MIN_SECONDS] [-r MIN_REPS] CASE...
@@ -53,8 +53,9 @@ static int bench_one(const char *text, struct nb_pool *pool, double min_s, int m
 			best = t[i];
 	med = stats_median(t, (size_t)n);
 	q = strcmp(w.unit, "B/s") ? w.ops : w.bytes;
-	printf("%s\t%s\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%s\n", text, c.kernel->impl(&c, env.isa),
-	       best, med, q / best, w.actual_ops / best, w.bytes_wa / best, v.ok ? "ok" : "FAIL");
+	printf("%s\t%s\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%s\t%.2g/%.2g\n", text, c.kernel->impl(&c, env.isa),
+	       best, med, q / best, w.actual_ops / best, w.bytes_wa / best, v.ok ? "ok" : "FAIL",
+	       v.max_err, v.tol);
 	if (!v.ok)
 		fprintf(stderr, "kbench: %s: verification failed: %s = %g > %g\n", text, v.what,
 			v.max_err, v.tol);
