@@ -4,10 +4,12 @@
 #include "util/util.h"
 
 extern const struct nb_kernel nb_kernel_attention;
+extern const struct nb_kernel nb_kernel_spmm;
 extern const struct nb_kernel nb_kernel_stream;
 
 const struct nb_kernel *const nb_kernels[] = {
 	&nb_kernel_attention,
+	&nb_kernel_spmm,
 	&nb_kernel_stream,
 };
 const int nb_nkernels = (int)NB_ARRAY_SIZE(nb_kernels);
