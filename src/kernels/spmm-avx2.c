@@ -120,9 +120,17 @@ static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, 
 		A3 = _mm256_fmadd_ps(v1, _mm256_load_ps(b1 + 24), A3);		\
 	} while (0)
 
-/* The 3x32 micro-kernel: C (ldc) += decoded A micro-panel x B panel. */
-static void ukr_3x32(int ng, const struct pair *ap, const float *bp, float *c, long ldc)
+/* The 3x32 micro-kernel: C (ldc) += decoded A micro-panel x B panel.
+ * C tiles come from memory once per KC block: the next tile (NEXT, rows
+ * ldc apart) is prefetched so its misses overlap this tile's FMAs. */
+static void ukr_3x32(int ng, const struct pair *ap, const float *bp, float *c, long ldc,
+		     const float *next)
 {
+	for (int r = 0; r < S24_MR; r++) {
+		_mm_prefetch((const char *)(next + r * ldc), _MM_HINT_T0);
+		_mm_prefetch((const char *)(next + r * ldc + 16), _MM_HINT_T0);
+	}
+
 	__m256 a00 = _mm256_loadu_ps(c), a01 = _mm256_loadu_ps(c + 8);
 	__m256 a02 = _mm256_loadu_ps(c + 16), a03 = _mm256_loadu_ps(c + 24);
 	__m256 a10 = _mm256_loadu_ps(c + ldc), a11 = _mm256_loadu_ps(c + ldc + 8);
@@ -170,13 +178,14 @@ void spmm24_avx2_run(const struct spmm_args *a, long n0, long n1, float *ws)
 						float *c = a->c + (i0 + ir) * a->n + j0 + jp;
 
 						if (h == S24_MR && w == S24_NR) {
-							ukr_3x32(ng, ap + (long)ir * ng, bp + jp * 4 * ng, c, a->n);
+							ukr_3x32(ng, ap + (long)ir * ng, bp + jp * 4 * ng, c, a->n,
+								 ir + 2 * S24_MR <= mc ? c + S24_MR * a->n : c);
 						} else {	/* edge tile through a buffer */
 							float t[S24_MR * S24_NR] = { 0 };
 
 							for (int r = 0; r < h; r++)
 								memcpy(t + r * S24_NR, c + r * a->n, (size_t)w * 4);
-							ukr_3x32(ng, ap + (long)ir * ng, bp + jp * 4 * ng, t, S24_NR);
+							ukr_3x32(ng, ap + (long)ir * ng, bp + jp * 4 * ng, t, S24_NR, t);
 							for (int r = 0; r < h; r++)
 								memcpy(c + r * a->n, t + r * S24_NR, (size_t)w * 4);
 						}

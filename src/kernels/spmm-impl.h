@@ -35,7 +35,7 @@ struct spmm_args {
 #define S24_NR 32
 #define S24_KC 128
 #define S24_MC 96
-#define S24_NC 512
+#define S24_NC 2048	/* a whole number of panels */
 /* Floats of per-thread workspace: packed B block + decoded A block. */
 #define S24_WS_FLOATS ((long)S24_KC * S24_NC + (long)S24_MC * (S24_KC / 4) * 3 + 1024)
 
