@@ -8,5 +8,7 @@
 
 Suite *suite_util(void);
 Suite *suite_case(void);
+Suite *suite_store(void);
+Suite *suite_suite_files(void);
 
 #endif
