@@ -189,30 +189,39 @@ int store_schema_version(struct nb_store *st)
 	return v;
 }
 
-/* Brings the schema to version TO, one transaction per step. */
-static int migrate(struct nb_store *st, int to)
+/* Refuses a database that is not ours or is newer than this build, before
+ * anything is written to it. */
+static int check_ours(struct nb_store *st)
 {
-	int version, app;
+	int version, app, tables = 0;
 
 	if (pragma_int(st, "PRAGMA user_version", &version) ||
 	    pragma_int(st, "PRAGMA application_id", &app))
 		return -1;
+	if (app != 0 && app != NB_APPLICATION_ID)
+		return error("'%s' is an SQLite database of another program (application id %#x); "
+			     "use another --db", st->path, (unsigned)app);
 	if (version > nmigrations())
 		return error("database '%s' has schema version %d, newer than this npubench "
 			     "understands (%d); upgrade npubench or use another --db",
 			     st->path, version, nmigrations());
-	if (app != 0 && app != NB_APPLICATION_ID)
-		return error("'%s' is an SQLite database of another program (application id %#x); "
-			     "use another --db", st->path, (unsigned)app);
-	if (version == 0 && app == 0) {
-		int tables = 0;
-
+	if (app == 0) {
 		if (pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables))
 			return -1;
 		if (tables > 0)
 			return error("'%s' is an SQLite database of another program (it has tables "
 				     "but no npubench schema); use another --db", st->path);
 	}
+	return 0;
+}
+
+/* Brings the schema to version TO, one transaction per step. */
+static int migrate(struct nb_store *st, int to)
+{
+	int version;
+
+	if (pragma_int(st, "PRAGMA user_version", &version))
+		return -1;
 	while (version < to) {
 		char setv[128];
 
@@ -318,7 +327,7 @@ static int open_at(const char *path, int flags, int to, struct nb_store **out)
 	if (!(flags & NB_STORE_READONLY)) {
 		int v;
 
-		if (pragma_int(st, "PRAGMA user_version", &v))
+		if (pragma_int(st, "PRAGMA user_version", &v) || check_ours(st))
 			goto fail;
 		if (strcmp(path, ":memory:") &&
 		    exec_sql(st, "PRAGMA journal_mode = WAL", "switching to WAL"))
@@ -332,7 +341,7 @@ static int open_at(const char *path, int flags, int to, struct nb_store **out)
 	} else {
 		int version;
 
-		if (pragma_int(st, "PRAGMA user_version", &version))
+		if (check_ours(st) || pragma_int(st, "PRAGMA user_version", &version))
 			goto fail;
 		if (version != nmigrations()) {
 			error("database '%s' has schema version %d; open it writable once to migrate it",
