@@ -112,7 +112,7 @@ static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, 
 		const struct pair *e = &ap[g * S24_MR + r];			\
 		const float *b0 = (const float *)((const char *)bp + (e->offs & 0xffff)); \
 		const float *b1 = (const float *)((const char *)bp + (e->offs >> 16)); \
-		__m128 vv = _mm_castpd_ps(_mm_load_sd((const double *)&e->v0));	\
+		__m128 vv = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)&e->v0)); \
 		__m256 v0 = _mm256_broadcastss_ps(vv);				\
 		__m256 v1 = _mm256_broadcastss_ps(_mm_movehdup_ps(vv));	\
 		A0 = _mm256_fmadd_ps(v0, _mm256_load_ps(b0), A0);		\
