@@ -655,6 +655,11 @@ static const char *attention_impl(const struct nb_case *c, int isa)
 	return names[c->v[P_SEQ_Q].i <= ATT_DECODE_ROWS][avx2][dt];
 }
 
+double attention_allocated_bytes(void *state)
+{
+	return ((struct state *)state)->bytes;
+}
+
 const struct nb_kernel nb_kernel_attention = {
 	.name = "attention",
 	.summary = "fused scaled-dot-product attention (online softmax), fp32/fp16/bf16",
