@@ -135,7 +135,7 @@ static void gemm_blocking(enum nb_dtype dt, long m, long n, long k, int nthreads
 
 	kc = clampl(round_down(l1 / 2 / (GEMM_NR * es), 16), 64, 2048);
 	if (kc > k)
-		kc = (k + 1) / 2 * 2;
+		kc = (k + 3) / 4 * 4;
 	mc = clampl(round_down(l2 / 4 / (kc * es), GEMM_MR), GEMM_MR, 4096 / GEMM_MR * GEMM_MR);
 	if (mc > m)
 		mc = (m + GEMM_MR - 1) / GEMM_MR * GEMM_MR;
@@ -145,8 +145,9 @@ static void gemm_blocking(enum nb_dtype dt, long m, long n, long k, int nthreads
 	bl->kc = kc;
 	bl->mc = mc;
 	bl->nc = nc;
-	bl->apack = (size_t)mc * (size_t)kc * (size_t)es;
-	bl->bpack = (size_t)nc * (size_t)kc * (size_t)es;
+	/* Sized for the widest packed element (4 bytes) plus per-panel extras. */
+	bl->apack = (size_t)mc * (size_t)kc * 4;
+	bl->bpack = (size_t)nc * (size_t)kc * 4 + (size_t)(nc / GEMM_NR) * 64;
 }
 
 /* One GEMM ready to run: inputs, output, blocking and per-thread buffers,
@@ -261,7 +262,6 @@ static void run_packed(struct gemm_run *r, int tid, int nt)
 {
 	const struct gemm_impl *im = r->impl;
 	int isint = gemm_is_int(r->dt);
-	long es = isint ? 2 : 4, kdiv = isint ? 2 : 1;
 	long i0, i1, j0, j1, ldc = r->n;
 	char *cbase = r->c;
 	void *ap = r->apack[tid], *bp = r->bpack[tid];
@@ -276,7 +276,9 @@ static void run_packed(struct gemm_run *r, int tid, int nt)
 
 		for (long pc = 0; pc < r->k; pc += r->bl.kc) {
 			long kc = r->k - pc < r->bl.kc ? r->k - pc : r->bl.kc;
-			long kstep = (kc + kdiv - 1) / kdiv;	/* k, or k-pairs */
+			long kstep = (kc + im->kgran - 1) / im->kgran;	/* k, pairs or quads */
+			size_t apanel = (size_t)(GEMM_MR * kstep * im->kgran * im->ea);
+			size_t bpanel = (size_t)(GEMM_NR * kstep * im->kgran * im->eb + im->bextra);
 			int acc = pc > 0;
 
 			im->pack_b(&r->b, pc, kc, jc, nc, r->k, bp);
@@ -285,11 +287,11 @@ static void run_packed(struct gemm_run *r, int tid, int nt)
 
 				im->pack_a(&r->a, ic, mc, pc, kc, r->k, ap);
 				for (long jr = 0; jr < nc; jr += GEMM_NR) {
-					const char *bpan = (const char *)bp + jr * kstep * kdiv * es;
+					const char *bpan = (const char *)bp + (size_t)(jr / GEMM_NR) * bpanel;
 					long nr = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
 
 					for (long ir = 0; ir < mc; ir += GEMM_MR) {
-						const char *apan = (const char *)ap + ir * kstep * kdiv * es;
+						const char *apan = (const char *)ap + (size_t)(ir / GEMM_MR) * apanel;
 						long mr = mc - ir < GEMM_MR ? mc - ir : GEMM_MR;
 						char *ct = cbase + ((ic + ir) * ldc + jc + jr) * 4;
 
