@@ -32,7 +32,7 @@ enum { P_DTYPE, P_M, P_N, P_K, P_ROUND };
 /* int32 sums stay exact while k * 128 * 128 < 2^31. */
 #define GEMM_MAX_K_INT8 131071L
 /* m at or below this takes the small-m (GEMV-like) path. */
-#define GEMM_SMALL_M 16
+#define GEMM_SMALL_M 4
 /* Above this many multiply-adds, verify() checks sampled rows and columns. */
 #define GEMM_FULL_VERIFY (1.0 * (1L << 27))
 #define GEMM_SAMPLES 4
@@ -211,7 +211,7 @@ static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_
 	r->nthreads = pool_threads(pool);
 	r->small = small_path(m, force_small);
 	if (r->small) {
-		long l2 = cpu->l2 > 0 ? cpu->l2 : 262144;
+		long l1 = cpu->l1d > 0 ? cpu->l1d : 32768;
 
 		r->aprep = nb_aligned_alloc(small_prep_bytes(dt, m, k));
 		if (!r->aprep)
@@ -223,7 +223,7 @@ static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_
 		r->sm.ap = r->aprep;
 		r->sm.b = r->b;
 		r->sm.c = c;
-		r->sm.nb = clampl(round_down(l2 / 4 / (m * 4), 16), 64, GEMM_MAX_DIM);
+		r->sm.nb = clampl(round_down(l1 / 2 / (m * 4), 16), 64, GEMM_MAX_DIM);
 		return 0;
 	}
 	gemm_blocking(dt, m, n, k, r->nthreads, &r->bl);
