@@ -609,23 +609,110 @@ INLINE void small_i(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 	}
 }
 
+/* Widens one flush of int4 GEMV int16 accumulators (columns by class mod
+ * 4: P = 4w, Q = 4w+1, R = 4w+2, S = 4w+3) into int32 C[c..c+63], in
+ * column order; first: C = sums - off, else C += sums. */
+INLINE void int4v_flush(__m256i p, __m256i q, __m256i r, __m256i x, int32_t *c, int first,
+			int32_t off)
+{
+	__m256i t0 = _mm256_unpacklo_epi16(p, q), t1 = _mm256_unpacklo_epi16(r, x);
+	__m256i t2 = _mm256_unpackhi_epi16(p, q), t3 = _mm256_unpackhi_epi16(r, x);
+	__m256i u[4] = { _mm256_unpacklo_epi32(t0, t1), _mm256_unpackhi_epi32(t0, t1),
+			 _mm256_unpacklo_epi32(t2, t3), _mm256_unpackhi_epi32(t2, t3) };
+	__m256i o = _mm256_set1_epi32(off);
+
+	for (int g = 0; g < 4; g++) {
+		__m256i lo = _mm256_cvtepi16_epi32(_mm256_castsi256_si128(u[g]));
+		__m256i hi = _mm256_cvtepi16_epi32(_mm256_extracti128_si256(u[g], 1));
+		__m256i *c0 = (__m256i *)(c + 8 * g), *c1 = (__m256i *)(c + 32 + 8 * g);
+
+		if (first) {
+			_mm256_storeu_si256(c0, _mm256_sub_epi32(lo, o));
+			_mm256_storeu_si256(c1, _mm256_sub_epi32(hi, o));
+		} else {
+			_mm256_storeu_si256(c0, _mm256_add_epi32(_mm256_loadu_si256(c0), lo));
+			_mm256_storeu_si256(c1, _mm256_add_epi32(_mm256_loadu_si256(c1), hi));
+		}
+	}
+}
+
+/* int4 small m with vpmaddubsw: two rows of B (64 columns, 32 bytes each)
+ * are regrouped with shifts and masks into four vectors of {b[k0][j],
+ * b[k1][j]} + 8 byte pairs, one per column class mod 4 (no byte shuffles);
+ * vpmaddubsw with the A pair {a[k0], a[k1]} gives exact int16 pair sums
+ * (|.| <= 240), accumulated in int16 for 128 pairs, then widened.  The +8
+ * offset comes off as 8 * sum(a).  One row of C at a time, so the four
+ * accumulators stay in registers; columns past the last 64-block and
+ * non-AVX2 shapes go to small_i. */
+#define INT4V_FLUSH 128
+static void small_int4v(const struct gemm_small *s, long j0, long j1)
+{
+	const int16_t *a = s->ap;	/* m x 2kp int16, zero-padded */
+	int32_t *c = s->c;
+	long m = s->m, n = s->n, k = s->k, kp = (k + 1) / 2, ld = s->b.ld;
+	long jt = j0 + (j1 - j0) / 64 * 64;
+	const __m256i x88 = _mm256_set1_epi8((char)0x88), m0f = _mm256_set1_epi16(0x000f);
+	const __m256i mf00 = _mm256_set1_epi16(0x0f00);
+
+	if (jt < j1)
+		small_i(NB_INT4, s, jt, j1);
+	for (long i = 0; i < m; i++) {
+		const int16_t *ai = a + i * 2 * kp;
+		int32_t off = 0;
+
+		for (long q = 0; q < k; q++)
+			off += 8 * ai[q];
+		for (long j = j0; j < jt; j += 64) {
+			const uint8_t *bj = (const uint8_t *)s->b.p + j / 2;
+
+			for (long p0 = 0; p0 < kp; p0 += INT4V_FLUSH) {
+				long pe = kp - p0 < INT4V_FLUSH ? kp : p0 + INT4V_FLUSH;
+				__m256i accp = _mm256_setzero_si256(), accq = accp, accr = accp, accs = accp;
+
+				for (long p = p0; p < pe; p++) {
+					__m256i u0 = _mm256_loadu_si256((const __m256i *)(bj + 2 * p * ld));
+					__m256i u1 = 2 * p + 1 < k ? _mm256_loadu_si256((const __m256i *)(bj + (2 * p + 1) * ld))
+								  : _mm256_setzero_si256();
+					__m256i w = _mm256_set1_epi16((short)((ai[2 * p] & 0xff) | (ai[2 * p + 1] << 8)));
+					__m256i vp, vq, vr, vs;
+
+					u0 = _mm256_xor_si256(u0, x88);
+					u1 = _mm256_xor_si256(u1, x88);
+					vp = _mm256_or_si256(_mm256_and_si256(u0, m0f),
+							     _mm256_slli_epi16(_mm256_and_si256(u1, m0f), 8));
+					vq = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(u0, 4), m0f),
+							     _mm256_and_si256(_mm256_slli_epi16(u1, 4), mf00));
+					vr = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(u0, 8), m0f),
+							     _mm256_and_si256(u1, mf00));
+					vs = _mm256_or_si256(_mm256_srli_epi16(u0, 12),
+							     _mm256_and_si256(_mm256_srli_epi16(u1, 4), mf00));
+					accp = _mm256_add_epi16(accp, _mm256_maddubs_epi16(vp, w));
+					accq = _mm256_add_epi16(accq, _mm256_maddubs_epi16(vq, w));
+					accr = _mm256_add_epi16(accr, _mm256_maddubs_epi16(vr, w));
+					accs = _mm256_add_epi16(accs, _mm256_maddubs_epi16(vs, w));
+				}
+				int4v_flush(accp, accq, accr, accs, c + i * n + j, p0 == 0, off);
+			}
+		}
+	}
+}
+
 static void small_fp32(const struct gemm_small *s, long j0, long j1) { small_f(NB_FP32, s, j0, j1); }
 static void small_fp16(const struct gemm_small *s, long j0, long j1) { small_f(NB_FP16, s, j0, j1); }
 static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(NB_BF16, s, j0, j1); }
 static void small_int8(const struct gemm_small *s, long j0, long j1) { small_i(NB_INT8, s, j0, j1); }
-static void small_int4(const struct gemm_small *s, long j0, long j1) { small_i(NB_INT4, s, j0, j1); }
 
 static const struct gemm_impl avx2_impls[NB_DTYPE_COUNT] = {
-	[NB_FP32] = { "gemm_fp32_avx2_6x16", "gemv_fp32_avx2", 1, 4, 4, 0, pack_a_fp32, pack_b_fp32,
+	[NB_FP32] = { "gemm_fp32_avx2_6x16", "gemv_fp32_avx2", 1, 4, 4, 0, 4, pack_a_fp32, pack_b_fp32,
 		      ukr_f32_6x16, small_fp32 },
-	[NB_FP16] = { "gemm_fp16_avx2_6x16", "gemv_fp16_avx2", 1, 4, 4, 0, pack_a_fp16, pack_b_fp16,
+	[NB_FP16] = { "gemm_fp16_avx2_6x16", "gemv_fp16_avx2", 1, 4, 4, 0, 4, pack_a_fp16, pack_b_fp16,
 		      ukr_f32_6x16, small_fp16 },
-	[NB_BF16] = { "gemm_bf16_avx2_6x16", "gemv_bf16_avx2", 1, 4, 4, 0, pack_a_bf16, pack_b_bf16,
+	[NB_BF16] = { "gemm_bf16_avx2_6x16", "gemv_bf16_avx2", 1, 4, 4, 0, 4, pack_a_bf16, pack_b_bf16,
 		      ukr_f32_6x16, small_bf16 },
-	[NB_INT8] = { "gemm_int8_avx2_6x16", "gemv_int8_avx2", 2, 2, 2, 0, pack_a_int8v, pack_b_int8,
+	[NB_INT8] = { "gemm_int8_avx2_6x16", "gemv_int8_avx2", 2, 2, 2, 0, 4, pack_a_int8v, pack_b_int8,
 		      ukr_i16_6x16, small_int8 },
-	[NB_INT4] = { "gemm_int4_avx2_u8s8_6x16", "gemv_int4_avx2", 4, 1, 1, 64, pack_a_int4q,
-		      pack_b_int4q, ukr_u8s8_6x16, small_int4 },
+	[NB_INT4] = { "gemm_int4_avx2_u8s8_6x16", "gemv_int4_avx2", 4, 1, 1, 64, 2, pack_a_int4q,
+		      pack_b_int4q, ukr_u8s8_6x16, small_int4v },
 };
 
 const struct gemm_impl *gemm_avx2_impl(enum nb_dtype dt)

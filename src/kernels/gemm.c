@@ -31,8 +31,6 @@ enum { P_DTYPE, P_M, P_N, P_K, P_ROUND };
 #define GEMM_MAX_ELEMS (1.0 * (1L << 34))
 /* int32 sums stay exact while k * 128 * 128 < 2^31. */
 #define GEMM_MAX_K_INT8 131071L
-/* m at or below this takes the small-m (GEMV-like) path. */
-#define GEMM_SMALL_M 4
 /* Above this many multiply-adds, verify() checks sampled rows and columns. */
 #define GEMM_FULL_VERIFY (1.0 * (1L << 27))
 #define GEMM_SAMPLES 4
@@ -167,9 +165,11 @@ struct gemm_run {
 	struct gemm_small sm;
 };
 
-static int small_path(long m, int force)
+/* m at or below the implementation's small_m takes the small-m
+ * (GEMV-like) path, where B streams in place instead of being packed. */
+static int small_path(const struct gemm_impl *im, long m, int force)
 {
-	return force >= 0 ? force : m <= GEMM_SMALL_M;
+	return force >= 0 ? force : m <= im->small_m;
 }
 
 static size_t small_prep_bytes(enum nb_dtype dt, long m, long k)
@@ -209,7 +209,7 @@ static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_
 	r->b = (struct gemm_mat){ b, dt, gemm_ld(dt, n) };
 	r->c = c;
 	r->nthreads = pool_threads(pool);
-	r->small = small_path(m, force_small);
+	r->small = small_path(impl, m, force_small);
 	if (r->small) {
 		long l1 = cpu->l1d > 0 ? cpu->l1d : 32768;
 
@@ -364,11 +364,12 @@ struct state {
 static size_t packing_bytes(enum nb_dtype dt, long m, long n, long k, int nthreads)
 {
 	struct gemm_blocking bl;
+	size_t packed;
 
-	if (small_path(m, -1))
-		return small_prep_bytes(dt, m, k);
+	/* The larger of the two paths: the ISA is not known here. */
 	gemm_blocking(dt, m, n, k, nthreads, &bl);
-	return (bl.apack + bl.bpack) * (size_t)nthreads;
+	packed = (bl.apack + bl.bpack) * (size_t)nthreads;
+	return packed > small_prep_bytes(dt, m, k) ? packed : small_prep_bytes(dt, m, k);
 }
 
 static double gemm_host_bytes(const struct nb_case *c)
@@ -579,7 +580,7 @@ static const char *gemm_impl_name(const struct nb_case *c, int isa)
 {
 	const struct gemm_impl *im = gemm_impl_for((enum nb_dtype)c->v[P_DTYPE].i, isa);
 
-	return small_path((long)c->v[P_M].i, -1) ? im->small_name : im->name;
+	return small_path(im, (long)c->v[P_M].i, -1) ? im->small_name : im->name;
 }
 
 const struct nb_kernel nb_kernel_gemm = {

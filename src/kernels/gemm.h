@@ -87,6 +87,7 @@ struct gemm_impl {
 	const char *name;	/* "gemm_bf16_avx2_6x16" */
 	const char *small_name;	/* "gemv_bf16_avx2" */
 	int kgran, ea, eb, bextra;
+	int small_m;		/* m at or below this takes the small-m path */
 	gemm_pack_a_fn pack_a;
 	gemm_pack_b_fn pack_b;
 	gemm_ukr_fn ukr;
