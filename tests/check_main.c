@@ -9,6 +9,7 @@ static Suite *(*const suites[])(void) = {
 	suite_store,
 	suite_suite_files,
 	suite_gemm,
+	suite_kernels,
 };
 
 int main(void)

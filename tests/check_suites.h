@@ -11,5 +11,6 @@ Suite *suite_case(void);
 Suite *suite_store(void);
 Suite *suite_suite_files(void);
 Suite *suite_gemm(void);
+Suite *suite_kernels(void);
 
 #endif
