@@ -114,7 +114,7 @@ static const struct key keys[] = {
 	{ "power.tdp_w", K_FIG, REQ, 0, 1e5, OFF(tdp_w) },
 	{ "model", K_OBJ, REQ, 0, 0, NOFF },
 	{ "model.gemm_efficiency", K_FIG, REQ, 0, 1, OFF(params.gemm_efficiency) },
-	{ "model.tile_overhead_us", K_FIG, REQ, 0, 1e3, OFF(params.tile_overhead_us) },
+	{ "model.tile_overhead_k", K_FIG, REQ, 0, 1e5, OFF(params.tile_overhead_k) },
 	{ "model.attention_efficiency", K_FIG, REQ, 0, 1, OFF(params.attention_efficiency) },
 	{ "model.stream_efficiency", K_FIG, REQ, 0, 1, OFF(params.stream_efficiency) },
 	{ "model.launch_us", K_FIG, REQ, 0, 1e5, OFF(params.launch_us) },
