@@ -63,4 +63,12 @@ int store_runs_list(struct nb_store *st, struct nb_run **runs, int *n);
 int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs, int *n);
 void results_free(struct nb_result *rs, int n);
 
+/* Records an attempt to push RUN to URL in FORMAT: ok, or the error. */
+int store_push_record(struct nb_store *st, int64_t run_id, const char *url,
+		      const char *format, int ok, const char *detail);
+/* Finished runs (complete or interrupted) never pushed successfully to URL
+ * in FORMAT, oldest first; *ids is malloc'd. */
+int store_runs_pending_push(struct nb_store *st, const char *url, const char *format,
+			    int64_t **ids, int *n);
+
 #endif
