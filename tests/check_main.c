@@ -9,6 +9,8 @@ static Suite *(*const suites[])(void) = {
 	suite_store,
 	suite_suite_files,
 	suite_gemm,
+	suite_profile,
+	suite_model,
 };
 
 int main(void)
