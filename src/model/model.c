@@ -56,8 +56,8 @@ static void assume(struct terms *t, const char *text)
  * (2K for a GEMM), as a library's heuristic would choose: the block from the
  * profile, its halves and quarters (down to the matrix tile), and split-K
  * while the units are not filled.  Each tile also pays OVERHEAD_K reduction
- * steps (prologue and epilogue), and a tile smaller than the block reuses its
- * operands less: its rate falls with its arithmetic intensity mn/(m+n). */
+ * steps (prologue and epilogue), and a tile chosen smaller than the block
+ * reuses its operands less: its rate falls with its intensity mn/(m+n). */
 static struct tiling best_tiling(const struct nb_profile *p, double batch, double M, double N,
 				 double flops_per_elem, double k_steps, double rate,
 				 double overhead_k, int split_ok)
@@ -80,7 +80,9 @@ static struct tiling best_tiling(const struct nb_profile *p, double batch, doubl
 			/* A tile bigger than the padded matrix shrinks to it. */
 			double em = fmin(bm, M), en = fmin(bn, N);
 			double mn_tiles = batch * ceil(M / em) * ceil(N / en);
-			double in = em * en / (em + en);
+			/* Reuse is the chosen block's: a block clipped by the matrix
+			 * edge streams its operands, which the memory term counts. */
+			double in = (double)bm * bn / (bm + bn);
 			double tile_rate = per_unit * (1 + c / i0) / (1 + c / in);
 
 			for (int s = 1; s <= 16; s *= 2) {

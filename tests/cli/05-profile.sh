@@ -82,4 +82,23 @@ expect 1 "$NPUBENCH" validate --measurements "$T/bad.csv"
 contains "$T/err" "no column 'dtype'"
 expect 2 "$NPUBENCH" validate
 contains "$T/err" "give one of --measurements"
+
+# probe writes a strict, measured host profile; validate --host uses it.
+# Tiny sizes: this checks the plumbing, not the numbers.
+LOCK=""
+command -v flock >/dev/null && LOCK="flock /tmp/npubench-bench.lock"
+expect 1 "$NPUBENCH" validate --host last
+contains "$T/err" "no 'host' profile"
+expect 0 $LOCK "$NPUBENCH" profile probe --threads 1 --size 64 --min-time 0.01
+contains "$T/out" "npubench/profiles/host.json"
+expect 0 "$NPUBENCH" profile validate "$XDG_CONFIG_HOME/npubench/profiles/host.json"
+expect 0 "$NPUBENCH" profile show host
+contains "$T/out" "measured"
+contains "$T/out" "emulation: bf16 via fp32"
+expect 0 $LOCK "$NPUBENCH" run --target host --threads 1 --min-time 0.01 \
+	--case "gemm dtype=fp32 m=64 n=64 k=64" --case "stream op=copy dtype=fp32 n=65536"
+expect 0 "$NPUBENCH" validate --host last
+contains "$T/out" "family  gemm"
+contains "$T/out" "family  stream"
+expect 2 "$NPUBENCH" profile probe --size 3
 finish
