@@ -216,7 +216,7 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	struct nb_prediction pr = { 0 }, dense = { 0 };
 	const struct nb_profile *p;
 	enum ukind uk;
-	double scale, counted = 0, esize, value;
+	double scale, counted = 0, esize, value, extra_s = 0, kernels = 0;
 	int dt;
 
 	memset(&s, 0, sizeof(s));
@@ -312,6 +312,19 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 			counted = s.stream_bytes;
 		if (counted != s.stream_bytes)
 			add_note(o, "bytes counted as the source does");
+		if (has(kernel, "decode")) {
+			/* One decode step of a transformer is not one kernel: about
+			 * ten per layer (norms, QKV, attention, projections, MLP).
+			 * Layers from the weight bytes P with the usual shape, 12 h^2
+			 * weights per layer and h/128 layers: h = (128 P / 12 e)^(1/3). */
+			double h = cbrt(size * 128 / (12 * esize));
+			char buf[128];
+
+			kernels = 10 * fmax(1, round(h / 128));
+			snprintf(buf, sizeof(buf), "decode step: %.0f kernels assumed (%.0f layers x 10)",
+				 kernels, kernels / 10);
+			add_note(o, buf);
+		}
 	} else {
 		double m = (double)parse_dim(f[C_M]), n = (double)parse_dim(f[C_N]);
 		double k = (double)parse_dim(f[C_K]), batch = keyed_number(extra, "batch");
@@ -350,6 +363,11 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 		return;
 	}
 	o->bound = pr.bound;
+	if (kernels > 1) {
+		/* Every further kernel of the step pays its launch gap. */
+		extra_s = (kernels - 1) * profile_model_params(p, hint, NULL)->launch_us * 1e-6;
+		pr.seconds += extra_s;
+	}
 	switch (uk) {
 	case U_RATE_OPS:
 		o->prediction = w.ops / pr.seconds / scale;
@@ -723,5 +741,7 @@ const struct nb_command nb_cmd_validate = {
 		"model variant (e.g. FlashAttention-2); GEMM shapes are MxNxK except for\n"
 		"limulidae and gpu_benchmark sources (A[m,n] @ B[n,k]); attention rows are\n"
 		"batch, heads, sequence with hdim=N in extra; 'read-bytes only' in extra makes\n"
-		"the bandwidth count only the bytes read; collectives are skipped.\n",
+		"the bandwidth count only the bytes read; an LLM 'decode' row is one step of\n"
+		"about ten kernels per layer, each paying the launch gap; collectives are\n"
+		"skipped.\n",
 };

@@ -279,18 +279,21 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 		}
 		/* Fused (FlashAttention-style): one work tile is a block of queries
 		 * against all keys, two GEMMs of 2 x d flops per score. */
+		/* Per query block: load Q, rescale and write O, normalise the
+		 * softmax - twice a GEMM tile's prologue and epilogue. */
 		t.t = best_tiling(p, bh, SQ, D, 4.0 * sk_eff, sk_eff / tk_, t.rate,
-				  mp->tile_overhead_k, 0);
+				  2 * mp->tile_overhead_k, 0);
 		t.compute_s = t.t.seconds;
 		t.wave_q = t.t.waves * profile_units(p) / t.t.tiles;
 		scores = bh * sq * sk * (s->causal ? 0.5 : 1);
 		if (profile_vector_flops(p) > 0) {
-			/* Softmax: about one exponential per score on the vector units. */
+			/* Softmax: about one exponential per score on the vector
+			 * units; the row max and sum between the two GEMMs let only
+			 * about half of it hide under the matrix work. */
 			t.vector_s = scores / profile_vector_flops(p);
-			t.compute_s = fmax(t.compute_s, t.vector_s) +
-				      (1 - mp->overlap) * fmin(t.compute_s, t.vector_s);
+			t.compute_s = fmax(t.compute_s, t.vector_s) + 0.5 * fmin(t.compute_s, t.vector_s);
 			assume(&t, "softmax: one exponential per score at compute.special_tflops, "
-			       "overlapped with the matrix work by model.overlap");
+			       "half of it hidden under the matrix work");
 		}
 		t.traffic = fmax(w->bytes, bh * (2 * sq + 2 * sk) * d * esize);
 		assume(&t, "attention: fused forward; traffic = Q, K, V and O once; "
