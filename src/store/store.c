@@ -509,7 +509,7 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 {
 	sqlite3_stmt *s = NULL;
 	int64_t prof = 0;
-	int rc, i = 1, has_stats = r->nsamples > 0;
+	int rc, i = 1, count = result_sample_count(r), has_stats = count > 0;
 	char now[32];
 
 	if (r->profile_json && snapshot_id(st, r->target, r->profile_json, &prof))
@@ -537,7 +537,7 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 	bind_text_or_null(s, i++, r->message);
 	sqlite3_bind_int(s, i++, r->threads);
 	bind_text_or_null(s, i++, r->impl);
-	sqlite3_bind_int(s, i++, r->nsamples);
+	sqlite3_bind_int(s, i++, count);
 	bind_double_or_null(s, i++, r->stats.min, has_stats);
 	bind_double_or_null(s, i++, r->stats.max, has_stats);
 	bind_double_or_null(s, i++, r->stats.mean, has_stats);
@@ -610,6 +610,51 @@ int store_result_add(struct nb_store *st, int64_t run_id, struct nb_result *r)
 		return -1;
 	}
 	return 0;
+}
+
+/* 1 when a run with UUID is stored, 0 when not, -1 on error. */
+static int uuid_stored(struct nb_store *st, const char *uuid)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (prepare(st, "SELECT 1 FROM runs WHERE uuid = ?", &s))
+		return -1;
+	sqlite3_bind_text(s, 1, uuid, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return db_error(st, rc, "looking up a run");
+	return 0;
+}
+
+int store_import(struct nb_store *st, struct nb_run_import *runs, int n)
+{
+	if (exec_sql(st, "BEGIN IMMEDIATE", "importing"))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct nb_run_import *ri = &runs[i];
+		int have = ri->run.uuid ? uuid_stored(st, ri->run.uuid) : 0;
+
+		if (have < 0)
+			goto fail;
+		ri->skipped = have;
+		if (have)
+			continue;
+		if (store_run_begin(st, &ri->run))
+			goto fail;
+		for (int k = 0; k < ri->nresults; k++)
+			if (insert_result(st, ri->run.id, &ri->results[k]))
+				goto fail;
+	}
+	if (exec_sql(st, "COMMIT", "committing the import"))
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 int store_run_resolve(struct nb_store *st, const char *spec, int64_t *id)
