@@ -94,10 +94,12 @@ static void pair_judge(struct pair *q, const struct runs_opts *o)
 		return;
 	within = q->ratio <= 1 + o->threshold && q->ratio >= 1 - o->threshold;
 	if (!q->tested) {
+		/* The model's figures have no noise; untestable samples say only
+		 * whether the medians moved beyond the threshold. */
 		if (q->a->kind == NB_PREDICTED && q->b->kind == NB_PREDICTED)
 			q->verdict = within ? "same" : q->ratio > 1 ? "slower" : "faster";
 		else
-			q->verdict = "uncertain";
+			q->verdict = within ? "same" : "uncertain";
 		return;
 	}
 	if (q->p_adj < o->alpha)
@@ -190,6 +192,18 @@ static void fmt_time(char *buf, size_t n, const struct nb_result *r)
 		snprintf(buf, n, "-");
 }
 
+/* ",V" with V exact, or "," when absent. */
+static void csv_number(int present, double v)
+{
+	char buf[40];
+
+	putchar(',');
+	if (present) {
+		nb_format_exact(buf, sizeof(buf), v);
+		fputs(buf, stdout);
+	}
+}
+
 static const struct nb_result *either(const struct pair *q)
 {
 	return q->a ? q->a : q->b;
@@ -258,22 +272,13 @@ static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 			csv_field(stdout, e->case_text);
 			putchar(',');
 			csv_field(stdout, e->target);
-			if (q->a && usable(q->a))
-				printf(",%.17g", q->a->seconds);
-			else
-				putchar(',');
-			if (q->b && usable(q->b))
-				printf(",%.17g", q->b->seconds);
-			else
-				putchar(',');
-			if (q->ratio > 0)
-				printf(",%.17g,%.17g,%.17g", q->ratio, q->lo, q->hi);
-			else
-				fputs(",,,", stdout);
-			if (!isnan(q->p))
-				printf(",%.17g,%.17g", q->p, q->p_adj);
-			else
-				fputs(",,", stdout);
+			csv_number(q->a && usable(q->a), q->a ? q->a->seconds : 0);
+			csv_number(q->b && usable(q->b), q->b ? q->b->seconds : 0);
+			csv_number(q->ratio > 0, q->ratio);
+			csv_number(q->ratio > 0, q->lo);
+			csv_number(q->ratio > 0, q->hi);
+			csv_number(!isnan(q->p), q->p);
+			csv_number(!isnan(q->p), q->p_adj);
 			putchar(',');
 			csv_field(stdout, q->verdict);
 			putchar(',');
@@ -340,6 +345,7 @@ static void render_runs_json(const struct pair *ps, int n, const struct runs_opt
 	c = cJSON_AddObjectToObject(root, "summary");
 	for (size_t i = 0; i < NB_ARRAY_SIZE(names); i++)
 		cJSON_AddNumberToObject(c, names[i], counts[i]);
+	report_json_exact(root);
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)

@@ -26,9 +26,13 @@ struct export_opts {
 
 static void csv_samples(FILE *f, const struct nb_result *r)
 {
+	char buf[40];
+
 	fputc(',', f);
-	for (int i = 0; i < r->nsamples; i++)
-		fprintf(f, "%s%.17g", i ? ";" : "", r->samples[i]);
+	for (int i = 0; i < r->nsamples; i++) {
+		nb_format_exact(buf, sizeof(buf), r->samples[i]);
+		fprintf(f, "%s%s", i ? ";" : "", buf);
+	}
 }
 
 /* Writes the CSV of runs IDS[0..n): one header, one row per kept result. */

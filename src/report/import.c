@@ -118,7 +118,13 @@ static int get_json_text(const struct where *w, const cJSON *o, const char *key,
 		*out = xstrdup(v->valuestring);
 		return 0;
 	}
-	*out = cJSON_PrintUnformatted(v);
+	{
+		cJSON *copy = cJSON_Duplicate(v, 1);
+
+		report_json_exact(copy);
+		*out = cJSON_PrintUnformatted(copy);
+		cJSON_Delete(copy);
+	}
 	if (!*out)
 		die("out of memory formatting JSON");
 	return 0;
@@ -335,11 +341,17 @@ static int check_schema(const char *file, const char *prefix, const cJSON *doc, 
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
 
 	snprintf(w.path, sizeof(w.path), "%s", prefix);
-	if (!cJSON_IsString(s) || strcmp(s->valuestring, want))
-		return error("%s: not an npubench export: %s\"schema\" is %s%s%s, expected \"%s\" "
+	if (!cJSON_IsString(s) || strcmp(s->valuestring, want)) {
+		char got[96];
+
+		if (cJSON_IsString(s))
+			snprintf(got, sizeof(got), "\"%.80s\"", s->valuestring);
+		else
+			snprintf(got, sizeof(got), "%s", type_name(s));
+		return error("%s: %s%sschema is %s, expected \"%s\": not an npubench export "
 			     "(write one with 'npubench export --format json')", file, prefix,
-			     cJSON_IsString(s) ? "\"" : "", cJSON_IsString(s) ? s->valuestring : type_name(s),
-			     cJSON_IsString(s) ? "\"" : "", want);
+			     *prefix ? "." : "", got, want);
+	}
 	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < 1)
 		return bad(&w, "schema_version", "expected a positive integer");
 	if (v->valuedouble > NB_EXPORT_VERSION)

@@ -2,12 +2,39 @@
 #include "report/report.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "store/store.h"
 #include "util/util.h"
+
+void report_json_exact(cJSON *item)
+{
+	cJSON *c, *next;
+
+	for (c = item ? item->child : NULL; c; c = next) {
+		next = c->next;
+		if (cJSON_IsNumber(c) && isfinite(c->valuedouble)) {
+			double v = c->valuedouble;
+			char buf[40];
+			cJSON *raw;
+
+			nb_format_exact(buf, sizeof(buf), v);
+			raw = cJSON_CreateRaw(buf);
+			if (!raw)
+				die("out of memory formatting JSON");
+			if (c->string)
+				cJSON_ReplaceItemInObjectCaseSensitive(item, c->string, raw);
+			else
+				cJSON_ReplaceItemViaPointer(item, c, raw);
+		} else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+			report_json_exact(c);
+		}
+	}
+}
 
 static void add_str(cJSON *o, const char *k, const char *v)
 {
@@ -167,7 +194,10 @@ static cJSON *run_doc(struct nb_store *st, int64_t run_id, int samples, const st
 
 static char *print_doc(cJSON *root)
 {
-	char *text = cJSON_Print(root);
+	char *text;
+
+	report_json_exact(root);
+	text = cJSON_Print(root);
 
 	cJSON_Delete(root);
 	if (!text)

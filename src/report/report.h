@@ -22,6 +22,12 @@ struct nb_filter {
 	int nkernels;
 };
 
+/* Replaces every number in the tree under ITEM by its exact text (the
+ * shortest that reads back as the same double): cJSON's own printer may
+ * round the last digit, and the export promises full precision. */
+struct cJSON;
+void report_json_exact(struct cJSON *item);
+
 int report_result_selected(const struct nb_filter *f, const struct nb_result *r);
 
 /* The export JSON of one run (schema "npubench-run", documented in

@@ -85,9 +85,13 @@ void csv_field(FILE *f, const char *s)
 
 static void csv_num(FILE *f, double v, int present)
 {
+	char buf[40];
+
 	fputc(',', f);
-	if (present)
-		fprintf(f, "%.17g", v);
+	if (present) {
+		nb_format_exact(buf, sizeof(buf), v);
+		fputs(buf, f);
+	}
 }
 
 static void csv_text(FILE *f, const char *s)
@@ -125,8 +129,12 @@ static void csv_param(FILE *f, const cJSON *params, const char *name)
 	fputc(',', f);
 	if (cJSON_IsString(v))
 		csv_field(f, v->valuestring);
-	else if (cJSON_IsNumber(v))
-		fprintf(f, "%.17g", v->valuedouble);
+	else if (cJSON_IsNumber(v)) {
+		char buf[40];
+
+		nb_format_exact(buf, sizeof(buf), v->valuedouble);
+		fputs(buf, f);
+	}
 	else if (cJSON_IsBool(v))
 		fputs(cJSON_IsTrue(v) ? "1" : "0", f);
 }
