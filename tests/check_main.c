@@ -7,6 +7,9 @@ static Suite *(*const suites[])(void) = {
 	suite_util,
 	suite_case,
 	suite_abtest,
+	suite_store,
+	suite_suite_files,
+	suite_gemm,
 };
 
 int main(void)

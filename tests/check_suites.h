@@ -9,5 +9,8 @@
 Suite *suite_util(void);
 Suite *suite_case(void);
 Suite *suite_abtest(void);
+Suite *suite_store(void);
+Suite *suite_suite_files(void);
+Suite *suite_gemm(void);
 
 #endif
