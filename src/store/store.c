@@ -878,27 +878,35 @@ static void read_result(sqlite3_stmt *s, struct nb_result *r)
 		r->kcase.kernel = NULL;
 }
 
-int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs, int *n)
+/* Results selected by TAIL (the SQL after FROM/JOIN, which may use ?1 for
+ * IVAL and ?2 for TVAL), with their samples. */
+static int results_select(struct nb_store *st, const char *tail, int64_t ival, const char *tval,
+			  struct nb_result **rs, int *n)
 {
 	sqlite3_stmt *s = NULL, *smp = NULL;
 	int rc, cap = 0;
+	char *sql;
 
 	*rs = NULL;
 	*n = 0;
-	if (prepare(st, "SELECT x.id, x.run_id, x.seq, x.kernel, x.case_text, x.params_json, x.dtype, "
+	sql = xasprintf("SELECT x.id, x.run_id, x.seq, x.kernel, x.case_text, x.params_json, x.dtype, "
 		    "x.target, x.kind, x.status, x.message, x.threads, x.impl, x.n_samples, x.t_min, "
 		    "x.t_max, x.t_mean, x.t_median, x.t_sd, x.t_mad, x.t_p5, x.t_p95, x.t_ci_lo, "
 		    "x.t_ci_hi, x.outliers, x.seconds, x.ops, x.bytes, x.actual_ops, x.unit, "
 		    "x.throughput, x.verify_err, x.verify_tol, x.verify_what, x.bound, x.util, "
 		    "x.model_json, p.json, x.flags, x.created_at FROM results x "
-		    "LEFT JOIN profile_snapshots p ON p.id = x.profile_id "
-		    "WHERE x.run_id = ? ORDER BY x.seq", &s))
+		    "LEFT JOIN profile_snapshots p ON p.id = x.profile_id %s", tail);
+	rc = prepare(st, sql, &s);
+	free(sql);
+	if (rc)
 		return -1;
 	if (prepare(st, "SELECT seconds FROM samples WHERE result_id = ? ORDER BY idx", &smp)) {
 		sqlite3_finalize(s);
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 1, ival);
+	if (tval)
+		sqlite3_bind_text(s, 2, tval, -1, SQLITE_TRANSIENT);
 	nb_quiet_errors++;	/* a kernel this build lacks is not an error here */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct nb_result *r;
@@ -929,6 +937,18 @@ int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs
 		return db_error(st, rc, "reading results");
 	}
 	return 0;
+}
+
+int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs, int *n)
+{
+	return results_select(st, "WHERE x.run_id = ?1 ORDER BY x.seq", run_id, NULL, rs, n);
+}
+
+int store_results_latest(struct nb_store *st, const char *target, struct nb_result **rs, int *n)
+{
+	return results_select(st, "WHERE x.target = ?2 AND x.run_id = (SELECT max(y.run_id) "
+			      "FROM results y WHERE y.case_text = x.case_text AND y.target = x.target) "
+			      "ORDER BY x.run_id, x.seq", 0, target, rs, n);
 }
 
 void results_free(struct nb_result *rs, int n)

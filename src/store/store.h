@@ -74,6 +74,9 @@ int store_run_get(struct nb_store *st, int64_t id, struct nb_run *out);
 int store_runs_list(struct nb_store *st, struct nb_run **runs, int *n);
 /* Every result of a run, in order, with samples and snapshots. */
 int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs, int *n);
+/* For every case stored for TARGET, its result from the latest run that
+ * has one (oldest run first, then in run order). */
+int store_results_latest(struct nb_store *st, const char *target, struct nb_result **rs, int *n);
 void results_free(struct nb_result *rs, int n);
 
 /* Records an attempt to push RUN to URL in FORMAT: ok, or the error. */

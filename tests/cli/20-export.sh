@@ -8,7 +8,7 @@ expect 0 "$NPUBENCH" --db "$DB" export --all --format csv && golden export-all.c
 python3 - "$T/out" <<'PY' && pass || fail "export csv does not read back"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
-assert len(rows) == 13, len(rows)
+assert len(rows) == 16, len(rows)
 fixed = ["run_id", "run_uuid", "seq", "kernel", "case", "params_json", "dtype", "target", "kind",
          "status", "message", "threads", "impl", "n_samples", "seconds", "t_min", "t_median",
          "t_mean", "t_sd", "t_mad", "t_p5", "t_p95", "t_ci_lo", "t_ci_hi", "ops", "bytes",
@@ -21,7 +21,7 @@ r = rows[6]
 assert r["status"] == "verify_failed" and r["message"].endswith('("c")'), r["message"]
 assert float(r["seconds"]) == 0.0031, r["seconds"]
 assert rows[0]["param_op"] == "copy" and rows[0]["param_n"] == "1048576"
-assert rows[12]["tag"] == "candidate, with comma"
+assert rows[15]["tag"] == "candidate, with comma"
 assert rows[5]["seconds"] == "" and rows[5]["status"] == "unsupported"
 PY
 expect 0 "$NPUBENCH" --db "$DB" export --run 1 --format csv --samples --target host --kernel stream
@@ -36,7 +36,7 @@ PY
 # JSON: golden, json module and jq.
 expect 0 "$NPUBENCH" --db "$DB" export --run 2 --format json --samples && golden export-run2.json "$T/out"
 cp "$T/out" "$T/run2.json"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="npubench-run" and len(d["results"])==6' "$T/out" && pass || fail "export json does not parse"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="npubench-run" and len(d["results"])==9' "$T/out" && pass || fail "export json does not parse"
 if command -v jq >/dev/null 2>&1; then
 	n=$(jq '[.results[] | select(.kind == "measured")] | length' "$T/out")
 	[ "$n" = 4 ] && pass || fail "jq counts $n measured results, expected 4"
