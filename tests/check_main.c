@@ -10,6 +10,9 @@ static Suite *(*const suites[])(void) = {
 	suite_store,
 	suite_suite_files,
 	suite_gemm,
+	suite_kernels,
+	suite_profile,
+	suite_model,
 };
 
 int main(void)

@@ -12,5 +12,8 @@ Suite *suite_abtest(void);
 Suite *suite_store(void);
 Suite *suite_suite_files(void);
 Suite *suite_gemm(void);
+Suite *suite_kernels(void);
+Suite *suite_profile(void);
+Suite *suite_model(void);
 
 #endif

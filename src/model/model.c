@@ -56,8 +56,8 @@ static void assume(struct terms *t, const char *text)
  * (2K for a GEMM), as a library's heuristic would choose: the block from the
  * profile, its halves and quarters (down to the matrix tile), and split-K
  * while the units are not filled.  Each tile also pays OVERHEAD_K reduction
- * steps (prologue and epilogue), and a tile smaller than the block reuses its
- * operands less: its rate falls with its arithmetic intensity mn/(m+n). */
+ * steps (prologue and epilogue), and a tile chosen smaller than the block
+ * reuses its operands less: its rate falls with its intensity mn/(m+n). */
 static struct tiling best_tiling(const struct nb_profile *p, double batch, double M, double N,
 				 double flops_per_elem, double k_steps, double rate,
 				 double overhead_k, int split_ok)
@@ -80,7 +80,9 @@ static struct tiling best_tiling(const struct nb_profile *p, double batch, doubl
 			/* A tile bigger than the padded matrix shrinks to it. */
 			double em = fmin(bm, M), en = fmin(bn, N);
 			double mn_tiles = batch * ceil(M / em) * ceil(N / en);
-			double in = em * en / (em + en);
+			/* Reuse is the chosen block's: a block clipped by the matrix
+			 * edge streams its operands, which the memory term counts. */
+			double in = (double)bm * bn / (bm + bn);
 			double tile_rate = per_unit * (1 + c / i0) / (1 + c / in);
 
 			for (int s = 1; s <= 16; s *= 2) {
@@ -277,18 +279,21 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 		}
 		/* Fused (FlashAttention-style): one work tile is a block of queries
 		 * against all keys, two GEMMs of 2 x d flops per score. */
+		/* Per query block: load Q, rescale and write O, normalise the
+		 * softmax - twice a GEMM tile's prologue and epilogue. */
 		t.t = best_tiling(p, bh, SQ, D, 4.0 * sk_eff, sk_eff / tk_, t.rate,
-				  mp->tile_overhead_k, 0);
+				  2 * mp->tile_overhead_k, 0);
 		t.compute_s = t.t.seconds;
 		t.wave_q = t.t.waves * profile_units(p) / t.t.tiles;
 		scores = bh * sq * sk * (s->causal ? 0.5 : 1);
 		if (profile_vector_flops(p) > 0) {
-			/* Softmax: about one exponential per score on the vector units. */
+			/* Softmax: about one exponential per score on the vector
+			 * units; the row max and sum between the two GEMMs let only
+			 * about half of it hide under the matrix work. */
 			t.vector_s = scores / profile_vector_flops(p);
-			t.compute_s = fmax(t.compute_s, t.vector_s) +
-				      (1 - mp->overlap) * fmin(t.compute_s, t.vector_s);
+			t.compute_s = fmax(t.compute_s, t.vector_s) + 0.5 * fmin(t.compute_s, t.vector_s);
 			assume(&t, "softmax: one exponential per score at compute.special_tflops, "
-			       "overlapped with the matrix work by model.overlap");
+			       "half of it hidden under the matrix work");
 		}
 		t.traffic = fmax(w->bytes, bh * (2 * sq + 2 * sk) * d * esize);
 		assume(&t, "attention: fused forward; traffic = Q, K, V and O once; "

@@ -438,15 +438,6 @@ static int check_consistency(struct ld *ld, int check_name)
 		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '-')
 			return bad(ld, "id", cJSON_GetObjectItemCaseSensitive(p->root, "id"),
 				   "expected lowercase letters, digits and '-'");
-	if (check_name) {
-		const char *base = strrchr(ld->file, '/');
-		size_t n = strlen(p->id);
-
-		base = base ? base + 1 : ld->file;
-		if (strncmp(base, p->id, n) || strcmp(base + n, ".json"))
-			return bad(ld, "id", cJSON_GetObjectItemCaseSensitive(p->root, "id"),
-				   "the file must be named after the id (%s.json)", p->id);
-	}
 	if (p->llc_bandwidth_gbs > 0 && p->llc_bandwidth_gbs <= p->bandwidth_gbs)
 		return bad(ld, "on_chip.llc_bandwidth_gbs",
 			   cJSON_GetObjectItemCaseSensitive(
@@ -481,6 +472,15 @@ static int check_consistency(struct ld *ld, int check_name)
 			   cJSON_GetObjectItemCaseSensitive(p->root, "sparsity"), "pattern")->valuestring,
 		   "2:4"))
 		return bad(ld, "sparsity.pattern", NULL, "only \"2:4\" is modelled");
+	if (check_name) {
+		const char *base = strrchr(ld->file, '/');
+		size_t n = strlen(p->id);
+
+		base = base ? base + 1 : ld->file;
+		if (strncmp(base, p->id, n) || strcmp(base + n, ".json"))
+			return bad(ld, "id", cJSON_GetObjectItemCaseSensitive(p->root, "id"),
+				   "the file must be named after the id (%s.json)", p->id);
+	}
 	return 0;
 }
 
