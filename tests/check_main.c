@@ -6,6 +6,7 @@
 static Suite *(*const suites[])(void) = {
 	suite_util,
 	suite_case,
+	suite_abtest,
 	suite_store,
 	suite_suite_files,
 	suite_gemm,

@@ -8,6 +8,7 @@
 
 Suite *suite_util(void);
 Suite *suite_case(void);
+Suite *suite_abtest(void);
 Suite *suite_store(void);
 Suite *suite_suite_files(void);
 Suite *suite_gemm(void);
