@@ -238,8 +238,8 @@ static void preamble(struct gp *g, const char *kind, const char *output)
 		"set tics nomirror out scale 0.7 textcolor rgb '#222222'\n");
 	if (g->term != CHART_DUMB)
 		sb_adds(sb, "set grid xtics ytics mxtics mytics lw 1 lc rgb '#e6e6e6', lw 0.5 lc rgb '#f3f3f3'\n");
-	sb_adds(sb, "set key outside right top vertical Left reverse samplen 2.5 spacing 1.3 "
-		"width 1 textcolor rgb '#222222'\n");
+	sb_adds(sb, "set key outside below center vertical Left reverse samplen 2.5 spacing 1.2 "
+		"width 2 textcolor rgb '#222222'\n");
 }
 
 /* set title: the user's or the default, with the subtitle as a second,
@@ -291,7 +291,7 @@ static int roofline(struct gp *g)
 	struct strbuf *sb = &g->sb;
 	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0, xlo, xhi, ylo, yhi;
 	char ops[24], buf[64], bwtext[64];
-	int first = 1;
+	int first = 1, nridges = 0;
 
 	unit_ops(c->unit, ops, sizeof(ops));
 	for (int i = 0; i < c->ntargets; i++) {
@@ -353,6 +353,7 @@ static int roofline(struct gp *g)
 
 		if (valid(t->peak) && valid(t->bw) && t->peak / t->bw > xlo && t->peak / t->bw < xhi) {
 			snprintf(buf, sizeof(buf), "%.3g", t->peak / t->bw);
+			nridges++;
 			sb_addf(sb, "%.9g %.9g %d ", t->peak / t->bw, t->peak, i + 1);
 			gp_datum(sb, buf);
 			sb_adds(sb, "\n");
@@ -393,50 +394,65 @@ static int roofline(struct gp *g)
 
 			sb_adds(sb, "set label ");
 			gp_quote(sb, cut);
-			sb_addf(sb, " at %.9g, graph 0.02 rotate by 90 left offset -0.5,0 "
+			sb_addf(sb, " at %.9g, graph 0.98 rotate by 90 right offset -0.6,0 "
 				"%s textcolor rgb '#555555' front\n", c->groups[i].x, fnt(g, -4));
 			free(cut);
 		}
 		sb_release(&text);
 	}
 
+	sb_addf(sb, "set key maxrows %d\n", (c->ntargets + 3) / 2 > 1 ? (c->ntargets + 3) / 2 : 1);
 	sb_adds(sb, "plot \\\n");
 	for (int i = 0; i < c->ntargets; i++) {
 		const struct chart_target *t = &c->targets[i];
 		struct strbuf name = STRBUF_INIT;
+		int roof = valid(t->peak) || valid(t->bw), npts = 0;
 
+		for (int k = 0; k < c->npoints; k++)
+			npts += c->points[k].target == i && valid(c->points[k].x) && valid(c->points[k].y);
 		sb_adds(&name, t->name);
+		if (t->measured)
+			sb_adds(&name, roof ? " (probed roof)" : ", measured");
 		if (valid(t->peak)) {
 			nb_format_si(buf, sizeof(buf), t->peak, safe_unit(c->unit));
 			sb_addf(&name, " - %s", buf);
+		} else if (roof) {
+			sb_adds(&name, " - no compute roof");
 		}
 		if (valid(t->bw)) {
 			nb_format_si(bwtext, sizeof(bwtext), t->bw, "B/s");
-			sb_addf(&name, "%s%s", valid(t->peak) ? ", " : " - ", bwtext);
+			sb_addf(&name, ", %s", bwtext);
 		}
-		if (valid(t->peak) || valid(t->bw)) {
+		if (roof) {
 			sb_addf(sb, "%s$roof%d using 1:2 with lines lt %d lw 2.6 title ", first ? "  " : ", \\\n  ",
 				i + 1, i + 1);
 			gp_quote(sb, sb_str(&name));
 			first = 0;
 		}
-		sb_addf(sb, "%s$pts%d using 1:2 with points lt %d ", first ? "  " : ", \\\n  ", i + 1, i + 1);
-		if (valid(t->peak) || valid(t->bw)) {
-			sb_adds(sb, "notitle");
-		} else {
-			sb_adds(sb, "title ");
-			gp_quote(sb, t->name);
+		if (npts > 0) {
+			sb_addf(sb, "%s$pts%d using 1:2 with points lt %d ", first ? "  " : ", \\\n  ",
+				i + 1, i + 1);
+			if (roof && !t->measured) {
+				sb_adds(sb, "notitle");
+			} else {
+				sb_adds(sb, "title ");
+				gp_quote(sb, roof ? "host, measured" : sb_str(&name));
+			}
+			first = 0;
 		}
-		first = 0;
 		sb_release(&name);
 	}
-	sb_adds(sb, ", \\\n  $ridge1 using 1:2:3 with points pt 6 ps 2.4 lw 1.5 lc variable notitle");
-	if (g->term != CHART_DUMB)
-		sb_addf(sb, ", \\\n  $ridge1 using 1:2:4 with labels offset 0,1.1 %s "
-			"textcolor rgb '#444444' notitle", fnt(g, -4));
-	sb_adds(sb, ", \\\n  NaN with points pt 5 lc rgb '#000000' title 'measured (host)'");
-	sb_adds(sb, ", \\\n  NaN with points pt 7 lc rgb '#777777' title 'predicted (model)'");
-	sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2 lc rgb '#777777' title 'ridge point'\n");
+	if (nridges > 0) {
+		sb_adds(sb, ", \\\n  $ridge1 using 1:2:3 with points pt 6 ps 2.4 lw 1.5 lc variable notitle");
+		if (g->term != CHART_DUMB)
+			sb_addf(sb, ", \\\n  $ridge1 using 1:2:4 with labels offset 0,1.1 %s "
+				"textcolor rgb '#444444' notitle", fnt(g, -4));
+	}
+	sb_adds(sb, ", \\\n  NaN with points pt 7 lc rgb '#777777' title 'chips: predicted (model)'");
+	if (nridges > 0)
+		sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2 lc rgb '#777777' title "
+			"'ridge point (FLOP/byte)'");
+	sb_adds(sb, "\n");
 	return 0;
 }
 
@@ -452,6 +468,8 @@ static void value_text(char *buf, size_t n, double v, int ratio)
 /* One panel of grouped bars: the groups of UNIT (every group when NULL). */
 static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
 {
+	const char *yunit = unit ? unit : g->c->ngroups > 0 && g->c->groups[0].unit ?
+		g->c->groups[0].unit : g->c->unit;
 	const struct chart *c = g->c;
 	struct strbuf *sb = &g->sb;
 	int *local = xcalloc((size_t)c->ngroups, sizeof(int)), *rank = xcalloc((size_t)c->ntargets, sizeof(int));
@@ -536,8 +554,8 @@ static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
 		sb_adds(sb, "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 "
 			"lc rgb '#555555' front\n");
 	} else {
-		snprintf(buf, sizeof(buf), "throughput (%s)", safe_unit(unit ? unit : c->unit));
-		y_throughput(g, buf, unit ? unit : c->unit, log);
+		snprintf(buf, sizeof(buf), "throughput (%s)", safe_unit(yunit));
+		y_throughput(g, buf, yunit, log);
 		if (log)
 			sb_addf(sb, "set yrange [%.9g:%.9g]\n", pow(10, floor(log10(lo))),
 				pow(10, ceil(log10(hi) + 0.25)));
@@ -549,6 +567,7 @@ static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
 		gp_quote(sb, safe_unit(unit));
 		sb_addf(sb, " %s\n", fnt(g, -1));
 	}
+	sb_addf(sb, "set key maxrows %d\n", nt > 3 ? (nt + 1) / 2 : nt > 0 ? nt : 1);
 	sb_adds(sb, "plot \\\n");
 	for (int t = 0; t < c->ntargets; t++) {
 		if (rank[t] < 0)
@@ -556,9 +575,10 @@ static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
 		sb_addf(sb, "%s$bars%d using 1:2 with boxes lt %d title ", first ? "  " : ", \\\n  ",
 			panel * 1000 + t + 1, t + 1);
 		gp_quote(sb, c->targets[t].name);
-		if (g->term != CHART_DUMB && nbars <= 32)
-			sb_addf(sb, ", \\\n  $bars%d using 1:2:3 with labels offset 0,0.7 %s "
-				"textcolor rgb '#333333' notitle", panel * 1000 + t + 1, fnt(g, -4));
+		if (g->term != CHART_DUMB && nbars <= 40)
+			sb_addf(sb, ", \\\n  $bars%d using 1:2:3 with labels %s %s "
+				"textcolor rgb '#333333' notitle", panel * 1000 + t + 1,
+				nt > 2 ? "rotate by 90 left offset 0,0.4" : "offset 0,0.7", fnt(g, -4));
 		first = 0;
 	}
 	sb_adds(sb, "\n");
@@ -606,6 +626,34 @@ static int bars(struct gp *g)
 	return 0;
 }
 
+/* Explicit tics at the powers of two in [LO, HI], every other one when
+ * there are many; sizes past 10^5 in K, M and G of 1024. */
+static void size_tics(struct strbuf *sb, double lo, double hi)
+{
+	int n = 0, step;
+
+	for (double v = exp2(ceil(log2(lo))); v <= hi * 1.0001; v *= 2)
+		n++;
+	step = n > 10 ? 2 : 1;
+	sb_adds(sb, "set xtics (");
+	n = 0;
+	for (double v = exp2(ceil(log2(lo))); v <= hi * 1.0001; v *= 2, n++) {
+		char label[32];
+
+		if (n % step)
+			continue;
+		if (v < 1e5)
+			snprintf(label, sizeof(label), "%.0f", v);
+		else if (v < 1024.0 * 1024 * 1024)
+			snprintf(label, sizeof(label), v < 1024.0 * 1024 ? "%.0fK" : "%.0fM",
+				 v < 1024.0 * 1024 ? v / 1024 : v / (1024.0 * 1024));
+		else
+			snprintf(label, sizeof(label), "%.0fG", v / (1024.0 * 1024 * 1024));
+		sb_addf(sb, "%s'%s' %.9g", n ? ", " : "", label, v);
+	}
+	sb_adds(sb, ")\nunset mxtics\n");
+}
+
 /* Scaling: throughput against size, a line per target, the first
  * compute-bound size of each chip circled and the chips' peaks dashed. */
 static int scaling(struct gp *g)
@@ -614,7 +662,7 @@ static int scaling(struct gp *g)
 	struct strbuf *sb = &g->sb;
 	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
 	char buf[64];
-	int first = 1;
+	int first = 1, nbound = 0;
 
 	for (int k = 0; k < c->npoints; k++) {
 		if (!valid(c->points[k].x) || !valid(c->points[k].y))
@@ -630,10 +678,22 @@ static int scaling(struct gp *g)
 		if (valid(c->targets[t].peak))
 			ymax = fmax(ymax, c->targets[t].peak);
 	for (int t = 0; t < c->ntargets; t++) {
+		double last = 0;
+
+		/* In order of size, whatever order they came in. */
 		block_begin(sb, "size", t + 1);
-		for (int k = 0; k < c->npoints; k++)
-			if (c->points[k].target == t && valid(c->points[k].x) && valid(c->points[k].y))
-				sb_addf(sb, "%.9g %.9g\n", c->points[k].x, c->points[k].y);
+		for (;;) {
+			int best = -1;
+
+			for (int k = 0; k < c->npoints; k++)
+				if (c->points[k].target == t && valid(c->points[k].x) && valid(c->points[k].y) &&
+				    c->points[k].x > last && (best < 0 || c->points[k].x < c->points[best].x))
+					best = k;
+			if (best < 0)
+				break;
+			sb_addf(sb, "%.9g %.9g\n", c->points[best].x, c->points[best].y);
+			last = c->points[best].x;
+		}
 		block_end(sb);
 	}
 	block_begin(sb, "bound", 1);
@@ -641,6 +701,7 @@ static int scaling(struct gp *g)
 		for (int k = 0; k < c->npoints; k++)
 			if (c->points[k].target == t && c->points[k].compute_bound && valid(c->points[k].y)) {
 				sb_addf(sb, "%.9g %.9g %d\n", c->points[k].x, c->points[k].y, t + 1);
+				nbound++;
 				break;
 			}
 	block_end(sb);
@@ -648,7 +709,8 @@ static int scaling(struct gp *g)
 	title(g, "set title", "Throughput against problem size");
 	sb_adds(sb, "set xlabel ");
 	gp_quote(sb, c->xlabel ? c->xlabel : "problem size");
-	sb_adds(sb, "\nset logscale x 2\nset format x '%.0f'\n");
+	sb_adds(sb, "\nset logscale x 2\n");
+	size_tics(sb, xmin, xmax);
 	sb_addf(sb, "set xrange [%.9g:%.9g]\n", xmin / 1.3, xmax * 1.3);
 	snprintf(buf, sizeof(buf), "throughput (%s)", safe_unit(c->unit));
 	y_throughput(g, buf, c->unit, ymax / ymin > 10);
@@ -661,6 +723,7 @@ static int scaling(struct gp *g)
 		if (valid(c->targets[t].peak))
 			sb_addf(sb, "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead "
 				"lt %d lw 1.2 dt 2 back\n", c->targets[t].peak, c->targets[t].peak, t + 1);
+	sb_addf(sb, "set key maxrows %d\n", (c->ntargets + 3) / 2 > 1 ? (c->ntargets + 3) / 2 : 1);
 	sb_adds(sb, "plot \\\n");
 	for (int t = 0; t < c->ntargets; t++) {
 		const struct chart_target *ct = &c->targets[t];
@@ -680,9 +743,12 @@ static int scaling(struct gp *g)
 		first = 0;
 		sb_release(&name);
 	}
-	sb_adds(sb, ", \\\n  $bound1 using 1:2:3 with points pt 6 ps 3 lw 1.5 lc variable notitle");
-	sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2.2 lc rgb '#777777' title 'first compute-bound size'");
-	sb_adds(sb, ", \\\n  NaN with lines dt 2 lc rgb '#777777' title 'dense peak'\n");
+	if (nbound > 0) {
+		sb_adds(sb, ", \\\n  $bound1 using 1:2:3 with points pt 6 ps 3 lw 1.5 lc variable notitle");
+		sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2.2 lc rgb '#777777' title 'first compute-bound size'");
+	}
+	sb_addf(sb, ", \\\n  NaN with lines dt 2 lc rgb '#777777' title '%s'\n",
+		!strcmp(safe_unit(c->unit), "B/s") ? "memory bandwidth" : "dense peak");
 	return 0;
 }
 
@@ -755,19 +821,20 @@ static int specs(struct gp *g)
 		sb_addf(sb, "%s'%s' %d", i ? ", " : "", dtype_name((enum nb_dtype)dts[i]), i);
 	sb_adds(sb, ")\nunset mxtics\nset grid noxtics nomxtics\n");
 	sb_addf(sb, "set xrange [-0.6:%.1f]\n", ndt - 0.4);
-	sb_adds(sb, "set ylabel 'dense peak (OP/s)'\nset logscale y\n");
-	sb_adds(sb, dumb ? "set format y '%.0s %c'\n" : "set format y '%.0s %cOP/s'\n");
+	sb_adds(sb, "set ylabel 'dense peak (FLOP/s; integers OP/s)'\nset logscale y\n");
+	sb_adds(sb, "set format y '%.0s %c'\n");
 	if (ndt > 0)
 		sb_addf(sb, "set yrange [%.9g:%.9g]\n", pow(10, floor(log10(lo))),
-			pow(10, ceil(log10(hi) + 0.2)));
+			pow(10, ceil(log10(hi) + 0.45)));
 	sb_adds(sb, "plot \\\n");
 	for (int t = 0; t < c->ntargets; t++) {
 		sb_addf(sb, "%s$peak%d using 1:2 with boxes lt %d title ", first ? "  " : ", \\\n  ", t + 1,
 			t + 1);
 		gp_quote(sb, c->targets[t].name);
 		if (!dumb && ndt * c->ntargets <= 40)
-			sb_addf(sb, ", \\\n  $peak%d using 1:2:3 with labels offset 0,0.6 %s "
-				"textcolor rgb '#333333' notitle", t + 1, fnt(g, -5));
+			sb_addf(sb, ", \\\n  $peak%d using 1:2:3 with labels %s %s "
+				"textcolor rgb '#333333' notitle", t + 1,
+				c->ntargets > 2 ? "rotate by 90 left offset 0,0.4" : "offset 0,0.6", fnt(g, -5));
 		first = 0;
 	}
 	if (ndt == 0)
@@ -787,8 +854,14 @@ static int specs(struct gp *g)
 		free(cut);
 	}
 	sb_adds(sb, ")\n");
-	if (c->ntargets > 4 && !dumb)
-		sb_adds(sb, "set xtics rotate by 20 right\n");
+	{
+		size_t longest = 0;
+
+		for (int t = 0; t < c->ntargets; t++)
+			longest = strlen(c->targets[t].name) > longest ? strlen(c->targets[t].name) : longest;
+		if (!dumb && (longest > 16 ? 16 : longest) * (size_t)c->ntargets > 36)
+			sb_adds(sb, "set xtics rotate by 25 right\n");
+	}
 	sb_adds(sb, "set origin 0,0\nset size 0.5,0.40\n");
 	sb_adds(sb, "set ylabel 'memory bandwidth (TB/s)'\n");
 	sb_adds(sb, "plot $mem1 using 1:2:4 with boxes lc variable notitle");
