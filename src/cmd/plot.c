@@ -138,8 +138,17 @@ static char *case_label(const struct nb_result *r)
 	struct nb_case def;
 	char buf[64], dbuf[64];
 
-	if (!k)
-		return xstrdup(r->case_text ? r->case_text : "?");
+	if (!k) {
+		/* Unknown here: the stored text, its "dtype=" dropped for brevity. */
+		const char *t = r->case_text ? r->case_text : "?", *d = strstr(t, " dtype=");
+
+		if (!d)
+			return xstrdup(t);
+		sb_add(&sb, t, (size_t)(d - t));
+		sb_adds(&sb, " ");
+		sb_adds(&sb, d + 7);
+		return sb_detach(&sb);
+	}
 	case_init(&def, k);
 	sb_adds(&sb, k->name);
 	for (int i = 0; i < k->nparams; i++) {

@@ -22,7 +22,7 @@ static const char *const palette[] = {
 static const int shapes[] = { 7, 9, 13, 11, 15, 7, 9, 13 };
 #define HOST_COLOR "#000000"
 #define HOST_SHAPE 5
-#define LABEL_MAX 48	/* longest case label drawn, in bytes */
+#define LABEL_MAX 40	/* longest case label drawn, in bytes */
 
 void chart_init(struct chart *c, enum chart_kind kind)
 {
@@ -291,6 +291,7 @@ static int roofline(struct gp *g)
 	struct strbuf *sb = &g->sb;
 	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0, xlo, xhi, ylo, yhi;
 	char ops[24], buf[64], bwtext[64];
+	size_t longest = 0;
 	int first = 1, nridges = 0;
 
 	unit_ops(c->unit, ops, sizeof(ops));
@@ -361,20 +362,21 @@ static int roofline(struct gp *g)
 	}
 	block_end(sb);
 
-	title(g, "set title", "Roofline");
 	sb_addf(sb, "set xlabel 'operational intensity (%s/byte)'\n", ops);
 	sb_adds(sb, "set logscale x\nset format x '%g'\n");
 	sb_addf(sb, "set xrange [%.9g:%.9g]\nset yrange [%.9g:%.9g]\n", xlo, xhi, ylo, yhi);
 	snprintf(buf, sizeof(buf), "attained %s", safe_unit(c->unit));
 	y_throughput(g, buf, c->unit, 1);
 
-	/* Each case once: a faint vertical line at its intensity, its name
-	 * written up from the bottom (cases at the same intensity share it). */
+	/* Each case once: a faint vertical line at its intensity and its name
+	 * slanted above the plot, outside the data (cases at the same intensity
+	 * share a name). */
 	for (int i = 0; i < c->ngroups; i++) {
 		struct strbuf text = STRBUF_INIT;
 		int dup = 0;
+		char *cut;
 
-		if (!valid(c->groups[i].x))
+		if (!valid(c->groups[i].x) || c->groups[i].x < xlo || c->groups[i].x > xhi)
 			continue;
 		for (int j = 0; j < i; j++)
 			dup |= c->groups[j].x == c->groups[i].x;
@@ -390,15 +392,34 @@ static int roofline(struct gp *g)
 		sb_addf(sb, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead lt %d\n",
 			c->groups[i].x, c->groups[i].x, c->ntargets + 1);
 		if (g->term != CHART_DUMB) {
-			char *cut = gp_clean(sb_str(&text), 2 * LABEL_MAX);
-
+			cut = gp_clean(sb_str(&text), LABEL_MAX);
+			longest = strlen(cut) > longest ? strlen(cut) : longest;
 			sb_adds(sb, "set label ");
 			gp_quote(sb, cut);
-			sb_addf(sb, " at %.9g, graph 0.98 rotate by 90 right offset -0.6,0 "
-				"%s textcolor rgb '#555555' front\n", c->groups[i].x, fnt(g, -4));
+			sb_addf(sb, " at %.9g, graph 1 offset -0.3,0.5 rotate by 30 left %s "
+				"textcolor rgb '#444444'\n", c->groups[i].x, fnt(g, -4));
 			free(cut);
 		}
 		sb_release(&text);
+	}
+	/* Room above for the slanted names, then the title. */
+	if (longest > 0) {
+		double rise = (double)longest * 0.55 * (g->fs - 4) * 0.5;	/* in points */
+		double h = g->term == CHART_PNG ? 1000 : g->term == CHART_SVG ? 800 : 450;
+
+		sb_addf(sb, "set tmargin at screen %.3f\n", 1 - (rise + 3.6 * g->fs + 14) / h);
+		/* gnuplot would set the title just above the plot, over the names:
+		 * the title lines are labels at the top of the canvas instead. */
+		sb_adds(sb, "set label ");
+		gp_quote(sb, c->title ? c->title : "Roofline");
+		sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", 1 - 1.3 * g->fs / h, fnt(g, 3));
+		if (c->subtitle) {
+			sb_adds(sb, "set label ");
+			gp_quote(sb, c->subtitle);
+			sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", 1 - 2.8 * g->fs / h, fnt(g, 0));
+		}
+	} else {
+		title(g, "set title", "Roofline");
 	}
 
 	sb_addf(sb, "set key maxrows %d\n", (c->ntargets + 3) / 2 > 1 ? (c->ntargets + 3) / 2 : 1);
