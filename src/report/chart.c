@@ -268,9 +268,7 @@ static void y_throughput(struct gp *g, const char *label, const char *unit, int 
 	sb_adds(sb, "set ylabel ");
 	gp_quote(sb, label);
 	sb_adds(sb, log ? "\nset logscale y\n" : "\nunset logscale y\n");
-	sb_addf(sb, "set format y '%s %s'\n", log ? "%.0s" : "%.1s", "%c");
-	if (g->term != CHART_DUMB)
-		sb_addf(sb, "set format y '%s %%c%s'\n", log ? "%.0s" : "%.1s", safe_unit(unit));
+	sb_addf(sb, "set format y '%s %%c%s'\n", log ? "%.0s" : "%.1s", safe_unit(unit));
 }
 
 static void block_begin(struct strbuf *sb, const char *name, int i)
@@ -281,6 +279,23 @@ static void block_begin(struct strbuf *sb, const char *name, int i)
 static void block_end(struct strbuf *sb)
 {
 	sb_adds(sb, "EOD\n");
+}
+
+/* B without the leading words it shares with A ("stream triad n=1024"
+ * after "stream triad n=64" is "n=1024"); B itself when nothing is left. */
+static const char *skip_common_words(const char *a, const char *b)
+{
+	const char *start = b;
+
+	for (;;) {
+		size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+
+		if (la != lb || strncmp(a, b, la) || b[lb] != ' ' || a[la] != ' ')
+			return *start ? start : b;
+		a += la + 1;
+		b += lb + 1;
+		start = b;
+	}
 }
 
 /* Roofline: the roofs of every target with one, their ridge points, and
@@ -373,7 +388,7 @@ static int roofline(struct gp *g)
 	 * share a name). */
 	for (int i = 0; i < c->ngroups; i++) {
 		struct strbuf text = STRBUF_INIT;
-		int dup = 0;
+		int dup = 0, merged = 0;
 		char *cut;
 
 		if (!valid(c->groups[i].x) || c->groups[i].x < xlo || c->groups[i].x > xhi)
@@ -385,14 +400,17 @@ static int roofline(struct gp *g)
 		for (int j = i; j < c->ngroups; j++) {
 			if (c->groups[j].x != c->groups[i].x)
 				continue;
-			if (text.len)
+			if (text.len) {
 				sb_adds(&text, ", ");
-			sb_adds(&text, c->groups[j].label);
+				merged = 1;
+			}
+			sb_adds(&text, j == i ? c->groups[j].label :
+				skip_common_words(c->groups[i].label, c->groups[j].label));
 		}
 		sb_addf(sb, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead lt %d\n",
 			c->groups[i].x, c->groups[i].x, c->ntargets + 1);
 		if (g->term != CHART_DUMB) {
-			cut = gp_clean(sb_str(&text), LABEL_MAX);
+			cut = gp_clean(sb_str(&text), merged ? LABEL_MAX + 24 : LABEL_MAX);
 			longest = strlen(cut) > longest ? strlen(cut) : longest;
 			sb_adds(sb, "set label ");
 			gp_quote(sb, cut);
@@ -842,7 +860,7 @@ static int specs(struct gp *g)
 		sb_addf(sb, "%s'%s' %d", i ? ", " : "", dtype_name((enum nb_dtype)dts[i]), i);
 	sb_adds(sb, ")\nunset mxtics\nset grid noxtics nomxtics\n");
 	sb_addf(sb, "set xrange [-0.6:%.1f]\n", ndt - 0.4);
-	sb_adds(sb, "set ylabel 'dense peak (FLOP/s; integers OP/s)'\nset logscale y\n");
+	sb_adds(sb, "set title 'dense peak per dtype (FLOP/s; integers OP/s)'\nunset ylabel\nset logscale y\n");
 	sb_adds(sb, "set format y '%.0s %c'\n");
 	if (ndt > 0)
 		sb_addf(sb, "set yrange [%.9g:%.9g]\n", pow(10, floor(log10(lo))),
@@ -884,12 +902,12 @@ static int specs(struct gp *g)
 			sb_adds(sb, "set xtics rotate by 25 right\n");
 	}
 	sb_adds(sb, "set origin 0,0\nset size 0.5,0.40\n");
-	sb_adds(sb, "set ylabel 'memory bandwidth (TB/s)'\n");
+	sb_adds(sb, "set title 'memory bandwidth (TB/s)'\n");
 	sb_adds(sb, "plot $mem1 using 1:2:4 with boxes lc variable notitle");
 	if (!dumb)
 		sb_addf(sb, ", $mem1 using 1:2:5 with labels offset 0,0.6 %s notitle", fnt(g, -3));
 	sb_adds(sb, "\nset origin 0.5,0\nset size 0.5,0.40\n");
-	sb_adds(sb, "set ylabel 'memory capacity (GiB)'\n");
+	sb_adds(sb, "set title 'memory capacity (GiB)'\n");
 	sb_adds(sb, "plot $mem1 using 1:3:4 with boxes lc variable notitle");
 	if (!dumb)
 		sb_addf(sb, ", $mem1 using 1:3:6 with labels offset 0,0.6 %s notitle", fnt(g, -3));
