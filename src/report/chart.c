@@ -797,7 +797,7 @@ static int specs(struct gp *g)
 	const struct chart *c = g->c;
 	struct strbuf *sb = &g->sb;
 	int dts[NB_DTYPE_COUNT], ndt = 0, first = 1, dumb = g->term == CHART_DUMB;
-	double lo = INFINITY, hi = 0, w;
+	double lo = INFINITY, hi = 0, w, maxbw = 0, maxmem = 0;
 	char buf[64];
 
 	if (c->ntargets == 0)
@@ -832,6 +832,8 @@ static int specs(struct gp *g)
 	for (int t = 0; t < c->ntargets; t++) {
 		const struct chart_target *ct = &c->targets[t];
 
+		maxbw = valid(ct->bw) ? fmax(maxbw, ct->bw) : maxbw;
+		maxmem = valid(ct->mem_bytes) ? fmax(maxmem, ct->mem_bytes) : maxmem;
 		sb_addf(sb, "%d %.9g %.9g %d ", t, valid(ct->bw) ? ct->bw / 1e12 : 0,
 			valid(ct->mem_bytes) ? ct->mem_bytes / (1024.0 * 1024 * 1024) : 0, t + 1);
 		snprintf(buf, sizeof(buf), "%.3g", ct->bw / 1e12);
@@ -881,7 +883,7 @@ static int specs(struct gp *g)
 	sb_adds(sb, "\n");
 
 	/* Bandwidth and capacity, side by side below. */
-	sb_adds(sb, "unset key\nunset logscale y\nset format y '%g'\nset yrange [0:*]\n");
+	sb_adds(sb, "unset key\nunset logscale y\nset format y '%g'\n");
 	sb_addf(sb, "set boxwidth 0.7 absolute\nset xrange [-0.6:%.1f]\n", c->ntargets - 0.4);
 	sb_adds(sb, "set xtics (");
 	for (int t = 0; t < c->ntargets; t++) {
@@ -903,11 +905,13 @@ static int specs(struct gp *g)
 	}
 	sb_adds(sb, "set origin 0,0\nset size 0.5,0.40\n");
 	sb_adds(sb, "set title 'memory bandwidth (TB/s)'\n");
+	sb_addf(sb, "set yrange [0:%.6g]\n", maxbw > 0 ? maxbw / 1e12 * 1.18 : 1);
 	sb_adds(sb, "plot $mem1 using 1:2:4 with boxes lc variable notitle");
 	if (!dumb)
 		sb_addf(sb, ", $mem1 using 1:2:5 with labels offset 0,0.6 %s notitle", fnt(g, -3));
 	sb_adds(sb, "\nset origin 0.5,0\nset size 0.5,0.40\n");
 	sb_adds(sb, "set title 'memory capacity (GiB)'\n");
+	sb_addf(sb, "set yrange [0:%.6g]\n", maxmem > 0 ? maxmem / (1024.0 * 1024 * 1024) * 1.18 : 1);
 	sb_adds(sb, "plot $mem1 using 1:3:4 with boxes lc variable notitle");
 	if (!dumb)
 		sb_addf(sb, ", $mem1 using 1:3:6 with labels offset 0,0.6 %s notitle", fnt(g, -3));
