@@ -128,9 +128,10 @@ static const char *chip_label(const struct chip *ch)
 	return ch->p ? profile_name(ch->p) : ch->id;
 }
 
-/* A short label for a case: the kernel, its choices (op, dtype) bare and
- * the numbers that differ from the defaults ("gemm bf16 m=4096 n=4096
- * k=4096"), or the stored text when the kernel is unknown to this build. */
+/* A short label for a case ("gemm bf16 m=4096 n=4096 k=4096", "stream
+ * triad fp64 n=65536"): the kernel; its dtype and its first choice (the
+ * operation) bare; every size; other choices and flags only when they differ
+ * from the defaults.  The stored text when the kernel is unknown here. */
 static char *case_label(const struct nb_result *r)
 {
 	const struct nb_kernel *k = r->kcase.kernel;
@@ -152,12 +153,16 @@ static char *case_label(const struct nb_result *r)
 	case_init(&def, k);
 	sb_adds(&sb, k->name);
 	for (int i = 0; i < k->nparams; i++) {
+		const struct nb_param_desc *d = &k->params[i];
 		const char *v = case_value_text(&r->kcase, i, buf, sizeof(buf));
+		int is_default = !strcmp(v, case_value_text(&def, i, dbuf, sizeof(dbuf)));
 
-		if (k->params[i].type == NB_P_ENUM || k->params[i].type == NB_P_DTYPE)
+		if (d->type == NB_P_DTYPE || (d->type == NB_P_ENUM && (i == 0 || !is_default)))
 			sb_addf(&sb, " %s", v);
-		else if (strcmp(v, case_value_text(&def, i, dbuf, sizeof(dbuf))))
-			sb_addf(&sb, " %s=%s", k->params[i].name, v);
+		else if (d->type == NB_P_BOOL && !is_default)
+			sb_addf(&sb, " %s=%s", d->name, v);
+		else if ((d->type == NB_P_INT || d->type == NB_P_REAL) && !(is_default && !strcmp(v, "0")))
+			sb_addf(&sb, " %s=%s", d->name, v);
 	}
 	return sb_detach(&sb);
 }
@@ -320,6 +325,7 @@ static int collect(struct plot *pl, const char *dtype, int roofline)
 			prediction_release(&pr);
 		}
 	}
+	chart_drop_empty_groups(c);
 	return 0;
 }
 

@@ -86,6 +86,30 @@ void chart_add_point(struct chart *c, int target, int group, double x, double y)
 	p->y = y;
 }
 
+void chart_drop_empty_groups(struct chart *c)
+{
+	int *map = xcalloc((size_t)c->ngroups + 1, sizeof(int)), n = 0;
+
+	for (int g = 0; g < c->ngroups; g++) {
+		int used = 0;
+
+		for (int k = 0; k < c->npoints && !used; k++)
+			used = c->points[k].group == g;
+		if (!used) {
+			free(c->groups[g].label);
+			free(c->groups[g].unit);
+			map[g] = -1;
+			continue;
+		}
+		map[g] = n;
+		c->groups[n++] = c->groups[g];
+	}
+	c->ngroups = n;
+	for (int k = 0; k < c->npoints; k++)
+		c->points[k].group = map[c->points[k].group];
+	free(map);
+}
+
 static const char *const term_names[] = { "dumb", "png", "svg", "pdf" };
 
 const char *chart_term_name(enum chart_term t)

@@ -22,8 +22,9 @@ struct chart_target {
 	double mem_bytes;		/* device memory */
 };
 
-/* A value of a target: roofline (x intensity, y ops/s), bars (x group
- * index, y throughput or ratio), scaling (x size, y throughput). */
+/* A value of a target: roofline (x intensity, y ops/s), bars (y
+ * throughput or ratio of the group; x unused), scaling (x size, y
+ * throughput). */
 struct chart_point {
 	int target;
 	int group;
@@ -59,6 +60,8 @@ void chart_release(struct chart *c);
 int chart_add_target(struct chart *c, const char *name, int measured);
 int chart_add_group(struct chart *c, const char *label, const char *unit, double x);
 void chart_add_point(struct chart *c, int target, int group, double x, double y);
+/* Removes the groups no point refers to, renumbering the rest. */
+void chart_drop_empty_groups(struct chart *c);
 
 /* The terminal for an output file name by its extension (.png, .svg,
  * .pdf); -1 when unknown. */
