@@ -508,7 +508,7 @@ static int build_scaling(struct plot *pl)
 		chart_add_point(c, host, 0, (double)s, r->throughput);
 	}
 	for (int i = 0; i < pl->nchips; i++) {
-		int t = chart_add_target(c, chip_label(&pl->chips[i]), 0), any = 0;
+		int t = chart_add_target(c, pl->chips[i].id, 0), any = 0;
 
 		k->work(&base, &w);
 		if (!strcmp(w.unit, "B/s"))

@@ -148,7 +148,37 @@ struct gp {
 	enum chart_term term;
 	const struct chart *c;
 	int fs;		/* the terminal's font size */
+	size_t longest;	/* the longest legend title so far */
 };
+
+/* A legend entry's title, quoted; the longest is remembered for the
+ * legend's layout. */
+static void key_title(struct gp *g, const char *text)
+{
+	size_t len = strlen(text);
+
+	if (len > g->longest)
+		g->longest = len;
+	gp_quote(&g->sb, text);
+}
+
+/* Inserts, before the plot command that starts at AT, the legend's rows:
+ * two columns when they fit across the canvas, else one.  EXTRA: entries
+ * whose titles did not pass key_title. */
+static void key_rows(struct gp *g, size_t at, int entries)
+{
+	double charw = g->term == CHART_DUMB ? 1 : 0.62 * g->fs;
+	double width = g->term == CHART_DUMB ? 120 : g->term == CHART_PNG ? 1600 : g->term == CHART_SVG ? 1280 : 720;
+	int rows = 2 * ((double)g->longest + 6) * charw < 0.95 * width ? (entries + 1) / 2 : entries;
+	char *tail = xstrdup(g->sb.buf + at);
+
+	g->sb.len = at;
+	g->sb.buf[at] = '\0';
+	sb_addf(&g->sb, "set key maxrows %d\n", rows > 0 ? rows : 1);
+	sb_adds(&g->sb, tail);
+	free(tail);
+	g->longest = 0;
+}
 
 /* "font ',N'" for the base size plus DELTA ("" on dumb), in one of a few
  * rotating buffers so that a format may use several. */
@@ -330,8 +360,8 @@ static int roofline(struct gp *g)
 	struct strbuf *sb = &g->sb;
 	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0, xlo, xhi, ylo, yhi;
 	char ops[24], buf[64], bwtext[64];
-	size_t longest = 0;
-	int first = 1, nridges = 0;
+	size_t longest = 0, plot_at;
+	int first = 1, nridges = 0, entries = 0;
 
 	unit_ops(c->unit, ops, sizeof(ops));
 	for (int i = 0; i < c->ntargets; i++) {
@@ -446,7 +476,7 @@ static int roofline(struct gp *g)
 	}
 	/* Room above for the slanted names, then the title. */
 	if (longest > 0) {
-		double rise = (double)longest * 0.55 * (g->fs - 4) * 0.5;	/* in points */
+		double rise = (double)longest * 0.85 * (g->fs - 4) * 0.5;	/* in points */
 		double h = g->term == CHART_PNG ? 1000 : g->term == CHART_SVG ? 800 : 450;
 
 		sb_addf(sb, "set tmargin at screen %.3f\n", 1 - (rise + 3.6 * g->fs + 14) / h);
@@ -464,7 +494,7 @@ static int roofline(struct gp *g)
 		title(g, "set title", "Roofline");
 	}
 
-	sb_addf(sb, "set key maxrows %d\n", (c->ntargets + 3) / 2 > 1 ? (c->ntargets + 3) / 2 : 1);
+	plot_at = sb->len;
 	sb_adds(sb, "plot \\\n");
 	for (int i = 0; i < c->ntargets; i++) {
 		const struct chart_target *t = &c->targets[i];
@@ -489,7 +519,8 @@ static int roofline(struct gp *g)
 		if (roof) {
 			sb_addf(sb, "%s$roof%d using 1:2 with lines lt %d lw 2.6 title ", first ? "  " : ", \\\n  ",
 				i + 1, i + 1);
-			gp_quote(sb, sb_str(&name));
+			key_title(g, sb_str(&name));
+			entries++;
 			first = 0;
 		}
 		if (npts > 0) {
@@ -499,7 +530,8 @@ static int roofline(struct gp *g)
 				sb_adds(sb, "notitle");
 			} else {
 				sb_adds(sb, "title ");
-				gp_quote(sb, roof ? "host, measured" : sb_str(&name));
+				key_title(g, roof ? "host, measured" : sb_str(&name));
+				entries++;
 			}
 			first = 0;
 		}
@@ -516,7 +548,47 @@ static int roofline(struct gp *g)
 		sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2 lc rgb '#777777' title "
 			"'ridge point (FLOP/byte)'");
 	sb_adds(sb, "\n");
+	key_rows(g, plot_at, entries + 1 + (nridges > 0));
 	return 0;
+}
+
+/* Appends TEXT as a string expression of at most MAXLINES lines of about
+ * WIDTH characters, broken at spaces: 'gemm bf16' . "\n" . 'm=4096'.
+ * Returns the number of lines. */
+static int quote_wrapped(struct strbuf *sb, const char *text, int width, int maxlines)
+{
+	char *clean = gp_clean(text, 0), *p = clean;
+	int line = 0;
+
+	for (; *p; line++) {
+		size_t len = strlen(p), cut = len;
+		char *piece;
+
+		if ((int)len > width) {
+			cut = (size_t)width;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)width;
+		}
+		if (line == maxlines - 1 && cut < len) {
+			piece = gp_clean(p, (size_t)width);
+			cut = len;
+		} else {
+			piece = xstrndup(p, cut);
+		}
+		if (line > 0)
+			sb_adds(sb, " . \"\\n\" . ");
+		gp_quote(sb, piece);
+		free(piece);
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+	if (!*clean)
+		gp_quote(sb, "");
+	free(clean);
+	return line > 0 ? line : 1;
 }
 
 /* The SI text of a value with no unit ("1.23 T"), or a ratio ("2.5x"). */
@@ -536,7 +608,8 @@ static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
 	const struct chart *c = g->c;
 	struct strbuf *sb = &g->sb;
 	int *local = xcalloc((size_t)c->ngroups, sizeof(int)), *rank = xcalloc((size_t)c->ntargets, sizeof(int));
-	int ng = 0, nt = 0, nbars = 0, longest = 0, first = 1;
+	int ng = 0, nt = 0, nbars = 0, first = 1;
+	size_t plot_at;
 	double lo = INFINITY, hi = 0, w;
 	char buf[64];
 	int ratio = c->normalize != NULL, log;
@@ -578,25 +651,31 @@ static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
 		}
 		block_end(sb);
 	}
-	sb_adds(sb, "set xtics (");
-	for (int i = 0, n = 0; i < c->ngroups; i++) {
-		char *cut;
+	/* Case names wrapped to the width of their group, never slanted. */
+	{
+		double charw = g->term == CHART_DUMB ? 1 : 0.8 * g->fs;
+		double plotw = g->term == CHART_DUMB ? 105 : g->term == CHART_PNG ? 1400 : g->term == CHART_SVG ? 1110 : 640;
+		int width = (int)(0.8 * plotw / (ng > 0 ? ng : 1) / charw), lines = 1;
 
-		if (local[i] < 0)
-			continue;
-		cut = gp_clean(c->groups[i].label, LABEL_MAX);
-		if ((int)strlen(cut) > longest)
-			longest = (int)strlen(cut);
-		sb_adds(sb, n++ ? ", " : "");
-		gp_quote(sb, cut);
-		sb_addf(sb, " %d", local[i]);
-		free(cut);
+		sb_adds(sb, "set xtics (");
+		for (int i = 0, n = 0; i < c->ngroups; i++) {
+			int l;
+
+			if (local[i] < 0)
+				continue;
+			sb_adds(sb, n++ ? ", " : "");
+			l = quote_wrapped(sb, c->groups[i].label, width < 8 ? 8 : width, 4);
+			lines = l > lines ? l : lines;
+			sb_addf(sb, " %d", local[i]);
+		}
+		sb_adds(sb, ") norotate center\n");
+		/* gnuplot leaves room for one line of tic labels: a blank x label
+		 * keeps the others clear of the legend. */
+		sb_adds(sb, "set xlabel ''");
+		for (int l = 1; l < lines; l++)
+			sb_adds(sb, " . \"\\n\"");
+		sb_adds(sb, "\n");
 	}
-	sb_adds(sb, ")\n");
-	if (g->term != CHART_DUMB && longest * ng > 90)
-		sb_adds(sb, "set xtics rotate by 20 right\n");
-	else
-		sb_adds(sb, "set xtics norotate center\n");
 	sb_adds(sb, "unset mxtics\nset grid noxtics nomxtics\n");
 	sb_addf(sb, "set xrange [-0.6:%.1f]\n", ng - 0.4);
 	sb_adds(sb, "set style fill solid 0.85 border rgb '#333333'\n");
@@ -621,7 +700,7 @@ static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
 		y_throughput(g, buf, yunit, log);
 		if (log)
 			sb_addf(sb, "set yrange [%.9g:%.9g]\n", pow(10, floor(log10(lo))),
-				pow(10, ceil(log10(hi) + 0.25)));
+				hi * 3.2);
 		else
 			sb_addf(sb, "set yrange [0:%.9g]\n", hi * 1.18);
 	}
@@ -630,14 +709,14 @@ static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
 		gp_quote(sb, safe_unit(unit));
 		sb_addf(sb, " %s\n", fnt(g, -1));
 	}
-	sb_addf(sb, "set key maxrows %d\n", nt > 3 ? (nt + 1) / 2 : nt > 0 ? nt : 1);
+	plot_at = sb->len;
 	sb_adds(sb, "plot \\\n");
 	for (int t = 0; t < c->ntargets; t++) {
 		if (rank[t] < 0)
 			continue;
 		sb_addf(sb, "%s$bars%d using 1:2 with boxes lt %d title ", first ? "  " : ", \\\n  ",
 			panel * 1000 + t + 1, t + 1);
-		gp_quote(sb, c->targets[t].name);
+		key_title(g, c->targets[t].name);
 		if (g->term != CHART_DUMB && nbars <= 40)
 			sb_addf(sb, ", \\\n  $bars%d using 1:2:3 with labels %s %s "
 				"textcolor rgb '#333333' notitle", panel * 1000 + t + 1,
@@ -645,6 +724,7 @@ static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
 		first = 0;
 	}
 	sb_adds(sb, "\n");
+	key_rows(g, plot_at, nt);
 	free(local);
 	free(rank);
 }
@@ -725,6 +805,7 @@ static int scaling(struct gp *g)
 	struct strbuf *sb = &g->sb;
 	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
 	char buf[64];
+	size_t plot_at;
 	int first = 1, nbound = 0;
 
 	for (int k = 0; k < c->npoints; k++) {
@@ -786,7 +867,7 @@ static int scaling(struct gp *g)
 		if (valid(c->targets[t].peak))
 			sb_addf(sb, "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead "
 				"lt %d lw 1.2 dt 2 back\n", c->targets[t].peak, c->targets[t].peak, t + 1);
-	sb_addf(sb, "set key maxrows %d\n", (c->ntargets + 3) / 2 > 1 ? (c->ntargets + 3) / 2 : 1);
+	plot_at = sb->len;
 	sb_adds(sb, "plot \\\n");
 	for (int t = 0; t < c->ntargets; t++) {
 		const struct chart_target *ct = &c->targets[t];
@@ -802,7 +883,7 @@ static int scaling(struct gp *g)
 			}
 		sb_addf(sb, "%s$size%d using 1:2 with linespoints lt %d title ", first ? "  " : ", \\\n  ",
 			t + 1, t + 1);
-		gp_quote(sb, sb_str(&name));
+		key_title(g, sb_str(&name));
 		first = 0;
 		sb_release(&name);
 	}
@@ -812,6 +893,7 @@ static int scaling(struct gp *g)
 	}
 	sb_addf(sb, ", \\\n  NaN with lines dt 2 lc rgb '#777777' title '%s'\n",
 		!strcmp(safe_unit(c->unit), "B/s") ? "memory bandwidth" : "dense peak");
+	key_rows(g, plot_at, c->ntargets + 1 + (nbound > 0));
 	return 0;
 }
 
@@ -946,7 +1028,7 @@ static int specs(struct gp *g)
 char *chart_script(const struct chart *c, enum chart_term term, const char *output)
 {
 	static const char *const kinds[] = { "roofline", "bars", "scaling", "specs" };
-	struct gp g = { STRBUF_INIT, term, c, term == CHART_PNG ? 17 : term == CHART_SVG ? 14 : 11 };
+	struct gp g = { STRBUF_INIT, term, c, term == CHART_PNG ? 17 : term == CHART_SVG ? 14 : 11, 0 };
 	int ret = -1;
 
 	preamble(&g, kinds[c->kind], output);

@@ -62,8 +62,8 @@ expect 0 nb plot bars --normalize h100 --kernel gemm -o "$T/norm.svg" &&
 expect 0 nb plot bars --normalize host --kernel 'gemm*' -o "$T/normhost.png" && png_ok "$T/normhost.png"
 expect 0 nb plot scaling --kernel stream -o "$T/scaling.png" && png_ok "$T/scaling.png"
 expect 0 nb plot scaling --kernel stream --chips h100,910b -o "$T/scaling.svg" &&
-	svg_ok "$T/scaling.svg" "host (measured)" "NVIDIA H100 SXM5 80GB" "elements per array"
-lacks "$T/scaling.svg" "Google TPU v5e"
+	svg_ok "$T/scaling.svg" "host (measured)" "h100-sxm" "ascend-910b2" "elements per array"
+lacks "$T/scaling.svg" "tpu-v5e"
 expect 0 nb plot specs -o "$T/specs.png" && png_ok "$T/specs.png"
 expect 0 nb plot specs --chips h100,mi300x,tpu-v5e -o "$T/specs.svg" &&
 	svg_ok "$T/specs.svg" "mi300x" "bf16" "memory bandwidth (TB/s)" "memory capacity (GiB)"
@@ -165,7 +165,7 @@ for f in "$T"/evil-*.png; do png_ok "$f"; done
 for f in "$T"/evil-*.svg; do svg_ok "$f"; done
 # The names are drawn, neutralized but recognizable.
 svg_ok "$T/evil-bars.svg" "touch $T/pwned3" "x'y' / 'touch $T/pwned1'" "EOD" \
-	"evil'k' system('touch "
+	"evil'k'" "system('touch"
 svg_ok "$T/evil-roof.svg" "EOD !touch $T/pwned4"
 for t in dumb; do
 	expect 0 ev plot bars --chips evil --term $t && contains "$T/out" "FLOP/s"
