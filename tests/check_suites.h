@@ -15,5 +15,6 @@ Suite *suite_gemm(void);
 Suite *suite_kernels(void);
 Suite *suite_profile(void);
 Suite *suite_model(void);
+Suite *suite_plot(void);
 
 #endif
