@@ -6,6 +6,7 @@
 static Suite *(*const suites[])(void) = {
 	suite_util,
 	suite_case,
+	suite_prometheus,
 };
 
 int main(void)

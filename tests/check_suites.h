@@ -8,5 +8,6 @@
 
 Suite *suite_util(void);
 Suite *suite_case(void);
+Suite *suite_prometheus(void);
 
 #endif
