@@ -80,6 +80,7 @@ static void setup_paths(struct nb_ctx *ctx, const char *db, const char *profiles
 		free(data);
 	}
 	ctx->user_profile_dir = xasprintf("%s/npubench/profiles", config);
+	ctx->data_dir = xstrdup(running_from_build_tree() ? NB_SRCDIR "/data" : NB_PKGDATADIR);
 	if (profiles) {
 		add_dir_list(ctx, profiles);
 	} else if (getenv("NPUBENCH_PROFILES") && *getenv("NPUBENCH_PROFILES")) {
@@ -102,6 +103,7 @@ static void ctx_release(struct nb_ctx *ctx)
 		free(ctx->profile_dirs[i]);
 	free(ctx->profile_dirs);
 	free(ctx->user_profile_dir);
+	free(ctx->data_dir);
 	free(ctx->db_path);
 	free(ctx->cmdline);
 }

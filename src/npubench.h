@@ -13,6 +13,7 @@ struct nb_ctx {
 	char **profile_dirs;		/* searched in order; earlier wins */
 	int nprofile_dirs;
 	char *user_profile_dir;		/* where `profile fetch` installs */
+	char *data_dir;			/* suites, calibration data: installed or source tree */
 	char *cmdline;			/* the whole command line, for the store */
 	struct nb_store *store;
 	struct nb_profiles *profiles;

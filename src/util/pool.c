@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,14 +20,25 @@ struct nb_pool {
 	struct worker *w;
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
-	unsigned long generation;	/* bumped for each pool_run */
-	int pending;			/* workers still running this generation */
-	int quit;
+	atomic_ulong generation;	/* bumped for each pool_run */
+	atomic_int pending;		/* workers still running this generation */
+	atomic_int quit;
 	int pinned;
 	cpu_set_t mask;			/* the caller's affinity before pinning */
 	nb_pool_fn fn;
 	void *arg;
 };
+
+#define SPIN_LIMIT 20000
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
 
 /* Pins the calling thread to the SLOT-th CPU of MASK (wrapping around). */
 static void pin_to(const cpu_set_t *mask, int slot)
@@ -57,22 +69,29 @@ static void *worker_main(void *arg)
 	if (p->pinned)
 		pin_to(&p->mask, w->tid);
 	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		while (p->generation == seen && !p->quit)
-			pthread_cond_wait(&p->go, &p->mu);
-		if (p->quit) {
-			pthread_mutex_unlock(&p->mu);
-			return NULL;
+		/* Spin briefly: back-to-back pool_run calls (small kernels) then
+		 * cost a cache-line transfer, not a futex wake-up. */
+		for (int spin = 0; spin < SPIN_LIMIT; spin++) {
+			if (atomic_load_explicit(&p->generation, memory_order_acquire) != seen ||
+			    atomic_load_explicit(&p->quit, memory_order_relaxed))
+				break;
+			cpu_relax();
 		}
-		seen = p->generation;
+		pthread_mutex_lock(&p->mu);
+		while (atomic_load(&p->generation) == seen && !atomic_load(&p->quit))
+			pthread_cond_wait(&p->go, &p->mu);
 		pthread_mutex_unlock(&p->mu);
+		if (atomic_load(&p->quit))
+			return NULL;
+		seen = atomic_load_explicit(&p->generation, memory_order_acquire);
 
 		p->fn(p->arg, w->tid, p->n);
 
-		pthread_mutex_lock(&p->mu);
-		if (--p->pending == 0)
+		if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
+			pthread_mutex_lock(&p->mu);
 			pthread_cond_signal(&p->done);
-		pthread_mutex_unlock(&p->mu);
+			pthread_mutex_unlock(&p->mu);
+		}
 	}
 }
 
@@ -113,7 +132,7 @@ void pool_free(struct nb_pool *p)
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->mu);
-	p->quit = 1;
+	atomic_store(&p->quit, 1);
 	pthread_cond_broadcast(&p->go);
 	pthread_mutex_unlock(&p->mu);
 	for (int i = 1; i < p->n; i++)
@@ -138,18 +157,23 @@ void pool_run(struct nb_pool *p, nb_pool_fn fn, void *arg)
 		fn(arg, 0, 1);
 		return;
 	}
-	pthread_mutex_lock(&p->mu);
 	p->fn = fn;
 	p->arg = arg;
-	p->pending = p->n - 1;
-	p->generation++;
+	atomic_store_explicit(&p->pending, p->n - 1, memory_order_relaxed);
+	pthread_mutex_lock(&p->mu);
+	atomic_fetch_add_explicit(&p->generation, 1, memory_order_release);
 	pthread_cond_broadcast(&p->go);
 	pthread_mutex_unlock(&p->mu);
 
 	fn(arg, 0, p->n);
 
+	for (int spin = 0; spin < SPIN_LIMIT; spin++) {
+		if (atomic_load_explicit(&p->pending, memory_order_acquire) == 0)
+			return;
+		cpu_relax();
+	}
 	pthread_mutex_lock(&p->mu);
-	while (p->pending > 0)
+	while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0)
 		pthread_cond_wait(&p->done, &p->mu);
 	pthread_mutex_unlock(&p->mu);
 }

@@ -373,3 +373,17 @@ void nb_iso8601_now(char *out, size_t n)
 	gmtime_r(&t, &tm);
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+void nb_format_time(char *out, size_t n, double s)
+{
+	if (s >= 120)
+		snprintf(out, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+	else if (s >= 1)
+		snprintf(out, n, "%.3g s", s);
+	else if (s >= 1e-3)
+		snprintf(out, n, "%.3g ms", s * 1e3);
+	else if (s >= 1e-6)
+		snprintf(out, n, "%.3g us", s * 1e6);
+	else
+		snprintf(out, n, "%.3g ns", s * 1e9);
+}

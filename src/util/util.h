@@ -76,6 +76,8 @@ int nb_mkdirs(const char *dir);
 
 /* Formats a throughput or size with an SI prefix: "12.3 TFLOP/s". */
 void nb_format_si(char *out, size_t n, double value, const char *unit);
+/* Formats a duration: "812 ns", "12.3 us", "4.56 ms", "1.23 s", "2m05s". */
+void nb_format_time(char *out, size_t n, double seconds);
 /* Current wall-clock time as ISO 8601 UTC ("2026-11-28T15:52:07Z"). */
 void nb_iso8601_now(char *out, size_t n);
 

@@ -1,0 +1,31 @@
+/* Suites: named lists of cases, stored as JSON in data/suites/.
+ *
+ *   { "name": "quick", "description": "...",
+ *     "cases": [ { "kernel": "gemm", "dtype": ["fp16", "bf16"], "m": 512, "n": 512, "k": 512 },
+ *                "stream op=triad dtype=fp64" ] }
+ *
+ * A case is an object (an array value expands to one case per element; several
+ * arrays expand to their cartesian product) or the text a user would type. */
+#ifndef NB_SUITE_H
+#define NB_SUITE_H
+
+#include "kernels/kernel.h"
+
+struct nb_suite {
+	char *name;
+	char *description;
+	char *path;
+	struct nb_case *cases;
+	int ncases;
+};
+
+/* Loads NAME (a file path when it contains '/' or ends in .json, else
+ * DIR/NAME.json).  Errors name file, entry and field.  Returns 0 or -1. */
+int suite_load(const char *name, const char *dir, struct nb_suite **out);
+/* Parses suite JSON TEXT; PATH is only for messages. */
+int suite_parse(const char *text, const char *path, struct nb_suite **out);
+void suite_free(struct nb_suite *s);
+/* Appends a copy of C unless an equal case is already there. */
+void suite_add_case(struct nb_suite *s, const struct nb_case *c);
+
+#endif

@@ -1,0 +1,144 @@
+#include "report/table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+void result_throughput_text(const struct nb_result *r, char *buf, size_t n)
+{
+	if (r->status != NB_RES_OK && r->status != NB_RES_VERIFY_FAILED) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	nb_format_si(buf, n, r->throughput, r->unit ? r->unit : "");
+}
+
+void result_note_text(const struct nb_result *r, char *buf, size_t n)
+{
+	switch (r->status) {
+	case NB_RES_OK:
+		if (r->kind == NB_PREDICTED) {
+			snprintf(buf, n, "predicted, %s-bound, %.0f%% of peak%s%s", r->bound ? r->bound : "?",
+				 r->util * 100, r->message ? "; " : "", r->message ? r->message : "");
+		} else {
+			double ci = r->stats.median > 0 ?
+				(r->stats.ci_hi - r->stats.ci_lo) / 2 / r->stats.median * 100 : 0;
+
+			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s", r->threads, r->nsamples, ci,
+				 r->flags ? ", " : "", r->flags ? r->flags : "");
+		}
+		return;
+	case NB_RES_VERIFY_FAILED:
+		snprintf(buf, n, "VERIFICATION FAILED: %s", r->message ? r->message : "");
+		return;
+	case NB_RES_UNSUPPORTED:
+		snprintf(buf, n, "unsupported: %s", r->message ? r->message : "");
+		return;
+	case NB_RES_NO_FIT:
+		snprintf(buf, n, "does not fit: %s", r->message ? r->message : "");
+		return;
+	case NB_RES_ERROR:
+		snprintf(buf, n, "error: %s", r->message ? r->message : "");
+		return;
+	}
+	snprintf(buf, n, "?");
+}
+
+void table_header(FILE *f, int w)
+{
+	fprintf(f, "%-*s  %-12s  %10s  %16s  %s\n", w, "case", "target", "time", "throughput", "note");
+}
+
+void table_row(FILE *f, const struct nb_result *r, int w)
+{
+	char t[32], tp[48], note[512];
+
+	if (r->seconds > 0)
+		nb_format_time(t, sizeof(t), r->seconds);
+	else
+		snprintf(t, sizeof(t), "-");
+	result_throughput_text(r, tp, sizeof(tp));
+	result_note_text(r, note, sizeof(note));
+	fprintf(f, "%-*s  %-12s  %10s  %16s  %s\n", w, r->case_text, r->target, t, tp, note);
+}
+
+void csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void csv_num(FILE *f, double v, int present)
+{
+	fputc(',', f);
+	if (present)
+		fprintf(f, "%.17g", v);
+}
+
+static void csv_text(FILE *f, const char *s)
+{
+	fputc(',', f);
+	csv_field(f, s);
+}
+
+void csv_header(FILE *f)
+{
+	fputs("run_id,run_uuid,seq,kernel,case,params_json,dtype,target,kind,status,message,"
+	      "threads,impl,n_samples,seconds,t_min,t_median,t_mean,t_sd,t_mad,t_p5,t_p95,"
+	      "t_ci_lo,t_ci_hi,ops,bytes,actual_ops,unit,throughput,verify_err,verify_tol,"
+	      "bound,util,flags\r\n", f);
+}
+
+void csv_row(FILE *f, const struct nb_result *r, int64_t run_id, const char *run_uuid)
+{
+	int m = r->nsamples > 0, ok = r->seconds > 0;
+
+	fprintf(f, "%lld", (long long)run_id);
+	csv_text(f, run_uuid);
+	fprintf(f, ",%d", r->seq);
+	csv_text(f, r->kernel);
+	csv_text(f, r->case_text);
+	csv_text(f, r->params_json);
+	csv_text(f, r->dtype);
+	csv_text(f, r->target);
+	csv_text(f, result_kind_name(r->kind));
+	csv_text(f, result_status_name(r->status));
+	csv_text(f, r->message);
+	fprintf(f, ",%d", r->threads);
+	csv_text(f, r->impl);
+	fprintf(f, ",%d", r->nsamples);
+	csv_num(f, r->seconds, ok);
+	csv_num(f, r->stats.min, m);
+	csv_num(f, r->stats.median, m);
+	csv_num(f, r->stats.mean, m);
+	csv_num(f, r->stats.sd, m);
+	csv_num(f, r->stats.mad, m);
+	csv_num(f, r->stats.p5, m);
+	csv_num(f, r->stats.p95, m);
+	csv_num(f, r->stats.ci_lo, m);
+	csv_num(f, r->stats.ci_hi, m);
+	csv_num(f, r->ops, 1);
+	csv_num(f, r->bytes, 1);
+	csv_num(f, r->actual_ops, 1);
+	csv_text(f, r->unit);
+	csv_num(f, r->throughput, ok);
+	csv_num(f, r->verify_err, r->verify_what != NULL);
+	csv_num(f, r->verify_tol, r->verify_what != NULL);
+	csv_text(f, r->bound);
+	csv_num(f, r->util, r->bound != NULL);
+	csv_text(f, r->flags);
+	fputs("\r\n", f);
+}

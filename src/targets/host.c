@@ -1,0 +1,168 @@
+/* The host harness: real execution, measured with STREAM's discipline.
+ * Untimed warm-up; samples batched to stay far above the timer's tick;
+ * repetitions until both a minimum time and a minimum count are met, or
+ * early once the median is stable; verification after timing. */
+#include "targets/target.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cpu.h"
+#include "util/pool.h"
+#include "util/stats.h"
+#include "util/timer.h"
+#include "util/util.h"
+
+volatile sig_atomic_t nb_interrupted;
+
+/* A sample must last at least this many timer ticks (STREAM asks for 20;
+ * we keep quantization error below 0.1%). */
+#define MIN_TICKS_PER_SAMPLE 1000.0
+#define MAX_BATCH 1000000
+
+static void add_flag(struct strbuf *flags, const char *f)
+{
+	sb_addf(flags, "%s%s", flags->len ? "," : "", f);
+}
+
+static int fail_result(struct nb_result *r, enum nb_result_status st, const char *fmt, ...)
+	NB_PRINTF(3, 4);
+
+static int fail_result(struct nb_result *r, enum nb_result_status st, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	r->status = st;
+	free(r->message);
+	r->message = sb_detach(&sb);
+	return 0;
+}
+
+int host_measure(const struct nb_case *c, struct nb_pool *pool,
+		 const struct nb_measure_opts *o, struct nb_result *r)
+{
+	const struct nb_kernel *k = c->kernel;
+	const struct nb_cpu *cpu = cpu_detect();
+	struct nb_host_env env = { pool, cpu, o->seed, cpu->isa };
+	struct strbuf flags = STRBUF_INIT;
+	struct nb_verify v;
+	void *state = NULL;
+	double need, tick, t0, t1, warm, start, *samples = NULL;
+	long batch = 1;
+	int n = 0, cap = 0;
+
+	memset(r, 0, sizeof(*r));
+	result_set_case(r, c);
+	r->target = xstrdup("host");
+	r->kind = NB_MEASURED;
+	r->threads = pool_threads(pool);
+	r->impl = xstrdup(k->impl ? k->impl(c, cpu->isa) : k->name);
+
+	/* Checked before allocating anything. */
+	need = k->host_bytes(c);
+	if (need > (double)cpu->mem_available * 0.9)
+		return fail_result(r, NB_RES_NO_FIT,
+				   "needs %.2f GiB but the host has %.2f GiB available",
+				   need / 1073741824.0, (double)cpu->mem_available / 1073741824.0);
+	if (k->setup(c, &env, &state))
+		return fail_result(r, NB_RES_ERROR, "setup failed (see the message above)");
+
+	tick = timer_tick();
+	/* Warm-up, untimed in the statistics: pages faulted, caches and
+	 * frequency settled.  It also sizes the batch. */
+	t0 = timer_now();
+	k->execute(state);
+	warm = timer_now() - t0;
+	if (warm < MIN_TICKS_PER_SAMPLE * tick) {
+		batch = (long)ceil(MIN_TICKS_PER_SAMPLE * tick / (warm > 0 ? warm : tick));
+		if (batch > MAX_BATCH)
+			batch = MAX_BATCH;
+	}
+	/* Very short kernels also get a longer warm-up. */
+	for (double w = warm; w < 0.05 && w * 2 < o->min_time && !nb_interrupted;) {
+		t0 = timer_now();
+		k->execute(state);
+		w += timer_now() - t0;
+	}
+
+	start = timer_now();
+	while (!nb_interrupted) {
+		double elapsed;
+
+		t0 = timer_now();
+		for (long b = 0; b < batch; b++)
+			k->execute(state);
+		t1 = timer_now();
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			samples = xrealloc(samples, (size_t)cap * sizeof(*samples));
+		}
+		samples[n++] = (t1 - t0) / (double)batch;
+		elapsed = t1 - start;
+		if (n >= o->max_reps)
+			break;
+		if (n >= o->min_reps && elapsed >= o->min_time)
+			break;
+		/* Early stop on a stable median: checked every sample while few,
+		 * then every 16th (the check sorts). */
+		if (o->stable_rel > 0 && n >= (o->min_reps > 10 ? o->min_reps : 10) &&
+		    (n < 200 || n % 16 == 0) &&
+		    stats_median_rel_width(samples, (size_t)n) <= o->stable_rel)
+			break;
+	}
+	if (nb_interrupted) {
+		k->teardown(state);
+		free(samples);
+		result_release(r);
+		return -1;
+	}
+
+	/* Verification after timing, as STREAM does. */
+	memset(&v, 0, sizeof(v));
+	if (k->verify(state, &v)) {
+		k->teardown(state);
+		r->samples = samples;
+		r->nsamples = n;
+		return fail_result(r, NB_RES_ERROR, "verification could not run");
+	}
+	k->teardown(state);
+
+	r->samples = samples;
+	r->nsamples = n;
+	stats_compute(samples, (size_t)n, &r->stats);
+	r->seconds = r->stats.median;
+	r->throughput = (!strcmp(r->unit, "B/s") ? r->bytes : r->ops) / r->seconds;
+	r->verify_err = v.max_err;
+	r->verify_tol = v.tol;
+	r->verify_what = xstrdup(v.what[0] ? v.what : "max error");
+	if (!v.ok) {
+		r->status = NB_RES_VERIFY_FAILED;
+		r->message = xasprintf("verification failed: error %.3g exceeds tolerance %.3g (%s)",
+				       v.max_err, v.tol, r->verify_what);
+	}
+
+	if (batch > 1) {
+		char b[48];
+
+		snprintf(b, sizeof(b), "batched=%ld", batch);
+		add_flag(&flags, b);
+	}
+	if (n < o->min_reps)
+		add_flag(&flags, "few_samples");
+	if (r->stats.median > 0 && (r->stats.p95 - r->stats.p5) / r->stats.median > 0.25)
+		add_flag(&flags, "noisy");
+	if (r->stats.outliers >= 2 && r->stats.outliers * 20 > n)
+		add_flag(&flags, "outliers");
+	if (warm > 2.0 * r->stats.median * (double)batch && batch == 1)
+		add_flag(&flags, "slow_first_run");
+	if (flags.len)
+		r->flags = sb_detach(&flags);
+	sb_release(&flags);
+	return 0;
+}
