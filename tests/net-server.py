@@ -32,6 +32,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DIR = sys.argv[1]
+os.makedirs(DIR, exist_ok=True)
 PROFILE = sys.argv[2] if len(sys.argv) > 2 else None
 LOCK = threading.Lock()
 STATE = {"posts": 0, "flaky": 0}
