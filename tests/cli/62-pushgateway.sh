@@ -12,7 +12,9 @@ PGW=$(command -v prometheus-pushgateway || command -v pushgateway) ||
 pushgateway() {
 	for try in 1 2 3; do
 		port=$(free_port)
-		"$PGW" --web.listen-address="127.0.0.1:$port" >"$T/pgw.log" 2>&1 &
+		# In memory only: Debian's default persistence file is shared.
+		"$PGW" --web.listen-address="127.0.0.1:$port" --persistence.file= \
+			>"$T/pgw.log" 2>&1 &
 		pid=$!
 		NET_PIDS="$NET_PIDS $pid"
 		i=0
