@@ -6,6 +6,8 @@
 static Suite *(*const suites[])(void) = {
 	suite_util,
 	suite_case,
+	suite_store,
+	suite_suite_files,
 	suite_prometheus,
 };
 

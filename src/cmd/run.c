@@ -499,6 +499,20 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 		ret = 0;
 		goto out;
 	}
+	/* Impossible on this host: said before anything is stored. */
+	for (int i = 0; i < cases.ncases && nhost; i++) {
+		double need = cases.cases[i].kernel->host_bytes(&cases.cases[i]);
+
+		if (need > (double)cpu->mem_available * 0.9) {
+			char *t = case_format(&cases.cases[i]);
+
+			error("'%s' needs %.2f GiB on the host, which has %.2f GiB available: "
+			      "choose smaller sizes or --target without host", t, need / 1073741824.0,
+			      (double)cpu->mem_available / 1073741824.0);
+			free(t);
+			goto out;
+		}
+	}
 	if (!o.threads)
 		o.threads = cpu->online_cpus;
 	if (nhost && !(pool = pool_create(o.threads, 1)))

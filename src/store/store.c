@@ -189,30 +189,39 @@ int store_schema_version(struct nb_store *st)
 	return v;
 }
 
-/* Brings the schema to version TO, one transaction per step. */
-static int migrate(struct nb_store *st, int to)
+/* Refuses a database that is not ours or is newer than this build, before
+ * anything is written to it. */
+static int check_ours(struct nb_store *st)
 {
-	int version, app;
+	int version, app, tables = 0;
 
 	if (pragma_int(st, "PRAGMA user_version", &version) ||
 	    pragma_int(st, "PRAGMA application_id", &app))
 		return -1;
+	if (app != 0 && app != NB_APPLICATION_ID)
+		return error("'%s' is an SQLite database of another program (application id %#x); "
+			     "use another --db", st->path, (unsigned)app);
 	if (version > nmigrations())
 		return error("database '%s' has schema version %d, newer than this npubench "
 			     "understands (%d); upgrade npubench or use another --db",
 			     st->path, version, nmigrations());
-	if (app != 0 && app != NB_APPLICATION_ID)
-		return error("'%s' is an SQLite database of another program (application id %#x); "
-			     "use another --db", st->path, (unsigned)app);
-	if (version == 0 && app == 0) {
-		int tables = 0;
-
+	if (app == 0) {
 		if (pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables))
 			return -1;
 		if (tables > 0)
 			return error("'%s' is an SQLite database of another program (it has tables "
 				     "but no npubench schema); use another --db", st->path);
 	}
+	return 0;
+}
+
+/* Brings the schema to version TO, one transaction per step. */
+static int migrate(struct nb_store *st, int to)
+{
+	int version;
+
+	if (pragma_int(st, "PRAGMA user_version", &version))
+		return -1;
 	while (version < to) {
 		char setv[128];
 
@@ -273,6 +282,17 @@ static void reap_dead_runs(struct nb_store *st)
 	sqlite3_finalize(u);
 }
 
+/* How long to wait for another process's lock: 15 s, or NPUBENCH_BUSY_TIMEOUT_MS. */
+static int busy_timeout_ms(void)
+{
+	const char *v = getenv("NPUBENCH_BUSY_TIMEOUT_MS");
+	int64_t ms;
+
+	if (v && nb_parse_i64(v, &ms) == 0 && ms >= 0 && ms <= 3600000)
+		return (int)ms;
+	return 15000;
+}
+
 static int open_at(const char *path, int flags, int to, struct nb_store **out)
 {
 	struct nb_store *st = xcalloc(1, sizeof(*st));
@@ -300,14 +320,14 @@ static int open_at(const char *path, int flags, int to, struct nb_store **out)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, 15000);
+	sqlite3_busy_timeout(st->db, busy_timeout_ms());
 	/* Reading the header catches a file that is not a database at all. */
 	if (exec_sql(st, "PRAGMA foreign_keys = ON", "opening"))
 		goto fail;
 	if (!(flags & NB_STORE_READONLY)) {
 		int v;
 
-		if (pragma_int(st, "PRAGMA user_version", &v))
+		if (pragma_int(st, "PRAGMA user_version", &v) || check_ours(st))
 			goto fail;
 		if (strcmp(path, ":memory:") &&
 		    exec_sql(st, "PRAGMA journal_mode = WAL", "switching to WAL"))
@@ -316,11 +336,12 @@ static int open_at(const char *path, int flags, int to, struct nb_store **out)
 			goto fail;
 		if (migrate(st, to))
 			goto fail;
-		reap_dead_runs(st);
+		if (to >= 1)
+			reap_dead_runs(st);
 	} else {
 		int version;
 
-		if (pragma_int(st, "PRAGMA user_version", &version))
+		if (check_ours(st) || pragma_int(st, "PRAGMA user_version", &version))
 			goto fail;
 		if (version != nmigrations()) {
 			error("database '%s' has schema version %d; open it writable once to migrate it",
@@ -621,7 +642,7 @@ int store_run_resolve(struct nb_store *st, const char *spec, int64_t *id)
 	if (!spec || !strcmp(spec, "last") || !strcmp(spec, "latest")) {
 		if (prepare(st, "SELECT id FROM runs ORDER BY id DESC LIMIT 1", &s))
 			return -1;
-	} else if (nb_parse_i64(spec, &n) == 0 && n > 0) {
+	} else if (strlen(spec) < 8 && nb_parse_i64(spec, &n) == 0 && n > 0) {
 		if (prepare(st, "SELECT id FROM runs WHERE id = ?", &s))
 			return -1;
 		sqlite3_bind_int64(s, 1, n);
