@@ -9,6 +9,7 @@ POST body to DIR/post-N, and exits by itself after 120 seconds (or on
 SIGTERM), so a test that dies cannot leave it behind.
 
 GET  /good.json        PROFILE.json as is (404 when none was given)
+GET  /invalid.json     PROFILE.json with an unknown key added
 GET  /malformed.json   text that is not JSON
 GET  /noid.json        a JSON object without "id"
 GET  /badid.json       a JSON object whose id is a path ("../x")
@@ -62,6 +63,12 @@ class Handler(BaseHTTPRequestHandler):
         if p == "/good.json" and PROFILE:
             with open(PROFILE, "rb") as f:
                 self.reply(200, f.read())
+        elif p == "/invalid.json" and PROFILE:
+            import json
+            with open(PROFILE) as f:
+                d = json.load(f)
+            d["no_such_key_gbs"] = 1
+            self.reply(200, json.dumps(d, indent=2))
         elif p == "/malformed.json":
             self.reply(200, '{"id": "broken", "vendor": ')
         elif p == "/noid.json":

@@ -238,7 +238,7 @@ int profile_fetch_main(int argc, char **argv, struct nb_ctx *ctx)
 	ret = 0;
 out:
 	if (ret)
-		error("nothing installed");
+		error("%s: nothing installed", url);
 	net_response_release(&resp);
 	if (text && as)
 		cJSON_free(text);

@@ -68,6 +68,11 @@ fi
 # A good profile (needs a shipped profile and the strict loader).
 if [ -n "$good" ]; then
 	id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$good")
+	# Valid JSON that the strict loader refuses: nothing installed.
+	expect 1 "$NPUBENCH" profile fetch "$U/invalid.json" --force && contains "$T/err" "no_such_key_gbs"
+	contains "$T/err" "not a valid chip profile"
+	contains "$T/err" "nothing installed"
+	installed_none
 	# The shipped profile already exists: installing over it needs --force.
 	expect 1 "$NPUBENCH" profile fetch "$U/good.json" && contains "$T/err" "already exists in another profile folder"
 	installed_none
