@@ -24,6 +24,7 @@ POST /ok               200
 POST /flaky            500 on the first POST, then 200
 POST /bad              400 with a body saying why
 POST /down             503 always
+POST /later            503 until GET /later-up has been asked, then 200
 """
 import os
 import signal
@@ -36,7 +37,7 @@ DIR = sys.argv[1]
 os.makedirs(DIR, exist_ok=True)
 PROFILE = sys.argv[2] if len(sys.argv) > 2 else None
 LOCK = threading.Lock()
-STATE = {"posts": 0, "flaky": 0}
+STATE = {"posts": 0, "flaky": 0, "up": False}
 BIG = 2 * 1024 * 1024
 
 
@@ -95,6 +96,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(200, "{}")
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif p == "/later-up":
+            STATE["up"] = True
+            self.reply(200, "up\n", "text/plain")
         elif p == "/redirect":
             self.reply(302, "", headers=[("Location", "/good.json")])
         elif p == "/redirect-ftp":
@@ -129,6 +133,11 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(200, '{"stored": true}')
         elif p == "/bad":
             self.reply(400, '{"error": "field \\"results\\" is required"}')
+        elif p == "/later":
+            if STATE["up"]:
+                self.reply(200, '{"stored": true}')
+            else:
+                self.reply(503, "not yet\n", "text/plain")
         elif p == "/down":
             self.reply(503, "down for maintenance\n", "text/plain")
         else:

@@ -84,6 +84,15 @@ OFF="http://127.0.0.1:$port/ok"
 expect 1 "$NPUBENCH" push "$OFF" --pending --retries 0 --timeout 5
 recorded "$OFF" "0 1"
 
+# Taken offline, pushed later: both runs wait until the server is back.
+expect 1 "$NPUBENCH" push "$U/later" --pending --retries 0 && contains "$T/err" "HTTP 503"
+recorded "$U/later" "0 1"
+expect 0 "$NB_BUILDDIR/tests/net-tool" get "$U/later-up"
+expect 0 "$NPUBENCH" push "$U/later" --pending && contains "$T/err" "pushed run 1"
+contains "$T/err" "pushed run 2"
+recorded "$U/later" "2 1"
+expect 0 "$NPUBENCH" push "$U/later" --pending && contains "$T/err" "nothing pending"
+
 # Results are never removed by pushing.
 expect 0 "$NPUBENCH" list runs && contains "$T/out" "complete"
 n=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM results").fetchone()[0])' "$NPUBENCH_DB")
