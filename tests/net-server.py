@@ -10,6 +10,7 @@ SIGTERM), so a test that dies cannot leave it behind.
 
 GET  /good.json        PROFILE.json as is (404 when none was given)
 GET  /invalid.json     PROFILE.json with an unknown key added
+GET  /clash.json       PROFILE.json as "clash-chip", aliased to its own id
 GET  /malformed.json   text that is not JSON
 GET  /noid.json        a JSON object without "id"
 GET  /badid.json       a JSON object whose id is a path ("../x")
@@ -69,6 +70,13 @@ class Handler(BaseHTTPRequestHandler):
             with open(PROFILE) as f:
                 d = json.load(f)
             d["no_such_key_gbs"] = 1
+            self.reply(200, json.dumps(d, indent=2))
+        elif p == "/clash.json" and PROFILE:
+            import json
+            with open(PROFILE) as f:
+                d = json.load(f)
+            d["aliases"] = [d["id"]]
+            d["id"] = "clash-chip"
             self.reply(200, json.dumps(d, indent=2))
         elif p == "/malformed.json":
             self.reply(200, '{"id": "broken", "vendor": ')

@@ -93,26 +93,45 @@ out:
 	return ret;
 }
 
-/* Loads TEXT as ID.json from a private temporary folder with the same strict
- * loader as local profiles; the folder is removed again. */
-static int validate(const char *url, const char *id, const char *text)
+/* The download staged as ID.json in a private temporary folder, where the
+ * loader reads it before anything is installed. */
+struct staged {
+	char *dir, *file;
+};
+
+static int stage(struct staged *sg, const char *id, const char *text)
 {
 	const char *tmpdir = getenv("TMPDIR");
-	char *dir = xasprintf("%s/npubench-fetch.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	char *file = NULL;
-	struct nb_profiles *set = NULL;
-	const char *dirs[1];
-	int ret = -1;
 
-	if (!mkdtemp(dir)) {
-		error("cannot create a temporary folder '%s': %s", dir, strerror(errno));
-		free(dir);
+	sg->dir = xasprintf("%s/npubench-fetch.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!mkdtemp(sg->dir)) {
+		error("cannot create a temporary folder '%s': %s", sg->dir, strerror(errno));
+		free(sg->dir);
+		sg->dir = NULL;
 		return -1;
 	}
-	file = xasprintf("%s/%s.json", dir, id);
-	if (nb_write_file_atomic(file, text, strlen(text)))
-		goto out;
-	dirs[0] = dir;
+	sg->file = xasprintf("%s/%s.json", sg->dir, id);
+	return nb_write_file_atomic(sg->file, text, strlen(text));
+}
+
+static void unstage(struct staged *sg)
+{
+	if (sg->file)
+		unlink(sg->file);
+	if (sg->dir)
+		rmdir(sg->dir);
+	free(sg->file);
+	free(sg->dir);
+}
+
+/* Checks the staged profile alone with the same strict loader as local
+ * profiles. */
+static int validate(const char *url, const char *id, const struct staged *sg)
+{
+	struct nb_profiles *set = NULL;
+	const char *dirs[1] = { sg->dir };
+	int ret = -1;
+
 	if (profiles_load(dirs, 1, &set)) {
 		error("%s: not a valid chip profile (see above)", url);
 		goto out;
@@ -129,40 +148,51 @@ static int validate(const char *url, const char *id, const char *text)
 	ret = 0;
 out:
 	profiles_free(set);
-	if (file)
-		unlink(file);
-	rmdir(dir);
-	free(file);
-	free(dir);
 	return ret;
 }
 
 /* Refuses to replace an installed profile, or to shadow one found in another
- * profile folder, unless FORCE. */
-static int check_existing(struct nb_ctx *ctx, const char *id, const char *dest, int force)
+ * profile folder, unless FORCE; and, force or not, a profile whose id or
+ * aliases would clash with the profiles in use (every later load would fail). */
+static int check_existing(struct nb_ctx *ctx, const char *url, const char *id,
+			  const char *dest, int force, const struct staged *sg)
 {
 	struct stat st;
 	struct nb_profiles *set = NULL;
-	int known = 0;
+	const char **dirs = NULL;
+	int known = 0, loads, ret = -1;
 
-	if (stat(dest, &st) == 0) {
-		if (force)
-			return 0;
+	if (stat(dest, &st) == 0 && !force)
 		return error("profile '%s' is already installed at '%s': use --force to replace it",
 			     id, dest);
-	}
-	if (force)
-		return 0;
 	/* A broken local profile must not block fetching a good one. */
 	nb_quiet_errors++;
-	if (!profiles_load((const char *const *)ctx->profile_dirs, ctx->nprofile_dirs, &set))
-		known = profiles_find(set, id) != NULL;
+	loads = !profiles_load((const char *const *)ctx->profile_dirs, ctx->nprofile_dirs, &set);
 	nb_quiet_errors--;
+	if (loads)
+		known = profiles_find(set, id) != NULL;
 	profiles_free(set);
-	if (known)
+	set = NULL;
+	if (known && !force && stat(dest, &st) != 0)
 		return error("a profile named '%s' already exists in another profile folder: "
 			     "use --force to install one that takes its place, or --as ID", id);
-	return 0;
+	if (!loads)
+		return 0;
+	/* The staged folder first, as the user folder comes first. */
+	dirs = xcalloc((size_t)ctx->nprofile_dirs + 1, sizeof(*dirs));
+	dirs[0] = sg->dir;
+	for (int i = 0; i < ctx->nprofile_dirs; i++)
+		dirs[i + 1] = ctx->profile_dirs[i];
+	if (profiles_load(dirs, ctx->nprofile_dirs + 1, &set)) {
+		error("%s: the profile clashes with the profiles in use (see above): "
+		      "install it with --as ID, which drops its aliases", url);
+		goto out;
+	}
+	ret = 0;
+out:
+	profiles_free(set);
+	free(dirs);
+	return ret;
 }
 
 static int in_search_path(const struct nb_ctx *ctx)
@@ -185,6 +215,7 @@ int profile_fetch_main(int argc, char **argv, struct nb_ctx *ctx)
 	struct net_response resp = { 0 };
 	const char *as = NULL, *url;
 	char *id = NULL, *text = NULL, *dest = NULL;
+	struct staged sg = { NULL, NULL };
 	int force = 0, c, ret = NB_EXIT_FAIL;
 
 	optind = 1;
@@ -224,10 +255,10 @@ int profile_fetch_main(int argc, char **argv, struct nb_ctx *ctx)
 		goto out;
 	if (settle_id(url, resp.body, resp.len, as, &id, &text))
 		goto out;
-	if (validate(url, id, text))
+	if (stage(&sg, id, text) || validate(url, id, &sg))
 		goto out;
 	dest = xasprintf("%s/%s.json", ctx->user_profile_dir, id);
-	if (check_existing(ctx, id, dest, force))
+	if (check_existing(ctx, url, id, dest, force, &sg))
 		goto out;
 	if (nb_mkdirs(ctx->user_profile_dir) || nb_write_file_atomic(dest, text, strlen(text)))
 		goto out;
@@ -239,6 +270,7 @@ int profile_fetch_main(int argc, char **argv, struct nb_ctx *ctx)
 out:
 	if (ret)
 		error("%s: nothing installed", url);
+	unstage(&sg);
 	net_response_release(&resp);
 	if (text && as)
 		cJSON_free(text);

@@ -73,6 +73,11 @@ if [ -n "$good" ]; then
 	contains "$T/err" "not a valid chip profile"
 	contains "$T/err" "nothing installed"
 	installed_none
+	# An alias naming a profile in use would break every later load.
+	expect 1 "$NPUBENCH" profile fetch "$U/clash.json" --force && contains "$T/err" "clashes with the profiles in use"
+	installed_none
+	expect 0 "$NPUBENCH" profile fetch "$U/clash.json" --as clash-chip
+	rm -f "$P/clash-chip.json"
 	# The shipped profile already exists: installing over it needs --force.
 	expect 1 "$NPUBENCH" profile fetch "$U/good.json" && contains "$T/err" "already exists in another profile folder"
 	installed_none
