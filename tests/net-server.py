@@ -13,6 +13,7 @@ GET  /invalid.json     PROFILE.json with an unknown key added
 GET  /clash.json       PROFILE.json as "clash-chip", aliased to its own id
 GET  /malformed.json   text that is not JSON
 GET  /noid.json        a JSON object without "id"
+GET  /nul.json         a JSON object followed by a NUL byte and more
 GET  /badid.json       a JSON object whose id is a path ("../x")
 GET  /big.json         2 MiB, announced in Content-Length
 GET  /big-chunked.json 2 MiB without Content-Length (chunked)
@@ -22,6 +23,7 @@ GET  /redirect-ftp     302 to ftp://127.0.0.1/good.json
 GET  /redirect-loop    302 to itself
 GET  /missing          404 with a short body
 POST /ok               200
+POST /big-answer       200 with a 2 MiB body
 POST /flaky            500 on the first POST, then 200
 POST /bad              400 with a body saying why
 POST /down             503 always
@@ -80,6 +82,8 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(200, json.dumps(d, indent=2))
         elif p == "/malformed.json":
             self.reply(200, '{"id": "broken", "vendor": ')
+        elif p == "/nul.json":
+            self.reply(200, b'{"id": "nul"}\0{"more": 1}')
         elif p == "/noid.json":
             self.reply(200, '{"name": "no id here"}')
         elif p == "/badid.json":
@@ -131,6 +135,8 @@ class Handler(BaseHTTPRequestHandler):
         p = self.path
         if p == "/ok":
             self.reply(200, '{"stored": true}')
+        elif p == "/big-answer":
+            self.reply(200, "x" * BIG, "text/plain")
         elif p == "/flaky":
             with LOCK:
                 STATE["flaky"] += 1

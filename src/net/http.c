@@ -53,6 +53,7 @@ int net_header_ok(const char *line)
 struct sink {
 	struct strbuf sb;
 	size_t max;
+	int truncate;		/* keep the first max bytes instead of failing */
 	int too_big;
 };
 
@@ -62,6 +63,10 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 
 	if (s->sb.len + n > s->max) {
+		if (s->truncate) {
+			sb_add(&s->sb, data, s->max - s->sb.len);
+			return n;
+		}
 		s->too_big = 1;
 		return 0;	/* makes curl stop with CURLE_WRITE_ERROR */
 	}
@@ -107,7 +112,8 @@ static CURL *handle_new(const char *url, const struct net_limits *lim, struct si
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
 	/* Refuses early when the server announces a larger body. */
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
+	if (!sink->truncate)
+		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
 	return h;
 }
 
@@ -145,7 +151,8 @@ static void perform(CURL *h, const char *what, const char *url, struct sink *sin
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 	free(resp->body);
 	resp->len = sink->sb.len;
-	resp->body = xstrdup(sb_str(&sink->sb));
+	resp->body = xmalloc(resp->len + 1);
+	memcpy(resp->body, sb_str(&sink->sb), resp->len + 1);
 	if (sink->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		resp->outcome = NET_ERR_TOO_BIG;
 		snprintf(resp->error, sizeof(resp->error),
@@ -181,7 +188,7 @@ static int check_url(const char *what, const char *url, struct net_response *res
 
 int net_get(const char *url, const struct net_limits *lim, struct net_response *resp)
 {
-	struct sink sink = { STRBUF_INIT, lim->max_bytes ? lim->max_bytes : 1 << 20, 0 };
+	struct sink sink = { STRBUF_INIT, lim->max_bytes ? lim->max_bytes : 1 << 20, 0, 0 };
 	char errbuf[CURL_ERROR_SIZE];
 	CURL *h;
 
@@ -214,7 +221,8 @@ static void sleep_seconds(double s)
 int net_post(const char *url, const char *const *headers, const char *body, size_t len,
 	     const struct net_limits *lim, struct net_response *resp)
 {
-	struct sink sink = { STRBUF_INIT, lim->max_bytes ? lim->max_bytes : 1 << 20, 0 };
+	/* The answer to a POST only explains it: a long one is cut, not refused. */
+	struct sink sink = { STRBUF_INIT, lim->max_bytes ? lim->max_bytes : 1 << 20, 1, 0 };
 	struct curl_slist *list = NULL;
 	char errbuf[CURL_ERROR_SIZE];
 	double delay = lim->retry_delay > 0 ? lim->retry_delay : 1;

@@ -10,7 +10,7 @@
 struct net_limits {
 	double connect_timeout;	/* seconds to connect (0: 10) */
 	double timeout;		/* seconds for the whole transfer (0: 30) */
-	size_t max_bytes;	/* largest response body accepted (0: 1 MiB) */
+	size_t max_bytes;	/* GET: largest body accepted; POST: body kept (0: 1 MiB) */
 	int max_redirects;	/* redirects followed (GET only; < 0: none) */
 	int retries;		/* POST: extra attempts after a network error or 5xx */
 	double retry_delay;	/* POST: first backoff in seconds, doubled each time (0: 1) */

@@ -30,6 +30,7 @@ contains "$T/err" "usage: npubench profile fetch URL"
 # Downloads that are not profiles.
 expect 1 "$NPUBENCH" profile fetch "$U/malformed.json" && contains "$T/err" "is not valid JSON"
 expect 1 "$NPUBENCH" profile fetch "$U/noid.json" && contains "$T/err" 'has no "id" string'
+expect 1 "$NPUBENCH" profile fetch "$U/nul.json" && contains "$T/err" "holds a NUL byte"
 expect 1 "$NPUBENCH" profile fetch "$U/badid.json" && contains "$T/err" "'../escape' cannot be a file name"
 expect 1 "$NPUBENCH" profile fetch "$U/noid.json" --as made-up && contains "$T/err" "nothing installed"
 installed_none

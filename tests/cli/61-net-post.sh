@@ -15,6 +15,9 @@ contains "$T/srv/post-1" "/ok application/json"
 contains "$T/srv/post-1" "X-Token: s3cret"
 contains "$T/srv/post-1" '{"schema": "test"}'
 
+# A long answer to a POST is cut to the limit, not taken as a failure.
+expect 0 "$NT" post "$U/big-answer" "$T/body.json" 0 && contains "$T/out" "200 1"
+
 expect 0 "$NT" post "$U/flaky" "$T/body.json" 2 && contains "$T/out" "200 2"
 contains "$T/err" "HTTP 500"
 contains "$T/err" "retrying"
@@ -36,4 +39,5 @@ contains "$T/err" "after 2 attempts"
 # GET through the same module: body out, limits in.
 expect 0 "$NT" get "$U/noid.json" && contains "$T/out" '"name": "no id here"'
 expect 1 "$NT" get "$U/noid.json" 10 && contains "$T/err" "larger than the limit of 10 bytes"
+expect 0 "$NT" get "$U/nul.json" && [ "$(wc -c <"$T/out")" -eq 25 ] && pass || fail "a body with a NUL byte was cut"
 finish
