@@ -8,6 +8,7 @@ static Suite *(*const suites[])(void) = {
 	suite_case,
 	suite_store,
 	suite_suite_files,
+	suite_gemm,
 	suite_prometheus,
 };
 

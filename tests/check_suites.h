@@ -10,6 +10,7 @@ Suite *suite_util(void);
 Suite *suite_case(void);
 Suite *suite_store(void);
 Suite *suite_suite_files(void);
+Suite *suite_gemm(void);
 Suite *suite_prometheus(void);
 
 #endif

@@ -45,6 +45,7 @@ struct run_opts {
 	const char *tag;
 	enum format format;
 	int quiet, dry_run;
+	int min_time_set;	/* --min-time given: the suite's default does not apply */
 };
 
 /* One target: the host, or a chip profile. */
@@ -121,7 +122,7 @@ static int apply_sets(const struct run_opts *o, struct nb_case *c, int *used)
 
 /* Builds the case list from --case, or the suite filtered by --kernel and
  * --dtype, then applies --set. */
-static int build_cases(const struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *out)
+static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *out)
 {
 	struct nb_suite *suite = NULL;
 	char *suites_dir = xasprintf("%s/suites", ctx->data_dir);
@@ -165,6 +166,8 @@ static int build_cases(const struct run_opts *o, struct nb_ctx *ctx, struct nb_s
 	} else {
 		if (suite_load(o->suite ? o->suite : "default", suites_dir, &suite))
 			goto out;
+		if (suite->min_time > 0 && !o->min_time_set)
+			o->m.min_time = suite->min_time;
 		for (int i = 0; i < suite->ncases; i++) {
 			struct nb_case c = suite->cases[i];
 
@@ -404,6 +407,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (nb_parse_double(optarg, &dv) || dv < 0 || dv > 3600)
 				return usage_error(cmd, "--min-time '%s': expected seconds from 0 to 3600", optarg);
 			o->m.min_time = dv;
+			o->min_time_set = 1;
 			break;
 		case O_MIN_REPS:
 			if (nb_parse_i64(optarg, &iv) || iv < 1 || iv > 1000000)

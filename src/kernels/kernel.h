@@ -54,6 +54,11 @@ struct nb_work {
 	/* For sparse kernels: the operations actually performed on non-zeros.
 	 * ops stays the dense-equivalent count vendors quote.  0 when dense. */
 	double actual_ops;
+	/* Bytes including write-allocate traffic: each array written with
+	 * ordinary (cached) stores is also read into the cache first.  Equals
+	 * bytes when every store is non-temporal (streaming) or nothing is
+	 * written; 0 when a kernel does not declare it. */
+	double bytes_wa;
 };
 
 /* What the host harness gives a kernel's setup. */

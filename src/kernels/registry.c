@@ -3,9 +3,13 @@
 
 #include "util/util.h"
 
+extern const struct nb_kernel nb_kernel_attention;
 extern const struct nb_kernel nb_kernel_stream;
+extern const struct nb_kernel nb_kernel_gemm;
 
 const struct nb_kernel *const nb_kernels[] = {
+	&nb_kernel_attention,
 	&nb_kernel_stream,
+	&nb_kernel_gemm,
 };
 const int nb_nkernels = (int)NB_ARRAY_SIZE(nb_kernels);

@@ -1,7 +1,13 @@
 /* stream: STREAM's copy, scale, add and triad, plus a read-only sum and a
  * write-only fill, over arrays sized past the last-level cache.
- * Bytes are declared under STREAM's convention (each array element read or
- * written once); write-allocate traffic is reported separately. */
+ * Bytes are declared under two conventions, both in struct nb_work:
+ *   bytes     STREAM's and likwid-bench's minimum: each array element read
+ *             or written once per pass;
+ *   bytes_wa  adds the write-allocate read of every array written with
+ *             ordinary stores (equal to bytes with non-temporal stores).
+ * The store kind is chosen per case (param store=auto|cached|nt; auto picks
+ * non-temporal stores when the arrays do not fit in the last-level cache)
+ * and named in the implementation, e.g. stream_fp64_avx2_nt. */
 #include "kernels/kernel.h"
 
 #include <math.h>
@@ -9,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "kernels/stream-impl.h"
 #include "util/cpu.h"
 #include "util/pool.h"
 #include "util/util.h"
 
-enum { OP_COPY, OP_SCALE, OP_ADD, OP_TRIAD, OP_SUM, OP_FILL };
-enum { P_OP, P_DTYPE, P_N };
+enum { P_OP, P_DTYPE, P_N, P_STORE };
+enum { STORE_AUTO, STORE_CACHED, STORE_NT };
 
 static const struct nb_param_desc params[] = {
 	[P_OP] = { "op", NB_P_ENUM, "triad", "copy|scale|add|triad|sum|fill", 0, 0,
@@ -22,36 +30,58 @@ static const struct nb_param_desc params[] = {
 	[P_DTYPE] = { "dtype", NB_P_DTYPE, "fp64", "fp32|fp64", 0, 0, "element type" },
 	[P_N] = { "n", NB_P_INT, "0", NULL, 0, 1LL << 40,
 		  "elements per array; 0 = at least 4x the last-level cache" },
+	[P_STORE] = { "store", NB_P_ENUM, "auto", "auto|cached|nt", 0, 0,
+		      "store kind: non-temporal (nt) when arrays exceed the LLC (auto), or forced" },
 };
-
 /* Arrays read and written per element, by op. */
 static const int reads[] = { 1, 1, 2, 2, 1, 0 };
 static const int writes[] = { 1, 1, 1, 1, 0, 1 };
 static const int flops[] = { 0, 1, 1, 2, 1, 0 };
 
+static int64_t esize_of(const struct nb_case *c)
+{
+	return c->v[P_DTYPE].i == NB_FP32 ? 4 : 8;
+}
+
 static int64_t elements(const struct nb_case *c)
 {
 	int64_t n = c->v[P_N].i;
-	int64_t esize = c->v[P_DTYPE].i == NB_FP32 ? 4 : 8;
 
 	if (n == 0) {
-		int64_t llc = cpu_detect()->l3;
-
-		n = 4 * llc / esize;
+		n = 4 * cpu_detect()->l3 / esize_of(c);
 		if (n < (1 << 20))
 			n = 1 << 20;
 	}
 	return n;
 }
 
+/* Whether the implementation chosen at dispatch level ISA uses
+ * non-temporal stores.  The portable loop always stores through the cache. */
+static int uses_nt(const struct nb_case *c, int isa)
+{
+	int op = (int)c->v[P_OP].i;
+	double touched;
+
+	if (isa < NB_ISA_AVX2 || writes[op] == 0)
+		return 0;
+	switch (c->v[P_STORE].i) {
+	case STORE_CACHED: return 0;
+	case STORE_NT: return 1;
+	}
+	touched = (double)elements(c) * (double)esize_of(c) * (reads[op] + writes[op]);
+	return touched > (double)cpu_detect()->l3;
+}
+
+/* bytes_wa follows the implementation this CPU will run (cpu_detect()->isa,
+ * after NPUBENCH_ISA), since only that knows the store kind. */
 static void stream_work(const struct nb_case *c, struct nb_work *w)
 {
 	int op = (int)c->v[P_OP].i;
-	int64_t esize = c->v[P_DTYPE].i == NB_FP32 ? 4 : 8;
-	double n = (double)elements(c);
+	double n = (double)elements(c), es = (double)esize_of(c);
 
 	memset(w, 0, sizeof(*w));
-	w->bytes = n * esize * (reads[op] + writes[op]);
+	w->bytes = n * es * (reads[op] + writes[op]);
+	w->bytes_wa = w->bytes + (uses_nt(c, cpu_detect()->isa) ? 0 : n * es * writes[op]);
 	w->ops = n * flops[op];
 	w->unit = "B/s";
 }
@@ -72,18 +102,17 @@ static void stream_shape(const struct nb_case *c, struct nb_shape *s)
 
 static double stream_host_bytes(const struct nb_case *c)
 {
-	int64_t esize = c->v[P_DTYPE].i == NB_FP32 ? 4 : 8;
-
-	return 3.0 * (double)elements(c) * (double)esize;
+	return 3.0 * (double)elements(c) * (double)esize_of(c) + 4096;
 }
+
+#define MAX_THREADS 256
 
 struct state {
 	struct nb_pool *pool;
-	int op, dbl;
+	struct stream_args args;
+	int avx2;
 	long n;
-	void *a, *b, *cc;
-	double partial[256];
-	double scalar;
+	double partial[MAX_THREADS];
 };
 
 #define SCALAR 3.0
@@ -93,25 +122,27 @@ static void init_part(void *arg, int tid, int nt)
 	struct state *s = arg;
 	long b, e;
 
-	/* First touch by the thread that will use this part. */
+	/* First touch by the thread that will use this part: the same split
+	 * as run_part, so each page lands on the node of its user. */
 	pool_split(s->n, 64, tid, nt, &b, &e);
 	for (long i = b; i < e; i++) {
-		if (s->dbl) {
-			((double *)s->a)[i] = 1.0;
-			((double *)s->b)[i] = 2.0;
-			((double *)s->cc)[i] = 0.0;
+		if (s->args.dbl) {
+			((double *)s->args.a)[i] = 1.0;
+			((double *)s->args.b)[i] = 2.0;
+			((double *)s->args.c)[i] = 0.0;
 		} else {
-			((float *)s->a)[i] = 1.0f;
-			((float *)s->b)[i] = 2.0f;
-			((float *)s->cc)[i] = 0.0f;
+			((float *)s->args.a)[i] = 1.0f;
+			((float *)s->args.b)[i] = 2.0f;
+			((float *)s->args.c)[i] = 0.0f;
 		}
 	}
 }
 
+/* The portable reference loop: plain C, cached stores. */
 #define STREAM_BODY(T)							\
 	do {								\
-		T *a = s->a, *bb = s->b, *c = s->cc;			\
-		T q = (T)SCALAR; double acc = 0;				\
+		T *a = s->a, *bb = s->b, *c = s->c;			\
+		T q = (T)s->scalar; double acc = 0;			\
 		switch (s->op) {					\
 		case OP_COPY: for (long i = b; i < e; i++) c[i] = a[i]; break;	\
 		case OP_SCALE: for (long i = b; i < e; i++) bb[i] = q * c[i]; break; \
@@ -120,8 +151,16 @@ static void init_part(void *arg, int tid, int nt)
 		case OP_SUM: for (long i = b; i < e; i++) acc += a[i]; break;	\
 		case OP_FILL: for (long i = b; i < e; i++) c[i] = q; break;	\
 		}							\
-		s->partial[tid] = (double)acc;				\
+		*sum = acc;						\
 	} while (0)
+
+static void portable_run(const struct stream_args *s, long b, long e, double *sum)
+{
+	if (s->dbl)
+		STREAM_BODY(double);
+	else
+		STREAM_BODY(float);
+}
 
 static void run_part(void *arg, int tid, int nt)
 {
@@ -129,30 +168,43 @@ static void run_part(void *arg, int tid, int nt)
 	long b, e;
 
 	pool_split(s->n, 64, tid, nt, &b, &e);
-	if (s->dbl)
-		STREAM_BODY(double);
-	else
-		STREAM_BODY(float);
+#ifdef NB_HAVE_X86_KERNELS
+	if (s->avx2) {
+		stream_avx2_run(&s->args, b, e, &s->partial[tid]);
+		return;
+	}
+#endif
+	portable_run(&s->args, b, e, &s->partial[tid]);
 }
 
 static int stream_setup(const struct nb_case *c, const struct nb_host_env *env, void **out)
 {
-	struct state *s = xcalloc(1, sizeof(*s));
-	size_t esize = c->v[P_DTYPE].i == NB_FP32 ? 4 : 8;
+	struct state *s;
+	size_t es = (size_t)esize_of(c);
+	long n = (long)elements(c);
 
+	if (pool_threads(env->pool) > MAX_THREADS)
+		return error("stream: at most %d threads, not %d", MAX_THREADS, pool_threads(env->pool));
+	s = xcalloc(1, sizeof(*s));
 	s->pool = env->pool;
-	s->op = (int)c->v[P_OP].i;
-	s->dbl = esize == 8;
-	s->n = (long)elements(c);
-	s->a = nb_aligned_alloc((size_t)s->n * esize);
-	s->b = nb_aligned_alloc((size_t)s->n * esize);
-	s->cc = nb_aligned_alloc((size_t)s->n * esize);
-	if (!s->a || !s->b || !s->cc) {
-		nb_aligned_free(s->a);
-		nb_aligned_free(s->b);
-		nb_aligned_free(s->cc);
+	s->n = n;
+	s->args.op = (int)c->v[P_OP].i;
+	s->args.dbl = es == 8;
+	s->args.scalar = SCALAR;
+	s->avx2 = env->isa >= NB_ISA_AVX2;
+#ifndef NB_HAVE_X86_KERNELS
+	s->avx2 = 0;
+#endif
+	s->args.nt = uses_nt(c, s->avx2 ? NB_ISA_AVX2 : NB_ISA_PORTABLE);
+	s->args.a = nb_aligned_alloc((size_t)n * es);
+	s->args.b = nb_aligned_alloc((size_t)n * es);
+	s->args.c = nb_aligned_alloc((size_t)n * es);
+	if (!s->args.a || !s->args.b || !s->args.c) {
+		nb_aligned_free(s->args.a);
+		nb_aligned_free(s->args.b);
+		nb_aligned_free(s->args.c);
 		free(s);
-		return error("stream: cannot allocate 3 x %ld elements", (long)elements(c));
+		return error("stream: cannot allocate 3 x %ld elements", n);
 	}
 	pool_run(s->pool, init_part, s);
 	*out = s;
@@ -166,29 +218,30 @@ static void stream_execute(void *state)
 	pool_run(s->pool, run_part, s);
 }
 
-/* Checks every element against the value the op must leave there.  Ops are
- * idempotent on these inputs (a=1, b=2, c=0 initially), so any number of
- * timed repetitions leaves the same values. */
+/* Checks every element against the value the op must leave there, after
+ * timing, the way STREAM does.  Ops are idempotent on these inputs (a=1,
+ * b=2, c=0 initially), so any number of timed repetitions leaves the same
+ * values; the sum is checked from the last repetition's partials. */
 static int stream_verify(void *state, struct nb_verify *v)
 {
 	struct state *s = state;
 	double err = 0, want;
 	void *arr;
 
-	switch (s->op) {
-	case OP_COPY: arr = s->cc; want = 1.0; break;
-	case OP_SCALE: arr = s->b; want = 0.0; break;	/* b = 3 * c, c = 0 */
-	case OP_ADD: arr = s->cc; want = 3.0; break;
-	case OP_TRIAD: arr = s->a; want = 2.0; break;	/* a = b + 3 * 0 */
-	case OP_FILL: arr = s->cc; want = SCALAR; break;
+	switch (s->args.op) {
+	case OP_COPY: arr = s->args.c; want = 1.0; break;
+	case OP_SCALE: arr = s->args.b; want = 0.0; break;	/* b = 3 * c, c = 0 */
+	case OP_ADD: arr = s->args.c; want = 3.0; break;
+	case OP_TRIAD: arr = s->args.a; want = 2.0; break;	/* a = b + 3 * 0 */
+	case OP_FILL: arr = s->args.c; want = SCALAR; break;
 	default: arr = NULL; want = 0; break;
 	}
 	if (arr) {
 		for (long i = 0; i < s->n; i++) {
-			double x = s->dbl ? ((double *)arr)[i] : ((float *)arr)[i];
+			double x = s->args.dbl ? ((double *)arr)[i] : ((float *)arr)[i];
 
-			if (fabs(x - want) > err)
-				err = fabs(x - want);
+			if (!(fabs(x - want) <= err))	/* also catches NaN */
+				err = isnan(x) ? INFINITY : fabs(x - want);
 		}
 	} else {
 		double sum = 0;
@@ -198,7 +251,7 @@ static int stream_verify(void *state, struct nb_verify *v)
 		err = fabs(sum - (double)s->n) / (double)s->n;
 	}
 	v->max_err = err;
-	v->tol = s->dbl ? 1e-12 : 1e-6;
+	v->tol = s->args.dbl ? 1e-12 : 1e-6;
 	v->ok = err <= v->tol;
 	snprintf(v->what, sizeof(v->what), "%s", arr ? "max |x - expected|" : "|sum - n| / n");
 	return 0;
@@ -208,16 +261,27 @@ static void stream_teardown(void *state)
 {
 	struct state *s = state;
 
-	nb_aligned_free(s->a);
-	nb_aligned_free(s->b);
-	nb_aligned_free(s->cc);
+	nb_aligned_free(s->args.a);
+	nb_aligned_free(s->args.b);
+	nb_aligned_free(s->args.c);
 	free(s);
 }
 
 static const char *stream_impl(const struct nb_case *c, int isa)
 {
-	NB_UNUSED(isa);
-	return c->v[P_DTYPE].i == NB_FP32 ? "stream_fp32_c" : "stream_fp64_c";
+	static const char *const names[2][2][2] = {
+		{ { "stream_fp64_c_cached", "stream_fp64_c_cached" },
+		  { "stream_fp64_avx2_cached", "stream_fp64_avx2_nt" } },
+		{ { "stream_fp32_c_cached", "stream_fp32_c_cached" },
+		  { "stream_fp32_avx2_cached", "stream_fp32_avx2_nt" } },
+	};
+	int fp32 = c->v[P_DTYPE].i == NB_FP32;
+	int avx2 = isa >= NB_ISA_AVX2;
+
+#ifndef NB_HAVE_X86_KERNELS
+	avx2 = 0;
+#endif
+	return names[fp32][avx2][uses_nt(c, avx2 ? NB_ISA_AVX2 : NB_ISA_PORTABLE)];
 }
 
 const struct nb_kernel nb_kernel_stream = {

@@ -109,8 +109,11 @@ int suite_parse(const char *text, const char *path, struct nb_suite **out)
 			s->description = xstrdup(f->valuestring);
 		} else if (!strcmp(f->string, "cases") && cJSON_IsArray(f)) {
 			continue;
+		} else if (!strcmp(f->string, "min_time") && cJSON_IsNumber(f) &&
+			   f->valuedouble >= 0 && f->valuedouble <= 3600) {
+			s->min_time = f->valuedouble;
 		} else {
-			error("%s: field \"%s\": unknown or of the wrong type (expected name, description, cases)",
+			error("%s: field \"%s\": unknown or of the wrong type (expected name, description, min_time, cases)",
 			      path, f->string);
 			goto fail;
 		}

@@ -4,6 +4,7 @@
  *     "cases": [ { "kernel": "gemm", "dtype": ["fp16", "bf16"], "m": 512, "n": 512, "k": 512 },
  *                "stream op=triad dtype=fp64" ] }
  *
+ * An optional "min_time" (seconds) sets the suite's sampling time per host case.
  * A case is an object (an array value expands to one case per element; several
  * arrays expand to their cartesian product) or the text a user would type. */
 #ifndef NB_SUITE_H
@@ -17,6 +18,7 @@ struct nb_suite {
 	char *path;
 	struct nb_case *cases;
 	int ncases;
+	double min_time;	/* the suite's --min-time default, or 0 */
 };
 
 /* Loads NAME (a file path when it contains '/' or ends in .json, else

@@ -12,6 +12,14 @@
 #include "util/cpu.h"
 #include "util/util.h"
 
+#if defined(__clang__)
+#define NB_COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define NB_COMPILER "gcc " __VERSION__
+#else
+#define NB_COMPILER "unknown compiler"
+#endif
+
 const char *hostinfo_hostname(void)
 {
 	static char name[256];
@@ -104,7 +112,7 @@ char *hostinfo_json(int pretty)
 	cJSON_AddNumberToObject(root, "memory_bytes", (double)c->mem_total);
 	cJSON_AddNumberToObject(root, "memory_available_bytes", (double)c->mem_available);
 	cJSON_AddStringToObject(root, "os", c->os);
-	cJSON_AddStringToObject(root, "compiler", __VERSION__);
+	cJSON_AddStringToObject(root, "compiler", NB_COMPILER);
 	cJSON_AddStringToObject(root, "build_flags", NB_BUILD_FLAGS);
 	cJSON_AddStringToObject(root, "version", PACKAGE_VERSION);
 	cJSON_AddStringToObject(root, "isa", isa_name(c->isa));
@@ -147,7 +155,7 @@ void hostinfo_print(void)
 	printf("memory:     %.1f GiB (%s), %.1f GiB available\n",
 	       (double)c->mem_total / (1 << 30), buf, (double)c->mem_available / (1 << 30));
 	printf("os:         %s\n", c->os);
-	printf("compiler:   %s\n", __VERSION__);
+	printf("compiler:   %s\n", NB_COMPILER);
 	printf("build:      %s\n", NB_BUILD_FLAGS);
 	printf("dispatch:   %s%s%s%s\n", isa_name(c->isa),
 	       c->isa_forced[0] ? " (NPUBENCH_ISA=" : "", c->isa_forced,

@@ -91,6 +91,13 @@ expect 2 nb run --min-reps 10 --max-reps 5 && contains "$T/err" "below --min-rep
 expect 2 nb run extra && contains "$T/err" "unexpected argument 'extra'"
 expect 2 nb run --suite quick --case 'stream' && contains "$T/err" "cannot be combined"
 [ "$(sqlite3 "$DB" 'select count(*) from runs')" = "$before" ] && pass || fail "a failed run stored something"
+# Where the database lives: --db, then NPUBENCH_DB, else $XDG_DATA_HOME.
+expect 0 "$NPUBENCH" run --case 'stream op=copy n=4096' --target host $fast
+[ -f "$XDG_DATA_HOME/npubench/results.db" ] && pass || fail "no default database under XDG_DATA_HOME"
+NPUBENCH_DB="$T/env.db" expect 0 "$NPUBENCH" run --case 'stream op=copy n=4096' --target host $fast
+[ -f "$T/env.db" ] && pass || fail "NPUBENCH_DB not used"
+NPUBENCH_DB="$T/env.db" expect 0 "$NPUBENCH" --db "$T/flag.db" list runs
+[ -f "$T/flag.db" ] && pass || fail "--db does not win over NPUBENCH_DB"
 expect 1 nb show 999 && contains "$T/err" "no run '999'"
 expect 2 nb list frobs && contains "$T/err" "cannot list 'frobs'"
 finish

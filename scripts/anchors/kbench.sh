@@ -1,0 +1,16 @@
+# Sourced by the anchor scripts: builds kbench against a build tree.
+# NB_BUILDDIR: the build tree holding libnpubench.a (default: the source tree).
+# Sets KBENCH to the binary's path.
+nb_src=$(cd "$(dirname "$0")/../.." && pwd)
+nb_build=${NB_BUILDDIR:-$nb_src}
+if [ ! -f "$nb_build/libnpubench.a" ]; then
+	echo "bench-anchors: no libnpubench.a in $nb_build: build first or set NB_BUILDDIR" >&2
+	exit 1
+fi
+KBENCH=${TMPDIR:-/tmp}/npubench-kbench.$$
+nb_isa_lib=
+[ -f "$nb_build/libnpubench_avx2.a" ] && nb_isa_lib="$nb_build/libnpubench_avx2.a"
+${CC:-cc} -O2 -pthread -I"$nb_src/src" -I"$nb_build" -o "$KBENCH" "$nb_src/scripts/anchors/kbench.c" \
+	"$nb_build/libnpubench.a" $nb_isa_lib "$nb_build/libnpubench.a" \
+	$(pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null) -lm || exit 1
+trap 'rm -f "$KBENCH"' EXIT

@@ -1,0 +1,194 @@
+/* attention: AVX2 + FMA + F16C micro-kernels (see attention-impl.h for the
+ * layouts they trust).  Compiled with -mavx2 -mfma -mf16c; called only
+ * after run-time dispatch. */
+#include "kernels/attention-impl.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+
+/* S = Q K^T for MR rows and nc keys: a 6x16 GEMM micro-kernel per K panel,
+ * 12 accumulators, Q broadcast from L1, the panel streamed from L2. */
+static void qk_avx2(const float *q, int d, const float *kp, int nc, float *s)
+{
+	for (int cp = 0; cp < nc; cp += ATT_NR) {
+		const float *b = kp + (long)(cp / ATT_NR) * d * ATT_NR;
+		__m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00;
+		__m256 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+		__m256 c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+
+		for (int t = 0; t < d; t++) {
+			__m256 b0 = _mm256_load_ps(b + t * ATT_NR);
+			__m256 b1 = _mm256_load_ps(b + t * ATT_NR + 8);
+			__m256 a;
+
+			a = _mm256_broadcast_ss(q + t);
+			c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
+			a = _mm256_broadcast_ss(q + d + t);
+			c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
+			a = _mm256_broadcast_ss(q + 2 * d + t);
+			c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
+			a = _mm256_broadcast_ss(q + 3 * d + t);
+			c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
+			a = _mm256_broadcast_ss(q + 4 * d + t);
+			c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
+			a = _mm256_broadcast_ss(q + 5 * d + t);
+			c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
+		}
+		_mm256_store_ps(s + 0 * ATT_BC + cp, c00); _mm256_store_ps(s + 0 * ATT_BC + cp + 8, c01);
+		_mm256_store_ps(s + 1 * ATT_BC + cp, c10); _mm256_store_ps(s + 1 * ATT_BC + cp + 8, c11);
+		_mm256_store_ps(s + 2 * ATT_BC + cp, c20); _mm256_store_ps(s + 2 * ATT_BC + cp + 8, c21);
+		_mm256_store_ps(s + 3 * ATT_BC + cp, c30); _mm256_store_ps(s + 3 * ATT_BC + cp + 8, c31);
+		_mm256_store_ps(s + 4 * ATT_BC + cp, c40); _mm256_store_ps(s + 4 * ATT_BC + cp + 8, c41);
+		_mm256_store_ps(s + 5 * ATT_BC + cp, c50); _mm256_store_ps(s + 5 * ATT_BC + cp + 8, c51);
+	}
+}
+
+/* 2^x for x <= 0 (cephes exp2f polynomial on [-1/2, 1/2], rel. error
+ * ~2e-7); x below -127 (masked: -inf) gives exactly 0. */
+static inline __m256 exp2_neg(__m256 x)
+{
+	__m256 n, f, p;
+	__m256i e;
+
+	x = _mm256_max_ps(x, _mm256_set1_ps(-127.0f));
+	n = _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+	f = _mm256_sub_ps(x, n);
+	p = _mm256_set1_ps(1.535336188319500e-4f);
+	p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.339887440266574e-3f));
+	p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(9.618437357674640e-3f));
+	p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(5.550332471162809e-2f));
+	p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(2.402264791363012e-1f));
+	p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.931472028550421e-1f));
+	p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.0f));
+	/* 2^n by building the exponent; n = -127 makes the bits 0, i.e. 0.0. */
+	e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+	return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+static inline float hmax(__m256 v)
+{
+	__m128 x = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+
+	x = _mm_max_ps(x, _mm_movehl_ps(x, x));
+	x = _mm_max_ss(x, _mm_movehdup_ps(x));
+	return _mm_cvtss_f32(x);
+}
+
+static inline float hsum(__m256 v)
+{
+	__m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+
+	x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+	x = _mm_add_ss(x, _mm_movehdup_ps(x));
+	return _mm_cvtss_f32(x);
+}
+
+static void softmax_avx2(float *s, int nc, float *m, float *l, float *alpha)
+{
+	for (int r = 0; r < ATT_MR; r++) {
+		float *row = s + r * ATT_BC;
+		__m256 mx = _mm256_set1_ps(-INFINITY), sum = _mm256_setzero_ps(), mu;
+		float mnew, base;
+
+		for (int c = 0; c < nc; c += 8)
+			mx = _mm256_max_ps(mx, _mm256_load_ps(row + c));
+		mnew = hmax(mx);
+		if (m[r] > mnew)
+			mnew = m[r];
+		/* A row with nothing unmasked yet keeps acc = l = 0: any finite
+		 * base avoids -inf - -inf. */
+		base = mnew == -INFINITY ? 0.0f : mnew;
+		alpha[r] = exp2f(m[r] - base);
+		mu = _mm256_set1_ps(base);
+		for (int c = 0; c < nc; c += 8) {
+			__m256 p = exp2_neg(_mm256_sub_ps(_mm256_load_ps(row + c), mu));
+
+			_mm256_store_ps(row + c, p);
+			sum = _mm256_add_ps(sum, p);
+		}
+		l[r] = l[r] * alpha[r] + hsum(sum);
+		m[r] = mnew;
+	}
+}
+
+/* acc = alpha * acc + P V, one 16-column strip of V at a time: the strip's
+ * 6x16 accumulator lives in registers across all nc keys. */
+static void pv_avx2(const float *p, int nc, const float *v, int dp, float *acc, const float *alpha)
+{
+	for (int cs = 0; cs < dp; cs += ATT_NR) {
+		float *o = acc + cs;
+		__m256 a;
+		__m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+
+#define LOADROW(r, x0, x1) \
+		a = _mm256_broadcast_ss(alpha + r); \
+		x0 = _mm256_mul_ps(a, _mm256_load_ps(o + r * dp)); \
+		x1 = _mm256_mul_ps(a, _mm256_load_ps(o + r * dp + 8))
+		LOADROW(0, c00, c01); LOADROW(1, c10, c11); LOADROW(2, c20, c21);
+		LOADROW(3, c30, c31); LOADROW(4, c40, c41); LOADROW(5, c50, c51);
+#undef LOADROW
+		for (int c = 0; c < nc; c++) {
+			__m256 b0 = _mm256_load_ps(v + (long)c * dp + cs);
+			__m256 b1 = _mm256_load_ps(v + (long)c * dp + cs + 8);
+
+			a = _mm256_broadcast_ss(p + c);
+			c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
+			a = _mm256_broadcast_ss(p + ATT_BC + c);
+			c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
+			a = _mm256_broadcast_ss(p + 2 * ATT_BC + c);
+			c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
+			a = _mm256_broadcast_ss(p + 3 * ATT_BC + c);
+			c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
+			a = _mm256_broadcast_ss(p + 4 * ATT_BC + c);
+			c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
+			a = _mm256_broadcast_ss(p + 5 * ATT_BC + c);
+			c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
+		}
+		_mm256_store_ps(o + 0 * dp, c00); _mm256_store_ps(o + 0 * dp + 8, c01);
+		_mm256_store_ps(o + 1 * dp, c10); _mm256_store_ps(o + 1 * dp + 8, c11);
+		_mm256_store_ps(o + 2 * dp, c20); _mm256_store_ps(o + 2 * dp + 8, c21);
+		_mm256_store_ps(o + 3 * dp, c30); _mm256_store_ps(o + 3 * dp + 8, c31);
+		_mm256_store_ps(o + 4 * dp, c40); _mm256_store_ps(o + 4 * dp + 8, c41);
+		_mm256_store_ps(o + 5 * dp, c50); _mm256_store_ps(o + 5 * dp + 8, c51);
+	}
+}
+
+/* Converts with F16C (fp16) or a 16-bit shift (bf16); unaligned is fine. */
+static void load_avx2(const void *src, enum nb_dtype dt, float *dst, long n, float scale)
+{
+	__m256 k = _mm256_set1_ps(scale);
+	long i = 0;
+
+	if (dt == NB_FP32) {
+		const float *x = src;
+
+		for (; i + 8 <= n; i += 8)
+			_mm256_storeu_ps(dst + i, _mm256_mul_ps(k, _mm256_loadu_ps(x + i)));
+		for (; i < n; i++)
+			dst[i] = scale * x[i];
+	} else if (dt == NB_FP16) {
+		const uint16_t *x = src;
+
+		for (; i + 8 <= n; i += 8)
+			_mm256_storeu_ps(dst + i, _mm256_mul_ps(k,
+				_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i)))));
+		for (; i < n; i++)
+			dst[i] = scale * _cvtsh_ss(x[i]);
+	} else {
+		const uint16_t *x = src;
+
+		for (; i + 8 <= n; i += 8) {
+			__m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(x + i)));
+
+			_mm256_storeu_ps(dst + i, _mm256_mul_ps(k, _mm256_castsi256_ps(_mm256_slli_epi32(w, 16))));
+		}
+		for (; i < n; i++) {
+			union { uint32_t u; float f; } b = { .u = (uint32_t)x[i] << 16 };
+
+			dst[i] = scale * b.f;
+		}
+	}
+}
+
+const struct attn_ops attn_ops_avx2 = { qk_avx2, softmax_avx2, pv_avx2, load_avx2 };

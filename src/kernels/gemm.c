@@ -1,0 +1,597 @@
+/* gemm: C = A B, row-major, A m x k, B k x n, in fp32, fp16, bf16 (fp32
+ * accumulation and C), int8 and int4 (int32 accumulation and C).
+ *
+ * The framework (this file) is BLIS's: it blocks for the caches (sizes from
+ * cpu_detect(), never this machine's numbers), packs (converting fp16/bf16
+ * to fp32 and int8/int4 to int16 pairs while packing, so conversion is paid
+ * once per panel), threads over the pool and calls MR x NR micro-kernels
+ * that only compute.  Small m (GEMV-like, bandwidth-bound) takes a path
+ * that streams B in place instead of packing it.  Storage formats, the
+ * int4 nibble order and the packed layouts are documented in gemm.h. */
+#include "config.h"
+
+#include "kernels/gemm.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/kernel.h"
+#include "util/cpu.h"
+#include "util/half.h"
+#include "util/pool.h"
+#include "util/rng.h"
+#include "util/util.h"
+
+enum { P_DTYPE, P_M, P_N, P_K, P_ROUND };
+
+#define GEMM_MAX_DIM (1L << 20)
+/* Largest element count of any one matrix (2^34: 64 GiB of fp32). */
+#define GEMM_MAX_ELEMS (1.0 * (1L << 34))
+/* int32 sums stay exact while k * 128 * 128 < 2^31. */
+#define GEMM_MAX_K_INT8 131071L
+/* m at or below this takes the small-m (GEMV-like) path. */
+#define GEMM_SMALL_M 16
+/* Above this many multiply-adds, verify() checks sampled rows and columns. */
+#define GEMM_FULL_VERIFY (1.0 * (1L << 27))
+#define GEMM_SAMPLES 4
+
+static const struct nb_param_desc params[] = {
+	[P_DTYPE] = { "dtype", NB_P_DTYPE, "fp32", "fp32|fp16|bf16|int8|int4", 0, 0,
+		      "input type; fp16/bf16 accumulate in fp32, int8/int4 in int32" },
+	[P_M] = { "m", NB_P_INT, "1024", NULL, 1, GEMM_MAX_DIM, "rows of A and C" },
+	[P_N] = { "n", NB_P_INT, "1024", NULL, 1, GEMM_MAX_DIM, "columns of B and C" },
+	[P_K] = { "k", NB_P_INT, "1024", NULL, 1, GEMM_MAX_DIM, "columns of A, rows of B" },
+	[P_ROUND] = { "round", NB_P_BOOL, "0", NULL, 0, 1,
+		      "fp16/bf16: round C to the input format (C stored at 2 bytes)" },
+};
+
+static int gemm_check(const struct nb_case *c, char *msg, size_t msglen)
+{
+	enum nb_dtype dt = (enum nb_dtype)c->v[P_DTYPE].i;
+	double m = (double)c->v[P_M].i, n = (double)c->v[P_N].i, k = (double)c->v[P_K].i;
+
+	if (m * k > GEMM_MAX_ELEMS || k * n > GEMM_MAX_ELEMS || m * n > GEMM_MAX_ELEMS) {
+		snprintf(msg, msglen, "gemm m=%.0f n=%.0f k=%.0f: a matrix exceeds 2^34 elements",
+			 m, n, k);
+		return -1;
+	}
+	if (gemm_is_int(dt) && k > GEMM_MAX_K_INT8) {
+		snprintf(msg, msglen, "gemm dtype=%s k=%.0f: int32 sums may overflow above k=%ld",
+			 dtype_name(dt), k, GEMM_MAX_K_INT8);
+		return -1;
+	}
+	if (c->v[P_ROUND].i && dt != NB_FP16 && dt != NB_BF16) {
+		snprintf(msg, msglen, "gemm dtype=%s: round=1 needs dtype fp16 or bf16",
+			 dtype_name(dt));
+		return -1;
+	}
+	return 0;
+}
+
+static void gemm_work(const struct nb_case *c, struct nb_work *w)
+{
+	enum nb_dtype dt = (enum nb_dtype)c->v[P_DTYPE].i;
+	long m = (long)c->v[P_M].i, n = (long)c->v[P_N].i, k = (long)c->v[P_K].i;
+	int cbytes = c->v[P_ROUND].i ? 2 : 4;
+
+	memset(w, 0, sizeof(*w));
+	w->ops = 2.0 * (double)m * (double)n * (double)k;
+	w->bytes = gemm_mat_bytes(dt, m, k) + gemm_mat_bytes(dt, k, n) + (double)m * (double)n * cbytes;
+	w->unit = dtype_is_int(dt) ? "OP/s" : "FLOP/s";
+}
+
+static void gemm_shape(const struct nb_case *c, struct nb_shape *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->kind = NB_SHAPE_GEMM;
+	s->dtype = (enum nb_dtype)c->v[P_DTYPE].i;
+	s->batch = 1;
+	s->m = c->v[P_M].i;
+	s->n = c->v[P_N].i;
+	s->k = c->v[P_K].i;
+	s->sparsity = NB_SPARSE_NONE;
+}
+
+const struct gemm_impl *gemm_impl_for(enum nb_dtype dt, int isa)
+{
+#ifdef NB_HAVE_X86_KERNELS
+	if (isa == NB_ISA_AVX2 && gemm_avx2_impl(dt))
+		return gemm_avx2_impl(dt);
+#else
+	(void)isa;
+#endif
+	return gemm_ref_impl(dt);
+}
+
+/* Cache blocking, derived from the detected caches. */
+struct gemm_blocking {
+	long kc, mc, nc;	/* kc: k per packed block (even); mc, nc: rows, columns */
+	size_t apack, bpack;	/* bytes of one thread's packed A block and B panel */
+};
+
+static long round_down(long x, long to)
+{
+	return x / to * to;
+}
+
+static long clampl(long x, long lo, long hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* B's NR-wide micro-panel (kc x NR) fills half of L1; A's block (mc x kc)
+ * a quarter of L2; B's panel (kc x nc) a quarter of L3 per thread. */
+static void gemm_blocking(enum nb_dtype dt, long m, long n, long k, int nthreads,
+			  struct gemm_blocking *bl)
+{
+	const struct nb_cpu *cpu = cpu_detect();
+	long es = gemm_is_int(dt) ? 2 : 4;	/* packed element size */
+	long l1 = cpu->l1d > 0 ? cpu->l1d : 32768;
+	long l2 = cpu->l2 > 0 ? cpu->l2 : 262144;
+	long l3 = cpu->l3 > 0 ? cpu->l3 : 4L << 20;
+	long kc, mc, nc;
+
+	kc = clampl(round_down(l1 / 2 / (GEMM_NR * es), 16), 64, 2048);
+	if (kc > k)
+		kc = (k + 1) / 2 * 2;
+	mc = clampl(round_down(l2 / 4 / (kc * es), GEMM_MR), GEMM_MR, 4096 / GEMM_MR * GEMM_MR);
+	if (mc > m)
+		mc = (m + GEMM_MR - 1) / GEMM_MR * GEMM_MR;
+	nc = clampl(round_down(l3 / 4 / nthreads / (kc * es), GEMM_NR), GEMM_NR, 16384);
+	if (nc > n)
+		nc = (n + GEMM_NR - 1) / GEMM_NR * GEMM_NR;
+	bl->kc = kc;
+	bl->mc = mc;
+	bl->nc = nc;
+	bl->apack = (size_t)mc * (size_t)kc * (size_t)es;
+	bl->bpack = (size_t)nc * (size_t)kc * (size_t)es;
+}
+
+/* One GEMM ready to run: inputs, output, blocking and per-thread buffers,
+ * all allocated before the timed region. */
+struct gemm_run {
+	const struct gemm_impl *impl;
+	struct nb_pool *pool;
+	enum nb_dtype dt;
+	long m, n, k;
+	struct gemm_mat a, b;
+	void *c;
+	int small;
+	struct gemm_blocking bl;
+	int nthreads;
+	void **apack, **bpack;	/* per thread */
+	void *aprep;		/* small path: A converted */
+	struct gemm_small sm;
+};
+
+static int small_path(long m, int force)
+{
+	return force >= 0 ? force : m <= GEMM_SMALL_M;
+}
+
+static size_t small_prep_bytes(enum nb_dtype dt, long m, long k)
+{
+	return gemm_is_int(dt) ? (size_t)m * (size_t)((k + 1) / 2) * 4 : (size_t)m * (size_t)k * 4;
+}
+
+static void run_free(struct gemm_run *r)
+{
+	if (r->apack)
+		for (int t = 0; t < r->nthreads; t++)
+			nb_aligned_free(r->apack[t]);
+	if (r->bpack)
+		for (int t = 0; t < r->nthreads; t++)
+			nb_aligned_free(r->bpack[t]);
+	free(r->apack);
+	free(r->bpack);
+	nb_aligned_free(r->aprep);
+	r->apack = r->bpack = NULL;
+	r->aprep = NULL;
+}
+
+static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_pool *pool,
+		    enum nb_dtype dt, long m, long n, long k, const void *a, const void *b, void *c,
+		    int force_small)
+{
+	const struct nb_cpu *cpu = cpu_detect();
+
+	memset(r, 0, sizeof(*r));
+	r->impl = impl;
+	r->pool = pool;
+	r->dt = dt;
+	r->m = m;
+	r->n = n;
+	r->k = k;
+	r->a = (struct gemm_mat){ a, dt, gemm_ld(dt, k) };
+	r->b = (struct gemm_mat){ b, dt, gemm_ld(dt, n) };
+	r->c = c;
+	r->nthreads = pool_threads(pool);
+	r->small = small_path(m, force_small);
+	if (r->small) {
+		long l2 = cpu->l2 > 0 ? cpu->l2 : 262144;
+
+		r->aprep = nb_aligned_alloc(small_prep_bytes(dt, m, k));
+		if (!r->aprep)
+			goto fail;
+		r->sm.dt = dt;
+		r->sm.m = m;
+		r->sm.n = n;
+		r->sm.k = k;
+		r->sm.ap = r->aprep;
+		r->sm.b = r->b;
+		r->sm.c = c;
+		r->sm.nb = clampl(round_down(l2 / 4 / (m * 4), 16), 64, GEMM_MAX_DIM);
+		return 0;
+	}
+	gemm_blocking(dt, m, n, k, r->nthreads, &r->bl);
+	r->apack = xcalloc((size_t)r->nthreads, sizeof(void *));
+	r->bpack = xcalloc((size_t)r->nthreads, sizeof(void *));
+	for (int t = 0; t < r->nthreads; t++) {
+		r->apack[t] = nb_aligned_alloc(r->bl.apack);
+		r->bpack[t] = nb_aligned_alloc(r->bl.bpack);
+		if (!r->apack[t] || !r->bpack[t])
+			goto fail;
+	}
+	return 0;
+fail:
+	run_free(r);
+	return error("gemm: cannot allocate packing buffers for m=%ld n=%ld k=%ld", m, n, k);
+}
+
+/* The thread's block of C: columns when there are enough of them for
+ * every thread, rows otherwise. */
+static void thread_range(const struct gemm_run *r, int tid, int nt, long *i0, long *i1,
+			 long *j0, long *j1)
+{
+	if (r->n >= 4L * GEMM_NR * nt || r->m < (long)GEMM_MR * nt) {
+		*i0 = 0;
+		*i1 = r->m;
+		pool_split(r->n, GEMM_NR, tid, nt, j0, j1);
+	} else {
+		*j0 = 0;
+		*j1 = r->n;
+		pool_split(r->m, GEMM_MR, tid, nt, i0, i1);
+	}
+}
+
+/* The five BLIS loops around the micro-kernel over one thread's block. */
+static void run_packed(struct gemm_run *r, int tid, int nt)
+{
+	const struct gemm_impl *im = r->impl;
+	int isint = gemm_is_int(r->dt);
+	long es = isint ? 2 : 4, kdiv = isint ? 2 : 1;
+	long i0, i1, j0, j1, ldc = r->n;
+	char *cbase = r->c;
+	void *ap = r->apack[tid], *bp = r->bpack[tid];
+	union {
+		int32_t i[GEMM_MR * GEMM_NR];
+		float f[GEMM_MR * GEMM_NR];
+	} edge __attribute__((aligned(64)));
+
+	thread_range(r, tid, nt, &i0, &i1, &j0, &j1);
+	for (long jc = j0; jc < j1; jc += r->bl.nc) {
+		long nc = j1 - jc < r->bl.nc ? j1 - jc : r->bl.nc;
+
+		for (long pc = 0; pc < r->k; pc += r->bl.kc) {
+			long kc = r->k - pc < r->bl.kc ? r->k - pc : r->bl.kc;
+			long kstep = (kc + kdiv - 1) / kdiv;	/* k, or k-pairs */
+			int acc = pc > 0;
+
+			im->pack_b(&r->b, pc, kc, jc, nc, r->k, bp);
+			for (long ic = i0; ic < i1; ic += r->bl.mc) {
+				long mc = i1 - ic < r->bl.mc ? i1 - ic : r->bl.mc;
+
+				im->pack_a(&r->a, ic, mc, pc, kc, r->k, ap);
+				for (long jr = 0; jr < nc; jr += GEMM_NR) {
+					const char *bpan = (const char *)bp + jr * kstep * kdiv * es;
+					long nr = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
+
+					for (long ir = 0; ir < mc; ir += GEMM_MR) {
+						const char *apan = (const char *)ap + ir * kstep * kdiv * es;
+						long mr = mc - ir < GEMM_MR ? mc - ir : GEMM_MR;
+						char *ct = cbase + ((ic + ir) * ldc + jc + jr) * 4;
+
+						if (mr == GEMM_MR && nr == GEMM_NR) {
+							im->ukr(kstep, apan, bpan, ct, ldc, acc);
+							continue;
+						}
+						/* Edge tile: full tile into a buffer, valid part out. */
+						im->ukr(kstep, apan, bpan, &edge, GEMM_NR, 0);
+						for (long x = 0; x < mr; x++)
+							for (long y = 0; y < nr; y++) {
+								if (isint) {
+									int32_t *d = (int32_t *)ct + x * ldc + y;
+									*d = acc ? *d + edge.i[x * GEMM_NR + y] : edge.i[x * GEMM_NR + y];
+								} else {
+									float *d = (float *)ct + x * ldc + y;
+									float e = edge.f[x * GEMM_NR + y];
+									*d = acc ? *d + e : e;
+								}
+							}
+					}
+				}
+			}
+		}
+	}
+}
+
+static void run_thread(void *arg, int tid, int nt)
+{
+	struct gemm_run *r = arg;
+
+	if (r->small) {
+		long j0, j1;
+
+		pool_split(r->n, 16, tid, nt, &j0, &j1);
+		if (j0 < j1)
+			r->impl->small(&r->sm, j0, j1);
+		return;
+	}
+	run_packed(r, tid, nt);
+}
+
+static void run_exec(struct gemm_run *r)
+{
+	if (r->small)
+		gemm_small_prep_a(&r->a, r->m, r->k, r->aprep);
+	pool_run(r->pool, run_thread, r);
+}
+
+int gemm_compute(const struct gemm_impl *impl, struct nb_pool *pool, enum nb_dtype dt,
+		 long m, long n, long k, const void *a, const void *b, void *c, int small)
+{
+	struct gemm_run r;
+
+	if (run_init(&r, impl, pool, dt, m, n, k, a, b, c, small) < 0)
+		return -1;
+	run_exec(&r);
+	run_free(&r);
+	return 0;
+}
+
+/* The kernel descriptor's state. */
+struct state {
+	struct gemm_run run;
+	void *a, *b, *c;
+	uint16_t *c16;		/* round=1: C rounded to the input format */
+	int round;
+};
+
+static size_t packing_bytes(enum nb_dtype dt, long m, long n, long k, int nthreads)
+{
+	struct gemm_blocking bl;
+
+	if (small_path(m, -1))
+		return small_prep_bytes(dt, m, k);
+	gemm_blocking(dt, m, n, k, nthreads, &bl);
+	return (bl.apack + bl.bpack) * (size_t)nthreads;
+}
+
+static double gemm_host_bytes(const struct nb_case *c)
+{
+	enum nb_dtype dt = (enum nb_dtype)c->v[P_DTYPE].i;
+	long m = (long)c->v[P_M].i, n = (long)c->v[P_N].i, k = (long)c->v[P_K].i;
+	int nt = cpu_detect()->online_cpus > 0 ? cpu_detect()->online_cpus : 1;
+
+	return gemm_mat_bytes(dt, m, k) + gemm_mat_bytes(dt, k, n) + (double)m * (double)n * 4
+	       + (c->v[P_ROUND].i ? (double)m * (double)n * 2 : 0)
+	       + (double)packing_bytes(dt, m, n, k, nt);
+}
+
+/* Fills an r x c matrix at storage format: floats uniform on [-1, 1)
+ * (rounded to the format), integers uniform over the format's range. */
+static void fill(struct nb_rng *g, enum nb_dtype dt, long rows, long cols, void *p)
+{
+	long ld = gemm_ld(dt, cols);
+
+	for (long i = 0; i < rows; i++)
+		for (long j = 0; j < cols; j++) {
+			switch (dt) {
+			case NB_FP16:
+				((uint16_t *)p)[i * ld + j] = nb_f32_to_fp16(rng_float(g));
+				break;
+			case NB_BF16:
+				((uint16_t *)p)[i * ld + j] = nb_f32_to_bf16(rng_float(g));
+				break;
+			case NB_INT8:
+				((int8_t *)p)[i * ld + j] = (int8_t)rng_range(g, -128, 127);
+				break;
+			case NB_INT4: {
+				uint8_t *byte = (uint8_t *)p + i * ld + j / 2;
+				int v = (int)rng_range(g, -8, 7) & 15;
+
+				*byte = (j & 1) ? (uint8_t)((*byte & 15) | (v << 4)) : (uint8_t)v;
+				break;
+			}
+			default:
+				((float *)p)[i * ld + j] = rng_float(g);
+				break;
+			}
+		}
+}
+
+static int gemm_setup(const struct nb_case *c, const struct nb_host_env *env, void **out)
+{
+	enum nb_dtype dt = (enum nb_dtype)c->v[P_DTYPE].i;
+	long m = (long)c->v[P_M].i, n = (long)c->v[P_N].i, k = (long)c->v[P_K].i;
+	struct state *s = xcalloc(1, sizeof(*s));
+	struct nb_rng g;
+
+	s->round = (int)c->v[P_ROUND].i;
+	s->a = nb_aligned_alloc((size_t)gemm_mat_bytes(dt, m, k) + 1);
+	s->b = nb_aligned_alloc((size_t)gemm_mat_bytes(dt, k, n) + 1);
+	s->c = nb_aligned_alloc((size_t)m * (size_t)n * 4);
+	if (s->round)
+		s->c16 = nb_aligned_alloc((size_t)m * (size_t)n * 2);
+	if (!s->a || !s->b || !s->c || (s->round && !s->c16)) {
+		nb_aligned_free(s->a);
+		nb_aligned_free(s->b);
+		nb_aligned_free(s->c);
+		nb_aligned_free(s->c16);
+		free(s);
+		return error("gemm: cannot allocate A, B and C for m=%ld n=%ld k=%ld", m, n, k);
+	}
+	rng_seed(&g, env->seed, 1);
+	fill(&g, dt, m, k, s->a);
+	rng_seed(&g, env->seed, 2);
+	fill(&g, dt, k, n, s->b);
+	memset(s->c, 0, (size_t)m * (size_t)n * 4);
+	if (run_init(&s->run, gemm_impl_for(dt, env->isa), env->pool, dt, m, n, k, s->a, s->b, s->c,
+		     -1) < 0) {
+		nb_aligned_free(s->a);
+		nb_aligned_free(s->b);
+		nb_aligned_free(s->c);
+		nb_aligned_free(s->c16);
+		free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+/* round=1: converts each thread's share of C to the input format. */
+static void round_part(void *arg, int tid, int nt)
+{
+	struct state *s = arg;
+	long total = s->run.m * s->run.n, b, e;
+	const float *c = s->c;
+
+	pool_split(total, 64, tid, nt, &b, &e);
+	if (s->run.dt == NB_FP16)
+		for (long i = b; i < e; i++)
+			s->c16[i] = nb_f32_to_fp16(c[i]);
+	else
+		for (long i = b; i < e; i++)
+			s->c16[i] = nb_f32_to_bf16(c[i]);
+}
+
+static void gemm_execute(void *state)
+{
+	struct state *s = state;
+
+	run_exec(&s->run);
+	if (s->round)
+		pool_run(s->run.pool, round_part, s);
+}
+
+/* Rows and columns verify() checks: all of them for small problems, a
+ * spread (first, last, between) otherwise. */
+static int sample(long total, int full, long idx[GEMM_SAMPLES], long *count)
+{
+	if (full) {
+		*count = total;
+		return 1;
+	}
+	*count = total < GEMM_SAMPLES ? total : GEMM_SAMPLES;
+	for (long i = 0; i < *count; i++)
+		idx[i] = *count == 1 ? 0 : i * (total - 1) / (*count - 1);
+	return 0;
+}
+
+/* Compares C[i][j] with the reference: exact for integers; for floats
+ * |c - ref| / sum |a||b| in double, the error of an fp32 dot product. */
+static void check_elem(const struct state *s, long i, long j, double *err)
+{
+	const struct gemm_run *r = &s->run;
+	double e;
+
+	if (gemm_is_int(r->dt)) {
+		int64_t ref = 0;
+
+		for (long p = 0; p < r->k; p++)
+			ref += (int64_t)gemm_get_i(&r->a, i, p) * gemm_get_i(&r->b, p, j);
+		e = fabs((double)(((int32_t *)s->c)[i * r->n + j] - ref));
+	} else {
+		double ref = 0, mag = 0, got;
+
+		for (long p = 0; p < r->k; p++) {
+			double x = (double)gemm_get_f(&r->a, i, p) * gemm_get_f(&r->b, p, j);
+
+			ref += x;
+			mag += fabs(x);
+		}
+		if (s->round)
+			got = r->dt == NB_FP16 ? nb_fp16_to_f32(s->c16[i * r->n + j])
+					       : nb_bf16_to_f32(s->c16[i * r->n + j]);
+		else
+			got = ((float *)s->c)[i * r->n + j];
+		e = fabs(got - ref) / (mag > 0 ? mag : 1.0);
+	}
+	if (!(e <= *err))	/* NaN counts as failure */
+		*err = isnan(e) ? INFINITY : e;
+}
+
+static int gemm_verify(void *state, struct nb_verify *v)
+{
+	struct state *s = state;
+	const struct gemm_run *r = &s->run;
+	int full = (double)r->m * r->n * r->k <= GEMM_FULL_VERIFY;
+	long rows[GEMM_SAMPLES], cols[GEMM_SAMPLES], nr, ncol;
+	double err = 0;
+
+	sample(r->m, full, rows, &nr);
+	sample(r->n, full, cols, &ncol);
+	if (full) {
+		for (long i = 0; i < r->m; i++)
+			for (long j = 0; j < r->n; j++)
+				check_elem(s, i, j, &err);
+	} else {
+		for (long x = 0; x < nr; x++)
+			for (long j = 0; j < r->n; j++)
+				check_elem(s, rows[x], j, &err);
+		for (long y = 0; y < ncol; y++)
+			for (long i = 0; i < r->m; i++)
+				check_elem(s, i, cols[y], &err);
+	}
+	v->max_err = err;
+	if (gemm_is_int(r->dt)) {
+		v->tol = 0;
+		snprintf(v->what, sizeof(v->what), "max |c-ref|, exact int64 ref%s",
+			 full ? "" : ", 4 rows+4 cols sampled");
+	} else {
+		/* fp32 accumulation of products exact in fp32: k + 2 roundings. */
+		v->tol = (double)(r->k + 2) * dtype_eps(NB_FP32)
+			 + (s->round ? dtype_eps(r->dt) : 0);
+		snprintf(v->what, sizeof(v->what), "max |c-ref|/sum|a||b|, fp64 ref, tol (k+2)u32%s%s",
+			 s->round ? "+u" : "", full ? "" : "; 4 rows+4 cols sampled");
+	}
+	v->ok = err <= v->tol;
+	return 0;
+}
+
+static void gemm_teardown(void *state)
+{
+	struct state *s = state;
+
+	run_free(&s->run);
+	nb_aligned_free(s->a);
+	nb_aligned_free(s->b);
+	nb_aligned_free(s->c);
+	nb_aligned_free(s->c16);
+	free(s);
+}
+
+static const char *gemm_impl_name(const struct nb_case *c, int isa)
+{
+	const struct gemm_impl *im = gemm_impl_for((enum nb_dtype)c->v[P_DTYPE].i, isa);
+
+	return small_path((long)c->v[P_M].i, -1) ? im->small_name : im->name;
+}
+
+const struct nb_kernel nb_kernel_gemm = {
+	.name = "gemm",
+	.summary = "dense C = A B: fp32, fp16/bf16 (fp32 acc), int8/int4 (int32 acc)",
+	.params = params,
+	.nparams = (int)NB_ARRAY_SIZE(params),
+	.check = gemm_check,
+	.work = gemm_work,
+	.shape = gemm_shape,
+	.host_bytes = gemm_host_bytes,
+	.setup = gemm_setup,
+	.execute = gemm_execute,
+	.verify = gemm_verify,
+	.teardown = gemm_teardown,
+	.impl = gemm_impl_name,
+};

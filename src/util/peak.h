@@ -1,0 +1,20 @@
+/* The host's measured arithmetic peak: a loop of independent fp32 FMAs
+ * (AVX2+FMA when the dispatch level allows it, portable C otherwise) on N
+ * pinned threads.  The roof that GEMM results are reported against. */
+#ifndef NB_PEAK_H
+#define NB_PEAK_H
+
+/* Measures fp32 FMA throughput in FLOP/s (2 per FMA lane) on NTHREADS
+ * threads for about SECONDS (0: a default of 0.2 s), best of 3 runs, at
+ * the current dispatch level (cpu_detect()->isa).  Returns a negative
+ * value after reporting an error (no threads). */
+double peak_fp32_flops(int nthreads, double seconds);
+
+/* The loop itself on the calling thread: ITERS iterations; returns the
+ * FLOPs performed.  Exposed for the dispatch test. */
+double peak_loop_c(long iters);
+#ifdef NB_HAVE_X86_KERNELS
+double peak_loop_avx2(long iters);
+#endif
+
+#endif

@@ -1,0 +1,276 @@
+/* Unit tests of the GEMM kernels: every implementation (portable and, where
+ * the CPU has it, AVX2), every dtype, both paths (packed and small-m), on
+ * shapes that hit every edge (1, primes, tall-skinny, GEMV m = 1..16,
+ * non-multiples of the tiles, k across cache blocks), against a reference
+ * computed here in double / int64; integer extremes for overflow; and the
+ * fall back to portable code when AVX2 is absent. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_suites.h"
+#include "kernels/gemm.h"
+#include "kernels/kernel.h"
+#include "util/cpu.h"
+#include "util/half.h"
+#include "util/peak.h"
+#include "util/pool.h"
+#include "util/rng.h"
+#include "util/util.h"
+
+static const enum nb_dtype dtypes[] = { NB_FP32, NB_FP16, NB_BF16, NB_INT8, NB_INT4 };
+
+/* Fill modes: random over the format's range, or integer extremes. */
+enum { FILL_RANDOM, FILL_MIN, FILL_MINMAX };
+
+static void *make(enum nb_dtype dt, long rows, long cols, int mode, uint64_t stream)
+{
+	long ld = gemm_ld(dt, cols);
+	size_t bytes = (size_t)gemm_mat_bytes(dt, rows, cols) + 1;
+	void *p = xcalloc(1, bytes);
+	struct nb_rng g;
+
+	rng_seed(&g, 42, stream);
+	for (long i = 0; i < rows; i++)
+		for (long j = 0; j < cols; j++) {
+			int lo = dt == NB_INT4 ? -8 : -128, hi = dt == NB_INT4 ? 7 : 127;
+			int v = mode == FILL_MIN ? lo
+				: mode == FILL_MINMAX ? ((i + j) % 3 ? lo : hi)
+				: (int)rng_range(&g, lo, hi);
+
+			switch (dt) {
+			case NB_FP16: ((uint16_t *)p)[i * ld + j] = nb_f32_to_fp16(rng_float(&g)); break;
+			case NB_BF16: ((uint16_t *)p)[i * ld + j] = nb_f32_to_bf16(rng_float(&g)); break;
+			case NB_FP32: ((float *)p)[i * ld + j] = rng_float(&g); break;
+			case NB_INT8: ((int8_t *)p)[i * ld + j] = (int8_t)v; break;
+			default: {
+				uint8_t *b = (uint8_t *)p + i * ld + j / 2;
+
+				*b = (j & 1) ? (uint8_t)((*b & 15) | ((v & 15) << 4)) : (uint8_t)(v & 15);
+			}
+			}
+		}
+	return p;
+}
+
+/* Runs IMPL on one shape and compares every element with the reference. */
+static void check_one(const struct gemm_impl *im, struct nb_pool *pool, enum nb_dtype dt,
+		      long m, long n, long k, int small, int mode)
+{
+	void *a = make(dt, m, k, mode, 1), *b = make(dt, k, n, mode, 2);
+	void *c = xmalloc((size_t)m * (size_t)n * 4);
+	struct gemm_mat ma = { a, dt, gemm_ld(dt, k) }, mb = { b, dt, gemm_ld(dt, n) };
+
+	memset(c, 0xa5, (size_t)m * (size_t)n * 4);	/* garbage: C must be overwritten */
+	ck_assert_int_eq(gemm_compute(im, pool, dt, m, n, k, a, b, c, small), 0);
+	for (long i = 0; i < m; i++)
+		for (long j = 0; j < n; j++) {
+			if (gemm_is_int(dt)) {
+				int64_t ref = 0;
+
+				for (long p = 0; p < k; p++)
+					ref += (int64_t)gemm_get_i(&ma, i, p) * gemm_get_i(&mb, p, j);
+				ck_assert_msg(((int32_t *)c)[i * n + j] == ref,
+					      "%s small=%d m=%ld n=%ld k=%ld: C[%ld][%ld] = %d, expected %lld",
+					      im->name, small, m, n, k, i, j, ((int32_t *)c)[i * n + j],
+					      (long long)ref);
+			} else {
+				double ref = 0, mag = 0, got = ((float *)c)[i * n + j];
+
+				for (long p = 0; p < k; p++) {
+					double x = (double)gemm_get_f(&ma, i, p) * gemm_get_f(&mb, p, j);
+
+					ref += x;
+					mag += fabs(x);
+				}
+				ck_assert_msg(fabs(got - ref) <= (k + 2) * 0x1p-24 * mag,
+					      "%s small=%d m=%ld n=%ld k=%ld: C[%ld][%ld] = %g, expected %g",
+					      im->name, small, m, n, k, i, j, got, ref);
+			}
+		}
+	free(a);
+	free(b);
+	free(c);
+}
+
+static const long shapes[][3] = {
+	{ 1, 1, 1 }, { 1, 17, 5 }, { 2, 3, 7 }, { 5, 16, 16 }, { 6, 16, 8 }, { 7, 17, 33 },
+	{ 13, 31, 29 }, { 16, 64, 130 }, { 17, 19, 257 }, { 37, 1, 300 }, { 1, 1000, 37 },
+	{ 3, 300, 1 }, { 100, 7, 3 }, { 64, 48, 600 }, { 97, 130, 515 }, { 300, 40, 70 },
+	{ 20, 50, 1100 }, { 4, 333, 9 }, { 9, 40, 2 },
+};
+
+/* Every implementation available here: the portable one always, AVX2 when
+ * the CPU has it. */
+static int impls_for(enum nb_dtype dt, const struct gemm_impl *out[2])
+{
+	int n = 0;
+
+	out[n++] = gemm_ref_impl(dt);
+#ifdef NB_HAVE_X86_KERNELS
+	if (cpu_detect()->avx2 && cpu_detect()->fma && cpu_detect()->f16c)
+		out[n++] = gemm_avx2_impl(dt);
+#endif
+	return n;
+}
+
+START_TEST(every_impl_matches_reference)
+{
+	enum nb_dtype dt = dtypes[_i];
+	struct nb_pool *pool1 = pool_create(1, 0), *pool2 = pool_create(2, 0);
+	const struct gemm_impl *im[2];
+	int nim = impls_for(dt, im);
+
+	ck_assert_ptr_nonnull(pool1);
+	ck_assert_ptr_nonnull(pool2);
+	for (int x = 0; x < nim; x++)
+		for (size_t s = 0; s < NB_ARRAY_SIZE(shapes); s++) {
+			const long *sh = shapes[s];
+
+			check_one(im[x], pool1, dt, sh[0], sh[1], sh[2], 0, FILL_RANDOM);
+			check_one(im[x], pool2, dt, sh[0], sh[1], sh[2], 0, FILL_RANDOM);
+			if (sh[0] <= 20) {
+				check_one(im[x], pool1, dt, sh[0], sh[1], sh[2], 1, FILL_RANDOM);
+				check_one(im[x], pool2, dt, sh[0], sh[1], sh[2], 1, FILL_RANDOM);
+			}
+		}
+	/* GEMV shapes m = 1..16 on the path the descriptor chooses. */
+	for (int x = 0; x < nim; x++)
+		for (long m = 1; m <= 16; m++)
+			check_one(im[x], pool2, dt, m, 67, 45, -1, FILL_RANDOM);
+	pool_free(pool1);
+	pool_free(pool2);
+}
+END_TEST
+
+/* -128 * -128 sums (and -8 * -8), mixed with +127: where vpmaddubsw would
+ * saturate int16 and a careless sign trick would flip signs. */
+START_TEST(integer_extremes_are_exact)
+{
+	struct nb_pool *pool = pool_create(2, 0);
+	const enum nb_dtype ints[] = { NB_INT8, NB_INT4 };
+
+	for (size_t d = 0; d < 2; d++) {
+		const struct gemm_impl *im[2];
+		int nim = impls_for(ints[d], im);
+
+		for (int x = 0; x < nim; x++)
+			for (int small = 0; small <= 1; small++) {
+				check_one(im[x], pool, ints[d], 7, 35, 2001, small, FILL_MIN);
+				check_one(im[x], pool, ints[d], 7, 35, 999, small, FILL_MINMAX);
+			}
+	}
+	pool_free(pool);
+}
+END_TEST
+
+/* The largest k the descriptor accepts for int8 cannot overflow int32. */
+START_TEST(int8_k_bound)
+{
+	struct nb_case c;
+	char msg[256];
+
+	ck_assert_int_eq(case_parse("gemm dtype=int8 m=1 n=1 k=131071", &c, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(case_check(&c, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(case_parse("gemm dtype=int8 m=1 n=1 k=131072", &c, msg, sizeof(msg)), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "overflow"));
+	ck_assert_int_eq(case_parse("gemm dtype=int8 round=1", &c, msg, sizeof(msg)), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "round"));
+	ck_assert_int_eq(case_parse("gemm m=1048576 n=1048576 k=1", &c, msg, sizeof(msg)), -1);
+}
+END_TEST
+
+/* The descriptor end to end: setup, execute twice, verify, teardown. */
+static void run_case(const char *text, int isa, struct nb_pool *pool)
+{
+	const struct nb_kernel *k = kernel_find("gemm");
+	struct nb_host_env env = { pool, cpu_detect(), 7, isa };
+	struct nb_case c;
+	struct nb_verify v;
+	struct nb_work w;
+	struct nb_shape sh;
+	char msg[256];
+	void *state = NULL;
+
+	ck_assert_ptr_nonnull(k);
+	ck_assert_msg(case_parse(text, &c, msg, sizeof(msg)) == 0, "%s", msg);
+	ck_assert_msg(case_check(&c, msg, sizeof(msg)) == 0, "%s", msg);
+	k->work(&c, &w);
+	ck_assert(w.ops == 2.0 * case_int(&c, "m") * case_int(&c, "n") * case_int(&c, "k"));
+	k->shape(&c, &sh);
+	ck_assert_int_eq(sh.kind, NB_SHAPE_GEMM);
+	ck_assert(k->host_bytes(&c) >= w.bytes);
+	ck_assert_int_eq(k->setup(&c, &env, &state), 0);
+	k->execute(state);
+	k->execute(state);
+	ck_assert_int_eq(k->verify(state, &v), 0);
+	ck_assert_msg(v.ok, "%s: err %g > tol %g (%s)", text, v.max_err, v.tol, v.what);
+	k->teardown(state);
+}
+
+START_TEST(descriptor_runs_and_verifies)
+{
+	struct nb_pool *pool = pool_create(2, 0);
+	const char *cases[] = {
+		"gemm dtype=fp32 m=33 n=47 k=65", "gemm dtype=fp16 m=64 n=64 k=300 round=1",
+		"gemm dtype=bf16 m=1 n=513 k=77 round=1", "gemm dtype=int8 m=50 n=31 k=129",
+		"gemm dtype=int4 m=3 n=99 k=101", "gemm dtype=bf16 m=520 n=520 k=520",
+		"gemm dtype=int4 m=512 n=520 k=530",
+	};
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(cases); i++) {
+		run_case(cases[i], NB_ISA_PORTABLE, pool);
+		run_case(cases[i], cpu_detect()->isa, pool);
+	}
+	pool_free(pool);
+}
+END_TEST
+
+/* NPUBENCH_ISA=portable: the dispatch picks the portable kernels and the
+ * descriptor names them; the peak probe still runs. */
+START_TEST(dispatch_falls_back_to_portable)
+{
+	const struct nb_kernel *k = kernel_find("gemm");
+	struct nb_pool *pool = NULL;
+	struct nb_case c;
+	char msg[128];
+
+	setenv("NPUBENCH_ISA", "portable", 1);
+	cpu_refresh_isa();
+	ck_assert_int_eq(cpu_detect()->isa, NB_ISA_PORTABLE);
+	for (size_t d = 0; d < NB_ARRAY_SIZE(dtypes); d++) {
+		ck_assert_ptr_eq(gemm_impl_for(dtypes[d], cpu_detect()->isa), gemm_ref_impl(dtypes[d]));
+		ck_assert_int_eq(case_parse("gemm m=100", &c, msg, sizeof(msg)), 0);
+		ck_assert_ptr_nonnull(strstr(k->impl(&c, cpu_detect()->isa), "_c_"));
+	}
+	pool = pool_create(1, 0);
+	run_case("gemm dtype=int8 m=40 n=40 k=40", cpu_detect()->isa, pool);
+	pool_free(pool);
+	ck_assert(peak_fp32_flops(1, 0.01) > 0);
+	unsetenv("NPUBENCH_ISA");
+	cpu_refresh_isa();
+#ifdef NB_HAVE_X86_KERNELS
+	if (cpu_detect()->avx2 && cpu_detect()->fma && cpu_detect()->f16c) {
+		ck_assert_int_eq(cpu_detect()->isa, NB_ISA_AVX2);
+		ck_assert_ptr_eq(gemm_impl_for(NB_BF16, NB_ISA_AVX2), gemm_avx2_impl(NB_BF16));
+		ck_assert(peak_fp32_flops(1, 0.01) > 0);
+	}
+#endif
+}
+END_TEST
+
+Suite *suite_gemm(void)
+{
+	Suite *s = suite_create("gemm");
+	TCase *tc = tcase_create("kernels");
+
+	tcase_add_loop_test(tc, every_impl_matches_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
+	tcase_add_test(tc, integer_extremes_are_exact);
+	tcase_add_test(tc, int8_k_bound);
+	tcase_add_test(tc, descriptor_runs_and_verifies);
+	tcase_add_test(tc, dispatch_falls_back_to_portable);
+	suite_add_tcase(s, tc);
+	return s;
+}
