@@ -85,6 +85,9 @@ START_TEST(test_push_url)
 	u = prom_push_url("http://gw:9091", "npubench", "");
 	ck_assert_str_eq(u, "http://gw:9091/metrics/job/npubench/instance@base64/=");
 	free(u);
+	u = prom_push_url("http://gw:9091/metrics/", "npubench", "h");
+	ck_assert_str_eq(u, "http://gw:9091/metrics/job/npubench/instance/h");
+	free(u);
 	u = prom_push_url("http://gw/metrics/job/x/instance/y", "npubench", "h");
 	ck_assert_str_eq(u, "http://gw/metrics/job/x/instance/y");
 	free(u);

@@ -199,6 +199,9 @@ char *prom_push_url(const char *base, const char *job, const char *instance)
 		return xstrdup(base);
 	while (len > 0 && base[len - 1] == '/')
 		len--;
+	/* "http://gw:9091/metrics" means the gateway itself. */
+	if (len >= 8 && !strncmp(base + len - 8, "/metrics", 8))
+		len -= 8;
 	sb_add(&sb, base, len);
 	sb_adds(&sb, "/metrics");
 	add_group(&sb, "job", job);
