@@ -26,8 +26,8 @@ void prom_escape_label(struct strbuf *sb, const char *v);
 
 /* The Pushgateway URL for BASE: BASE itself when it already names a
  * grouping (has "/metrics/job"), else BASE/metrics/job/JOB/instance/INSTANCE
- * (BASE may end in "/metrics")
- * with values outside [A-Za-z0-9._~-] written in the "@base64" form. */
+ * (BASE may end in "/metrics"), values outside [A-Za-z0-9._~-] written in
+ * the "@base64" form. */
 char *prom_push_url(const char *base, const char *job, const char *instance);
 
 #endif
