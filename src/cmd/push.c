@@ -22,6 +22,7 @@ struct push_opts {
 	const char **headers;		/* user headers, then ours, NULL terminated */
 	int nheaders;
 	int samples;
+	int dry_run;			/* print instead of sending */
 	struct net_limits lim;
 };
 
@@ -62,6 +63,14 @@ static int push_one(struct nb_store *st, int64_t id, const struct push_opts *o)
 
 	if (build(st, id, o, &body, &url)) {
 		error("run %" PRId64 ": nothing pushed", id);
+		goto out;
+	}
+	if (o->dry_run) {
+		fprintf(stderr, "npubench: would push run %" PRId64 " to %s as %s\n", id, url, o->format);
+		fputs(body, stdout);
+		if (*body && body[strlen(body) - 1] != '\n')
+			putchar('\n');
+		ret = 0;
 		goto out;
 	}
 	if (net_post(url, o->headers, body, strlen(body), &o->lim, &resp) == 0) {
@@ -108,6 +117,7 @@ static int cmd_push(int argc, char **argv, struct nb_ctx *ctx)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "retries", required_argument, NULL, 'R' },
 		{ "samples", no_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct push_opts o = { .format = "json", .lim = NET_LIMITS_INIT };
@@ -119,7 +129,7 @@ static int cmd_push(int argc, char **argv, struct nb_ctx *ctx)
 	o.headers = xcalloc((size_t)argc + 2, sizeof(*o.headers));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:pf:H:t:R:s", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:pf:H:t:R:sn", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			run_spec = optarg;
@@ -156,6 +166,9 @@ static int cmd_push(int argc, char **argv, struct nb_ctx *ctx)
 			break;
 		case 's':
 			o.samples = 1;
+			break;
+		case 'n':
+			o.dry_run = 1;
 			break;
 		default:
 			ret = bad_option(&nb_cmd_push, argv, c);
@@ -231,7 +244,7 @@ const struct nb_command nb_cmd_push = {
 	.name = "push",
 	.exec = cmd_push,
 	.usage = "push URL [--run ID|--pending] [--format json|prometheus] [--header 'K: V']... "
-		 "[--timeout SEC] [--retries N] [--samples]",
+		 "[--timeout SEC] [--retries N] [--samples] [--dry-run]",
 	.summary = "Send results to an HTTP endpoint (JSON, Prometheus).",
 	.help = "Options:\n"
 		"  -r, --run ID             the run to push: last (default), an id or a UUID prefix\n"
@@ -247,5 +260,7 @@ const struct nb_command nb_cmd_push = {
 		"                           exponential backoff from 1 s (default 3); a 4xx is\n"
 		"                           not retried\n"
 		"  -s, --samples            json: include every timing sample\n"
+		"  -n, --dry-run            print what would be sent to stdout; send and record\n"
+		"                           nothing\n"
 		"\nEvery attempt is recorded in the database; results are never removed.\n",
 };

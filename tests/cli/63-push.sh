@@ -42,6 +42,15 @@ for i in 1 2; do
 	expect 0 "$NPUBENCH" run --case 'stream op=copy n=4096' --target host --min-time 0.01
 done
 
+# --dry-run prints and neither sends nor records.
+expect 0 "$NPUBENCH" push "$U/ok" --dry-run && contains "$T/err" "would push run 2 to $U/ok as json"
+contains "$T/out" '"schema":'
+expect 0 "$NPUBENCH" push "$U/ok" --dry-run --format prometheus && contains "$T/err" "/metrics/job/npubench/instance/"
+contains "$T/out" "# TYPE npubench_seconds gauge"
+contains "$T/out" 'npubench_seconds{kernel="stream",params="op=copy'
+[ ! -e "$T/srv/post-1" ] && pass || fail "--dry-run sent something"
+recorded "$U/ok" "0 0"
+
 expect 0 "$NPUBENCH" push "$U/ok" --header 'X-Token: s3cret' && contains "$T/err" "pushed run 2"
 contains "$T/srv/post-1" "/ok application/json"
 contains "$T/srv/post-1" "X-Token: s3cret"
