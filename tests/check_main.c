@@ -14,6 +14,7 @@ static Suite *(*const suites[])(void) = {
 	suite_profile,
 	suite_model,
 	suite_plot,
+	suite_prometheus,
 };
 
 int main(void)

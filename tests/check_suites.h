@@ -16,5 +16,6 @@ Suite *suite_kernels(void);
 Suite *suite_profile(void);
 Suite *suite_model(void);
 Suite *suite_plot(void);
+Suite *suite_prometheus(void);
 
 #endif
