@@ -133,6 +133,7 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		c->v = c->present ? peak / x : 0;
 		add_source(c, p, path);
 		add_source(c, p, "memory.bandwidth_gbs");
+		c->absent = peak > 0 ? NULL : "none";
 		break;
 	case SPEC_TDP:
 		c->v = profile_tdp_w(p);
@@ -146,6 +147,7 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		c->v = c->present ? peak / 1e12 / x : 0;
 		add_source(c, p, path);
 		add_source(c, p, "power.tdp_w");
+		c->absent = peak > 0 ? NULL : "none";
 		break;
 	case SPEC_LINK:
 		c->v = profile_interconnect_bytes_per_s(p) / 1e9;
