@@ -50,7 +50,7 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 
 void table_header(FILE *f, int w)
 {
-	fprintf(f, "%-*s  %-12s  %10s  %16s  %s\n", w, "case", "target", "time", "throughput", "note");
+	fprintf(f, "%-*s  %-14s  %10s  %16s  %s\n", w, "case", "target", "time", "throughput", "note");
 }
 
 void table_row(FILE *f, const struct nb_result *r, int w)
@@ -63,7 +63,7 @@ void table_row(FILE *f, const struct nb_result *r, int w)
 		snprintf(t, sizeof(t), "-");
 	result_throughput_text(r, tp, sizeof(tp));
 	result_note_text(r, note, sizeof(note));
-	fprintf(f, "%-*s  %-12s  %10s  %16s  %s\n", w, r->case_text, r->target, t, tp, note);
+	fprintf(f, "%-*s  %-14s  %10s  %16s  %s\n", w, r->case_text, r->target, t, tp, note);
 }
 
 void csv_field(FILE *f, const char *s)
