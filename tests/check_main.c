@@ -13,6 +13,8 @@ static Suite *(*const suites[])(void) = {
 	suite_kernels,
 	suite_profile,
 	suite_model,
+	suite_plot,
+	suite_prometheus,
 };
 
 int main(void)

@@ -1,4 +1,4 @@
-/* npubench profile: list, show, validate and probe chip profiles. */
+/* npubench profile: list, show, validate, probe and fetch chip profiles. */
 #include "npubench.h"
 
 #include <getopt.h>
@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/profile-fetch.h"
 #include "cmd/profile-probe.h"
 #include "model/profile.h"
 #include "util/util.h"
@@ -213,6 +214,7 @@ static int cmd_profile(int argc, char **argv, struct nb_ctx *ctx)
 		{ "show", profile_show },
 		{ "validate", profile_validate },
 		{ "probe", profile_probe_main },
+		{ "fetch", profile_fetch_main },
 	};
 
 	if (argc < 2)
@@ -226,8 +228,8 @@ static int cmd_profile(int argc, char **argv, struct nb_ctx *ctx)
 const struct nb_command nb_cmd_profile = {
 	.name = "profile",
 	.exec = cmd_profile,
-	.usage = "profile list|show|validate|probe [ARGS]",
-	.summary = "List, show, validate and probe chip profiles.",
+	.usage = "profile list|show|validate|probe|fetch [ARGS]",
+	.summary = "List, show, validate, probe and fetch chip profiles.",
 	.help = "Subcommands:\n"
 		"  list [--format table|csv|json]\n"
 		"        every loaded profile: id, name, vendor, year, dense FP16/BF16 TFLOPS,\n"
@@ -240,6 +242,7 @@ const struct nb_command nb_cmd_profile = {
 		"        profile in the search path); exits 1 on any error, naming the file,\n"
 		"        the key path and the value\n"
 		PROFILE_PROBE_HELP
+		PROFILE_FETCH_HELP
 		"\nProfiles are searched in --profiles DIR[:DIR...], NPUBENCH_PROFILES,\n"
 		"$XDG_CONFIG_HOME/npubench/profiles, then the installed profiles; the schema\n"
 		"is described in profiles/SCHEMA.md.\n",
