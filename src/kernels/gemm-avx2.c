@@ -676,7 +676,7 @@ static void small_int4v(const struct gemm_small *s, long j0, long j1)
 					__m256i u0 = _mm256_loadu_si256((const __m256i *)(bj + 2 * p * ld));
 					__m256i u1 = 2 * p + 1 < k ? _mm256_loadu_si256((const __m256i *)(bj + (2 * p + 1) * ld))
 								  : _mm256_setzero_si256();
-					__m256i w = _mm256_set1_epi16((short)((ai[2 * p] & 0xff) | (ai[2 * p + 1] << 8)));
+					__m256i w = _mm256_set1_epi16((short)((ai[2 * p] & 0xff) | ((ai[2 * p + 1] & 0xff) << 8)));
 					__m256i vp, vq, vr, vs;
 
 					u0 = _mm256_xor_si256(u0, x88);
