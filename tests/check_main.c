@@ -6,11 +6,14 @@
 static Suite *(*const suites[])(void) = {
 	suite_util,
 	suite_case,
+	suite_abtest,
 	suite_store,
 	suite_suite_files,
 	suite_gemm,
+	suite_kernels,
 	suite_profile,
 	suite_model,
+	suite_plot,
 };
 
 int main(void)
