@@ -23,6 +23,8 @@ static const int shapes[] = { 7, 9, 13, 11, 15, 7, 9, 13 };
 #define HOST_COLOR "#000000"
 #define HOST_SHAPE 5
 #define LABEL_MAX 40	/* longest case label drawn, in bytes */
+#define TITLE_MAX 64	/* longest legend entry */
+#define HEADING_MAX 110	/* longest title or subtitle line */
 
 void chart_init(struct chart *c, enum chart_kind kind)
 {
@@ -151,15 +153,26 @@ struct gp {
 	size_t longest;	/* the longest legend title so far */
 };
 
+/* TEXT quoted, at most MAX bytes of it. */
+static void quote_cut(struct strbuf *sb, const char *text, size_t max)
+{
+	char *cut = gp_clean(text, max);
+
+	gp_quote(sb, cut);
+	free(cut);
+}
+
 /* A legend entry's title, quoted; the longest is remembered for the
  * legend's layout. */
 static void key_title(struct gp *g, const char *text)
 {
-	size_t len = strlen(text);
+	char *cut = gp_clean(text, TITLE_MAX);
+	size_t len = strlen(cut);
 
 	if (len > g->longest)
 		g->longest = len;
-	gp_quote(&g->sb, text);
+	gp_quote(&g->sb, cut);
+	free(cut);
 }
 
 /* Inserts, before the plot command that starts at AT, the legend's rows:
@@ -304,10 +317,10 @@ static void title(struct gp *g, const char *cmd, const char *def)
 	const struct chart *c = g->c;
 
 	sb_addf(sb, "%s ", cmd);
-	gp_quote(sb, c->title ? c->title : def);
+	quote_cut(sb, c->title ? c->title : def, HEADING_MAX);
 	if (c->subtitle) {
 		sb_adds(sb, " . \"\\n\" . ");
-		gp_quote(sb, c->subtitle);
+		quote_cut(sb, c->subtitle, HEADING_MAX);
 	}
 	if (g->term != CHART_DUMB)
 		sb_addf(sb, " %s", fnt(g, 3));
@@ -483,11 +496,11 @@ static int roofline(struct gp *g)
 		/* gnuplot would set the title just above the plot, over the names:
 		 * the title lines are labels at the top of the canvas instead. */
 		sb_adds(sb, "set label ");
-		gp_quote(sb, c->title ? c->title : "Roofline");
+		quote_cut(sb, c->title ? c->title : "Roofline", HEADING_MAX);
 		sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", 1 - 1.3 * g->fs / h, fnt(g, 3));
 		if (c->subtitle) {
 			sb_adds(sb, "set label ");
-			gp_quote(sb, c->subtitle);
+			quote_cut(sb, c->subtitle, HEADING_MAX);
 			sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", 1 - 2.8 * g->fs / h, fnt(g, 0));
 		}
 	} else {
@@ -952,10 +965,10 @@ static int specs(struct gp *g)
 	block_end(sb);
 
 	sb_adds(sb, "set multiplot title ");
-	gp_quote(sb, c->title ? c->title : "Chip specifications");
+	quote_cut(sb, c->title ? c->title : "Chip specifications", HEADING_MAX);
 	if (c->subtitle) {
 		sb_adds(sb, " . \"\\n\" . ");
-		gp_quote(sb, c->subtitle);
+		quote_cut(sb, c->subtitle, HEADING_MAX);
 	}
 	sb_addf(sb, " %s\n", fnt(g, 3));
 	/* Peaks: the top 55%, legend above. */
