@@ -1,4 +1,4 @@
-/* npubench profile: list, show, validate and probe chip profiles. */
+/* npubench profile: list, show, validate, probe and fetch chip profiles. */
 #include "npubench.h"
 
 #include <getopt.h>
@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/profile-fetch.h"
+#include "cmd/profile-probe.h"
 #include "model/profile.h"
 #include "util/util.h"
 
@@ -98,13 +100,24 @@ static int profile_list(int argc, char **argv, struct nb_ctx *ctx)
 	return 0;
 }
 
+/* Sources are numbered as they are first cited and listed after the figures. */
+struct show_state {
+	const char *src[64];
+	int n;
+};
+
 static void show_figure(void *arg, const char *path, double value, const char *source,
 			const char *kind, const char *note)
 {
-	NB_UNUSED(arg);
-	printf("  %-36s %12.6g  %-11s %s\n", path, value, kind, source);
-	if (note)
-		printf("  %-36s %12s  note: %s\n", "", "", note);
+	struct show_state *st = arg;
+	int i;
+
+	for (i = 0; i < st->n && strcmp(st->src[i], source); i++)
+		;
+	if (i == st->n && st->n < (int)NB_ARRAY_SIZE(st->src))
+		st->src[st->n++] = source;
+	printf("  %-36s %12.6g  %-11s [%d]%s%s\n", path, value, kind, i + 1, note ? "  " : "",
+	       note ? note : "");
 }
 
 static int profile_show(int argc, char **argv, struct nb_ctx *ctx)
@@ -112,6 +125,7 @@ static int profile_show(int argc, char **argv, struct nb_ctx *ctx)
 	const char *format = "text";
 	const struct nb_profile *p;
 	struct nb_profiles *set;
+	struct show_state st = { { NULL }, 0 };
 	const char *a;
 	int ok, ret = parse_format(argc, argv, &format, &ok);
 
@@ -147,8 +161,11 @@ static int profile_show(int argc, char **argv, struct nb_ctx *ctx)
 		if (via >= 0)
 			printf("emulation: %s via %s\n", dtype_name((enum nb_dtype)d), dtype_name((enum nb_dtype)via));
 	}
-	printf("\n  %-36s %12s  %-11s %s\n", "FIGURE", "VALUE", "KIND", "SOURCE");
-	profile_each_figure(p, show_figure, NULL);
+	printf("\n  %-36s %12s  %-11s %s\n", "FIGURE", "VALUE", "KIND", "SOURCE, NOTE");
+	profile_each_figure(p, show_figure, &st);
+	printf("\nSources:\n");
+	for (int i = 0; i < st.n; i++)
+		printf("  [%d] %s\n", i + 1, st.src[i]);
 	return 0;
 }
 
@@ -187,16 +204,6 @@ static int profile_validate(int argc, char **argv, struct nb_ctx *ctx)
 	return bad ? NB_EXIT_FAIL : 0;
 }
 
-static int profile_probe(int argc, char **argv, struct nb_ctx *ctx)
-{
-	NB_UNUSED(argc);
-	NB_UNUSED(argv);
-	NB_UNUSED(ctx);
-	error("'profile probe' is not available yet in this build: it measures the host with the "
-	      "run harness, which has not landed");
-	return NB_EXIT_FAIL;
-}
-
 static int cmd_profile(int argc, char **argv, struct nb_ctx *ctx)
 {
 	static const struct {
@@ -206,7 +213,8 @@ static int cmd_profile(int argc, char **argv, struct nb_ctx *ctx)
 		{ "list", profile_list },
 		{ "show", profile_show },
 		{ "validate", profile_validate },
-		{ "probe", profile_probe },
+		{ "probe", profile_probe_main },
+		{ "fetch", profile_fetch_main },
 	};
 
 	if (argc < 2)
@@ -220,8 +228,8 @@ static int cmd_profile(int argc, char **argv, struct nb_ctx *ctx)
 const struct nb_command nb_cmd_profile = {
 	.name = "profile",
 	.exec = cmd_profile,
-	.usage = "profile list|show|validate|probe [ARGS]",
-	.summary = "List, show, validate and probe chip profiles.",
+	.usage = "profile list|show|validate|probe|fetch [ARGS]",
+	.summary = "List, show, validate, probe and fetch chip profiles.",
 	.help = "Subcommands:\n"
 		"  list [--format table|csv|json]\n"
 		"        every loaded profile: id, name, vendor, year, dense FP16/BF16 TFLOPS,\n"
@@ -233,9 +241,8 @@ const struct nb_command nb_cmd_profile = {
 		"        the strict loader's verdict on each FILE (or, with none, on every\n"
 		"        profile in the search path); exits 1 on any error, naming the file,\n"
 		"        the key path and the value\n"
-		"  probe\n"
-		"        measure this host's peaks and bandwidth into a 'host' profile\n"
-		"        (not available yet: needs the run harness)\n"
+		PROFILE_PROBE_HELP
+		PROFILE_FETCH_HELP
 		"\nProfiles are searched in --profiles DIR[:DIR...], NPUBENCH_PROFILES,\n"
 		"$XDG_CONFIG_HOME/npubench/profiles, then the installed profiles; the schema\n"
 		"is described in profiles/SCHEMA.md.\n",

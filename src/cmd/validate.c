@@ -17,6 +17,7 @@
 
 #include "model/model.h"
 #include "model/profile.h"
+#include "store/store.h"
 #include "util/util.h"
 
 enum { C_CHIP, C_KERNEL, C_DTYPE, C_M, C_N, C_K, C_EXTRA, C_VALUE, C_UNIT, C_SOURCE, NCOL };
@@ -215,7 +216,7 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	struct nb_prediction pr = { 0 }, dense = { 0 };
 	const struct nb_profile *p;
 	enum ukind uk;
-	double scale, counted = 0, esize, value;
+	double scale, counted = 0, esize, value, extra_s = 0, kernels = 0;
 	int dt;
 
 	memset(&s, 0, sizeof(s));
@@ -311,6 +312,19 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 			counted = s.stream_bytes;
 		if (counted != s.stream_bytes)
 			add_note(o, "bytes counted as the source does");
+		if (has(kernel, "decode")) {
+			/* One decode step of a transformer is not one kernel: about
+			 * ten per layer (norms, QKV, attention, projections, MLP).
+			 * Layers from the weight bytes P with the usual shape, 12 h^2
+			 * weights per layer and h/128 layers: h = (128 P / 12 e)^(1/3). */
+			double h = cbrt(size * 128 / (12 * esize));
+			char buf[128];
+
+			kernels = 10 * fmax(1, round(h / 128));
+			snprintf(buf, sizeof(buf), "decode step: %.0f kernels assumed (%.0f layers x 10)",
+				 kernels, kernels / 10);
+			add_note(o, buf);
+		}
 	} else {
 		double m = (double)parse_dim(f[C_M]), n = (double)parse_dim(f[C_N]);
 		double k = (double)parse_dim(f[C_K]), batch = keyed_number(extra, "batch");
@@ -349,6 +363,11 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 		return;
 	}
 	o->bound = pr.bound;
+	if (kernels > 1) {
+		/* Every further kernel of the step pays its launch gap. */
+		extra_s = (kernels - 1) * profile_model_params(p, hint, NULL)->launch_us * 1e-6;
+		pr.seconds += extra_s;
+	}
 	switch (uk) {
 	case U_RATE_OPS:
 		o->prediction = w.ops / pr.seconds / scale;
@@ -454,6 +473,56 @@ static void print_summary(const struct outcome *o, int n, const char *format)
 	}
 }
 
+/* Prints the rows and the summary; checks the thresholds. */
+static int report(const struct outcome *o, int n, const char *what, const char *format,
+		  double max_median, double max_error)
+{
+	double med, max;
+	int maxline, npred = 0, ret = 0;
+
+	for (int i = 0; i < n; i++)
+		npred += o[i].predicted;
+	if (!strcmp(format, "csv")) {
+		printf("line,chip,profile,family,measured,predicted,unit,error,bound,note\n");
+		for (int i = 0; i < n; i++)
+			printf("%d,\"%s\",%s,%s,%.6g,%.6g,%s,%.4f,%s,\"%s\"\n", o[i].line, o[i].chip,
+			       o[i].profile ? o[i].profile : "", o[i].family, o[i].measured,
+			       o[i].predicted ? o[i].prediction : 0, o[i].unit,
+			       o[i].predicted ? o[i].err : 0, o[i].bound ? o[i].bound : "", o[i].note);
+	} else {
+		printf("%-4s %-28s %-16s %-10s %10s %10s %-6s %7s  %-8s %s\n", "LINE", "CHIP", "PROFILE",
+		       "FAMILY", "MEASURED", "PREDICTED", "UNIT", "ERROR", "BOUND", "NOTE");
+		for (int i = 0; i < n; i++) {
+			char err[16] = "-", pred[24] = "-";
+
+			if (o[i].predicted) {
+				snprintf(err, sizeof(err), "%+.1f%%", 100 * o[i].err);
+				snprintf(pred, sizeof(pred), "%.5g", o[i].prediction);
+			}
+			printf("%-4d %-28.28s %-16s %-10s %10.5g %10s %-6s %7s  %-8s %s\n", o[i].line,
+			       o[i].chip, o[i].profile ? o[i].profile : "-", o[i].family, o[i].measured,
+			       pred, o[i].unit, err, o[i].bound ? o[i].bound : "-", o[i].note);
+		}
+		printf("\nsummary: %d rows predicted, %d skipped (error = (predicted - measured) / measured)\n",
+		       npred, n - npred);
+	}
+	print_summary(o, n, format);
+	summarize(o, n, 0, NULL, &med, &max, &maxline);
+	if (max_median >= 0 && 100 * med > max_median) {
+		error("median |error| %.1f%% exceeds --max-median %g%%", 100 * med, max_median);
+		ret = NB_EXIT_FAIL;
+	}
+	if (max_error >= 0 && 100 * max > max_error) {
+		error("max |error| %.1f%% (line %d) exceeds --max-error %g%%", 100 * max, maxline, max_error);
+		ret = NB_EXIT_FAIL;
+	}
+	if (!npred) {
+		error("%s: no row could be predicted", what);
+		ret = NB_EXIT_FAIL;
+	}
+	return ret;
+}
+
 /* The shipped copy of the calibration file: installed, or in the source tree. */
 static const char *shipped_calibration(void)
 {
@@ -474,10 +543,8 @@ static int validate_measurements(const char *path, const char *format, double ma
 	struct nb_profiles *set = ctx_profiles(ctx);
 	char *text = NULL, *save = NULL, *line;
 	struct outcome *o = NULL;
-	int col[NCOL], n = 0, lineno = 0, ret = NB_EXIT_FAIL, npred = 0;
+	int col[NCOL], n = 0, lineno = 0, ret = NB_EXIT_FAIL;
 	size_t len;
-	double med, max;
-	int maxline;
 
 	if (!set)
 		return NB_EXIT_FAIL;
@@ -519,48 +586,9 @@ static int validate_measurements(const char *path, const char *format, double ma
 		predict_row(set, fields, &o[n]);
 		/* Strings that point into the line must outlive it. */
 		o[n].unit = xstrdup(o[n].unit);
-		npred += o[n].predicted;
 		n++;
 	}
-	if (!strcmp(format, "csv")) {
-		printf("line,chip,profile,family,measured,predicted,unit,error,bound,note\n");
-		for (int i = 0; i < n; i++)
-			printf("%d,\"%s\",%s,%s,%.6g,%.6g,%s,%.4f,%s,\"%s\"\n", o[i].line, o[i].chip,
-			       o[i].profile ? o[i].profile : "", o[i].family, o[i].measured,
-			       o[i].predicted ? o[i].prediction : 0, o[i].unit,
-			       o[i].predicted ? o[i].err : 0, o[i].bound ? o[i].bound : "", o[i].note);
-	} else {
-		printf("%-4s %-28s %-16s %-10s %10s %10s %-6s %7s  %-8s %s\n", "LINE", "CHIP", "PROFILE",
-		       "FAMILY", "MEASURED", "PREDICTED", "UNIT", "ERROR", "BOUND", "NOTE");
-		for (int i = 0; i < n; i++) {
-			char err[16] = "-", pred[24] = "-";
-
-			if (o[i].predicted) {
-				snprintf(err, sizeof(err), "%+.1f%%", 100 * o[i].err);
-				snprintf(pred, sizeof(pred), "%.5g", o[i].prediction);
-			}
-			printf("%-4d %-28.28s %-16s %-10s %10.5g %10s %-6s %7s  %-8s %s\n", o[i].line,
-			       o[i].chip, o[i].profile ? o[i].profile : "-", o[i].family, o[i].measured,
-			       pred, o[i].unit, err, o[i].bound ? o[i].bound : "-", o[i].note);
-		}
-		printf("\nsummary: %d rows predicted, %d skipped (error = (predicted - measured) / measured)\n",
-		       npred, n - npred);
-	}
-	print_summary(o, n, format);
-	summarize(o, n, 0, NULL, &med, &max, &maxline);
-	ret = 0;
-	if (max_median >= 0 && 100 * med > max_median) {
-		error("median |error| %.1f%% exceeds --max-median %g%%", 100 * med, max_median);
-		ret = NB_EXIT_FAIL;
-	}
-	if (max_error >= 0 && 100 * max > max_error) {
-		error("max |error| %.1f%% (line %d) exceeds --max-error %g%%", 100 * max, maxline, max_error);
-		ret = NB_EXIT_FAIL;
-	}
-	if (!npred) {
-		error("%s: no row could be predicted", path);
-		ret = NB_EXIT_FAIL;
-	}
+	ret = report(o, n, path, format, max_median, max_error);
 out:
 	for (int i = 0; i < n; i++) {
 		free((char *)o[i].chip);
@@ -568,6 +596,76 @@ out:
 	}
 	free(o);
 	free(text);
+	return ret;
+}
+
+/* The host's measured results of a stored run against the model's
+ * predictions on the `host` profile written by `profile probe`. */
+static int validate_host(const char *spec, const char *format, double max_median,
+			 double max_error, struct nb_ctx *ctx)
+{
+	struct nb_profiles *set = ctx_profiles(ctx);
+	const struct nb_profile *hp;
+	struct nb_store *st;
+	struct nb_result *rs = NULL;
+	struct outcome *o = NULL;
+	int64_t run_id;
+	int nr = 0, n = 0, ret = NB_EXIT_FAIL;
+	char what[64];
+
+	if (!set)
+		return NB_EXIT_FAIL;
+	hp = profiles_find(set, "host");
+	if (!hp) {
+		error("no 'host' profile in the profile folders: run 'npubench profile probe' first");
+		return NB_EXIT_FAIL;
+	}
+	if (!(st = ctx_store(ctx)) || store_run_resolve(st, spec, &run_id) ||
+	    store_results_get(st, run_id, &rs, &nr))
+		return NB_EXIT_FAIL;
+	o = xcalloc((size_t)(nr ? nr : 1), sizeof(*o));
+	for (int i = 0; i < nr; i++) {
+		struct nb_result *r = &rs[i];
+		struct nb_prediction pr;
+		struct outcome *x;
+
+		if (r->kind != NB_MEASURED || strcmp(r->target, "host") || r->status != NB_RES_OK ||
+		    !r->kcase.kernel || !(r->throughput > 0))
+			continue;
+		x = &o[n++];
+		x->line = r->seq;
+		x->chip = xstrdup(r->case_text);
+		x->profile = profile_id(hp);
+		x->family = r->kcase.kernel->name;
+		x->unit = xstrdup(r->unit ? r->unit : "");
+		x->measured = r->throughput;
+		model_predict(&r->kcase, hp, &pr);
+		if (pr.status != NB_PRED_OK) {
+			snprintf(x->note, sizeof(x->note), "%s", pr.reason);
+		} else {
+			x->bound = pr.bound;
+			x->prediction = pr.throughput;
+			x->predicted = x->prediction > 0;
+			x->err = (x->prediction - x->measured) / x->measured;
+			if (r->threads && r->threads != profile_units(hp))
+				snprintf(x->note, sizeof(x->note), "run used %d threads, the profile %d",
+					 r->threads, profile_units(hp));
+			else if (pr.reason[0])
+				snprintf(x->note, sizeof(x->note), "%s", pr.reason);
+		}
+		prediction_release(&pr);
+	}
+	snprintf(what, sizeof(what), "run %lld", (long long)run_id);
+	if (!n)
+		error("run %lld has no measured host results", (long long)run_id);
+	else
+		ret = report(o, n, what, format, max_median, max_error);
+	for (int i = 0; i < n; i++) {
+		free((char *)o[i].chip);
+		free((char *)o[i].unit);
+	}
+	free(o);
+	results_free(rs, nr);
 	return ret;
 }
 
@@ -615,10 +713,8 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 		return usage_error(&nb_cmd_validate, "unknown format '%s' (use table or csv)", format);
 	if (!!measurements == !!host)
 		return usage_error(&nb_cmd_validate, "give one of --measurements FILE.csv or --host RUN");
-	if (host) {
-		error("'validate --host' is not available yet in this build: it needs the run store");
-		return NB_EXIT_FAIL;
-	}
+	if (host)
+		return validate_host(host, format, max_median, max_error, ctx);
 	return validate_measurements(measurements, format, max_median, max_error, ctx);
 }
 
@@ -637,12 +733,15 @@ const struct nb_command nb_cmd_validate = {
 		"  -f, --format table|csv    output format (default table)\n"
 		"      --max-median PCT      exit 1 when the median |error| exceeds PCT percent\n"
 		"      --max-error PCT       exit 1 when any |error| exceeds PCT percent\n"
-		"      --host RUN            compare the model's host predictions with a stored\n"
-		"                            run (not available yet: needs the run store)\n"
+		"      --host RUN            compare a stored run's measured host results (RUN:\n"
+		"                            last, an id or a UUID prefix) with the model's\n"
+		"                            predictions on the 'host' profile of 'profile probe'\n"
 		"\nRows are read in the source's conventions: the kernel text picks the family\n"
 		"(attention, 2:4/sparse, bandwidth/stream/decode, else GEMM) and a profile's\n"
 		"model variant (e.g. FlashAttention-2); GEMM shapes are MxNxK except for\n"
 		"limulidae and gpu_benchmark sources (A[m,n] @ B[n,k]); attention rows are\n"
 		"batch, heads, sequence with hdim=N in extra; 'read-bytes only' in extra makes\n"
-		"the bandwidth count only the bytes read; collectives are skipped.\n",
+		"the bandwidth count only the bytes read; an LLM 'decode' row is one step of\n"
+		"about ten kernels per layer, each paying the launch gap; collectives are\n"
+		"skipped.\n",
 };

@@ -21,7 +21,8 @@ struct tiling {
 	int bm, bn, split;	/* work tile and split-K */
 	double tiles, waves;	/* work tiles in all, waves of them over the units */
 	double seconds;		/* compute time, overheads included */
-	double overhead_s;	/* the fixed per-tile part of it */
+	double overhead_s;	/* the per-tile prologue/epilogue part of it */
+	double small_tile;	/* time factor of a tile smaller than the block (>= 1) */
 };
 
 struct terms {
@@ -54,20 +55,24 @@ static void assume(struct terms *t, const char *text)
  * M x N outputs, each needing FLOPS_PER_ELEM operations per output element
  * (2K for a GEMM), as a library's heuristic would choose: the block from the
  * profile, its halves and quarters (down to the matrix tile), and split-K
- * while the units are not filled. */
+ * while the units are not filled.  Each tile also pays OVERHEAD_K reduction
+ * steps (prologue and epilogue), and a tile chosen smaller than the block
+ * reuses its operands less: its rate falls with its intensity mn/(m+n). */
 static struct tiling best_tiling(const struct nb_profile *p, double batch, double M, double N,
 				 double flops_per_elem, double k_steps, double rate,
-				 double overhead_s, int split_ok)
+				 double overhead_k, int split_ok)
 {
 	int tm, tn, tk, bm0, bn0, units = profile_units(p);
-	double per_unit = rate / units;
+	double per_unit = rate / units, i0, c;
 	struct tiling best = { 0 };
 
 	profile_tile(p, &tm, &tn, &tk);
 	profile_block(p, &bm0, &bn0);
+	i0 = (double)bm0 * bn0 / (bm0 + bn0);
+	c = i0 / 4;	/* operand loads: a quarter of the math time at the block tile */
 	best.seconds = INFINITY;
-	for (int hm = 1; hm <= 8; hm *= 2) {
-		for (int hn = 1; hn <= 8; hn *= 2) {
+	for (int hm = 1; hm <= 4; hm *= 2) {
+		for (int hn = 1; hn <= 4; hn *= 2) {
 			int bm = bm0 / hm, bn = bn0 / hn;
 
 			if (bm < tm || bn < tn)
@@ -75,13 +80,18 @@ static struct tiling best_tiling(const struct nb_profile *p, double batch, doubl
 			/* A tile bigger than the padded matrix shrinks to it. */
 			double em = fmin(bm, M), en = fmin(bn, N);
 			double mn_tiles = batch * ceil(M / em) * ceil(N / en);
+			/* Reuse is the chosen block's: a block clipped by the matrix
+			 * edge streams its operands, which the memory term counts. */
+			double in = (double)bm * bn / (bm + bn);
+			double tile_rate = per_unit * (1 + c / i0) / (1 + c / in);
 
 			for (int s = 1; s <= 16; s *= 2) {
 				if (s > 1 && (!split_ok || mn_tiles * s > 2.0 * units || k_steps / s < 4))
 					break;
 				double tiles = mn_tiles * s;
 				double waves = ceil(tiles / units);
-				double tile_s = em * en * flops_per_elem / s / per_unit + overhead_s;
+				double over_s = em * en * 2 * overhead_k / tile_rate;
+				double tile_s = em * en * flops_per_elem / s / tile_rate + over_s;
 				double secs = waves * tile_s;
 
 				if (secs < best.seconds * (1 - 1e-9)) {
@@ -91,7 +101,8 @@ static struct tiling best_tiling(const struct nb_profile *p, double batch, doubl
 					best.tiles = tiles;
 					best.waves = waves;
 					best.seconds = secs;
-					best.overhead_s = waves * overhead_s;
+					best.overhead_s = waves * over_s;
+					best.small_tile = (1 + c / in) / (1 + c / i0);
 				}
 			}
 		}
@@ -178,8 +189,8 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 		}
 	}
 	if (working_set > profile_mem_bytes(p)) {
-		fail(out, NB_PRED_NO_FIT, "does not fit: working set %.3g GB exceeds %s's %.3g GB of memory",
-		     working_set / 1e9, profile_id(p), profile_mem_bytes(p) / 1e9);
+		fail(out, NB_PRED_NO_FIT, "does not fit: working set %.4g GiB exceeds %s's %.4g GiB of memory",
+		     working_set / 1073741824.0, profile_id(p), profile_mem_bytes(p) / 1073741824.0);
 		goto out;
 	}
 
@@ -229,7 +240,7 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 				}
 			}
 			t.t = best_tiling(p, batch, M, N, 2.0 * K, K / tk_, t.rate,
-					  mp->tile_overhead_us * 1e-6, 1);
+					  mp->tile_overhead_k, 1);
 			t.compute_s = t.t.seconds;
 			t.wave_q = t.t.waves * profile_units(p) / t.t.tiles;
 			/* Off-chip traffic: at least the operands once; with an on-chip
@@ -259,22 +270,30 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 		SK = ceil_to(sk, tk_);
 		D = ceil_to(d, tn_);
 		t.tile_q = (SQ * SK * D) / (sq * sk * d);
-		/* Causal: each query block sees the keys up to its own position. */
-		sk_eff = s->causal ? SK / 2 + fmin(SQ, (double)tm_) / 2 : SK;
+		/* Causal: each block of queries sees the keys up to its own end. */
+		{
+			int bq, bn_;
+
+			profile_block(p, &bq, &bn_);
+			sk_eff = s->causal ? SK / 2 + fmin(SQ, (double)bq) / 2 : SK;
+		}
 		/* Fused (FlashAttention-style): one work tile is a block of queries
 		 * against all keys, two GEMMs of 2 x d flops per score. */
+		/* Per query block: load Q, rescale and write O, normalise the
+		 * softmax - twice a GEMM tile's prologue and epilogue. */
 		t.t = best_tiling(p, bh, SQ, D, 4.0 * sk_eff, sk_eff / tk_, t.rate,
-				  mp->tile_overhead_us * 1e-6, 0);
+				  2 * mp->tile_overhead_k, 0);
 		t.compute_s = t.t.seconds;
 		t.wave_q = t.t.waves * profile_units(p) / t.t.tiles;
 		scores = bh * sq * sk * (s->causal ? 0.5 : 1);
 		if (profile_vector_flops(p) > 0) {
-			/* Softmax: about one exponential per score on the vector units. */
+			/* Softmax: about one exponential per score on the vector
+			 * units; the row max and sum between the two GEMMs let only
+			 * about half of it hide under the matrix work. */
 			t.vector_s = scores / profile_vector_flops(p);
-			t.compute_s = fmax(t.compute_s, t.vector_s) +
-				      (1 - mp->overlap) * fmin(t.compute_s, t.vector_s);
+			t.compute_s = fmax(t.compute_s, t.vector_s) + 0.5 * fmin(t.compute_s, t.vector_s);
 			assume(&t, "softmax: one exponential per score at compute.special_tflops, "
-			       "overlapped with the matrix work by model.overlap");
+			       "half of it hidden under the matrix work");
 		}
 		t.traffic = fmax(w->bytes, bh * (2 * sq + 2 * sk) * d * esize);
 		assume(&t, "attention: fused forward; traffic = Q, K, V and O once; "
@@ -354,11 +373,15 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 	/* Each loss as the time it costs. */
 	losses = cJSON_AddObjectToObject(root, "losses_s");
 	if (s->kind != NB_SHAPE_STREAM && t.t.tiles > 0) {
-		double busy = t.t.seconds - t.t.overhead_s;	/* matrix work incl. quantization */
-		double ideal = busy / t.wave_q / t.tile_q;
+		/* Matrix work: peel the losses off one at a time. */
+		double busy = t.t.seconds - t.t.overhead_s;
+		double no_wave = busy / t.wave_q;
+		double no_small = no_wave / t.t.small_tile;
+		double ideal = no_small / t.tile_q;
 
-		add_num(losses, "tile_quantization", ideal * (t.tile_q - 1));
-		add_num(losses, "wave_quantization", busy - busy / t.wave_q);
+		add_num(losses, "wave_quantization", busy - no_wave);
+		add_num(losses, "small_tile", no_wave - no_small);
+		add_num(losses, "tile_quantization", no_small - ideal);
 		add_num(losses, "tile_overhead", t.t.overhead_s);
 		add_num(losses, "efficiency", ideal * (1 - t.efficiency));
 	}

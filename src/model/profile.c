@@ -114,7 +114,7 @@ static const struct key keys[] = {
 	{ "power.tdp_w", K_FIG, REQ, 0, 1e5, OFF(tdp_w) },
 	{ "model", K_OBJ, REQ, 0, 0, NOFF },
 	{ "model.gemm_efficiency", K_FIG, REQ, 0, 1, OFF(params.gemm_efficiency) },
-	{ "model.tile_overhead_us", K_FIG, REQ, 0, 1e3, OFF(params.tile_overhead_us) },
+	{ "model.tile_overhead_k", K_FIG, REQ, 0, 1e5, OFF(params.tile_overhead_k) },
 	{ "model.attention_efficiency", K_FIG, REQ, 0, 1, OFF(params.attention_efficiency) },
 	{ "model.stream_efficiency", K_FIG, REQ, 0, 1, OFF(params.stream_efficiency) },
 	{ "model.launch_us", K_FIG, REQ, 0, 1e5, OFF(params.launch_us) },
@@ -438,15 +438,6 @@ static int check_consistency(struct ld *ld, int check_name)
 		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '-')
 			return bad(ld, "id", cJSON_GetObjectItemCaseSensitive(p->root, "id"),
 				   "expected lowercase letters, digits and '-'");
-	if (check_name) {
-		const char *base = strrchr(ld->file, '/');
-		size_t n = strlen(p->id);
-
-		base = base ? base + 1 : ld->file;
-		if (strncmp(base, p->id, n) || strcmp(base + n, ".json"))
-			return bad(ld, "id", cJSON_GetObjectItemCaseSensitive(p->root, "id"),
-				   "the file must be named after the id (%s.json)", p->id);
-	}
 	if (p->llc_bandwidth_gbs > 0 && p->llc_bandwidth_gbs <= p->bandwidth_gbs)
 		return bad(ld, "on_chip.llc_bandwidth_gbs",
 			   cJSON_GetObjectItemCaseSensitive(
@@ -481,6 +472,15 @@ static int check_consistency(struct ld *ld, int check_name)
 			   cJSON_GetObjectItemCaseSensitive(p->root, "sparsity"), "pattern")->valuestring,
 		   "2:4"))
 		return bad(ld, "sparsity.pattern", NULL, "only \"2:4\" is modelled");
+	if (check_name) {
+		const char *base = strrchr(ld->file, '/');
+		size_t n = strlen(p->id);
+
+		base = base ? base + 1 : ld->file;
+		if (strncmp(base, p->id, n) || strcmp(base + n, ".json"))
+			return bad(ld, "id", cJSON_GetObjectItemCaseSensitive(p->root, "id"),
+				   "the file must be named after the id (%s.json)", p->id);
+	}
 	return 0;
 }
 

@@ -68,7 +68,7 @@ double profile_tdp_w(const struct nb_profile *p);
 /* The model's efficiency parameters (see SCHEMA.md "model"). */
 struct nb_model_params {
 	double gemm_efficiency;		/* fraction of dense peak a large GEMM sustains */
-	double tile_overhead_us;	/* fixed cost per work tile (prologue, epilogue) */
+	double tile_overhead_k;	/* cost per work tile (prologue, epilogue) in reduction steps */
 	double attention_efficiency;	/* fraction of dense peak fused attention sustains */
 	double stream_efficiency;	/* fraction of memory bandwidth a stream sustains */
 	double launch_us;		/* per-kernel launch and synchronisation latency */

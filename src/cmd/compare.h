@@ -1,0 +1,12 @@
+/* Shared by the two halves of `npubench compare`. */
+#ifndef NB_REPORT_COMPARE_H
+#define NB_REPORT_COMPARE_H
+
+struct nb_ctx;
+
+enum compare_format { CMP_TABLE, CMP_MARKDOWN, CMP_CSV, CMP_JSON };
+
+/* `npubench compare chips ...` (ARGV[0] is "chips"); an exit status. */
+int compare_chips(int argc, char **argv, struct nb_ctx *ctx);
+
+#endif
