@@ -79,17 +79,29 @@ static int add_chip(struct plot *pl, const char *id, const struct nb_profile *p)
 	return pl->nchips++;
 }
 
-/* The chips of --chips; every name must resolve to a profile. */
+/* The chips of --chips; every name must resolve to a profile ("host":
+ * the profile 'profile probe' wrote, where a chart draws the host as a
+ * chip). */
 static int chips_from_option(struct plot *pl)
 {
 	char *copy = xstrdup(pl->o.chips), *save = NULL;
 	int ret = 0;
 
 	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		const struct nb_profile *p = profiles_find(pl->set, w);
+		const struct nb_profile *p;
 
+		/* The host's results are always drawn; its roof is its profile's. */
+		if (!strcmp(w, "host") && (pl->o.kind == CHART_ROOFLINE || pl->o.kind == CHART_BARS))
+			continue;
+		p = profiles_find(pl->set, w);
+		if (!p && !strcmp(w, "host")) {
+			ret = error("--chips host: this machine has no profile yet (make one with "
+				    "'npubench profile probe')");
+			break;
+		}
 		if (!p) {
-			ret = error("--chips: unknown chip '%s' (see 'npubench profile list')", w);
+			ret = error("--chips: unknown chip '%s' (see 'npubench profile list'; 'host' is "
+				    "this machine)", w);
 			break;
 		}
 		add_chip(pl, profile_id(p), p);
@@ -748,7 +760,8 @@ const struct nb_command nb_cmd_plot = {
 		"\nOptions:\n"
 		"  --chips LIST      chips by id or alias, comma separated (default: the run's chips;\n"
 		"                    scaling and specs: 910b, a100, h100, tpu-v5e); chips the run did\n"
-		"                    not predict are predicted now for its cases\n"
+		"                    not predict are predicted now for its cases; 'host' is this\n"
+		"                    machine's probed profile (its measured results are always drawn)\n"
 		"  --run ID          the stored run: id, UUID prefix or 'last' (default)\n"
 		"  --kernel PATTERN  only kernels matching the glob (scaling: the family, default gemm)\n"
 		"  --dtype D         only cases of this dtype; the roofline's roofs (default: the most\n"

@@ -70,6 +70,23 @@ expect 0 nb plot specs --chips h100,mi300x,tpu-v5e -o "$T/specs.svg" &&
 expect 0 nb plot specs -o "$T/specs.pdf" && contains "$T/specs.pdf" "%PDF-"
 expect 0 nb plot bars --title "My title" -o "$T/title.svg" && svg_ok "$T/title.svg" "My title"
 
+# The host's roof comes from the profile 'profile probe' writes.
+mkdir -p "$T/hostprof"
+python3 - "$NB_SRCDIR/profiles/tpu-v5e.json" "$T/hostprof/host.json" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p['id'] = 'host'
+p['name'] = 'this machine'
+p['aliases'] = []
+json.dump(p, open(sys.argv[2], 'w'), indent=2)
+EOF
+hp() { "$NPUBENCH" --db "$DB" --profiles "$T/hostprof:$NB_SRCDIR/profiles" "$@"; }
+expect 0 hp plot roofline --chips host,h100 -o "$T/hostroof.svg" &&
+	svg_ok "$T/hostroof.svg" "host (probed roof) - 197.0 TFLOP/s, 819.0 GB/s" "host, measured" "h100-sxm"
+lacks "$T/hostroof.svg" "tpu-v5e"
+expect 0 hp plot specs --chips host,h100 -o "$T/hostspecs.svg" && svg_ok "$T/hostspecs.svg" "host" "h100-sxm"
+expect 1 nb plot specs --chips host && contains "$T/err" "profile probe"
+
 ### Text in the terminal: axes, tics and labels
 
 expect 0 nb plot roofline --term dumb
