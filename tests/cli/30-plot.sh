@@ -86,6 +86,9 @@ expect 0 hp plot roofline --chips host,h100 -o "$T/hostroof.svg" &&
 lacks "$T/hostroof.svg" "tpu-v5e"
 expect 0 hp plot specs --chips host,h100 -o "$T/hostspecs.svg" && svg_ok "$T/hostspecs.svg" "host" "h100-sxm"
 expect 1 nb plot specs --chips host && contains "$T/err" "profile probe"
+# A probed host profile emulates bf16 with fp32: its roof is the fp32 peak.
+expect 0 "$NPUBENCH" --db "$DB" --profiles "$NB_SRCDIR/tests/fixtures/host-profile:$NB_SRCDIR/profiles" \
+	plot roofline --chips host -o "$T/probed.svg" && svg_ok "$T/probed.svg" "host (probed roof) - 85.43 GFLOP/s via fp32"
 
 ### Text in the terminal: axes, tics and labels
 
