@@ -462,7 +462,8 @@ static int summarize(const struct outcome *o, int n, int by, const char *key,
 			*max_line = o[i].line;
 		}
 	}
-	qsort(e, (size_t)m, sizeof(double), cmp_double);
+	if (m > 1)
+		qsort(e, (size_t)m, sizeof(double), cmp_double);
 	*median = !m ? 0 : m % 2 ? e[m / 2] : (e[m / 2 - 1] + e[m / 2]) / 2;
 	free(e);
 	return m;
