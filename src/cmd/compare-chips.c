@@ -26,6 +26,7 @@ struct column {
 	const char *label;		/* as shown: the profile id, or "host" */
 	const struct nb_profile *p;	/* NULL: no profile */
 	int host;
+	char *link;			/* interconnect name, or NULL */
 	struct nb_result *rs;		/* kernel results for this column */
 	int nrs;
 };
@@ -133,6 +134,7 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		c->v = c->present ? peak / x : 0;
 		add_source(c, p, path);
 		add_source(c, p, "memory.bandwidth_gbs");
+		c->absent = peak > 0 ? NULL : "none";
 		break;
 	case SPEC_TDP:
 		c->v = profile_tdp_w(p);
@@ -146,6 +148,7 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		c->v = c->present ? peak / 1e12 / x : 0;
 		add_source(c, p, path);
 		add_source(c, p, "power.tdp_w");
+		c->absent = peak > 0 ? NULL : "none";
 		break;
 	case SPEC_LINK:
 		c->v = profile_interconnect_bytes_per_s(p) / 1e9;
@@ -451,6 +454,10 @@ static void render_machine(const struct column *cols, int ncols, int base, const
 				cJSON_AddNullToObject(c, "name");
 				cJSON_AddNullToObject(c, "vendor");
 			}
+			if (cols[i].link)
+				cJSON_AddStringToObject(c, "interconnect", cols[i].link);
+			else
+				cJSON_AddNullToObject(c, "interconnect");
 			cJSON_AddItemToArray(chips, c);
 		}
 		specs = cJSON_AddArrayToObject(root, "specs");
@@ -602,26 +609,28 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 		printf("## Spec sheet\n\n");
 	else
 		printf("Spec sheet (ratios to %s)\n\n", cols[base].label);
-	grid_init(&g, nrows + 2, ncols + 1);
+	grid_init(&g, nrows + 3, ncols + 1);
 	grid_set(&g, 0, 0, xstrdup("figure"));
 	grid_set(&g, 1, 0, xstrdup("name"));
+	grid_set(&g, 2, 0, xstrdup("interconnect type"));
 	for (int i = 0; i < ncols; i++) {
 		grid_set(&g, 0, i + 1, xasprintf("%s%s", cols[i].label, i == base ? " (baseline)" : ""));
 		grid_set(&g, 1, i + 1, xstrdup(cols[i].p ? profile_name(cols[i].p) :
 					      cols[i].host ? "this host" : "?"));
+		grid_set(&g, 2, i + 1, xstrdup(cols[i].link ? cols[i].link : "not given"));
 	}
 	for (int r = 0; r < nrows; r++) {
 		struct cell bc;
 
 		spec_cell(&rows[r], &cols[base], &bc);
-		grid_set(&g, r + 2, 0, *rows[r].unit ? xasprintf("%s (%s)", rows[r].name, rows[r].unit)
+		grid_set(&g, r + 3, 0, *rows[r].unit ? xasprintf("%s (%s)", rows[r].name, rows[r].unit)
 						      : xstrdup(rows[r].name));
 		for (int i = 0; i < ncols; i++) {
 			struct cell c;
 
 			spec_cell(&rows[r], &cols[i], &c);
 			any_est |= c.present && c.estimate;
-			grid_set(&g, r + 2, i + 1, spec_text(&c, &bc, i == base, &fn, o->sources));
+			grid_set(&g, r + 3, i + 1, spec_text(&c, &bc, i == base, &fn, o->sources));
 		}
 	}
 	grid_print(&g, o->format);
@@ -734,6 +743,20 @@ static int resolve_column(struct nb_profiles *set, const char *name, struct colu
 	return 0;
 }
 
+/* The profile's interconnect name ("NVLink 4"), malloc'd, or NULL. */
+static char *link_name(const struct nb_profile *p)
+{
+	char *text = p ? profile_snapshot_json(p) : NULL;
+	cJSON *root = text ? cJSON_Parse(text) : NULL;
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(root, "interconnect"), "name");
+	char *s = cJSON_IsString(n) ? xstrdup(n->valuestring) : NULL;
+
+	cJSON_Delete(root);
+	free(text);
+	return s;
+}
+
 int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 {
 	struct chips_opts o = { 0 };
@@ -768,6 +791,7 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 		}
 	}
 	for (int i = 0; i < ncols; i++) {
+		cols[i].link = link_name(cols[i].p);
 		for (int j = 0; j < i; j++) {
 			if (!strcmp(cols[i].label, cols[j].label)) {
 				ret = usage_error(&nb_cmd_compare, "chip '%s' is named twice", cols[i].label);
@@ -833,8 +857,10 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 		render_machine(cols, ncols, base, rows, nrows, cases, ncases, &o);
 	ret = 0;
 out:
-	for (int i = 0; i < ncols; i++)
+	for (int i = 0; i < ncols; i++) {
 		results_free(cols[i].rs, cols[i].nrs);
+		free(cols[i].link);
+	}
 	results_free(runrs, nrun);
 	free(cols);
 	free(rows);

@@ -10,11 +10,32 @@
 #include <string.h>
 
 #include "cmd/compare.h"
+#include "model/profile.h"
 #include "report/report.h"
 #include "report/table.h"
 #include "store/store.h"
 #include "util/abtest.h"
 #include "util/util.h"
+
+char *targets_resolve(struct nb_ctx *ctx, const char *list)
+{
+	struct nb_profiles *set;
+	struct strbuf sb = STRBUF_INIT;
+	char *copy = xstrdup(list), *save = NULL;
+
+	nb_quiet_errors++;	/* without usable profiles, ids are taken as given */
+	set = ctx_profiles(ctx);
+	nb_quiet_errors--;
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		const struct nb_profile *p = NULL;
+
+		if (set && strcmp(w, "host") && strcmp(w, "chips"))
+			p = profiles_find(set, w);
+		sb_addf(&sb, "%s%s", sb.len ? "," : "", p ? profile_id(p) : w);
+	}
+	free(copy);
+	return sb_detach(&sb);
+}
 
 /* One case found in both runs (or in one only), and what the comparison says. */
 struct pair {
@@ -402,6 +423,7 @@ static int compare_runs(int argc, char **argv, struct nb_ctx *ctx)
 	int na = 0, nb = 0, n = 0, c, ntested = 0, regressions = 0, ret = NB_EXIT_FAIL;
 	int counts[NB_ARRAY_SIZE(names)] = { 0 };
 	double *p = NULL;
+	char *targets = NULL;
 
 	optind = 1;
 	opterr = 0;
@@ -442,8 +464,11 @@ static int compare_runs(int argc, char **argv, struct nb_ctx *ctx)
 			return bad_option(cmd, argv, c);
 		}
 	}
+	if (o.filter.targets)
+		o.filter.targets = targets = targets_resolve(ctx, o.filter.targets);
 	if (argc - optind != 2) {
 		free(o.filter.kernels);
+		free(targets);
 		if (argc - optind < 2)
 			return usage_error(cmd, "compare runs needs two runs: RUN_A RUN_B");
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind + 2]);
@@ -521,6 +546,7 @@ out:
 	run_release(&ra);
 	run_release(&rb);
 	free(o.filter.kernels);
+	free(targets);
 	return ret;
 }
 
@@ -565,7 +591,7 @@ const struct nb_command nb_cmd_compare = {
 		"      --alpha A            significance level after correction (default 0.05)\n"
 		"      --correction M       holm (default, family-wise), bh (false discovery\n"
 		"                           rate) or none\n"
-		"  -t, --target LIST        only these targets (host, chip ids, 'chips')\n"
+		"  -t, --target LIST        only these targets (host, chip ids or aliases, 'chips')\n"
 		"  -k, --kernel PATTERN     only kernels or cases matching the glob (repeatable)\n"
 		"  -f, --format FMT         table (default), markdown, csv or json\n"
 		"Warns when the runs' hosts, builds or thread counts differ.  The method is\n"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/compare.h"
 #include "report/report.h"
 #include "report/table.h"
 #include "store/store.h"
@@ -220,10 +221,13 @@ static int cmd_export(int argc, char **argv, struct nb_ctx *ctx)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = NULL;
+	char *targets = NULL;
 
 	if ((ret = parse_opts(argc, argv, &o)))
 		goto out;
 	ret = NB_EXIT_FAIL;
+	if (o.filter.targets)
+		o.filter.targets = targets = targets_resolve(ctx, o.filter.targets);
 	if (!(st = ctx_store(ctx)))
 		goto out;
 	if (o.all) {
@@ -280,6 +284,7 @@ out:
 	free(ids);
 	free(o.runs);
 	free(o.filter.kernels);
+	free(targets);
 	return ret;
 }
 
@@ -295,8 +300,8 @@ const struct nb_command nb_cmd_export = {
 		"      --last               the last run\n"
 		"      --all                every run, oldest first\n"
 		"Which results:\n"
-		"  -t, --target LIST        only these targets: host, chip ids, 'chips' (every\n"
-		"                           predicted result), comma separated\n"
+		"  -t, --target LIST        only these targets, comma separated: host, chip ids or\n"
+		"                           aliases, 'chips' (every predicted result)\n"
 		"  -k, --kernel PATTERN     only kernels (or whole case texts) matching the glob\n"
 		"                           (repeatable)\n"
 		"Output:\n"

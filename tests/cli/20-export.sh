@@ -49,6 +49,10 @@ assert d["schema"]=="npubench-runs" and len(d["runs"])==2
 assert all(r["kind"]=="predicted" for run in d["runs"] for r in run["results"])
 assert "samples" not in d["runs"][0]["results"][0]' "$T/out" && pass || fail "export --all json"
 
+# Chip aliases select the results stored under the profile id.
+expect 0 "$NPUBENCH" --db "$DB" --profiles "$NB_SRCDIR/tests/fixtures/chips" export --run 1 --format csv --target h100,910b
+python3 -c 'import csv,sys; t=[r["target"] for r in csv.DictReader(open(sys.argv[1], newline=""))]; assert t == ["h100-sxm", "ascend-910b2"], t' "$T/out" && pass || fail "export --target with aliases"
+
 # Markdown: golden.
 expect 0 "$NPUBENCH" --db "$DB" export --all --format markdown && golden export-all.md "$T/out"
 

@@ -74,34 +74,46 @@ expect 0 "$NT" post "$GW/metrics/job/npubench/instance/test-host" "$T/prom.txt" 
 expect 0 "$NT" get "$GW/metrics" 16777216
 if check_metrics "$T/out"; then pass; else fail "the Pushgateway does not show the pushed metrics"; fi
 
-# npubench push --format prometheus: a stored run reaches the gateway under
-# job npubench and the run's host, with the stored values.
+# npubench push --format prometheus: a stored run, measured on the host and
+# predicted on a chip, reaches the gateway under job npubench and the run's
+# host, with the stored values.
 export NPUBENCH_DB="$T/results.db"
-expect 0 "$NPUBENCH" run --case 'stream op=copy n=4096' --target host --min-time 0.01
+chip=h100
+"$NPUBENCH" profile show "$chip" >/dev/null 2>&1 || chip=""
+expect 0 "$NPUBENCH" run --case 'stream op=copy n=4096' --target "host${chip:+,$chip}" --min-time 0.01
 expect 0 "$NPUBENCH" push "$GW" --format prometheus && contains "$T/err" "pushed run 1"
 expect 0 "$NT" get "$GW/metrics" 16777216
-python3 - "$T/out" "$NPUBENCH_DB" <<'PY' && pass || fail "the Pushgateway does not show the pushed run"
+python3 - "$T/out" "$NPUBENCH_DB" "$chip" <<'PY' && pass || fail "the Pushgateway does not show the pushed run"
 import re, sqlite3, sys
 text = open(sys.argv[1]).read()
 db = sqlite3.connect(sys.argv[2])
 host, uuid = db.execute("SELECT hostname, uuid FROM runs WHERE id = 1").fetchone()
-seconds, tput, unit, case = db.execute(
-    "SELECT seconds, throughput, unit, case_text FROM results WHERE run_id = 1").fetchone()
-def sample(name):
+rows = db.execute("SELECT target, kind, seconds, throughput, unit, case_text, util "
+                  "FROM results WHERE run_id = 1 AND status = 'ok'").fetchall()
+assert len(rows) == (2 if sys.argv[3] else 1), rows
+lab = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+def sample(name, target):
     for line in text.splitlines():
         m = re.match(name + r'\{(.*)\} (\S+)$', line)
-        if m and 'run="%s"' % uuid in m.group(1):
-            return m.group(1), float(m.group(2))
-    raise AssertionError("no %s for run %s in\n%s" % (name, uuid, text[:3000]))
-labels, v = sample("npubench_seconds")
-for want in ('job="npubench"', 'instance="%s"' % host, 'host="%s"' % host, 'kernel="stream"',
-             'params="%s"' % case.split(" ", 1)[1], 'target="host"', 'kind="measured"'):
-    assert want in labels, (want, labels)
-assert abs(v - seconds) <= 1e-12 * seconds, (v, seconds)
-labels, v = sample("npubench_throughput")
-assert 'unit="%s"' % unit in labels, labels
-assert abs(v - tput) <= 1e-12 * tput, (v, tput)
-assert sample("npubench_result_ok")[1] == 1
+        if not m:
+            continue
+        labels = dict(lab.findall(m.group(1)))
+        if labels.get("run") == uuid and labels.get("target") == target:
+            return labels, float(m.group(2))
+    raise AssertionError("no %s for %s in run %s in\n%s" % (name, target, uuid, text[:3000]))
+for target, kind, seconds, tput, unit, case, util in rows:
+    labels, v = sample("npubench_seconds", target)
+    want = dict(job="npubench", instance=host, host=host, kernel="stream",
+                params=case.split(" ", 1)[1], kind=kind)
+    for k, w in want.items():
+        assert labels.get(k) == w, (k, w, labels)
+    assert abs(v - seconds) <= 1e-12 * seconds, (v, seconds)
+    labels, v = sample("npubench_throughput", target)
+    assert labels["unit"] == unit, labels
+    assert abs(v - tput) <= 1e-12 * tput, (v, tput)
+    assert sample("npubench_result_ok", target)[1] == 1
+    if kind == "predicted":
+        assert abs(sample("npubench_utilization", target)[1] - util) <= 1e-12 * util
 PY
 expect 0 "$NPUBENCH" push "$GW" --format prometheus --pending && contains "$T/err" "nothing pending"
 lacks "$T/pgw.log" "level=error"
