@@ -141,6 +141,8 @@ expect 1 nb plot scaling --kernel nosuch && contains "$T/err" "no kernel with a 
 NPUBENCH_GNUPLOT="$T/nowhere/gnuplot"
 export NPUBENCH_GNUPLOT
 expect 1 nb plot bars -o "$T/never.png" && contains "$T/err" "gnuplot-nox"
+# Writing a script alone needs no gnuplot.
+expect 0 nb plot bars --script "$T/nogp.gp" && contains "$T/nogp.gp" "plot"
 [ -e "$T/never.png" ] && fail "a chart was written without gnuplot" || pass
 # A gnuplot that fails names the script line, and nothing is written.
 cat >"$T/fakegp" <<'EOF'
