@@ -99,7 +99,7 @@ static const long shapes[][3] = {
 	{ 1, 1, 1 }, { 1, 17, 5 }, { 2, 3, 7 }, { 5, 16, 16 }, { 6, 16, 8 }, { 7, 17, 33 },
 	{ 13, 31, 29 }, { 16, 64, 130 }, { 17, 19, 257 }, { 37, 1, 300 }, { 1, 1000, 37 },
 	{ 3, 300, 1 }, { 100, 7, 3 }, { 64, 48, 600 }, { 97, 130, 515 }, { 300, 40, 70 },
-	{ 20, 50, 1100 }, { 4, 333, 9 }, { 9, 40, 2 },
+	{ 20, 50, 1100 }, { 4, 333, 9 }, { 9, 40, 2 }, { 2, 200, 601 }, { 1, 128, 514 },
 };
 
 /* Every implementation available here: the portable one always, AVX2 when
@@ -160,6 +160,8 @@ START_TEST(integer_extremes_are_exact)
 			for (int small = 0; small <= 1; small++) {
 				check_one(im[x], pool, ints[d], 7, 35, 2001, small, FILL_MIN);
 				check_one(im[x], pool, ints[d], 7, 35, 999, small, FILL_MINMAX);
+				check_one(im[x], pool, ints[d], 3, 130, 1001, small, FILL_MIN);
+				check_one(im[x], pool, ints[d], 2, 200, 777, small, FILL_MINMAX);
 			}
 	}
 	pool_free(pool);

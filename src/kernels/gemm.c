@@ -31,8 +31,6 @@ enum { P_DTYPE, P_M, P_N, P_K, P_ROUND };
 #define GEMM_MAX_ELEMS (1.0 * (1L << 34))
 /* int32 sums stay exact while k * 128 * 128 < 2^31. */
 #define GEMM_MAX_K_INT8 131071L
-/* m at or below this takes the small-m (GEMV-like) path. */
-#define GEMM_SMALL_M 16
 /* Above this many multiply-adds, verify() checks sampled rows and columns. */
 #define GEMM_FULL_VERIFY (1.0 * (1L << 27))
 #define GEMM_SAMPLES 4
@@ -135,7 +133,7 @@ static void gemm_blocking(enum nb_dtype dt, long m, long n, long k, int nthreads
 
 	kc = clampl(round_down(l1 / 2 / (GEMM_NR * es), 16), 64, 2048);
 	if (kc > k)
-		kc = (k + 1) / 2 * 2;
+		kc = (k + 3) / 4 * 4;
 	mc = clampl(round_down(l2 / 4 / (kc * es), GEMM_MR), GEMM_MR, 4096 / GEMM_MR * GEMM_MR);
 	if (mc > m)
 		mc = (m + GEMM_MR - 1) / GEMM_MR * GEMM_MR;
@@ -145,8 +143,9 @@ static void gemm_blocking(enum nb_dtype dt, long m, long n, long k, int nthreads
 	bl->kc = kc;
 	bl->mc = mc;
 	bl->nc = nc;
-	bl->apack = (size_t)mc * (size_t)kc * (size_t)es;
-	bl->bpack = (size_t)nc * (size_t)kc * (size_t)es;
+	/* Sized for the widest packed element (4 bytes) plus per-panel extras. */
+	bl->apack = (size_t)mc * (size_t)kc * 4;
+	bl->bpack = (size_t)nc * (size_t)kc * 4 + (size_t)(nc / GEMM_NR) * 64;
 }
 
 /* One GEMM ready to run: inputs, output, blocking and per-thread buffers,
@@ -166,9 +165,11 @@ struct gemm_run {
 	struct gemm_small sm;
 };
 
-static int small_path(long m, int force)
+/* m at or below the implementation's small_m takes the small-m
+ * (GEMV-like) path, where B streams in place instead of being packed. */
+static int small_path(const struct gemm_impl *im, long m, int force)
 {
-	return force >= 0 ? force : m <= GEMM_SMALL_M;
+	return force >= 0 ? force : m <= im->small_m;
 }
 
 static size_t small_prep_bytes(enum nb_dtype dt, long m, long k)
@@ -208,9 +209,9 @@ static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_
 	r->b = (struct gemm_mat){ b, dt, gemm_ld(dt, n) };
 	r->c = c;
 	r->nthreads = pool_threads(pool);
-	r->small = small_path(m, force_small);
+	r->small = small_path(impl, m, force_small);
 	if (r->small) {
-		long l2 = cpu->l2 > 0 ? cpu->l2 : 262144;
+		long l1 = cpu->l1d > 0 ? cpu->l1d : 32768;
 
 		r->aprep = nb_aligned_alloc(small_prep_bytes(dt, m, k));
 		if (!r->aprep)
@@ -222,7 +223,7 @@ static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_
 		r->sm.ap = r->aprep;
 		r->sm.b = r->b;
 		r->sm.c = c;
-		r->sm.nb = clampl(round_down(l2 / 4 / (m * 4), 16), 64, GEMM_MAX_DIM);
+		r->sm.nb = clampl(round_down(l1 / 2 / (m * 4), 16), 64, GEMM_MAX_DIM);
 		return 0;
 	}
 	gemm_blocking(dt, m, n, k, r->nthreads, &r->bl);
@@ -261,7 +262,6 @@ static void run_packed(struct gemm_run *r, int tid, int nt)
 {
 	const struct gemm_impl *im = r->impl;
 	int isint = gemm_is_int(r->dt);
-	long es = isint ? 2 : 4, kdiv = isint ? 2 : 1;
 	long i0, i1, j0, j1, ldc = r->n;
 	char *cbase = r->c;
 	void *ap = r->apack[tid], *bp = r->bpack[tid];
@@ -276,7 +276,9 @@ static void run_packed(struct gemm_run *r, int tid, int nt)
 
 		for (long pc = 0; pc < r->k; pc += r->bl.kc) {
 			long kc = r->k - pc < r->bl.kc ? r->k - pc : r->bl.kc;
-			long kstep = (kc + kdiv - 1) / kdiv;	/* k, or k-pairs */
+			long kstep = (kc + im->kgran - 1) / im->kgran;	/* k, pairs or quads */
+			size_t apanel = (size_t)(GEMM_MR * kstep * im->kgran * im->ea);
+			size_t bpanel = (size_t)(GEMM_NR * kstep * im->kgran * im->eb + im->bextra);
 			int acc = pc > 0;
 
 			im->pack_b(&r->b, pc, kc, jc, nc, r->k, bp);
@@ -285,11 +287,11 @@ static void run_packed(struct gemm_run *r, int tid, int nt)
 
 				im->pack_a(&r->a, ic, mc, pc, kc, r->k, ap);
 				for (long jr = 0; jr < nc; jr += GEMM_NR) {
-					const char *bpan = (const char *)bp + jr * kstep * kdiv * es;
+					const char *bpan = (const char *)bp + (size_t)(jr / GEMM_NR) * bpanel;
 					long nr = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
 
 					for (long ir = 0; ir < mc; ir += GEMM_MR) {
-						const char *apan = (const char *)ap + ir * kstep * kdiv * es;
+						const char *apan = (const char *)ap + (size_t)(ir / GEMM_MR) * apanel;
 						long mr = mc - ir < GEMM_MR ? mc - ir : GEMM_MR;
 						char *ct = cbase + ((ic + ir) * ldc + jc + jr) * 4;
 
@@ -362,11 +364,12 @@ struct state {
 static size_t packing_bytes(enum nb_dtype dt, long m, long n, long k, int nthreads)
 {
 	struct gemm_blocking bl;
+	size_t packed;
 
-	if (small_path(m, -1))
-		return small_prep_bytes(dt, m, k);
+	/* The larger of the two paths: the ISA is not known here. */
 	gemm_blocking(dt, m, n, k, nthreads, &bl);
-	return (bl.apack + bl.bpack) * (size_t)nthreads;
+	packed = (bl.apack + bl.bpack) * (size_t)nthreads;
+	return packed > small_prep_bytes(dt, m, k) ? packed : small_prep_bytes(dt, m, k);
 }
 
 static double gemm_host_bytes(const struct nb_case *c)
@@ -577,7 +580,7 @@ static const char *gemm_impl_name(const struct nb_case *c, int isa)
 {
 	const struct gemm_impl *im = gemm_impl_for((enum nb_dtype)c->v[P_DTYPE].i, isa);
 
-	return small_path((long)c->v[P_M].i, -1) ? im->small_name : im->name;
+	return small_path(im, (long)c->v[P_M].i, -1) ? im->small_name : im->name;
 }
 
 const struct nb_kernel nb_kernel_gemm = {

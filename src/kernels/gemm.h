@@ -19,12 +19,21 @@
  *     so that one vpmaddwd multiplies and adds a pair exactly (|a b| <= 2^14,
  *     a pair <= 2^15, no int16 saturation as with vpmaddubsw); int32 sums.
  *
- * Packed layouts, MR = 6 rows, NR = 16 columns, both classes:
+ *   GEMM_U8S8 (int4 on AVX2): A packed as unsigned a + 8 (0..15), B as
+ *     signed bytes, in k-quads, for vpmaddubsw; |pair| <= 2 * 15 * 8 = 240,
+ *     so int16 sums are exact for 136 quads before widening to int32; the
+ *     offset is removed with 8 * (column sums of B), stored after each B
+ *     panel.
+ *
+ * Packed layouts, MR = 6 rows, NR = 16 columns, all classes:
  *   A panel (GEMM_F32): for each k: MR floats (rows past m are zero).
  *   B panel (GEMM_F32): for each k: NR floats (columns past n are zero).
  *   A panel (GEMM_I16): for each pair p: MR x {a[r][2p], a[r][2p+1]} int16.
  *   B panel (GEMM_I16): for each pair p: NR x {b[2p][j], b[2p+1][j]} int16.
- *   (k past the end is zero, so odd k pads with a zero row.)
+ *   A panel (GEMM_U8S8): for each quad q: MR x 4 bytes a[r][4q..4q+3] + 8.
+ *   B panel (GEMM_U8S8): for each quad q: NR x 4 bytes b[4q..4q+3][j];
+ *     then NR int32: 8 * sum over the panel's k of b[k][j].
+ *   (k past the end is zero in B, so padded k adds nothing.)
  */
 #ifndef NB_GEMM_H
 #define NB_GEMM_H
@@ -46,7 +55,7 @@ struct gemm_mat {
 };
 
 /* Packs rows [i0, i0 + mc) x k-range [p0, p0 + kc) of A into MR-row panels
- * at dst (ceil(mc / MR) panels).  GEMM_I16: p0 is even. */
+ * at dst (ceil(mc / MR) panels).  p0 is a multiple of 16. */
 typedef void (*gemm_pack_a_fn)(const struct gemm_mat *a, long i0, long mc, long p0, long kc,
 			       long kmax, void *dst);
 /* Packs k-range [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-column
@@ -70,10 +79,15 @@ struct gemm_small {
 /* Computes C[:, j0:j1) for the small-m path; j0 is a multiple of 16. */
 typedef void (*gemm_small_fn)(const struct gemm_small *s, long j0, long j1);
 
-/* One implementation of one dtype at one ISA level. */
+/* One implementation of one dtype at one ISA level.  Its packed panels:
+ * k is padded to a multiple of kgran; an A panel holds MR x kpad elements
+ * of ea bytes, a B panel NR x kpad elements of eb bytes plus bextra bytes;
+ * the micro-kernel's first argument is kpad / kgran. */
 struct gemm_impl {
 	const char *name;	/* "gemm_bf16_avx2_6x16" */
 	const char *small_name;	/* "gemv_bf16_avx2" */
+	int kgran, ea, eb, bextra;
+	int small_m;		/* m at or below this takes the small-m path */
 	gemm_pack_a_fn pack_a;
 	gemm_pack_b_fn pack_b;
 	gemm_ukr_fn ukr;

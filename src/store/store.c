@@ -251,7 +251,8 @@ static int migrate(struct nb_store *st, int to)
 
 static int process_alive(int64_t pid)
 {
-	if (pid <= 0)
+	/* Our own pid on a 'running' row is a reused pid: that run is dead. */
+	if (pid <= 0 || pid == (int64_t)getpid())
 		return 0;
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
@@ -293,6 +294,29 @@ static int busy_timeout_ms(void)
 	return 15000;
 }
 
+/* A read-only "file:" URI for PATH; immutable when the folder is not
+ * writable (SQLite could not create the -shm file beside it). */
+static char *readonly_uri(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int dir_writable;
+
+	if (slash)
+		*slash = '\0';
+	dir_writable = access(slash ? (*dir ? dir : "/") : ".", W_OK) == 0;
+	free(dir);
+	sb_adds(&sb, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			sb_addf(&sb, "%%%02X", (unsigned char)*p);
+		else
+			sb_add(&sb, p, 1);
+	}
+	sb_adds(&sb, dir_writable ? "?mode=ro" : "?mode=ro&immutable=1");
+	return sb_detach(&sb);
+}
+
 static int open_at(const char *path, int flags, int to, struct nb_store **out)
 {
 	struct nb_store *st = xcalloc(1, sizeof(*st));
@@ -312,9 +336,22 @@ static int open_at(const char *path, int flags, int to, struct nb_store **out)
 		}
 		free(dir);
 	}
-	oflags = (flags & NB_STORE_READONLY) ? SQLITE_OPEN_READONLY
-					     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	/* A file we may not write is still readable: open it read-only, and
+	 * immutable when its folder cannot take the WAL's shared-memory file,
+	 * so listing, showing and exporting work; writing says read-only. */
+	if (!(flags & NB_STORE_READONLY) && strcmp(path, ":memory:") &&
+	    access(path, F_OK) == 0 && access(path, W_OK) != 0)
+		flags |= NB_STORE_READONLY;
+	if (flags & NB_STORE_READONLY) {
+		char *uri = readonly_uri(path);
+
+		rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+				     SQLITE_OPEN_NOMUTEX, NULL);
+		free(uri);
+	} else {
+		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+		rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	}
 	if (rc != SQLITE_OK) {
 		db_error(st, rc, "opening");
 		goto fail;
@@ -530,7 +567,7 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 {
 	sqlite3_stmt *s = NULL;
 	int64_t prof = 0;
-	int rc, i = 1, has_stats = r->nsamples > 0;
+	int rc, i = 1, count = result_sample_count(r), has_stats = count > 0;
 	char now[32];
 
 	if (r->profile_json && snapshot_id(st, r->target, r->profile_json, &prof))
@@ -558,7 +595,7 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 	bind_text_or_null(s, i++, r->message);
 	sqlite3_bind_int(s, i++, r->threads);
 	bind_text_or_null(s, i++, r->impl);
-	sqlite3_bind_int(s, i++, r->nsamples);
+	sqlite3_bind_int(s, i++, count);
 	bind_double_or_null(s, i++, r->stats.min, has_stats);
 	bind_double_or_null(s, i++, r->stats.max, has_stats);
 	bind_double_or_null(s, i++, r->stats.mean, has_stats);
@@ -618,8 +655,17 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 
 int store_result_add(struct nb_store *st, int64_t run_id, struct nb_result *r)
 {
-	if (exec_sql(st, "BEGIN IMMEDIATE", "storing a result"))
-		return -1;
+	int rc;
+
+	/* A finished measurement is worth waiting for: another writer (a long
+	 * import, say) gets the busy timeout four times over before we give up. */
+	for (int tries = 0;; tries++) {
+		rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY || tries == 3)
+			break;
+	}
+	if (rc != SQLITE_OK)
+		return db_error(st, rc, "storing a result");
 	if (insert_result(st, run_id, r)) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		r->id = 0;
@@ -631,6 +677,51 @@ int store_result_add(struct nb_store *st, int64_t run_id, struct nb_result *r)
 		return -1;
 	}
 	return 0;
+}
+
+/* 1 when a run with UUID is stored, 0 when not, -1 on error. */
+static int uuid_stored(struct nb_store *st, const char *uuid)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (prepare(st, "SELECT 1 FROM runs WHERE uuid = ?", &s))
+		return -1;
+	sqlite3_bind_text(s, 1, uuid, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return db_error(st, rc, "looking up a run");
+	return 0;
+}
+
+int store_import(struct nb_store *st, struct nb_run_import *runs, int n)
+{
+	if (exec_sql(st, "BEGIN IMMEDIATE", "importing"))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct nb_run_import *ri = &runs[i];
+		int have = ri->run.uuid ? uuid_stored(st, ri->run.uuid) : 0;
+
+		if (have < 0)
+			goto fail;
+		ri->skipped = have;
+		if (have)
+			continue;
+		if (store_run_begin(st, &ri->run))
+			goto fail;
+		for (int k = 0; k < ri->nresults; k++)
+			if (insert_result(st, ri->run.id, &ri->results[k]))
+				goto fail;
+	}
+	if (exec_sql(st, "COMMIT", "committing the import"))
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 int store_run_resolve(struct nb_store *st, const char *spec, int64_t *id)
@@ -833,27 +924,35 @@ static void read_result(sqlite3_stmt *s, struct nb_result *r)
 		r->kcase.kernel = NULL;
 }
 
-int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs, int *n)
+/* Results selected by TAIL (the SQL after FROM/JOIN, which may use ?1 for
+ * IVAL and ?2 for TVAL), with their samples. */
+static int results_select(struct nb_store *st, const char *tail, int64_t ival, const char *tval,
+			  struct nb_result **rs, int *n)
 {
 	sqlite3_stmt *s = NULL, *smp = NULL;
 	int rc, cap = 0;
+	char *sql;
 
 	*rs = NULL;
 	*n = 0;
-	if (prepare(st, "SELECT x.id, x.run_id, x.seq, x.kernel, x.case_text, x.params_json, x.dtype, "
+	sql = xasprintf("SELECT x.id, x.run_id, x.seq, x.kernel, x.case_text, x.params_json, x.dtype, "
 		    "x.target, x.kind, x.status, x.message, x.threads, x.impl, x.n_samples, x.t_min, "
 		    "x.t_max, x.t_mean, x.t_median, x.t_sd, x.t_mad, x.t_p5, x.t_p95, x.t_ci_lo, "
 		    "x.t_ci_hi, x.outliers, x.seconds, x.ops, x.bytes, x.actual_ops, x.unit, "
 		    "x.throughput, x.verify_err, x.verify_tol, x.verify_what, x.bound, x.util, "
 		    "x.model_json, p.json, x.flags, x.created_at FROM results x "
-		    "LEFT JOIN profile_snapshots p ON p.id = x.profile_id "
-		    "WHERE x.run_id = ? ORDER BY x.seq", &s))
+		    "LEFT JOIN profile_snapshots p ON p.id = x.profile_id %s", tail);
+	rc = prepare(st, sql, &s);
+	free(sql);
+	if (rc)
 		return -1;
 	if (prepare(st, "SELECT seconds FROM samples WHERE result_id = ? ORDER BY idx", &smp)) {
 		sqlite3_finalize(s);
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 1, ival);
+	if (tval)
+		sqlite3_bind_text(s, 2, tval, -1, SQLITE_TRANSIENT);
 	nb_quiet_errors++;	/* a kernel this build lacks is not an error here */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct nb_result *r;
@@ -884,6 +983,18 @@ int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs
 		return db_error(st, rc, "reading results");
 	}
 	return 0;
+}
+
+int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs, int *n)
+{
+	return results_select(st, "WHERE x.run_id = ?1 ORDER BY x.seq", run_id, NULL, rs, n);
+}
+
+int store_results_latest(struct nb_store *st, const char *target, struct nb_result **rs, int *n)
+{
+	return results_select(st, "WHERE x.target = ?2 AND x.run_id = (SELECT max(y.run_id) "
+			      "FROM results y WHERE y.case_text = x.case_text AND y.target = x.target) "
+			      "ORDER BY x.run_id, x.seq", 0, target, rs, n);
 }
 
 void results_free(struct nb_result *rs, int n)

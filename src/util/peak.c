@@ -5,6 +5,7 @@
 #include "util/peak.h"
 
 #include <math.h>
+#include <stdint.h>
 
 #include "util/cpu.h"
 #include "util/pool.h"
@@ -71,21 +72,22 @@ double peak_fp32_flops(int nthreads, double seconds)
 	if (!pool)
 		return -1;
 	pr.avx2 = cpu_detect()->isa == NB_ISA_AVX2;
-	/* Calibrate: grow the iteration count until one run takes a tenth of
-	 * the budget, then time three runs of a third of it each. */
+	/* Calibrate to runs of about 20 ms, then keep the best of as many as
+	 * fit in the budget (at least 3): short runs on a shared machine
+	 * often find a quiet moment that one long run never has. */
 	pr.iters = 1000;
 	for (;;) {
 		t0 = timer_now();
 		pool_run(pool, probe_thread, &pr);
 		dt = timer_now() - t0;
-		if (dt >= seconds / 10 || pr.iters > (1L << 40))
+		if (dt >= 0.005 || pr.iters > (1L << 40))
 			break;
 		pr.iters *= 4;
 	}
-	pr.iters = (long)((double)pr.iters * (seconds / 3) / (dt > 0 ? dt : 1e-6));
+	pr.iters = (long)((double)pr.iters * 0.02 / (dt > 0 ? dt : 1e-6));
 	if (pr.iters < 1000)
 		pr.iters = 1000;
-	for (int rep = 0; rep < 3; rep++) {
+	for (int rep = 0; rep < 3 || rep < (int)(seconds / 0.02); rep++) {
 		double total = 0;
 
 		t0 = timer_now();
@@ -97,5 +99,82 @@ double peak_fp32_flops(int nthreads, double seconds)
 			best = total / dt;
 	}
 	pool_free(pool);
+	return best;
+}
+
+struct readbw {
+	const uint64_t *p;
+	long words;
+	int avx2;
+	uint64_t sums[256];
+};
+
+/* First touch by the thread that will read the part (NUMA placement). */
+static void readbw_fill(void *arg, int tid, int nt)
+{
+	struct readbw *r = arg;
+	long b, e;
+
+	pool_split(r->words, 64, tid, nt, &b, &e);
+	for (long i = b; i < e; i++)
+		((uint64_t *)r->p)[i] = (uint64_t)i;
+}
+
+/* Eight independent sums, so the adds never wait on each other. */
+static void readbw_sum(void *arg, int tid, int nt)
+{
+	struct readbw *r = arg;
+	uint64_t s[8] = { 0 };
+	long b, e;
+
+	pool_split(r->words, 64, tid, nt, &b, &e);
+#ifdef NB_HAVE_X86_KERNELS
+	if (r->avx2) {
+		r->sums[tid % 256] = peak_sum_avx2(r->p + b, (e - b) / 16 * 16);
+		return;
+	}
+#endif
+	for (long i = b; i + 8 <= e; i += 8)
+		for (int l = 0; l < 8; l++)
+			s[l] += r->p[i + l];
+	r->sums[tid % 256] = s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
+}
+
+double peak_read_bandwidth(int nthreads, size_t bytes)
+{
+	struct nb_pool *pool = NULL;
+	struct readbw r = { 0 };
+	double best = 0;
+
+	if (nthreads < 1)
+		return error("read bandwidth probe: %d threads", nthreads);
+	if (bytes == 0) {
+		bytes = (size_t)(cpu_detect()->l3 > 0 ? cpu_detect()->l3 : 0) * 4;
+		if (bytes < (256u << 20))
+			bytes = 256u << 20;
+	}
+	r.words = (long)(bytes / 8);
+	r.avx2 = cpu_detect()->isa == NB_ISA_AVX2;
+	r.p = nb_aligned_alloc((size_t)r.words * 8);
+	if (!r.p)
+		return error("read bandwidth probe: cannot allocate %zu bytes", bytes);
+	pool = pool_create(nthreads, 1);
+	if (!pool) {
+		nb_aligned_free((void *)r.p);
+		return -1;
+	}
+	pool_run(pool, readbw_fill, &r);
+	pool_run(pool, readbw_sum, &r);
+	for (int rep = 0; rep < 5; rep++) {
+		double t0 = timer_now(), dt;
+
+		pool_run(pool, readbw_sum, &r);
+		dt = timer_now() - t0;
+		if (dt > 0 && (double)r.words * 8 / dt > best)
+			best = (double)r.words * 8 / dt;
+	}
+	peak_sink = (float)r.sums[0];
+	pool_free(pool);
+	nb_aligned_free((void *)r.p);
 	return best;
 }

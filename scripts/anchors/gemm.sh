@@ -1,0 +1,51 @@
+#!/bin/sh
+# GEMM anchors: npubench's fp32/fp16/bf16/int8/int4 kernels against OpenBLAS
+# cblas_sgemm (libopenblas-dev) and oneDNN's u8 x s8 -> s32 matmul
+# (libdnnl-dev), interleaved on the same shapes and thread counts, with
+# ratios, the issue's targets, each result as a fraction of npubench's
+# measured fp32 FMA peak and (GEMV) of its measured read bandwidth.
+#   scripts/bench-anchors gemm [SIZE...]      default sizes: 2048 4096
+# Environment: NB_BUILDDIR (a configured, built tree; default: the source
+# tree), THREADS ("1 N" by default, N = online CPUs), ROUNDS (3).
+# Run it alone on the machine (e.g. under flock) and expect a minute or two.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${NB_BUILDDIR:-$top}
+if [ ! -f "$build/libnpubench.a" ]; then
+	echo "gemm.sh: no libnpubench.a in '$build': build npubench first (or set NB_BUILDDIR)" >&2
+	exit 1
+fi
+for h in cblas.h dnnl.h; do
+	if ! echo "#include <$h>" | ${CC:-cc} -E - >/dev/null 2>&1; then
+		echo "gemm.sh: <$h> not found: install libopenblas-dev and libdnnl-dev" >&2
+		exit 1
+	fi
+done
+sizes=${*:-2048 4096}
+ncpu=$(nproc)
+threads=${THREADS:-"1 $ncpu"}
+rounds=${ROUNDS:-3}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gemm-anchor.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+isa=""
+[ -f "$build/libnpubench_avx2.a" ] && isa="$build/libnpubench_avx2.a $build/libnpubench.a"
+extra=$(pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null || true)
+# cblas.h from OpenBLAS (the generic one has no openblas_get_config).
+oblas_inc=$(pkg-config --cflags openblas 2>/dev/null || echo "-I/usr/include/x86_64-linux-gnu/openblas-pthread")
+${CC:-cc} -O2 -pthread -I"$top/src" -I"$build" $oblas_inc -o "$tmp/gemm-anchor" \
+	"$here/gemm-anchor.c" "$build/libnpubench.a" $isa -lopenblas -ldnnl $extra -lm
+
+echo "# npubench GEMM anchors on $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $ncpu CPUs"
+echo "# $(${CC:-cc} --version | head -n 1); OpenBLAS and oneDNN from Debian; rounds: $rounds (best of, interleaved)"
+if command -v likwid-bench >/dev/null 2>&1; then
+	for t in $threads; do
+		l=$(likwid-bench -t peakflops_sp_avx_fma -W "N:32kB:$t" 2>/dev/null | sed -n 's/^MFlops\/s:[[:space:]]*//p')
+		[ -n "$l" ] && echo "# threads $t: likwid-bench peakflops_sp_avx_fma $(awk "BEGIN{printf \"%.1f\", $l/1000}") GFLOP/s (cross-check)"
+	done
+fi
+printf '%-12s %3s  %-15s %-24s %9s %8s %-7s %7s %7s %5s  %-22s %-9s %s\n' \
+	shape thr contender impl ms rate unit "%fma" GB/s "%bw" ratio target verify
+for t in $threads; do
+	OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$tmp/gemm-anchor" "$t" "$rounds" $sizes
+done
