@@ -282,4 +282,46 @@ static void row_avx2(const float *q, const void *k, const void *v, enum nb_dtype
 		out[t] /= l;
 }
 
-const struct attn_ops attn_ops_avx2 = { qk_avx2, softmax_avx2, pv_avx2, row_avx2, load_avx2 };
+/* Output conversion: F16C for fp16; bf16 rounds to nearest even with the
+ * integer trick (outputs are finite: weighted means of V). */
+static void store_avx2(const float *src, enum nb_dtype dt, void *dst, long n, float scale)
+{
+	__m256 k = _mm256_set1_ps(scale);
+	long i = 0;
+
+	if (dt == NB_FP32) {
+		for (; i + 8 <= n; i += 8)
+			_mm256_storeu_ps((float *)dst + i, _mm256_mul_ps(k, _mm256_loadu_ps(src + i)));
+		for (; i < n; i++)
+			((float *)dst)[i] = scale * src[i];
+		return;
+	}
+	for (; i + 8 <= n; i += 8) {
+		__m256 y = _mm256_mul_ps(k, _mm256_loadu_ps(src + i));
+		__m128i h;
+
+		if (dt == NB_FP16) {
+			h = _mm256_cvtps_ph(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+		} else {
+			__m256i u = _mm256_castps_si256(y);
+			__m256i odd = _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1));
+
+			u = _mm256_srli_epi32(_mm256_add_epi32(u, _mm256_add_epi32(odd, _mm256_set1_epi32(0x7fff))), 16);
+			h = _mm_packus_epi32(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1));
+		}
+		_mm_storeu_si128((__m128i *)((uint16_t *)dst + i), h);
+	}
+	for (; i < n; i++) {
+		float y = scale * src[i];
+
+		if (dt == NB_FP16) {
+			((uint16_t *)dst)[i] = _cvtss_sh(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+		} else {
+			union { float f; uint32_t u; } b = { .f = y };
+
+			((uint16_t *)dst)[i] = (uint16_t)((b.u + 0x7fffu + ((b.u >> 16) & 1)) >> 16);
+		}
+	}
+}
+
+const struct attn_ops attn_ops_avx2 = { qk_avx2, softmax_avx2, pv_avx2, row_avx2, store_avx2, load_avx2 };

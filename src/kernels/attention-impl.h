@@ -35,6 +35,8 @@ struct attn_ops {
 	 * receives the normalized output row (d floats). */
 	void (*row)(const float *q, const void *k, const void *v, enum nb_dtype dt, long n, int d,
 		    float *s, float *out);
+	/* dst[i] = (dtype)(scale * src[i]), rounding to nearest even. */
+	void (*store)(const float *src, enum nb_dtype dt, void *dst, long n, float scale);
 	/* dst[i] = scale * (float)src[i] for n elements of dtype dt. */
 	void (*load)(const void *src, enum nb_dtype dt, float *dst, long n, float scale);
 };

@@ -274,7 +274,9 @@ static void row_c(const float *q, const void *k, const void *v, enum nb_dtype dt
 		out[t] /= l;
 }
 
-static const struct attn_ops attn_ops_c = { qk_c, softmax_c, pv_c, row_c, load_c };
+static void store_row(const float *src, enum nb_dtype dt, void *dst, long n, float scale);
+
+static const struct attn_ops attn_ops_c = { qk_c, softmax_c, pv_c, row_c, store_row, load_c };
 
 struct work_area {
 	float *kp, *vp, *q, *acc, *s, *m, *l, *alpha;
@@ -329,6 +331,7 @@ static void pack_head(const struct state *st, struct work_area *w, long head)
 	w->head = head;
 }
 
+/* The portable output conversion (half.h's round-to-nearest-even). */
 static void store_row(const float *src, enum nb_dtype dt, void *dst, long n, float scale)
 {
 	for (long i = 0; i < n; i++) {
@@ -361,7 +364,7 @@ static void run_task(const struct state *st, struct work_area *w, long task)
 		for (long r = 0; r < rows; r++) {
 			ops->load((const char *)st->q + ((size_t)head * x->sq + q0 + r) * d * es, x->dt, w->q, d, qscale);
 			ops->row(w->q, k, v, x->dt, keys_seen(x, q0 + r), (int)d, w->s, w->acc);
-			store_row(w->acc, x->dt, (char *)st->o + ((size_t)head * x->sq + q0 + r) * d * es, d, 1.0f);
+			ops->store(w->acc, x->dt, (char *)st->o + ((size_t)head * x->sq + q0 + r) * d * es, d, 1.0f);
 		}
 		return;
 	}
@@ -398,7 +401,7 @@ static void run_task(const struct state *st, struct work_area *w, long task)
 		}
 	}
 	for (long r = 0; r < rows; r++)
-		store_row(w->acc + r * dp, x->dt,
+		ops->store(w->acc + r * dp, x->dt,
 			  (char *)st->o + ((size_t)head * x->sq + q0 + r) * d * es, d, 1.0f / w->l[r]);
 }
 
