@@ -6,9 +6,15 @@
 static Suite *(*const suites[])(void) = {
 	suite_util,
 	suite_case,
+	suite_abtest,
 	suite_store,
 	suite_suite_files,
 	suite_gemm,
+	suite_kernels,
+	suite_profile,
+	suite_model,
+	suite_plot,
+	suite_prometheus,
 };
 
 int main(void)

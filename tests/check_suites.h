@@ -8,8 +8,14 @@
 
 Suite *suite_util(void);
 Suite *suite_case(void);
+Suite *suite_abtest(void);
 Suite *suite_store(void);
 Suite *suite_suite_files(void);
 Suite *suite_gemm(void);
+Suite *suite_kernels(void);
+Suite *suite_profile(void);
+Suite *suite_model(void);
+Suite *suite_plot(void);
+Suite *suite_prometheus(void);
 
 #endif

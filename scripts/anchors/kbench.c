@@ -5,6 +5,7 @@
  * rate is ops/s (or bytes/s for B/s kernels) at the best time; actual_rate
  * uses work.actual_ops (sparse), wa_rate work.bytes_wa; 0 when undeclared.
  *   kbench [-t THREADS] [-s MIN_SECONDS] [-r MIN_REPS] CASE...
+ *   kbench -l     prints the detected last-level cache size in bytes
  * Built by the anchor scripts against libnpubench.a of a build tree. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,8 +70,11 @@ int main(int argc, char **argv)
 	double secs = 0.5;
 	struct nb_pool *pool;
 
-	while ((opt = getopt(argc, argv, "t:s:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:r:l")) != -1) {
 		switch (opt) {
+		case 'l':
+			printf("%lld\n", (long long)cpu_detect()->l3);
+			return 0;
 		case 't': threads = atoi(optarg); break;
 		case 's': secs = atof(optarg); break;
 		case 'r': reps = atoi(optarg); break;

@@ -1,21 +1,794 @@
-/* npubench plot: draw rooflines, bars and scaling charts with gnuplot. */
+/* npubench plot: rooflines, grouped bars, scaling curves and spec sheets,
+ * drawn by gnuplot from stored results, chip profiles and the model. */
 #include "npubench.h"
 
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model/model.h"
+#include "model/profile.h"
+#include "report/chart.h"
+#include "report/gnuplot.h"
+#include "store/store.h"
 #include "util/util.h"
+
+/* The chips drawn when --chips is not given and no run names any. */
+static const char *const default_chips[] = { "910b", "a100", "h100", "tpu-v5e" };
+
+/* The size axis of a scaling chart, per kernel family: the parameters set
+ * together to each size, from FROM to TO by doubling. */
+struct sweep {
+	const char *kernel;
+	const char *params[3];
+	int64_t from, to;
+	const char *xlabel;
+};
+
+static const struct sweep sweeps[] = {
+	{ "gemm", { "m", "n", "k" }, 64, 16384, "matrix size (m = n = k)" },
+	{ "attention", { "seq_q", "seq_k", NULL }, 256, 32768, "sequence length (seq_q = seq_k)" },
+	{ "spmm", { "m", "n", "k" }, 256, 16384, "matrix size (m = n = k)" },
+	{ "stream", { "n", NULL, NULL }, 1 << 12, 1 << 28, "elements per array" },
+};
+
+struct plot_opts {
+	enum chart_kind kind;
+	const char *chips;
+	const char *run;
+	const char *kernel;
+	const char *dtype;
+	const char *output;
+	const char *term;
+	const char *script;
+	const char *title;
+	const char *normalize;
+};
+
+/* One chip asked for or found in the run. */
+struct chip {
+	const char *id;			/* as stored, or the profile's id */
+	const struct nb_profile *p;	/* NULL: no profile loaded for it */
+	int target;			/* index in the chart */
+};
+
+struct plot {
+	struct plot_opts o;
+	struct nb_ctx *ctx;
+	struct nb_profiles *set;
+	struct nb_run run;
+	int have_run;
+	struct nb_result *rs;
+	int nrs;
+	struct chip *chips;
+	int nchips;
+	int host;			/* host's target index, -1 */
+	struct chart chart;
+};
+
+static int add_chip(struct plot *pl, const char *id, const struct nb_profile *p)
+{
+	for (int i = 0; i < pl->nchips; i++)
+		if ((p && pl->chips[i].p == p) || !strcasecmp(pl->chips[i].id, id))
+			return i;
+	pl->chips = xrealloc(pl->chips, (size_t)(pl->nchips + 1) * sizeof(*pl->chips));
+	pl->chips[pl->nchips] = (struct chip){ id, p, -1 };
+	return pl->nchips++;
+}
+
+/* The chips of --chips; every name must resolve to a profile ("host":
+ * the profile 'profile probe' wrote, where a chart draws the host as a
+ * chip). */
+static int chips_from_option(struct plot *pl)
+{
+	char *copy = xstrdup(pl->o.chips), *save = NULL;
+	int ret = 0;
+
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		const struct nb_profile *p;
+
+		/* The host's results are always drawn; its roof is its profile's. */
+		if (!strcmp(w, "host") && (pl->o.kind == CHART_ROOFLINE || pl->o.kind == CHART_BARS))
+			continue;
+		p = profiles_find(pl->set, w);
+		if (!p && !strcmp(w, "host")) {
+			ret = error("--chips host: this machine has no profile yet (make one with "
+				    "'npubench profile probe')");
+			break;
+		}
+		if (!p) {
+			ret = error("--chips: unknown chip '%s' (see 'npubench profile list'; 'host' is "
+				    "this machine)", w);
+			break;
+		}
+		add_chip(pl, profile_id(p), p);
+	}
+	free(copy);
+	return ret;
+}
+
+static void chips_default(struct plot *pl)
+{
+	for (size_t i = 0; i < NB_ARRAY_SIZE(default_chips); i++) {
+		const struct nb_profile *p = profiles_find(pl->set, default_chips[i]);
+
+		if (p)
+			add_chip(pl, profile_id(p), p);
+	}
+	for (int i = 0; pl->nchips == 0 && i < profiles_count(pl->set); i++)
+		add_chip(pl, profile_id(profiles_get(pl->set, i)), profiles_get(pl->set, i));
+}
+
+static int is_host(const struct nb_result *r)
+{
+	return r->kind == NB_MEASURED;
+}
+
+/* A result usable in a chart: OK, with a time and a throughput. */
+static int usable(const struct nb_result *r)
+{
+	return r->status == NB_RES_OK && r->seconds > 0 && isfinite(r->throughput) && r->throughput > 0;
+}
+
+/* The chart name of a chip: its profile's name, else the stored id.  (The
+ * roofline's legend, which adds each chip's figures, uses the short id.) */
+static const char *chip_label(const struct chip *ch)
+{
+	return ch->p ? profile_name(ch->p) : ch->id;
+}
+
+/* A short label for a case ("gemm bf16 m=4096 n=4096 k=4096", "stream
+ * triad fp64 n=65536"): the kernel; its dtype and its first choice (the
+ * operation) bare; every size; other choices and flags only when they differ
+ * from the defaults.  The stored text when the kernel is unknown here. */
+static char *case_label(const struct nb_result *r)
+{
+	const struct nb_kernel *k = r->kcase.kernel;
+	struct strbuf sb = STRBUF_INIT;
+	struct nb_case def;
+	char buf[64], dbuf[64];
+
+	if (!k) {
+		/* Unknown here: the stored text, its "dtype=" dropped for brevity. */
+		const char *t = r->case_text ? r->case_text : "?", *d = strstr(t, " dtype=");
+
+		if (!d)
+			return xstrdup(t);
+		sb_add(&sb, t, (size_t)(d - t));
+		sb_adds(&sb, " ");
+		sb_adds(&sb, d + 7);
+		return sb_detach(&sb);
+	}
+	case_init(&def, k);
+	sb_adds(&sb, k->name);
+	for (int i = 0; i < k->nparams; i++) {
+		const struct nb_param_desc *d = &k->params[i];
+		const char *v = case_value_text(&r->kcase, i, buf, sizeof(buf));
+		int is_default = !strcmp(v, case_value_text(&def, i, dbuf, sizeof(dbuf)));
+
+		if (d->type == NB_P_DTYPE || (d->type == NB_P_ENUM && (i == 0 || !is_default)))
+			sb_addf(&sb, " %s", v);
+		else if (d->type == NB_P_BOOL && !is_default)
+			sb_addf(&sb, " %s=%s", d->name, v);
+		else if ((d->type == NB_P_INT || d->type == NB_P_REAL) && !(is_default && !strcmp(v, "0")))
+			sb_addf(&sb, " %s=%s", d->name, v);
+	}
+	return sb_detach(&sb);
+}
+
+/* Loads the run (--run, or the last) and its results.  OPTIONAL: a
+ * database without runs is not an error (scaling draws chips alone). */
+static int load_run(struct plot *pl, int optional)
+{
+	struct nb_store *st;
+	struct nb_run *runs = NULL;
+	int64_t id;
+	int n = 0;
+
+	if (!(st = ctx_store(pl->ctx)))
+		return -1;
+	if (optional && !pl->o.run) {
+		if (store_runs_list(st, &runs, &n))
+			return -1;
+		for (int i = 0; i < n; i++)
+			run_release(&runs[i]);
+		free(runs);
+		if (n == 0)
+			return 0;
+	}
+	if (store_run_resolve(st, pl->o.run ? pl->o.run : "last", &id) || store_run_get(st, id, &pl->run))
+		return -1;
+	pl->have_run = 1;
+	return store_results_get(st, id, &pl->rs, &pl->nrs);
+}
+
+static int kernel_matches(const struct plot *pl, const struct nb_result *r)
+{
+	return !pl->o.kernel || nb_glob_match(pl->o.kernel, r->kernel ? r->kernel : "");
+}
+
+static int dtype_matches(const char *want, const struct nb_result *r)
+{
+	return !want || (r->dtype && !strcmp(r->dtype, want));
+}
+
+/* "run 3 (1a2b3c4d) on HOST, tag T, DETAIL" */
+static void set_subtitle(struct plot *pl, const char *detail)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (pl->have_run) {
+		sb_addf(&sb, "run %lld (%.8s)", (long long)pl->run.id, pl->run.uuid ? pl->run.uuid : "");
+		if (pl->run.started_at)
+			sb_addf(&sb, ", %.10s", pl->run.started_at);
+		if (pl->run.tag && *pl->run.tag)
+			sb_addf(&sb, ", tag %s", pl->run.tag);
+	}
+	if (detail)
+		sb_addf(&sb, "%s%s", sb.len ? " - " : "", detail);
+	pl->chart.subtitle = sb.len ? sb_detach(&sb) : NULL;
+	sb_release(&sb);
+}
+
+/* The chip of a stored prediction, added when --chips does not restrict. */
+static int chip_of_result(struct plot *pl, const struct nb_result *r)
+{
+	for (int i = 0; i < pl->nchips; i++)
+		if (!strcasecmp(pl->chips[i].id, r->target))
+			return i;
+	if (pl->o.chips)
+		return -1;
+	return add_chip(pl, r->target, profiles_find(pl->set, r->target));
+}
+
+/* Host and chip results of the selection as chart points, one group per
+ * case.  Chips of --chips that the run lacks are predicted now.  X is the
+ * group's value (roofline: intensity). */
+static int collect(struct plot *pl, const char *dtype, int roofline)
+{
+	struct chart *c = &pl->chart;
+	int nsel = 0;
+
+	pl->host = -1;
+	for (int i = 0; i < pl->nrs; i++) {
+		const struct nb_result *r = &pl->rs[i];
+
+		if (!kernel_matches(pl, r) || !dtype_matches(dtype, r))
+			continue;
+		nsel++;
+		if (is_host(r) && pl->host < 0 && usable(r))
+			pl->host = chart_add_target(c, "host", 1);
+		else if (!is_host(r))
+			chip_of_result(pl, r);
+	}
+	if (nsel == 0)
+		return error("no results in run %lld match%s%s%s%s: see 'npubench show %lld'",
+			     (long long)pl->run.id, pl->o.kernel ? " --kernel " : "",
+			     pl->o.kernel ? pl->o.kernel : "", dtype ? " --dtype " : "", dtype ? dtype : "",
+			     (long long)pl->run.id);
+	for (int i = 0; i < pl->nchips; i++)
+		pl->chips[i].target = chart_add_target(c, roofline ? pl->chips[i].id :
+						       chip_label(&pl->chips[i]), 0);
+
+	for (int i = 0; i < pl->nrs; i++) {
+		const struct nb_result *r = &pl->rs[i];
+		int g = -1, t = -1;
+		char *label;
+		double x = roofline && r->bytes > 0 ? r->ops / r->bytes : 0;
+
+		if (!kernel_matches(pl, r) || !dtype_matches(dtype, r))
+			continue;
+		label = case_label(r);
+		for (int j = 0; j < c->ngroups && g < 0; j++)
+			if (!strcmp(c->groups[j].label, label))
+				g = j;
+		if (g < 0)
+			g = chart_add_group(c, label, r->unit, x);
+		free(label);
+		if (is_host(r)) {
+			t = pl->host;
+		} else {
+			int ch = chip_of_result(pl, r);
+
+			t = ch >= 0 ? pl->chips[ch].target : -1;
+		}
+		if (t < 0 || !usable(r))
+			continue;
+		if (roofline) {
+			if (r->ops > 0 && r->bytes > 0)
+				chart_add_point(c, t, g, x, r->ops / r->seconds);
+		} else {
+			chart_add_point(c, t, g, g, r->throughput);
+		}
+	}
+	/* Chips asked for that the run did not predict: the model, now. */
+	for (int ch = 0; ch < pl->nchips; ch++) {
+		const struct chip *chp = &pl->chips[ch];
+		int stored = 0;
+
+		for (int k = 0; k < c->npoints; k++)
+			stored |= c->points[k].target == chp->target;
+		if (stored || !chp->p)
+			continue;
+		for (int g = 0; g < c->ngroups; g++) {
+			const struct nb_result *r = NULL;
+			struct nb_prediction pr;
+			char *label;
+
+			for (int i = 0; i < pl->nrs && !r; i++) {
+				if (!pl->rs[i].kcase.kernel || !kernel_matches(pl, &pl->rs[i]) ||
+				    !dtype_matches(dtype, &pl->rs[i]))
+					continue;
+				label = case_label(&pl->rs[i]);
+				if (!strcmp(label, c->groups[g].label))
+					r = &pl->rs[i];
+				free(label);
+			}
+			if (!r || model_predict(&r->kcase, chp->p, &pr))
+				continue;
+			if (pr.status == NB_PRED_OK && pr.seconds > 0) {
+				if (roofline && r->ops > 0 && r->bytes > 0)
+					chart_add_point(c, chp->target, g, c->groups[g].x, r->ops / pr.seconds);
+				else if (!roofline && pr.throughput > 0)
+					chart_add_point(c, chp->target, g, g, pr.throughput);
+			}
+			prediction_release(&pr);
+		}
+	}
+	chart_drop_empty_groups(c);
+	return 0;
+}
+
+/* Sets T's compute roof to P's dense peak for DT, or, where P emulates DT
+ * with another dtype, that dtype's peak (named in the legend). */
+static void set_peak(struct chart_target *t, const struct nb_profile *p, enum nb_dtype dt)
+{
+	int via = profile_emulation(p, dt);
+
+	t->peak = profile_peak(p, dt);
+	if (t->peak <= 0 && via >= 0) {
+		t->peak = profile_peak(p, (enum nb_dtype)via);
+		snprintf(t->via, sizeof(t->via), "%s", dtype_name((enum nb_dtype)via));
+	}
+}
+
+/* The dtype a roofline is drawn for: --dtype, else the most common one. */
+static const char *roofline_dtype(struct plot *pl)
+{
+	int count[NB_DTYPE_COUNT] = { 0 }, best = -1, kinds = 0;
+
+	if (pl->o.dtype)
+		return pl->o.dtype;
+	for (int i = 0; i < pl->nrs; i++) {
+		int d = pl->rs[i].dtype ? dtype_parse(pl->rs[i].dtype) : -1;
+
+		if (d >= 0 && kernel_matches(pl, &pl->rs[i]))
+			kinds += count[d]++ == 0;
+	}
+	for (int d = 0; d < NB_DTYPE_COUNT; d++)
+		if (count[d] > 0 && (best < 0 || count[d] > count[best]))
+			best = d;
+	if (best < 0)
+		return NULL;
+	if (kinds > 1)
+		warning("the run has several dtypes: drawing the %s roofline (choose with --dtype)",
+			dtype_name((enum nb_dtype)best));
+	return dtype_name((enum nb_dtype)best);
+}
+
+static int build_roofline(struct plot *pl)
+{
+	struct chart *c = &pl->chart;
+	const char *dtype;
+	const struct nb_profile *hostp;
+	int dt;
+	char detail[64];
+
+	if (load_run(pl, 0))
+		return -1;
+	dtype = roofline_dtype(pl);
+	dt = dtype ? dtype_parse(dtype) : NB_FP32;
+	c->unit = xstrdup(dtype_is_int((enum nb_dtype)dt) ? "OP/s" : "FLOP/s");
+	if (collect(pl, dtype, 1))
+		return -1;
+	for (int i = 0; i < pl->nchips; i++) {
+		struct chart_target *t = &c->targets[pl->chips[i].target];
+
+		if (pl->chips[i].p) {
+			set_peak(t, pl->chips[i].p, (enum nb_dtype)dt);
+			t->bw = profile_bw_bytes_per_s(pl->chips[i].p);
+		}
+	}
+	/* The host's roof, when 'profile probe' measured it. */
+	hostp = profiles_find(pl->set, "host");
+	if (pl->host >= 0 && hostp) {
+		set_peak(&c->targets[pl->host], hostp, (enum nb_dtype)dt);
+		c->targets[pl->host].bw = profile_bw_bytes_per_s(hostp);
+	}
+	snprintf(detail, sizeof(detail), "%s roofs", dtype_name((enum nb_dtype)dt));
+	set_subtitle(pl, detail);
+	if (c->npoints == 0)
+		return error("nothing to draw: no selected result has operations, bytes and a time "
+			     "(a pure copy moves bytes but does no arithmetic)");
+	return 0;
+}
+
+static int build_bars(struct plot *pl)
+{
+	struct chart *c = &pl->chart;
+	int base = -2;
+
+	if (load_run(pl, 0) || collect(pl, pl->o.dtype, 0))
+		return -1;
+	if (pl->o.normalize) {
+		const struct nb_profile *p = profiles_find(pl->set, pl->o.normalize);
+		int keep = 0;
+
+		if (!strcmp(pl->o.normalize, "host"))
+			base = pl->host;
+		for (int i = 0; i < pl->nchips && p && base == -2; i++)
+			if (pl->chips[i].p == p)
+				base = pl->chips[i].target;
+		if (base < 0)
+			return error("--normalize %s: not among the plotted targets (use host or a chip "
+				     "of --chips)", pl->o.normalize);
+		/* Each case's values over the baseline's; cases it lacks are dropped. */
+		for (int g = 0; g < c->ngroups; g++) {
+			double ref = 0;
+
+			for (int k = 0; k < c->npoints; k++)
+				if (c->points[k].group == g && c->points[k].target == base)
+					ref = c->points[k].y;
+			for (int k = 0; k < c->npoints; k++)
+				if (c->points[k].group == g)
+					c->points[k].y = ref > 0 ? c->points[k].y / ref : NAN;
+		}
+		for (int k = 0; k < c->npoints; k++)
+			if (isfinite(c->points[k].y))
+				c->points[keep++] = c->points[k];
+		c->npoints = keep;
+		c->normalize = xstrdup(c->targets[base].name);
+		if (keep == 0)
+			return error("--normalize %s: it has no result in the selection", pl->o.normalize);
+	}
+	set_subtitle(pl, pl->o.dtype);
+	return 0;
+}
+
+/* The value of the case's sweep parameters when they are all equal, or -1. */
+static int64_t sweep_size(const struct sweep *sw, const struct nb_case *c)
+{
+	int64_t v = -1;
+
+	for (int i = 0; i < 3 && sw->params[i]; i++) {
+		int64_t x = case_int(c, sw->params[i]);
+
+		if (v >= 0 && x != v)
+			return -1;
+		v = x;
+	}
+	return v;
+}
+
+/* True when A and B differ at most in the swept parameters (and a zero
+ * "n" meaning "sized past the cache" is not compared). */
+static int same_but_size(const struct sweep *sw, const struct nb_case *a, const struct nb_case *b)
+{
+	const struct nb_kernel *k = a->kernel;
+
+	for (int i = 0; i < k->nparams; i++) {
+		int swept = 0;
+
+		for (int j = 0; j < 3 && sw->params[j]; j++)
+			swept |= !strcmp(sw->params[j], k->params[i].name);
+		if (swept)
+			continue;
+		if (k->params[i].type == NB_P_REAL ? a->v[i].r != b->v[i].r : a->v[i].i != b->v[i].i)
+			return 0;
+	}
+	return 1;
+}
+
+static int build_scaling(struct plot *pl)
+{
+	struct chart *c = &pl->chart;
+	const struct sweep *sw = NULL;
+	const struct nb_kernel *k = NULL;
+	struct nb_case base;
+	struct nb_work w;
+	char msg[256];
+	int host = -1;
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(sweeps) && !k; i++) {
+		const struct nb_kernel *cand = kernel_find(sweeps[i].kernel);
+
+		if (cand && (pl->o.kernel ? nb_glob_match(pl->o.kernel, cand->name) : 1)) {
+			k = cand;
+			sw = &sweeps[i];
+		}
+	}
+	if (!k)
+		return error("--kernel %s: no kernel with a size sweep (scaling draws gemm, "
+			     "attention, spmm or stream)", pl->o.kernel ? pl->o.kernel : "");
+	case_init(&base, k);
+	if (pl->o.dtype && case_set(&base, "dtype", pl->o.dtype, msg, sizeof(msg)))
+		return error("--dtype %s: %s", pl->o.dtype, msg);
+	if (load_run(pl, 1))
+		return -1;
+	if (!pl->o.chips)
+		chips_default(pl);
+	/* Stored host results of this kernel and dtype with every swept
+	 * parameter equal: the measured curve. */
+	for (int i = 0; i < pl->nrs; i++) {
+		const struct nb_result *r = &pl->rs[i];
+		int64_t s;
+
+		if (!is_host(r) || r->kcase.kernel != k || !usable(r) || !same_but_size(sw, &r->kcase, &base) ||
+		    (s = sweep_size(sw, &r->kcase)) <= 0)
+			continue;
+		if (host < 0)
+			host = chart_add_target(c, "host", 1);
+		chart_add_point(c, host, 0, (double)s, r->throughput);
+	}
+	for (int i = 0; i < pl->nchips; i++) {
+		int t = chart_add_target(c, pl->chips[i].id, 0), any = 0;
+
+		k->work(&base, &w);
+		if (!strcmp(w.unit, "B/s"))
+			c->targets[t].peak = profile_bw_bytes_per_s(pl->chips[i].p);
+		else if (kernel_param_index(k, "dtype") >= 0)
+			set_peak(&c->targets[t], pl->chips[i].p, case_dtype(&base));
+		for (int64_t s = sw->from; s <= sw->to; s *= 2) {
+			struct nb_case cs = base;
+			struct nb_prediction pr;
+			char v[32];
+			int bad = 0;
+
+			snprintf(v, sizeof(v), "%lld", (long long)s);
+			for (int j = 0; j < 3 && sw->params[j]; j++)
+				bad |= case_set(&cs, sw->params[j], v, msg, sizeof(msg)) != 0;
+			if (bad || case_check(&cs, msg, sizeof(msg)) || model_predict(&cs, pl->chips[i].p, &pr))
+				continue;
+			if (pr.status == NB_PRED_OK && pr.throughput > 0) {
+				chart_add_point(c, t, 0, (double)s, pr.throughput);
+				c->points[c->npoints - 1].compute_bound =
+					pr.bound && !strcmp(pr.bound, "compute");
+				any = 1;
+			}
+			prediction_release(&pr);
+		}
+		if (!any)
+			warning("%s: the model predicts no size of '%s' on it (dtype or memory)",
+				pl->chips[i].id, k->name);
+	}
+	if (c->npoints == 0)
+		return error("nothing to draw: no chip predicts '%s' and the run has no host results for it",
+			     k->name);
+	{
+		char detail[96];
+
+		c->unit = xstrdup(w.unit);
+		c->xlabel = xstrdup(sw->xlabel);
+		snprintf(detail, sizeof(detail), "%s%s%s", k->name,
+			 kernel_param_index(k, "dtype") >= 0 ? " " : "",
+			 kernel_param_index(k, "dtype") >= 0 ? dtype_name(case_dtype(&base)) : "");
+		if (!pl->o.title)
+			c->title = xasprintf("%s: throughput against size", detail);
+		set_subtitle(pl, host >= 0 ? "host measured, chips predicted by the model" :
+			     "chips predicted by the model");
+	}
+	return 0;
+}
+
+static int build_specs(struct plot *pl)
+{
+	struct chart *c = &pl->chart;
+
+	if (!pl->o.chips)
+		chips_default(pl);
+	if (pl->nchips == 0)
+		return error("no chip profiles found: nothing to compare (searched %s)",
+			     pl->ctx->profile_dirs[0]);
+	for (int i = 0; i < pl->nchips; i++) {
+		int t = chart_add_target(c, pl->chips[i].id, 0);
+
+		for (int d = 0; d < NB_DTYPE_COUNT; d++)
+			c->targets[t].peaks[d] = profile_peak(pl->chips[i].p, (enum nb_dtype)d);
+		c->targets[t].bw = profile_bw_bytes_per_s(pl->chips[i].p);
+		c->targets[t].mem_bytes = profile_mem_bytes(pl->chips[i].p);
+	}
+	pl->chart.subtitle = xstrdup("dense (no sparsity) peaks; figures and their sources: "
+				     "npubench profile show CHIP");
+	return 0;
+}
+
+/* Renders or writes the chart as the options ask. */
+static int output(struct plot *pl)
+{
+	const struct plot_opts *o = &pl->o;
+	int term = -1;
+	char *script = NULL;
+	int ret = -1;
+
+	if (o->term)
+		term = chart_term_parse(o->term);
+	else if (o->output)
+		term = chart_term_for_path(o->output);
+	else if (o->script)
+		term = CHART_PNG;
+	else
+		term = CHART_DUMB;
+	if (o->script) {
+		if (!(script = chart_script(&pl->chart, (enum chart_term)term, o->output)))
+			return -1;
+		if (nb_write_file_atomic(o->script, script, strlen(script)))
+			goto out;
+		free(script);
+		script = NULL;
+		if (!o->output && !o->term) {
+			fprintf(stderr, "wrote %s: render it with 'gnuplot %s > chart.png'\n", o->script,
+				o->script);
+			ret = 0;
+			goto out;
+		}
+	}
+	if (!(script = chart_script(&pl->chart, (enum chart_term)term, NULL)) ||
+	    gnuplot_run(script, o->output))
+		goto out;
+	if (o->output)
+		fprintf(stderr, "wrote %s\n", o->output);
+	ret = 0;
+out:
+	free(script);
+	return ret;
+}
+
+static int parse_options(int argc, char **argv, struct plot_opts *o)
+{
+	static const char *const kinds[] = { "roofline", "bars", "scaling", "specs" };
+	static const struct option longopts[] = {
+		{ "chips", required_argument, NULL, 'c' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "dtype", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "term", required_argument, NULL, 't' },
+		{ "script", required_argument, NULL, 's' },
+		{ "title", required_argument, NULL, 'T' },
+		{ "normalize", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, kind = -1;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->chips = optarg; break;
+		case 'r': o->run = optarg; break;
+		case 'k': o->kernel = optarg; break;
+		case 'd': o->dtype = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 't': o->term = optarg; break;
+		case 's': o->script = optarg; break;
+		case 'T': o->title = optarg; break;
+		case 'n': o->normalize = optarg; break;
+		default: return bad_option(&nb_cmd_plot, argv, c);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(&nb_cmd_plot, "which chart? roofline, bars, scaling or specs");
+	for (size_t i = 0; i < NB_ARRAY_SIZE(kinds); i++)
+		if (!strcmp(argv[optind], kinds[i]))
+			kind = (int)i;
+	if (kind < 0)
+		return usage_error(&nb_cmd_plot, "unknown chart '%s': use roofline, bars, scaling or specs",
+				   argv[optind]);
+	if (optind + 1 < argc)
+		return usage_error(&nb_cmd_plot, "unexpected argument '%s'", argv[optind + 1]);
+	o->kind = (enum chart_kind)kind;
+	if (o->term && chart_term_parse(o->term) < 0)
+		return usage_error(&nb_cmd_plot, "--term %s: use dumb, png, svg or pdf", o->term);
+	if (o->output && !o->term && chart_term_for_path(o->output) < 0)
+		return usage_error(&nb_cmd_plot, "-o %s: name a .png, .svg, .pdf or .txt file, or give --term",
+				   o->output);
+	if (o->dtype && dtype_parse(o->dtype) < 0)
+		return usage_error(&nb_cmd_plot, "--dtype %s: unknown dtype (fp64, fp32, tf32, fp16, bf16, "
+				   "fp8, int8, int4)", o->dtype);
+	if (o->normalize && o->kind != CHART_BARS)
+		return usage_error(&nb_cmd_plot, "--normalize applies to bars only");
+	if (o->run && o->kind == CHART_SPECS)
+		return usage_error(&nb_cmd_plot, "--run does not apply to specs (they come from profiles)");
+	return 0;
+}
 
 static int cmd_plot(int argc, char **argv, struct nb_ctx *ctx)
 {
-	NB_UNUSED(argc);
-	NB_UNUSED(argv);
-	NB_UNUSED(ctx);
-	error("'plot' is not available yet in this build (it lands with the plot work)");
-	return NB_EXIT_FAIL;
+	struct plot pl;
+	int ret;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.ctx = ctx;
+	pl.host = -1;
+	if ((ret = parse_options(argc, argv, &pl.o)))
+		return ret;
+	ret = NB_EXIT_FAIL;
+	chart_init(&pl.chart, pl.o.kind);
+	if (!(pl.set = ctx_profiles(ctx)))
+		goto out;
+	if (pl.o.chips && chips_from_option(&pl))
+		goto out;
+	switch (pl.o.kind) {
+	case CHART_ROOFLINE:
+		if (build_roofline(&pl))
+			goto out;
+		break;
+	case CHART_BARS:
+		if (build_bars(&pl))
+			goto out;
+		break;
+	case CHART_SCALING:
+		if (build_scaling(&pl))
+			goto out;
+		break;
+	case CHART_SPECS:
+		if (build_specs(&pl))
+			goto out;
+		break;
+	}
+	if (pl.o.title) {
+		free(pl.chart.title);
+		pl.chart.title = xstrdup(pl.o.title);
+	}
+	if (output(&pl))
+		goto out;
+	ret = 0;
+out:
+	chart_release(&pl.chart);
+	if (pl.rs)
+		results_free(pl.rs, pl.nrs);
+	if (pl.have_run)
+		run_release(&pl.run);
+	free(pl.chips);
+	return ret;
 }
 
 const struct nb_command nb_cmd_plot = {
 	.name = "plot",
 	.exec = cmd_plot,
-	.usage = "plot KIND [options]",
-	.summary = "Draw rooflines, bars and scaling charts with gnuplot.",
-	.help = "",
+	.usage = "plot roofline|bars|scaling|specs [--chips LIST] [--run ID] [--kernel PATTERN] "
+		 "[--dtype D] [-o FILE] [--term dumb|png|svg|pdf] [--script FILE] [--title TEXT] "
+		 "[--normalize CHIP]",
+	.summary = "Draw rooflines, bars, scaling curves and spec charts with gnuplot.",
+	.help = "Charts:\n"
+		"  roofline   log-log: operational intensity against attained throughput; a roof per\n"
+		"             chip for the dtype (compute ceiling, memory slope, ridge point circled),\n"
+		"             the host's roof when 'profile probe' measured it, and the run's cases:\n"
+		"             measured on the host, predicted on the chips\n"
+		"  bars       throughput per case, grouped by target (one panel per unit)\n"
+		"  scaling    throughput against size for one kernel family, the model swept over the\n"
+		"             chips (gemm m=n=k 64..16384, attention seq 256..32768), with the run's\n"
+		"             host results where present\n"
+		"  specs      dense peak per dtype, memory bandwidth and capacity per chip\n"
+		"\nOptions:\n"
+		"  --chips LIST      chips by id or alias, comma separated (default: the run's chips;\n"
+		"                    scaling and specs: 910b, a100, h100, tpu-v5e); chips the run did\n"
+		"                    not predict are predicted now for its cases; 'host' is this\n"
+		"                    machine's probed profile (its measured results are always drawn)\n"
+		"  --run ID          the stored run: id, UUID prefix or 'last' (default)\n"
+		"  --kernel PATTERN  only kernels matching the glob (scaling: the family, default gemm)\n"
+		"  --dtype D         only cases of this dtype; the roofline's roofs (default: the most\n"
+		"                    common dtype of the run); scaling: the swept dtype\n"
+		"  -o, --output FILE write the chart; the type follows the extension: .png, .svg, .pdf,\n"
+		"                    .txt (text)\n"
+		"  --term T          dumb (text), png, svg or pdf, whatever the file name says; without\n"
+		"                    -o and --script the chart is drawn as text on standard output\n"
+		"  --script FILE     also write the gnuplot script with its data inline, to re-render\n"
+		"                    and restyle with gnuplot alone; alone, only the script is written\n"
+		"  --title TEXT      the chart's title\n"
+		"  --normalize CHIP  bars: throughput relative to CHIP (or host) instead\n"
+		"\ngnuplot is found on PATH (or NPUBENCH_GNUPLOT names it); Debian: gnuplot-nox.\n",
 };

@@ -547,7 +547,7 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 	if (!o.quiet && o.format == FMT_TABLE)
 		table_header(stdout, width);
 	else if (o.format == FMT_CSV)
-		csv_header(stdout);
+		csv_header(stdout, NULL, 0);
 	fflush(stdout);
 	start = timer_now();
 	for (int i = 0; i < cases.ncases && !nb_interrupted; i++) {
@@ -586,7 +586,7 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 			if (o.format == FMT_TABLE && !o.quiet)
 				table_row(stdout, &r, width);
 			else if (o.format == FMT_CSV)
-				csv_row(stdout, &r, run.id, run.uuid);
+				csv_row(stdout, &r, &run, NULL, 0);
 			fflush(stdout);
 			result_release(&r);
 		}

@@ -1,21 +1,775 @@
-/* npubench validate: check the model against measurements. */
+/* npubench validate: check the model against published measurements.
+ *
+ * Each row of a measurements CSV (the columns of data/calibration-
+ * measurements.csv) is turned into a shape in the source's own conventions
+ * (its FLOP count, its shape order, the bytes it counts), predicted on the
+ * chip's profile, and compared with the measured value. */
 #include "npubench.h"
 
+#include <ctype.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "model/model.h"
+#include "model/profile.h"
+#include "store/store.h"
 #include "util/util.h"
+
+enum { C_CHIP, C_KERNEL, C_DTYPE, C_M, C_N, C_K, C_EXTRA, C_VALUE, C_UNIT, C_SOURCE, NCOL };
+static const char *const colnames[NCOL] = {
+	"chip", "kernel", "dtype", "m", "n", "k_or_size", "extra", "measured_value", "unit", "source",
+};
+static const int col_required[NCOL] = { 1, 1, 1, 0, 0, 0, 0, 1, 1, 0 };
+
+struct outcome {
+	int line;
+	const char *chip;		/* as written */
+	const char *profile;		/* resolved id, or NULL */
+	const char *family;
+	int predicted;			/* 0: skipped, reason in note */
+	double measured, prediction;	/* in the file's unit */
+	double err;			/* signed, (predicted - measured) / measured */
+	const char *unit;
+	const char *bound;
+	char note[256];
+};
+
+/* Splits one CSV line into fields (RFC 4180 quoting, no embedded newlines).
+ * Fields point into LINE, which is modified.  Returns the field count. */
+static int csv_split(char *line, char **f, int max)
+{
+	int n = 0;
+	char *r = line, *w;
+
+	while (n < max) {
+		f[n++] = w = r;
+		if (*r == '"') {
+			r++;
+			for (;;) {
+				if (!*r)
+					break;
+				if (*r == '"' && r[1] == '"') {
+					*w++ = '"';
+					r += 2;
+				} else if (*r == '"') {
+					r++;
+					break;
+				} else {
+					*w++ = *r++;
+				}
+			}
+			while (*r && *r != ',')
+				r++;
+		} else {
+			while (*r && *r != ',')
+				*w++ = *r++;
+		}
+		if (*r != ',') {
+			*w = '\0';
+			break;
+		}
+		r++;
+		*w = '\0';
+	}
+	return n;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int has(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+/* The value after KEY= (or KEY:) in TEXT, as a number; 0 when absent. */
+static double keyed_number(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = text; *p; p++) {
+		if (!strncasecmp(p, key, n) && (p[n] == '=' || p[n] == ':') &&
+		    (p == text || !isalnum((unsigned char)p[-1])))
+			return strtod(p + n + 1, NULL);
+	}
+	return 0;
+}
+
+/* The first number in TEXT with its unit ("up to 8 GB" -> 8e9); 0 if none. */
+static double size_bytes(const char *text)
+{
+	static const struct { const char *u; double f; } units[] = {
+		{ "TiB", 1099511627776.0 }, { "GiB", 1073741824.0 }, { "MiB", 1048576.0 },
+		{ "KiB", 1024.0 }, { "TB", 1e12 }, { "GB", 1e9 }, { "MB", 1e6 }, { "KB", 1e3 },
+	};
+	const char *p = text;
+	char *end;
+	double v;
+
+	while (*p && !isdigit((unsigned char)*p))
+		p++;
+	if (!*p)
+		return 0;
+	v = strtod(p, &end);
+	while (*end == ' ')
+		end++;
+	for (size_t i = 0; i < NB_ARRAY_SIZE(units); i++)
+		if (!strncasecmp(end, units[i].u, strlen(units[i].u)))
+			return v * units[i].f;
+	return v;
+}
+
+enum ukind { U_RATE_OPS, U_RATE_BYTES, U_TIME, U_RATIO };
+
+/* The unit's scale to SI and what it measures; -1 when unknown. */
+static int parse_unit(const char *u, double *scale, enum ukind *kind)
+{
+	static const struct { const char *name; double f; enum ukind k; } units[] = {
+		{ "PFLOPS", 1e15, U_RATE_OPS }, { "TFLOPS", 1e12, U_RATE_OPS }, { "GFLOPS", 1e9, U_RATE_OPS },
+		{ "TOPS", 1e12, U_RATE_OPS }, { "POPS", 1e15, U_RATE_OPS }, { "GOPS", 1e9, U_RATE_OPS },
+		{ "TFLOP/s", 1e12, U_RATE_OPS }, { "GFLOP/s", 1e9, U_RATE_OPS },
+		{ "TB/s", 1e12, U_RATE_BYTES }, { "GB/s", 1e9, U_RATE_BYTES }, { "MB/s", 1e6, U_RATE_BYTES },
+		{ "TiB/s", 1099511627776.0, U_RATE_BYTES }, { "GiB/s", 1073741824.0, U_RATE_BYTES },
+		{ "s", 1, U_TIME }, { "ms", 1e-3, U_TIME }, { "us", 1e-6, U_TIME },
+		{ "x", 1, U_RATIO }, { "speedup", 1, U_RATIO },
+	};
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(units); i++) {
+		if (!strcasecmp(u, units[i].name)) {
+			*scale = units[i].f;
+			*kind = units[i].k;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* TEXT with spaces as '-', without a leading vendor word when DROP_VENDOR. */
+static void dashed(const char *text, int drop_vendor, char *out, size_t n)
+{
+	static const char *const vendors[] = { "nvidia ", "amd ", "google ", "intel ", "huawei " };
+	size_t j = 0;
+
+	while (*text == ' ')
+		text++;
+	for (size_t i = 0; drop_vendor && i < NB_ARRAY_SIZE(vendors); i++)
+		if (!strncasecmp(text, vendors[i], strlen(vendors[i])))
+			text += strlen(vendors[i]);
+	for (; *text && j + 1 < n; text++)
+		out[j++] = *text == ' ' ? '-' : *text;
+	while (j > 0 && out[j - 1] == '-')
+		j--;
+	out[j] = '\0';
+}
+
+/* Finds the chip: the text itself, with spaces as dashes (and without a
+ * vendor word), the part before " (" or " x8", its first word, or a name in
+ * the parentheses ("A800 (A100-80GB class)"). */
+static const struct nb_profile *resolve_chip(const struct nb_profiles *set, const char *chip,
+					     char *note, size_t nlen)
+{
+	const struct nb_profile *p = profiles_find(set, chip);
+	char head[128], buf[128], *cut, *tok, *save = NULL;
+
+	if (p)
+		return p;
+	snprintf(head, sizeof(head), "%s", chip);
+	if ((cut = strchr(head, '(')))
+		*cut = '\0';
+	if ((cut = strstr(head, " x")) && isdigit((unsigned char)cut[2]))
+		*cut = '\0';
+	for (int pass = 0; pass < 4; pass++) {
+		dashed(pass < 2 ? chip : head, pass % 2, buf, sizeof(buf));
+		if ((p = profiles_find(set, buf)))
+			return p;
+	}
+	snprintf(buf, sizeof(buf), "%s", head);
+	tok = strtok_r(buf, " ", &save);
+	if (tok && (p = profiles_find(set, tok))) {
+		snprintf(note, nlen, "'%s' taken as %s", chip, profile_id(p));
+		return p;
+	}
+	if (strchr(chip, '(')) {
+		snprintf(buf, sizeof(buf), "%s", strchr(chip, '(') + 1);
+		for (tok = strtok_r(buf, " ()", &save); tok; tok = strtok_r(NULL, " ()", &save)) {
+			if ((p = profiles_find(set, tok))) {
+				snprintf(note, nlen, "'%s' taken as %s", chip, profile_id(p));
+				return p;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int64_t parse_dim(const char *s)
+{
+	int64_t v;
+
+	return *s && !nb_parse_i64(s, &v) && v > 0 ? v : 0;
+}
+
+static void add_note(struct outcome *o, const char *text)
+{
+	size_t len = strlen(o->note);
+
+	snprintf(o->note + len, sizeof(o->note) - len, "%s%s", len ? "; " : "", text);
+}
+
+/* Predicts one row.  Fills O; the row is skipped when O->predicted stays 0. */
+static void predict_row(const struct nb_profiles *set, char **f, struct outcome *o)
+{
+	const char *kernel = f[C_KERNEL], *extra = f[C_EXTRA], *source = f[C_SOURCE];
+	char hint[512], dtname[16], *slash;
+	struct nb_shape s;
+	struct nb_work w;
+	struct nb_prediction pr = { 0 }, dense = { 0 };
+	const struct nb_profile *p;
+	enum ukind uk;
+	double scale, counted = 0, esize, value, extra_s = 0, kernels = 0;
+	int dt;
+
+	memset(&s, 0, sizeof(s));
+	memset(&w, 0, sizeof(w));
+	o->unit = f[C_UNIT];
+	o->family = "?";
+	snprintf(hint, sizeof(hint), "%s %s", kernel, extra);
+	if (has(hint, "all_reduce") || has(hint, "allreduce") || has(hint, "all-reduce") ||
+	    has(hint, "all_gather") || has(hint, "reduce_scatter") || has(hint, "collective")) {
+		o->family = "collective";
+		add_note(o, "skipped: collectives are not modelled (no kernel family)");
+		return;
+	}
+	if (parse_unit(f[C_UNIT], &scale, &uk)) {
+		add_note(o, "skipped: unknown unit");
+		return;
+	}
+	if (nb_parse_double(f[C_VALUE], &value) || !(value > 0)) {
+		add_note(o, "skipped: measured_value is not a positive number");
+		return;
+	}
+	o->measured = value;
+	p = resolve_chip(set, f[C_CHIP], o->note, sizeof(o->note));
+	if (!p) {
+		add_note(o, "skipped: no profile for this chip");
+		return;
+	}
+	o->profile = profile_id(p);
+	snprintf(dtname, sizeof(dtname), "%s", f[C_DTYPE]);
+	slash = strchr(dtname, '/');
+	if (slash)
+		*slash = '\0';
+	dt = dtype_parse(trim(dtname));
+	if (dt < 0) {
+		add_note(o, "skipped: unknown dtype");
+		return;
+	}
+	s.dtype = (enum nb_dtype)dt;
+	s.batch = 1;
+	esize = dtype_bits(s.dtype) / 8.0;
+
+	if (has(hint, "attention")) {
+		double b = (double)parse_dim(f[C_M]), h = (double)parse_dim(f[C_N]);
+		double sq = (double)parse_dim(f[C_K]), d = keyed_number(extra, "hdim");
+
+		o->family = "attention";
+		if (!d)
+			d = keyed_number(extra, "head_dim");
+		if (!b || !h || !sq) {
+			add_note(o, "skipped: attention needs batch (m), heads (n) and sequence (k_or_size)");
+			return;
+		}
+		if (!d) {
+			d = 128;
+			add_note(o, "head_dim 128 assumed");
+		}
+		s.kind = NB_SHAPE_ATTENTION;
+		s.batch = (int64_t)(b * h);
+		s.seq_q = s.seq_k = (int64_t)sq;
+		s.head_dim = (int64_t)d;
+		s.causal = has(extra, "causal") && !has(extra, "noncausal") && !has(extra, "non-causal");
+		/* The FlashAttention papers' count: 4 b h s^2 d, half when causal. */
+		w.ops = 4 * b * h * sq * sq * d * (s.causal ? 0.5 : 1);
+		w.bytes = 4 * b * h * sq * d * esize;
+	} else if (uk == U_RATE_BYTES || has(hint, "bandwidth") || has(hint, "stream") ||
+		   has(hint, "decode")) {
+		double size = size_bytes(f[C_K]);
+		int r = 1, wr = 1;
+
+		o->family = "stream";
+		if (!size) {
+			add_note(o, "skipped: stream needs a size in k_or_size");
+			return;
+		}
+		if (has(kernel, "decode") || has(kernel, "read") || has(kernel, "sum") || has(kernel, "load"))
+			r = 1, wr = 0;
+		else if (has(kernel, "fill") || has(kernel, "write"))
+			r = 0, wr = 1;
+		else if (has(kernel, "triad") || has(kernel, " add"))
+			r = 2, wr = 1;
+		s.kind = NB_SHAPE_STREAM;
+		s.stream_reads = r;
+		s.stream_writes = wr;
+		s.stream_bytes = size * (r + wr);
+		w.bytes = s.stream_bytes;
+		w.unit = "B/s";
+		/* Which bytes the source counted. */
+		if (has(extra, "read-bytes only") || has(extra, "read bytes only"))
+			counted = size * r;
+		else if (has(extra, "write-bytes only") || has(extra, "write bytes only"))
+			counted = size * wr;
+		else
+			counted = s.stream_bytes;
+		if (counted != s.stream_bytes)
+			add_note(o, "bytes counted as the source does");
+		if (has(kernel, "decode")) {
+			/* One decode step of a transformer is not one kernel: about
+			 * ten per layer (norms, QKV, attention, projections, MLP).
+			 * Layers from the weight bytes P with the usual shape, 12 h^2
+			 * weights per layer and h/128 layers: h = (128 P / 12 e)^(1/3). */
+			double h = cbrt(size * 128 / (12 * esize));
+			char buf[128];
+
+			kernels = 10 * fmax(1, round(h / 128));
+			snprintf(buf, sizeof(buf), "decode step: %.0f kernels assumed (%.0f layers x 10)",
+				 kernels, kernels / 10);
+			add_note(o, buf);
+		}
+	} else {
+		double m = (double)parse_dim(f[C_M]), n = (double)parse_dim(f[C_N]);
+		double k = (double)parse_dim(f[C_K]), batch = keyed_number(extra, "batch");
+		double out_size = dtype_is_int(s.dtype) ? 4 : esize;
+
+		o->family = "gemm";
+		if (!m || !n || !k) {
+			m = n = k = 8192;
+			add_note(o, "shape not given: 8192^3 assumed");
+		} else if (has(source, "limulidae") || has(source, "gpu_benchmark")) {
+			/* These build A[m,n] @ B[n,k]: the middle number is the reduction. */
+			double t = n;
+
+			n = k;
+			k = t;
+		}
+		s.kind = NB_SHAPE_GEMM;
+		s.batch = batch > 0 ? (int64_t)batch : 1;
+		s.m = (int64_t)m;
+		s.n = (int64_t)n;
+		s.k = (int64_t)k;
+		if (has(hint, "2:4") || has(hint, "sparse")) {
+			o->family = "spmm-2:4";
+			s.sparsity = NB_SPARSE_2_4;
+		}
+		w.ops = 2 * m * n * k * (double)s.batch;
+		w.bytes = ((m * k + k * n) * esize + m * n * out_size) * (double)s.batch;
+		if (s.sparsity == NB_SPARSE_2_4)
+			w.bytes -= m * k * esize / 2 * (double)s.batch;
+	}
+
+	model_predict_shape(&s, &w, p, hint, &pr);
+	if (pr.status != NB_PRED_OK) {
+		add_note(o, pr.reason);
+		prediction_release(&pr);
+		return;
+	}
+	o->bound = pr.bound;
+	if (kernels > 1) {
+		/* Every further kernel of the step pays its launch gap. */
+		extra_s = (kernels - 1) * profile_model_params(p, hint, NULL)->launch_us * 1e-6;
+		pr.seconds += extra_s;
+	}
+	switch (uk) {
+	case U_RATE_OPS:
+		o->prediction = w.ops / pr.seconds / scale;
+		break;
+	case U_RATE_BYTES:
+		o->prediction = (counted > 0 ? counted : w.bytes) / pr.seconds / scale;
+		break;
+	case U_TIME:
+		o->prediction = pr.seconds / scale;
+		break;
+	case U_RATIO:
+		/* A speed-up: the same shape dense over this one. */
+		s.sparsity = NB_SPARSE_NONE;
+		model_predict_shape(&s, &w, p, hint, &dense);
+		o->prediction = dense.status == NB_PRED_OK ? dense.seconds / pr.seconds : 0;
+		prediction_release(&dense);
+		break;
+	}
+	if (pr.reason[0])
+		add_note(o, pr.reason);
+	{
+		const char *variant = NULL;
+
+		profile_model_params(p, hint, &variant);
+		if (variant) {
+			char buf[96];
+
+			snprintf(buf, sizeof(buf), "variant %s", variant);
+			add_note(o, buf);
+		}
+	}
+	prediction_release(&pr);
+	if (o->prediction > 0) {
+		o->predicted = 1;
+		o->err = (o->prediction - o->measured) / o->measured;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median and max |error| of the predicted rows matching KEY (or all when
+ * KEY is NULL) in column BY (0: chip profile, 1: family). */
+static int summarize(const struct outcome *o, int n, int by, const char *key,
+		     double *median, double *max, int *max_line)
+{
+	double *e = xmalloc((size_t)(n ? n : 1) * sizeof(double));
+	int m = 0;
+
+	*max = 0;
+	*max_line = 0;
+	for (int i = 0; i < n; i++) {
+		const char *v = by ? o[i].family : o[i].profile;
+
+		if (!o[i].predicted || (key && strcmp(v, key)))
+			continue;
+		e[m++] = fabs(o[i].err);
+		if (fabs(o[i].err) >= *max) {
+			*max = fabs(o[i].err);
+			*max_line = o[i].line;
+		}
+	}
+	qsort(e, (size_t)m, sizeof(double), cmp_double);
+	*median = !m ? 0 : m % 2 ? e[m / 2] : (e[m / 2 - 1] + e[m / 2]) / 2;
+	free(e);
+	return m;
+}
+
+static void print_summary(const struct outcome *o, int n, const char *format)
+{
+	double med, max;
+	int line, cnt;
+
+	for (int by = -1; by <= 1; by++) {
+		for (int i = 0; i < n; i++) {
+			const char *key = by < 0 ? NULL : by ? o[i].family : o[i].profile;
+			int seen = 0;
+
+			if (by >= 0 && !o[i].predicted)
+				continue;
+			for (int j = 0; j < i && by >= 0; j++)
+				if (o[j].predicted && !strcmp(by ? o[j].family : o[j].profile, key))
+					seen = 1;
+			if (seen)
+				continue;
+			cnt = summarize(o, n, by < 0 ? 0 : by, key, &med, &max, &line);
+			if (!strcmp(format, "csv"))
+				printf("summary,%s,%s,%d,%.4f,%.4f,%d\n", by < 0 ? "all" : by ? "family" : "chip",
+				       key ? key : "all", cnt, med, max, line);
+			else
+				printf("  %-7s %-16s rows %3d  median |error| %5.1f%%  max |error| %5.1f%% (line %d)\n",
+				       by < 0 ? "all" : by ? "family" : "chip", key ? key : "", cnt,
+				       100 * med, 100 * max, line);
+			if (by < 0)
+				break;
+		}
+		if (by < 0 && strcmp(format, "csv"))
+			printf("\n");
+	}
+}
+
+/* Prints the rows and the summary; checks the thresholds. */
+static int report(const struct outcome *o, int n, const char *what, const char *format,
+		  double max_median, double max_error)
+{
+	double med, max;
+	int maxline, npred = 0, ret = 0;
+
+	for (int i = 0; i < n; i++)
+		npred += o[i].predicted;
+	if (!strcmp(format, "csv")) {
+		printf("line,chip,profile,family,measured,predicted,unit,error,bound,note\n");
+		for (int i = 0; i < n; i++)
+			printf("%d,\"%s\",%s,%s,%.6g,%.6g,%s,%.4f,%s,\"%s\"\n", o[i].line, o[i].chip,
+			       o[i].profile ? o[i].profile : "", o[i].family, o[i].measured,
+			       o[i].predicted ? o[i].prediction : 0, o[i].unit,
+			       o[i].predicted ? o[i].err : 0, o[i].bound ? o[i].bound : "", o[i].note);
+	} else {
+		printf("%-4s %-28s %-16s %-10s %10s %10s %-6s %7s  %-8s %s\n", "LINE", "CHIP", "PROFILE",
+		       "FAMILY", "MEASURED", "PREDICTED", "UNIT", "ERROR", "BOUND", "NOTE");
+		for (int i = 0; i < n; i++) {
+			char err[16] = "-", pred[24] = "-";
+
+			if (o[i].predicted) {
+				snprintf(err, sizeof(err), "%+.1f%%", 100 * o[i].err);
+				snprintf(pred, sizeof(pred), "%.5g", o[i].prediction);
+			}
+			printf("%-4d %-28.28s %-16s %-10s %10.5g %10s %-6s %7s  %-8s %s\n", o[i].line,
+			       o[i].chip, o[i].profile ? o[i].profile : "-", o[i].family, o[i].measured,
+			       pred, o[i].unit, err, o[i].bound ? o[i].bound : "-", o[i].note);
+		}
+		printf("\nsummary: %d rows predicted, %d skipped (error = (predicted - measured) / measured)\n",
+		       npred, n - npred);
+	}
+	print_summary(o, n, format);
+	summarize(o, n, 0, NULL, &med, &max, &maxline);
+	if (max_median >= 0 && 100 * med > max_median) {
+		error("median |error| %.1f%% exceeds --max-median %g%%", 100 * med, max_median);
+		ret = NB_EXIT_FAIL;
+	}
+	if (max_error >= 0 && 100 * max > max_error) {
+		error("max |error| %.1f%% (line %d) exceeds --max-error %g%%", 100 * max, maxline, max_error);
+		ret = NB_EXIT_FAIL;
+	}
+	if (!npred) {
+		error("%s: no row could be predicted", what);
+		ret = NB_EXIT_FAIL;
+	}
+	return ret;
+}
+
+/* The shipped copy of the calibration file: installed, or in the source tree. */
+static const char *shipped_calibration(void)
+{
+	static const char *const paths[] = {
+		NB_SRCDIR "/data/calibration-measurements.csv",
+		NB_PKGDATADIR "/calibration-measurements.csv",
+	};
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(paths); i++)
+		if (!access(paths[i], R_OK))
+			return paths[i];
+	return paths[1];
+}
+
+static int validate_measurements(const char *path, const char *format, double max_median,
+				 double max_error, struct nb_ctx *ctx)
+{
+	struct nb_profiles *set = ctx_profiles(ctx);
+	char *text = NULL, *save = NULL, *line;
+	struct outcome *o = NULL;
+	int col[NCOL], n = 0, lineno = 0, ret = NB_EXIT_FAIL;
+	size_t len;
+
+	if (!set)
+		return NB_EXIT_FAIL;
+	if (!strcmp(path, "calibration"))
+		path = shipped_calibration();
+	if (nb_read_file(path, 64 << 20, &text, &len))
+		return NB_EXIT_FAIL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[32];
+		char *fields[NCOL];
+		int nf;
+
+		lineno++;
+		line[strcspn(line, "\r")] = '\0';
+		if (!*trim(line))
+			continue;
+		nf = csv_split(line, f, (int)NB_ARRAY_SIZE(f));
+		if (lineno == 1) {
+			for (int c = 0; c < NCOL; c++) {
+				col[c] = -1;
+				for (int j = 0; j < nf; j++)
+					if (!strcmp(trim(f[j]), colnames[c]))
+						col[c] = j;
+				if (col[c] < 0 && col_required[c]) {
+					error("%s:1: no column '%s' (expected the columns of the calibration file: "
+					      "chip,kernel,dtype,m,n,k_or_size,extra,measured_value,unit,source)",
+					      path, colnames[c]);
+					goto out;
+				}
+			}
+			continue;
+		}
+		for (int c = 0; c < NCOL; c++)
+			fields[c] = col[c] >= 0 && col[c] < nf ? trim(f[col[c]]) : (char *)"";
+		o = xrealloc(o, (size_t)(n + 1) * sizeof(*o));
+		memset(&o[n], 0, sizeof(o[n]));
+		o[n].line = lineno;
+		o[n].chip = xstrdup(fields[C_CHIP]);
+		predict_row(set, fields, &o[n]);
+		/* Strings that point into the line must outlive it. */
+		o[n].unit = xstrdup(o[n].unit);
+		n++;
+	}
+	ret = report(o, n, path, format, max_median, max_error);
+out:
+	for (int i = 0; i < n; i++) {
+		free((char *)o[i].chip);
+		free((char *)o[i].unit);
+	}
+	free(o);
+	free(text);
+	return ret;
+}
+
+/* The host's measured results of a stored run against the model's
+ * predictions on the `host` profile written by `profile probe`. */
+static int validate_host(const char *spec, const char *format, double max_median,
+			 double max_error, struct nb_ctx *ctx)
+{
+	struct nb_profiles *set = ctx_profiles(ctx);
+	const struct nb_profile *hp;
+	struct nb_store *st;
+	struct nb_result *rs = NULL;
+	struct outcome *o = NULL;
+	int64_t run_id;
+	int nr = 0, n = 0, ret = NB_EXIT_FAIL;
+	char what[64];
+
+	if (!set)
+		return NB_EXIT_FAIL;
+	hp = profiles_find(set, "host");
+	if (!hp) {
+		error("no 'host' profile in the profile folders: run 'npubench profile probe' first");
+		return NB_EXIT_FAIL;
+	}
+	if (!(st = ctx_store(ctx)) || store_run_resolve(st, spec, &run_id) ||
+	    store_results_get(st, run_id, &rs, &nr))
+		return NB_EXIT_FAIL;
+	o = xcalloc((size_t)(nr ? nr : 1), sizeof(*o));
+	for (int i = 0; i < nr; i++) {
+		struct nb_result *r = &rs[i];
+		struct nb_prediction pr;
+		struct outcome *x;
+
+		if (r->kind != NB_MEASURED || strcmp(r->target, "host") || r->status != NB_RES_OK ||
+		    !r->kcase.kernel || !(r->throughput > 0))
+			continue;
+		x = &o[n++];
+		x->line = r->seq;
+		x->chip = xstrdup(r->case_text);
+		x->profile = profile_id(hp);
+		x->family = r->kcase.kernel->name;
+		x->unit = xstrdup(r->unit ? r->unit : "");
+		x->measured = r->throughput;
+		model_predict(&r->kcase, hp, &pr);
+		if (pr.status != NB_PRED_OK) {
+			snprintf(x->note, sizeof(x->note), "%s", pr.reason);
+		} else {
+			x->bound = pr.bound;
+			x->prediction = pr.throughput;
+			x->predicted = x->prediction > 0;
+			x->err = (x->prediction - x->measured) / x->measured;
+			if (r->threads && r->threads != profile_units(hp))
+				snprintf(x->note, sizeof(x->note), "run used %d threads, the profile %d",
+					 r->threads, profile_units(hp));
+			else if (pr.reason[0])
+				snprintf(x->note, sizeof(x->note), "%s", pr.reason);
+		}
+		prediction_release(&pr);
+	}
+	snprintf(what, sizeof(what), "run %lld", (long long)run_id);
+	if (!n)
+		error("run %lld has no measured host results", (long long)run_id);
+	else
+		ret = report(o, n, what, format, max_median, max_error);
+	for (int i = 0; i < n; i++) {
+		free((char *)o[i].chip);
+		free((char *)o[i].unit);
+	}
+	free(o);
+	results_free(rs, nr);
+	return ret;
+}
 
 static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 {
-	NB_UNUSED(argc);
-	NB_UNUSED(argv);
-	NB_UNUSED(ctx);
-	error("'validate' is not available yet in this build (it lands with the profiles/model work)");
-	return NB_EXIT_FAIL;
+	static const struct option longopts[] = {
+		{ "measurements", required_argument, NULL, 'm' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "max-median", required_argument, NULL, 'M' },
+		{ "max-error", required_argument, NULL, 'E' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *measurements = NULL, *host = NULL, *format = "table";
+	double max_median = -1, max_error = -1;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:f:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			measurements = optarg;
+			break;
+		case 'H':
+			host = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'M':
+		case 'E':
+			if (nb_parse_double(optarg, c == 'M' ? &max_median : &max_error) ||
+			    (c == 'M' ? max_median : max_error) < 0)
+				return usage_error(&nb_cmd_validate, "--%s: '%s' is not a percentage",
+						   c == 'M' ? "max-median" : "max-error", optarg);
+			break;
+		default:
+			return bad_option(&nb_cmd_validate, argv, c);
+		}
+	}
+	if (optind < argc)
+		return usage_error(&nb_cmd_validate, "unexpected argument '%s'", argv[optind]);
+	if (strcmp(format, "table") && strcmp(format, "csv"))
+		return usage_error(&nb_cmd_validate, "unknown format '%s' (use table or csv)", format);
+	if (!!measurements == !!host)
+		return usage_error(&nb_cmd_validate, "give one of --measurements FILE.csv or --host RUN");
+	if (host)
+		return validate_host(host, format, max_median, max_error, ctx);
+	return validate_measurements(measurements, format, max_median, max_error, ctx);
 }
 
 const struct nb_command nb_cmd_validate = {
 	.name = "validate",
 	.exec = cmd_validate,
-	.usage = "validate --measurements FILE.csv | --host RUN",
+	.usage = "validate --measurements FILE.csv|calibration [--format table|csv] "
+		 "[--max-median PCT] [--max-error PCT] | --host RUN",
 	.summary = "Check the model against measurements.",
-	.help = "",
+	.help = "Options:\n"
+		"  -m, --measurements FILE   predict every row of a measurements CSV (the columns\n"
+		"                            of data/calibration-measurements.csv) and print\n"
+		"                            predicted vs measured, the signed error, and the\n"
+		"                            median and max |error| overall, per chip and per\n"
+		"                            kernel family; 'calibration' names the shipped copy\n"
+		"  -f, --format table|csv    output format (default table)\n"
+		"      --max-median PCT      exit 1 when the median |error| exceeds PCT percent\n"
+		"      --max-error PCT       exit 1 when any |error| exceeds PCT percent\n"
+		"      --host RUN            compare a stored run's measured host results (RUN:\n"
+		"                            last, an id or a UUID prefix) with the model's\n"
+		"                            predictions on the 'host' profile of 'profile probe'\n"
+		"\nRows are read in the source's conventions: the kernel text picks the family\n"
+		"(attention, 2:4/sparse, bandwidth/stream/decode, else GEMM) and a profile's\n"
+		"model variant (e.g. FlashAttention-2); GEMM shapes are MxNxK except for\n"
+		"limulidae and gpu_benchmark sources (A[m,n] @ B[n,k]); attention rows are\n"
+		"batch, heads, sequence with hdim=N in extra; 'read-bytes only' in extra makes\n"
+		"the bandwidth count only the bytes read; an LLM 'decode' row is one step of\n"
+		"about ten kernels per layer, each paying the launch gap; collectives are\n"
+		"skipped.\n",
 };

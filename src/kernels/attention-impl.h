@@ -31,4 +31,8 @@ struct attn_ops {
 
 extern const struct attn_ops attn_ops_avx2;
 
+/* Bytes a set-up attention case allocated (the tests hold it to
+ * host_bytes). */
+double attention_allocated_bytes(void *state);
+
 #endif

@@ -597,8 +597,6 @@ static const char *attention_impl(const struct nb_case *c, int isa)
 	return names[avx2][dt];
 }
 
-/* For the tests: what setup allocated for a case with the pool's threads. */
-double attention_allocated_bytes(void *state);
 double attention_allocated_bytes(void *state)
 {
 	return ((struct state *)state)->bytes;

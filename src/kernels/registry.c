@@ -4,11 +4,13 @@
 #include "util/util.h"
 
 extern const struct nb_kernel nb_kernel_attention;
+extern const struct nb_kernel nb_kernel_spmm;
 extern const struct nb_kernel nb_kernel_stream;
 extern const struct nb_kernel nb_kernel_gemm;
 
 const struct nb_kernel *const nb_kernels[] = {
 	&nb_kernel_attention,
+	&nb_kernel_spmm,
 	&nb_kernel_stream,
 	&nb_kernel_gemm,
 };

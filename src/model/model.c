@@ -1,24 +1,444 @@
-/* Placeholder until the model issue lands: every prediction is refused. */
+/* The analytical chip model.  Every number it uses comes from the case's
+ * shape and work and from the profile; per-family logic only, nothing about
+ * a particular chip. */
 #include "model/model.h"
 
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "model/profile.h"
 #include "util/util.h"
+
+#define MODEL_NAME "npubench-analytical-1"
+
+/* What the compute side of a matrix-like case costs on the chosen tiling. */
+struct tiling {
+	int bm, bn, split;	/* work tile and split-K */
+	double tiles, waves;	/* work tiles in all, waves of them over the units */
+	double seconds;		/* compute time, overheads included */
+	double overhead_s;	/* the per-tile prologue/epilogue part of it */
+	double small_tile;	/* time factor of a tile smaller than the block (>= 1) */
+};
+
+struct terms {
+	const char *family;
+	double peak;		/* dense peak of the dtype computed in, FLOP/s */
+	double rate;		/* sustained matrix rate: peak x efficiency (x sparsity) */
+	double efficiency;
+	const char *eff_key;
+	double tile_q;		/* padded work / real work (>= 1) */
+	double wave_q;		/* unit-slots used / slots busy (>= 1) */
+	struct tiling t;
+	double compute_s, vector_s, memory_s, launch_s;
+	double traffic, bandwidth;
+	int from_llc;
+	double sparse_speedup;
+	cJSON *assumptions;
+};
+
+static double ceil_to(double x, double q)
+{
+	return ceil(x / q) * q;
+}
+
+static void assume(struct terms *t, const char *text)
+{
+	cJSON_AddItemToArray(t->assumptions, cJSON_CreateString(text));
+}
+
+/* The best of a few work tiles and split-K factors for BATCH problems of
+ * M x N outputs, each needing FLOPS_PER_ELEM operations per output element
+ * (2K for a GEMM), as a library's heuristic would choose: the block from the
+ * profile, its halves and quarters (down to the matrix tile), and split-K
+ * while the units are not filled.  Each tile also pays OVERHEAD_K reduction
+ * steps (prologue and epilogue), and a tile chosen smaller than the block
+ * reuses its operands less: its rate falls with its intensity mn/(m+n). */
+static struct tiling best_tiling(const struct nb_profile *p, double batch, double M, double N,
+				 double flops_per_elem, double k_steps, double rate,
+				 double overhead_k, int split_ok)
+{
+	int tm, tn, tk, bm0, bn0, units = profile_units(p);
+	double per_unit = rate / units, i0, c;
+	struct tiling best = { 0 };
+
+	profile_tile(p, &tm, &tn, &tk);
+	profile_block(p, &bm0, &bn0);
+	i0 = (double)bm0 * bn0 / (bm0 + bn0);
+	c = i0 / 4;	/* operand loads: a quarter of the math time at the block tile */
+	best.seconds = INFINITY;
+	for (int hm = 1; hm <= 4; hm *= 2) {
+		for (int hn = 1; hn <= 4; hn *= 2) {
+			int bm = bm0 / hm, bn = bn0 / hn;
+
+			if (bm < tm || bn < tn)
+				continue;
+			/* A tile bigger than the padded matrix shrinks to it. */
+			double em = fmin(bm, M), en = fmin(bn, N);
+			double mn_tiles = batch * ceil(M / em) * ceil(N / en);
+			/* Reuse is the chosen block's: a block clipped by the matrix
+			 * edge streams its operands, which the memory term counts. */
+			double in = (double)bm * bn / (bm + bn);
+			double tile_rate = per_unit * (1 + c / i0) / (1 + c / in);
+
+			for (int s = 1; s <= 16; s *= 2) {
+				if (s > 1 && (!split_ok || mn_tiles * s > 2.0 * units || k_steps / s < 4))
+					break;
+				double tiles = mn_tiles * s;
+				double waves = ceil(tiles / units);
+				double over_s = em * en * 2 * overhead_k / tile_rate;
+				double tile_s = em * en * flops_per_elem / s / tile_rate + over_s;
+				double secs = waves * tile_s;
+
+				if (secs < best.seconds * (1 - 1e-9)) {
+					best.bm = (int)em;
+					best.bn = (int)en;
+					best.split = s;
+					best.tiles = tiles;
+					best.waves = waves;
+					best.seconds = secs;
+					best.overhead_s = waves * over_s;
+					best.small_tile = (1 + c / in) / (1 + c / i0);
+				}
+			}
+		}
+	}
+	return best;
+}
+
+static double bandwidth_for(const struct nb_profile *p, const struct nb_model_params *mp,
+			    double working_set, struct terms *t)
+{
+	double llc_bw = profile_llc_bw_bytes_per_s(p);
+
+	t->from_llc = llc_bw > 0 && working_set <= profile_llc_bytes(p);
+	if (t->from_llc)
+		return llc_bw * mp->stream_efficiency;
+	return profile_bw_bytes_per_s(p) * mp->stream_efficiency;
+}
+
+static void fail(struct nb_prediction *out, enum nb_pred_status st, const char *fmt, ...)
+	NB_PRINTF(3, 4);
+static void fail(struct nb_prediction *out, enum nb_pred_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->status = st;
+	va_start(ap, fmt);
+	vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void list_dtypes(const struct nb_profile *p, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int d = 0; d < NB_DTYPE_COUNT && len < n; d++)
+		if (profile_peak(p, (enum nb_dtype)d) > 0)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "",
+						dtype_name((enum nb_dtype)d));
+}
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+}
+
+int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
+			const struct nb_profile *p, const char *hint, struct nb_prediction *out)
+{
+	const char *variant = NULL;
+	const struct nb_model_params *mp = profile_model_params(p, hint, &variant);
+	struct terms t = { 0 };
+	enum nb_dtype dt = s->dtype, via = s->dtype;
+	double esize = dtype_bits(s->dtype) / 8.0, working_set = w->bytes, seconds, tc, tm;
+	int tm_, tn_, tk_;
+	cJSON *root = NULL, *losses, *tiling;
+	char label[200] = "";
+
+	memset(out, 0, sizeof(*out));
+	out->bound = "compute";
+	t.assumptions = cJSON_CreateArray();
+	t.launch_s = mp->launch_us * 1e-6;
+	profile_tile(p, &tm_, &tn_, &tk_);
+
+	/* The dtype: native, emulated (labelled), or refused. */
+	if (s->kind != NB_SHAPE_STREAM) {
+		t.peak = profile_peak(p, dt);
+		if (t.peak <= 0) {
+			int e = profile_emulation(p, dt);
+			char have[128];
+
+			if (e < 0) {
+				list_dtypes(p, have, sizeof(have));
+				fail(out, NB_PRED_UNSUPPORTED,
+				     "%s has no %s matrix throughput (its profile lists %s)",
+				     profile_id(p), dtype_name(dt), have);
+				goto out;
+			}
+			via = (enum nb_dtype)e;
+			t.peak = profile_peak(p, via);
+			snprintf(label, sizeof(label), "%s emulated via %s (see the profile's emulation note)",
+				 dtype_name(dt), dtype_name(via));
+		}
+	}
+	if (working_set > profile_mem_bytes(p)) {
+		fail(out, NB_PRED_NO_FIT, "does not fit: working set %.4g GiB exceeds %s's %.4g GiB of memory",
+		     working_set / 1073741824.0, profile_id(p), profile_mem_bytes(p) / 1073741824.0);
+		goto out;
+	}
+
+	switch (s->kind) {
+	case NB_SHAPE_GEMM: {
+		double batch = s->batch > 0 ? (double)s->batch : 1;
+		double m = (double)s->m, n = (double)s->n, k = (double)s->k;
+		double M, N, K, S, hk;
+
+		if (m < 1 || n < 1 || k < 1) {
+			fail(out, NB_PRED_UNSUPPORTED, "the GEMM shape is incomplete (m, n, k >= 1)");
+			goto out;
+		}
+		M = ceil_to(m, tm_);
+		N = ceil_to(n, tn_);
+		K = ceil_to(k, tk_);
+		t.tile_q = (M * N * K) / (m * n * k);
+		if (s->sparsity == NB_SPARSE_CSR) {
+			/* Unstructured: the non-zeros at a fraction of the dense rate. */
+			double nnz = m * k * s->density;
+
+			t.family = "spmm-csr";
+			t.efficiency = mp->csr_efficiency;
+			t.eff_key = "model.csr_efficiency";
+			t.rate = t.peak * t.efficiency;
+			t.compute_s = batch * 2.0 * nnz * n / t.rate;
+			t.wave_q = 1;
+			t.tile_q = 1;
+			t.traffic = batch * (nnz * (esize + 4) + (m + 1) * 4 + k * n * esize + m * n * esize);
+			t.traffic = fmax(t.traffic, w->bytes);
+			assume(&t, "CSR: non-zeros computed at model.csr_efficiency of the dense peak, "
+			       "no tiling; traffic = values + column indices + row pointers + B + C");
+		} else {
+			t.family = "gemm";
+			t.efficiency = mp->gemm_efficiency;
+			t.eff_key = "model.gemm_efficiency";
+			t.rate = t.peak * t.efficiency;
+			if (s->sparsity == NB_SPARSE_2_4) {
+				double f = profile_sparse_factor(p);
+
+				if (f > 0) {
+					t.sparse_speedup = 1 + (f - 1) * mp->sparse_efficiency;
+					t.rate *= t.sparse_speedup;
+					assume(&t, "2:4 sparsity: the dense rate times 1 + (factor - 1) x sparsity.efficiency");
+				} else {
+					assume(&t, "no 2:4 sparsity mode on this chip: computed as dense");
+				}
+			}
+			t.t = best_tiling(p, batch, M, N, 2.0 * K, K / tk_, t.rate,
+					  mp->tile_overhead_k, 1);
+			t.compute_s = t.t.seconds;
+			t.wave_q = t.t.waves * profile_units(p) / t.t.tiles;
+			/* Off-chip traffic: at least the operands once; with an on-chip
+			 * buffer of S elements no schedule moves fewer than 2mnk/sqrt(S)
+			 * elements (Hong and Kung). */
+			S = profile_llc_bytes(p) / esize;
+			hk = batch * 2.0 * m * n * k / sqrt(S) * esize;
+			t.traffic = fmax(w->bytes, hk);
+			assume(&t, "GEMM traffic: max(declared minimum bytes, Hong-Kung bound 2mnk/sqrt(on-chip elements))");
+		}
+		break;
+	}
+	case NB_SHAPE_ATTENTION: {
+		double bh = s->batch > 0 ? (double)s->batch : 1;
+		double sq = (double)s->seq_q, sk = (double)s->seq_k, d = (double)s->head_dim;
+		double SQ, SK, D, sk_eff, scores;
+
+		if (sq < 1 || sk < 1 || d < 1) {
+			fail(out, NB_PRED_UNSUPPORTED, "the attention shape is incomplete");
+			goto out;
+		}
+		t.family = "attention";
+		t.efficiency = mp->attention_efficiency;
+		t.eff_key = "model.attention_efficiency";
+		t.rate = t.peak * t.efficiency;
+		SQ = ceil_to(sq, tm_);
+		SK = ceil_to(sk, tk_);
+		D = ceil_to(d, tn_);
+		t.tile_q = (SQ * SK * D) / (sq * sk * d);
+		/* Causal: each block of queries sees the keys up to its own end. */
+		{
+			int bq, bn_;
+
+			profile_block(p, &bq, &bn_);
+			sk_eff = s->causal ? SK / 2 + fmin(SQ, (double)bq) / 2 : SK;
+		}
+		/* Fused (FlashAttention-style): one work tile is a block of queries
+		 * against all keys, two GEMMs of 2 x d flops per score. */
+		/* Per query block: load Q, rescale and write O, normalise the
+		 * softmax - twice a GEMM tile's prologue and epilogue. */
+		t.t = best_tiling(p, bh, SQ, D, 4.0 * sk_eff, sk_eff / tk_, t.rate,
+				  2 * mp->tile_overhead_k, 0);
+		t.compute_s = t.t.seconds;
+		t.wave_q = t.t.waves * profile_units(p) / t.t.tiles;
+		scores = bh * sq * sk * (s->causal ? 0.5 : 1);
+		if (profile_vector_flops(p) > 0) {
+			/* Softmax: about one exponential per score on the vector
+			 * units; the row max and sum between the two GEMMs let only
+			 * about half of it hide under the matrix work. */
+			t.vector_s = scores / profile_vector_flops(p);
+			t.compute_s = fmax(t.compute_s, t.vector_s) + 0.5 * fmin(t.compute_s, t.vector_s);
+			assume(&t, "softmax: one exponential per score at compute.special_tflops, "
+			       "half of it hidden under the matrix work");
+		}
+		t.traffic = fmax(w->bytes, bh * (2 * sq + 2 * sk) * d * esize);
+		assume(&t, "attention: fused forward; traffic = Q, K, V and O once; "
+		       "work tile = block_m queries x head_dim against all keys");
+		break;
+	}
+	case NB_SHAPE_STREAM:
+		t.family = "stream";
+		t.traffic = s->stream_bytes > 0 ? s->stream_bytes : w->bytes;
+		t.compute_s = 0;
+		t.tile_q = t.wave_q = 1;
+		assume(&t, "stream: the declared bytes at model.stream_efficiency of the bandwidth");
+		break;
+	}
+
+	t.bandwidth = bandwidth_for(p, mp, working_set, &t);
+	if (t.from_llc)
+		assume(&t, "repeated execution: a working set within the on-chip buffer is served "
+		       "at on_chip.llc_bandwidth_gbs");
+	t.memory_s = t.traffic / t.bandwidth;
+	tc = t.compute_s;
+	tm = t.memory_s;
+	seconds = fmax(tc, tm) + (1 - mp->overlap) * fmin(tc, tm) + t.launch_s;
+	if (t.launch_s > fmax(tc, tm))
+		out->bound = "latency";
+	else
+		out->bound = tm > tc ? "memory" : "compute";
+
+	out->status = NB_PRED_OK;
+	out->seconds = seconds;
+	if (s->kind == NB_SHAPE_STREAM) {
+		out->throughput = t.traffic / seconds;
+		out->util = t.traffic / seconds / profile_bw_bytes_per_s(p);
+	} else {
+		out->throughput = (w->ops > 0 ? w->ops : 0) / seconds;
+		out->util = (w->actual_ops > 0 ? w->actual_ops : w->ops) / seconds / t.peak;
+	}
+	snprintf(out->reason, sizeof(out->reason), "%s", label);
+
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "model", MODEL_NAME);
+	cJSON_AddStringToObject(root, "profile", profile_id(p));
+	cJSON_AddStringToObject(root, "family", t.family);
+	cJSON_AddStringToObject(root, "dtype", dtype_name(dt));
+	if (via != dt)
+		cJSON_AddStringToObject(root, "computed_as", dtype_name(via));
+	if (variant)
+		cJSON_AddStringToObject(root, "variant", variant);
+	cJSON_AddStringToObject(root, "bound", out->bound);
+	add_num(root, "seconds", seconds);
+	if (s->kind != NB_SHAPE_STREAM) {
+		add_num(root, "peak_per_s", t.peak);
+		add_num(root, "efficiency", t.efficiency);
+		cJSON_AddStringToObject(root, "efficiency_param", t.eff_key);
+		add_num(root, "sustained_rate_per_s", t.rate);
+		if (t.sparse_speedup > 0)
+			add_num(root, "sparse_speedup", t.sparse_speedup);
+	}
+	add_num(root, "compute_s", t.compute_s);
+	if (t.vector_s > 0)
+		add_num(root, "softmax_s", t.vector_s);
+	add_num(root, "memory_s", t.memory_s);
+	add_num(root, "launch_s", t.launch_s);
+	add_num(root, "overlap", mp->overlap);
+	add_num(root, "traffic_bytes", t.traffic);
+	add_num(root, "bandwidth_per_s", t.bandwidth);
+	cJSON_AddStringToObject(root, "memory_level", t.from_llc ? "on-chip" : "device");
+	if (t.t.tiles > 0) {
+		tiling = cJSON_AddObjectToObject(root, "tiling");
+		add_num(tiling, "block_m", t.t.bm);
+		add_num(tiling, "block_n", t.t.bn);
+		add_num(tiling, "split_k", t.t.split);
+		add_num(tiling, "tiles", t.t.tiles);
+		add_num(tiling, "waves", t.t.waves);
+		add_num(tiling, "units", profile_units(p));
+	}
+	/* Each loss as the time it costs. */
+	losses = cJSON_AddObjectToObject(root, "losses_s");
+	if (s->kind != NB_SHAPE_STREAM && t.t.tiles > 0) {
+		/* Matrix work: peel the losses off one at a time. */
+		double busy = t.t.seconds - t.t.overhead_s;
+		double no_wave = busy / t.wave_q;
+		double no_small = no_wave / t.t.small_tile;
+		double ideal = no_small / t.tile_q;
+
+		add_num(losses, "wave_quantization", busy - no_wave);
+		add_num(losses, "small_tile", no_wave - no_small);
+		add_num(losses, "tile_quantization", no_small - ideal);
+		add_num(losses, "tile_overhead", t.t.overhead_s);
+		add_num(losses, "efficiency", ideal * (1 - t.efficiency));
+	}
+	add_num(losses, "memory_not_overlapped",
+		tc > tm ? (1 - mp->overlap) * tm : (s->kind == NB_SHAPE_STREAM ? 0 : tm - tc + (1 - mp->overlap) * tc));
+	add_num(losses, "launch", t.launch_s);
+	add_num(root, "tile_quantization_factor", t.tile_q);
+	add_num(root, "wave_quantization_factor", t.wave_q);
+	cJSON_AddItemToObject(root, "assumptions", t.assumptions);
+	t.assumptions = NULL;
+	out->breakdown_json = cJSON_PrintUnformatted(root);
+out:
+	if (out->status != NB_PRED_OK) {
+		root = cJSON_CreateObject();
+		cJSON_AddStringToObject(root, "model", MODEL_NAME);
+		cJSON_AddStringToObject(root, "profile", profile_id(p));
+		cJSON_AddStringToObject(root, "status", prediction_status_name(out->status));
+		cJSON_AddStringToObject(root, "reason", out->reason);
+		out->breakdown_json = cJSON_PrintUnformatted(root);
+		out->bound = "";
+	}
+	cJSON_Delete(root);
+	cJSON_Delete(t.assumptions);
+	if (!out->breakdown_json)
+		die("out of memory");
+	return 0;
+}
 
 int model_predict(const struct nb_case *c, const struct nb_profile *p, struct nb_prediction *out)
 {
-	NB_UNUSED(c);
-	NB_UNUSED(p);
+	struct nb_shape s;
+	struct nb_work w;
+
 	memset(out, 0, sizeof(*out));
-	out->status = NB_PRED_UNSUPPORTED;
-	snprintf(out->reason, sizeof(out->reason), "the chip model is not available yet");
-	return 0;
+	if (!c->kernel->shape || !c->kernel->work) {
+		out->status = NB_PRED_UNSUPPORTED;
+		snprintf(out->reason, sizeof(out->reason), "kernel %s describes no shape for the model",
+			 c->kernel->name);
+		return -1;
+	}
+	c->kernel->shape(c, &s);
+	c->kernel->work(c, &w);
+	return model_predict_shape(&s, &w, p, NULL, out);
 }
 
 void prediction_release(struct nb_prediction *pr)
 {
-	free(pr->breakdown_json);
+	cJSON_free(pr->breakdown_json);
 	pr->breakdown_json = NULL;
+}
+
+const char *prediction_status_name(enum nb_pred_status st)
+{
+	switch (st) {
+	case NB_PRED_OK: return "ok";
+	case NB_PRED_UNSUPPORTED: return "unsupported";
+	case NB_PRED_NO_FIT: return "no-fit";
+	}
+	return "?";
 }

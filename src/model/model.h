@@ -1,5 +1,14 @@
 /* The analytical chip model: predicts a case on a chip profile and says
- * why.  A pure function of (case, profile). */
+ * why.  A pure function of (case, profile): no I/O, no global state.
+ *
+ * Mechanisms (see profiles/SCHEMA.md "How the model uses a profile"):
+ * compute time from the dtype's dense peak (x the 2:4 factor for 2:4
+ * sparse cases) scaled by the family's efficiency; tile quantization (m, n,
+ * k padded to the matrix-unit tile); wave quantization (work tiles over the
+ * compute units, the best of a few tile sizes and split-K, as libraries
+ * choose); a fixed cost per work tile; memory time from the bytes the kernel
+ * must move given the on-chip buffer (the Hong-Kung bound for GEMM); their
+ * overlap; a launch latency. */
 #ifndef NB_MODEL_H
 #define NB_MODEL_H
 
@@ -17,13 +26,25 @@ struct nb_prediction {
 	enum nb_pred_status status;
 	double seconds;		/* predicted time of one execution */
 	double throughput;	/* work.ops / seconds (or bytes / seconds for streams) */
-	double util;		/* fraction of the dtype's dense peak */
+	double util;		/* fraction of the dtype's dense peak (streams: of memory bandwidth) */
 	const char *bound;	/* "compute", "memory" or "latency" */
 	char reason[256];	/* why not OK; or a label such as "int4 emulated via int8" */
 	char *breakdown_json;	/* malloc'd JSON object: terms, losses, assumptions */
 };
 
+/* Predicts case C on chip P.  Returns 0 (the verdict is in OUT->status), or
+ * -1 when the case cannot be described (a kernel without shape()). */
 int model_predict(const struct nb_case *c, const struct nb_profile *p, struct nb_prediction *out);
+
+/* The same from a shape and its work, as a kernel's shape() and work() give
+ * them.  HINT names the software measured or wanted (e.g. "FlashAttention-2")
+ * and selects a profile's model variant; NULL for the defaults. */
+int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
+			const struct nb_profile *p, const char *hint, struct nb_prediction *out);
+
 void prediction_release(struct nb_prediction *pr);
+
+/* "ok", "unsupported" or "no-fit". */
+const char *prediction_status_name(enum nb_pred_status st);
 
 #endif

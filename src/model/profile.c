@@ -1,24 +1,653 @@
-/* Placeholder until the profiles issue lands: no chip profiles. */
+/* Chip profiles: the strict loader.  Every key a profile may hold is in the
+ * table below, with its type, whether it is required and its range; anything
+ * else is an error naming the file, the key path and the value. */
 #include "model/profile.h"
 
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
 
 #include "util/util.h"
 
+#define NB_PROFILE_SCHEMA 1
+#define MAX_VARIANTS 8
+
+struct variant {
+	char *name;
+	char *match;
+	struct nb_model_params params;
+};
+
+struct nb_profile {
+	char *path;
+	cJSON *root;
+	const char *id, *name, *vendor, *unit_kind;
+	double year;
+	double peak_tflops[NB_DTYPE_COUNT];
+	int emulate_via[NB_DTYPE_COUNT];
+	double sparse_factor;
+	double capacity_gib, bandwidth_gbs;
+	double llc_mib, llc_bandwidth_gbs, local_kib;
+	double units, tile_m, tile_n, tile_k, block_m, block_n, clock_mhz, vector_tflops;
+	double ic_bandwidth_gbs, ic_latency_us, tdp_w;
+	struct nb_model_params params;
+	struct variant variants[MAX_VARIANTS];
+	int nvariants;
+};
+
 struct nb_profiles {
+	struct nb_profile **p;
 	int n;
 };
 
+enum ktype {
+	K_OBJ,		/* a section: its members are in the table */
+	K_STR,		/* a non-empty string */
+	K_STRARR,	/* an array of non-empty strings */
+	K_INT,		/* a plain positive integer (schema_version) */
+	K_FIG,		/* a figure: {value, source, kind[, note]}, value a number */
+	K_FIGINT,	/* a figure whose value is a positive integer */
+	K_SOURCES,	/* {"TAG": "document, table or URL", ...} */
+	K_PEAKS,	/* {"DTYPE": figure, ...} */
+	K_EMUL,		/* {"DTYPE": {"via": "DTYPE", "note": "..."}, ...} */
+	K_VARIANTS,	/* {"NAME": {"match": "...", model figures...}, ...} */
+};
+
+#define REQ 1
+#define OFF(f) offsetof(struct nb_profile, f)
+#define NOFF ((size_t)-1)
+
+struct key {
+	const char *path;
+	enum ktype type;
+	int required;
+	double lo, hi;		/* figures: lo < value <= hi */
+	size_t off;		/* where a figure's value or a string goes */
+};
+
+static const struct key keys[] = {
+	{ "schema_version", K_INT, REQ, 0, 0, NOFF },
+	{ "id", K_STR, REQ, 0, 0, OFF(id) },
+	{ "name", K_STR, REQ, 0, 0, OFF(name) },
+	{ "vendor", K_STR, REQ, 0, 0, OFF(vendor) },
+	{ "aliases", K_STRARR, 0, 0, 0, NOFF },
+	{ "notes", K_STR, 0, 0, 0, NOFF },
+	{ "year", K_FIGINT, REQ, 1989, 2100, OFF(year) },
+	{ "sources", K_SOURCES, REQ, 0, 0, NOFF },
+	{ "peak_dense_tflops", K_PEAKS, REQ, 0, 1e6, NOFF },
+	{ "emulation", K_EMUL, 0, 0, 0, NOFF },
+	{ "sparsity", K_OBJ, 0, 0, 0, NOFF },
+	{ "sparsity.pattern", K_STR, REQ, 0, 0, NOFF },
+	{ "sparsity.factor", K_FIG, REQ, 1, 4, OFF(sparse_factor) },
+	{ "sparsity.efficiency", K_FIG, REQ, 0, 1, OFF(params.sparse_efficiency) },
+	{ "memory", K_OBJ, REQ, 0, 0, NOFF },
+	{ "memory.type", K_STR, 0, 0, 0, NOFF },
+	{ "memory.capacity_gib", K_FIG, REQ, 0, 1e6, OFF(capacity_gib) },
+	{ "memory.bandwidth_gbs", K_FIG, REQ, 0, 1e6, OFF(bandwidth_gbs) },
+	{ "on_chip", K_OBJ, REQ, 0, 0, NOFF },
+	{ "on_chip.llc_mib", K_FIG, REQ, 0, 1e6, OFF(llc_mib) },
+	{ "on_chip.llc_bandwidth_gbs", K_FIG, 0, 0, 1e7, OFF(llc_bandwidth_gbs) },
+	{ "on_chip.local_kib", K_FIG, 0, 0, 1e6, OFF(local_kib) },
+	{ "compute", K_OBJ, REQ, 0, 0, NOFF },
+	{ "compute.unit_kind", K_STR, REQ, 0, 0, OFF(unit_kind) },
+	{ "compute.units", K_FIGINT, REQ, 0, 1e6, OFF(units) },
+	{ "compute.tile_m", K_FIGINT, REQ, 0, 4096, OFF(tile_m) },
+	{ "compute.tile_n", K_FIGINT, REQ, 0, 4096, OFF(tile_n) },
+	{ "compute.tile_k", K_FIGINT, REQ, 0, 4096, OFF(tile_k) },
+	{ "compute.block_m", K_FIGINT, REQ, 0, 65536, OFF(block_m) },
+	{ "compute.block_n", K_FIGINT, REQ, 0, 65536, OFF(block_n) },
+	{ "compute.clock_mhz", K_FIG, 0, 0, 1e5, OFF(clock_mhz) },
+	{ "compute.special_tflops", K_FIG, 0, 0, 1e6, OFF(vector_tflops) },
+	{ "interconnect", K_OBJ, 0, 0, 0, NOFF },
+	{ "interconnect.name", K_STR, REQ, 0, 0, NOFF },
+	{ "interconnect.bandwidth_gbs", K_FIG, REQ, 0, 1e6, OFF(ic_bandwidth_gbs) },
+	{ "interconnect.latency_us", K_FIG, 0, 0, 1e6, OFF(ic_latency_us) },
+	{ "power", K_OBJ, 0, 0, 0, NOFF },
+	{ "power.tdp_w", K_FIG, REQ, 0, 1e5, OFF(tdp_w) },
+	{ "model", K_OBJ, REQ, 0, 0, NOFF },
+	{ "model.gemm_efficiency", K_FIG, REQ, 0, 1, OFF(params.gemm_efficiency) },
+	{ "model.tile_overhead_k", K_FIG, REQ, 0, 1e5, OFF(params.tile_overhead_k) },
+	{ "model.attention_efficiency", K_FIG, REQ, 0, 1, OFF(params.attention_efficiency) },
+	{ "model.stream_efficiency", K_FIG, REQ, 0, 1, OFF(params.stream_efficiency) },
+	{ "model.launch_us", K_FIG, REQ, 0, 1e5, OFF(params.launch_us) },
+	{ "model.overlap", K_FIG, REQ, 0, 1, OFF(params.overlap) },
+	{ "model.csr_efficiency", K_FIG, REQ, 0, 1, OFF(params.csr_efficiency) },
+	{ "model.variants", K_VARIANTS, 0, 0, 0, NOFF },
+};
+
+static const char *const kinds[] = { "vendor-spec", "measured", "derived", "estimate" };
+
+/* Loading state: the file being read, for messages. */
+struct ld {
+	const char *file;
+	struct nb_profile *p;
+	const cJSON *sources;
+};
+
+static const struct key *key_find(const char *path)
+{
+	for (size_t i = 0; i < NB_ARRAY_SIZE(keys); i++)
+		if (!strcmp(keys[i].path, path))
+			return &keys[i];
+	return NULL;
+}
+
+/* "FILE: key \"PATH\": WHAT, got VALUE" */
+static int bad(struct ld *ld, const char *path, const cJSON *v, const char *fmt, ...)
+	NB_PRINTF(4, 5);
+static int bad(struct ld *ld, const char *path, const cJSON *v, const char *fmt, ...)
+{
+	char what[256];
+	char *text = v ? cJSON_PrintUnformatted(v) : NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (text && strlen(text) > 60)
+		strcpy(text + 57, "...");
+	if (text)
+		error("%s: key \"%s\": %s, got %s", ld->file, path, what, text);
+	else
+		error("%s: key \"%s\": %s", ld->file, path, what);
+	cJSON_free(text);
+	return -1;
+}
+
+static int is_int_value(double v)
+{
+	return isfinite(v) && v == floor(v);
+}
+
+/* A figure: {"value": N, "source": TAG, "kind": KIND[, "note": TEXT]}. */
+static int load_figure(struct ld *ld, const char *path, const cJSON *fig, double lo, double hi,
+		       int want_int, double *out)
+{
+	const cJSON *it, *value = NULL, *source = NULL, *kind = NULL;
+	char sub[160];
+	size_t i;
+
+	if (!cJSON_IsObject(fig))
+		return bad(ld, path, fig, "expected a figure {\"value\", \"source\", \"kind\"}");
+	cJSON_ArrayForEach(it, fig) {
+		snprintf(sub, sizeof(sub), "%s.%s", path, it->string);
+		if (!strcmp(it->string, "value")) {
+			value = it;
+		} else if (!strcmp(it->string, "source")) {
+			source = it;
+		} else if (!strcmp(it->string, "kind")) {
+			kind = it;
+		} else if (!strcmp(it->string, "note")) {
+			if (!cJSON_IsString(it) || !*it->valuestring)
+				return bad(ld, sub, it, "expected a non-empty string");
+		} else {
+			return bad(ld, sub, NULL, "unknown key (a figure has value, source, kind and note)");
+		}
+	}
+	snprintf(sub, sizeof(sub), "%s.value", path);
+	if (!value)
+		return bad(ld, sub, NULL, "missing required key");
+	if (!cJSON_IsNumber(value))
+		return bad(ld, sub, value, "expected a number");
+	if (!(value->valuedouble > lo) || value->valuedouble > hi) {
+		if (lo == 0)
+			return bad(ld, sub, value, "expected a positive number%s",
+				   hi < 1e5 ? (hi == 1 ? " at most 1" : " in range") : "");
+		return bad(ld, sub, value, "expected a number above %g and at most %g", lo, hi);
+	}
+	if (want_int && !is_int_value(value->valuedouble))
+		return bad(ld, sub, value, "expected an integer");
+	snprintf(sub, sizeof(sub), "%s.source", path);
+	if (!source)
+		return bad(ld, sub, NULL, "missing required key (every figure names its source)");
+	if (!cJSON_IsString(source))
+		return bad(ld, sub, source, "expected a source tag (a key of \"sources\")");
+	if (!cJSON_GetObjectItemCaseSensitive(ld->sources, source->valuestring))
+		return bad(ld, sub, source, "no such source in \"sources\"");
+	snprintf(sub, sizeof(sub), "%s.kind", path);
+	if (!kind)
+		return bad(ld, sub, NULL, "missing required key (vendor-spec, measured, derived or estimate)");
+	if (!cJSON_IsString(kind))
+		return bad(ld, sub, kind, "expected vendor-spec, measured, derived or estimate");
+	for (i = 0; i < NB_ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kind->valuestring, kinds[i]))
+			break;
+	if (i == NB_ARRAY_SIZE(kinds))
+		return bad(ld, sub, kind, "expected vendor-spec, measured, derived or estimate");
+	*out = value->valuedouble;
+	return 0;
+}
+
+static int load_sources(struct ld *ld, const char *path, const cJSON *v)
+{
+	const cJSON *it;
+	char sub[160];
+
+	if (!cJSON_IsObject(v) || !cJSON_GetArraySize(v))
+		return bad(ld, path, v, "expected an object of source tags and their documents");
+	cJSON_ArrayForEach(it, v) {
+		snprintf(sub, sizeof(sub), "%s.%s", path, it->string);
+		if (!cJSON_IsString(it) || !*it->valuestring)
+			return bad(ld, sub, it, "expected a non-empty string (document, table or URL)");
+	}
+	return 0;
+}
+
+static int load_peaks(struct ld *ld, const struct key *k, const cJSON *v)
+{
+	const cJSON *it;
+	char sub[160];
+	int n = 0;
+
+	if (!cJSON_IsObject(v))
+		return bad(ld, k->path, v, "expected an object of dtypes");
+	cJSON_ArrayForEach(it, v) {
+		int d = dtype_parse(it->string);
+
+		snprintf(sub, sizeof(sub), "%s.%s", k->path, it->string);
+		if (d < 0)
+			return bad(ld, sub, NULL, "unknown dtype (fp64, fp32, tf32, fp16, bf16, fp8, int8, int4)");
+		if (load_figure(ld, sub, it, k->lo, k->hi, 0, &ld->p->peak_tflops[d]))
+			return -1;
+		n++;
+	}
+	if (!n)
+		return bad(ld, k->path, v, "expected at least one dtype");
+	return 0;
+}
+
+static int load_emulation(struct ld *ld, const char *path, const cJSON *v)
+{
+	const cJSON *it, *f;
+	char sub[160];
+
+	if (!cJSON_IsObject(v))
+		return bad(ld, path, v, "expected an object of dtypes");
+	cJSON_ArrayForEach(it, v) {
+		int d = dtype_parse(it->string), via = -1;
+
+		snprintf(sub, sizeof(sub), "%s.%s", path, it->string);
+		if (d < 0)
+			return bad(ld, sub, NULL, "unknown dtype");
+		if (!cJSON_IsObject(it))
+			return bad(ld, sub, it, "expected {\"via\": DTYPE, \"note\": TEXT}");
+		cJSON_ArrayForEach(f, it) {
+			char sub2[200];
+
+			snprintf(sub2, sizeof(sub2), "%s.%s", sub, f->string);
+			if (!strcmp(f->string, "via")) {
+				if (!cJSON_IsString(f) || (via = dtype_parse(f->valuestring)) < 0)
+					return bad(ld, sub2, f, "expected a dtype name");
+			} else if (!strcmp(f->string, "note")) {
+				if (!cJSON_IsString(f) || !*f->valuestring)
+					return bad(ld, sub2, f, "expected a non-empty string");
+			} else {
+				return bad(ld, sub2, NULL, "unknown key (an emulation has via and note)");
+			}
+		}
+		if (via < 0)
+			return bad(ld, sub, NULL, "missing required key \"via\"");
+		if (!cJSON_GetObjectItemCaseSensitive(it, "note"))
+			return bad(ld, sub, NULL, "missing required key \"note\" (say how and at what cost)");
+		ld->p->emulate_via[d] = via;
+	}
+	return 0;
+}
+
+static int load_variants(struct ld *ld, const char *path, const cJSON *v)
+{
+	const cJSON *it, *f;
+	char sub[160], sub2[200], kpath[96];
+
+	if (!cJSON_IsObject(v))
+		return bad(ld, path, v, "expected an object of named variants");
+	cJSON_ArrayForEach(it, v) {
+		struct variant *var;
+
+		snprintf(sub, sizeof(sub), "%s.%s", path, it->string);
+		if (ld->p->nvariants >= MAX_VARIANTS)
+			return bad(ld, sub, NULL, "too many variants (at most %d)", MAX_VARIANTS);
+		if (!cJSON_IsObject(it))
+			return bad(ld, sub, it, "expected {\"match\": TEXT, model figures...}");
+		var = &ld->p->variants[ld->p->nvariants++];
+		var->name = xstrdup(it->string);
+		/* NaN: not overridden; filled from the defaults once all is read. */
+		for (size_t j = 0; j < sizeof(var->params) / sizeof(double); j++)
+			((double *)&var->params)[j] = NAN;
+		cJSON_ArrayForEach(f, it) {
+			const struct key *k;
+
+			snprintf(sub2, sizeof(sub2), "%s.%s", sub, f->string);
+			if (!strcmp(f->string, "match")) {
+				if (!cJSON_IsString(f) || !*f->valuestring)
+					return bad(ld, sub2, f, "expected a non-empty string");
+				var->match = xstrdup(f->valuestring);
+				continue;
+			}
+			snprintf(kpath, sizeof(kpath), "model.%s", f->string);
+			k = key_find(kpath);
+			if (!k || k->type != K_FIG || k->off == NOFF)
+				return bad(ld, sub2, NULL, "unknown key (a variant has match and model figures)");
+			if (load_figure(ld, sub2, f, k->lo, k->hi, 0,
+					(double *)((char *)&var->params +
+						   (k->off - OFF(params)))))
+				return -1;
+		}
+		if (!var->match)
+			return bad(ld, sub, NULL, "missing required key \"match\"");
+	}
+	return 0;
+}
+
+static int load_value(struct ld *ld, const struct key *k, const cJSON *v);
+
+/* A section: every member must be in the table under PATH. */
+static int load_object(struct ld *ld, const char *prefix, const cJSON *obj)
+{
+	const cJSON *it;
+	char path[160];
+
+	if (!cJSON_IsObject(obj))
+		return bad(ld, *prefix ? prefix : "(top level)", obj, "expected an object");
+	cJSON_ArrayForEach(it, obj) {
+		const struct key *k;
+
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", it->string);
+		k = key_find(path);
+		if (!k)
+			return bad(ld, path, NULL, "unknown key (see profiles/SCHEMA.md)");
+		for (const cJSON *o = it->next; o; o = o->next)
+			if (!strcmp(o->string, it->string))
+				return bad(ld, path, NULL, "key given twice");
+		if (load_value(ld, k, it))
+			return -1;
+	}
+	/* Required members of this section. */
+	for (size_t i = 0; i < NB_ARRAY_SIZE(keys); i++) {
+		const char *kp = keys[i].path, *dot = strrchr(kp, '.');
+		size_t plen = dot ? (size_t)(dot - kp) : 0;
+
+		if (!keys[i].required || plen != strlen(prefix) || strncmp(kp, prefix, plen))
+			continue;
+		if (!cJSON_GetObjectItemCaseSensitive(obj, dot ? dot + 1 : kp))
+			return bad(ld, kp, NULL, "missing required key");
+	}
+	return 0;
+}
+
+static int load_value(struct ld *ld, const struct key *k, const cJSON *v)
+{
+	char **sp = k->off != NOFF ? (char **)((char *)ld->p + k->off) : NULL;
+	double *dp = k->off != NOFF ? (double *)((char *)ld->p + k->off) : NULL;
+	const cJSON *it;
+
+	switch (k->type) {
+	case K_OBJ:
+		return load_object(ld, k->path, v);
+	case K_STR:
+		if (!cJSON_IsString(v) || !*v->valuestring)
+			return bad(ld, k->path, v, "expected a non-empty string");
+		if (sp)
+			*sp = v->valuestring;
+		return 0;
+	case K_STRARR:
+		if (!cJSON_IsArray(v))
+			return bad(ld, k->path, v, "expected an array of strings");
+		cJSON_ArrayForEach(it, v)
+			if (!cJSON_IsString(it) || !*it->valuestring)
+				return bad(ld, k->path, it, "expected non-empty strings");
+		return 0;
+	case K_INT:
+		if (!cJSON_IsNumber(v) || !is_int_value(v->valuedouble) || v->valuedouble <= 0)
+			return bad(ld, k->path, v, "expected a positive integer");
+		return 0;
+	case K_FIG:
+	case K_FIGINT:
+		return load_figure(ld, k->path, v, k->lo, k->hi, k->type == K_FIGINT, dp);
+	case K_SOURCES:
+		return 0;	/* loaded first, see parse_profile */
+	case K_PEAKS:
+		return load_peaks(ld, k, v);
+	case K_EMUL:
+		return load_emulation(ld, k->path, v);
+	case K_VARIANTS:
+		return load_variants(ld, k->path, v);
+	}
+	return bad(ld, k->path, v, "internal error: bad key type");
+}
+
+/* Rules between figures that each look fine alone. */
+static int check_consistency(struct ld *ld, int check_name)
+{
+	struct nb_profile *p = ld->p;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p->root, "schema_version");
+	double narrow;
+
+	if (v->valuedouble != NB_PROFILE_SCHEMA)
+		return bad(ld, "schema_version", v, "this npubench reads schema version %d",
+			   NB_PROFILE_SCHEMA);
+	for (const char *c = p->id; *c; c++)
+		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '-')
+			return bad(ld, "id", cJSON_GetObjectItemCaseSensitive(p->root, "id"),
+				   "expected lowercase letters, digits and '-'");
+	if (p->llc_bandwidth_gbs > 0 && p->llc_bandwidth_gbs <= p->bandwidth_gbs)
+		return bad(ld, "on_chip.llc_bandwidth_gbs",
+			   cJSON_GetObjectItemCaseSensitive(
+				   cJSON_GetObjectItemCaseSensitive(
+					   cJSON_GetObjectItemCaseSensitive(p->root, "on_chip"),
+					   "llc_bandwidth_gbs"), "value"),
+			   "on-chip bandwidth must exceed memory.bandwidth_gbs (%g)", p->bandwidth_gbs);
+	if ((int64_t)p->block_m % (int64_t)p->tile_m || (int64_t)p->block_n % (int64_t)p->tile_n)
+		return bad(ld, "compute.block_m", NULL,
+			   "block_m x block_n (%gx%g) must be multiples of tile_m x tile_n (%gx%g)",
+			   p->block_m, p->block_n, p->tile_m, p->tile_n);
+	narrow = fmax(p->peak_tflops[NB_FP16], p->peak_tflops[NB_BF16]);
+	for (int d = NB_FP64; d <= NB_TF32; d++)
+		if (narrow > 0 && p->peak_tflops[d] > narrow)
+			return bad(ld, "peak_dense_tflops", NULL,
+				   "%s (%g) above the 16-bit peak (%g): a sparse or misread figure?",
+				   dtype_name((enum nb_dtype)d), p->peak_tflops[d], narrow);
+	for (int d = 0; d < NB_DTYPE_COUNT; d++) {
+		int via = p->emulate_via[d];
+
+		if (via < 0)
+			continue;
+		if (p->peak_tflops[d] > 0)
+			return bad(ld, "emulation", NULL, "%s has a native peak: it needs no emulation",
+				   dtype_name((enum nb_dtype)d));
+		if (p->peak_tflops[via] <= 0)
+			return bad(ld, "emulation", NULL, "%s is emulated via %s, which the chip lacks",
+				   dtype_name((enum nb_dtype)d), dtype_name((enum nb_dtype)via));
+	}
+	if (p->sparse_factor > 0 &&
+	    strcmp(cJSON_GetObjectItemCaseSensitive(
+			   cJSON_GetObjectItemCaseSensitive(p->root, "sparsity"), "pattern")->valuestring,
+		   "2:4"))
+		return bad(ld, "sparsity.pattern", NULL, "only \"2:4\" is modelled");
+	if (check_name) {
+		const char *base = strrchr(ld->file, '/');
+		size_t n = strlen(p->id);
+
+		base = base ? base + 1 : ld->file;
+		if (strncmp(base, p->id, n) || strcmp(base + n, ".json"))
+			return bad(ld, "id", cJSON_GetObjectItemCaseSensitive(p->root, "id"),
+				   "the file must be named after the id (%s.json)", p->id);
+	}
+	return 0;
+}
+
+static int parse_profile(const char *file, const char *text, int check_name, struct nb_profile **out)
+{
+	struct nb_profile *p = xcalloc(1, sizeof(*p));
+	struct ld ld = { file, p, NULL };
+	const char *end = NULL;
+
+	for (int d = 0; d < NB_DTYPE_COUNT; d++)
+		p->emulate_via[d] = -1;
+	p->path = xstrdup(file);
+	p->root = cJSON_ParseWithOpts(text, &end, 1);
+	if (!p->root) {
+		int line = 1;
+
+		for (const char *c = text; end && c < end; c++)
+			line += *c == '\n';
+		error("%s:%d: not valid JSON", file, line);
+		goto fail;
+	}
+	if (!cJSON_IsObject(p->root)) {
+		bad(&ld, "(top level)", NULL, "expected an object");
+		goto fail;
+	}
+	ld.sources = cJSON_GetObjectItemCaseSensitive(p->root, "sources");
+	if (!ld.sources) {
+		bad(&ld, "sources", NULL, "missing required key");
+		goto fail;
+	}
+	if (load_sources(&ld, "sources", ld.sources))
+		goto fail;
+	if (load_object(&ld, "", p->root) || check_consistency(&ld, check_name))
+		goto fail;
+	for (int i = 0; i < p->nvariants; i++)
+		for (size_t j = 0; j < sizeof(p->params) / sizeof(double); j++)
+			if (isnan(((double *)&p->variants[i].params)[j]))
+				((double *)&p->variants[i].params)[j] = ((double *)&p->params)[j];
+	*out = p;
+	return 0;
+fail:
+	profile_free(p);
+	return -1;
+}
+
+int profile_load_file(const char *path, int check_name, struct nb_profile **out)
+{
+	char *text = NULL;
+	size_t len;
+	int ret;
+
+	if (nb_read_file(path, 1 << 20, &text, &len))
+		return -1;
+	ret = parse_profile(path, text, check_name, out);
+	free(text);
+	return ret;
+}
+
+void profile_free(struct nb_profile *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->nvariants; i++) {
+		free(p->variants[i].name);
+		free(p->variants[i].match);
+	}
+	cJSON_Delete(p->root);
+	free(p->path);
+	free(p);
+}
+
+/* Names P answers to: its id and aliases. */
+static int answers_to(const struct nb_profile *p, const char *name)
+{
+	const char *a;
+
+	if (!strcasecmp(p->id, name))
+		return 1;
+	for (int i = 0; (a = profile_alias(p, i)); i++)
+		if (!strcasecmp(a, name))
+			return 1;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds DIR's profiles to SET, skipping ids already there. */
+static int load_dir(struct nb_profiles *set, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	int n = 0, ret = 0;
+
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : error("cannot open '%s': %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 5 && !strcmp(e->d_name + len - 5, ".json") && e->d_name[0] != '.') {
+			names = xrealloc(names, (size_t)(n + 1) * sizeof(*names));
+			names[n++] = xstrdup(e->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(*names), cmp_str);
+	for (int i = 0; i < n && !ret; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		struct nb_profile *p = NULL;
+		int dup = 0;
+
+		if (profile_load_file(path, 1, &p)) {
+			ret = -1;
+		} else {
+			for (int j = 0; j < set->n && !dup; j++) {
+				const struct nb_profile *q = set->p[j];
+				const char *a;
+
+				if (!strcmp(q->id, p->id)) {
+					dup = 1;	/* an earlier folder wins */
+					continue;
+				}
+				if (answers_to(q, p->id))
+					ret = error("%s: id '%s' is already an alias of %s", path, p->id, q->path);
+				for (int k = 0; !ret && (a = profile_alias(p, k)); k++)
+					if (answers_to(q, a))
+						ret = error("%s: alias '%s' already names %s", path, a, q->path);
+			}
+			if (dup || ret) {
+				profile_free(p);
+			} else {
+				set->p = xrealloc(set->p, (size_t)(set->n + 1) * sizeof(*set->p));
+				set->p[set->n++] = p;
+			}
+		}
+		free(path);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
 int profiles_load(const char *const *dirs, int ndirs, struct nb_profiles **out)
 {
-	NB_UNUSED(dirs);
-	NB_UNUSED(ndirs);
-	*out = xcalloc(1, sizeof(**out));
+	struct nb_profiles *set = xcalloc(1, sizeof(*set));
+
+	for (int i = 0; i < ndirs; i++) {
+		if (load_dir(set, dirs[i])) {
+			profiles_free(set);
+			return -1;
+		}
+	}
+	*out = set;
 	return 0;
 }
 
 void profiles_free(struct nb_profiles *set)
 {
+	if (!set)
+		return;
+	for (int i = 0; i < set->n; i++)
+		profile_free(set->p[i]);
+	free(set->p);
 	free(set);
 }
 
@@ -29,32 +658,177 @@ int profiles_count(const struct nb_profiles *set)
 
 const struct nb_profile *profiles_get(const struct nb_profiles *set, int i)
 {
-	NB_UNUSED(set);
-	NB_UNUSED(i);
-	return NULL;
+	return i >= 0 && i < set->n ? set->p[i] : NULL;
 }
 
 const struct nb_profile *profiles_find(const struct nb_profiles *set, const char *name)
 {
-	NB_UNUSED(set);
-	NB_UNUSED(name);
+	for (int i = 0; i < set->n; i++)
+		if (answers_to(set->p[i], name))
+			return set->p[i];
 	return NULL;
 }
 
-const char *profile_id(const struct nb_profile *p)
-{
-	NB_UNUSED(p);
-	return "?";
-}
+const char *profile_id(const struct nb_profile *p) { return p->id; }
+const char *profile_name(const struct nb_profile *p) { return p->name; }
+const char *profile_vendor(const struct nb_profile *p) { return p->vendor; }
+const char *profile_path(const struct nb_profile *p) { return p->path; }
+int profile_year(const struct nb_profile *p) { return (int)p->year; }
 
-const char *profile_name(const struct nb_profile *p)
+const char *profile_alias(const struct nb_profile *p, int i)
 {
-	NB_UNUSED(p);
-	return "?";
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(p->root, "aliases");
+	const cJSON *it = a ? cJSON_GetArrayItem(a, i) : NULL;
+
+	return i >= 0 && it ? it->valuestring : NULL;
 }
 
 char *profile_snapshot_json(const struct nb_profile *p)
 {
-	NB_UNUSED(p);
-	return xstrdup("{}");
+	char *s = cJSON_PrintUnformatted(p->root);
+	char *copy;
+
+	if (!s)
+		die("out of memory");
+	copy = xstrdup(s);
+	cJSON_free(s);
+	return copy;
+}
+
+double profile_peak(const struct nb_profile *p, enum nb_dtype d)
+{
+	return (unsigned)d < NB_DTYPE_COUNT ? p->peak_tflops[d] * 1e12 : 0;
+}
+
+double profile_sparse_factor(const struct nb_profile *p) { return p->sparse_factor; }
+
+int profile_emulation(const struct nb_profile *p, enum nb_dtype d)
+{
+	return (unsigned)d < NB_DTYPE_COUNT ? p->emulate_via[d] : -1;
+}
+
+double profile_mem_bytes(const struct nb_profile *p) { return p->capacity_gib * 1073741824.0; }
+double profile_bw_bytes_per_s(const struct nb_profile *p) { return p->bandwidth_gbs * 1e9; }
+double profile_llc_bytes(const struct nb_profile *p) { return p->llc_mib * 1048576.0; }
+double profile_llc_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_bandwidth_gbs * 1e9; }
+double profile_local_bytes(const struct nb_profile *p) { return p->local_kib * 1024.0; }
+int profile_units(const struct nb_profile *p) { return (int)p->units; }
+const char *profile_unit_kind(const struct nb_profile *p) { return p->unit_kind; }
+
+void profile_tile(const struct nb_profile *p, int *m, int *n, int *k)
+{
+	*m = (int)p->tile_m;
+	*n = (int)p->tile_n;
+	*k = (int)p->tile_k;
+}
+
+void profile_block(const struct nb_profile *p, int *m, int *n)
+{
+	*m = (int)p->block_m;
+	*n = (int)p->block_n;
+}
+
+double profile_clock_hz(const struct nb_profile *p) { return p->clock_mhz * 1e6; }
+double profile_vector_flops(const struct nb_profile *p) { return p->vector_tflops * 1e12; }
+double profile_interconnect_bytes_per_s(const struct nb_profile *p) { return p->ic_bandwidth_gbs * 1e9; }
+double profile_interconnect_latency_s(const struct nb_profile *p) { return p->ic_latency_us * 1e-6; }
+double profile_tdp_w(const struct nb_profile *p) { return p->tdp_w; }
+
+/* Case-insensitive substring test. */
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+const struct nb_model_params *profile_model_params(const struct nb_profile *p, const char *hint,
+						   const char **variant)
+{
+	if (variant)
+		*variant = NULL;
+	for (int i = 0; hint && i < p->nvariants; i++) {
+		if (contains_ci(hint, p->variants[i].match)) {
+			if (variant)
+				*variant = p->variants[i].name;
+			return &p->variants[i].params;
+		}
+	}
+	return &p->params;
+}
+
+static const cJSON *lookup(const cJSON *root, const char *path)
+{
+	char *copy = xstrdup(path), *save = NULL;
+	const cJSON *node = root;
+
+	for (char *t = strtok_r(copy, ".", &save); t && node; t = strtok_r(NULL, ".", &save))
+		node = cJSON_GetObjectItemCaseSensitive(node, t);
+	free(copy);
+	return node;
+}
+
+static const char *figure_source(const struct nb_profile *p, const cJSON *fig,
+				 const char **kind, const char **note)
+{
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(fig, "source");
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(fig, "kind");
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(fig, "note");
+	const cJSON *text;
+
+	if (!cJSON_IsString(src))
+		return NULL;
+	if (kind)
+		*kind = cJSON_IsString(k) ? k->valuestring : "";
+	if (note)
+		*note = cJSON_IsString(n) ? n->valuestring : NULL;
+	text = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p->root, "sources"),
+						src->valuestring);
+	return cJSON_IsString(text) ? text->valuestring : src->valuestring;
+}
+
+const char *profile_field_source(const struct nb_profile *p, const char *path,
+				 const char **kind, const char **note)
+{
+	const cJSON *fig = lookup(p->root, path);
+
+	if (!cJSON_IsObject(fig) || !cJSON_GetObjectItemCaseSensitive(fig, "value"))
+		return NULL;
+	return figure_source(p, fig, kind, note);
+}
+
+static void each_figure(const struct nb_profile *p, const cJSON *obj, const char *prefix,
+			void (*fn)(void *, const char *, double, const char *, const char *, const char *),
+			void *arg)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, obj) {
+		char *path;
+
+		if (!cJSON_IsObject(it) || !strcmp(it->string, "sources"))
+			continue;
+		path = *prefix ? xasprintf("%s.%s", prefix, it->string) : xstrdup(it->string);
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(it, "value"))) {
+			const char *kind = NULL, *note = NULL;
+			const char *src = figure_source(p, it, &kind, &note);
+
+			fn(arg, path, cJSON_GetObjectItemCaseSensitive(it, "value")->valuedouble,
+			   src ? src : "", kind ? kind : "", note);
+		} else {
+			each_figure(p, it, path, fn, arg);
+		}
+		free(path);
+	}
+}
+
+void profile_each_figure(const struct nb_profile *p,
+			 void (*fn)(void *arg, const char *path, double value, const char *source,
+				    const char *kind, const char *note),
+			 void *arg)
+{
+	each_figure(p, p->root, "", fn, arg);
 }

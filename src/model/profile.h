@@ -1,7 +1,11 @@
 /* Chip profiles: one strict JSON file per chip, every figure sourced.
- * See profiles/SCHEMA.md. */
+ * See profiles/SCHEMA.md for every key, its unit and how the model uses it.
+ * The only module besides the commands that reads profile JSON; nothing in
+ * C knows a particular chip. */
 #ifndef NB_PROFILE_H
 #define NB_PROFILE_H
+
+#include "util/dtype.h"
 
 struct nb_profile;
 struct nb_profiles;
@@ -16,10 +20,82 @@ const struct nb_profile *profiles_get(const struct nb_profiles *set, int i);
 /* By id or alias, case-insensitive; NULL when unknown. */
 const struct nb_profile *profiles_find(const struct nb_profiles *set, const char *name);
 
+/* Loads and validates one file (`profile validate`, tests).  Returns 0 and
+ * the profile, or -1 after reporting "FILE: key \"PATH\": what is wrong".
+ * CHECK_NAME: the file name must be ID.json (true for profile folders). */
+int profile_load_file(const char *path, int check_name, struct nb_profile **out);
+void profile_free(struct nb_profile *p);
+
 const char *profile_id(const struct nb_profile *p);
 const char *profile_name(const struct nb_profile *p);
+const char *profile_vendor(const struct nb_profile *p);
+const char *profile_path(const struct nb_profile *p);	/* the file it came from */
+int profile_year(const struct nb_profile *p);
+/* Alias I (0-based) or NULL past the last. */
+const char *profile_alias(const struct nb_profile *p, int i);
 /* The profile as loaded, as compact JSON (malloc'd): the snapshot stored
  * beside every prediction. */
 char *profile_snapshot_json(const struct nb_profile *p);
+
+/* Figures in SI units.  Every accessor returns 0 when the profile does not
+ * give the figure (a dtype the chip lacks, an optional field left out). */
+
+/* Dense peak of DTYPE's matrix unit, FLOP/s (OP/s for integers); no sparsity. */
+double profile_peak(const struct nb_profile *p, enum nb_dtype dtype);
+/* Throughput multiplier with 2:4 structured sparsity (2 on NVIDIA/AMD);
+ * 0 when the chip has no structured-sparsity mode. */
+double profile_sparse_factor(const struct nb_profile *p);
+/* The dtype DTYPE is emulated with when the chip lacks it, or -1. */
+int profile_emulation(const struct nb_profile *p, enum nb_dtype dtype);
+double profile_mem_bytes(const struct nb_profile *p);		/* device memory capacity */
+double profile_bw_bytes_per_s(const struct nb_profile *p);	/* device memory bandwidth */
+double profile_llc_bytes(const struct nb_profile *p);		/* last on-chip buffer (L2, SRAM, VMEM) */
+double profile_llc_bw_bytes_per_s(const struct nb_profile *p);
+double profile_local_bytes(const struct nb_profile *p);	/* per compute unit buffer */
+int profile_units(const struct nb_profile *p);			/* SMs, CUs, AI cores, MXUs... */
+const char *profile_unit_kind(const struct nb_profile *p);
+/* Matrix-unit tile (the padding granule of m, n, k) and the work tile one
+ * unit takes at a time (the granule of wave quantization). */
+void profile_tile(const struct nb_profile *p, int *m, int *n, int *k);
+void profile_block(const struct nb_profile *p, int *m, int *n);
+double profile_clock_hz(const struct nb_profile *p);
+/* Special-function (exp) rate of the vector units, per second; used for softmax. */
+double profile_vector_flops(const struct nb_profile *p);
+double profile_interconnect_bytes_per_s(const struct nb_profile *p);
+double profile_interconnect_latency_s(const struct nb_profile *p);
+double profile_tdp_w(const struct nb_profile *p);
+
+/* The model's efficiency parameters (see SCHEMA.md "model"). */
+struct nb_model_params {
+	double gemm_efficiency;		/* fraction of dense peak a large GEMM sustains */
+	double tile_overhead_k;	/* cost per work tile (prologue, epilogue) in reduction steps */
+	double attention_efficiency;	/* fraction of dense peak fused attention sustains */
+	double stream_efficiency;	/* fraction of memory bandwidth a stream sustains */
+	double launch_us;		/* per-kernel launch and synchronisation latency */
+	double overlap;			/* fraction of the shorter of compute/memory hidden */
+	double sparse_efficiency;	/* sparsity.efficiency: share of the 2:4 speed-up kept */
+	double csr_efficiency;		/* fraction of dense peak an unstructured spmm reaches */
+};
+
+/* The parameters for software described by HINT (e.g. the kernel column of
+ * a measurements file): a variant of the profile whose "match" text occurs in
+ * HINT (case-insensitive) overrides the defaults.  *VARIANT (may be NULL) is
+ * set to the variant's name or NULL.  HINT may be NULL. */
+const struct nb_model_params *profile_model_params(const struct nb_profile *p, const char *hint,
+						   const char **variant);
+
+/* Provenance of the figure at key path PATH ("memory.bandwidth_gbs",
+ * "peak_dense_tflops.bf16", "model.gemm_efficiency"): the source text, with
+ * *KIND ("vendor-spec", "measured", "derived", "estimate") and *NOTE (NULL
+ * when none) filled when not NULL.  NULL when the profile lacks the figure. */
+const char *profile_field_source(const struct nb_profile *p, const char *path,
+				 const char **kind, const char **note);
+
+/* Calls FN for every figure of the profile in file order: key path, value
+ * (in the key's unit), source text, kind, note (or NULL). */
+void profile_each_figure(const struct nb_profile *p,
+			 void (*fn)(void *arg, const char *path, double value, const char *source,
+				    const char *kind, const char *note),
+			 void *arg);
 
 #endif

@@ -2,11 +2,39 @@
 #include "report/report.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store/store.h"
 #include "util/util.h"
+
+void report_json_exact(cJSON *item)
+{
+	cJSON *c, *next;
+
+	for (c = item ? item->child : NULL; c; c = next) {
+		next = c->next;
+		if (cJSON_IsNumber(c) && isfinite(c->valuedouble)) {
+			double v = c->valuedouble;
+			char buf[40];
+			cJSON *raw;
+
+			nb_format_exact(buf, sizeof(buf), v);
+			raw = cJSON_CreateRaw(buf);
+			if (!raw)
+				die("out of memory formatting JSON");
+			if (c->string)
+				cJSON_ReplaceItemInObjectCaseSensitive(item, c->string, raw);
+			else
+				cJSON_ReplaceItemViaPointer(item, c, raw);
+		} else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+			report_json_exact(c);
+		}
+	}
+}
 
 static void add_str(cJSON *o, const char *k, const char *v)
 {
@@ -40,7 +68,7 @@ static void add_num(cJSON *o, const char *k, double v, int present)
 static cJSON *result_json(const struct nb_result *r, int samples)
 {
 	cJSON *o = cJSON_CreateObject(), *st, *v;
-	int m = r->nsamples > 0, ok = r->seconds > 0;
+	int n = result_sample_count(r), m = n > 0, ok = r->seconds > 0;
 
 	cJSON_AddNumberToObject(o, "seq", r->seq);
 	add_str(o, "kernel", r->kernel);
@@ -60,7 +88,7 @@ static cJSON *result_json(const struct nb_result *r, int samples)
 	add_str(o, "unit", r->unit);
 	add_num(o, "throughput", r->throughput, ok);
 	st = cJSON_AddObjectToObject(o, "stats");
-	cJSON_AddNumberToObject(st, "n", r->nsamples);
+	cJSON_AddNumberToObject(st, "n", n);
 	add_num(st, "min", r->stats.min, m);
 	add_num(st, "max", r->stats.max, m);
 	add_num(st, "mean", r->stats.mean, m);
@@ -71,7 +99,7 @@ static cJSON *result_json(const struct nb_result *r, int samples)
 	add_num(st, "p95", r->stats.p95, m);
 	add_num(st, "ci95_lo", r->stats.ci_lo, m);
 	add_num(st, "ci95_hi", r->stats.ci_hi, m);
-	cJSON_AddNumberToObject(st, "outliers", r->stats.outliers);
+	add_num(st, "outliers", r->stats.outliers, m);
 	if (r->verify_what) {
 		v = cJSON_AddObjectToObject(o, "verify");
 		cJSON_AddNumberToObject(v, "error", r->verify_err);
@@ -95,12 +123,40 @@ static cJSON *result_json(const struct nb_result *r, int samples)
 	return o;
 }
 
-char *report_run_json(struct nb_store *st, int64_t run_id, int samples)
+int report_result_selected(const struct nb_filter *f, const struct nb_result *r)
+{
+	int any = 0;
+
+	if (!f)
+		return 1;
+	if (f->targets) {
+		char *copy = xstrdup(f->targets), *save = NULL;
+		int hit = 0;
+
+		for (char *w = strtok_r(copy, ",", &save); w && !hit; w = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(w, "chips"))
+				hit = r->kind == NB_PREDICTED;
+			else
+				hit = r->target && !strcasecmp(w, r->target);
+		}
+		free(copy);
+		if (!hit)
+			return 0;
+	}
+	if (f->nkernels == 0)
+		return 1;
+	for (int i = 0; i < f->nkernels && !any; i++)
+		any = (r->kernel && nb_glob_match(f->kernels[i], r->kernel)) ||
+		      (r->case_text && nb_glob_match(f->kernels[i], r->case_text));
+	return any;
+}
+
+/* One run's document, or NULL after reporting. */
+static cJSON *run_doc(struct nb_store *st, int64_t run_id, int samples, const struct nb_filter *f)
 {
 	struct nb_run run;
 	struct nb_result *rs = NULL;
 	cJSON *root, *ro, *arr;
-	char *text;
 	int n = 0;
 
 	if (store_run_get(st, run_id, &run))
@@ -110,8 +166,8 @@ char *report_run_json(struct nb_store *st, int64_t run_id, int samples)
 		return NULL;
 	}
 	root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "schema", "npubench-run");
-	cJSON_AddNumberToObject(root, "schema_version", 1);
+	cJSON_AddStringToObject(root, "schema", NB_EXPORT_SCHEMA);
+	cJSON_AddNumberToObject(root, "schema_version", NB_EXPORT_VERSION);
 	ro = cJSON_AddObjectToObject(root, "run");
 	cJSON_AddNumberToObject(ro, "id", (double)run.id);
 	add_str(ro, "uuid", run.uuid);
@@ -129,12 +185,54 @@ char *report_run_json(struct nb_store *st, int64_t run_id, int samples)
 	add_raw_json(root, "host", run.host_json);
 	arr = cJSON_AddArrayToObject(root, "results");
 	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, result_json(&rs[i], samples));
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
+		if (report_result_selected(f, &rs[i]))
+			cJSON_AddItemToArray(arr, result_json(&rs[i], samples));
 	results_free(rs, n);
 	run_release(&run);
+	return root;
+}
+
+static char *print_doc(cJSON *root)
+{
+	char *text;
+
+	report_json_exact(root);
+	text = cJSON_Print(root);
+
+	cJSON_Delete(root);
 	if (!text)
 		die("out of memory formatting JSON");
 	return text;
+}
+
+char *report_run_json(struct nb_store *st, int64_t run_id, int samples)
+{
+	cJSON *root = run_doc(st, run_id, samples, NULL);
+
+	return root ? print_doc(root) : NULL;
+}
+
+char *report_export_json(struct nb_store *st, const int64_t *ids, int n, int samples,
+			 int many, const struct nb_filter *f)
+{
+	cJSON *root, *arr;
+
+	if (!many) {
+		root = run_doc(st, ids[0], samples, f);
+		return root ? print_doc(root) : NULL;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "schema", NB_EXPORT_MANY_SCHEMA);
+	cJSON_AddNumberToObject(root, "schema_version", NB_EXPORT_VERSION);
+	arr = cJSON_AddArrayToObject(root, "runs");
+	for (int i = 0; i < n; i++) {
+		cJSON *doc = run_doc(st, ids[i], samples, f);
+
+		if (!doc) {
+			cJSON_Delete(root);
+			return NULL;
+		}
+		cJSON_AddItemToArray(arr, doc);
+	}
+	return print_doc(root);
 }

@@ -5,10 +5,46 @@
 #include <stdint.h>
 
 struct nb_store;
+struct nb_result;
+struct nb_run_import;
+
+/* The export schemas (doc/export.md): one run, or several in one file. */
+#define NB_EXPORT_SCHEMA "npubench-run"
+#define NB_EXPORT_MANY_SCHEMA "npubench-runs"
+#define NB_EXPORT_VERSION 1
+
+/* Which results a report keeps: TARGETS a comma list of target ids ("host",
+ * chip ids, "chips" for every predicted result), KERNELS globs matched
+ * against the kernel name or the whole case text; NULL/0 keeps everything. */
+struct nb_filter {
+	const char *targets;
+	char **kernels;
+	int nkernels;
+};
+
+/* Replaces every number in the tree under ITEM by its exact text (the
+ * shortest that reads back as the same double): cJSON's own printer may
+ * round the last digit, and the export promises full precision. */
+struct cJSON;
+void report_json_exact(struct cJSON *item);
+
+int report_result_selected(const struct nb_filter *f, const struct nb_result *r);
 
 /* The export JSON of one run (schema "npubench-run", documented in
  * doc/export.md): run metadata, host description, results, and with
  * SAMPLES every timing sample.  malloc'd text, or NULL after reporting. */
 char *report_run_json(struct nb_store *st, int64_t run_id, int samples);
+/* The export JSON of runs IDS[0..n) with the results F keeps: one run's
+ * document when !MANY (n is 1), else the "npubench-runs" document holding
+ * one per run. */
+char *report_export_json(struct nb_store *st, const int64_t *ids, int n, int samples,
+			 int many, const struct nb_filter *f);
+
+/* Parses an export JSON document (either schema) read from PATH into runs
+ * ready for store_import; the whole file is checked first and rejected on
+ * the first problem, reported as "PATH: results[2].kind: what is wrong".
+ * Returns 0, or -1 after reporting. */
+int report_import_parse(const char *path, const char *text, struct nb_run_import **runs, int *n);
+void report_import_free(struct nb_run_import *runs, int n);
 
 #endif

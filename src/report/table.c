@@ -1,9 +1,11 @@
 #include "report/table.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store.h"
 #include "util/util.h"
 
 void result_throughput_text(const struct nb_result *r, char *buf, size_t n)
@@ -26,7 +28,7 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 			double ci = r->stats.median > 0 ?
 				(r->stats.ci_hi - r->stats.ci_lo) / 2 / r->stats.median * 100 : 0;
 
-			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s", r->threads, r->nsamples, ci,
+			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s", r->threads, result_sample_count(r), ci,
 				 r->flags ? ", " : "", r->flags ? r->flags : "");
 		}
 		return;
@@ -48,7 +50,7 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 
 void table_header(FILE *f, int w)
 {
-	fprintf(f, "%-*s  %-12s  %10s  %16s  %s\n", w, "case", "target", "time", "throughput", "note");
+	fprintf(f, "%-*s  %-14s  %10s  %16s  %s\n", w, "case", "target", "time", "throughput", "note");
 }
 
 void table_row(FILE *f, const struct nb_result *r, int w)
@@ -61,7 +63,7 @@ void table_row(FILE *f, const struct nb_result *r, int w)
 		snprintf(t, sizeof(t), "-");
 	result_throughput_text(r, tp, sizeof(tp));
 	result_note_text(r, note, sizeof(note));
-	fprintf(f, "%-*s  %-12s  %10s  %16s  %s\n", w, r->case_text, r->target, t, tp, note);
+	fprintf(f, "%-*s  %-14s  %10s  %16s  %s\n", w, r->case_text, r->target, t, tp, note);
 }
 
 void csv_field(FILE *f, const char *s)
@@ -83,9 +85,13 @@ void csv_field(FILE *f, const char *s)
 
 static void csv_num(FILE *f, double v, int present)
 {
+	char buf[40];
+
 	fputc(',', f);
-	if (present)
-		fprintf(f, "%.17g", v);
+	if (present) {
+		nb_format_exact(buf, sizeof(buf), v);
+		fputs(buf, f);
+	}
 }
 
 static void csv_text(FILE *f, const char *s)
@@ -94,20 +100,53 @@ static void csv_text(FILE *f, const char *s)
 	csv_field(f, s);
 }
 
-void csv_header(FILE *f)
+void csv_header_fields(FILE *f, char *const *params, int nparams)
 {
 	fputs("run_id,run_uuid,seq,kernel,case,params_json,dtype,target,kind,status,message,"
 	      "threads,impl,n_samples,seconds,t_min,t_median,t_mean,t_sd,t_mad,t_p5,t_p95,"
 	      "t_ci_lo,t_ci_hi,ops,bytes,actual_ops,unit,throughput,verify_err,verify_tol,"
-	      "bound,util,flags\r\n", f);
+	      "bound,util,flags,"
+	      "t_max,outliers,verify_what,created_at,run_started_at,hostname,tag", f);
+	for (int i = 0; i < nparams; i++) {
+		char *name = xasprintf("param_%s", params[i]);
+
+		csv_text(f, name);
+		free(name);
+	}
 }
 
-void csv_row(FILE *f, const struct nb_result *r, int64_t run_id, const char *run_uuid)
+void csv_header(FILE *f, char *const *params, int nparams)
 {
-	int m = r->nsamples > 0, ok = r->seconds > 0;
+	csv_header_fields(f, params, nparams);
+	fputs("\r\n", f);
+}
 
-	fprintf(f, "%lld", (long long)run_id);
-	csv_text(f, run_uuid);
+/* The value of parameter NAME in the result's params_json, as CSV text. */
+static void csv_param(FILE *f, const cJSON *params, const char *name)
+{
+	const cJSON *v = params ? cJSON_GetObjectItemCaseSensitive(params, name) : NULL;
+
+	fputc(',', f);
+	if (cJSON_IsString(v))
+		csv_field(f, v->valuestring);
+	else if (cJSON_IsNumber(v)) {
+		char buf[40];
+
+		nb_format_exact(buf, sizeof(buf), v->valuedouble);
+		fputs(buf, f);
+	}
+	else if (cJSON_IsBool(v))
+		fputs(cJSON_IsTrue(v) ? "1" : "0", f);
+}
+
+void csv_row_fields(FILE *f, const struct nb_result *r, const struct nb_run *run,
+		    char *const *params, int nparams)
+{
+	int n = result_sample_count(r), m = n > 0, ok = r->seconds > 0;
+	cJSON *pj;
+
+	fprintf(f, "%lld", (long long)run->id);
+	csv_text(f, run->uuid);
 	fprintf(f, ",%d", r->seq);
 	csv_text(f, r->kernel);
 	csv_text(f, r->case_text);
@@ -119,7 +158,7 @@ void csv_row(FILE *f, const struct nb_result *r, int64_t run_id, const char *run
 	csv_text(f, r->message);
 	fprintf(f, ",%d", r->threads);
 	csv_text(f, r->impl);
-	fprintf(f, ",%d", r->nsamples);
+	fprintf(f, ",%d", n);
 	csv_num(f, r->seconds, ok);
 	csv_num(f, r->stats.min, m);
 	csv_num(f, r->stats.median, m);
@@ -140,5 +179,82 @@ void csv_row(FILE *f, const struct nb_result *r, int64_t run_id, const char *run
 	csv_text(f, r->bound);
 	csv_num(f, r->util, r->bound != NULL);
 	csv_text(f, r->flags);
+	csv_num(f, r->stats.max, m);
+	fputc(',', f);
+	if (m)
+		fprintf(f, "%d", r->stats.outliers);
+	csv_text(f, r->verify_what);
+	csv_text(f, r->created_at);
+	csv_text(f, run->started_at);
+	csv_text(f, run->hostname);
+	csv_text(f, run->tag);
+	pj = nparams > 0 && r->params_json ? cJSON_Parse(r->params_json) : NULL;
+	for (int i = 0; i < nparams; i++)
+		csv_param(f, pj, params[i]);
+	cJSON_Delete(pj);
+}
+
+void csv_row(FILE *f, const struct nb_result *r, const struct nb_run *run,
+	     char *const *params, int nparams)
+{
+	csv_row_fields(f, r, run, params, nparams);
 	fputs("\r\n", f);
+}
+
+void csv_param_names(const struct nb_result *rs, int n, char ***names, int *count)
+{
+	*names = NULL;
+	*count = 0;
+	for (int i = 0; i < n; i++) {
+		cJSON *pj = rs[i].params_json ? cJSON_Parse(rs[i].params_json) : NULL, *v;
+
+		cJSON_ArrayForEach(v, pj) {
+			int have = 0;
+
+			for (int k = 0; k < *count && !have; k++)
+				have = !strcmp((*names)[k], v->string);
+			if (have)
+				continue;
+			*names = xrealloc(*names, (size_t)(*count + 1) * sizeof(char *));
+			(*names)[(*count)++] = xstrdup(v->string);
+		}
+		cJSON_Delete(pj);
+	}
+}
+
+void md_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void md_header(FILE *f)
+{
+	fputs("| case | target | kind | time | throughput | note |\n"
+	      "|---|---|---|---:|---:|---|\n", f);
+}
+
+void md_row(FILE *f, const struct nb_result *r)
+{
+	char t[32], tp[48], note[512];
+
+	if (r->seconds > 0)
+		nb_format_time(t, sizeof(t), r->seconds);
+	else
+		snprintf(t, sizeof(t), "-");
+	result_throughput_text(r, tp, sizeof(tp));
+	result_note_text(r, note, sizeof(note));
+	fputs("| ", f);
+	md_text(f, r->case_text);
+	fputs(" | ", f);
+	md_text(f, r->target);
+	fprintf(f, " | %s | %s | %s | ", result_kind_name(r->kind), t, tp);
+	md_text(f, note);
+	fputs(" |\n", f);
 }

@@ -530,7 +530,7 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 {
 	sqlite3_stmt *s = NULL;
 	int64_t prof = 0;
-	int rc, i = 1, has_stats = r->nsamples > 0;
+	int rc, i = 1, count = result_sample_count(r), has_stats = count > 0;
 	char now[32];
 
 	if (r->profile_json && snapshot_id(st, r->target, r->profile_json, &prof))
@@ -558,7 +558,7 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 	bind_text_or_null(s, i++, r->message);
 	sqlite3_bind_int(s, i++, r->threads);
 	bind_text_or_null(s, i++, r->impl);
-	sqlite3_bind_int(s, i++, r->nsamples);
+	sqlite3_bind_int(s, i++, count);
 	bind_double_or_null(s, i++, r->stats.min, has_stats);
 	bind_double_or_null(s, i++, r->stats.max, has_stats);
 	bind_double_or_null(s, i++, r->stats.mean, has_stats);
@@ -631,6 +631,51 @@ int store_result_add(struct nb_store *st, int64_t run_id, struct nb_result *r)
 		return -1;
 	}
 	return 0;
+}
+
+/* 1 when a run with UUID is stored, 0 when not, -1 on error. */
+static int uuid_stored(struct nb_store *st, const char *uuid)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (prepare(st, "SELECT 1 FROM runs WHERE uuid = ?", &s))
+		return -1;
+	sqlite3_bind_text(s, 1, uuid, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return db_error(st, rc, "looking up a run");
+	return 0;
+}
+
+int store_import(struct nb_store *st, struct nb_run_import *runs, int n)
+{
+	if (exec_sql(st, "BEGIN IMMEDIATE", "importing"))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct nb_run_import *ri = &runs[i];
+		int have = ri->run.uuid ? uuid_stored(st, ri->run.uuid) : 0;
+
+		if (have < 0)
+			goto fail;
+		ri->skipped = have;
+		if (have)
+			continue;
+		if (store_run_begin(st, &ri->run))
+			goto fail;
+		for (int k = 0; k < ri->nresults; k++)
+			if (insert_result(st, ri->run.id, &ri->results[k]))
+				goto fail;
+	}
+	if (exec_sql(st, "COMMIT", "committing the import"))
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 int store_run_resolve(struct nb_store *st, const char *spec, int64_t *id)
@@ -833,27 +878,35 @@ static void read_result(sqlite3_stmt *s, struct nb_result *r)
 		r->kcase.kernel = NULL;
 }
 
-int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs, int *n)
+/* Results selected by TAIL (the SQL after FROM/JOIN, which may use ?1 for
+ * IVAL and ?2 for TVAL), with their samples. */
+static int results_select(struct nb_store *st, const char *tail, int64_t ival, const char *tval,
+			  struct nb_result **rs, int *n)
 {
 	sqlite3_stmt *s = NULL, *smp = NULL;
 	int rc, cap = 0;
+	char *sql;
 
 	*rs = NULL;
 	*n = 0;
-	if (prepare(st, "SELECT x.id, x.run_id, x.seq, x.kernel, x.case_text, x.params_json, x.dtype, "
+	sql = xasprintf("SELECT x.id, x.run_id, x.seq, x.kernel, x.case_text, x.params_json, x.dtype, "
 		    "x.target, x.kind, x.status, x.message, x.threads, x.impl, x.n_samples, x.t_min, "
 		    "x.t_max, x.t_mean, x.t_median, x.t_sd, x.t_mad, x.t_p5, x.t_p95, x.t_ci_lo, "
 		    "x.t_ci_hi, x.outliers, x.seconds, x.ops, x.bytes, x.actual_ops, x.unit, "
 		    "x.throughput, x.verify_err, x.verify_tol, x.verify_what, x.bound, x.util, "
 		    "x.model_json, p.json, x.flags, x.created_at FROM results x "
-		    "LEFT JOIN profile_snapshots p ON p.id = x.profile_id "
-		    "WHERE x.run_id = ? ORDER BY x.seq", &s))
+		    "LEFT JOIN profile_snapshots p ON p.id = x.profile_id %s", tail);
+	rc = prepare(st, sql, &s);
+	free(sql);
+	if (rc)
 		return -1;
 	if (prepare(st, "SELECT seconds FROM samples WHERE result_id = ? ORDER BY idx", &smp)) {
 		sqlite3_finalize(s);
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 1, ival);
+	if (tval)
+		sqlite3_bind_text(s, 2, tval, -1, SQLITE_TRANSIENT);
 	nb_quiet_errors++;	/* a kernel this build lacks is not an error here */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct nb_result *r;
@@ -884,6 +937,18 @@ int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs
 		return db_error(st, rc, "reading results");
 	}
 	return 0;
+}
+
+int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs, int *n)
+{
+	return results_select(st, "WHERE x.run_id = ?1 ORDER BY x.seq", run_id, NULL, rs, n);
+}
+
+int store_results_latest(struct nb_store *st, const char *target, struct nb_result **rs, int *n)
+{
+	return results_select(st, "WHERE x.target = ?2 AND x.run_id = (SELECT max(y.run_id) "
+			      "FROM results y WHERE y.case_text = x.case_text AND y.target = x.target) "
+			      "ORDER BY x.run_id, x.seq", 0, target, rs, n);
 }
 
 void results_free(struct nb_result *rs, int n)

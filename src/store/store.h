@@ -54,6 +54,19 @@ int store_run_finish(struct nb_store *st, int64_t run_id, const char *status);
 /* Adds a result to a run in its own transaction; sets r->id. */
 int store_result_add(struct nb_store *st, int64_t run_id, struct nb_result *r);
 
+/* A run to import with its results (times, samples and snapshots as
+ * given); SKIPPED is set when its UUID was already stored. */
+struct nb_run_import {
+	struct nb_run run;
+	struct nb_result *results;
+	int nresults;
+	int skipped;
+};
+
+/* Adds whole runs in one transaction: every run or none.  A run whose UUID
+ * the database already holds is skipped, not merged. */
+int store_import(struct nb_store *st, struct nb_run_import *runs, int n);
+
 /* Resolves "last", a numeric id or a UUID (prefix) to a run id. */
 int store_run_resolve(struct nb_store *st, const char *spec, int64_t *id);
 int store_run_get(struct nb_store *st, int64_t id, struct nb_run *out);
@@ -61,6 +74,9 @@ int store_run_get(struct nb_store *st, int64_t id, struct nb_run *out);
 int store_runs_list(struct nb_store *st, struct nb_run **runs, int *n);
 /* Every result of a run, in order, with samples and snapshots. */
 int store_results_get(struct nb_store *st, int64_t run_id, struct nb_result **rs, int *n);
+/* For every case stored for TARGET, its result from the latest run that
+ * has one (oldest run first, then in run order). */
+int store_results_latest(struct nb_store *st, const char *target, struct nb_result **rs, int *n);
 void results_free(struct nb_result *rs, int n);
 
 /* Records an attempt to push RUN to URL in FORMAT: ok, or the error. */

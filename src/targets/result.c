@@ -32,6 +32,11 @@ int result_status_parse(const char *s)
 	return -1;
 }
 
+int result_sample_count(const struct nb_result *r)
+{
+	return r->nsamples > (int)r->stats.n ? r->nsamples : (int)r->stats.n;
+}
+
 void result_release(struct nb_result *r)
 {
 	free(r->kernel);

@@ -52,6 +52,9 @@ struct nb_result {
 const char *result_kind_name(enum nb_result_kind k);
 const char *result_status_name(enum nb_result_status s);
 int result_status_parse(const char *s);
+/* How many timing samples the statistics summarise: nsamples, or stats.n
+ * when the samples themselves were not kept (a run imported without them). */
+int result_sample_count(const struct nb_result *r);
 /* Frees every owned field and zeroes the struct. */
 void result_release(struct nb_result *r);
 /* Fills the case-derived fields (kernel, case_text, params_json, dtype, work)

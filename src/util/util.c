@@ -374,6 +374,15 @@ void nb_iso8601_now(char *out, size_t n)
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void nb_format_exact(char *out, size_t n, double v)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, n, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
 void nb_format_time(char *out, size_t n, double s)
 {
 	if (s >= 120)

@@ -76,6 +76,9 @@ int nb_mkdirs(const char *dir);
 
 /* Formats a throughput or size with an SI prefix: "12.3 TFLOP/s". */
 void nb_format_si(char *out, size_t n, double value, const char *unit);
+/* Formats V exactly: the shortest of %.15g..%.17g that reads back as the
+ * same double ("0.00201", not "0.0020100000000000001"). */
+void nb_format_exact(char *out, size_t n, double v);
 /* Formats a duration: "812 ns", "12.3 us", "4.56 ms", "1.23 s", "2m05s". */
 void nb_format_time(char *out, size_t n, double seconds);
 /* Current wall-clock time as ISO 8601 UTC ("2026-11-28T15:52:07Z"). */

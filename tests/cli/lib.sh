@@ -48,3 +48,29 @@ finish() {
 	echo "$passes passed, $fails failed"
 	[ "$fails" -eq 0 ]
 }
+
+# golden NAME FILE: FILE matches tests/golden/NAME; with NB_UPDATE_GOLDEN=1
+# (run from the source tree) it rewrites the golden file instead.
+golden() {
+	g="$NB_SRCDIR/tests/golden/$1"
+	if [ "${NB_UPDATE_GOLDEN:-0}" = 1 ]; then
+		mkdir -p "$NB_SRCDIR/tests/golden" && cp "$2" "$g" && pass
+		return
+	fi
+	if [ ! -f "$g" ]; then
+		fail "no golden file tests/golden/$1 (NB_UPDATE_GOLDEN=1 make check writes it)"
+	elif cmp -s "$g" "$2"; then
+		pass
+	else
+		fail "$1 differs from its golden file:"
+		diff -u "$g" "$2" | head -n 20 >&2
+	fi
+}
+
+# fixture_db: a database holding the two hand-made runs of
+# tests/fixtures/runs.json (ids 1 and 2); its path in $DB.
+fixture_db() {
+	DB="$T/fixture.db"
+	"$NPUBENCH" --db "$DB" import "$NB_SRCDIR/tests/fixtures/runs.json" 2>"$T/err" ||
+		{ fail "cannot import the fixture"; cat "$T/err" >&2; }
+}

@@ -1,0 +1,870 @@
+/* npubench compare chips: a spec sheet and kernel results, one column per
+ * chip, each figure with its ratio to a baseline chip. */
+#include "npubench.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/compare.h"
+#include "model/profile.h"
+#include "report/report.h"
+#include "report/table.h"
+#include "store/store.h"
+#include "util/dtype.h"
+#include "util/util.h"
+
+/* The chips the project is about: the default columns. */
+static const char *const default_chips[] = { "910b", "a100", "h100", "tpu-v5e" };
+
+/* A column: a chip profile, or the host (measured; specs only when a
+ * profile named "host" exists). */
+struct column {
+	const char *label;		/* as shown: the profile id, or "host" */
+	const struct nb_profile *p;	/* NULL: no profile */
+	int host;
+	char *link;			/* interconnect name, or NULL */
+	struct nb_result *rs;		/* kernel results for this column */
+	int nrs;
+};
+
+/* One figure of one chip. */
+struct cell {
+	int present;
+	double v;
+	int estimate;			/* some input's kind is "estimate" */
+	const char *src[3];		/* source texts of the inputs */
+	int nsrc;
+	const char *absent;		/* why there is no value */
+};
+
+/* The spec-sheet rows. */
+enum spec_kind { SPEC_DENSE, SPEC_SPARSE, SPEC_MEM, SPEC_BW, SPEC_LLC, SPEC_RIDGE, SPEC_TDP,
+		 SPEC_PER_WATT, SPEC_LINK, SPEC_UNITS, SPEC_CLOCK };
+
+struct spec_row {
+	enum spec_kind kind;
+	enum nb_dtype dtype;
+	char name[48];
+	const char *unit;
+	const char *key;		/* JSON name */
+};
+
+struct chips_opts {
+	const char *baseline;
+	struct nb_filter filter;
+	const char *run;
+	enum compare_format format;
+	int sources;
+};
+
+/* Adds the source of figure PATH of P to C; 0 when the profile lacks it. */
+static int add_source(struct cell *c, const struct nb_profile *p, const char *path)
+{
+	const char *kind = NULL, *src = profile_field_source(p, path, &kind, NULL);
+
+	if (!src)
+		return 0;
+	for (int i = 0; i < c->nsrc; i++)
+		if (!strcmp(c->src[i], src))
+			src = NULL;
+	if (src && c->nsrc < 3)
+		c->src[c->nsrc++] = src;
+	if (kind && !strcmp(kind, "estimate"))
+		c->estimate = 1;
+	return 1;
+}
+
+static enum nb_dtype ridge_dtype(void)
+{
+	return NB_BF16;
+}
+
+/* The value of ROW for column COL. */
+static void spec_cell(const struct spec_row *row, const struct column *col, struct cell *c)
+{
+	const struct nb_profile *p = col->p;
+	char path[64];
+	double peak, x;
+
+	memset(c, 0, sizeof(*c));
+	if (!p) {
+		c->absent = col->host ? "not profiled" : "no profile";
+		return;
+	}
+	snprintf(path, sizeof(path), "peak_dense_tflops.%s", dtype_name(row->dtype));
+	switch (row->kind) {
+	case SPEC_DENSE:
+		c->v = profile_peak(p, row->dtype) / 1e12;
+		c->present = c->v > 0;
+		add_source(c, p, path);
+		c->absent = "none";
+		break;
+	case SPEC_SPARSE:
+		peak = profile_peak(p, row->dtype);
+		x = profile_sparse_factor(p);
+		c->v = peak * x / 1e12;
+		c->present = c->v > 0;
+		add_source(c, p, path);
+		add_source(c, p, "sparsity.factor");
+		c->absent = peak > 0 ? "no 2:4 mode" : "none";
+		break;
+	case SPEC_MEM:
+		c->v = profile_mem_bytes(p) / 1073741824.0;
+		c->present = c->v > 0;
+		add_source(c, p, "memory.capacity_gib");
+		break;
+	case SPEC_BW:
+		c->v = profile_bw_bytes_per_s(p) / 1e9;
+		c->present = c->v > 0;
+		add_source(c, p, "memory.bandwidth_gbs");
+		break;
+	case SPEC_LLC:
+		c->v = profile_llc_bytes(p) / 1048576.0;
+		c->present = c->v > 0;
+		add_source(c, p, "on_chip.llc_mib");
+		break;
+	case SPEC_RIDGE:
+		peak = profile_peak(p, ridge_dtype());
+		x = profile_bw_bytes_per_s(p);
+		c->present = peak > 0 && x > 0;
+		c->v = c->present ? peak / x : 0;
+		add_source(c, p, path);
+		add_source(c, p, "memory.bandwidth_gbs");
+		c->absent = peak > 0 ? NULL : "none";
+		break;
+	case SPEC_TDP:
+		c->v = profile_tdp_w(p);
+		c->present = c->v > 0;
+		add_source(c, p, "power.tdp_w");
+		break;
+	case SPEC_PER_WATT:
+		peak = profile_peak(p, row->dtype);
+		x = profile_tdp_w(p);
+		c->present = peak > 0 && x > 0;
+		c->v = c->present ? peak / 1e12 / x : 0;
+		add_source(c, p, path);
+		add_source(c, p, "power.tdp_w");
+		c->absent = peak > 0 ? NULL : "none";
+		break;
+	case SPEC_LINK:
+		c->v = profile_interconnect_bytes_per_s(p) / 1e9;
+		c->present = c->v > 0;
+		add_source(c, p, "interconnect.bandwidth_gbs");
+		break;
+	case SPEC_UNITS:
+		c->v = profile_units(p);
+		c->present = c->v > 0;
+		add_source(c, p, "compute.units");
+		break;
+	case SPEC_CLOCK:
+		c->v = profile_clock_hz(p) / 1e6;
+		c->present = c->v > 0;
+		add_source(c, p, "compute.clock_mhz");
+		break;
+	}
+	if (!c->present && !c->absent)
+		c->absent = "not given";
+}
+
+/* The rows: dense peaks for every dtype some chip has, 2:4 sparse peaks
+ * where some chip has the mode, then memory, ridge, power, links. */
+static int spec_rows(const struct column *cols, int ncols, struct spec_row *rows)
+{
+	static const enum nb_dtype sparse[] = { NB_FP16, NB_BF16, NB_FP8, NB_INT8 };
+	int n = 0;
+
+	for (int d = 0; d < NB_DTYPE_COUNT; d++) {
+		int any = 0;
+
+		for (int i = 0; i < ncols; i++)
+			any |= cols[i].p && profile_peak(cols[i].p, (enum nb_dtype)d) > 0;
+		if (!any)
+			continue;
+		rows[n] = (struct spec_row){ SPEC_DENSE, (enum nb_dtype)d, "", "", "" };
+		snprintf(rows[n].name, sizeof(rows[n].name), "dense %s", dtype_name((enum nb_dtype)d));
+		rows[n++].unit = dtype_is_int((enum nb_dtype)d) ? "TOP/s" : "TFLOP/s";
+	}
+	for (size_t k = 0; k < NB_ARRAY_SIZE(sparse); k++) {
+		int any = 0;
+
+		for (int i = 0; i < ncols; i++)
+			any |= cols[i].p && profile_peak(cols[i].p, sparse[k]) > 0 &&
+			       profile_sparse_factor(cols[i].p) > 0;
+		if (!any)
+			continue;
+		rows[n] = (struct spec_row){ SPEC_SPARSE, sparse[k], "", "", "" };
+		snprintf(rows[n].name, sizeof(rows[n].name), "%s with 2:4 sparsity", dtype_name(sparse[k]));
+		rows[n++].unit = dtype_is_int(sparse[k]) ? "TOP/s" : "TFLOP/s";
+	}
+	rows[n++] = (struct spec_row){ SPEC_MEM, 0, "memory", "GiB", "" };
+	rows[n++] = (struct spec_row){ SPEC_BW, 0, "memory bandwidth", "GB/s", "" };
+	rows[n++] = (struct spec_row){ SPEC_LLC, 0, "on-chip buffer (last level)", "MiB", "" };
+	rows[n] = (struct spec_row){ SPEC_RIDGE, ridge_dtype(), "", "FLOP/B", "" };
+	snprintf(rows[n++].name, sizeof(rows[0].name), "ridge point %s", dtype_name(ridge_dtype()));
+	rows[n++] = (struct spec_row){ SPEC_TDP, 0, "TDP", "W", "" };
+	rows[n] = (struct spec_row){ SPEC_PER_WATT, ridge_dtype(), "", "TFLOP/s/W", "" };
+	snprintf(rows[n++].name, sizeof(rows[0].name), "dense %s per watt", dtype_name(ridge_dtype()));
+	rows[n++] = (struct spec_row){ SPEC_LINK, 0, "interconnect", "GB/s", "" };
+	rows[n++] = (struct spec_row){ SPEC_UNITS, 0, "compute units", "", "" };
+	rows[n++] = (struct spec_row){ SPEC_CLOCK, 0, "clock", "MHz", "" };
+	return n;
+}
+
+/* Footnote numbers: one per distinct source text, in order of first use. */
+struct notes {
+	const char **text;
+	int n;
+};
+
+static int note_number(struct notes *fn, const char *text)
+{
+	for (int i = 0; i < fn->n; i++)
+		if (!strcmp(fn->text[i], text))
+			return i + 1;
+	fn->text = xrealloc(fn->text, (size_t)(fn->n + 1) * sizeof(char *));
+	fn->text[fn->n++] = text;
+	return fn->n;
+}
+
+/* A grid of text cells rendered as an aligned table or a Markdown table. */
+struct grid {
+	char **cell;
+	int rows, cols;
+};
+
+static void grid_init(struct grid *g, int rows, int cols)
+{
+	g->rows = rows;
+	g->cols = cols;
+	g->cell = xcalloc((size_t)rows * (size_t)cols, sizeof(char *));
+}
+
+static void grid_set(struct grid *g, int r, int c, char *text)
+{
+	free(g->cell[r * g->cols + c]);
+	g->cell[r * g->cols + c] = text;
+}
+
+static const char *grid_get(const struct grid *g, int r, int c)
+{
+	const char *s = g->cell[r * g->cols + c];
+
+	return s ? s : "";
+}
+
+/* Display width of UTF-8 text: code points, not bytes. */
+static int text_width(const char *s)
+{
+	int w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+static void grid_print(const struct grid *g, enum compare_format f)
+{
+	int *w = xcalloc((size_t)g->cols, sizeof(int));
+
+	for (int c = 0; c < g->cols; c++)
+		for (int r = 0; r < g->rows; r++)
+			if (text_width(grid_get(g, r, c)) > w[c])
+				w[c] = text_width(grid_get(g, r, c));
+	for (int r = 0; r < g->rows; r++) {
+		if (f == CMP_MARKDOWN) {
+			fputs("|", stdout);
+			for (int c = 0; c < g->cols; c++) {
+				fputc(' ', stdout);
+				md_text(stdout, grid_get(g, r, c));
+				fputs(" |", stdout);
+			}
+			fputc('\n', stdout);
+			if (r == 0) {
+				fputs("|", stdout);
+				for (int c = 0; c < g->cols; c++)
+					fputs(c ? "---:|" : "---|", stdout);
+				fputc('\n', stdout);
+			}
+			continue;
+		}
+		for (int c = 0; c < g->cols; c++) {
+			const char *s = grid_get(g, r, c);
+			int pad = w[c] - text_width(s);
+
+			if (c == 0) {
+				fputs(s, stdout);
+				if (g->cols > 1)
+					printf("%*s", pad, "");
+			} else {
+				printf("  %*s%s", pad, "", s);
+			}
+		}
+		fputc('\n', stdout);
+	}
+	for (int i = 0; i < g->rows * g->cols; i++)
+		free(g->cell[i]);
+	free(g->cell);
+	free(w);
+}
+
+/* " (2.63x)": two decimals, fewer digits far from 1. */
+static void add_ratio(struct strbuf *sb, double r)
+{
+	if (r >= 100)
+		sb_addf(sb, " (%.0fx)", r);
+	else if (r >= 0.1)
+		sb_addf(sb, " (%.2fx)", r);
+	else
+		sb_addf(sb, " (%.2gx)", r);
+}
+
+static void fmt_value(char *buf, size_t n, double v)
+{
+	snprintf(buf, n, "%.5g", v);
+}
+
+/* "989.4* (2.63x) [1,2]": value, estimate mark, ratio, footnotes. */
+static char *spec_text(const struct cell *c, const struct cell *base, int is_base, struct notes *fn,
+		       int sources)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char v[32];
+
+	if (!c->present) {
+		sb_adds(&sb, c->absent);
+	} else {
+		fmt_value(v, sizeof(v), c->v);
+		sb_addf(&sb, "%s%s", v, c->estimate ? "*" : "");
+		if (!is_base && base->present)
+			add_ratio(&sb, c->v / base->v);
+	}
+	if (sources && c->nsrc) {
+		sb_adds(&sb, " [");
+		for (int i = 0; i < c->nsrc; i++)
+			sb_addf(&sb, "%s%d", i ? "," : "", note_number(fn, c->src[i]));
+		sb_adds(&sb, "]");
+	}
+	return sb_detach(&sb);
+}
+
+/* The result of CASE_TEXT in column COL, or NULL. */
+static const struct nb_result *column_result(const struct column *col, const char *case_text)
+{
+	for (int i = 0; i < col->nrs; i++)
+		if (!strcmp(col->rs[i].case_text, case_text))
+			return &col->rs[i];
+	return NULL;
+}
+
+static int result_usable(const struct nb_result *r)
+{
+	return r && r->status == NB_RES_OK && r->throughput > 0;
+}
+
+static const char *absent_text(const struct nb_result *r)
+{
+	if (!r)
+		return "no result";
+	switch (r->status) {
+	case NB_RES_UNSUPPORTED:
+		return "unsupported";
+	case NB_RES_NO_FIT:
+		return "does not fit";
+	case NB_RES_VERIFY_FAILED:
+		return "verification failed";
+	default:
+		return "error";
+	}
+}
+
+static char *kernel_text(const struct nb_result *r, const struct nb_result *base, int is_base)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char tp[48];
+
+	if (!result_usable(r)) {
+		sb_adds(&sb, absent_text(r));
+		return sb_detach(&sb);
+	}
+	result_throughput_text(r, tp, sizeof(tp));
+	sb_adds(&sb, tp);
+	if (!is_base && result_usable(base))
+		add_ratio(&sb, r->throughput / base->throughput);
+	if (r->kind == NB_PREDICTED)
+		sb_addf(&sb, " %s", r->bound ? r->bound : "?");
+	else
+		sb_adds(&sb, " measured");
+	return sb_detach(&sb);
+}
+
+/* The cases to show: every case some column has, in order of first appearance. */
+static int case_list(const struct column *cols, int ncols, const char ***cases)
+{
+	int n = 0;
+
+	*cases = NULL;
+	for (int i = 0; i < ncols; i++) {
+		for (int k = 0; k < cols[i].nrs; k++) {
+			const char *t = cols[i].rs[k].case_text;
+			int have = 0;
+
+			for (int j = 0; j < n && !have; j++)
+				have = !strcmp((*cases)[j], t);
+			if (have)
+				continue;
+			*cases = xrealloc(*cases, (size_t)(n + 1) * sizeof(char *));
+			(*cases)[n++] = t;
+		}
+	}
+	return n;
+}
+
+static void json_num_or_null(cJSON *o, const char *k, int present, double v)
+{
+	if (present)
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static void render_machine(const struct column *cols, int ncols, int base, const struct spec_row *rows,
+			   int nrows, const char **cases, int ncases, const struct chips_opts *o)
+{
+	cJSON *root = NULL, *specs = NULL, *kern = NULL, *chips;
+	char v[40];
+
+	if (o->format == CMP_JSON) {
+		root = cJSON_CreateObject();
+		cJSON_AddStringToObject(root, "schema", "npubench-compare-chips");
+		cJSON_AddNumberToObject(root, "schema_version", 1);
+		cJSON_AddStringToObject(root, "baseline", cols[base].label);
+		chips = cJSON_AddArrayToObject(root, "chips");
+		for (int i = 0; i < ncols; i++) {
+			cJSON *c = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(c, "id", cols[i].label);
+			if (cols[i].p) {
+				cJSON_AddStringToObject(c, "name", profile_name(cols[i].p));
+				cJSON_AddStringToObject(c, "vendor", profile_vendor(cols[i].p));
+			} else {
+				cJSON_AddNullToObject(c, "name");
+				cJSON_AddNullToObject(c, "vendor");
+			}
+			if (cols[i].link)
+				cJSON_AddStringToObject(c, "interconnect", cols[i].link);
+			else
+				cJSON_AddNullToObject(c, "interconnect");
+			cJSON_AddItemToArray(chips, c);
+		}
+		specs = cJSON_AddArrayToObject(root, "specs");
+		kern = cJSON_AddArrayToObject(root, "kernels");
+	} else {
+		printf("section,item,unit,chip,value,ratio,estimate,status,bound,kind,run_id,sources\r\n");
+	}
+	for (int r = 0; r < nrows; r++) {
+		struct cell bc;
+		cJSON *row = NULL, *vals = NULL;
+
+		spec_cell(&rows[r], &cols[base], &bc);
+		if (root) {
+			row = cJSON_CreateObject();
+			cJSON_AddStringToObject(row, "figure", rows[r].name);
+			cJSON_AddStringToObject(row, "unit", rows[r].unit);
+			vals = cJSON_AddObjectToObject(row, "values");
+			cJSON_AddItemToArray(specs, row);
+		}
+		for (int i = 0; i < ncols; i++) {
+			struct cell c;
+			int ratio;
+
+			spec_cell(&rows[r], &cols[i], &c);
+			ratio = c.present && bc.present;
+			if (root) {
+				cJSON *x = cJSON_AddObjectToObject(vals, cols[i].label), *s;
+
+				json_num_or_null(x, "value", c.present, c.v);
+				json_num_or_null(x, "ratio", ratio, c.v / bc.v);
+				cJSON_AddBoolToObject(x, "estimate", c.estimate);
+				if (!c.present)
+					cJSON_AddStringToObject(x, "absent", c.absent);
+				s = cJSON_AddArrayToObject(x, "sources");
+				for (int k = 0; k < c.nsrc; k++)
+					cJSON_AddItemToArray(s, cJSON_CreateString(c.src[k]));
+				continue;
+			}
+			fputs("spec,", stdout);
+			csv_field(stdout, rows[r].name);
+			putchar(',');
+			csv_field(stdout, rows[r].unit);
+			putchar(',');
+			csv_field(stdout, cols[i].label);
+			putchar(',');
+			if (c.present) {
+				nb_format_exact(v, sizeof(v), c.v);
+				fputs(v, stdout);
+			}
+			putchar(',');
+			if (ratio) {
+				nb_format_exact(v, sizeof(v), c.v / bc.v);
+				fputs(v, stdout);
+			}
+			printf(",%d,", c.estimate);
+			csv_field(stdout, c.present ? "ok" : c.absent);
+			fputs(",,,,", stdout);
+			{
+				struct strbuf sb = STRBUF_INIT;
+
+				for (int k = 0; k < c.nsrc; k++)
+					sb_addf(&sb, "%s%s", k ? " | " : "", c.src[k]);
+				csv_field(stdout, sb_str(&sb));
+				sb_release(&sb);
+			}
+			fputs("\r\n", stdout);
+		}
+	}
+	for (int k = 0; k < ncases; k++) {
+		const struct nb_result *b = column_result(&cols[base], cases[k]);
+		cJSON *row = NULL, *vals = NULL;
+
+		if (root) {
+			row = cJSON_CreateObject();
+			cJSON_AddStringToObject(row, "case", cases[k]);
+			vals = cJSON_AddObjectToObject(row, "results");
+			cJSON_AddItemToArray(kern, row);
+		}
+		for (int i = 0; i < ncols; i++) {
+			const struct nb_result *r = column_result(&cols[i], cases[k]);
+			int ok = result_usable(r), ratio = ok && result_usable(b);
+
+			if (root) {
+				cJSON *x = cJSON_AddObjectToObject(vals, cols[i].label);
+
+				json_num_or_null(x, "throughput", ok, ok ? r->throughput : 0);
+				if (ok)
+					cJSON_AddStringToObject(x, "unit", r->unit ? r->unit : "");
+				json_num_or_null(x, "seconds", ok, ok ? r->seconds : 0);
+				json_num_or_null(x, "ratio", ratio, ratio ? r->throughput / b->throughput : 0);
+				cJSON_AddStringToObject(x, "status", r ? result_status_name(r->status) : "no result");
+				if (r) {
+					cJSON_AddStringToObject(x, "kind", result_kind_name(r->kind));
+					if (r->bound)
+						cJSON_AddStringToObject(x, "bound", r->bound);
+					cJSON_AddNumberToObject(x, "run_id", (double)r->run_id);
+				}
+				continue;
+			}
+			fputs("kernel,", stdout);
+			csv_field(stdout, cases[k]);
+			putchar(',');
+			csv_field(stdout, ok && r->unit ? r->unit : "");
+			putchar(',');
+			csv_field(stdout, cols[i].label);
+			putchar(',');
+			if (ok) {
+				nb_format_exact(v, sizeof(v), r->throughput);
+				fputs(v, stdout);
+			}
+			putchar(',');
+			if (ratio) {
+				nb_format_exact(v, sizeof(v), r->throughput / b->throughput);
+				fputs(v, stdout);
+			}
+			fputs(",0,", stdout);
+			csv_field(stdout, r ? result_status_name(r->status) : "no result");
+			putchar(',');
+			csv_field(stdout, r ? r->bound : NULL);
+			putchar(',');
+			csv_field(stdout, r ? result_kind_name(r->kind) : NULL);
+			putchar(',');
+			if (r)
+				printf("%lld", (long long)r->run_id);
+			fputs(",\r\n", stdout);
+		}
+	}
+	if (root) {
+		char *text;
+
+		report_json_exact(root);
+		text = cJSON_Print(root);
+		cJSON_Delete(root);
+		if (!text)
+			die("out of memory formatting JSON");
+		printf("%s\n", text);
+		free(text);
+	}
+}
+
+static void render_people(const struct column *cols, int ncols, int base, const struct spec_row *rows,
+			  int nrows, const char **cases, int ncases, const struct chips_opts *o)
+{
+	struct notes fn = { NULL, 0 };
+	struct grid g;
+	int md = o->format == CMP_MARKDOWN, any_est = 0;
+
+	if (md)
+		printf("## Spec sheet\n\n");
+	else
+		printf("Spec sheet (ratios to %s)\n\n", cols[base].label);
+	grid_init(&g, nrows + 3, ncols + 1);
+	grid_set(&g, 0, 0, xstrdup("figure"));
+	grid_set(&g, 1, 0, xstrdup("name"));
+	grid_set(&g, 2, 0, xstrdup("interconnect type"));
+	for (int i = 0; i < ncols; i++) {
+		grid_set(&g, 0, i + 1, xasprintf("%s%s", cols[i].label, i == base ? " (baseline)" : ""));
+		grid_set(&g, 1, i + 1, xstrdup(cols[i].p ? profile_name(cols[i].p) :
+					      cols[i].host ? "this host" : "?"));
+		grid_set(&g, 2, i + 1, xstrdup(cols[i].link ? cols[i].link : "not given"));
+	}
+	for (int r = 0; r < nrows; r++) {
+		struct cell bc;
+
+		spec_cell(&rows[r], &cols[base], &bc);
+		grid_set(&g, r + 3, 0, *rows[r].unit ? xasprintf("%s (%s)", rows[r].name, rows[r].unit)
+						      : xstrdup(rows[r].name));
+		for (int i = 0; i < ncols; i++) {
+			struct cell c;
+
+			spec_cell(&rows[r], &cols[i], &c);
+			any_est |= c.present && c.estimate;
+			grid_set(&g, r + 3, i + 1, spec_text(&c, &bc, i == base, &fn, o->sources));
+		}
+	}
+	grid_print(&g, o->format);
+	printf("\n(x): ratio to %s.  Sparse rows are peaks with 2:4 structured sparsity, not dense.\n",
+	       cols[base].label);
+	if (any_est)
+		printf("*: an estimate (the profile's own reasoning), not a vendor figure or a measurement.\n");
+
+	if (md)
+		printf("\n## Kernel results\n\n");
+	else
+		printf("\nKernel results (throughput; ratios to %s)\n\n", cols[base].label);
+	if (ncases == 0) {
+		printf("No stored results for these chips%s: run 'npubench run --target %s...' first.\n",
+		       o->filter.nkernels ? " matching --kernel" : "", cols[0].label);
+	} else {
+		grid_init(&g, ncases + 2, ncols + 1);
+		grid_set(&g, 0, 0, xstrdup("case"));
+		grid_set(&g, 1, 0, xstrdup(""));
+		for (int i = 0; i < ncols; i++) {
+			grid_set(&g, 0, i + 1, xasprintf("%s%s", cols[i].label, i == base ? " (baseline)" : ""));
+			grid_set(&g, 1, i + 1, xstrdup(cols[i].host ? "measured" : "predicted"));
+		}
+		for (int k = 0; k < ncases; k++) {
+			const struct nb_result *b = column_result(&cols[base], cases[k]);
+
+			grid_set(&g, k + 2, 0, xstrdup(cases[k]));
+			for (int i = 0; i < ncols; i++)
+				grid_set(&g, k + 2, i + 1,
+					 kernel_text(column_result(&cols[i], cases[k]), b, i == base));
+		}
+		grid_print(&g, o->format);
+		printf("\n%s.  Host figures are measured; chip figures are predicted by the model,\n"
+		       "with the bound it found (compute, memory or latency).  (x): throughput ratio to %s,\n"
+		       "above 1 is faster.\n", o->run ? "From the given run" :
+		       "Per case and chip, from the latest run that has it", cols[base].label);
+	}
+	if (o->sources && fn.n) {
+		printf("\n%s\n\n", md ? "### Sources" : "Sources");
+		for (int i = 0; i < fn.n; i++)
+			printf("%s[%d] %s\n", md ? "- " : "", i + 1, fn.text[i]);
+	}
+	free(fn.text);
+}
+
+static int parse_opts(int argc, char **argv, struct chips_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "sources", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct nb_command *cmd = &nb_cmd_compare;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:k:r:f:s", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o->baseline = optarg;
+			break;
+		case 'k':
+			o->filter.kernels = xrealloc(o->filter.kernels,
+						     (size_t)(o->filter.nkernels + 1) * sizeof(char *));
+			o->filter.kernels[o->filter.nkernels++] = optarg;
+			break;
+		case 'r':
+			o->run = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "table"))
+				o->format = CMP_TABLE;
+			else if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
+				o->format = CMP_MARKDOWN;
+			else if (!strcmp(optarg, "csv"))
+				o->format = CMP_CSV;
+			else if (!strcmp(optarg, "json"))
+				o->format = CMP_JSON;
+			else
+				return usage_error(cmd, "--format '%s': use table, markdown, csv or json", optarg);
+			break;
+		case 's':
+			o->sources = 1;
+			break;
+		default:
+			return bad_option(cmd, argv, c);
+		}
+	}
+	return 0;
+}
+
+/* Fills column COL for NAME: "host" or a chip id/alias. */
+static int resolve_column(struct nb_profiles *set, const char *name, struct column *col)
+{
+	memset(col, 0, sizeof(*col));
+	if (!strcmp(name, "host")) {
+		col->host = 1;
+		col->label = "host";
+		col->p = set ? profiles_find(set, "host") : NULL;
+		return 0;
+	}
+	col->p = set ? profiles_find(set, name) : NULL;
+	if (!col->p)
+		return error("unknown chip '%s' (see 'npubench profile list'; 'host' is this machine)", name);
+	col->label = profile_id(col->p);
+	return 0;
+}
+
+/* The profile's interconnect name ("NVLink 4"), malloc'd, or NULL. */
+static char *link_name(const struct nb_profile *p)
+{
+	char *text = p ? profile_snapshot_json(p) : NULL;
+	cJSON *root = text ? cJSON_Parse(text) : NULL;
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(root, "interconnect"), "name");
+	char *s = cJSON_IsString(n) ? xstrdup(n->valuestring) : NULL;
+
+	cJSON_Delete(root);
+	free(text);
+	return s;
+}
+
+int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
+{
+	struct chips_opts o = { 0 };
+	struct nb_profiles *set;
+	struct nb_store *st;
+	struct column *cols = NULL;
+	struct spec_row *rows = NULL;
+	struct nb_result *runrs = NULL;
+	const char **cases = NULL;
+	int ncols = 0, nrows, ncases, base = 0, nrun = 0, ret;
+
+	if ((ret = parse_opts(argc, argv, &o)))
+		goto out;
+	ret = NB_EXIT_FAIL;
+	if (!(set = ctx_profiles(ctx)))
+		goto out;
+	if (optind < argc) {
+		ncols = argc - optind;
+		cols = xcalloc((size_t)ncols, sizeof(*cols));
+		for (int i = 0; i < ncols; i++)
+			if (resolve_column(set, argv[optind + i], &cols[i]))
+				goto out;
+	} else {
+		ncols = (int)NB_ARRAY_SIZE(default_chips);
+		cols = xcalloc((size_t)ncols, sizeof(*cols));
+		for (int i = 0; i < ncols; i++) {
+			if (resolve_column(set, default_chips[i], &cols[i])) {
+				error("default chip '%s' has no profile in the profile folders; name the chips "
+				      "to compare", default_chips[i]);
+				goto out;
+			}
+		}
+	}
+	for (int i = 0; i < ncols; i++) {
+		cols[i].link = link_name(cols[i].p);
+		for (int j = 0; j < i; j++) {
+			if (!strcmp(cols[i].label, cols[j].label)) {
+				ret = usage_error(&nb_cmd_compare, "chip '%s' is named twice", cols[i].label);
+				goto out;
+			}
+		}
+	}
+	if (o.baseline) {
+		struct column b;
+
+		if (resolve_column(set, o.baseline, &b))
+			goto out;
+		for (base = 0; base < ncols && strcmp(cols[base].label, b.label); base++)
+			;
+		if (base == ncols) {
+			ret = usage_error(&nb_cmd_compare, "--baseline %s is not one of the chips compared",
+					  o.baseline);
+			goto out;
+		}
+	}
+	/* Kernel results: from the given run, else the latest per case. */
+	if (!(st = ctx_store(ctx)))
+		goto out;
+	if (o.run) {
+		int64_t id;
+
+		if (store_run_resolve(st, o.run, &id) || store_results_get(st, id, &runrs, &nrun))
+			goto out;
+	}
+	for (int i = 0; i < ncols; i++) {
+		struct nb_result *rs = NULL;
+		int n = 0, keep = 0;
+
+		if (o.run) {
+			for (int k = 0; k < nrun; k++) {
+				if (!runrs[k].target || strcmp(runrs[k].target, cols[i].label) ||
+				    !report_result_selected(&o.filter, &runrs[k]))
+					continue;
+				cols[i].rs = xrealloc(cols[i].rs, (size_t)(keep + 1) * sizeof(*rs));
+				cols[i].rs[keep++] = runrs[k];
+				memset(&runrs[k], 0, sizeof(runrs[k]));
+			}
+			cols[i].nrs = keep;
+			continue;
+		}
+		if (store_results_latest(st, cols[i].label, &rs, &n))
+			goto out;
+		for (int k = 0; k < n; k++) {
+			if (report_result_selected(&o.filter, &rs[k]))
+				rs[keep++] = rs[k];
+			else
+				result_release(&rs[k]);
+		}
+		cols[i].rs = rs;
+		cols[i].nrs = keep;
+	}
+	rows = xcalloc(NB_DTYPE_COUNT * 2 + 16, sizeof(*rows));
+	nrows = spec_rows(cols, ncols, rows);
+	ncases = case_list(cols, ncols, &cases);
+	if (o.format == CMP_TABLE || o.format == CMP_MARKDOWN)
+		render_people(cols, ncols, base, rows, nrows, cases, ncases, &o);
+	else
+		render_machine(cols, ncols, base, rows, nrows, cases, ncases, &o);
+	ret = 0;
+out:
+	for (int i = 0; i < ncols; i++) {
+		results_free(cols[i].rs, cols[i].nrs);
+		free(cols[i].link);
+	}
+	results_free(runrs, nrun);
+	free(cols);
+	free(rows);
+	free(cases);
+	free(o.filter.kernels);
+	return ret;
+}

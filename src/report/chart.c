@@ -1,0 +1,1079 @@
+/* Charts to gnuplot scripts.  Every chart is one self-contained script:
+ * style, then the data as inline data blocks, then the plot commands.  Text
+ * from outside (names, labels, titles) only ever reaches the script through
+ * gp_quote() and gp_datum(). */
+#include "report/chart.h"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/gnuplot.h"
+#include "util/util.h"
+
+/* Okabe & Ito's colour-blind-safe palette, most distinct first; the host
+ * is black.  Point shapes differ too, for grey-scale prints. */
+static const char *const palette[] = {
+	"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#F0E442", "#999999",
+};
+static const int shapes[] = { 7, 9, 13, 11, 15, 7, 9, 13 };
+#define HOST_COLOR "#000000"
+#define HOST_SHAPE 5
+#define LABEL_MAX 40	/* longest case label drawn, in bytes */
+#define TITLE_MAX 64	/* longest legend entry */
+#define HEADING_MAX 110	/* longest title or subtitle line */
+
+void chart_init(struct chart *c, enum chart_kind kind)
+{
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+}
+
+void chart_release(struct chart *c)
+{
+	for (int i = 0; i < c->ntargets; i++)
+		free(c->targets[i].name);
+	for (int i = 0; i < c->ngroups; i++) {
+		free(c->groups[i].label);
+		free(c->groups[i].unit);
+	}
+	free(c->targets);
+	free(c->groups);
+	free(c->points);
+	free(c->title);
+	free(c->subtitle);
+	free(c->xlabel);
+	free(c->unit);
+	free(c->normalize);
+	memset(c, 0, sizeof(*c));
+}
+
+int chart_add_target(struct chart *c, const char *name, int measured)
+{
+	struct chart_target *t;
+
+	c->targets = xrealloc(c->targets, (size_t)(c->ntargets + 1) * sizeof(*c->targets));
+	t = &c->targets[c->ntargets];
+	memset(t, 0, sizeof(*t));
+	t->name = xstrdup(name);
+	t->measured = measured;
+	return c->ntargets++;
+}
+
+int chart_add_group(struct chart *c, const char *label, const char *unit, double x)
+{
+	struct chart_group *g;
+
+	c->groups = xrealloc(c->groups, (size_t)(c->ngroups + 1) * sizeof(*c->groups));
+	g = &c->groups[c->ngroups];
+	g->label = xstrdup(label);
+	g->unit = unit ? xstrdup(unit) : NULL;
+	g->x = x;
+	return c->ngroups++;
+}
+
+void chart_add_point(struct chart *c, int target, int group, double x, double y)
+{
+	struct chart_point *p;
+
+	c->points = xrealloc(c->points, (size_t)(c->npoints + 1) * sizeof(*c->points));
+	p = &c->points[c->npoints++];
+	memset(p, 0, sizeof(*p));
+	p->target = target;
+	p->group = group;
+	p->x = x;
+	p->y = y;
+}
+
+void chart_drop_empty_groups(struct chart *c)
+{
+	int *map = xcalloc((size_t)c->ngroups + 1, sizeof(int)), n = 0;
+
+	for (int g = 0; g < c->ngroups; g++) {
+		int used = 0;
+
+		for (int k = 0; k < c->npoints && !used; k++)
+			used = c->points[k].group == g;
+		if (!used) {
+			free(c->groups[g].label);
+			free(c->groups[g].unit);
+			map[g] = -1;
+			continue;
+		}
+		map[g] = n;
+		c->groups[n++] = c->groups[g];
+	}
+	c->ngroups = n;
+	for (int k = 0; k < c->npoints; k++)
+		c->points[k].group = map[c->points[k].group];
+	free(map);
+}
+
+static const char *const term_names[] = { "dumb", "png", "svg", "pdf" };
+
+const char *chart_term_name(enum chart_term t)
+{
+	return term_names[t];
+}
+
+int chart_term_parse(const char *name)
+{
+	for (size_t i = 0; i < NB_ARRAY_SIZE(term_names); i++)
+		if (!strcmp(name, term_names[i]))
+			return (int)i;
+	return -1;
+}
+
+int chart_term_for_path(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (!dot || strchr(dot, '/'))
+		return -1;
+	if (!strcasecmp(dot, ".png"))
+		return CHART_PNG;
+	if (!strcasecmp(dot, ".svg"))
+		return CHART_SVG;
+	if (!strcasecmp(dot, ".pdf"))
+		return CHART_PDF;
+	if (!strcasecmp(dot, ".txt"))
+		return CHART_DUMB;
+	return -1;
+}
+
+/* The script being written and what the layout needs to know. */
+struct gp {
+	struct strbuf sb;
+	enum chart_term term;
+	const struct chart *c;
+	int fs;		/* the terminal's font size */
+	double w, h;	/* the canvas, in the font's units (characters for dumb) */
+	size_t longest;	/* the longest legend title so far */
+};
+
+/* TEXT quoted, at most MAX bytes of it. */
+static void quote_cut(struct strbuf *sb, const char *text, size_t max)
+{
+	char *cut = gp_clean(text, max);
+
+	gp_quote(sb, cut);
+	free(cut);
+}
+
+/* A legend entry's title, quoted; the longest is remembered for the
+ * legend's layout. */
+static void key_title(struct gp *g, const char *text)
+{
+	char *cut = gp_clean(text, TITLE_MAX);
+	size_t len = strlen(cut);
+
+	if (len > g->longest)
+		g->longest = len;
+	gp_quote(&g->sb, cut);
+	free(cut);
+}
+
+/* Inserts, before the plot command that starts at AT, the legend's rows:
+ * two columns when they fit across the canvas, else one.  EXTRA: entries
+ * whose titles did not pass key_title. */
+static void key_rows(struct gp *g, size_t at, int entries)
+{
+	double charw = g->term == CHART_DUMB ? 1 : 0.62 * g->fs;
+	int rows = 2 * ((double)g->longest + 6) * charw < 0.95 * g->w ? (entries + 1) / 2 : entries;
+	char *tail = xstrdup(g->sb.buf + at);
+
+	g->sb.len = at;
+	g->sb.buf[at] = '\0';
+	sb_addf(&g->sb, "set key maxrows %d\n", rows > 0 ? rows : 1);
+	sb_adds(&g->sb, tail);
+	free(tail);
+	g->longest = 0;
+}
+
+/* "font ',N'" for the base size plus DELTA ("" on dumb), in one of a few
+ * rotating buffers so that a format may use several. */
+static const char *fnt(struct gp *g, int delta)
+{
+	static char bufs[4][24];
+	static int next;
+	char *b = bufs[next++ % 4];
+
+	if (g->term == CHART_DUMB)
+		return "";
+	snprintf(b, sizeof(bufs[0]), "font ',%d'", g->fs + delta);
+	return b;
+}
+
+static int valid(double v)
+{
+	return isfinite(v) && v > 0;
+}
+
+/* A throughput unit for a tic format: letters and '/' only, else "ops/s";
+ * it is printed through a format string, so nothing else may pass. */
+static const char *safe_unit(const char *unit)
+{
+	if (!unit || !*unit || strlen(unit) > 16)
+		return "ops/s";
+	for (const char *p = unit; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '/'))
+			return "ops/s";
+	return unit;
+}
+
+/* "FLOP/s" -> "FLOP": the operations an intensity counts per byte. */
+static void unit_ops(const char *unit, char *out, size_t n)
+{
+	const char *u = safe_unit(unit);
+	size_t len = strcspn(u, "/");
+
+	snprintf(out, n, "%.*s", (int)len, u);
+}
+
+static const char *target_color(const struct chart *c, int t)
+{
+	int chip = 0;
+
+	if (c->targets[t].measured)
+		return HOST_COLOR;
+	for (int i = 0; i < t; i++)
+		chip += !c->targets[i].measured;
+	return palette[chip % (int)NB_ARRAY_SIZE(palette)];
+}
+
+static int target_shape(const struct chart *c, int t)
+{
+	int chip = 0;
+
+	if (c->targets[t].measured)
+		return HOST_SHAPE;
+	for (int i = 0; i < t; i++)
+		chip += !c->targets[i].measured;
+	return shapes[chip % (int)NB_ARRAY_SIZE(shapes)];
+}
+
+/* Sets *LO and *HI to whole decades around [MIN, MAX], with PAD decades of
+ * room each side. */
+static void decades(double min, double max, double pad, double *lo, double *hi)
+{
+	*lo = pow(10, floor(log10(min) - pad));
+	*hi = pow(10, ceil(log10(max) + pad));
+	if (*hi <= *lo * 10)
+		*hi = *lo * 100;
+}
+
+static void preamble(struct gp *g, const char *kind, const char *output)
+{
+	struct strbuf *sb = &g->sb;
+	const struct chart *c = g->c;
+
+	sb_addf(sb, "# npubench %s: %s chart, written by 'npubench plot'.\n", PACKAGE_VERSION, kind);
+	sb_adds(sb, "# Self-contained: the data are in the $blocks below.  Re-render with\n"
+		"#   gnuplot THIS_FILE > chart.png\n"
+		"# (or set output below), and restyle as you like.\n");
+	switch (g->term) {
+	case CHART_DUMB:
+		sb_adds(sb, "set terminal dumb size 120,36 noenhanced\n");
+		break;
+	case CHART_PNG:
+		sb_adds(sb, "set terminal pngcairo size 1600,1000 noenhanced font 'Sans,17' "
+			"linewidth 1.6 background rgb '#ffffff'\n");
+		break;
+	case CHART_SVG:
+		sb_adds(sb, "set terminal svg size 1280,800 dynamic noenhanced font 'Sans,14' "
+			"linewidth 1.4 background rgb '#ffffff'\n");
+		break;
+	case CHART_PDF:
+		sb_adds(sb, "set terminal pdfcairo size 10in,6.25in noenhanced font 'Sans,11' "
+			"linewidth 1.2\n");
+		break;
+	}
+	if (output) {
+		sb_adds(sb, "set output ");
+		gp_quote(sb, output);
+		sb_adds(sb, "\n");
+	}
+	sb_adds(sb, "set encoding utf8\n");
+	for (int t = 0; t < c->ntargets; t++)
+		sb_addf(sb, "set linetype %d lc rgb '%s' lw 2.2 pt %d ps 1.5\n", t + 1,
+			target_color(c, t), target_shape(c, t));
+	sb_addf(sb, "set linetype %d lc rgb '#777777' lw 1 dt 3 pt 6 ps 1.2\n", c->ntargets + 1);
+	sb_adds(sb, "set border 3 lw 1.2 lc rgb '#333333'\n"
+		"set tics nomirror out scale 0.7 textcolor rgb '#222222'\n");
+	if (g->term != CHART_DUMB)
+		sb_adds(sb, "set grid xtics ytics mxtics mytics lw 1 lc rgb '#e6e6e6', "
+			"lw 0.5 lc rgb '#f3f3f3'\n");
+	sb_adds(sb, "set key outside below center vertical Left reverse samplen 2.5 spacing 1.2 "
+		"width 2 textcolor rgb '#222222'\n");
+}
+
+/* set title: the user's or the default, with the subtitle as a second,
+ * smaller line where the terminal can show one. */
+static void title(struct gp *g, const char *cmd, const char *def)
+{
+	struct strbuf *sb = &g->sb;
+	const struct chart *c = g->c;
+
+	sb_addf(sb, "%s ", cmd);
+	quote_cut(sb, c->title ? c->title : def, HEADING_MAX);
+	if (c->subtitle) {
+		sb_adds(sb, " . \"\\n\" . ");
+		quote_cut(sb, c->subtitle, HEADING_MAX);
+	}
+	if (g->term != CHART_DUMB)
+		sb_addf(sb, " %s", fnt(g, 3));
+	sb_adds(sb, "\n");
+}
+
+/* A y axis of throughput in UNIT, tics with SI prefixes ("100 TFLOP/s"). */
+static void y_throughput(struct gp *g, const char *label, const char *unit, int log)
+{
+	struct strbuf *sb = &g->sb;
+
+	sb_adds(sb, "set ylabel ");
+	gp_quote(sb, label);
+	sb_adds(sb, log ? "\nset logscale y\n" : "\nunset logscale y\n");
+	sb_addf(sb, "set format y '%s %%c%s'\n", log ? "%.0s" : "%.1s", safe_unit(unit));
+}
+
+static void block_begin(struct strbuf *sb, const char *name, int i)
+{
+	sb_addf(sb, "$%s%d << EOD\n", name, i);
+}
+
+static void block_end(struct strbuf *sb)
+{
+	sb_adds(sb, "EOD\n");
+}
+
+/* B without the leading words it shares with A ("stream triad n=1024"
+ * after "stream triad n=64" is "n=1024"); B itself when nothing is left. */
+static const char *skip_common_words(const char *a, const char *b)
+{
+	const char *start = b;
+
+	for (;;) {
+		size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+
+		if (la != lb || strncmp(a, b, la) || b[lb] != ' ' || a[la] != ' ')
+			return *start ? start : b;
+		a += la + 1;
+		b += lb + 1;
+		start = b;
+	}
+}
+
+/* Roofline: the roofs of every target with one, their ridge points, and
+ * the cases at their intensity. */
+static int roofline(struct gp *g)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0, xlo, xhi, ylo, yhi;
+	char ops[24], buf[64], bwtext[64];
+	size_t longest = 0, plot_at;
+	int first = 1, nridges = 0, entries = 0;
+
+	unit_ops(c->unit, ops, sizeof(ops));
+	for (int i = 0; i < c->ntargets; i++) {
+		const struct chart_target *t = &c->targets[i];
+
+		if (valid(t->peak) && valid(t->bw)) {
+			xmin = fmin(xmin, t->peak / t->bw);
+			xmax = fmax(xmax, t->peak / t->bw);
+		}
+		if (valid(t->peak)) {
+			ymin = fmin(ymin, t->peak);
+			ymax = fmax(ymax, t->peak);
+		}
+	}
+	for (int i = 0; i < c->npoints; i++) {
+		if (!valid(c->points[i].x) || !valid(c->points[i].y))
+			continue;
+		xmin = fmin(xmin, c->points[i].x);
+		xmax = fmax(xmax, c->points[i].x);
+		ymin = fmin(ymin, c->points[i].y);
+		ymax = fmax(ymax, c->points[i].y);
+	}
+	if (!isfinite(xmin) || !isfinite(ymin))
+		return error("nothing to draw on the roofline: no case with both operations and bytes");
+	decades(xmin, xmax, 0.5, &xlo, &xhi);
+	/* The memory slopes reach down to the left edge. */
+	for (int i = 0; i < c->ntargets; i++)
+		if (valid(c->targets[i].bw))
+			ymin = fmin(ymin, c->targets[i].bw * xlo);
+	decades(ymin, ymax, 0.3, &ylo, &yhi);
+
+	/* The data. */
+	for (int i = 0; i < c->ntargets; i++) {
+		const struct chart_target *t = &c->targets[i];
+
+		block_begin(sb, "roof", i + 1);
+		if (valid(t->peak) && valid(t->bw)) {
+			double ridge = t->peak / t->bw;
+
+			sb_addf(sb, "%.9g %.9g\n", xlo, t->bw * xlo);
+			if (ridge > xlo && ridge < xhi)
+				sb_addf(sb, "%.9g %.9g\n", ridge, t->peak);
+			sb_addf(sb, "%.9g %.9g\n", xhi, fmin(t->peak, t->bw * xhi));
+		} else if (valid(t->peak)) {
+			sb_addf(sb, "%.9g %.9g\n%.9g %.9g\n", xlo, t->peak, xhi, t->peak);
+		} else if (valid(t->bw)) {
+			sb_addf(sb, "%.9g %.9g\n%.9g %.9g\n", xlo, t->bw * xlo, xhi, t->bw * xhi);
+		}
+		block_end(sb);
+		block_begin(sb, "pts", i + 1);
+		for (int k = 0; k < c->npoints; k++)
+			if (c->points[k].target == i && valid(c->points[k].x) && valid(c->points[k].y))
+				sb_addf(sb, "%.9g %.9g\n", c->points[k].x, c->points[k].y);
+		block_end(sb);
+	}
+	block_begin(sb, "ridge", 1);
+	for (int i = 0; i < c->ntargets; i++) {
+		const struct chart_target *t = &c->targets[i];
+
+		if (valid(t->peak) && valid(t->bw) && t->peak / t->bw > xlo && t->peak / t->bw < xhi) {
+			snprintf(buf, sizeof(buf), "%.3g", t->peak / t->bw);
+			nridges++;
+			sb_addf(sb, "%.9g %.9g %d ", t->peak / t->bw, t->peak, i + 1);
+			gp_datum(sb, buf);
+			sb_adds(sb, "\n");
+		}
+	}
+	block_end(sb);
+
+	sb_addf(sb, "set xlabel 'operational intensity (%s/byte)'\n", ops);
+	sb_adds(sb, "set logscale x\nset format x '%g'\n");
+	sb_addf(sb, "set xrange [%.9g:%.9g]\nset yrange [%.9g:%.9g]\n", xlo, xhi, ylo, yhi);
+	snprintf(buf, sizeof(buf), "attained %s", safe_unit(c->unit));
+	y_throughput(g, buf, c->unit, 1);
+
+	/* Each case once: a faint vertical line at its intensity and its name
+	 * slanted above the plot, outside the data (cases at the same intensity
+	 * share a name). */
+	for (int i = 0; i < c->ngroups; i++) {
+		struct strbuf text = STRBUF_INIT;
+		int dup = 0, merged = 0;
+		char *cut;
+
+		if (!valid(c->groups[i].x) || c->groups[i].x < xlo || c->groups[i].x > xhi)
+			continue;
+		for (int j = 0; j < i; j++)
+			dup |= c->groups[j].x == c->groups[i].x;
+		if (dup)
+			continue;
+		for (int j = i; j < c->ngroups; j++) {
+			if (c->groups[j].x != c->groups[i].x)
+				continue;
+			if (text.len) {
+				sb_adds(&text, ", ");
+				merged = 1;
+			}
+			sb_adds(&text, j == i ? c->groups[j].label :
+				skip_common_words(c->groups[i].label, c->groups[j].label));
+		}
+		sb_addf(sb, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead lt %d\n",
+			c->groups[i].x, c->groups[i].x, c->ntargets + 1);
+		if (g->term != CHART_DUMB) {
+			cut = gp_clean(sb_str(&text), merged ? LABEL_MAX + 24 : LABEL_MAX);
+			longest = strlen(cut) > longest ? strlen(cut) : longest;
+			sb_adds(sb, "set label ");
+			gp_quote(sb, cut);
+			sb_addf(sb, " at %.9g, graph 1 offset -0.3,0.5 rotate by 30 left %s "
+				"textcolor rgb '#444444'\n", c->groups[i].x, fnt(g, -4));
+			free(cut);
+		}
+		sb_release(&text);
+	}
+	/* Room above for the slanted names, then the title. */
+	if (longest > 0) {
+		double rise = (double)longest * 0.85 * (g->fs - 4) * 0.5;	/* in points */
+		double h = g->h;
+
+		sb_addf(sb, "set tmargin at screen %.3f\n", 1 - (rise + 3.6 * g->fs + 14) / h);
+		/* gnuplot would set the title just above the plot, over the names:
+		 * the title lines are labels at the top of the canvas instead. */
+		sb_adds(sb, "set label ");
+		quote_cut(sb, c->title ? c->title : "Roofline", HEADING_MAX);
+		sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", 1 - 1.3 * g->fs / h, fnt(g, 3));
+		if (c->subtitle) {
+			sb_adds(sb, "set label ");
+			quote_cut(sb, c->subtitle, HEADING_MAX);
+			sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", 1 - 2.8 * g->fs / h, fnt(g, 0));
+		}
+	} else {
+		title(g, "set title", "Roofline");
+	}
+
+	plot_at = sb->len;
+	sb_adds(sb, "plot \\\n");
+	for (int i = 0; i < c->ntargets; i++) {
+		const struct chart_target *t = &c->targets[i];
+		struct strbuf name = STRBUF_INIT;
+		int roof = valid(t->peak) || valid(t->bw), npts = 0;
+
+		for (int k = 0; k < c->npoints; k++)
+			npts += c->points[k].target == i && valid(c->points[k].x) && valid(c->points[k].y);
+		sb_adds(&name, t->name);
+		if (t->measured)
+			sb_adds(&name, roof ? " (probed roof)" : ", measured");
+		if (valid(t->peak)) {
+			nb_format_si(buf, sizeof(buf), t->peak, safe_unit(c->unit));
+			sb_addf(&name, " - %s", buf);
+			if (t->via[0])
+				sb_addf(&name, " via %s", t->via);
+		} else if (roof) {
+			sb_adds(&name, " - no compute roof");
+		}
+		if (valid(t->bw)) {
+			nb_format_si(bwtext, sizeof(bwtext), t->bw, "B/s");
+			sb_addf(&name, ", %s", bwtext);
+		}
+		if (roof) {
+			sb_addf(sb, "%s$roof%d using 1:2 with lines lt %d lw 2.6 title ",
+				first ? "  " : ", \\\n  ", i + 1, i + 1);
+			key_title(g, sb_str(&name));
+			entries++;
+			first = 0;
+		}
+		if (npts > 0) {
+			sb_addf(sb, "%s$pts%d using 1:2 with points lt %d ", first ? "  " : ", \\\n  ",
+				i + 1, i + 1);
+			if (roof && !t->measured) {
+				sb_adds(sb, "notitle");
+			} else {
+				sb_adds(sb, "title ");
+				key_title(g, roof ? "host, measured" : sb_str(&name));
+				entries++;
+			}
+			first = 0;
+		}
+		sb_release(&name);
+	}
+	if (nridges > 0) {
+		sb_adds(sb, ", \\\n  $ridge1 using 1:2:3 with points pt 6 ps 2.4 lw 1.5 lc variable notitle");
+		if (g->term != CHART_DUMB)
+			sb_addf(sb, ", \\\n  $ridge1 using 1:2:4 with labels offset 0,1.1 %s "
+				"textcolor rgb '#444444' notitle", fnt(g, -4));
+	}
+	sb_adds(sb, ", \\\n  NaN with points pt 7 lc rgb '#777777' title 'chips: predicted (model)'");
+	if (nridges > 0)
+		sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2 lc rgb '#777777' title "
+			"'ridge point (FLOP/byte)'");
+	sb_adds(sb, "\n");
+	key_rows(g, plot_at, entries + 1 + (nridges > 0));
+	return 0;
+}
+
+/* Appends TEXT as a string expression of at most MAXLINES lines of about
+ * WIDTH characters, broken at spaces: 'gemm bf16' . "\n" . 'm=4096'.
+ * Returns the number of lines. */
+static int quote_wrapped(struct strbuf *sb, const char *text, int width, int maxlines)
+{
+	char *clean = gp_clean(text, 0), *p = clean;
+	int line = 0;
+
+	for (; *p; line++) {
+		size_t len = strlen(p), cut = len;
+		char *piece;
+
+		if ((int)len > width) {
+			cut = (size_t)width;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)width;
+		}
+		if (line == maxlines - 1 && cut < len) {
+			piece = gp_clean(p, (size_t)width);
+			cut = len;
+		} else {
+			piece = xstrndup(p, cut);
+		}
+		if (line > 0)
+			sb_adds(sb, " . \"\\n\" . ");
+		gp_quote(sb, piece);
+		free(piece);
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+	if (!*clean)
+		gp_quote(sb, "");
+	free(clean);
+	return line > 0 ? line : 1;
+}
+
+/* The SI text of a value with no unit ("1.23 T"), or a ratio ("2.5x"). */
+static void value_text(char *buf, size_t n, double v, int ratio)
+{
+	if (ratio)
+		snprintf(buf, n, v >= 10 ? "%.0fx" : "%.2gx", v);
+	else
+		nb_format_si(buf, n, v, "");
+}
+
+/* One panel of grouped bars: the groups of UNIT (every group when NULL). */
+static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
+{
+	const char *yunit = unit ? unit : g->c->ngroups > 0 && g->c->groups[0].unit ?
+		g->c->groups[0].unit : g->c->unit;
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	int *local = xcalloc((size_t)c->ngroups, sizeof(int)), *rank = xcalloc((size_t)c->ntargets, sizeof(int));
+	int ng = 0, nt = 0, nbars = 0, first = 1;
+	size_t plot_at;
+	double lo = INFINITY, hi = 0, w;
+	char buf[64];
+	int ratio = c->normalize != NULL, log;
+
+	for (int i = 0; i < c->ngroups; i++) {
+		local[i] = -1;
+		if (!unit || (c->groups[i].unit && !strcmp(c->groups[i].unit, unit)))
+			local[i] = ng++;
+	}
+	for (int t = 0; t < c->ntargets; t++) {
+		rank[t] = -1;
+		for (int k = 0; k < c->npoints; k++)
+			if (c->points[k].target == t && local[c->points[k].group] >= 0 && valid(c->points[k].y)) {
+				rank[t] = nt++;
+				break;
+			}
+	}
+	for (int k = 0; k < c->npoints; k++)
+		if (local[c->points[k].group] >= 0 && valid(c->points[k].y)) {
+			lo = fmin(lo, c->points[k].y);
+			hi = fmax(hi, c->points[k].y);
+			nbars++;
+		}
+	w = 0.8 / (nt > 0 ? nt : 1);
+	log = hi / lo > 30;
+	for (int t = 0; t < c->ntargets; t++) {
+		if (rank[t] < 0)
+			continue;
+		block_begin(sb, "bars", panel * 1000 + t + 1);
+		for (int k = 0; k < c->npoints; k++) {
+			const struct chart_point *p = &c->points[k];
+
+			if (p->target != t || local[p->group] < 0 || !valid(p->y))
+				continue;
+			value_text(buf, sizeof(buf), p->y, ratio);
+			sb_addf(sb, "%.6g %.9g ", local[p->group] + (rank[t] - (nt - 1) / 2.0) * w, p->y);
+			gp_datum(sb, buf);
+			sb_adds(sb, "\n");
+		}
+		block_end(sb);
+	}
+	/* Case names wrapped to the width of their group, never slanted. */
+	{
+		double charw = g->term == CHART_DUMB ? 1 : 0.8 * g->fs;
+		double plotw = 0.87 * g->w;	/* the legend is below, the y axis left */
+		int width = (int)(0.8 * plotw / (ng > 0 ? ng : 1) / charw), lines = 1;
+
+		sb_adds(sb, "set xtics (");
+		for (int i = 0, n = 0; i < c->ngroups; i++) {
+			int l;
+
+			if (local[i] < 0)
+				continue;
+			sb_adds(sb, n++ ? ", " : "");
+			l = quote_wrapped(sb, c->groups[i].label, width < 8 ? 8 : width, 4);
+			lines = l > lines ? l : lines;
+			sb_addf(sb, " %d", local[i]);
+		}
+		sb_adds(sb, ") norotate center\n");
+		/* gnuplot leaves room for one line of tic labels: a blank x label
+		 * keeps the others clear of the legend. */
+		sb_adds(sb, "set xlabel ''");
+		for (int l = 1; l < lines; l++)
+			sb_adds(sb, " . \"\\n\"");
+		sb_adds(sb, "\n");
+	}
+	sb_adds(sb, "unset mxtics\nset grid noxtics nomxtics\n");
+	sb_addf(sb, "set xrange [-0.6:%.1f]\n", ng - 0.4);
+	sb_adds(sb, "set style fill solid 0.85 border rgb '#333333'\n");
+	sb_addf(sb, "set boxwidth %.4f absolute\n", w * 0.92);
+	if (ratio) {
+		sb_adds(sb, "set ylabel ");
+		snprintf(buf, sizeof(buf), "throughput relative to ");
+		{
+			struct strbuf l = STRBUF_INIT;
+
+			sb_addf(&l, "%s%s (x)", buf, c->normalize);
+			gp_quote(sb, sb_str(&l));
+			sb_release(&l);
+		}
+		sb_addf(sb, "\nset format y '%%g'\n%s\n", log ? "set logscale y" : "unset logscale y");
+		sb_addf(sb, "set yrange [%.9g:%.9g]\n", log ? pow(10, floor(log10(lo)) - 0.3) : 0,
+			log ? pow(10, ceil(log10(hi)) + 0.3) : hi * 1.18);
+		sb_adds(sb, "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 "
+			"lc rgb '#555555' front\n");
+	} else {
+		snprintf(buf, sizeof(buf), "throughput (%s)", safe_unit(yunit));
+		y_throughput(g, buf, yunit, log);
+		if (log)
+			sb_addf(sb, "set yrange [%.9g:%.9g]\n", pow(10, floor(log10(lo))),
+				hi * 3.2);
+		else
+			sb_addf(sb, "set yrange [0:%.9g]\n", hi * 1.18);
+	}
+	if (npanels > 1 && g->term != CHART_DUMB) {
+		sb_adds(sb, "set title ");
+		gp_quote(sb, safe_unit(unit));
+		sb_addf(sb, " %s\n", fnt(g, -1));
+	}
+	plot_at = sb->len;
+	sb_adds(sb, "plot \\\n");
+	for (int t = 0; t < c->ntargets; t++) {
+		if (rank[t] < 0)
+			continue;
+		sb_addf(sb, "%s$bars%d using 1:2 with boxes lt %d title ", first ? "  " : ", \\\n  ",
+			panel * 1000 + t + 1, t + 1);
+		key_title(g, c->targets[t].name);
+		if (g->term != CHART_DUMB && nbars <= 40)
+			sb_addf(sb, ", \\\n  $bars%d using 1:2:3 with labels %s %s "
+				"textcolor rgb '#333333' notitle", panel * 1000 + t + 1,
+				nt > 2 ? "rotate by 90 left offset 0,0.4" : "offset 0,0.7", fnt(g, -4));
+		first = 0;
+	}
+	sb_adds(sb, "\n");
+	key_rows(g, plot_at, nt);
+	free(local);
+	free(rank);
+}
+
+static int bars(struct gp *g)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	const char **units = xcalloc((size_t)c->ngroups + 1, sizeof(char *));
+	int nunits = 0;
+
+	if (c->npoints == 0) {
+		free(units);
+		return error("nothing to draw: no result with a throughput");
+	}
+	if (!c->normalize) {
+		for (int i = 0; i < c->ngroups; i++) {
+			int seen = 0;
+
+			for (int u = 0; u < nunits; u++)
+				seen |= c->groups[i].unit && !strcmp(units[u], c->groups[i].unit);
+			if (!seen && c->groups[i].unit)
+				units[nunits++] = c->groups[i].unit;
+		}
+	}
+	if (nunits <= 1) {
+		title(g, "set title", c->normalize ? "Throughput relative to a baseline" : "Throughput per case");
+		bars_panel(g, NULL, 0, 1);
+	} else {
+		/* Different units cannot share an axis: one panel each. */
+		char *cmd = xasprintf("set multiplot layout %d,1 title", nunits);
+
+		title(g, cmd, "Throughput per case");
+		free(cmd);
+		for (int u = 0; u < nunits; u++) {
+			bars_panel(g, units[u], u, nunits);
+			sb_adds(sb, "unset arrow\n");
+		}
+		sb_adds(sb, "unset multiplot\n");
+	}
+	free(units);
+	return 0;
+}
+
+/* Explicit tics at the powers of two in [LO, HI], every other one when
+ * there are many; sizes past 10^5 in K, M and G of 1024. */
+static void size_tics(struct strbuf *sb, double lo, double hi)
+{
+	int n = 0, step;
+
+	for (double v = exp2(ceil(log2(lo))); v <= hi * 1.0001; v *= 2)
+		n++;
+	step = n > 10 ? 2 : 1;
+	sb_adds(sb, "set xtics (");
+	n = 0;
+	for (double v = exp2(ceil(log2(lo))); v <= hi * 1.0001; v *= 2, n++) {
+		char label[32];
+
+		if (n % step)
+			continue;
+		if (v < 1e5)
+			snprintf(label, sizeof(label), "%.0f", v);
+		else if (v < 1024.0 * 1024 * 1024)
+			snprintf(label, sizeof(label), v < 1024.0 * 1024 ? "%.0fK" : "%.0fM",
+				 v < 1024.0 * 1024 ? v / 1024 : v / (1024.0 * 1024));
+		else
+			snprintf(label, sizeof(label), "%.0fG", v / (1024.0 * 1024 * 1024));
+		sb_addf(sb, "%s'%s' %.9g", n ? ", " : "", label, v);
+	}
+	sb_adds(sb, ")\nunset mxtics\n");
+}
+
+/* Scaling: throughput against size, a line per target, the first
+ * compute-bound size of each chip circled and the chips' peaks dashed. */
+static int scaling(struct gp *g)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
+	char buf[64];
+	size_t plot_at;
+	int first = 1, nbound = 0;
+
+	for (int k = 0; k < c->npoints; k++) {
+		if (!valid(c->points[k].x) || !valid(c->points[k].y))
+			continue;
+		xmin = fmin(xmin, c->points[k].x);
+		xmax = fmax(xmax, c->points[k].x);
+		ymin = fmin(ymin, c->points[k].y);
+		ymax = fmax(ymax, c->points[k].y);
+	}
+	if (!isfinite(xmin))
+		return error("nothing to draw: no size with a throughput");
+	for (int t = 0; t < c->ntargets; t++)
+		if (valid(c->targets[t].peak))
+			ymax = fmax(ymax, c->targets[t].peak);
+	for (int t = 0; t < c->ntargets; t++) {
+		double last = 0;
+
+		/* In order of size, whatever order they came in. */
+		block_begin(sb, "size", t + 1);
+		for (;;) {
+			int best = -1;
+
+			for (int k = 0; k < c->npoints; k++)
+				if (c->points[k].target == t && valid(c->points[k].x) && valid(c->points[k].y) &&
+				    c->points[k].x > last && (best < 0 || c->points[k].x < c->points[best].x))
+					best = k;
+			if (best < 0)
+				break;
+			sb_addf(sb, "%.9g %.9g\n", c->points[best].x, c->points[best].y);
+			last = c->points[best].x;
+		}
+		block_end(sb);
+	}
+	block_begin(sb, "bound", 1);
+	for (int t = 0; t < c->ntargets; t++)
+		for (int k = 0; k < c->npoints; k++)
+			if (c->points[k].target == t && c->points[k].compute_bound && valid(c->points[k].y)) {
+				sb_addf(sb, "%.9g %.9g %d\n", c->points[k].x, c->points[k].y, t + 1);
+				nbound++;
+				break;
+			}
+	block_end(sb);
+
+	title(g, "set title", "Throughput against problem size");
+	sb_adds(sb, "set xlabel ");
+	gp_quote(sb, c->xlabel ? c->xlabel : "problem size");
+	sb_adds(sb, "\nset logscale x 2\n");
+	size_tics(sb, xmin, xmax);
+	sb_addf(sb, "set xrange [%.9g:%.9g]\n", xmin / 1.3, xmax * 1.3);
+	snprintf(buf, sizeof(buf), "throughput (%s)", safe_unit(c->unit));
+	y_throughput(g, buf, c->unit, ymax / ymin > 10);
+	if (ymax / ymin > 10)
+		sb_addf(sb, "set yrange [%.9g:%.9g]\n", pow(10, floor(log10(ymin))),
+			pow(10, ceil(log10(ymax) + 0.1)));
+	else
+		sb_addf(sb, "set yrange [0:%.9g]\n", ymax * 1.15);
+	for (int t = 0; t < c->ntargets; t++)
+		if (valid(c->targets[t].peak))
+			sb_addf(sb, "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead "
+				"lt %d lw 1.2 dt 2 back\n", c->targets[t].peak, c->targets[t].peak, t + 1);
+	plot_at = sb->len;
+	sb_adds(sb, "plot \\\n");
+	for (int t = 0; t < c->ntargets; t++) {
+		const struct chart_target *ct = &c->targets[t];
+		struct strbuf name = STRBUF_INIT;
+
+		sb_adds(&name, ct->name);
+		if (ct->measured)
+			sb_adds(&name, " (measured)");
+		for (int k = 0; k < c->npoints; k++)
+			if (c->points[k].target == t && c->points[k].compute_bound) {
+				sb_addf(&name, " - compute-bound from %.0f", c->points[k].x);
+				break;
+			}
+		sb_addf(sb, "%s$size%d using 1:2 with linespoints lt %d title ", first ? "  " : ", \\\n  ",
+			t + 1, t + 1);
+		key_title(g, sb_str(&name));
+		first = 0;
+		sb_release(&name);
+	}
+	if (nbound > 0) {
+		sb_adds(sb, ", \\\n  $bound1 using 1:2:3 with points pt 6 ps 3 lw 1.5 lc variable notitle");
+		sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2.2 lc rgb '#777777' "
+			"title 'first compute-bound size'");
+	}
+	sb_addf(sb, ", \\\n  NaN with lines dt 2 lc rgb '#777777' title '%s'\n",
+		!strcmp(safe_unit(c->unit), "B/s") ? "memory bandwidth" : "dense peak");
+	key_rows(g, plot_at, c->ntargets + 1 + (nbound > 0));
+	return 0;
+}
+
+/* Specs: dense peaks per dtype (grouped, log), then bandwidth and memory. */
+static int specs(struct gp *g)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	int dts[NB_DTYPE_COUNT], ndt = 0, first = 1, dumb = g->term == CHART_DUMB;
+	double lo = INFINITY, hi = 0, w, maxbw = 0, maxmem = 0;
+	char buf[64];
+
+	if (c->ntargets == 0)
+		return error("nothing to draw: no chip selected");
+	for (int d = 0; d < NB_DTYPE_COUNT; d++) {
+		int any = 0;
+
+		for (int t = 0; t < c->ntargets; t++)
+			if (valid(c->targets[t].peaks[d])) {
+				any = 1;
+				lo = fmin(lo, c->targets[t].peaks[d]);
+				hi = fmax(hi, c->targets[t].peaks[d]);
+			}
+		if (any)
+			dts[ndt++] = d;
+	}
+	w = 0.8 / c->ntargets;
+	for (int t = 0; t < c->ntargets; t++) {
+		const struct chart_target *ct = &c->targets[t];
+
+		block_begin(sb, "peak", t + 1);
+		for (int i = 0; i < ndt; i++)
+			if (valid(ct->peaks[dts[i]])) {
+				nb_format_si(buf, sizeof(buf), ct->peaks[dts[i]], "");
+				sb_addf(sb, "%.6g %.9g ", i + (t - (c->ntargets - 1) / 2.0) * w,
+					ct->peaks[dts[i]]);
+				gp_datum(sb, buf);
+				sb_adds(sb, "\n");
+			}
+		block_end(sb);
+	}
+	block_begin(sb, "mem", 1);
+	for (int t = 0; t < c->ntargets; t++) {
+		const struct chart_target *ct = &c->targets[t];
+
+		maxbw = valid(ct->bw) ? fmax(maxbw, ct->bw) : maxbw;
+		maxmem = valid(ct->mem_bytes) ? fmax(maxmem, ct->mem_bytes) : maxmem;
+		sb_addf(sb, "%d %.9g %.9g %d ", t, valid(ct->bw) ? ct->bw / 1e12 : 0,
+			valid(ct->mem_bytes) ? ct->mem_bytes / (1024.0 * 1024 * 1024) : 0, t + 1);
+		snprintf(buf, sizeof(buf), "%.3g", ct->bw / 1e12);
+		gp_datum(sb, buf);
+		sb_adds(sb, " ");
+		snprintf(buf, sizeof(buf), "%.0f", ct->mem_bytes / (1024.0 * 1024 * 1024));
+		gp_datum(sb, buf);
+		sb_adds(sb, "\n");
+	}
+	block_end(sb);
+
+	sb_adds(sb, "set multiplot title ");
+	quote_cut(sb, c->title ? c->title : "Chip specifications", HEADING_MAX);
+	if (c->subtitle) {
+		sb_adds(sb, " . \"\\n\" . ");
+		quote_cut(sb, c->subtitle, HEADING_MAX);
+	}
+	sb_addf(sb, " %s\n", fnt(g, 3));
+	/* Peaks: the top 55%, legend above. */
+	sb_adds(sb, "set origin 0,0.40\nset size 1,0.52\n");
+	sb_adds(sb, "set key outside top center horizontal Left reverse samplen 1.5 width 2\n");
+	sb_adds(sb, "set style fill solid 0.85 border rgb '#333333'\n");
+	sb_addf(sb, "set boxwidth %.4f absolute\n", w * 0.92);
+	sb_adds(sb, "set xtics (");
+	for (int i = 0; i < ndt; i++)
+		sb_addf(sb, "%s'%s' %d", i ? ", " : "", dtype_name((enum nb_dtype)dts[i]), i);
+	sb_adds(sb, ")\nunset mxtics\nset grid noxtics nomxtics\n");
+	sb_addf(sb, "set xrange [-0.6:%.1f]\n", ndt - 0.4);
+	sb_adds(sb, "set title 'dense peak per dtype (FLOP/s; integers OP/s)'\nunset ylabel\nset logscale y\n");
+	sb_adds(sb, "set format y '%.0s %c'\n");
+	if (ndt > 0)
+		sb_addf(sb, "set yrange [%.9g:%.9g]\n", pow(10, floor(log10(lo))),
+			pow(10, ceil(log10(hi) + 0.45)));
+	sb_adds(sb, "plot \\\n");
+	for (int t = 0; t < c->ntargets; t++) {
+		sb_addf(sb, "%s$peak%d using 1:2 with boxes lt %d title ", first ? "  " : ", \\\n  ", t + 1,
+			t + 1);
+		gp_quote(sb, c->targets[t].name);
+		if (!dumb && ndt * c->ntargets <= 40)
+			sb_addf(sb, ", \\\n  $peak%d using 1:2:3 with labels %s %s "
+				"textcolor rgb '#333333' notitle", t + 1,
+				c->ntargets > 2 ? "rotate by 90 left offset 0,0.4" : "offset 0,0.6", fnt(g, -5));
+		first = 0;
+	}
+	if (ndt == 0)
+		sb_adds(sb, ", \\\n  NaN notitle");
+	sb_adds(sb, "\n");
+
+	/* Bandwidth and capacity, side by side below. */
+	sb_adds(sb, "unset key\nunset logscale y\nset format y '%g'\n");
+	sb_addf(sb, "set boxwidth 0.7 absolute\nset xrange [-0.6:%.1f]\n", c->ntargets - 0.4);
+	sb_adds(sb, "set xtics (");
+	for (int t = 0; t < c->ntargets; t++) {
+		char *cut = gp_clean(c->targets[t].name, 16);
+
+		sb_adds(sb, t ? ", " : "");
+		gp_quote(sb, cut);
+		sb_addf(sb, " %d", t);
+		free(cut);
+	}
+	sb_adds(sb, ")\n");
+	{
+		size_t longest = 0;
+
+		for (int t = 0; t < c->ntargets; t++)
+			longest = strlen(c->targets[t].name) > longest ? strlen(c->targets[t].name) : longest;
+		if (!dumb && (longest > 16 ? 16 : longest) * (size_t)c->ntargets > 36)
+			sb_adds(sb, "set xtics rotate by 25 right\n");
+	}
+	sb_adds(sb, "set origin 0,0\nset size 0.5,0.40\n");
+	sb_adds(sb, "set title 'memory bandwidth (TB/s)'\n");
+	sb_addf(sb, "set yrange [0:%.6g]\n", maxbw > 0 ? maxbw / 1e12 * 1.18 : 1);
+	sb_adds(sb, "plot $mem1 using 1:2:4 with boxes lc variable notitle");
+	if (!dumb)
+		sb_addf(sb, ", $mem1 using 1:2:5 with labels offset 0,0.6 %s notitle", fnt(g, -3));
+	sb_adds(sb, "\nset origin 0.5,0\nset size 0.5,0.40\n");
+	sb_adds(sb, "set title 'memory capacity (GiB)'\n");
+	sb_addf(sb, "set yrange [0:%.6g]\n", maxmem > 0 ? maxmem / (1024.0 * 1024 * 1024) * 1.18 : 1);
+	sb_adds(sb, "plot $mem1 using 1:3:4 with boxes lc variable notitle");
+	if (!dumb)
+		sb_addf(sb, ", $mem1 using 1:3:6 with labels offset 0,0.6 %s notitle", fnt(g, -3));
+	sb_adds(sb, "\nunset multiplot\n");
+	return 0;
+}
+
+char *chart_script(const struct chart *c, enum chart_term term, const char *output)
+{
+	static const char *const kinds[] = { "roofline", "bars", "scaling", "specs" };
+	/* Sizes that read on a screen and on a slide: the canvas and its font. */
+	static const struct { int fs; double w, h; } canvas[] = {
+		[CHART_DUMB] = { 1, 120, 36 },
+		[CHART_PNG] = { 17, 1600, 1000 },
+		[CHART_SVG] = { 14, 1280, 800 },
+		[CHART_PDF] = { 11, 720, 450 },	/* 10 x 6.25 inches in points */
+	};
+	struct gp g = { STRBUF_INIT, term, c, canvas[term].fs, canvas[term].w, canvas[term].h, 0 };
+	int ret = -1;
+
+	preamble(&g, kinds[c->kind], output);
+	switch (c->kind) {
+	case CHART_ROOFLINE:
+		ret = roofline(&g);
+		break;
+	case CHART_BARS:
+		ret = bars(&g);
+		break;
+	case CHART_SCALING:
+		ret = scaling(&g);
+		break;
+	case CHART_SPECS:
+		ret = specs(&g);
+		break;
+	}
+	if (ret) {
+		sb_release(&g.sb);
+		return NULL;
+	}
+	return sb_detach(&g.sb);
+}

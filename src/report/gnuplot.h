@@ -1,0 +1,41 @@
+/* gnuplot, the one module that spawns it.  Scripts are written to a private
+ * temporary folder and run by gnuplot found at run time; every piece of text
+ * that reaches a script goes through gp_quote() or gp_datum(), which
+ * neutralize what gnuplot could treat as commands. */
+#ifndef NB_GNUPLOT_H
+#define NB_GNUPLOT_H
+
+#include <stdio.h>
+
+#include "util/util.h"
+
+/* The gnuplot to run: $NPUBENCH_GNUPLOT when set, else the first
+ * executable "gnuplot" on PATH, else the one configure found.  Returns a
+ * malloc'd path, or NULL after reporting that it is missing (naming the
+ * Debian package). */
+char *gnuplot_find(void);
+
+/* TEXT made safe for a script (malloc'd): control characters (newlines,
+ * tabs, escape) become spaces, double quotes and backticks become single
+ * quotes, backslashes become slashes, and the result is at most MAX bytes
+ * (cut on a UTF-8 boundary, "..." appended).  MAX 0: no limit. */
+char *gp_clean(const char *text, size_t max);
+/* Appends TEXT as a single-quoted gnuplot string literal: cleaned, with
+ * single quotes doubled.  gnuplot expands neither macros nor backticks in
+ * single-quoted strings. */
+void gp_quote(struct strbuf *sb, const char *text);
+/* Appends TEXT as one double-quoted column of an inline data block:
+ * cleaned, so that it can neither end the block nor the column. */
+void gp_datum(struct strbuf *sb, const char *text);
+
+/* The script line an error message from gnuplot points at ("... line 12:
+ * ..."), or 0 when it names none. */
+int gnuplot_error_line(const char *message);
+
+/* Runs SCRIPT with gnuplot.  What gnuplot writes to its standard output
+ * (the chart) goes to OUT_PATH, replaced atomically, or to stdout when
+ * OUT_PATH is NULL.  On failure reports gnuplot's message with the script
+ * line it names and returns -1; nothing is written. */
+int gnuplot_run(const char *script, const char *out_path);
+
+#endif

@@ -1,0 +1,318 @@
+/* Unit tests of the chip model against cases computed by hand on the test
+ * chip (tests/fixtures/profiles/test-chip.json: fp16 100 TFLOPS, int8 200,
+ * no bf16, 10 units, 16x16x16 tiles, 128x128 blocks, 16 MiB on-chip at
+ * 4000 GB/s, 1000 GB/s memory, 16 GiB; efficiencies gemm 0.5, attention 0.25,
+ * stream 0.8, 16 overhead steps per tile, launch 10 us, full overlap, 2:4
+ * factor 2 kept at 0.5), plus every shipped profile on every kernel. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "check_suites.h"
+#include "model/model.h"
+#include "model/profile.h"
+#include "util/util.h"
+
+static struct nb_profiles *load(const char *rel)
+{
+	char *dir = xasprintf("%s/%s", getenv("NB_SRCDIR") ? getenv("NB_SRCDIR") : ".", rel);
+	const char *dirs[] = { dir };
+	struct nb_profiles *set = NULL;
+
+	ck_assert_int_eq(profiles_load(dirs, 1, &set), 0);
+	free(dir);
+	return set;
+}
+
+static const struct nb_profile *test_chip(struct nb_profiles **set)
+{
+	*set = load("tests/fixtures/profiles");
+	return profiles_find(*set, "test-chip");
+}
+
+/* A GEMM with the work the gemm kernel declares: 2mnk, A, B and C once. */
+static void gemm(const struct nb_profile *p, enum nb_dtype dt, double m, double n, double k,
+		 enum nb_sparsity sp, const char *hint, struct nb_prediction *pr)
+{
+	struct nb_shape s = { 0 };
+	struct nb_work w = { 0 };
+	double es = dtype_bits(dt) / 8.0;
+
+	s.kind = NB_SHAPE_GEMM;
+	s.dtype = dt;
+	s.batch = 1;
+	s.m = (int64_t)m;
+	s.n = (int64_t)n;
+	s.k = (int64_t)k;
+	s.sparsity = sp;
+	w.ops = 2 * m * n * k;
+	w.bytes = (m * k + k * n + m * n) * es;
+	w.unit = "FLOP/s";
+	ck_assert_int_eq(model_predict_shape(&s, &w, p, hint, pr), 0);
+}
+
+static double json_num(const char *json, const char *key)
+{
+	cJSON *root = cJSON_Parse(json);
+	const cJSON *v;
+	double d;
+
+	ck_assert_ptr_nonnull(root);
+	v = cJSON_GetObjectItemCaseSensitive(root, key);
+	ck_assert_msg(cJSON_IsNumber(v), "no number '%s' in %s", key, json);
+	d = v->valuedouble;
+	cJSON_Delete(root);
+	return d;
+}
+
+#define REL_EQ(a, b) ck_assert_msg(fabs((double)(a) - (double)(b)) <= 1e-9 * fabs((double)(b)), "%.12g != %.12g", (double)(a), (double)(b))
+
+/* 4096^3 fp16: 32 x 32 = 1024 blocks of 128x128 over 10 units = 103 waves,
+ * each block 2 x 4096 + 2 x 16 (overhead) steps of 128x128 at 100e12 x 0.5 / 10;
+ * memory (100.7 MB at 800 GB/s = 126 us) hides under it; + 10 us launch. */
+START_TEST(pure_compute_gemm)
+{
+	struct nb_profiles *set;
+	const struct nb_profile *p = test_chip(&set);
+	struct nb_prediction pr;
+
+	gemm(p, NB_FP16, 4096, 4096, 4096, NB_SPARSE_NONE, NULL, &pr);
+	ck_assert_int_eq(pr.status, NB_PRED_OK);
+	REL_EQ(pr.seconds, 103 * 128.0 * 128 * (2 * 4096 + 2 * 16) / 5e12 + 10e-6);
+	ck_assert_str_eq(pr.bound, "compute");
+	REL_EQ(pr.throughput, 2.0 * 4096 * 4096 * 4096 / pr.seconds);
+	REL_EQ(pr.util, pr.throughput / 100e12);
+	REL_EQ(json_num(pr.breakdown_json, "wave_quantization_factor"), 1030.0 / 1024);
+	REL_EQ(json_num(pr.breakdown_json, "tile_quantization_factor"), 1);
+	REL_EQ(json_num(pr.breakdown_json, "memory_s"), 3 * 4096.0 * 4096 * 2 / 800e9);
+	prediction_release(&pr);
+
+	/* A variant for the software named in the hint: gemm efficiency 0.25. */
+	gemm(p, NB_FP16, 4096, 4096, 4096, NB_SPARSE_NONE, "SlowLib sgemm", &pr);
+	REL_EQ(pr.seconds, 103 * 128.0 * 128 * (2 * 4096 + 2 * 16) / 2.5e12 + 10e-6);
+	prediction_release(&pr);
+
+	/* 2:4 sparsity: the rate x (1 + (2 - 1) x 0.5). */
+	gemm(p, NB_FP16, 4096, 4096, 4096, NB_SPARSE_2_4, NULL, &pr);
+	REL_EQ(pr.seconds, 103 * 128.0 * 128 * (2 * 4096 + 2 * 16) / (5e12 * 1.5) + 10e-6);
+	REL_EQ(json_num(pr.breakdown_json, "sparse_speedup"), 1.5);
+	prediction_release(&pr);
+	profiles_free(set);
+}
+END_TEST
+
+/* GEMV 1 x 8192 x 8192 fp16: 134,250,496 bytes at 1000 GB/s x 0.8, + launch;
+ * the compute (under 100 us) hides under it. */
+START_TEST(memory_bound_gemv)
+{
+	struct nb_profiles *set;
+	const struct nb_profile *p = test_chip(&set);
+	struct nb_prediction pr;
+
+	gemm(p, NB_FP16, 1, 8192, 8192, NB_SPARSE_NONE, NULL, &pr);
+	ck_assert_int_eq(pr.status, NB_PRED_OK);
+	REL_EQ(pr.seconds, (8192.0 * 8192 + 8192 + 8192) * 2 / 800e9 + 10e-6);
+	ck_assert_str_eq(pr.bound, "memory");
+	ck_assert_double_lt(pr.util, 0.01);
+	prediction_release(&pr);
+	profiles_free(set);
+}
+END_TEST
+
+/* 4097^3 pads to 4112 (16-granular): 33 x 33 blocks = 1089, 109 waves of
+ * 2 x 4112 + 32 steps; 17^3 pads to 32^3 and costs exactly what 32^3 does. */
+START_TEST(tile_quantization)
+{
+	struct nb_profiles *set;
+	const struct nb_profile *p = test_chip(&set);
+	struct nb_prediction a, b;
+
+	gemm(p, NB_FP16, 4097, 4097, 4097, NB_SPARSE_NONE, NULL, &a);
+	REL_EQ(a.seconds, 109 * 128.0 * 128 * (2 * 4112 + 2 * 16) / 5e12 + 10e-6);
+	REL_EQ(json_num(a.breakdown_json, "tile_quantization_factor"),
+	       pow(4112.0 / 4097, 3));
+	prediction_release(&a);
+
+	gemm(p, NB_FP16, 17, 17, 17, NB_SPARSE_NONE, NULL, &a);
+	gemm(p, NB_FP16, 32, 32, 32, NB_SPARSE_NONE, NULL, &b);
+	REL_EQ(a.seconds, b.seconds);
+	REL_EQ(json_num(a.breakdown_json, "tile_quantization_factor"), pow(32.0 / 17, 3));
+	ck_assert_str_eq(a.bound, "latency");
+	ck_assert_double_lt(a.throughput, b.throughput);
+	prediction_release(&a);
+	prediction_release(&b);
+	profiles_free(set);
+}
+END_TEST
+
+START_TEST(does_not_fit)
+{
+	struct nb_profiles *set;
+	const struct nb_profile *p = test_chip(&set);
+	struct nb_prediction pr;
+
+	/* 3 x 200000^2 x 2 bytes = 240 GB > 16 GiB. */
+	gemm(p, NB_FP16, 200000, 200000, 200000, NB_SPARSE_NONE, NULL, &pr);
+	ck_assert_int_eq(pr.status, NB_PRED_NO_FIT);
+	ck_assert_ptr_nonnull(strstr(pr.reason, "does not fit"));
+	ck_assert_ptr_nonnull(strstr(pr.breakdown_json, "no-fit"));
+	prediction_release(&pr);
+	profiles_free(set);
+}
+END_TEST
+
+START_TEST(unsupported_and_emulated_dtypes)
+{
+	struct nb_profiles *set;
+	const struct nb_profile *p = test_chip(&set);
+	struct nb_prediction pr;
+
+	gemm(p, NB_BF16, 1024, 1024, 1024, NB_SPARSE_NONE, NULL, &pr);
+	ck_assert_int_eq(pr.status, NB_PRED_UNSUPPORTED);
+	ck_assert_msg(strstr(pr.reason, "no bf16") != NULL, "%s", pr.reason);
+	ck_assert_ptr_nonnull(strstr(pr.reason, "fp16"));	/* what it has instead */
+	prediction_release(&pr);
+
+	/* int4 through the profile's emulation path, at the int8 rate, labelled. */
+	gemm(p, NB_INT4, 4096, 4096, 4096, NB_SPARSE_NONE, NULL, &pr);
+	ck_assert_int_eq(pr.status, NB_PRED_OK);
+	ck_assert_ptr_nonnull(strstr(pr.reason, "int4 emulated via int8"));
+	ck_assert_ptr_nonnull(strstr(pr.breakdown_json, "\"computed_as\":\"int8\""));
+	REL_EQ(pr.seconds, 103 * 128.0 * 128 * (2 * 4096 + 2 * 16) / 10e12 + 10e-6);
+	prediction_release(&pr);
+	profiles_free(set);
+}
+END_TEST
+
+/* Attention b*h = 16, s = 2048, d = 128: 16 x 16 query blocks of 128 = 256
+ * tiles, 26 waves, each 4 x 2048 + 2 x 32 steps (attention pays twice the
+ * 16 overhead steps) of 128x128 at 100e12 x 0.25 / 10;
+ * causal: each block sees 2048/2 + 128/2 keys on average. */
+START_TEST(attention_and_stream)
+{
+	struct nb_profiles *set;
+	const struct nb_profile *p = test_chip(&set);
+	struct nb_shape s = { 0 };
+	struct nb_work w = { 0 };
+	struct nb_prediction pr;
+
+	s.kind = NB_SHAPE_ATTENTION;
+	s.dtype = NB_FP16;
+	s.batch = 16;
+	s.seq_q = s.seq_k = 2048;
+	s.head_dim = 128;
+	w.ops = 4.0 * 16 * 2048 * 2048 * 128;
+	w.bytes = 4.0 * 16 * 2048 * 128 * 2;
+	model_predict_shape(&s, &w, p, NULL, &pr);
+	ck_assert_int_eq(pr.status, NB_PRED_OK);
+	REL_EQ(pr.seconds, 26 * 128.0 * 128 * (4 * 2048 + 2 * 32) / 2.5e12 + 10e-6);
+	prediction_release(&pr);
+	s.causal = 1;
+	w.ops /= 2;
+	model_predict_shape(&s, &w, p, NULL, &pr);
+	REL_EQ(pr.seconds, 26 * 128.0 * 128 * (4 * (1024 + 64) + 2 * 32) / 2.5e12 + 10e-6);
+	prediction_release(&pr);
+
+	/* A triad over 1 GB arrays: 3 GB at 800 GB/s; one over 1 MB arrays
+	 * stays on chip: 3 MB at 4000 GB/s x 0.8. */
+	memset(&s, 0, sizeof(s));
+	memset(&w, 0, sizeof(w));
+	s.kind = NB_SHAPE_STREAM;
+	s.dtype = NB_FP64;
+	s.stream_reads = 2;
+	s.stream_writes = 1;
+	s.stream_bytes = w.bytes = 3e9;
+	model_predict_shape(&s, &w, p, NULL, &pr);
+	REL_EQ(pr.seconds, 3e9 / 800e9 + 10e-6);
+	ck_assert_str_eq(pr.bound, "memory");
+	REL_EQ(pr.throughput, 3e9 / pr.seconds);
+	prediction_release(&pr);
+	s.stream_bytes = w.bytes = 3e6;
+	model_predict_shape(&s, &w, p, NULL, &pr);
+	REL_EQ(pr.seconds, 3e6 / 3200e9 + 10e-6);
+	ck_assert_str_eq(pr.bound, "latency");
+	prediction_release(&pr);
+	profiles_free(set);
+}
+END_TEST
+
+/* Every shipped profile on every registered kernel's default case and a few
+ * shapes: a verdict, sane numbers, parseable breakdown; pure and fast. */
+START_TEST(every_profile_every_kernel)
+{
+	struct nb_profiles *set = load("profiles");
+	struct timespec t0, t1;
+	int n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < profiles_count(set); i++) {
+		const struct nb_profile *p = profiles_get(set, i);
+
+		for (int k = 0; k < nb_nkernels; k++) {
+			struct nb_case c;
+			struct nb_prediction a, b;
+			cJSON *j;
+
+			case_init(&c, nb_kernels[k]);
+			if (!c.kernel->shape)
+				continue;
+			ck_assert_int_eq(model_predict(&c, p, &a), 0);
+			ck_assert_int_eq(model_predict(&c, p, &b), 0);
+			ck_assert_int_eq(a.status, b.status);
+			ck_assert(a.seconds == b.seconds);
+			j = cJSON_Parse(a.breakdown_json);
+			ck_assert_msg(j != NULL, "%s/%s: breakdown is not JSON", profile_id(p), c.kernel->name);
+			if (a.status == NB_PRED_OK) {
+				ck_assert_msg(isfinite(a.seconds) && a.seconds > 0, "%s/%s", profile_id(p), c.kernel->name);
+				ck_assert_msg(a.util > 0 && a.util <= 1, "%s/%s: util %g", profile_id(p),
+					      c.kernel->name, a.util);
+				ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(j, "losses_s"));
+				ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(j, "assumptions"));
+			} else {
+				ck_assert_msg(a.reason[0], "%s/%s: refused without a reason", profile_id(p),
+					      c.kernel->name);
+			}
+			cJSON_Delete(j);
+			prediction_release(&a);
+			prediction_release(&b);
+			n++;
+		}
+		for (int d = 0; d < NB_DTYPE_COUNT; d++) {
+			struct nb_prediction pr;
+
+			for (double m = 1; m <= 16384; m *= 8) {
+				gemm(p, (enum nb_dtype)d, m, 4096, 4096, NB_SPARSE_NONE, NULL, &pr);
+				if (pr.status == NB_PRED_OK)
+					ck_assert_msg(pr.util > 0 && pr.util <= 1, "%s %s m=%g: util %g",
+						      profile_id(p), dtype_name((enum nb_dtype)d), m, pr.util);
+				prediction_release(&pr);
+				n++;
+			}
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* Milliseconds for a whole suite on every chip: well under a second here. */
+	ck_assert_msg((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9 < 1.0,
+		      "%d predictions took too long", n);
+	profiles_free(set);
+}
+END_TEST
+
+Suite *suite_model(void)
+{
+	Suite *s = suite_create("model");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, pure_compute_gemm);
+	tcase_add_test(tc, memory_bound_gemv);
+	tcase_add_test(tc, tile_quantization);
+	tcase_add_test(tc, does_not_fit);
+	tcase_add_test(tc, unsupported_and_emulated_dtypes);
+	tcase_add_test(tc, attention_and_stream);
+	tcase_add_test(tc, every_profile_every_kernel);
+	suite_add_tcase(s, tc);
+	return s;
+}

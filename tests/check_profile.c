@@ -1,0 +1,273 @@
+/* Unit tests of chip profiles: every shipped profile loads and is sourced;
+ * each invalid fixture is refused with its own message naming the key. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_suites.h"
+#include "model/profile.h"
+#include "util/util.h"
+
+static char *srcpath(const char *rel)
+{
+	return xasprintf("%s/%s", getenv("NB_SRCDIR") ? getenv("NB_SRCDIR") : ".", rel);
+}
+
+/* Loads PATH with stderr captured; returns what the loader printed. */
+static char *load_error(const char *path, int check_name)
+{
+	char tmpl[] = "/tmp/npubench-check-XXXXXX";
+	int fd = mkstemp(tmpl), saved;
+	struct nb_profile *p = NULL;
+	char *text = NULL;
+	size_t len;
+	int ret;
+
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	ret = profile_load_file(path, check_name, &p);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	ck_assert_msg(ret == -1, "%s loaded but should not", path);
+	profile_free(p);
+	ck_assert_int_eq(nb_read_file(tmpl, 1 << 16, &text, &len), 0);
+	unlink(tmpl);
+	return text;
+}
+
+struct figure_check {
+	int n;
+	int bad;
+	char first_bad[160];
+};
+
+static void check_figure(void *arg, const char *path, double value, const char *source,
+			 const char *kind, const char *note)
+{
+	struct figure_check *fc = arg;
+
+	NB_UNUSED(note);
+	fc->n++;
+	if (!(value > 0) || !*source || !*kind) {
+		if (!fc->bad++)
+			snprintf(fc->first_bad, sizeof(fc->first_bad), "%s", path);
+	}
+}
+
+/* Iterates profiles/: every file loads, every figure has a source and a kind,
+ * and the set loads as a whole (ids and aliases unique). */
+START_TEST(every_shipped_profile_loads)
+{
+	char *dir = srcpath("profiles");
+	const char *dirs[] = { dir };
+	struct nb_profiles *set = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int files = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		struct nb_profile *p = NULL;
+		struct figure_check fc = { 0 };
+		char *path;
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		ck_assert_msg(profile_load_file(path, 1, &p) == 0, "%s does not load", path);
+		profile_each_figure(p, check_figure, &fc);
+		ck_assert_msg(fc.bad == 0, "%s: figure %s lacks a value, source or kind", path, fc.first_bad);
+		ck_assert_msg(fc.n >= 20, "%s: only %d figures", path, fc.n);
+		ck_assert_msg(profile_peak(p, NB_BF16) > 0 || profile_peak(p, NB_FP16) > 0,
+			      "%s: no 16-bit peak", path);
+		ck_assert(profile_mem_bytes(p) > 0 && profile_bw_bytes_per_s(p) > 0);
+		ck_assert(profile_field_source(p, "model.gemm_efficiency", NULL, NULL));
+		profile_free(p);
+		free(path);
+		files++;
+	}
+	closedir(d);
+	ck_assert_int_ge(files, 18);
+	ck_assert_int_eq(profiles_load(dirs, 1, &set), 0);
+	ck_assert_int_eq(profiles_count(set), files);
+	profiles_free(set);
+	free(dir);
+}
+END_TEST
+
+/* The figures the issue names, and the aliases users type. */
+START_TEST(required_chips_and_figures)
+{
+	char *dir = srcpath("profiles");
+	const char *dirs[] = { dir };
+	struct nb_profiles *set = NULL;
+	const struct nb_profile *p;
+	const char *kind = NULL, *note = NULL;
+
+	ck_assert_int_eq(profiles_load(dirs, 1, &set), 0);
+	/* 910b resolves to the documented default bin. */
+	p = profiles_find(set, "910b");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(profile_id(p), "ascend-910b2");
+	ck_assert_double_eq_tol(profile_peak(p, NB_FP16), 376e12, 1e6);
+	ck_assert_double_eq_tol(profile_peak(profiles_find(set, "910b3"), NB_FP16), 313e12, 1e6);
+	ck_assert_double_eq_tol(profile_peak(profiles_find(set, "910b4"), NB_FP16), 280e12, 1e6);
+	/* Dense and sparse apart: H100 SXM FP16 989.4 dense, x2 only with 2:4. */
+	p = profiles_find(set, "H100");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_double_eq_tol(profile_peak(p, NB_FP16), 989.4e12, 1e6);
+	ck_assert_double_eq_tol(profile_sparse_factor(p), 2, 1e-12);
+	ck_assert_double_eq(profile_peak(p, NB_INT4), 0);
+	ck_assert_int_eq(profile_emulation(p, NB_INT4), NB_INT8);
+	ck_assert_ptr_nonnull(profiles_find(set, "h100-pcie"));
+	ck_assert_ptr_nonnull(profiles_find(set, "a100-sxm4-40gb"));
+	ck_assert_ptr_nonnull(profiles_find(set, "a100-sxm4-80gb"));
+	/* TPU v5e: 197 BF16, 819 GB/s, and no FP16 rate (absent, not zero). */
+	p = profiles_find(set, "tpu-v5e");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_double_eq_tol(profile_peak(p, NB_BF16), 197e12, 1e6);
+	ck_assert_double_eq(profile_peak(p, NB_FP16), 0);
+	ck_assert_double_eq_tol(profile_bw_bytes_per_s(p), 819e9, 1);
+	ck_assert_ptr_nonnull(profile_field_source(p, "memory.bandwidth_gbs", &kind, &note));
+	ck_assert_str_eq(kind, "vendor-spec");
+	ck_assert_ptr_nonnull(note);	/* the sources disagree: a note says so */
+	ck_assert_ptr_null(profile_field_source(p, "peak_dense_tflops.fp16", NULL, NULL));
+	for (const char *const *c = (const char *const[]){ "910", "910c", "h200", "tpu-v4", "v5p", "v6e",
+							       "mi300x", "gaudi2", "gaudi3", NULL }; *c; c++)
+		ck_assert_msg(profiles_find(set, *c) != NULL, "no profile for %s", *c);
+	profiles_free(set);
+	free(dir);
+}
+END_TEST
+
+/* One fixture per rule of the strict loader, each with its own message. */
+START_TEST(invalid_profiles_name_the_problem)
+{
+	static const struct {
+		const char *file, *want;
+	} cases[] = {
+		{ "unknown-key", "key \"colour\": unknown key" },
+		{ "unknown-figure-key", "key \"memory.bandwidth_gbs.unit\": unknown key" },
+		{ "wrong-type", "key \"memory.capacity_gib.value\": expected a number, got \"16\"" },
+		{ "missing-required", "key \"memory.bandwidth_gbs\": missing required key" },
+		{ "missing-source", "key \"compute.units.source\": missing required key" },
+		{ "unknown-source", "key \"compute.units.source\": no such source in \"sources\", got \"S99\"" },
+		{ "bad-kind", "key \"compute.units.kind\": expected vendor-spec, measured, derived or estimate" },
+		{ "non-positive", "key \"peak_dense_tflops.fp16.value\": expected a positive number, got 0" },
+		{ "fraction-above-one", "key \"model.gemm_efficiency.value\": expected a positive number at most 1, got 1.2" },
+		{ "not-integer", "key \"compute.units.value\": expected an integer, got 10.5" },
+		{ "unknown-dtype", "key \"peak_dense_tflops.fp12\": unknown dtype" },
+		{ "llc-slower-than-memory", "key \"on_chip.llc_bandwidth_gbs\": on-chip bandwidth must exceed memory.bandwidth_gbs" },
+		{ "sparse-as-dense", "key \"peak_dense_tflops\": fp32 (200) above the 16-bit peak (100)" },
+		{ "emulation-via-missing", "int4 is emulated via fp8, which the chip lacks" },
+		{ "block-not-multiple", "key \"compute.block_m\": block_m x block_n (120x128) must be multiples" },
+		{ "not-json", "not-json.json:2: not valid JSON" },
+		{ "misnamed", "key \"id\": the file must be named after the id (test-chip.json)" },
+	};
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(cases); i++) {
+		char *rel = xasprintf("tests/fixtures/bad-profiles/%s.json", cases[i].file);
+		char *path = srcpath(rel);
+		char *msg = load_error(path, 1);
+
+		ck_assert_msg(strstr(msg, path) != NULL, "%s: message lacks the file: %s", cases[i].file, msg);
+		ck_assert_msg(strstr(msg, cases[i].want) != NULL, "%s: got '%s', want '%s'",
+			      cases[i].file, msg, cases[i].want);
+		free(msg);
+		free(path);
+		free(rel);
+	}
+}
+END_TEST
+
+/* The valid fixture, its accessors and a duplicate alias across folders. */
+START_TEST(fixture_accessors_and_alias_clash)
+{
+	char *dir = srcpath("tests/fixtures/profiles");
+	char *shipped = srcpath("profiles");
+	struct nb_profiles *set = NULL;
+	const struct nb_profile *p;
+	const char *variant = NULL;
+	const struct nb_model_params *mp;
+	int m, n, k;
+
+	{
+		const char *dirs[] = { dir };
+
+		ck_assert_int_eq(profiles_load(dirs, 1, &set), 0);
+	}
+	p = profiles_find(set, "TC");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(profile_id(p), "test-chip");
+	ck_assert_int_eq(profile_units(p), 10);
+	profile_tile(p, &m, &n, &k);
+	ck_assert(m == 16 && n == 16 && k == 16);
+	ck_assert_double_eq(profile_mem_bytes(p), 16.0 * 1073741824.0);
+	ck_assert_double_eq(profile_llc_bytes(p), 16.0 * 1048576.0);
+	ck_assert_double_eq(profile_tdp_w(p), 300);
+	ck_assert_double_eq(profile_interconnect_bytes_per_s(p), 100e9);
+	mp = profile_model_params(p, NULL, &variant);
+	ck_assert_ptr_null(variant);
+	ck_assert_double_eq(mp->gemm_efficiency, 0.5);
+	ck_assert_double_eq(mp->sparse_efficiency, 0.5);
+	mp = profile_model_params(p, "torch.matmul via slowlib 2.0", &variant);
+	ck_assert_str_eq(variant, "slow-lib");
+	ck_assert_double_eq(mp->gemm_efficiency, 0.25);
+	ck_assert_double_eq(mp->launch_us, 10);	/* not overridden: the default */
+	profiles_free(set);
+
+	/* The same id twice: the earlier folder wins.  A different chip taking
+	 * an alias already in use: an error naming both files. */
+	{
+		const char *dirs[] = { dir, dir, shipped };
+		char tmpl[] = "/tmp/npubench-check-XXXXXX";
+		char *text = NULL, *at, *other, *copy;
+		size_t len;
+
+		ck_assert_int_eq(profiles_load(dirs, 3, &set), 0);
+		ck_assert_str_eq(profile_id(profiles_get(set, 0)), "test-chip");
+		ck_assert_ptr_null(profiles_find(set, "nonesuch"));
+		profiles_free(set);
+
+		ck_assert_ptr_nonnull(mkdtemp(tmpl));
+		copy = xasprintf("%s/test-chip.json", dir);
+		ck_assert_int_eq(nb_read_file(copy, 1 << 20, &text, &len), 0);
+		at = strstr(text, "\"test-chip\"");
+		ck_assert_ptr_nonnull(at);
+		memcpy(at, "\"tost-chip\"", 11);
+		other = xasprintf("%s/tost-chip.json", tmpl);
+		ck_assert_int_eq(nb_write_file_atomic(other, text, len), 0);
+		dirs[1] = tmpl;
+		nb_quiet_errors++;
+		ck_assert_int_eq(profiles_load(dirs, 2, &set), -1);
+		nb_quiet_errors--;
+		unlink(other);
+		rmdir(tmpl);
+		free(other);
+		free(copy);
+		free(text);
+	}
+	free(dir);
+	free(shipped);
+}
+END_TEST
+
+Suite *suite_profile(void)
+{
+	Suite *s = suite_create("profile");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, every_shipped_profile_loads);
+	tcase_add_test(tc, required_chips_and_figures);
+	tcase_add_test(tc, invalid_profiles_name_the_problem);
+	tcase_add_test(tc, fixture_accessors_and_alias_clash);
+	suite_add_tcase(s, tc);
+	return s;
+}

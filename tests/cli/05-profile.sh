@@ -1,0 +1,104 @@
+# profile list/show/validate and validate --measurements on the shipped data.
+. "$NB_SRCDIR/tests/cli/lib.sh"
+FX="$NB_SRCDIR/tests/fixtures"
+
+# list: every shipped profile, dense peaks, '-' for a dtype the chip lacks.
+expect 0 "$NPUBENCH" profile list
+for id in ascend-910b2 ascend-910b3 ascend-910b4 a100-sxm4-40gb a100-sxm4-80gb \
+	h100-sxm h100-pcie tpu-v5e ascend-910 ascend-910c h200-sxm tpu-v4 tpu-v5p \
+	tpu-v6e mi300x gaudi2 gaudi3; do
+	contains "$T/out" "$id "
+done
+grep '^h100-sxm ' "$T/out" >"$T/h100"
+contains "$T/h100" "989.4"
+contains "$T/h100" "989.4    989.4   1978.9"   # fp16, bf16 dense; int8 dense TOPS
+grep '^tpu-v5e ' "$T/out" >"$T/v5e"
+contains "$T/v5e" " - "
+expect 0 "$NPUBENCH" profile list --format csv
+contains "$T/out" "id,name,vendor,year,fp16_tflops"
+expect 0 "$NPUBENCH" profile list --format json
+python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) >= 18' "$T/out" && pass || fail "profile list json"
+
+# show: by alias, every figure with kind and source.
+expect 0 "$NPUBENCH" profile show 910b
+contains "$T/out" "ascend-910b2: Huawei Ascend 910B2"
+contains "$T/out" "peak_dense_tflops.fp16"
+contains "$T/out" "vendor-spec"
+contains "$T/out" "Ascend/msmodeling"
+contains "$T/out" "model.gemm_efficiency"
+expect 0 "$NPUBENCH" profile show H100
+contains "$T/out" "emulation: int4 via int8"
+contains "$T/out" "sparsity.factor"
+expect 1 "$NPUBENCH" profile show nosuchchip
+contains "$T/err" "no profile 'nosuchchip'"
+expect 2 "$NPUBENCH" profile show
+expect 2 "$NPUBENCH" profile frobnicate
+contains "$T/err" "unknown subcommand 'frobnicate'"
+
+# validate: the shipped set, a good file, and bad ones naming file and key.
+expect 0 "$NPUBENCH" profile validate
+contains "$T/out" "tpu-v5e.json: ok"
+expect 0 "$NPUBENCH" profile validate "$FX/profiles/test-chip.json" "$NB_SRCDIR/profiles/h100-sxm.json"
+lines "$T/out" 2
+expect 1 "$NPUBENCH" profile validate "$FX/bad-profiles/non-positive.json"
+contains "$T/err" "non-positive.json: key \"peak_dense_tflops.fp16.value\": expected a positive number, got 0"
+expect 1 "$NPUBENCH" profile validate "$FX/profiles/test-chip.json" "$FX/bad-profiles/unknown-key.json"
+contains "$T/out" "test-chip.json: ok"
+contains "$T/err" "key \"colour\": unknown key"
+contains "$T/err" "1 of 2 profiles invalid"
+
+# A bad profile in the search path is an error for every command using it.
+mkdir -p "$T/p"
+cp "$FX/bad-profiles/llc-slower-than-memory.json" "$T/p/test-chip.json"
+expect 1 "$NPUBENCH" --profiles "$T/p" profile list
+contains "$T/err" "on-chip bandwidth must exceed"
+# ...and a user folder's profile wins over a shipped one with the same id.
+cp "$FX/profiles/test-chip.json" "$T/p/test-chip.json"
+expect 0 "$NPUBENCH" --profiles "$T/p:$NB_SRCDIR/profiles" profile show tc
+contains "$T/out" "test-chip: Test chip"
+
+# validate --measurements: the shipped calibration file, within target.
+expect 0 "$NPUBENCH" validate --measurements "$NB_SRCDIR/data/calibration-measurements.csv" \
+	--max-median 10 --max-error 35
+contains "$T/out" "summary:"
+contains "$T/out" "family  gemm"
+contains "$T/out" "chip    h100-sxm"
+contains "$T/out" "variant flash-attention-2"
+contains "$T/out" "skipped: collectives are not modelled"
+expect 0 "$NPUBENCH" validate --measurements calibration --format csv
+contains "$T/out" "summary,all,all,"
+python3 - "$T/out" <<'PY' && pass || fail "calibration errors out of target"
+import csv, sys, statistics
+rows = [r for r in csv.reader(open(sys.argv[1])) if r and r[0].isdigit() and r[4] != "0" and r[5] != "0"]
+errs = [abs(float(r[7])) for r in rows]
+assert len(errs) >= 10, errs
+assert statistics.median(errs) <= 0.10 and max(errs) <= 0.35, errs
+PY
+# A threshold the model misses fails; a bad file is named.
+expect 1 "$NPUBENCH" validate --measurements calibration --max-error 1
+contains "$T/err" "exceeds --max-error 1%"
+printf 'chip,kernel\nh100,gemm\n' >"$T/bad.csv"
+expect 1 "$NPUBENCH" validate --measurements "$T/bad.csv"
+contains "$T/err" "no column 'dtype'"
+expect 2 "$NPUBENCH" validate
+contains "$T/err" "give one of --measurements"
+
+# probe writes a strict, measured host profile; validate --host uses it.
+# Tiny sizes: this checks the plumbing, not the numbers.
+LOCK=""
+command -v flock >/dev/null && LOCK="flock /tmp/npubench-bench.lock"
+expect 1 "$NPUBENCH" validate --host last
+contains "$T/err" "no 'host' profile"
+expect 0 $LOCK "$NPUBENCH" profile probe --threads 1 --size 64 --min-time 0.01
+contains "$T/out" "npubench/profiles/host.json"
+expect 0 "$NPUBENCH" profile validate "$XDG_CONFIG_HOME/npubench/profiles/host.json"
+expect 0 "$NPUBENCH" profile show host
+contains "$T/out" "measured"
+contains "$T/out" "emulation: bf16 via fp32"
+expect 0 $LOCK "$NPUBENCH" run --target host --threads 1 --min-time 0.01 \
+	--case "gemm dtype=fp32 m=64 n=64 k=64" --case "stream op=copy dtype=fp32 n=65536"
+expect 0 "$NPUBENCH" validate --host last
+contains "$T/out" "family  gemm"
+contains "$T/out" "family  stream"
+expect 2 "$NPUBENCH" profile probe --size 3
+finish
