@@ -396,6 +396,18 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 		extra_s = (kernels - 1) * profile_model_params(p, hint, NULL)->launch_us * 1e-6;
 		pr.seconds += extra_s;
 	}
+	if (has(hint, "block_until_ready") || has(hint, "synchronous") || has(hint, "dispatch included")) {
+		/* Timed call by call, waiting for each: the host round trip
+		 * (dispatch and wait) replaces the queued launch gap. */
+		const struct nb_model_params *mp = profile_model_params(p, hint, NULL);
+
+		if (mp->sync_us > mp->launch_us) {
+			pr.seconds += (mp->sync_us - mp->launch_us) * 1e-6;
+			add_note(o, "synchronous calls: model.sync_us round trip");
+		} else {
+			add_note(o, "synchronous calls: no model.sync_us in the profile");
+		}
+	}
 	switch (uk) {
 	case U_RATE_OPS:
 		o->prediction = w.ops / pr.seconds / scale;
