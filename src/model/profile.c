@@ -589,7 +589,8 @@ static int load_dir(struct nb_profiles *set, const char *dir)
 		}
 	}
 	closedir(d);
-	qsort(names, (size_t)n, sizeof(*names), cmp_str);
+	if (n > 1)	/* qsort must not be given the NULL of an empty folder */
+		qsort(names, (size_t)n, sizeof(*names), cmp_str);
 	for (int i = 0; i < n && !ret; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
 		struct nb_profile *p = NULL;
