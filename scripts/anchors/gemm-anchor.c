@@ -302,12 +302,14 @@ int main(int argc, char **argv)
 	}
 	nt = atoi(argv[1]);
 	rounds = atoi(argv[2]);
+	/* The probes first, each with its own pinned threads and nothing else
+	 * of ours running. */
+	peak = peak_fp32_flops(nt, 0.6);
+	bw = peak_read_bandwidth(nt, 0);
 	pool = pool_create(nt, 1);
 	if (!pool)
 		return 1;
 	DNNL_OK(dnnl_engine_create(&eng, dnnl_cpu, 0));
-	peak = peak_fp32_flops(nt, 0.3);
-	bw = peak_read_bandwidth(nt, 0);
 	printf("# threads %d: fp32 FMA peak %.1f GFLOP/s (npubench probe), read bandwidth %.1f GB/s (npubench probe, 4x LLC)\n",
 	       nt, peak / 1e9, bw / 1e9);
 	fflush(stdout);

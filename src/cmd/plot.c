@@ -30,7 +30,8 @@ struct sweep {
 
 static const struct sweep sweeps[] = {
 	{ "gemm", { "m", "n", "k" }, 64, 16384, "matrix size (m = n = k)" },
-	{ "attention", { "seq_q", "seq_k", NULL }, 256, 32768, "sequence length (seq_q = seq_k)" },
+	/* seq_k stays 0: "the same as seq_q" */
+	{ "attention", { "seq_q", NULL, NULL }, 256, 32768, "sequence length (seq_q = seq_k)" },
 	{ "spmm", { "m", "n", "k" }, 256, 16384, "matrix size (m = n = k)" },
 	{ "stream", { "n", NULL, NULL }, 1 << 12, 1 << 28, "elements per array" },
 };
@@ -79,17 +80,29 @@ static int add_chip(struct plot *pl, const char *id, const struct nb_profile *p)
 	return pl->nchips++;
 }
 
-/* The chips of --chips; every name must resolve to a profile. */
+/* The chips of --chips; every name must resolve to a profile ("host":
+ * the profile 'profile probe' wrote, where a chart draws the host as a
+ * chip). */
 static int chips_from_option(struct plot *pl)
 {
 	char *copy = xstrdup(pl->o.chips), *save = NULL;
 	int ret = 0;
 
 	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		const struct nb_profile *p = profiles_find(pl->set, w);
+		const struct nb_profile *p;
 
+		/* The host's results are always drawn; its roof is its profile's. */
+		if (!strcmp(w, "host") && (pl->o.kind == CHART_ROOFLINE || pl->o.kind == CHART_BARS))
+			continue;
+		p = profiles_find(pl->set, w);
+		if (!p && !strcmp(w, "host")) {
+			ret = error("--chips host: this machine has no profile yet (make one with "
+				    "'npubench profile probe')");
+			break;
+		}
 		if (!p) {
-			ret = error("--chips: unknown chip '%s' (see 'npubench profile list')", w);
+			ret = error("--chips: unknown chip '%s' (see 'npubench profile list'; 'host' is "
+				    "this machine)", w);
 			break;
 		}
 		add_chip(pl, profile_id(p), p);
@@ -258,7 +271,8 @@ static int collect(struct plot *pl, const char *dtype, int roofline)
 			     pl->o.kernel ? pl->o.kernel : "", dtype ? " --dtype " : "", dtype ? dtype : "",
 			     (long long)pl->run.id);
 	for (int i = 0; i < pl->nchips; i++)
-		pl->chips[i].target = chart_add_target(c, roofline ? pl->chips[i].id : chip_label(&pl->chips[i]), 0);
+		pl->chips[i].target = chart_add_target(c, roofline ? pl->chips[i].id :
+						       chip_label(&pl->chips[i]), 0);
 
 	for (int i = 0; i < pl->nrs; i++) {
 		const struct nb_result *r = &pl->rs[i];
@@ -329,6 +343,19 @@ static int collect(struct plot *pl, const char *dtype, int roofline)
 	return 0;
 }
 
+/* Sets T's compute roof to P's dense peak for DT, or, where P emulates DT
+ * with another dtype, that dtype's peak (named in the legend). */
+static void set_peak(struct chart_target *t, const struct nb_profile *p, enum nb_dtype dt)
+{
+	int via = profile_emulation(p, dt);
+
+	t->peak = profile_peak(p, dt);
+	if (t->peak <= 0 && via >= 0) {
+		t->peak = profile_peak(p, (enum nb_dtype)via);
+		snprintf(t->via, sizeof(t->via), "%s", dtype_name((enum nb_dtype)via));
+	}
+}
+
 /* The dtype a roofline is drawn for: --dtype, else the most common one. */
 static const char *roofline_dtype(struct plot *pl)
 {
@@ -372,14 +399,14 @@ static int build_roofline(struct plot *pl)
 		struct chart_target *t = &c->targets[pl->chips[i].target];
 
 		if (pl->chips[i].p) {
-			t->peak = profile_peak(pl->chips[i].p, (enum nb_dtype)dt);
+			set_peak(t, pl->chips[i].p, (enum nb_dtype)dt);
 			t->bw = profile_bw_bytes_per_s(pl->chips[i].p);
 		}
 	}
 	/* The host's roof, when 'profile probe' measured it. */
 	hostp = profiles_find(pl->set, "host");
 	if (pl->host >= 0 && hostp) {
-		c->targets[pl->host].peak = profile_peak(hostp, (enum nb_dtype)dt);
+		set_peak(&c->targets[pl->host], hostp, (enum nb_dtype)dt);
 		c->targets[pl->host].bw = profile_bw_bytes_per_s(hostp);
 	}
 	snprintf(detail, sizeof(detail), "%s roofs", dtype_name((enum nb_dtype)dt));
@@ -514,7 +541,7 @@ static int build_scaling(struct plot *pl)
 		if (!strcmp(w.unit, "B/s"))
 			c->targets[t].peak = profile_bw_bytes_per_s(pl->chips[i].p);
 		else if (kernel_param_index(k, "dtype") >= 0)
-			c->targets[t].peak = profile_peak(pl->chips[i].p, case_dtype(&base));
+			set_peak(&c->targets[t], pl->chips[i].p, case_dtype(&base));
 		for (int64_t s = sw->from; s <= sw->to; s *= 2) {
 			struct nb_case cs = base;
 			struct nb_prediction pr;
@@ -528,7 +555,8 @@ static int build_scaling(struct plot *pl)
 				continue;
 			if (pr.status == NB_PRED_OK && pr.throughput > 0) {
 				chart_add_point(c, t, 0, (double)s, pr.throughput);
-				c->points[c->npoints - 1].compute_bound = pr.bound && !strcmp(pr.bound, "compute");
+				c->points[c->npoints - 1].compute_bound =
+					pr.bound && !strcmp(pr.bound, "compute");
 				any = 1;
 			}
 			prediction_release(&pr);
@@ -573,7 +601,8 @@ static int build_specs(struct plot *pl)
 		c->targets[t].bw = profile_bw_bytes_per_s(pl->chips[i].p);
 		c->targets[t].mem_bytes = profile_mem_bytes(pl->chips[i].p);
 	}
-	pl->chart.subtitle = xstrdup("dense (no sparsity) peaks; figures and their sources: npubench profile show CHIP");
+	pl->chart.subtitle = xstrdup("dense (no sparsity) peaks; figures and their sources: "
+				     "npubench profile show CHIP");
 	return 0;
 }
 
@@ -748,7 +777,8 @@ const struct nb_command nb_cmd_plot = {
 		"\nOptions:\n"
 		"  --chips LIST      chips by id or alias, comma separated (default: the run's chips;\n"
 		"                    scaling and specs: 910b, a100, h100, tpu-v5e); chips the run did\n"
-		"                    not predict are predicted now for its cases\n"
+		"                    not predict are predicted now for its cases; 'host' is this\n"
+		"                    machine's probed profile (its measured results are always drawn)\n"
 		"  --run ID          the stored run: id, UUID prefix or 'last' (default)\n"
 		"  --kernel PATTERN  only kernels matching the glob (scaling: the family, default gemm)\n"
 		"  --dtype D         only cases of this dtype; the roofline's roofs (default: the most\n"

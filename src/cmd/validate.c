@@ -163,24 +163,52 @@ static int parse_unit(const char *u, double *scale, enum ukind *kind)
 	return -1;
 }
 
-/* Finds the chip: the text itself, the part before " (" or " x8", or a name
- * in the parentheses ("A800 (A100-80GB class)"). */
+/* TEXT with spaces as '-', without a leading vendor word when DROP_VENDOR. */
+static void dashed(const char *text, int drop_vendor, char *out, size_t n)
+{
+	static const char *const vendors[] = { "nvidia ", "amd ", "google ", "intel ", "huawei " };
+	size_t j = 0;
+
+	while (*text == ' ')
+		text++;
+	for (size_t i = 0; drop_vendor && i < NB_ARRAY_SIZE(vendors); i++)
+		if (!strncasecmp(text, vendors[i], strlen(vendors[i])))
+			text += strlen(vendors[i]);
+	for (; *text && j + 1 < n; text++)
+		out[j++] = *text == ' ' ? '-' : *text;
+	while (j > 0 && out[j - 1] == '-')
+		j--;
+	out[j] = '\0';
+}
+
+/* Finds the chip: the text itself, with spaces as dashes (and without a
+ * vendor word), the part before " (" or " x8", its first word, or a name in
+ * the parentheses ("A800 (A100-80GB class)"). */
 static const struct nb_profile *resolve_chip(const struct nb_profiles *set, const char *chip,
 					     char *note, size_t nlen)
 {
 	const struct nb_profile *p = profiles_find(set, chip);
-	char buf[128], *open, *tok, *save = NULL;
+	char head[128], buf[128], *cut, *tok, *save = NULL;
 
 	if (p)
 		return p;
-	snprintf(buf, sizeof(buf), "%s", chip);
-	open = strchr(buf, '(');
-	if (open)
-		*open = '\0';
+	snprintf(head, sizeof(head), "%s", chip);
+	if ((cut = strchr(head, '(')))
+		*cut = '\0';
+	if ((cut = strstr(head, " x")) && isdigit((unsigned char)cut[2]))
+		*cut = '\0';
+	for (int pass = 0; pass < 4; pass++) {
+		dashed(pass < 2 ? chip : head, pass % 2, buf, sizeof(buf));
+		if ((p = profiles_find(set, buf)))
+			return p;
+	}
+	snprintf(buf, sizeof(buf), "%s", head);
 	tok = strtok_r(buf, " ", &save);
-	if (tok && (p = profiles_find(set, tok)))
+	if (tok && (p = profiles_find(set, tok))) {
+		snprintf(note, nlen, "'%s' taken as %s", chip, profile_id(p));
 		return p;
-	if (open) {
+	}
+	if (strchr(chip, '(')) {
 		snprintf(buf, sizeof(buf), "%s", strchr(chip, '(') + 1);
 		for (tok = strtok_r(buf, " ()", &save); tok; tok = strtok_r(NULL, " ()", &save)) {
 			if ((p = profiles_find(set, tok))) {
@@ -434,7 +462,8 @@ static int summarize(const struct outcome *o, int n, int by, const char *key,
 			*max_line = o[i].line;
 		}
 	}
-	qsort(e, (size_t)m, sizeof(double), cmp_double);
+	if (m > 1)
+		qsort(e, (size_t)m, sizeof(double), cmp_double);
 	*median = !m ? 0 : m % 2 ? e[m / 2] : (e[m / 2 - 1] + e[m / 2]) / 2;
 	free(e);
 	return m;

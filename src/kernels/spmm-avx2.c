@@ -105,50 +105,59 @@ static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, 
 	}
 }
 
-#define ROW_FMA(r, A0, A1, A2, A3) do {						\
+/* One row's two non-zeros of group g: both values come in one 8-byte load
+ * and are broadcast from a register, since vector loads (two per cycle),
+ * not FMAs, bound a sparse kernel; the B rows are read by the FMAs. */
+#define ROW_FMA(r, A0, A1, A2, A3, A4, A5) do {					\
 		const struct pair *e = &ap[g * S24_MR + r];			\
 		const float *b0 = (const float *)((const char *)bp + (e->offs & 0xffff)); \
 		const float *b1 = (const float *)((const char *)bp + (e->offs >> 16)); \
-		__m256 v0 = _mm256_broadcast_ss(&e->v0), v1 = _mm256_broadcast_ss(&e->v1); \
+		__m128 vv = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)&e->v0)); \
+		__m256 v0 = _mm256_broadcastss_ps(vv);				\
+		__m256 v1 = _mm256_broadcastss_ps(_mm_movehdup_ps(vv));	\
 		A0 = _mm256_fmadd_ps(v0, _mm256_load_ps(b0), A0);		\
 		A1 = _mm256_fmadd_ps(v0, _mm256_load_ps(b0 + 8), A1);		\
 		A2 = _mm256_fmadd_ps(v0, _mm256_load_ps(b0 + 16), A2);		\
 		A3 = _mm256_fmadd_ps(v0, _mm256_load_ps(b0 + 24), A3);		\
+		A4 = _mm256_fmadd_ps(v0, _mm256_load_ps(b0 + 32), A4);		\
+		A5 = _mm256_fmadd_ps(v0, _mm256_load_ps(b0 + 40), A5);		\
 		A0 = _mm256_fmadd_ps(v1, _mm256_load_ps(b1), A0);		\
 		A1 = _mm256_fmadd_ps(v1, _mm256_load_ps(b1 + 8), A1);		\
 		A2 = _mm256_fmadd_ps(v1, _mm256_load_ps(b1 + 16), A2);		\
 		A3 = _mm256_fmadd_ps(v1, _mm256_load_ps(b1 + 24), A3);		\
+		A4 = _mm256_fmadd_ps(v1, _mm256_load_ps(b1 + 32), A4);		\
+		A5 = _mm256_fmadd_ps(v1, _mm256_load_ps(b1 + 40), A5);		\
 	} while (0)
 
-/* The 3x32 micro-kernel: C (ldc) += decoded A micro-panel x B panel.
- * C tiles come from memory once per KC block: the next tile (NEXT, rows
- * ldc apart) is prefetched so its misses overlap this tile's FMAs. */
-static void ukr_3x32(int ng, const struct pair *ap, const float *bp, float *c, long ldc,
+#define LD6(p, A0, A1, A2, A3, A4, A5) \
+	A0 = _mm256_loadu_ps(p); A1 = _mm256_loadu_ps(p + 8); A2 = _mm256_loadu_ps(p + 16); \
+	A3 = _mm256_loadu_ps(p + 24); A4 = _mm256_loadu_ps(p + 32); A5 = _mm256_loadu_ps(p + 40)
+#define ST6(p, A0, A1, A2, A3, A4, A5) \
+	_mm256_storeu_ps(p, A0); _mm256_storeu_ps(p + 8, A1); _mm256_storeu_ps(p + 16, A2); \
+	_mm256_storeu_ps(p + 24, A3); _mm256_storeu_ps(p + 32, A4); _mm256_storeu_ps(p + 40, A5)
+
+/* The 2x48 micro-kernel: C (ldc) += decoded A micro-panel x B panel.
+ * Per (row, group): one scalar and one 8-byte load for the metadata and
+ * values, twelve B loads feeding twelve FMAs, so 13 vector loads per 12
+ * FMAs (a 3x32 tile needs 10 per 8).  C tiles come from memory once per
+ * KC block: the next tile (NEXT, rows ldc apart) is prefetched so its
+ * misses overlap this tile's FMAs. */
+static void ukr_2x48(int ng, const struct pair *ap, const float *bp, float *c, long ldc,
 		     const float *next)
 {
-	for (int r = 0; r < S24_MR; r++) {
-		_mm_prefetch((const char *)(next + r * ldc), _MM_HINT_T0);
-		_mm_prefetch((const char *)(next + r * ldc + 16), _MM_HINT_T0);
-	}
+	__m256 a00, a01, a02, a03, a04, a05, a10, a11, a12, a13, a14, a15;
 
-	__m256 a00 = _mm256_loadu_ps(c), a01 = _mm256_loadu_ps(c + 8);
-	__m256 a02 = _mm256_loadu_ps(c + 16), a03 = _mm256_loadu_ps(c + 24);
-	__m256 a10 = _mm256_loadu_ps(c + ldc), a11 = _mm256_loadu_ps(c + ldc + 8);
-	__m256 a12 = _mm256_loadu_ps(c + ldc + 16), a13 = _mm256_loadu_ps(c + ldc + 24);
-	__m256 a20 = _mm256_loadu_ps(c + 2 * ldc), a21 = _mm256_loadu_ps(c + 2 * ldc + 8);
-	__m256 a22 = _mm256_loadu_ps(c + 2 * ldc + 16), a23 = _mm256_loadu_ps(c + 2 * ldc + 24);
-
+	for (int r = 0; r < S24_MR; r++)
+		for (int l = 0; l < S24_NR; l += 16)
+			_mm_prefetch((const char *)(next + r * ldc + l), _MM_HINT_T0);
+	LD6(c, a00, a01, a02, a03, a04, a05);
+	LD6(c + ldc, a10, a11, a12, a13, a14, a15);
 	for (int g = 0; g < ng; g++) {
-		ROW_FMA(0, a00, a01, a02, a03);
-		ROW_FMA(1, a10, a11, a12, a13);
-		ROW_FMA(2, a20, a21, a22, a23);
+		ROW_FMA(0, a00, a01, a02, a03, a04, a05);
+		ROW_FMA(1, a10, a11, a12, a13, a14, a15);
 	}
-	_mm256_storeu_ps(c, a00); _mm256_storeu_ps(c + 8, a01);
-	_mm256_storeu_ps(c + 16, a02); _mm256_storeu_ps(c + 24, a03);
-	_mm256_storeu_ps(c + ldc, a10); _mm256_storeu_ps(c + ldc + 8, a11);
-	_mm256_storeu_ps(c + ldc + 16, a12); _mm256_storeu_ps(c + ldc + 24, a13);
-	_mm256_storeu_ps(c + 2 * ldc, a20); _mm256_storeu_ps(c + 2 * ldc + 8, a21);
-	_mm256_storeu_ps(c + 2 * ldc + 16, a22); _mm256_storeu_ps(c + 2 * ldc + 24, a23);
+	ST6(c, a00, a01, a02, a03, a04, a05);
+	ST6(c + ldc, a10, a11, a12, a13, a14, a15);
 }
 
 void spmm24_avx2_run(const struct spmm_args *a, long n0, long n1, float *ws)
@@ -178,14 +187,14 @@ void spmm24_avx2_run(const struct spmm_args *a, long n0, long n1, float *ws)
 						float *c = a->c + (i0 + ir) * a->n + j0 + jp;
 
 						if (h == S24_MR && w == S24_NR) {
-							ukr_3x32(ng, ap + (long)ir * ng, bp + jp * 4 * ng, c, a->n,
+							ukr_2x48(ng, ap + (long)ir * ng, bp + jp * 4 * ng, c, a->n,
 								 ir + 2 * S24_MR <= mc ? c + S24_MR * a->n : c);
 						} else {	/* edge tile through a buffer */
 							float t[S24_MR * S24_NR] = { 0 };
 
 							for (int r = 0; r < h; r++)
 								memcpy(t + r * S24_NR, c + r * a->n, (size_t)w * 4);
-							ukr_3x32(ng, ap + (long)ir * ng, bp + jp * 4 * ng, t, S24_NR, t);
+							ukr_2x48(ng, ap + (long)ir * ng, bp + jp * 4 * ng, t, S24_NR, t);
 							for (int r = 0; r < h; r++)
 								memcpy(c + r * a->n, t + r * S24_NR, (size_t)w * 4);
 						}

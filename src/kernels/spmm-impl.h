@@ -28,14 +28,14 @@ struct spmm_args {
 	const void *val;
 };
 
-/* 2:4 blocking of the AVX2 kernel: a 3x32 micro-tile (12 accumulators),
- * B packed in fp32 panels of 32 columns x KC rows (16 KiB, stays in L1
+/* 2:4 blocking of the AVX2 kernel: a 2x48 micro-tile (12 accumulators),
+ * B packed in fp32 panels of 48 columns x KC rows (24 KiB, stays in L1
  * while the decoded A micro-panel streams). */
-#define S24_MR 3
-#define S24_NR 32
+#define S24_MR 2
+#define S24_NR 48
 #define S24_KC 128
 #define S24_MC 96
-#define S24_NC 2048	/* a whole number of panels */
+#define S24_NC (S24_NR * 43)	/* a whole number of panels */
 /* Floats of per-thread workspace: packed B block + decoded A block. */
 #define S24_WS_FLOATS ((long)S24_KC * S24_NC + (long)S24_MC * (S24_KC / 4) * 3 + 1024)
 

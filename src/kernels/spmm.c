@@ -437,7 +437,7 @@ static const char *spmm_impl(const struct nb_case *c, int isa)
 	static const char *const names[2][2][3] = {
 		{ { "spmm_24_fp16_c", "spmm_24_bf16_c", "spmm_24_fp32_c" },
 		  { "spmm_csr_fp16_c", "spmm_csr_bf16_c", "spmm_csr_fp32_c" } },
-		{ { "spmm_24_fp16_avx2_3x32", "spmm_24_bf16_avx2_3x32", "spmm_24_fp32_avx2_3x32" },
+		{ { "spmm_24_fp16_avx2_2x48", "spmm_24_bf16_avx2_2x48", "spmm_24_fp32_avx2_2x48" },
 		  { "spmm_csr_fp16_avx2_1x64", "spmm_csr_bf16_avx2_1x64", "spmm_csr_fp32_avx2_1x64" } },
 	};
 	int dt = c->v[P_DTYPE].i == NB_FP16 ? 0 : c->v[P_DTYPE].i == NB_BF16 ? 1 : 2;

@@ -23,6 +23,8 @@ static const int shapes[] = { 7, 9, 13, 11, 15, 7, 9, 13 };
 #define HOST_COLOR "#000000"
 #define HOST_SHAPE 5
 #define LABEL_MAX 40	/* longest case label drawn, in bytes */
+#define TITLE_MAX 64	/* longest legend entry */
+#define HEADING_MAX 110	/* longest title or subtitle line */
 
 void chart_init(struct chart *c, enum chart_kind kind)
 {
@@ -148,18 +150,30 @@ struct gp {
 	enum chart_term term;
 	const struct chart *c;
 	int fs;		/* the terminal's font size */
+	double w, h;	/* the canvas, in the font's units (characters for dumb) */
 	size_t longest;	/* the longest legend title so far */
 };
+
+/* TEXT quoted, at most MAX bytes of it. */
+static void quote_cut(struct strbuf *sb, const char *text, size_t max)
+{
+	char *cut = gp_clean(text, max);
+
+	gp_quote(sb, cut);
+	free(cut);
+}
 
 /* A legend entry's title, quoted; the longest is remembered for the
  * legend's layout. */
 static void key_title(struct gp *g, const char *text)
 {
-	size_t len = strlen(text);
+	char *cut = gp_clean(text, TITLE_MAX);
+	size_t len = strlen(cut);
 
 	if (len > g->longest)
 		g->longest = len;
-	gp_quote(&g->sb, text);
+	gp_quote(&g->sb, cut);
+	free(cut);
 }
 
 /* Inserts, before the plot command that starts at AT, the legend's rows:
@@ -168,8 +182,7 @@ static void key_title(struct gp *g, const char *text)
 static void key_rows(struct gp *g, size_t at, int entries)
 {
 	double charw = g->term == CHART_DUMB ? 1 : 0.62 * g->fs;
-	double width = g->term == CHART_DUMB ? 120 : g->term == CHART_PNG ? 1600 : g->term == CHART_SVG ? 1280 : 720;
-	int rows = 2 * ((double)g->longest + 6) * charw < 0.95 * width ? (entries + 1) / 2 : entries;
+	int rows = 2 * ((double)g->longest + 6) * charw < 0.95 * g->w ? (entries + 1) / 2 : entries;
 	char *tail = xstrdup(g->sb.buf + at);
 
 	g->sb.len = at;
@@ -291,7 +304,8 @@ static void preamble(struct gp *g, const char *kind, const char *output)
 	sb_adds(sb, "set border 3 lw 1.2 lc rgb '#333333'\n"
 		"set tics nomirror out scale 0.7 textcolor rgb '#222222'\n");
 	if (g->term != CHART_DUMB)
-		sb_adds(sb, "set grid xtics ytics mxtics mytics lw 1 lc rgb '#e6e6e6', lw 0.5 lc rgb '#f3f3f3'\n");
+		sb_adds(sb, "set grid xtics ytics mxtics mytics lw 1 lc rgb '#e6e6e6', "
+			"lw 0.5 lc rgb '#f3f3f3'\n");
 	sb_adds(sb, "set key outside below center vertical Left reverse samplen 2.5 spacing 1.2 "
 		"width 2 textcolor rgb '#222222'\n");
 }
@@ -304,10 +318,10 @@ static void title(struct gp *g, const char *cmd, const char *def)
 	const struct chart *c = g->c;
 
 	sb_addf(sb, "%s ", cmd);
-	gp_quote(sb, c->title ? c->title : def);
+	quote_cut(sb, c->title ? c->title : def, HEADING_MAX);
 	if (c->subtitle) {
 		sb_adds(sb, " . \"\\n\" . ");
-		gp_quote(sb, c->subtitle);
+		quote_cut(sb, c->subtitle, HEADING_MAX);
 	}
 	if (g->term != CHART_DUMB)
 		sb_addf(sb, " %s", fnt(g, 3));
@@ -477,17 +491,17 @@ static int roofline(struct gp *g)
 	/* Room above for the slanted names, then the title. */
 	if (longest > 0) {
 		double rise = (double)longest * 0.85 * (g->fs - 4) * 0.5;	/* in points */
-		double h = g->term == CHART_PNG ? 1000 : g->term == CHART_SVG ? 800 : 450;
+		double h = g->h;
 
 		sb_addf(sb, "set tmargin at screen %.3f\n", 1 - (rise + 3.6 * g->fs + 14) / h);
 		/* gnuplot would set the title just above the plot, over the names:
 		 * the title lines are labels at the top of the canvas instead. */
 		sb_adds(sb, "set label ");
-		gp_quote(sb, c->title ? c->title : "Roofline");
+		quote_cut(sb, c->title ? c->title : "Roofline", HEADING_MAX);
 		sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", 1 - 1.3 * g->fs / h, fnt(g, 3));
 		if (c->subtitle) {
 			sb_adds(sb, "set label ");
-			gp_quote(sb, c->subtitle);
+			quote_cut(sb, c->subtitle, HEADING_MAX);
 			sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", 1 - 2.8 * g->fs / h, fnt(g, 0));
 		}
 	} else {
@@ -509,6 +523,8 @@ static int roofline(struct gp *g)
 		if (valid(t->peak)) {
 			nb_format_si(buf, sizeof(buf), t->peak, safe_unit(c->unit));
 			sb_addf(&name, " - %s", buf);
+			if (t->via[0])
+				sb_addf(&name, " via %s", t->via);
 		} else if (roof) {
 			sb_adds(&name, " - no compute roof");
 		}
@@ -517,8 +533,8 @@ static int roofline(struct gp *g)
 			sb_addf(&name, ", %s", bwtext);
 		}
 		if (roof) {
-			sb_addf(sb, "%s$roof%d using 1:2 with lines lt %d lw 2.6 title ", first ? "  " : ", \\\n  ",
-				i + 1, i + 1);
+			sb_addf(sb, "%s$roof%d using 1:2 with lines lt %d lw 2.6 title ",
+				first ? "  " : ", \\\n  ", i + 1, i + 1);
 			key_title(g, sb_str(&name));
 			entries++;
 			first = 0;
@@ -654,7 +670,7 @@ static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
 	/* Case names wrapped to the width of their group, never slanted. */
 	{
 		double charw = g->term == CHART_DUMB ? 1 : 0.8 * g->fs;
-		double plotw = g->term == CHART_DUMB ? 105 : g->term == CHART_PNG ? 1400 : g->term == CHART_SVG ? 1110 : 640;
+		double plotw = 0.87 * g->w;	/* the legend is below, the y axis left */
 		int width = (int)(0.8 * plotw / (ng > 0 ? ng : 1) / charw), lines = 1;
 
 		sb_adds(sb, "set xtics (");
@@ -889,7 +905,8 @@ static int scaling(struct gp *g)
 	}
 	if (nbound > 0) {
 		sb_adds(sb, ", \\\n  $bound1 using 1:2:3 with points pt 6 ps 3 lw 1.5 lc variable notitle");
-		sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2.2 lc rgb '#777777' title 'first compute-bound size'");
+		sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2.2 lc rgb '#777777' "
+			"title 'first compute-bound size'");
 	}
 	sb_addf(sb, ", \\\n  NaN with lines dt 2 lc rgb '#777777' title '%s'\n",
 		!strcmp(safe_unit(c->unit), "B/s") ? "memory bandwidth" : "dense peak");
@@ -928,7 +945,8 @@ static int specs(struct gp *g)
 		for (int i = 0; i < ndt; i++)
 			if (valid(ct->peaks[dts[i]])) {
 				nb_format_si(buf, sizeof(buf), ct->peaks[dts[i]], "");
-				sb_addf(sb, "%.6g %.9g ", i + (t - (c->ntargets - 1) / 2.0) * w, ct->peaks[dts[i]]);
+				sb_addf(sb, "%.6g %.9g ", i + (t - (c->ntargets - 1) / 2.0) * w,
+					ct->peaks[dts[i]]);
 				gp_datum(sb, buf);
 				sb_adds(sb, "\n");
 			}
@@ -952,10 +970,10 @@ static int specs(struct gp *g)
 	block_end(sb);
 
 	sb_adds(sb, "set multiplot title ");
-	gp_quote(sb, c->title ? c->title : "Chip specifications");
+	quote_cut(sb, c->title ? c->title : "Chip specifications", HEADING_MAX);
 	if (c->subtitle) {
 		sb_adds(sb, " . \"\\n\" . ");
-		gp_quote(sb, c->subtitle);
+		quote_cut(sb, c->subtitle, HEADING_MAX);
 	}
 	sb_addf(sb, " %s\n", fnt(g, 3));
 	/* Peaks: the top 55%, legend above. */
@@ -1028,7 +1046,14 @@ static int specs(struct gp *g)
 char *chart_script(const struct chart *c, enum chart_term term, const char *output)
 {
 	static const char *const kinds[] = { "roofline", "bars", "scaling", "specs" };
-	struct gp g = { STRBUF_INIT, term, c, term == CHART_PNG ? 17 : term == CHART_SVG ? 14 : 11, 0 };
+	/* Sizes that read on a screen and on a slide: the canvas and its font. */
+	static const struct { int fs; double w, h; } canvas[] = {
+		[CHART_DUMB] = { 1, 120, 36 },
+		[CHART_PNG] = { 17, 1600, 1000 },
+		[CHART_SVG] = { 14, 1280, 800 },
+		[CHART_PDF] = { 11, 720, 450 },	/* 10 x 6.25 inches in points */
+	};
+	struct gp g = { STRBUF_INIT, term, c, canvas[term].fs, canvas[term].w, canvas[term].h, 0 };
 	int ret = -1;
 
 	preamble(&g, kinds[c->kind], output);

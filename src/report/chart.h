@@ -17,6 +17,7 @@ struct chart_target {
 	int measured;		/* the host: drawn black with squares */
 	double peak;		/* roofline, scaling: compute roof in ops/s; 0 = none */
 	double bw;		/* roofline: memory roof in B/s; 0 = none */
+	char via[16];		/* the dtype the peak is of, when the chart's is emulated */
 	/* specs */
 	double peaks[NB_DTYPE_COUNT];	/* dense peak per dtype, ops/s; 0 = lacks it */
 	double mem_bytes;		/* device memory */

@@ -251,7 +251,8 @@ static int migrate(struct nb_store *st, int to)
 
 static int process_alive(int64_t pid)
 {
-	if (pid <= 0)
+	/* Our own pid on a 'running' row is a reused pid: that run is dead. */
+	if (pid <= 0 || pid == (int64_t)getpid())
 		return 0;
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
@@ -618,8 +619,17 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 
 int store_result_add(struct nb_store *st, int64_t run_id, struct nb_result *r)
 {
-	if (exec_sql(st, "BEGIN IMMEDIATE", "storing a result"))
-		return -1;
+	int rc;
+
+	/* A finished measurement is worth waiting for: another writer (a long
+	 * import, say) gets the busy timeout four times over before we give up. */
+	for (int tries = 0;; tries++) {
+		rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY || tries == 3)
+			break;
+	}
+	if (rc != SQLITE_OK)
+		return db_error(st, rc, "storing a result");
 	if (insert_result(st, run_id, r)) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		r->id = 0;

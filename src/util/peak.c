@@ -72,21 +72,22 @@ double peak_fp32_flops(int nthreads, double seconds)
 	if (!pool)
 		return -1;
 	pr.avx2 = cpu_detect()->isa == NB_ISA_AVX2;
-	/* Calibrate: grow the iteration count until one run takes a tenth of
-	 * the budget, then time three runs of a third of it each. */
+	/* Calibrate to runs of about 20 ms, then keep the best of as many as
+	 * fit in the budget (at least 3): short runs on a shared machine
+	 * often find a quiet moment that one long run never has. */
 	pr.iters = 1000;
 	for (;;) {
 		t0 = timer_now();
 		pool_run(pool, probe_thread, &pr);
 		dt = timer_now() - t0;
-		if (dt >= seconds / 10 || pr.iters > (1L << 40))
+		if (dt >= 0.005 || pr.iters > (1L << 40))
 			break;
 		pr.iters *= 4;
 	}
-	pr.iters = (long)((double)pr.iters * (seconds / 3) / (dt > 0 ? dt : 1e-6));
+	pr.iters = (long)((double)pr.iters * 0.02 / (dt > 0 ? dt : 1e-6));
 	if (pr.iters < 1000)
 		pr.iters = 1000;
-	for (int rep = 0; rep < 3; rep++) {
+	for (int rep = 0; rep < 3 || rep < (int)(seconds / 0.02); rep++) {
 		double total = 0;
 
 		t0 = timer_now();

@@ -8,14 +8,15 @@
 #include <stdint.h>
 
 /* Measures fp32 FMA throughput in FLOP/s (2 per FMA lane) on NTHREADS
- * threads for about SECONDS (0: a default of 0.2 s), best of 3 runs, at
- * the current dispatch level (cpu_detect()->isa).  Returns a negative
+ * threads for about SECONDS (0: a default of 0.2 s): the best of runs of
+ * about 20 ms each (at least 3), at the current dispatch level
+ * (cpu_detect()->isa).  Returns a negative
  * value after reporting an error (no threads). */
 double peak_fp32_flops(int nthreads, double seconds);
 
 /* Measures read bandwidth in bytes/s: NTHREADS pinned threads sum their
  * share of a BYTES-long buffer (0: 4x the last-level cache, at least
- * 256 MiB), best of 5 passes.  Returns a negative value after reporting an
+ * 256 MiB), best of 5 passes after one untimed.  Returns a negative value after reporting an
  * error (no memory). */
 double peak_read_bandwidth(int nthreads, size_t bytes);
 

@@ -70,6 +70,26 @@ expect 0 nb plot specs --chips h100,mi300x,tpu-v5e -o "$T/specs.svg" &&
 expect 0 nb plot specs -o "$T/specs.pdf" && contains "$T/specs.pdf" "%PDF-"
 expect 0 nb plot bars --title "My title" -o "$T/title.svg" && svg_ok "$T/title.svg" "My title"
 
+# The host's roof comes from the profile 'profile probe' writes.
+mkdir -p "$T/hostprof"
+python3 - "$NB_SRCDIR/profiles/tpu-v5e.json" "$T/hostprof/host.json" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p['id'] = 'host'
+p['name'] = 'this machine'
+p['aliases'] = []
+json.dump(p, open(sys.argv[2], 'w'), indent=2)
+EOF
+hp() { "$NPUBENCH" --db "$DB" --profiles "$T/hostprof:$NB_SRCDIR/profiles" "$@"; }
+expect 0 hp plot roofline --chips host,h100 -o "$T/hostroof.svg" &&
+	svg_ok "$T/hostroof.svg" "host (probed roof) - 197.0 TFLOP/s, 819.0 GB/s" "host, measured" "h100-sxm"
+lacks "$T/hostroof.svg" "tpu-v5e"
+expect 0 hp plot specs --chips host,h100 -o "$T/hostspecs.svg" && svg_ok "$T/hostspecs.svg" "host" "h100-sxm"
+expect 1 nb plot specs --chips host && contains "$T/err" "profile probe"
+# A probed host profile emulates bf16 with fp32: its roof is the fp32 peak.
+expect 0 "$NPUBENCH" --db "$DB" --profiles "$NB_SRCDIR/tests/fixtures/host-profile:$NB_SRCDIR/profiles" \
+	plot roofline --chips host -o "$T/probed.svg" && svg_ok "$T/probed.svg" "host (probed roof) - 85.43 GFLOP/s via fp32"
+
 ### Text in the terminal: axes, tics and labels
 
 expect 0 nb plot roofline --term dumb
@@ -81,6 +101,13 @@ contains "$T/out" "1 TFLOP/s"
 contains "$T/out" "10 GB/s"
 expect 0 nb plot scaling --kernel stream --term dumb && contains "$T/out" "elements per array"
 expect 0 nb plot specs --term dumb && contains "$T/out" "memory capacity (GiB)"
+# Every family with a size sweep draws from the model alone.
+for k in gemm attention spmm stream; do
+	expect 0 nb plot scaling --kernel $k --chips h100,tpu-v5e --term dumb && contains "$T/out" "h100-sxm"
+done
+expect 0 nb plot scaling --kernel attention --dtype bf16 -o "$T/attn.svg" &&
+	svg_ok "$T/attn.svg" "sequence length (seq_q = seq_k)" "attention bf16: throughput against size" "32768"
+expect 0 nb plot scaling -o "$T/gemm.svg" && svg_ok "$T/gemm.svg" "matrix size (m = n = k)" "16384" "dense peak"
 expect 0 nb plot specs -o "$T/specs.txt" && contains "$T/specs.txt" "memory bandwidth (TB/s)"
 
 ### --script: the script and its data, re-rendered by gnuplot alone
@@ -114,6 +141,8 @@ expect 1 nb plot scaling --kernel nosuch && contains "$T/err" "no kernel with a 
 NPUBENCH_GNUPLOT="$T/nowhere/gnuplot"
 export NPUBENCH_GNUPLOT
 expect 1 nb plot bars -o "$T/never.png" && contains "$T/err" "gnuplot-nox"
+# Writing a script alone needs no gnuplot.
+expect 0 nb plot bars --script "$T/nogp.gp" && contains "$T/nogp.gp" "plot"
 [ -e "$T/never.png" ] && fail "a chart was written without gnuplot" || pass
 # A gnuplot that fails names the script line, and nothing is written.
 cat >"$T/fakegp" <<'EOF'
@@ -136,13 +165,17 @@ contains "$T/err" "  3 | "
 ### shell substitution, a data block terminator).  Nothing may run.
 
 [ -e /tmp/pwned ] && had_pwned=1 || had_pwned=0
-payload=$(printf 'x'"'"'y" \\ `touch %s/pwned1` $(touch %s/pwned2) system("touch %s/pwned3")\nEOD\n!touch %s/pwned4\nsystem("touch /tmp/pwned")\n@x <b>&amp;' "$T" "$T" "$T" "$T")
+# Markers are relative to the folder the commands run in ($T), so that the
+# payloads stay short enough to be drawn whole.
+cd "$T" || exit 1
+tag=$(printf 'EOD\nsystem("touch pw3")\n!touch pw4\n`touch pw1` $(touch pw2) x'"'"'y" \\ @x <b>&amp; system("touch /tmp/pwned")')
+name=$(printf 'x'"'"'y" \\ `touch pw5` system("touch pw6")\nEOD\n!touch pw7 $(touch pw8)')
 EVIL="$T/evil.db"
-printf 'measured\thost\tok\t0.001\t1e9\t1e8\tFLOP/s\t-\tevil"k` system("touch %s/pwned5") `touch %s/pwned6`\n' "$T" "$T" >"$T/evil.tsv"
+printf 'measured\thost\tok\t0.001\t1e9\t1e8\tFLOP/s\t-\tevil"k` system("touch pw9") `touch pw10`\n' >"$T/evil.tsv"
 cat "$NB_SRCDIR/tests/fixtures/plot-run.tsv" >>"$T/evil.tsv"
-"$FIXTURE" "$EVIL" "$T/evil.tsv" "$payload" >/dev/null || fail "cannot build the hostile database"
+"$FIXTURE" "$EVIL" "$T/evil.tsv" "$tag" >/dev/null || fail "cannot build the hostile database"
 mkdir -p "$T/prof"
-python3 - "$NB_SRCDIR/profiles/tpu-v5e.json" "$T/prof/evil.json" "$payload" <<'EOF'
+python3 - "$NB_SRCDIR/profiles/tpu-v5e.json" "$T/prof/evil.json" "$name" <<'EOF'
 import json, sys
 p = json.load(open(sys.argv[1]))
 p['id'] = 'evil'
@@ -159,23 +192,24 @@ for fmt in png svg; do
 	expect 0 ev plot bars --chips evil,h100 --normalize evil --kernel stream -o "$T/evil-norm.$fmt"
 	expect 0 ev plot scaling --kernel stream --chips evil,h100 -o "$T/evil-scaling.$fmt"
 	expect 0 ev plot specs --chips evil,h100 -o "$T/evil-specs.$fmt"
-	expect 0 ev plot bars --title "$payload" -o "$T/evil-title.$fmt"
+	expect 0 ev plot bars --title "$tag" -o "$T/evil-title.$fmt"
 done
 for f in "$T"/evil-*.png; do png_ok "$f"; done
 for f in "$T"/evil-*.svg; do svg_ok "$f"; done
 # The names are drawn, neutralized but recognizable.
-svg_ok "$T/evil-bars.svg" "touch $T/pwned3" "x'y' / 'touch $T/pwned1'" "EOD" \
-	"evil'k'" "system('touch"
-svg_ok "$T/evil-roof.svg" "EOD !touch $T/pwned4"
-for t in dumb; do
-	expect 0 ev plot bars --chips evil --term $t && contains "$T/out" "FLOP/s"
-	expect 0 ev plot scaling --kernel stream --chips evil --term $t
-done
-expect 0 ev plot bars --chips evil,h100 --title "$payload" --script "$T/evil.gp"
-(cd "$T" && gnuplot evil.gp >"$T/evil-again.png" 2>"$T/gp.err") && pass || fail "the hostile script does not re-render"
+svg_ok "$T/evil-bars.svg" "EOD system('touch pw3') !touch pw4 'touch pw1' \$(touch pw2)" \
+	"x'y' / 'touch pw5' system('touch pw6') EOD !touch pw7" "evil'k'" "system('touch"
+svg_ok "$T/evil-roof.svg" "EOD system('touch pw3')"
+svg_ok "$T/evil-norm.svg" "relative to x'y' / 'touch pw5'"
+svg_ok "$T/evil-title.svg" "EOD system('touch pw3') !touch pw4"
+expect 0 ev plot bars --chips evil --term dumb && contains "$T/out" "FLOP/s"
+contains "$T/out" "EOD system('touch pw3')"
+expect 0 ev plot scaling --kernel stream --chips evil --term dumb
+expect 0 ev plot bars --chips evil,h100 --title "$name" --script "$T/evil.gp"
+gnuplot "$T/evil.gp" >"$T/evil-again.png" 2>"$T/gp.err" && pass || fail "the hostile script does not re-render"
 png_ok "$T/evil-again.png"
-for n in 1 2 3 4 5 6; do
-	[ -e "$T/pwned$n" ] && fail "an injected command ran (pwned$n)" || pass
+for n in 1 2 3 4 5 6 7 8 9 10; do
+	[ -e "$T/pw$n" ] && fail "an injected command ran (pw$n)" || pass
 done
 [ $had_pwned = 0 ] && [ -e /tmp/pwned ] && fail "an injected command ran (/tmp/pwned)" || pass
 [ -z "$(ls -A "$T/tmp")" ] && pass || fail "temporary files left behind: $(ls -A "$T/tmp")"

@@ -1,0 +1,55 @@
+#!/bin/sh
+# attention vs PyTorch's CPU attention (Debian's python3-torch: matmul,
+# softmax, matmul in fp32, the scores materialized) on the same threads,
+# interleaved over rounds, best of each.  Throughput for both is the work
+# npubench declares (4 d FLOPs per unmasked pair; PyTorch computes the
+# masked half too), so the ratio is PyTorch's time over npubench's.
+#   scripts/bench-anchors attention [-t THREADS] [-r ROUNDS] [-q]   (-q: a short grid)
+set -eu
+threads=$(nproc) rounds=2 quick=0
+while getopts t:r:q o; do
+	case $o in
+	t) threads=$OPTARG ;; r) rounds=$OPTARG ;; q) quick=1 ;;
+	*) exit 2 ;;
+	esac
+done
+. "$(dirname "$0")/kbench.sh"
+py=/usr/bin/python3
+$py -c 'import torch' 2>/dev/null || { echo "attention: $py lacks torch (apt-get install python3-torch)" >&2; exit 1; }
+out=$(mktemp -d); trap 'rm -rf "$out" "$KBENCH"' EXIT
+# batch heads seq head_dim causal dtype
+grid="1 8 1024 64 0 fp32
+1 8 1024 128 0 fp32
+1 8 2048 64 0 fp32
+1 8 2048 128 0 fp32
+1 8 2048 64 1 fp32
+1 8 2048 128 1 fp32
+1 16 2048 64 0 fp32
+1 8 2048 128 0 bf16
+1 8 2048 128 0 fp16
+1 8 4096 64 0 fp32
+1 8 4096 128 0 fp32
+1 8 4096 128 1 fp32"
+[ "$quick" = 1 ] && grid=$(echo "$grid" | grep -v " 4096 ")
+echo "attention vs PyTorch $($py -c 'import torch; print(torch.__version__)') CPU: $threads threads, best of $rounds interleaved rounds" >&2
+r=1
+while [ $r -le "$rounds" ]; do
+	echo "$grid" | while read -r b h s d c dt; do
+		"$KBENCH" -t "$threads" -s 0.5 -r 2 \
+			"attention batch=$b heads=$h seq_q=$s head_dim=$d causal=$c dtype=$dt" |
+			awk -F'\t' -v key="$b $h $s $d $c $dt" '{print key "\t" $2 "\t" $3 "\t" $5 "\t" $8}' >>"$out/npu"
+	done
+	echo "$grid" | awk '$6 == "fp32" {print $1, $2, $3, $4, $5}' >"$out/keys"
+	awk '{print $1, $2, $3, $3, $4, $5}' "$out/keys" | $py "$(dirname "$0")/attention.py" "$threads" 2 >"$out/t"
+	paste "$out/t" "$out/keys" >>"$out/torch"
+	r=$((r + 1))
+done
+printf '%-3s %-3s %-5s %-4s %-6s %-5s %-32s %8s %8s %8s %7s  %s\n' b h seq d causal dtype npubench GFLOP/s torch_s npu_s ratio ok
+echo "$grid" | while read -r b h s d c dt; do
+	key="$b $h $s $d $c $dt"
+	npu=$(awk -F'\t' -v k="$key" '$1 == k && (best == "" || $3 < best) {best = $3; line = $0} END {print line}' "$out/npu")
+	tt=$(awk -F'\t' -v k="$b $h $s $d $c" '$2 == k && (best == "" || $1 < best) {best = $1} END {print best}' "$out/torch")
+	echo "$npu" | awk -F'\t' -v tt="$tt" -v b="$b" -v h="$h" -v s="$s" -v d="$d" -v c="$c" -v dt="$dt" \
+		'{printf "%-3s %-3s %-5s %-4s %-6s %-5s %-32s %8.1f %8.4f %8.4f %7.2f  %s\n", b, h, s, d, c, dt, $2, $4 / 1e9, tt, $3, (tt > 0 ? tt / $3 : 0), $5}'
+done
+echo "(bf16/fp16 rows: npubench with half inputs against PyTorch fp32 of the same shape)"
