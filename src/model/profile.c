@@ -588,6 +588,7 @@ static int load_dir(struct nb_profiles *set, const char *dir)
 			names[n++] = xstrdup(e->d_name);
 		}
 	}
+	closedir(d);
 	if (n > 1)
 		qsort(names, (size_t)n, sizeof(*names), cmp_str);
 	for (int i = 0; i < n && !ret; i++) {
