@@ -60,9 +60,10 @@ int bad_option(const struct nb_command *cmd, char **argv, int c)
 
 	if (c == ':')
 		return usage_error(cmd, "option '%s' needs a value", opt);
-	if (optopt && (!opt || opt[0] != '-' || opt[1] == '-'))
-		return usage_error(cmd, "unknown option '-%c'", optopt);
-	if (optopt)
+	/* A long option given a value it does not take: optopt is its code. */
+	if (opt && !strncmp(opt, "--", 2) && strchr(opt, '=') && optopt)
+		return usage_error(cmd, "option '%.*s' takes no value", (int)(strchr(opt, '=') - opt), opt);
+	if (optopt > 0 && optopt < 256 && opt && opt[0] == '-' && opt[1] != '-')
 		return usage_error(cmd, "unknown option '-%c'", optopt);
 	return usage_error(cmd, "unknown option '%s'", opt ? opt : "?");
 }

@@ -83,7 +83,8 @@ static void setup_paths(struct nb_ctx *ctx, const char *db, const char *profiles
 	ctx->data_dir = xstrdup(running_from_build_tree() ? NB_SRCDIR "/data" : NB_PKGDATADIR);
 	if (profiles) {
 		add_dir_list(ctx, profiles);
-	} else if (getenv("NPUBENCH_PROFILES") && *getenv("NPUBENCH_PROFILES")) {
+	} else if (getenv("NPUBENCH_PROFILES") &&
+		   strspn(getenv("NPUBENCH_PROFILES"), ":") != strlen(getenv("NPUBENCH_PROFILES"))) {
 		add_dir_list(ctx, getenv("NPUBENCH_PROFILES"));
 	} else {
 		add_dir(ctx, xstrdup(ctx->user_profile_dir));
@@ -137,12 +138,15 @@ static char *join_cmdline(int argc, char **argv)
 	return sb_detach(&sb);
 }
 
+/* --help anywhere among the options; -h only first (it may be a value). */
 static int wants_help(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "-h"))
+		return 1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			return 0;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+		if (!strcmp(argv[i], "--help"))
 			return 1;
 	}
 	return 0;
@@ -180,6 +184,12 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc)
 		return usage_error(NULL, "no command given");
+	/* An empty --db would be SQLite's private temporary database, thrown
+	 * away on exit; an empty profile list would search nothing. */
+	if (db && !*db)
+		return usage_error(NULL, "--db needs a file name");
+	if (profiles && strspn(profiles, ":") == strlen(profiles))
+		return usage_error(NULL, "--profiles needs at least one folder");
 	cmd = command_find(argv[i]);
 	if (!cmd)
 		return usage_error(NULL, "'%s' is not a npubench command", argv[i]);

@@ -58,7 +58,8 @@ static int list_suites(struct nb_ctx *ctx)
 		}
 	}
 	closedir(d);
-	qsort(names, (size_t)n, sizeof(char *), cmp_str);
+	if (n > 1)
+		qsort(names, (size_t)n, sizeof(char *), cmp_str);
 	for (int i = 0; i < n; i++) {
 		struct nb_suite *s;
 

@@ -46,6 +46,7 @@ struct run_opts {
 	enum format format;
 	int quiet, dry_run;
 	int min_time_set;	/* --min-time given: the suite's default does not apply */
+	int max_reps_set;
 };
 
 /* One target: the host, or a chip profile. */
@@ -53,9 +54,11 @@ struct target {
 	const struct nb_profile *chip;	/* NULL: the host */
 };
 
+static volatile sig_atomic_t caught_signal;
+
 static void on_signal(int sig)
 {
-	NB_UNUSED(sig);
+	caught_signal = sig;
 	nb_interrupted = 1;
 }
 
@@ -418,6 +421,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (nb_parse_i64(optarg, &iv) || iv < 1 || iv > 1000000)
 				return usage_error(cmd, "--max-reps '%s': expected a count from 1 to 1000000", optarg);
 			o->m.max_reps = (int)iv;
+			o->max_reps_set = 1;
 			break;
 		case O_STABLE:
 			if (nb_parse_double(optarg, &dv) || dv < 0 || dv > 100)
@@ -456,6 +460,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		return usage_error(cmd, "unexpected argument '%s' (cases go in --case '...')", argv[optind]);
 	if (o->ncases > 0 && o->suite)
 		return usage_error(cmd, "--case and --suite cannot be combined");
+	if (o->ncases > 0 && (o->nkernels || o->dtypes))
+		return usage_error(cmd, "--kernel and --dtype select from a suite; with --case, "
+				   "write the kernel and dtype in the case");
+	if (!o->max_reps_set && o->m.max_reps < o->m.min_reps)
+		o->m.max_reps = o->m.min_reps;
 	if (o->m.max_reps < o->m.min_reps)
 		return usage_error(cmd, "--max-reps %d is below --min-reps %d", o->m.max_reps, o->m.min_reps);
 	return 0;
@@ -519,6 +528,9 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 	}
 	if (!o.threads)
 		o.threads = cpu->online_cpus;
+	if (o.threads > cpu->online_cpus && nhost)
+		warning("--threads %d is more than the %d CPUs this process may use: host timings "
+			"will be flagged oversubscribed", o.threads, cpu->online_cpus);
 	if (nhost && !(pool = pool_create(o.threads, 1)))
 		goto out;
 	if (!(st = ctx_store(ctx)))
@@ -539,8 +551,12 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	/* A second Ctrl-C kills at once; the next open marks the run
+	 * interrupted.  Writes in progress are restarted, not failed. */
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
 	nb_interrupted = 0;
+	caught_signal = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
@@ -600,7 +616,7 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 		store_run_finish(st, run.id, "interrupted");
 		fprintf(stderr, "npubench: interrupted: run %lld keeps its %d finished result(s) in %s\n",
 			(long long)run.id, stored, store_path(st));
-		ret = 130;
+		ret = 128 + (caught_signal ? caught_signal : SIGINT);
 		goto out;
 	} else if (store_run_finish(st, run.id, failed ? "failed" : "complete")) {
 		goto out;
@@ -652,7 +668,8 @@ const struct nb_command nb_cmd_run = {
 		"      --min-time SEC       sample each case at least this long (default 0.5)\n"
 		"      --min-reps N         and at least N timed repetitions (default 5)\n"
 		"      --max-reps N         never more than N repetitions (default 1000)\n"
-		"      --stable PCT         stop early once the median's 95% CI is within PCT% (default 1, 0 off)\n"
+		"      --stable PCT         after that, keep sampling (up to 4x --min-time) until the\n"
+		"                           median's 95% CI is within PCT% (default 1; 0: off)\n"
 		"      --seed N             input generator seed (default 42)\n"
 		"Output:\n"
 		"  -T, --tag TEXT           a label stored with the run\n"

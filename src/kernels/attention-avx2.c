@@ -191,4 +191,95 @@ static void load_avx2(const void *src, enum nb_dtype dt, float *dst, long n, flo
 	}
 }
 
-const struct attn_ops attn_ops_avx2 = { qk_avx2, softmax_avx2, pv_avx2, load_avx2 };
+/* Eight elements of dtype dt at x[i], as fp32. */
+static inline __m256 ld8(const void *x, enum nb_dtype dt, long i)
+{
+	if (dt == NB_FP32)
+		return _mm256_loadu_ps((const float *)x + i);
+	__m128i h = _mm_loadu_si128((const __m128i *)((const uint16_t *)x + i));
+	if (dt == NB_FP16)
+		return _mm256_cvtph_ps(h);
+	return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+static inline float ld1(const void *x, enum nb_dtype dt, long i)
+{
+	union { uint32_t u; float f; } b;
+
+	if (dt == NB_FP32)
+		return ((const float *)x)[i];
+	if (dt == NB_FP16)
+		return _cvtsh_ss(((const uint16_t *)x)[i]);
+	b.u = (uint32_t)((const uint16_t *)x)[i] << 16;
+	return b.f;
+}
+
+/* The decode row: memory-bound, so K and V are read once, converted in
+ * registers; scores in blocks of ATT_BC for the online softmax. */
+static void row_avx2(const float *q, const void *k, const void *v, enum nb_dtype dt, long n, int d,
+		     float *s, float *out)
+{
+	size_t es = (size_t)dtype_bits(dt) / 8;
+	long dv = d / 8 * 8;
+	float m = -INFINITY, l = 0;
+
+	for (int t = 0; t < d; t++)
+		out[t] = 0;
+	for (long j0 = 0; j0 < n; j0 += ATT_BC) {
+		int nc = (int)(n - j0 < ATT_BC ? n - j0 : ATT_BC), nc8 = (nc + 7) / 8 * 8;
+		float mx = m, alpha, sum;
+		__m256 vs = _mm256_setzero_ps(), mu;
+
+		for (int c = 0; c < nc; c++) {
+			const char *kr = (const char *)k + (size_t)(j0 + c) * (size_t)d * es;
+			__m256 a0 = _mm256_setzero_ps(), a1 = a0;
+			long t = 0;
+			float acc;
+
+			for (; t + 16 <= dv; t += 16) {
+				a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + t), ld8(kr, dt, t), a0);
+				a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + t + 8), ld8(kr, dt, t + 8), a1);
+			}
+			for (; t < dv; t += 8)
+				a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + t), ld8(kr, dt, t), a0);
+			acc = hsum(_mm256_add_ps(a0, a1));
+			for (; t < d; t++)
+				acc += q[t] * ld1(kr, dt, t);
+			s[c] = acc;
+			if (acc > mx)
+				mx = acc;
+		}
+		for (int c = nc; c < nc8; c++)
+			s[c] = -INFINITY;
+		alpha = exp2f(m - mx);	/* mx is finite: the block has keys */
+		mu = _mm256_set1_ps(mx);
+		for (int c = 0; c < nc8; c += 8) {
+			__m256 p = exp2_neg(_mm256_sub_ps(_mm256_loadu_ps(s + c), mu));
+
+			_mm256_storeu_ps(s + c, p);
+			vs = _mm256_add_ps(vs, p);
+		}
+		sum = hsum(vs);
+		l = l * alpha + sum;
+		m = mx;
+		for (long t = 0; t < dv; t += 8) {
+			__m256 o = _mm256_mul_ps(_mm256_set1_ps(alpha), _mm256_loadu_ps(out + t));
+
+			for (int c = 0; c < nc; c++)
+				o = _mm256_fmadd_ps(_mm256_set1_ps(s[c]),
+						    ld8((const char *)v + (size_t)(j0 + c) * (size_t)d * es, dt, t), o);
+			_mm256_storeu_ps(out + t, o);
+		}
+		for (long t = dv; t < d; t++) {
+			float o = alpha * out[t];
+
+			for (int c = 0; c < nc; c++)
+				o += s[c] * ld1((const char *)v + (size_t)(j0 + c) * (size_t)d * es, dt, t);
+			out[t] = o;
+		}
+	}
+	for (int t = 0; t < d; t++)
+		out[t] /= l;
+}
+
+const struct attn_ops attn_ops_avx2 = { qk_avx2, softmax_avx2, pv_avx2, row_avx2, load_avx2 };

@@ -15,6 +15,10 @@
 #define ATT_NR 16	/* keys per K panel and V columns per strip: 2 ymm */
 #define ATT_BC 64	/* keys per block: K and V chunks stay in L2 */
 #define ATT_QB 48	/* query rows per task: 8 micro-blocks share a chunk */
+/* Up to this many query rows per head, a 6-row micro-block would mostly
+ * compute padding and packing K and V would cost more than reading them:
+ * such cases (decoding) take the row path instead. */
+#define ATT_DECODE_ROWS 4
 
 struct attn_ops {
 	/* S[r][c] = sum_t Q[r][t] * K[c][t] for r < MR, c < nc. */
@@ -25,6 +29,12 @@ struct attn_ops {
 	void (*softmax)(float *s, int nc, float *m, float *l, float *alpha);
 	/* acc[r][:] = alpha[r] * acc[r][:] + sum_c P[r][c] * V[c][:]. */
 	void (*pv)(const float *p, int nc, const float *v, int dp, float *acc, const float *alpha);
+	/* Decode shapes (a few query rows, see ATT_DECODE_ROWS): one query row
+	 * against keys [0, n) read straight from K and V in the dtype, no
+	 * packing.  q is fp32, pre-scaled; s is scratch of ATT_BC floats; out
+	 * receives the normalized output row (d floats). */
+	void (*row)(const float *q, const void *k, const void *v, enum nb_dtype dt, long n, int d,
+		    float *s, float *out);
 	/* dst[i] = scale * (float)src[i] for n elements of dtype dt. */
 	void (*load)(const void *src, enum nb_dtype dt, float *dst, long n, float scale);
 };

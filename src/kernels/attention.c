@@ -12,6 +12,9 @@
  * causal 4 b h d (seq_q (seq_k - seq_q) + seq_q (seq_q + 1) / 2).  The
  * softmax's exponentials, maxima and sums are not counted.
  *
+ * Up to ATT_DECODE_ROWS query rows (decoding), each row reads K and V
+ * directly instead (the *_decode_row implementations).
+ *
  * Peak memory (attention_host_bytes, tested): the four tensors, plus per
  * thread K and V of one head converted to fp32 and the accumulators of one
  * task of ATT_QB query rows, plus the task table. */
@@ -230,7 +233,48 @@ static void load_c(const void *src, enum nb_dtype dt, float *dst, long n, float 
 		dst[i] = scale * to_f32(src, dt, i);
 }
 
-static const struct attn_ops attn_ops_c = { qk_c, softmax_c, pv_c, load_c };
+/* The decode row in plain C: scores for a block of keys, the online
+ * softmax step, the weighted values. */
+static void row_c(const float *q, const void *k, const void *v, enum nb_dtype dt, long n, int d,
+		  float *s, float *out)
+{
+	float m = -INFINITY, l = 0;
+
+	for (int t = 0; t < d; t++)
+		out[t] = 0;
+	for (long j0 = 0; j0 < n; j0 += ATT_BC) {
+		int nc = (int)(n - j0 < ATT_BC ? n - j0 : ATT_BC);
+		float mx = m, alpha, sum = 0;
+
+		for (int c = 0; c < nc; c++) {
+			float acc = 0;
+
+			for (int t = 0; t < d; t++)
+				acc += q[t] * to_f32(k, dt, (j0 + c) * d + t);
+			s[c] = acc;
+			if (acc > mx)
+				mx = acc;
+		}
+		alpha = exp2f(m - mx);
+		for (int c = 0; c < nc; c++) {
+			s[c] = exp2f(s[c] - mx);
+			sum += s[c];
+		}
+		l = l * alpha + sum;
+		m = mx;
+		for (int t = 0; t < d; t++) {
+			float o = alpha * out[t];
+
+			for (int c = 0; c < nc; c++)
+				o += s[c] * to_f32(v, dt, (j0 + c) * d + t);
+			out[t] = o;
+		}
+	}
+	for (int t = 0; t < d; t++)
+		out[t] /= l;
+}
+
+static const struct attn_ops attn_ops_c = { qk_c, softmax_c, pv_c, row_c, load_c };
 
 struct work_area {
 	float *kp, *vp, *q, *acc, *s, *m, *l, *alpha;
@@ -310,6 +354,17 @@ static void run_task(const struct state *st, struct work_area *w, long task)
 	size_t es = esize(x->dt);
 	float qscale = (float)(M_LOG2E / sqrt((double)d));
 
+	if (x->sq <= ATT_DECODE_ROWS) {
+		const char *k = (const char *)st->k + (size_t)head * x->sk * d * es;
+		const char *v = (const char *)st->v + (size_t)head * x->sk * d * es;
+
+		for (long r = 0; r < rows; r++) {
+			ops->load((const char *)st->q + ((size_t)head * x->sq + q0 + r) * d * es, x->dt, w->q, d, qscale);
+			ops->row(w->q, k, v, x->dt, keys_seen(x, q0 + r), (int)d, w->s, w->acc);
+			store_row(w->acc, x->dt, (char *)st->o + ((size_t)head * x->sq + q0 + r) * d * es, d, 1.0f);
+		}
+		return;
+	}
 	if (w->head != head)
 		pack_head(st, w, head);
 	ops->load((const char *)st->q + ((size_t)head * x->sq + q0) * d * es, x->dt, w->q, rows * d, qscale);
@@ -583,10 +638,13 @@ static void attention_teardown(void *state)
 
 static const char *attention_impl(const struct nb_case *c, int isa)
 {
-	static const char *const names[2][3] = {
-		{ "attention_fp32_c_flash", "attention_fp16_c_flash", "attention_bf16_c_flash" },
-		{ "attention_fp32_avx2_flash_6x16", "attention_fp16_avx2_flash_6x16",
-		  "attention_bf16_avx2_flash_6x16" },
+	static const char *const names[2][2][3] = {
+		{ { "attention_fp32_c_flash", "attention_fp16_c_flash", "attention_bf16_c_flash" },
+		  { "attention_fp32_avx2_flash_6x16", "attention_fp16_avx2_flash_6x16",
+		    "attention_bf16_avx2_flash_6x16" } },
+		{ { "attention_fp32_c_decode_row", "attention_fp16_c_decode_row", "attention_bf16_c_decode_row" },
+		  { "attention_fp32_avx2_decode_row", "attention_fp16_avx2_decode_row",
+		    "attention_bf16_avx2_decode_row" } },
 	};
 	int dt = c->v[P_DTYPE].i == NB_FP16 ? 1 : c->v[P_DTYPE].i == NB_BF16 ? 2 : 0;
 	int avx2 = isa >= NB_ISA_AVX2;
@@ -594,7 +652,7 @@ static const char *attention_impl(const struct nb_case *c, int isa)
 #ifndef NB_HAVE_X86_KERNELS
 	avx2 = 0;
 #endif
-	return names[avx2][dt];
+	return names[c->v[P_SEQ_Q].i <= ATT_DECODE_ROWS][avx2][dt];
 }
 
 double attention_allocated_bytes(void *state)

@@ -82,8 +82,22 @@ static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, 
 		struct pair *blk = ap + (long)ir * ng;
 
 		for (int r = 0; r < S24_MR; r++) {
-			long i = i0 + ir + r;
+			long i = i0 + ir + r, ip = i + 4 * S24_MR;
+			size_t es = (size_t)dtype_bits(a->dt) / 8;
 
+			/* Rows are k/2 values apart: a stride the hardware
+			 * prefetcher misses, so fetch a few rows ahead. */
+			if (ip < a->m) {
+				const char *v = (const char *)a->aval + ((size_t)ip * (size_t)(a->k / 2) + 2 * (size_t)g0) * es;
+
+				_mm_prefetch(v, _MM_HINT_T0);
+				_mm_prefetch(v + 64, _MM_HINT_T0);
+				if (es == 4) {
+					_mm_prefetch(v + 128, _MM_HINT_T0);
+					_mm_prefetch(v + 192, _MM_HINT_T0);
+				}
+				_mm_prefetch((const char *)a->meta + ip * a->meta_ld + g0 / 2, _MM_HINT_T0);
+			}
 			for (int g = 0; g < ng; g++) {
 				struct pair *e = &blk[g * S24_MR + r];
 				long gg = g0 + g;

@@ -133,7 +133,8 @@ static double spmm_host_bytes(const struct nb_case *c)
 
 	get_dims(c, &x);
 	return a_bytes(&x) + (double)x.k * (double)x.n * (double)esize(x.dt) + (double)x.m * (double)x.n * 4 +
-	       (double)cpu_detect()->online_cpus * (double)ws_floats(&x) * 4 + (MAX_THREADS + 1) * 8.0 + 4096;
+	       (double)cpu_detect()->online_cpus * (double)ws_floats(&x) * 4 + (MAX_THREADS + 1) * 8.0 + 4096 +
+	       (x.pattern == PAT_CSR ? (double)(x.nnz + 1) * 8 : 0);	/* the generator's positions */
 }
 
 struct state {
@@ -242,26 +243,46 @@ static void touch_part(void *arg, int tid, int nt)
 	memset(st->c + b * st->x.n, 0, (size_t)(e - b) * (size_t)st->x.n * sizeof(float));
 }
 
-/* Exactly nnz positions of the m x k grid, uniformly (selection sampling,
- * Knuth's Algorithm S), row by row so columns come out ascending. */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Exactly nnz distinct positions of the m x k grid, uniformly at random:
+ * draw the missing number with replacement, sort, drop duplicates, repeat.
+ * The procedure treats every position alike, so every set of nnz positions
+ * is equally likely; work is O(nnz log nnz), not O(m k), and density <= 0.5
+ * keeps the rounds few.  Sorted positions give ascending columns. */
 static void gen_csr(struct state *st, struct nb_rng *r)
 {
 	const struct dims *x = &st->x;
-	double left = (double)x->m * (double)x->k;
-	long need = x->nnz, q = 0;
+	uint64_t cells = (uint64_t)x->m * (uint64_t)x->k;
+	uint64_t *pos = xmalloc((size_t)(x->nnz + 1) * sizeof(*pos));
+	long have = 0, q = 0;
 
+	while (have < x->nnz) {
+		long u = 0;
+
+		for (long i = have; i < x->nnz; i++)
+			pos[i] = (uint64_t)rng_range(r, 0, (int64_t)(cells - 1));
+		qsort(pos, (size_t)x->nnz, sizeof(*pos), cmp_u64);
+		for (long i = 0; i < x->nnz; i++)
+			if (u == 0 || pos[i] != pos[u - 1])
+				pos[u++] = pos[i];
+		have = u;
+	}
 	st->row_ptr[0] = 0;
 	for (long i = 0; i < x->m; i++) {
-		for (long p = 0; p < x->k; p++, left--) {
-			if (need > 0 && rng_unit(r) * left < (double)need) {
-				st->col[q] = (int32_t)p;
-				put(st->aval, x->dt, q, rng_float(r));
-				q++;
-				need--;
-			}
+		while (q < x->nnz && pos[q] / (uint64_t)x->k == (uint64_t)i) {
+			st->col[q] = (int32_t)(pos[q] % (uint64_t)x->k);
+			put(st->aval, x->dt, q, rng_float(r));
+			q++;
 		}
 		st->row_ptr[i + 1] = (int32_t)q;
 	}
+	free(pos);
 }
 
 static void gen_24(struct state *st, struct nb_rng *r)

@@ -37,7 +37,9 @@ char *gnuplot_find(void)
 	for (const char *p = path ? path : ""; *p;) {
 		size_t len = strcspn(p, ":");
 
-		if (len > 0) {
+		/* Absolute folders only: never a gnuplot that happens to sit in
+		 * the current folder. */
+		if (len > 0 && p[0] == '/') {
 			char *cand = xasprintf("%.*s/gnuplot", (int)len, p);
 
 			if (is_executable(cand))

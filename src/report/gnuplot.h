@@ -10,9 +10,9 @@
 #include "util/util.h"
 
 /* The gnuplot to run: $NPUBENCH_GNUPLOT when set, else the first
- * executable "gnuplot" on PATH, else the one configure found.  Returns a
- * malloc'd path, or NULL after reporting that it is missing (naming the
- * Debian package). */
+ * executable "gnuplot" in an absolute folder of PATH, else the one configure
+ * found.  Returns a malloc'd path, or NULL after reporting that it is
+ * missing (naming the Debian package). */
 char *gnuplot_find(void);
 
 /* TEXT made safe for a script (malloc'd): control characters (newlines,

@@ -251,7 +251,8 @@ static int migrate(struct nb_store *st, int to)
 
 static int process_alive(int64_t pid)
 {
-	if (pid <= 0)
+	/* Our own pid on a 'running' row is a reused pid: that run is dead. */
+	if (pid <= 0 || pid == (int64_t)getpid())
 		return 0;
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
@@ -293,6 +294,29 @@ static int busy_timeout_ms(void)
 	return 15000;
 }
 
+/* A read-only "file:" URI for PATH; immutable when the folder is not
+ * writable (SQLite could not create the -shm file beside it). */
+static char *readonly_uri(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int dir_writable;
+
+	if (slash)
+		*slash = '\0';
+	dir_writable = access(slash ? (*dir ? dir : "/") : ".", W_OK) == 0;
+	free(dir);
+	sb_adds(&sb, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			sb_addf(&sb, "%%%02X", (unsigned char)*p);
+		else
+			sb_add(&sb, p, 1);
+	}
+	sb_adds(&sb, dir_writable ? "?mode=ro" : "?mode=ro&immutable=1");
+	return sb_detach(&sb);
+}
+
 static int open_at(const char *path, int flags, int to, struct nb_store **out)
 {
 	struct nb_store *st = xcalloc(1, sizeof(*st));
@@ -312,9 +336,22 @@ static int open_at(const char *path, int flags, int to, struct nb_store **out)
 		}
 		free(dir);
 	}
-	oflags = (flags & NB_STORE_READONLY) ? SQLITE_OPEN_READONLY
-					     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	/* A file we may not write is still readable: open it read-only, and
+	 * immutable when its folder cannot take the WAL's shared-memory file,
+	 * so listing, showing and exporting work; writing says read-only. */
+	if (!(flags & NB_STORE_READONLY) && strcmp(path, ":memory:") &&
+	    access(path, F_OK) == 0 && access(path, W_OK) != 0)
+		flags |= NB_STORE_READONLY;
+	if (flags & NB_STORE_READONLY) {
+		char *uri = readonly_uri(path);
+
+		rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+				     SQLITE_OPEN_NOMUTEX, NULL);
+		free(uri);
+	} else {
+		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+		rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	}
 	if (rc != SQLITE_OK) {
 		db_error(st, rc, "opening");
 		goto fail;
@@ -618,8 +655,17 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 
 int store_result_add(struct nb_store *st, int64_t run_id, struct nb_result *r)
 {
-	if (exec_sql(st, "BEGIN IMMEDIATE", "storing a result"))
-		return -1;
+	int rc;
+
+	/* A finished measurement is worth waiting for: another writer (a long
+	 * import, say) gets the busy timeout four times over before we give up. */
+	for (int tries = 0;; tries++) {
+		rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY || tries == 3)
+			break;
+	}
+	if (rc != SQLITE_OK)
+		return db_error(st, rc, "storing a result");
 	if (insert_result(st, run_id, r)) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		r->id = 0;

@@ -53,7 +53,7 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 	struct strbuf flags = STRBUF_INIT;
 	struct nb_verify v;
 	void *state = NULL;
-	double need, tick, t0, t1, warm, start, *samples = NULL;
+	double need, tick, t0, t1, warm = 0, fastest, start, *samples = NULL;
 	long batch = 1;
 	int n = 0, cap = 0;
 
@@ -75,22 +75,31 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 
 	tick = timer_tick();
 	/* Warm-up, untimed in the statistics: pages faulted, caches and
-	 * frequency settled.  It also sizes the batch. */
-	t0 = timer_now();
-	k->execute(state);
-	warm = timer_now() - t0;
-	if (warm < MIN_TICKS_PER_SAMPLE * tick) {
-		batch = (long)ceil(MIN_TICKS_PER_SAMPLE * tick / (warm > 0 ? warm : tick));
+	 * frequency settled.  Short kernels get at least 50 ms of it (or a
+	 * quarter of --min-time).  The fastest warm-up run sizes the batch. */
+	fastest = INFINITY;
+	for (double w = 0; !nb_interrupted;) {
+		double dt;
+
+		t0 = timer_now();
+		k->execute(state);
+		dt = timer_now() - t0;
+		w += dt;
+		if (dt < fastest)
+			fastest = dt;
+		warm = warm > 0 ? warm : dt;	/* the first, cold run */
+		if (w >= 0.05 || w >= o->min_time / 4)
+			break;
+	}
+	if (fastest < MIN_TICKS_PER_SAMPLE * tick) {
+		batch = (long)ceil(MIN_TICKS_PER_SAMPLE * tick / (fastest > 0 ? fastest : tick));
 		if (batch > MAX_BATCH)
 			batch = MAX_BATCH;
 	}
-	/* Very short kernels also get a longer warm-up. */
-	for (double w = warm; w < 0.05 && w * 2 < o->min_time && !nb_interrupted;) {
-		t0 = timer_now();
-		k->execute(state);
-		w += timer_now() - t0;
-	}
 
+	/* Sample until both --min-time and --min-reps are met; then, while the
+	 * median's 95% CI is wider than --stable, go on up to four times
+	 * --min-time.  Never beyond --max-reps. */
 	start = timer_now();
 	while (!nb_interrupted) {
 		double elapsed;
@@ -107,12 +116,12 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 		elapsed = t1 - start;
 		if (n >= o->max_reps)
 			break;
-		if (n >= o->min_reps && elapsed >= o->min_time)
+		if (n < o->min_reps || elapsed < o->min_time)
+			continue;
+		if (o->stable_rel <= 0 || elapsed >= 4 * o->min_time)
 			break;
-		/* Early stop on a stable median: checked every sample while few,
-		 * then every 16th (the check sorts). */
-		if (o->stable_rel > 0 && n >= (o->min_reps > 10 ? o->min_reps : 10) &&
-		    (n < 200 || n % 16 == 0) &&
+		/* The check sorts: every sample while few, then every 16th. */
+		if ((n < 200 || n % 16 == 0) &&
 		    stats_median_rel_width(samples, (size_t)n) <= o->stable_rel)
 			break;
 	}
@@ -123,20 +132,18 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 		return -1;
 	}
 
-	/* Verification after timing, as STREAM does. */
-	memset(&v, 0, sizeof(v));
-	if (k->verify(state, &v)) {
-		k->teardown(state);
-		r->samples = samples;
-		r->nsamples = n;
-		return fail_result(r, NB_RES_ERROR, "verification could not run");
-	}
-	k->teardown(state);
-
 	r->samples = samples;
 	r->nsamples = n;
 	stats_compute(samples, (size_t)n, &r->stats);
 	r->seconds = r->stats.median;
+	/* Verification after timing, as STREAM does. */
+	memset(&v, 0, sizeof(v));
+	if (k->verify(state, &v)) {
+		k->teardown(state);
+		return fail_result(r, NB_RES_ERROR, "verification could not run");
+	}
+	k->teardown(state);
+
 	r->throughput = (!strcmp(r->unit, "B/s") ? r->bytes : r->ops) / r->seconds;
 	r->verify_err = v.max_err;
 	r->verify_tol = v.tol;
@@ -159,8 +166,10 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 		add_flag(&flags, "noisy");
 	if (r->stats.outliers >= 2 && r->stats.outliers * 20 > n)
 		add_flag(&flags, "outliers");
-	if (warm > 2.0 * r->stats.median * (double)batch && batch == 1)
+	if (batch == 1 && warm > 2.0 * r->stats.median)
 		add_flag(&flags, "slow_first_run");
+	if (r->threads > cpu->online_cpus)
+		add_flag(&flags, "oversubscribed");
 	if (flags.len)
 		r->flags = sb_detach(&flags);
 	sb_release(&flags);

@@ -76,6 +76,8 @@ static void *worker_main(void *arg)
 			    atomic_load_explicit(&p->quit, memory_order_relaxed))
 				break;
 			cpu_relax();
+			if ((spin & 255) == 255)
+				sched_yield();
 		}
 		pthread_mutex_lock(&p->mu);
 		while (atomic_load(&p->generation) == seen && !atomic_load(&p->quit))
@@ -171,6 +173,9 @@ void pool_run(struct nb_pool *p, nb_pool_fn fn, void *arg)
 		if (atomic_load_explicit(&p->pending, memory_order_acquire) == 0)
 			return;
 		cpu_relax();
+		/* Oversubscribed or shared CPUs: let the awaited thread run. */
+		if ((spin & 255) == 255)
+			sched_yield();
 	}
 	pthread_mutex_lock(&p->mu);
 	while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0)

@@ -41,17 +41,6 @@ double stats_median(const double *x, size_t n)
 	return m;
 }
 
-/* Binomial CDF P(X <= k) for X ~ Bin(n, 1/2). */
-static double binom_half_cdf(size_t n, size_t k)
-{
-	double sum = 0, logp = -(double)n * log(2.0);
-
-	for (size_t i = 0; i <= k; i++)
-		sum += exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
-			   lgamma((double)(n - i) + 1) + logp);
-	return sum;
-}
-
 void stats_median_ci(const double *sorted, size_t n, double *lo, double *hi)
 {
 	size_t j;
@@ -61,18 +50,25 @@ void stats_median_ci(const double *sorted, size_t n, double *lo, double *hi)
 		*hi = sorted[n - 1];
 		return;
 	}
-	if (n <= 30) {
+	if (n <= 1000) {
 		/* Largest j with P(X < j) <= 2.5%: the interval is
-		 * [x(j), x(n-j+1)] in 1-based order statistics. */
+		 * [x(j), x(n-j+1)] in 1-based order statistics.  The CDF is
+		 * summed term by term (each term from the last). */
+		double logp = -(double)n * log(2.0), term = exp(logp), cdf = term;
+
 		j = 0;
-		while (j + 1 < n && binom_half_cdf(n, j) <= 0.025)
+		while (j + 1 < n && cdf <= 0.025) {
 			j++;
+			term *= (double)(n - j + 1) / (double)j;
+			cdf += term;
+		}
 		if (j < 1)
 			j = 1;
 	} else {
+		/* Normal approximation with continuity correction. */
 		double d = 1.959964 * sqrt((double)n) / 2.0;
 
-		j = (size_t)floor((double)n / 2.0 - d);
+		j = (size_t)floor((double)n / 2.0 + 0.5 - d);
 		if (j < 1)
 			j = 1;
 	}

@@ -19,8 +19,9 @@ double stats_median(const double *x, size_t n);
 /* Linear-interpolation quantile (Hyndman-Fan type 7) of SORTED[0..n). */
 double stats_quantile_sorted(const double *sorted, size_t n, double q);
 /* Distribution-free 95% confidence interval of the median from order
- * statistics (binomial, normal approximation for n > 30); with fewer than
- * 6 samples it is the whole range. */
+ * statistics (exact binomial up to 1000 samples, continuity-corrected normal
+ * beyond); with fewer than 6 samples no interval reaches 95% and the whole
+ * range (93.75% at 5 samples) is returned. */
 void stats_median_ci(const double *sorted, size_t n, double *lo, double *hi);
 /* Relative half-width of the median's CI: (hi - lo) / 2 / median. */
 double stats_median_rel_width(const double *x, size_t n);

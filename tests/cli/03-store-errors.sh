@@ -48,6 +48,9 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 	HOME=/nonexistent expect 1 asnobody "$NPUBENCH" --db "$T/ro/s.db" run --case "$case_" --target host $fast
 	contains "$T/err" "read-only"
 	lines "$T/err" 1
+	# ...but it can still be read.
+	expect 0 asnobody "$NPUBENCH" --db "$T/ro/s.db" list runs && contains "$T/out" "complete"
+	expect 0 asnobody "$NPUBENCH" --db "$T/ro/s.db" show 1 && contains "$T/out" "$case_"
 	mkdir -p "$T/locked"
 	chmod 555 "$T/locked"
 	expect 1 asnobody "$NPUBENCH" --db "$T/locked/sub/new.db" list runs

@@ -101,6 +101,13 @@ contains "$T/out" "1 TFLOP/s"
 contains "$T/out" "10 GB/s"
 expect 0 nb plot scaling --kernel stream --term dumb && contains "$T/out" "elements per array"
 expect 0 nb plot specs --term dumb && contains "$T/out" "memory capacity (GiB)"
+# Every family with a size sweep draws from the model alone.
+for k in gemm attention spmm stream; do
+	expect 0 nb plot scaling --kernel $k --chips h100,tpu-v5e --term dumb && contains "$T/out" "h100-sxm"
+done
+expect 0 nb plot scaling --kernel attention --dtype bf16 -o "$T/attn.svg" &&
+	svg_ok "$T/attn.svg" "sequence length (seq_q = seq_k)" "attention bf16: throughput against size" "32768"
+expect 0 nb plot scaling -o "$T/gemm.svg" && svg_ok "$T/gemm.svg" "matrix size (m = n = k)" "16384" "dense peak"
 expect 0 nb plot specs -o "$T/specs.txt" && contains "$T/specs.txt" "memory bandwidth (TB/s)"
 
 ### --script: the script and its data, re-rendered by gnuplot alone
@@ -134,6 +141,8 @@ expect 1 nb plot scaling --kernel nosuch && contains "$T/err" "no kernel with a 
 NPUBENCH_GNUPLOT="$T/nowhere/gnuplot"
 export NPUBENCH_GNUPLOT
 expect 1 nb plot bars -o "$T/never.png" && contains "$T/err" "gnuplot-nox"
+# Writing a script alone needs no gnuplot.
+expect 0 nb plot bars --script "$T/nogp.gp" && contains "$T/nogp.gp" "plot"
 [ -e "$T/never.png" ] && fail "a chart was written without gnuplot" || pass
 # A gnuplot that fails names the script line, and nothing is written.
 cat >"$T/fakegp" <<'EOF'
