@@ -44,6 +44,13 @@ if command -v likwid-bench >/dev/null 2>&1; then
 		[ -n "$l" ] && echo "# threads $t: likwid-bench peakflops_sp_avx_fma $(awk "BEGIN{printf \"%.1f\", $l/1000}") GFLOP/s (cross-check)"
 	done
 fi
+# What limits int8: the instruction-throughput ceilings of the inner loops.
+case "$(uname -m)" in
+x86_64)
+	if ${CC:-cc} -O1 -o "$tmp/gemm-ceiling" "$here/gemm-ceiling.c" 2>/dev/null; then
+		if command -v taskset >/dev/null 2>&1; then taskset -c 0 "$tmp/gemm-ceiling"; else "$tmp/gemm-ceiling"; fi
+	fi ;;
+esac
 printf '%-12s %3s  %-15s %-24s %9s %8s %-7s %7s %7s %5s  %-22s %-9s %s\n' \
 	shape thr contender impl ms rate unit "%fma" GB/s "%bw" ratio target verify
 for t in $threads; do

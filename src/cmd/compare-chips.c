@@ -588,11 +588,7 @@ static void render_machine(const struct column *cols, int ncols, int base, const
 	if (root) {
 		char *text;
 
-		report_json_exact(root);
-		text = cJSON_Print(root);
-		cJSON_Delete(root);
-		if (!text)
-			die("out of memory formatting JSON");
+		text = report_json_text(root);
 		printf("%s\n", text);
 		free(text);
 	}

@@ -366,11 +366,7 @@ static void render_runs_json(const struct pair *ps, int n, const struct runs_opt
 	c = cJSON_AddObjectToObject(root, "summary");
 	for (size_t i = 0; i < NB_ARRAY_SIZE(names); i++)
 		cJSON_AddNumberToObject(c, names[i], counts[i]);
-	report_json_exact(root);
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!text)
-		die("out of memory formatting JSON");
+	text = report_json_text(root);
 	printf("%s\n", text);
 	free(text);
 }

@@ -159,8 +159,10 @@ static int check_existing(struct nb_ctx *ctx, const char *url, const char *id,
 {
 	struct stat st;
 	struct nb_profiles *set = NULL;
+	const struct nb_profile *same;
 	const char **dirs = NULL;
-	int known = 0, loads, ret = -1;
+	char *known = NULL;
+	int loads, ret = -1;
 
 	if (stat(dest, &st) == 0 && !force)
 		return error("profile '%s' is already installed at '%s': use --force to replace it",
@@ -169,15 +171,19 @@ static int check_existing(struct nb_ctx *ctx, const char *url, const char *id,
 	nb_quiet_errors++;
 	loads = !profiles_load((const char *const *)ctx->profile_dirs, ctx->nprofile_dirs, &set);
 	nb_quiet_errors--;
-	if (loads)
-		known = profiles_find(set, id) != NULL;
+	if (loads && (same = profiles_find(set, id)))
+		known = xstrdup(profile_path(same));
 	profiles_free(set);
 	set = NULL;
-	if (known && !force && stat(dest, &st) != 0)
-		return error("a profile named '%s' already exists in another profile folder: "
-			     "use --force to install one that takes its place, or --as ID", id);
-	if (!loads)
-		return 0;
+	if (known && !force && stat(dest, &st) != 0) {
+		error("profile '%s' already exists at '%s': use --force to install one that "
+		      "takes its place, or --as ID", id, known);
+		goto out;
+	}
+	if (!loads) {
+		ret = 0;
+		goto out;
+	}
 	/* The staged folder first, as the user folder comes first. */
 	dirs = xcalloc((size_t)ctx->nprofile_dirs + 1, sizeof(*dirs));
 	dirs[0] = sg->dir;
@@ -192,6 +198,7 @@ static int check_existing(struct nb_ctx *ctx, const char *url, const char *id,
 out:
 	profiles_free(set);
 	free(dirs);
+	free(known);
 	return ret;
 }
 

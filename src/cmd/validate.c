@@ -396,6 +396,18 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 		extra_s = (kernels - 1) * profile_model_params(p, hint, NULL)->launch_us * 1e-6;
 		pr.seconds += extra_s;
 	}
+	if (has(hint, "block_until_ready") || has(hint, "synchronous") || has(hint, "dispatch included")) {
+		/* Timed call by call, waiting for each: the host round trip
+		 * (dispatch and wait) replaces the queued launch gap. */
+		const struct nb_model_params *mp = profile_model_params(p, hint, NULL);
+
+		if (mp->sync_us > mp->launch_us) {
+			pr.seconds += (mp->sync_us - mp->launch_us) * 1e-6;
+			add_note(o, "synchronous calls: model.sync_us round trip");
+		} else {
+			add_note(o, "synchronous calls: no model.sync_us in the profile");
+		}
+	}
 	switch (uk) {
 	case U_RATE_OPS:
 		o->prediction = w.ops / pr.seconds / scale;
@@ -553,17 +565,15 @@ static int report(const struct outcome *o, int n, const char *what, const char *
 }
 
 /* The shipped copy of the calibration file: installed, or in the source tree. */
-static const char *shipped_calibration(void)
+/* The shipped measurements file NAME ("calibration" or "holdout"): the
+ * source tree's copy when run from it, else the installed one. */
+static const char *shipped_measurements(const char *name, char *buf, size_t n)
 {
-	static const char *const paths[] = {
-		NB_SRCDIR "/data/calibration-measurements.csv",
-		NB_PKGDATADIR "/calibration-measurements.csv",
-	};
-
-	for (size_t i = 0; i < NB_ARRAY_SIZE(paths); i++)
-		if (!access(paths[i], R_OK))
-			return paths[i];
-	return paths[1];
+	snprintf(buf, n, "%s/data/%s-measurements.csv", NB_SRCDIR, name);
+	if (!access(buf, R_OK))
+		return buf;
+	snprintf(buf, n, "%s/%s-measurements.csv", NB_PKGDATADIR, name);
+	return buf;
 }
 
 static int validate_measurements(const char *path, const char *format, double max_median,
@@ -573,12 +583,13 @@ static int validate_measurements(const char *path, const char *format, double ma
 	char *text = NULL, *save = NULL, *line;
 	struct outcome *o = NULL;
 	int col[NCOL], n = 0, lineno = 0, ret = NB_EXIT_FAIL;
+	char shipped[1024];
 	size_t len;
 
 	if (!set)
 		return NB_EXIT_FAIL;
-	if (!strcmp(path, "calibration"))
-		path = shipped_calibration();
+	if (!strcmp(path, "calibration") || !strcmp(path, "holdout"))
+		path = shipped_measurements(path, shipped, sizeof(shipped));
 	if (nb_read_file(path, 64 << 20, &text, &len))
 		return NB_EXIT_FAIL;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -750,7 +761,7 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 const struct nb_command nb_cmd_validate = {
 	.name = "validate",
 	.exec = cmd_validate,
-	.usage = "validate --measurements FILE.csv|calibration [--format table|csv] "
+	.usage = "validate --measurements FILE.csv|calibration|holdout [--format table|csv] "
 		 "[--max-median PCT] [--max-error PCT] | --host RUN",
 	.summary = "Check the model against measurements.",
 	.help = "Options:\n"
@@ -759,6 +770,8 @@ const struct nb_command nb_cmd_validate = {
 		"                            predicted vs measured, the signed error, and the\n"
 		"                            median and max |error| overall, per chip and per\n"
 		"                            kernel family; 'calibration' names the shipped copy\n"
+		"                            of the reference file, 'holdout' the published\n"
+		"                            measurements kept out of calibration\n"
 		"  -f, --format table|csv    output format (default table)\n"
 		"      --max-median PCT      exit 1 when the median |error| exceeds PCT percent\n"
 		"      --max-error PCT       exit 1 when any |error| exceeds PCT percent\n"

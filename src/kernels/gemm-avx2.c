@@ -656,22 +656,22 @@ static void small_int4v(const struct gemm_small *s, long j0, long j1)
 
 	if (jt < j1)
 		small_i(NB_INT4, s, jt, j1);
-	/* k blocks of 128 pairs outside, 64-column blocks inside: the second
-	 * half of each 64-byte line of B is read from L1 by the next block. */
-	for (long p0 = 0; p0 < kp; p0 += INT4V_FLUSH) {
-		long pe = kp - p0 < INT4V_FLUSH ? kp : p0 + INT4V_FLUSH;
+	/* One row of C at a time (A's offset sum once per row); within it k
+	 * blocks of 128 pairs outside, 64-column blocks inside: the second half
+	 * of each 64-byte line of B is read from L1 by the next block. */
+	for (long i = 0; i < m; i++) {
+		const int16_t *ai = a + i * 2 * kp;
+		int32_t off = 0;
 
-		for (long j = j0; j < jt; j += 64) {
-			const uint8_t *bj = (const uint8_t *)s->b.p + j / 2;
+		for (long q = 0; q < k; q++)
+			off += 8 * ai[q];
+		for (long p0 = 0; p0 < kp; p0 += INT4V_FLUSH) {
+			long pe = kp - p0 < INT4V_FLUSH ? kp : p0 + INT4V_FLUSH;
 
-			for (long i = 0; i < m; i++) {
-				const int16_t *ai = a + i * 2 * kp;
+			for (long j = j0; j < jt; j += 64) {
+				const uint8_t *bj = (const uint8_t *)s->b.p + j / 2;
 				__m256i accp = _mm256_setzero_si256(), accq = accp, accr = accp, accs = accp;
-				int32_t off = 0;
 
-				if (p0 == 0)
-					for (long q = 0; q < k; q++)
-						off += 8 * ai[q];
 				for (long p = p0; p < pe; p++) {
 					__m256i u0 = _mm256_loadu_si256((const __m256i *)(bj + 2 * p * ld));
 					__m256i u1 = 2 * p + 1 < k ? _mm256_loadu_si256((const __m256i *)(bj + (2 * p + 1) * ld))

@@ -128,9 +128,27 @@ void gemm_small_prep_a(const struct gemm_mat *a, long m, long k, void *dst)
 		long kp = (k + 1) / 2;
 		int16_t *d = dst;
 
-		for (long i = 0; i < m; i++)
-			for (long p = 0; p < 2 * kp; p++)
-				d[i * 2 * kp + p] = (int16_t)(p < k ? gemm_get_i(a, i, p) : 0);
+		/* Inline element access: this runs serially before the GEMV. */
+		for (long i = 0; i < m; i++) {
+			int16_t *di = d + i * 2 * kp;
+
+			if (a->dt == NB_INT8) {
+				const int8_t *ai = (const int8_t *)a->p + i * a->ld;
+
+				for (long p = 0; p < k; p++)
+					di[p] = ai[p];
+			} else {
+				const uint8_t *ai = (const uint8_t *)a->p + i * a->ld;
+
+				for (long p = 0; p < k; p++) {
+					int v = (p & 1) ? ai[p / 2] >> 4 : ai[p / 2] & 15;
+
+					di[p] = (int16_t)((v ^ 8) - 8);
+				}
+			}
+			if (k & 1)
+				di[k] = 0;
+		}
 	} else {
 		float *d = dst;
 

@@ -12,13 +12,12 @@
  *     the HIGH nibble when c is odd; values are two's complement -8..7.
  *   C: fp32 for the float dtypes, int32 for the integer ones.
  *
- * Two compute classes:
+ * Three compute classes:
  *   GEMM_F32: A and B are packed to fp32 (fp16/bf16 converted while
  *     packing); the micro-kernel is an MR x NR fp32 FMA tile.
  *   GEMM_I16: int8/int4 are packed to int16 in k-pairs (a[r][2p], a[r][2p+1])
  *     so that one vpmaddwd multiplies and adds a pair exactly (|a b| <= 2^14,
  *     a pair <= 2^15, no int16 saturation as with vpmaddubsw); int32 sums.
- *
  *   GEMM_U8S8 (int4 on AVX2): A packed as unsigned a + 8 (0..15), B as
  *     signed bytes, in k-quads, for vpmaddubsw; |pair| <= 2 * 15 * 8 = 240,
  *     so int16 sums are exact for 136 quads before widening to int32; the

@@ -55,12 +55,15 @@ static void assume(struct terms *t, const char *text)
  * M x N outputs, each needing FLOPS_PER_ELEM operations per output element
  * (2K for a GEMM), as a library's heuristic would choose: the block from the
  * profile, its halves and quarters (down to the matrix tile), and split-K
- * while the units are not filled.  Each tile also pays OVERHEAD_K reduction
- * steps (prologue and epilogue), and a tile chosen smaller than the block
- * reuses its operands less: its rate falls with its intensity mn/(m+n). */
+ * while the units are not filled.  A tile's prologue and epilogue cost
+ * OVERHEAD_K reduction steps: every wave pays it, or with OVERHEAD_ONCE only
+ * the first fill and the last drain on each unit (tiles streamed back to back,
+ * one's epilogue under the next one's main loop).  A tile chosen smaller than
+ * the block reuses its operands less: its rate falls with its intensity
+ * mn/(m+n). */
 static struct tiling best_tiling(const struct nb_profile *p, double batch, double M, double N,
 				 double flops_per_elem, double k_steps, double rate,
-				 double overhead_k, int split_ok)
+				 double overhead_k, int split_ok, int overhead_once)
 {
 	int tm, tn, tk, bm0, bn0, units = profile_units(p);
 	double per_unit = rate / units, i0, c;
@@ -91,8 +94,9 @@ static struct tiling best_tiling(const struct nb_profile *p, double batch, doubl
 				double tiles = mn_tiles * s;
 				double waves = ceil(tiles / units);
 				double over_s = em * en * 2 * overhead_k / tile_rate;
-				double tile_s = em * en * flops_per_elem / s / tile_rate + over_s;
-				double secs = waves * tile_s;
+				double work_s = em * en * flops_per_elem / s / tile_rate;
+				double paid_s = overhead_once ? over_s : waves * over_s;
+				double secs = waves * work_s + paid_s;
 
 				if (secs < best.seconds * (1 - 1e-9)) {
 					best.bm = (int)em;
@@ -101,7 +105,7 @@ static struct tiling best_tiling(const struct nb_profile *p, double batch, doubl
 					best.tiles = tiles;
 					best.waves = waves;
 					best.seconds = secs;
-					best.overhead_s = waves * over_s;
+					best.overhead_s = paid_s;
 					best.small_tile = (1 + c / in) / (1 + c / i0);
 				}
 			}
@@ -239,8 +243,11 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 					assume(&t, "no 2:4 sparsity mode on this chip: computed as dense");
 				}
 			}
+			/* Libraries stream a unit's tiles back to back (persistent
+			 * kernels, or two resident blocks per unit): only the first
+			 * prologue and the last epilogue show. */
 			t.t = best_tiling(p, batch, M, N, 2.0 * K, K / tk_, t.rate,
-					  mp->tile_overhead_k, 1);
+					  mp->tile_overhead_k, 1, 1);
 			t.compute_s = t.t.seconds;
 			t.wave_q = t.t.waves * profile_units(p) / t.t.tiles;
 			/* Off-chip traffic: at least the operands once; with an on-chip
@@ -256,7 +263,7 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 	case NB_SHAPE_ATTENTION: {
 		double bh = s->batch > 0 ? (double)s->batch : 1;
 		double sq = (double)s->seq_q, sk = (double)s->seq_k, d = (double)s->head_dim;
-		double SQ, SK, D, sk_eff, scores;
+		double SQ, SK, D, sk_eff, scores, rate;
 
 		if (sq < 1 || sk < 1 || d < 1) {
 			fail(out, NB_PRED_UNSUPPORTED, "the attention shape is incomplete");
@@ -278,23 +285,30 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 			sk_eff = s->causal ? SK / 2 + fmin(SQ, (double)bq) / 2 : SK;
 		}
 		/* Fused (FlashAttention-style): one work tile is a block of queries
-		 * against all keys, two GEMMs of 2 x d flops per score. */
-		/* Per query block: load Q, rescale and write O, normalise the
-		 * softmax - twice a GEMM tile's prologue and epilogue. */
-		t.t = best_tiling(p, bh, SQ, D, 4.0 * sk_eff, sk_eff / tk_, t.rate,
-				  2 * mp->tile_overhead_k, 0);
+		 * against all keys, two GEMMs of 2 x d flops per score.  The
+		 * softmax costs about one exponential per score on the special
+		 * function units, and it does not hide under the matrix work: the
+		 * row max and sum sit between the two GEMMs of each key block.  So
+		 * a score costs 4d / (peak x efficiency) + 1 / special rate, which
+		 * makes small head dimensions slower per flop (FA3 on H100: 497,
+		 * 648 and 756 TFLOPS at head_dim 64, 128 and 256 fit it within 2%
+		 * with the special rate of the profile). */
+		scores = bh * sq * sk * (s->causal ? 0.5 : 1);
+		rate = t.rate;
+		if (profile_vector_flops(p) > 0) {
+			rate = 4 * D / (4 * D / t.rate + 1 / profile_vector_flops(p));
+			t.vector_s = scores / profile_vector_flops(p);
+			assume(&t, "softmax: one exponential per score at compute.special_tflops, "
+			       "in series with the matrix work of its key block");
+		}
+		/* A query block holds its unit until done (its output stays in
+		 * registers), so every wave pays the prologue (load Q, fill the
+		 * two-GEMM pipeline) and epilogue (normalise, write O): about two
+		 * key blocks of tile_overhead_k each, which short sequences feel. */
+		t.t = best_tiling(p, bh, SQ, D, 4.0 * sk_eff, sk_eff / tk_, rate,
+				  4 * mp->tile_overhead_k, 0, 0);
 		t.compute_s = t.t.seconds;
 		t.wave_q = t.t.waves * profile_units(p) / t.t.tiles;
-		scores = bh * sq * sk * (s->causal ? 0.5 : 1);
-		if (profile_vector_flops(p) > 0) {
-			/* Softmax: about one exponential per score on the vector
-			 * units; the row max and sum between the two GEMMs let only
-			 * about half of it hide under the matrix work. */
-			t.vector_s = scores / profile_vector_flops(p);
-			t.compute_s = fmax(t.compute_s, t.vector_s) + 0.5 * fmin(t.compute_s, t.vector_s);
-			assume(&t, "softmax: one exponential per score at compute.special_tflops, "
-			       "half of it hidden under the matrix work");
-		}
 		t.traffic = fmax(w->bytes, bh * (2 * sq + 2 * sk) * d * esize);
 		assume(&t, "attention: fused forward; traffic = Q, K, V and O once; "
 		       "work tile = block_m queries x head_dim against all keys");

@@ -6,7 +6,9 @@
  * sparse cases) scaled by the family's efficiency; tile quantization (m, n,
  * k padded to the matrix-unit tile); wave quantization (work tiles over the
  * compute units, the best of a few tile sizes and split-K, as libraries
- * choose); a fixed cost per work tile; memory time from the bytes the kernel
+ * choose); a fixed cost per work tile (once per unit for GEMM, every wave for
+ * attention); the softmax of attention in series with its matrix work;
+ * memory time from the bytes the kernel
  * must move given the on-chip buffer (the Hong-Kung bound for GEMM); their
  * overlap; a launch latency. */
 #ifndef NB_MODEL_H

@@ -120,6 +120,7 @@ static const struct key keys[] = {
 	{ "model.launch_us", K_FIG, REQ, 0, 1e5, OFF(params.launch_us) },
 	{ "model.overlap", K_FIG, REQ, 0, 1, OFF(params.overlap) },
 	{ "model.csr_efficiency", K_FIG, REQ, 0, 1, OFF(params.csr_efficiency) },
+	{ "model.sync_us", K_FIG, 0, 0, 1e6, OFF(params.sync_us) },
 	{ "model.variants", K_VARIANTS, 0, 0, 0, NOFF },
 };
 
@@ -588,6 +589,7 @@ static int load_dir(struct nb_profiles *set, const char *dir)
 			names[n++] = xstrdup(e->d_name);
 		}
 	}
+	closedir(d);
 	if (n > 1)
 		qsort(names, (size_t)n, sizeof(*names), cmp_str);
 	for (int i = 0; i < n && !ret; i++) {

@@ -75,6 +75,7 @@ struct nb_model_params {
 	double overlap;			/* fraction of the shorter of compute/memory hidden */
 	double sparse_efficiency;	/* sparsity.efficiency: share of the 2:4 speed-up kept */
 	double csr_efficiency;		/* fraction of dense peak an unstructured spmm reaches */
+	double sync_us;			/* host round trip of one synchronously timed call (0: unknown) */
 };
 
 /* The parameters for software described by HINT (e.g. the kernel column of

@@ -192,7 +192,7 @@ static cJSON *run_doc(struct nb_store *st, int64_t run_id, int samples, const st
 	return root;
 }
 
-static char *print_doc(cJSON *root)
+char *report_json_text(cJSON *root)
 {
 	char *text;
 
@@ -209,7 +209,7 @@ char *report_run_json(struct nb_store *st, int64_t run_id, int samples)
 {
 	cJSON *root = run_doc(st, run_id, samples, NULL);
 
-	return root ? print_doc(root) : NULL;
+	return root ? report_json_text(root) : NULL;
 }
 
 char *report_export_json(struct nb_store *st, const int64_t *ids, int n, int samples,
@@ -219,7 +219,7 @@ char *report_export_json(struct nb_store *st, const int64_t *ids, int n, int sam
 
 	if (!many) {
 		root = run_doc(st, ids[0], samples, f);
-		return root ? print_doc(root) : NULL;
+		return root ? report_json_text(root) : NULL;
 	}
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "schema", NB_EXPORT_MANY_SCHEMA);
@@ -234,5 +234,5 @@ char *report_export_json(struct nb_store *st, const int64_t *ids, int n, int sam
 		}
 		cJSON_AddItemToArray(arr, doc);
 	}
-	return print_doc(root);
+	return report_json_text(root);
 }

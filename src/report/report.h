@@ -27,6 +27,8 @@ struct nb_filter {
  * round the last digit, and the export promises full precision. */
 struct cJSON;
 void report_json_exact(struct cJSON *item);
+/* ROOT with exact numbers, as indented text (malloc'd); ROOT is freed. */
+char *report_json_text(struct cJSON *root);
 
 int report_result_selected(const struct nb_filter *f, const struct nb_result *r);
 

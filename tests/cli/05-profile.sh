@@ -74,6 +74,20 @@ errs = [abs(float(r[7])) for r in rows]
 assert len(errs) >= 10, errs
 assert statistics.median(errs) <= 0.10 and max(errs) <= 0.35, errs
 PY
+# ...and the held-out published measurements (never used to set a
+# parameter: data/holdout-measurements.md) within the same target.
+expect 0 "$NPUBENCH" validate --measurements holdout --max-median 10 --max-error 35
+contains "$T/out" "family  attention"
+contains "$T/out" "family  spmm-2:4"
+contains "$T/out" "synchronous calls: model.sync_us round trip"
+expect 0 "$NPUBENCH" validate --measurements "$NB_SRCDIR/data/holdout-measurements.csv" --format csv
+python3 - "$T/out" <<'PY' && pass || fail "held-out errors out of target"
+import csv, sys, statistics
+rows = [r for r in csv.reader(open(sys.argv[1])) if r and r[0].isdigit() and r[4] != "0" and r[5] != "0"]
+errs = [abs(float(r[7])) for r in rows]
+assert len(errs) >= 25, errs
+assert statistics.median(errs) <= 0.10 and max(errs) <= 0.35, errs
+PY
 # A threshold the model misses fails; a bad file is named.
 expect 1 "$NPUBENCH" validate --measurements calibration --max-error 1
 contains "$T/err" "exceeds --max-error 1%"

@@ -80,7 +80,7 @@ if [ -n "$good" ]; then
 	expect 0 "$NPUBENCH" profile fetch "$U/clash.json" --as clash-chip
 	rm -f "$P/clash-chip.json"
 	# The shipped profile already exists: installing over it needs --force.
-	expect 1 "$NPUBENCH" profile fetch "$U/good.json" && contains "$T/err" "already exists in another profile folder"
+	expect 1 "$NPUBENCH" profile fetch "$U/good.json" && contains "$T/err" "profile '$id' already exists at '$good'"
 	installed_none
 	expect 0 "$NPUBENCH" profile fetch "$U/good.json" --force && contains "$T/err" "installed profile '$id'"
 	cmp -s "$good" "$P/$id.json" && pass || fail "the installed profile differs from the download"
