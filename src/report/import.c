@@ -219,6 +219,7 @@ static int parse_result(struct where *w, const cJSON *o, struct nb_result *r)
 	    get_num(w, o, "ops", 0, &r->ops, &present) ||
 	    get_num(w, o, "bytes", 0, &r->bytes, &present) ||
 	    get_num(w, o, "actual_ops", 0, &r->actual_ops, &present) ||
+	    get_num(w, o, "bytes_wa", 0, &r->bytes_wa, &present) ||
 	    get_str(w, o, "unit", 1, &r->unit) ||
 	    get_num(w, o, "throughput", 0, &r->throughput, &present) ||
 	    parse_stats(w, o, r))

@@ -85,6 +85,7 @@ static cJSON *result_json(const struct nb_result *r, int samples)
 	add_num(o, "ops", r->ops, 1);
 	add_num(o, "bytes", r->bytes, 1);
 	add_num(o, "actual_ops", r->actual_ops, 1);
+	add_num(o, "bytes_wa", r->bytes_wa, r->bytes_wa > 0);
 	add_str(o, "unit", r->unit);
 	add_num(o, "throughput", r->throughput, ok);
 	st = cJSON_AddObjectToObject(o, "stats");

@@ -27,9 +27,18 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 		} else {
 			double ci = r->stats.median > 0 ?
 				(r->stats.ci_hi - r->stats.ci_lo) / 2 / r->stats.median * 100 : 0;
+			char wa[64] = "";
 
-			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s", r->threads, result_sample_count(r), ci,
-				 r->flags ? ", " : "", r->flags ? r->flags : "");
+			/* Bandwidth counting write-allocate reads too, when it differs
+			 * from the minimum (STREAM's) convention of the throughput. */
+			if (r->unit && !strcmp(r->unit, "B/s") && r->bytes_wa > r->bytes && r->seconds > 0) {
+				char v[32];
+
+				nb_format_si(v, sizeof(v), r->bytes_wa / r->seconds, "B/s");
+				snprintf(wa, sizeof(wa), ", %s with write-allocate", v);
+			}
+			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s%s", r->threads,
+				 result_sample_count(r), ci, wa, r->flags ? ", " : "", r->flags ? r->flags : "");
 		}
 		return;
 	case NB_RES_VERIFY_FAILED:
@@ -106,7 +115,7 @@ void csv_header_fields(FILE *f, char *const *params, int nparams)
 	      "threads,impl,n_samples,seconds,t_min,t_median,t_mean,t_sd,t_mad,t_p5,t_p95,"
 	      "t_ci_lo,t_ci_hi,ops,bytes,actual_ops,unit,throughput,verify_err,verify_tol,"
 	      "bound,util,flags,"
-	      "t_max,outliers,verify_what,created_at,run_started_at,hostname,tag", f);
+	      "t_max,outliers,verify_what,created_at,run_started_at,hostname,tag,bytes_wa", f);
 	for (int i = 0; i < nparams; i++) {
 		char *name = xasprintf("param_%s", params[i]);
 
@@ -188,6 +197,7 @@ void csv_row_fields(FILE *f, const struct nb_result *r, const struct nb_run *run
 	csv_text(f, run->started_at);
 	csv_text(f, run->hostname);
 	csv_text(f, run->tag);
+	csv_num(f, r->bytes_wa, r->bytes_wa > 0);
 	pj = nparams > 0 && r->params_json ? cJSON_Parse(r->params_json) : NULL;
 	for (int i = 0; i < nparams; i++)
 		csv_param(f, pj, params[i]);

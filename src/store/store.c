@@ -109,6 +109,9 @@ static const char *const migrations[] = {
 	"  SELECT * FROM v_results v"
 	"  WHERE v.run_id = (SELECT max(y.run_id) FROM results y"
 	"                    WHERE y.case_text = v.case_text AND y.target = v.target);",
+
+	/* 2 -> 3: bytes including write-allocate traffic, beside the minimum. */
+	"ALTER TABLE results ADD COLUMN bytes_wa REAL;",
 };
 
 static int nmigrations(void)
@@ -580,8 +583,8 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 		    "target, kind, status, message, threads, impl, n_samples, t_min, t_max, t_mean, "
 		    "t_median, t_sd, t_mad, t_p5, t_p95, t_ci_lo, t_ci_hi, outliers, seconds, ops, "
 		    "bytes, actual_ops, unit, throughput, verify_err, verify_tol, verify_what, bound, "
-		    "util, model_json, profile_id, flags, created_at) VALUES "
-		    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s))
+		    "util, model_json, profile_id, flags, created_at, bytes_wa) VALUES "
+		    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s))
 		return -1;
 	sqlite3_bind_int64(s, i++, run_id);
 	sqlite3_bind_int(s, i++, r->seq);
@@ -628,6 +631,7 @@ static int insert_result(struct nb_store *st, int64_t run_id, struct nb_result *
 		sqlite3_bind_null(s, i++);
 	bind_text_or_null(s, i++, r->flags);
 	bind_text_or_null(s, i++, r->created_at);
+	bind_double_or_null(s, i++, r->bytes_wa, r->bytes_wa > 0);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -919,6 +923,7 @@ static void read_result(sqlite3_stmt *s, struct nb_result *r)
 	r->profile_json = col_text(s, i++);
 	r->flags = col_text(s, i++);
 	r->created_at = col_text(s, i++);
+	r->bytes_wa = col_double(s, i++);
 	/* The case, when this build still knows the kernel and its parameters. */
 	if (r->case_text && case_parse(r->case_text, &r->kcase, msg, sizeof(msg)))
 		r->kcase.kernel = NULL;
@@ -940,7 +945,7 @@ static int results_select(struct nb_store *st, const char *tail, int64_t ival, c
 		    "x.t_max, x.t_mean, x.t_median, x.t_sd, x.t_mad, x.t_p5, x.t_p95, x.t_ci_lo, "
 		    "x.t_ci_hi, x.outliers, x.seconds, x.ops, x.bytes, x.actual_ops, x.unit, "
 		    "x.throughput, x.verify_err, x.verify_tol, x.verify_what, x.bound, x.util, "
-		    "x.model_json, p.json, x.flags, x.created_at FROM results x "
+		    "x.model_json, p.json, x.flags, x.created_at, x.bytes_wa FROM results x "
 		    "LEFT JOIN profile_snapshots p ON p.id = x.profile_id %s", tail);
 	rc = prepare(st, sql, &s);
 	free(sql);

@@ -11,7 +11,7 @@
 struct nb_store;
 
 /* The schema version this build writes. */
-#define NB_SCHEMA_VERSION 2
+#define NB_SCHEMA_VERSION 3
 
 enum { NB_STORE_READONLY = 1 };
 

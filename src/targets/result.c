@@ -93,5 +93,6 @@ void result_set_case(struct nb_result *r, const struct nb_case *c)
 	r->ops = w.ops;
 	r->bytes = w.bytes;
 	r->actual_ops = w.actual_ops;
+	r->bytes_wa = w.bytes_wa > 0 ? w.bytes_wa : w.bytes;
 	r->unit = xstrdup(w.unit);
 }

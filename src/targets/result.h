@@ -37,6 +37,7 @@ struct nb_result {
 	struct nb_stats stats;
 	double seconds;			/* headline: median measured, or predicted */
 	double ops, bytes, actual_ops;	/* declared work (see struct nb_work) */
+	double bytes_wa;		/* bytes with write-allocate traffic (0: unknown) */
 	char *unit;			/* "FLOP/s", "OP/s", "B/s" */
 	double throughput;		/* ops / seconds */
 	double verify_err, verify_tol;
