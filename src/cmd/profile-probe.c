@@ -81,7 +81,7 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 	int64_t threads = 0, size = 2048;
 	char *out = NULL, *text = NULL, *src = NULL, when[32], buf[256], note[256];
 	cJSON *root = NULL, *o, *peaks, *model;
-	double fma, gemm32, eff, att, bw, launch_s = 0, v;
+	double fma, gemm32, eff, att, bw, csr, launch_s = 0, v;
 	struct nb_profile *check = NULL;
 	int c, ret = NB_EXIT_FAIL;
 
@@ -177,6 +177,24 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 		cJSON_AddStringToObject(e, "via", "fp32");
 		cJSON_AddStringToObject(e, "note", "converted to fp32 while packing; the products are fp32 FMAs");
 	}
+	/* 2:4: the host's kernel skips half the multiply-adds; how much of that
+	 * it keeps is its measured speed-up over the dense GEMM (bf16 inputs,
+	 * fp32 products, the same roof as the fp32 GEMM). */
+	snprintf(buf, sizeof(buf), "spmm pattern=2:4 dtype=bf16 m=%lld n=%lld k=%lld", (long long)size,
+		 (long long)size, (long long)size);
+	if ((v = measure(buf, pool, &mo, NULL)) < 0)
+		goto out;
+	if (v > gemm32) {
+		double keep = v / gemm32 - 1 < 1 ? v / gemm32 - 1 : 1;
+
+		o = cJSON_AddObjectToObject(root, "sparsity");
+		cJSON_AddStringToObject(o, "pattern", "2:4");
+		cJSON_AddItemToObject(o, "factor", fig(2, "PROBE", "derived",
+						       "2:4 skips half of the multiply-adds"));
+		snprintf(note, sizeof(note), "bf16 2:4 spmm %lld^3 at %.3gx the dense fp32 GEMM",
+			 (long long)size, v / gemm32);
+		cJSON_AddItemToObject(o, "efficiency", fig(keep, "PROBE", "measured", note));
+	}
 
 	o = cJSON_AddObjectToObject(root, "memory");
 	cJSON_AddStringToObject(o, "type", "DRAM");
@@ -194,7 +212,11 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 	o = cJSON_AddObjectToObject(root, "compute");
 	cJSON_AddStringToObject(o, "unit_kind", "thread");
 	cJSON_AddItemToObject(o, "units", fig((double)threads, "PROBE", "measured", "worker threads of the probe"));
-	cJSON_AddItemToObject(o, "tile_m", fig(6, "EST", "estimate", "the GEMM micro-kernel's 6 rows"));
+	/* m is not padded: the FMA vectors run along n, and skinny GEMMs
+	 * (m <= 4) take a GEMV path that streams B without packing. */
+	cJSON_AddItemToObject(o, "tile_m", fig(1, "EST", "estimate",
+					       "rows are not padded: the FMA vectors run along n, and m <= 4 "
+					       "takes the GEMV path (the micro-kernel's 6 rows cost only at the edge)"));
 	cJSON_AddItemToObject(o, "tile_n", fig(16, "EST", "estimate", "the GEMM micro-kernel's 16 columns"));
 	cJSON_AddItemToObject(o, "tile_k", fig(1, "EST", "estimate", "k is not padded"));
 	cJSON_AddItemToObject(o, "block_m", fig(96, "EST", "estimate", "rows of A one thread packs and multiplies at a time"));
@@ -204,11 +226,11 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 	snprintf(note, sizeof(note), "fp32 GEMM %lld^3 measured %.4g FLOP/s / FMA peak", (long long)size, gemm32);
 	cJSON_AddItemToObject(model, "gemm_efficiency", fig(eff, "PROBE", "measured", note));
 	cJSON_AddItemToObject(model, "tile_overhead_k", fig(16, "EST", "estimate", "packing and C updates per block, as reduction steps"));
-	if ((att = measure("attention dtype=fp32 batch=1 heads=8 seq_q=1024 head_dim=64", pool, &mo, NULL)) < 0)
+	if ((att = measure("attention dtype=fp32 batch=1 heads=8 seq_q=2048 head_dim=128", pool, &mo, NULL)) < 0)
 		goto out;
 	cJSON_AddItemToObject(model, "attention_efficiency",
 			      fig(att / fma > 1 ? 1 : att / fma, "PROBE", "measured",
-				  "fp32 attention b=1 h=8 s=1024 d=64 throughput / FMA peak"));
+				  "fp32 attention b=1 h=8 s=2048 d=128 throughput / FMA peak"));
 	cJSON_AddItemToObject(model, "stream_efficiency", fig(1, "PROBE", "derived",
 							      "1 by construction: the bandwidth is the triad's own"));
 	if (measure("gemm dtype=fp32 m=8 n=8 k=8", pool, &mo, &launch_s) < 0)
@@ -217,8 +239,34 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 						      "an 8x8x8 GEMM: dispatch to the pinned threads and back"));
 	cJSON_AddItemToObject(model, "overlap", fig(0.5, "EST", "estimate",
 						    "hardware prefetch hides part of the memory time behind FMAs"));
-	cJSON_AddItemToObject(model, "csr_efficiency", fig(0.05, "EST", "estimate",
-							   "gathers through indices: a few percent of the FMA peak"));
+	/* CSR at two densities: time = 2 (nnz n + m n c) / rate gives the rate
+	 * of the non-zeros' multiply-adds and c, the cost of each output
+	 * element in multiply-adds. */
+	{
+		static const double dens[2] = { 0.02, 0.2 };
+		double t[2], sz = (double)size, rate, cost;
+
+		for (int i = 0; i < 2; i++) {
+			snprintf(buf, sizeof(buf), "spmm pattern=csr dtype=fp32 density=%g m=%lld n=%lld k=%lld",
+				 dens[i], (long long)size, (long long)size, (long long)size);
+			if ((csr = measure(buf, pool, &mo, &t[i])) < 0)
+				goto out;
+		}
+		rate = 2.0 * sz * sz * sz * (dens[1] - dens[0]) / (t[1] - t[0]);
+		if (!(t[1] > t[0]) || rate > fma)
+			rate = 2.0 * sz * sz * sz * dens[1] / t[1];	/* noise: one point */
+		cost = (t[0] * rate / 2.0 - sz * sz * sz * dens[0]) / (sz * sz);
+		if (cost < 0)
+			cost = 0;
+		snprintf(note, sizeof(note), "fp32 CSR spmm %lld^3 at densities 0.02 and 0.2: non-zero "
+			 "multiply-adds at %.4g FLOP/s / FMA peak", (long long)size, rate);
+		cJSON_AddItemToObject(model, "csr_efficiency",
+				      fig(rate / fma > 1 ? 1 : rate / fma, "PROBE", "measured", note));
+		cJSON_AddItemToObject(model, "csr_output_madds",
+				      fig(cost, "PROBE", "derived",
+					  "fitted with csr_efficiency to the two CSR timings: the cost of "
+					  "each output element in multiply-adds"));
+	}
 
 	text = cJSON_Print(root);
 	if (!text)

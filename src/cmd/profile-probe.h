@@ -8,7 +8,8 @@ struct nb_ctx;
 #define PROFILE_PROBE_HELP \
 	"  probe [--threads N] [--min-time SEC] [--size N] [-o FILE]\n" \
 	"        measure this host with npubench's own kernels (FMA peak, GEMM per\n" \
-	"        dtype at N^3, default 2048, attention, a triad stream, an 8^3 GEMM for\n" \
+	"        dtype at N^3, default 2048, attention, 2:4 and CSR (two densities)\n" \
+	"        spmm, a triad stream, an 8^3 GEMM for\n" \
 	"        the dispatch latency) and write a 'host' profile, every figure marked\n" \
 	"        measured with the date and machine, into the user profile folder\n" \
 	"        (or FILE); time it on a quiet machine\n"

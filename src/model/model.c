@@ -220,13 +220,16 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 			t.efficiency = mp->csr_efficiency;
 			t.eff_key = "model.csr_efficiency";
 			t.rate = t.peak * t.efficiency;
-			t.compute_s = batch * 2.0 * nnz * n / t.rate;
+			/* Every output element also costs model.csr_output_madds
+			 * multiply-adds: initialising and storing C, the row loop. */
+			t.compute_s = batch * 2.0 * (nnz * n + m * n * mp->csr_output_madds) / t.rate;
 			t.wave_q = 1;
 			t.tile_q = 1;
 			t.traffic = batch * (nnz * (esize + 4) + (m + 1) * 4 + k * n * esize + m * n * esize);
 			t.traffic = fmax(t.traffic, w->bytes);
 			assume(&t, "CSR: non-zeros computed at model.csr_efficiency of the dense peak, "
-			       "no tiling; traffic = values + column indices + row pointers + B + C");
+			       "plus model.csr_output_madds per output element; no tiling; "
+			       "traffic = values + column indices + row pointers + B + C");
 		} else {
 			t.family = "gemm";
 			t.efficiency = mp->gemm_efficiency;

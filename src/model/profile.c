@@ -121,6 +121,7 @@ static const struct key keys[] = {
 	{ "model.overlap", K_FIG, REQ, 0, 1, OFF(params.overlap) },
 	{ "model.csr_efficiency", K_FIG, REQ, 0, 1, OFF(params.csr_efficiency) },
 	{ "model.sync_us", K_FIG, 0, 0, 1e6, OFF(params.sync_us) },
+	{ "model.csr_output_madds", K_FIG, 0, 0, 1e6, OFF(params.csr_output_madds) },
 	{ "model.variants", K_VARIANTS, 0, 0, 0, NOFF },
 };
 

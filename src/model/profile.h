@@ -76,6 +76,7 @@ struct nb_model_params {
 	double sparse_efficiency;	/* sparsity.efficiency: share of the 2:4 speed-up kept */
 	double csr_efficiency;		/* fraction of dense peak an unstructured spmm reaches */
 	double sync_us;			/* host round trip of one synchronously timed call (0: unknown) */
+	double csr_output_madds;	/* CSR: cost of each output element, in multiply-adds (0: none) */
 };
 
 /* The parameters for software described by HINT (e.g. the kernel column of
