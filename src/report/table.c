@@ -48,7 +48,10 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 		snprintf(buf, n, "unsupported: %s", r->message ? r->message : "");
 		return;
 	case NB_RES_NO_FIT:
-		snprintf(buf, n, "does not fit: %s", r->message ? r->message : "");
+		if (r->message && !strncmp(r->message, "does not fit", 12))
+			snprintf(buf, n, "%s", r->message);
+		else
+			snprintf(buf, n, "does not fit: %s", r->message ? r->message : "");
 		return;
 	case NB_RES_ERROR:
 		snprintf(buf, n, "error: %s", r->message ? r->message : "");
