@@ -203,6 +203,15 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 		goto out;
 	cJSON_AddItemToObject(o, "bandwidth_gbs", fig(bw / 1e9, "PROBE", "measured",
 						      "STREAM triad fp64, arrays 4x the last-level cache, minimum bytes"));
+	/* Reading alone and writing alone often run at other rates. */
+	if ((v = measure("stream op=sum dtype=fp64", pool, &mo, NULL)) < 0)
+		goto out;
+	cJSON_AddItemToObject(o, "read_bandwidth_gbs", fig(v / 1e9, "PROBE", "measured",
+							   "read-only stream (sum) fp64, arrays 4x the last-level cache"));
+	if ((v = measure("stream op=fill dtype=fp64", pool, &mo, NULL)) < 0)
+		goto out;
+	cJSON_AddItemToObject(o, "write_bandwidth_gbs", fig(v / 1e9, "PROBE", "measured",
+							    "write-only stream (fill) fp64, arrays 4x the last-level cache"));
 	o = cJSON_AddObjectToObject(root, "on_chip");
 	cJSON_AddItemToObject(o, "llc_mib", fig((cpu->l3 > 0 ? cpu->l3 : cpu->l2 > 0 ? cpu->l2 : 1 << 20) / 1048576.0,
 						"CPU", "measured", "last-level cache as detected"));

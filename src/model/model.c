@@ -37,6 +37,7 @@ struct terms {
 	double compute_s, vector_s, memory_s, launch_s;
 	double traffic, bandwidth;
 	int from_llc;
+	double dir_bw;		/* stream: read-only or write-only bandwidth, or 0 */
 	double sparse_speedup;
 	cJSON *assumptions;
 };
@@ -122,7 +123,7 @@ static double bandwidth_for(const struct nb_profile *p, const struct nb_model_pa
 	t->from_llc = llc_bw > 0 && working_set <= profile_llc_bytes(p);
 	if (t->from_llc)
 		return llc_bw * mp->stream_efficiency;
-	return profile_bw_bytes_per_s(p) * mp->stream_efficiency;
+	return (t->dir_bw > 0 ? t->dir_bw : profile_bw_bytes_per_s(p)) * mp->stream_efficiency;
 }
 
 static void fail(struct nb_prediction *out, enum nb_pred_status st, const char *fmt, ...)
@@ -322,7 +323,10 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 		t.traffic = s->stream_bytes > 0 ? s->stream_bytes : w->bytes;
 		t.compute_s = 0;
 		t.tile_q = t.wave_q = 1;
-		assume(&t, "stream: the declared bytes at model.stream_efficiency of the bandwidth");
+		assume(&t, "stream: the declared bytes at model.stream_efficiency of the bandwidth "
+		       "(memory.read_bandwidth_gbs or write_bandwidth_gbs for read-only or "
+		       "write-only streams, when the profile has them)");
+		t.dir_bw = profile_stream_bw_bytes_per_s(p, s->stream_reads, s->stream_writes);
 		break;
 	}
 

@@ -34,7 +34,7 @@ struct nb_profile {
 	double peak_tflops[NB_DTYPE_COUNT];
 	int emulate_via[NB_DTYPE_COUNT];
 	double sparse_factor;
-	double capacity_gib, bandwidth_gbs;
+	double capacity_gib, bandwidth_gbs, read_bandwidth_gbs, write_bandwidth_gbs;
 	double llc_mib, llc_bandwidth_gbs, local_kib;
 	double units, tile_m, tile_n, tile_k, block_m, block_n, clock_mhz, vector_tflops;
 	double ic_bandwidth_gbs, ic_latency_us, tdp_w;
@@ -92,6 +92,8 @@ static const struct key keys[] = {
 	{ "memory.type", K_STR, 0, 0, 0, NOFF },
 	{ "memory.capacity_gib", K_FIG, REQ, 0, 1e6, OFF(capacity_gib) },
 	{ "memory.bandwidth_gbs", K_FIG, REQ, 0, 1e6, OFF(bandwidth_gbs) },
+	{ "memory.read_bandwidth_gbs", K_FIG, 0, 0, 1e6, OFF(read_bandwidth_gbs) },
+	{ "memory.write_bandwidth_gbs", K_FIG, 0, 0, 1e6, OFF(write_bandwidth_gbs) },
 	{ "on_chip", K_OBJ, REQ, 0, 0, NOFF },
 	{ "on_chip.llc_mib", K_FIG, REQ, 0, 1e6, OFF(llc_mib) },
 	{ "on_chip.llc_bandwidth_gbs", K_FIG, 0, 0, 1e7, OFF(llc_bandwidth_gbs) },
@@ -712,6 +714,15 @@ int profile_emulation(const struct nb_profile *p, enum nb_dtype d)
 
 double profile_mem_bytes(const struct nb_profile *p) { return p->capacity_gib * 1073741824.0; }
 double profile_bw_bytes_per_s(const struct nb_profile *p) { return p->bandwidth_gbs * 1e9; }
+
+double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int writes)
+{
+	if (writes == 0 && reads > 0 && p->read_bandwidth_gbs > 0)
+		return p->read_bandwidth_gbs * 1e9;
+	if (reads == 0 && writes > 0 && p->write_bandwidth_gbs > 0)
+		return p->write_bandwidth_gbs * 1e9;
+	return p->bandwidth_gbs * 1e9;
+}
 double profile_llc_bytes(const struct nb_profile *p) { return p->llc_mib * 1048576.0; }
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_bandwidth_gbs * 1e9; }
 double profile_local_bytes(const struct nb_profile *p) { return p->local_kib * 1024.0; }

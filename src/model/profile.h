@@ -49,6 +49,9 @@ double profile_sparse_factor(const struct nb_profile *p);
 int profile_emulation(const struct nb_profile *p, enum nb_dtype dtype);
 double profile_mem_bytes(const struct nb_profile *p);		/* device memory capacity */
 double profile_bw_bytes_per_s(const struct nb_profile *p);	/* device memory bandwidth */
+/* The bandwidth of a stream reading READS and writing WRITES arrays: the
+ * read-only or write-only figure when the profile has it, else the mixed one. */
+double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int writes);
 double profile_llc_bytes(const struct nb_profile *p);		/* last on-chip buffer (L2, SRAM, VMEM) */
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p);
 double profile_local_bytes(const struct nb_profile *p);	/* per compute unit buffer */
