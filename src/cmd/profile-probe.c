@@ -5,6 +5,7 @@
 #include "cmd/profile-probe.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "config.h"
 #include "npubench.h"
 #include "kernels/kernel.h"
+#include "model/model.h"
 #include "model/profile.h"
 #include "targets/hostinfo.h"
 #include "targets/target.h"
@@ -63,6 +65,45 @@ static double measure(const char *text, struct nb_pool *pool, const struct nb_me
 	fprintf(stderr, " %.4g %s\n", thr, r.unit);
 	result_release(&r);
 	return thr;
+}
+
+#define ATTENTION_CASE "attention dtype=fp32 batch=1 heads=8 seq_q=2048 head_dim=128"
+
+/* Scales model.KEY so that the model predicts MEASURED for case TEXT on
+ * profile P (loaded from what MODEL describes).  Returns 1 when it changed. */
+static int recalibrate(cJSON *model, const char *key, const struct nb_profile *p,
+		       const char *text, double measured)
+{
+	cJSON *figure = cJSON_GetObjectItemCaseSensitive(model, key);
+	cJSON *value = figure ? cJSON_GetObjectItemCaseSensitive(figure, "value") : NULL;
+	cJSON *note = figure ? cJSON_GetObjectItemCaseSensitive(figure, "note") : NULL;
+	struct nb_prediction pr;
+	struct nb_case c;
+	char msg[256];
+	double eff;
+
+	if (!cJSON_IsNumber(value) || case_parse(text, &c, msg, sizeof(msg)))
+		return 0;
+	model_predict(&c, p, &pr);
+	if (pr.status != NB_PRED_OK || !(pr.throughput > 0) || !(measured > 0)) {
+		prediction_release(&pr);
+		return 0;
+	}
+	eff = value->valuedouble * measured / pr.throughput;
+	prediction_release(&pr);
+	if (eff > 1)
+		eff = 1;
+	if (fabs(eff - value->valuedouble) < 1e-9)
+		return 0;
+	cJSON_SetNumberValue(value, eff);
+	if (cJSON_IsString(note)) {
+		char *n = xasprintf("%s; scaled so that the model reproduces this measurement",
+				    note->valuestring);
+
+		cJSON_SetValuestring(note, n);
+		free(n);
+	}
+	return 1;
 }
 
 int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
@@ -235,7 +276,7 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 	snprintf(note, sizeof(note), "fp32 GEMM %lld^3 measured %.4g FLOP/s / FMA peak", (long long)size, gemm32);
 	cJSON_AddItemToObject(model, "gemm_efficiency", fig(eff, "PROBE", "measured", note));
 	cJSON_AddItemToObject(model, "tile_overhead_k", fig(16, "EST", "estimate", "packing and C updates per block, as reduction steps"));
-	if ((att = measure("attention dtype=fp32 batch=1 heads=8 seq_q=2048 head_dim=128", pool, &mo, NULL)) < 0)
+	if ((att = measure(ATTENTION_CASE, pool, &mo, NULL)) < 0)
 		goto out;
 	cJSON_AddItemToObject(model, "attention_efficiency",
 			      fig(att / fma > 1 ? 1 : att / fma, "PROBE", "measured",
@@ -294,9 +335,26 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 	}
 	if (nb_write_file_atomic(out, text, strlen(text)))
 		goto out;
-	/* What was written must pass the strict loader like any profile. */
+	/* What was written must pass the strict loader like any profile.  Then
+	 * the model must reproduce the probe's own GEMM and attention: the
+	 * efficiencies are the rate before the model's losses (tiles, softmax,
+	 * launch), so each is scaled by measured / predicted once, and the
+	 * profile written again. */
 	if (profile_load_file(out, 1, &check))
 		goto out;
+	snprintf(buf, sizeof(buf), "gemm dtype=fp32 m=%lld n=%lld k=%lld", (long long)size,
+		 (long long)size, (long long)size);
+	if (recalibrate(model, "gemm_efficiency", check, buf, gemm32) |
+	    recalibrate(model, "attention_efficiency", check, ATTENTION_CASE, att)) {
+		profile_free(check);
+		check = NULL;
+		cJSON_free(text);
+		text = cJSON_Print(root);
+		if (!text)
+			die("out of memory");
+		if (nb_write_file_atomic(out, text, strlen(text)) || profile_load_file(out, 1, &check))
+			goto out;
+	}
 	profile_free(check);
 	printf("%s\n", out);
 	ret = 0;
