@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -291,6 +292,100 @@ START_TEST(attention_softmax_head_dim)
 }
 END_TEST
 
+/* The optional figures: memory.read_bandwidth_gbs and write_bandwidth_gbs
+ * serve streams that only read or only write; model.csr_output_madds adds
+ * that many multiply-adds per output element to a CSR spmm.  The test chip
+ * with read 500 GB/s, write 250 GB/s and 10 multiply-adds per output, written
+ * to a temporary folder. */
+START_TEST(directional_bandwidth_and_csr_output)
+{
+	char dir[] = "/tmp/npubench-check-rw.XXXXXX", *src, *text, *path, *out;
+	const char *dirs[1];
+	struct nb_profiles *set, *base_set;
+	const struct nb_profile *p, *base = test_chip(&base_set);
+	struct nb_shape s = { 0 };
+	struct nb_work w = { 0 };
+	struct nb_prediction pr, pb;
+	cJSON *root, *mem, *model;
+	size_t len;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	src = xasprintf("%s/tests/fixtures/profiles/test-chip.json",
+			getenv("NB_SRCDIR") ? getenv("NB_SRCDIR") : ".");
+	ck_assert_int_eq(nb_read_file(src, 1 << 20, &text, &len), 0);
+	root = cJSON_Parse(text);
+	ck_assert_ptr_nonnull(root);
+	cJSON_ReplaceItemInObject(root, "id", cJSON_CreateString("rw-chip"));
+	cJSON_ReplaceItemInObject(root, "aliases", cJSON_CreateArray());
+	mem = cJSON_GetObjectItemCaseSensitive(root, "memory");
+	model = cJSON_GetObjectItemCaseSensitive(root, "model");
+	cJSON_AddItemToObject(mem, "read_bandwidth_gbs",
+			      cJSON_Parse("{\"value\": 500, \"source\": \"T\", \"kind\": \"estimate\"}"));
+	cJSON_AddItemToObject(mem, "write_bandwidth_gbs",
+			      cJSON_Parse("{\"value\": 250, \"source\": \"T\", \"kind\": \"estimate\"}"));
+	cJSON_AddItemToObject(model, "csr_output_madds",
+			      cJSON_Parse("{\"value\": 10, \"source\": \"T\", \"kind\": \"estimate\"}"));
+	out = cJSON_Print(root);
+	path = xasprintf("%s/rw-chip.json", dir);
+	ck_assert_int_eq(nb_write_file_atomic(path, out, strlen(out)), 0);
+	dirs[0] = dir;
+	ck_assert_int_eq(profiles_load(dirs, 1, &set), 0);
+	p = profiles_find(set, "rw-chip");
+	ck_assert_ptr_nonnull(p);
+
+	/* 3 GB read-only (sum): 3e9 / (500e9 x 0.8) + launch; write-only (fill)
+	 * at 250e9 x 0.8; a triad still at the mixed 1000e9 x 0.8. */
+	s.kind = NB_SHAPE_STREAM;
+	s.dtype = NB_FP64;
+	s.stream_bytes = w.bytes = 3e9;
+	s.stream_reads = 1;
+	model_predict_shape(&s, &w, p, NULL, &pr);
+	REL_EQ(pr.seconds, 3e9 / 400e9 + 10e-6);
+	prediction_release(&pr);
+	s.stream_reads = 0;
+	s.stream_writes = 1;
+	model_predict_shape(&s, &w, p, NULL, &pr);
+	REL_EQ(pr.seconds, 3e9 / 200e9 + 10e-6);
+	prediction_release(&pr);
+	s.stream_reads = 2;
+	model_predict_shape(&s, &w, p, NULL, &pr);
+	REL_EQ(pr.seconds, 3e9 / 800e9 + 10e-6);
+	prediction_release(&pr);
+
+	/* CSR fp16 1024^3 at 1%: compute = 2 (nnz n + 10 m n) / (100e12 x 0.1);
+	 * the base chip has no output cost: 2 nnz n / 1e13. */
+	memset(&s, 0, sizeof(s));
+	memset(&w, 0, sizeof(w));
+	s.kind = NB_SHAPE_GEMM;
+	s.dtype = NB_FP16;
+	s.batch = 1;
+	s.m = s.n = s.k = 1024;
+	s.sparsity = NB_SPARSE_CSR;
+	s.density = 0.01;
+	w.ops = 2.0 * 1024 * 1024 * 1024;
+	w.bytes = 3.0 * 1024 * 1024 * 2;
+	w.unit = "FLOP/s";
+	ck_assert_int_eq(model_predict_shape(&s, &w, p, NULL, &pr), 0);
+	ck_assert_int_eq(model_predict_shape(&s, &w, base, NULL, &pb), 0);
+	ck_assert_int_eq(pr.status, NB_PRED_OK);
+	REL_EQ(json_num(pr.breakdown_json, "compute_s"),
+	       2.0 * (1024.0 * 1024 * 0.01 * 1024 + 10.0 * 1024 * 1024) / 1e13);
+	REL_EQ(json_num(pb.breakdown_json, "compute_s"), 2.0 * 1024.0 * 1024 * 0.01 * 1024 / 1e13);
+	prediction_release(&pr);
+	prediction_release(&pb);
+
+	profiles_free(set);
+	profiles_free(base_set);
+	unlink(path);
+	rmdir(dir);
+	cJSON_free(out);
+	cJSON_Delete(root);
+	free(text);
+	free(src);
+	free(path);
+}
+END_TEST
+
 /* Every shipped profile on every registered kernel's default case and a few
  * shapes: a verdict, sane numbers, parseable breakdown; pure and fast. */
 START_TEST(every_profile_every_kernel)
@@ -364,6 +459,7 @@ Suite *suite_model(void)
 	tcase_add_test(tc, does_not_fit);
 	tcase_add_test(tc, unsupported_and_emulated_dtypes);
 	tcase_add_test(tc, attention_and_stream);
+	tcase_add_test(tc, directional_bandwidth_and_csr_output);
 	tcase_add_test(tc, attention_softmax_head_dim);
 	tcase_add_test(tc, every_profile_every_kernel);
 	suite_add_tcase(s, tc);

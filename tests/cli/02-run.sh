@@ -91,6 +91,15 @@ expect 2 nb run --min-reps 10 --max-reps 5 && contains "$T/err" "below --min-rep
 expect 2 nb run extra && contains "$T/err" "unexpected argument 'extra'"
 expect 2 nb run --suite quick --case 'stream' && contains "$T/err" "cannot be combined"
 [ "$(sqlite3 "$DB" 'select count(*) from runs')" = "$before" ] && pass || fail "a failed run stored something"
+# Bandwidth under both conventions: cached stores add the write-allocate read.
+expect 0 nb run --case 'stream op=triad n=65536 store=cached' --case 'stream op=triad n=65536 store=nt' --target host $fast
+contains "$T/out" "with write-allocate"
+last=$(sqlite3 "$DB" 'select max(id) from runs')
+[ "$(sqlite3 "$DB" "select bytes_wa * 3 = bytes * 4 from results where run_id = $last and seq = 1")" = 1 ] \
+	&& pass || fail "cached triad: bytes_wa is not 4/3 of the minimum bytes"
+[ "$(sqlite3 "$DB" "select bytes_wa = bytes from results where run_id = $last and seq = 2")" = 1 ] \
+	&& pass || fail "non-temporal triad: bytes_wa differs from the minimum bytes"
+
 # Where the database lives: --db, then NPUBENCH_DB, else $XDG_DATA_HOME.
 expect 0 "$NPUBENCH" run --case 'stream op=copy n=4096' --target host $fast
 [ -f "$XDG_DATA_HOME/npubench/results.db" ] && pass || fail "no default database under XDG_DATA_HOME"
