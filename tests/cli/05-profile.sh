@@ -106,6 +106,16 @@ contains "$T/err" "no 'host' profile"
 expect 0 $LOCK "$NPUBENCH" profile probe --threads 1 --size 64 --min-time 0.01
 contains "$T/out" "npubench/profiles/host.json"
 expect 0 "$NPUBENCH" profile validate "$XDG_CONFIG_HOME/npubench/profiles/host.json"
+python3 - "$XDG_CONFIG_HOME/npubench/profiles/host.json" <<'PY' && pass || fail "the probed profile lacks a measured figure"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for sect, key in [("memory", "read_bandwidth_gbs"), ("memory", "write_bandwidth_gbs"),
+                  ("model", "csr_efficiency"), ("model", "csr_output_madds"),
+                  ("model", "attention_efficiency"), ("model", "gemm_efficiency")]:
+    f = d[sect][key]
+    assert f["value"] >= 0 and f["kind"] in ("measured", "derived"), (key, f)
+assert d["compute"]["tile_m"]["value"] == 1
+PY
 expect 0 "$NPUBENCH" profile show host
 contains "$T/out" "measured"
 contains "$T/out" "emulation: bf16 via fp32"
