@@ -18,6 +18,8 @@
 #include "model/model.h"
 #include "model/profile.h"
 #include "store/store.h"
+#include "util/csv.h"
+#include "util/stats.h"
 #include "util/util.h"
 
 enum { C_CHIP, C_KERNEL, C_DTYPE, C_M, C_N, C_K, C_EXTRA, C_VALUE, C_UNIT, C_SOURCE, NCOL };
@@ -38,46 +40,6 @@ struct outcome {
 	const char *bound;
 	char note[256];
 };
-
-/* Splits one CSV line into fields (RFC 4180 quoting, no embedded newlines).
- * Fields point into LINE, which is modified.  Returns the field count. */
-static int csv_split(char *line, char **f, int max)
-{
-	int n = 0;
-	char *r = line, *w;
-
-	while (n < max) {
-		f[n++] = w = r;
-		if (*r == '"') {
-			r++;
-			for (;;) {
-				if (!*r)
-					break;
-				if (*r == '"' && r[1] == '"') {
-					*w++ = '"';
-					r += 2;
-				} else if (*r == '"') {
-					r++;
-					break;
-				} else {
-					*w++ = *r++;
-				}
-			}
-			while (*r && *r != ',')
-				r++;
-		} else {
-			while (*r && *r != ',')
-				*w++ = *r++;
-		}
-		if (*r != ',') {
-			*w = '\0';
-			break;
-		}
-		r++;
-		*w = '\0';
-	}
-	return n;
-}
 
 static char *trim(char *s)
 {
@@ -573,13 +535,6 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Median and max |error| of the predicted rows matching KEY (or all when
  * KEY is NULL) in column BY (0: chip profile, 1: family). */
 static int summarize(const struct outcome *o, int n, int by, const char *key,
@@ -601,9 +556,7 @@ static int summarize(const struct outcome *o, int n, int by, const char *key,
 			*max_line = o[i].line;
 		}
 	}
-	if (m > 1)
-		qsort(e, (size_t)m, sizeof(double), cmp_double);
-	*median = !m ? 0 : m % 2 ? e[m / 2] : (e[m / 2 - 1] + e[m / 2]) / 2;
+	*median = m ? stats_median(e, (size_t)m) : 0;
 	free(e);
 	return m;
 }
