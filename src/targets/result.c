@@ -59,14 +59,12 @@ void result_release(struct nb_result *r)
 void result_set_case(struct nb_result *r, const struct nb_case *c)
 {
 	const struct nb_kernel *k = c->kernel;
-	struct nb_work w;
 
 	r->kcase = *c;
 	free(r->kernel);
 	free(r->case_text);
 	free(r->params_json);
 	free(r->dtype);
-	free(r->unit);
 	r->kernel = xstrdup(k->name);
 	r->case_text = case_format(c);
 	r->dtype = NULL;
@@ -74,7 +72,16 @@ void result_set_case(struct nb_result *r, const struct nb_case *c)
 		if (k->params[i].type == NB_P_DTYPE)
 			r->dtype = xstrdup(dtype_name((enum nb_dtype)c->v[i].i));
 	r->params_json = case_params_json(c);
-	k->work(c, &w);
+	result_set_work(r, c);
+}
+
+void result_set_work(struct nb_result *r, const struct nb_case *resolved)
+{
+	struct nb_work w;
+
+	free(r->unit);
+	r->unit = NULL;
+	resolved->kernel->work(resolved, &w);
 	r->ops = w.ops;
 	r->bytes = w.bytes;
 	r->actual_ops = w.actual_ops;
