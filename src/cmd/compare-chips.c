@@ -88,7 +88,7 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 {
 	const struct nb_profile *p = col->p;
 	char path[64];
-	double peak, x;
+	double peak;
 
 	memset(c, 0, sizeof(*c));
 	if (!p) {
@@ -105,8 +105,7 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		break;
 	case SPEC_SPARSE:
 		peak = profile_peak(p, row->dtype);
-		x = profile_sparse_factor(p);
-		c->v = peak * x / 1e12;
+		c->v = profile_sparse_peak(p, row->dtype) / 1e12;
 		c->present = c->v > 0;
 		add_source(c, p, path);
 		add_source(c, p, "sparsity.factor");
@@ -129,9 +128,8 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		break;
 	case SPEC_RIDGE:
 		peak = profile_peak(p, ridge_dtype());
-		x = profile_bw_bytes_per_s(p);
-		c->present = peak > 0 && x > 0;
-		c->v = c->present ? peak / x : 0;
+		c->v = profile_ridge_point(p, ridge_dtype());
+		c->present = c->v > 0;
 		add_source(c, p, path);
 		add_source(c, p, "memory.bandwidth_gbs");
 		c->absent = peak > 0 ? NULL : "none";
@@ -143,9 +141,8 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		break;
 	case SPEC_PER_WATT:
 		peak = profile_peak(p, row->dtype);
-		x = profile_tdp_w(p);
-		c->present = peak > 0 && x > 0;
-		c->v = c->present ? peak / 1e12 / x : 0;
+		c->v = profile_tflops_per_watt(p, row->dtype);
+		c->present = c->v > 0;
 		add_source(c, p, path);
 		add_source(c, p, "power.tdp_w");
 		c->absent = peak > 0 ? NULL : "none";

@@ -146,6 +146,44 @@ static const struct key *key_find(const char *path)
 	return NULL;
 }
 
+enum nb_pkey profile_key_type(const char *path)
+{
+	const struct key *k = key_find(path);
+	const char *dot = strchr(path, '.');
+	char head[64], dt[16];
+
+	if (k) {
+		switch (k->type) {
+		case K_STR: return NB_PK_STR;
+		case K_INT: return NB_PK_INT;
+		case K_STRARR: return NB_PK_STRARR;
+		case K_FIG: return NB_PK_FIG;
+		case K_FIGINT: return NB_PK_FIGINT;
+		default: return NB_PK_OBJ;
+		}
+	}
+	if (!dot || (size_t)(dot - path) >= sizeof(head))
+		return NB_PK_NONE;
+	snprintf(head, sizeof(head), "%.*s", (int)(dot - path), path);
+	k = key_find(head);
+	if (!k)
+		return NB_PK_NONE;
+	switch (k->type) {
+	case K_PEAKS:
+		return dtype_parse(dot + 1) >= 0 ? NB_PK_FIG : NB_PK_NONE;
+	case K_SOURCES:
+		return strchr(dot + 1, '.') ? NB_PK_NONE : NB_PK_STR;
+	case K_EMUL:
+		if (sscanf(dot + 1, "%15[^.]", dt) != 1 || dtype_parse(dt) < 0)
+			return NB_PK_NONE;
+		if (!strcmp(dot + 1 + strlen(dt), ".via") || !strcmp(dot + 1 + strlen(dt), ".note"))
+			return NB_PK_STR;
+		return !dot[1 + strlen(dt)] ? NB_PK_OBJ : NB_PK_NONE;
+	default:
+		return NB_PK_NONE;
+	}
+}
+
 /* "FILE: key \"PATH\": WHAT, got VALUE" */
 static int bad(struct ld *ld, const char *path, const cJSON *v, const char *fmt, ...)
 	NB_PRINTF(4, 5);

@@ -35,6 +35,32 @@ void profile_free(struct nb_profile *p);
 int profile_text_settle_id(const char *src, const char *body, size_t len, const char *as,
 			   char **id, char **text);
 
+/* How the loader reads a key PATH ("memory.bandwidth_gbs",
+ * "peak_dense_tflops.fp32", "sources.TAG", "emulation.fp16.via"): a string,
+ * a positive integer, a list of strings, a figure, a figure with an integer
+ * value, an object; NONE when the loader would reject the key. */
+enum nb_pkey { NB_PK_NONE, NB_PK_STR, NB_PK_INT, NB_PK_STRARR, NB_PK_FIG, NB_PK_FIGINT, NB_PK_OBJ };
+enum nb_pkey profile_key_type(const char *path);
+
+/* A profile being written (profile probe), key by key through the loader's
+ * own key table: a key the loader would not read is an internal error. */
+struct nb_profile_doc;
+struct nb_profile_doc *profile_doc_new(void);
+void profile_doc_free(struct nb_profile_doc *d);
+void profile_doc_str(struct nb_profile_doc *d, const char *path, const char *value);
+void profile_doc_int(struct nb_profile_doc *d, const char *path, int value);
+void profile_doc_strarr(struct nb_profile_doc *d, const char *path);	/* empty */
+/* A figure: value, source tag, kind ("measured", ...) and a note (or NULL). */
+void profile_doc_fig(struct nb_profile_doc *d, const char *path, double value, const char *source,
+		     const char *kind, const char *note);
+/* The value of figure PATH, or NAN when it was not written. */
+double profile_doc_value(const struct nb_profile_doc *d, const char *path);
+/* Replaces the value of figure PATH and appends "; WHY" to its note. */
+void profile_doc_revalue(struct nb_profile_doc *d, const char *path, double value, const char *why);
+/* Writes the document to FILE (creating its folder), then loads it back with
+ * the strict loader into *OUT.  Returns 0, or -1 after reporting. */
+int profile_doc_write(const struct nb_profile_doc *d, const char *file, struct nb_profile **out);
+
 const char *profile_id(const struct nb_profile *p);
 const char *profile_name(const struct nb_profile *p);
 const char *profile_vendor(const struct nb_profile *p);
@@ -114,5 +140,13 @@ void profile_each_figure(const struct nb_profile *p,
 			 void (*fn)(void *arg, const char *path, double value, const char *source,
 				    const char *kind, const char *note),
 			 void *arg);
+
+/* Spec-sheet arithmetic (src/model/spec.c); 0 when a figure it needs is
+ * missing.  The peak with 2:4 sparsity, FLOP/s; the ridge point of DT's
+ * dense peak over the memory bandwidth, FLOP per byte; DT's dense peak per
+ * watt of TDP, TFLOP/s per W. */
+double profile_sparse_peak(const struct nb_profile *p, enum nb_dtype dt);
+double profile_ridge_point(const struct nb_profile *p, enum nb_dtype dt);
+double profile_tflops_per_watt(const struct nb_profile *p, enum nb_dtype dt);
 
 #endif
