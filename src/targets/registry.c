@@ -10,11 +10,23 @@
 
 /* Words are offered to the kinds in this order; the first that claims a
  * word owns it.  A new kind is one line here and its own file. */
-const struct nb_target_kind *const nb_target_kinds[] = {
+#define NB_MAX_TARGET_KINDS 16
+
+const struct nb_target_kind *nb_target_kinds[NB_MAX_TARGET_KINDS] = {
 	&nb_target_host,
 	&nb_target_chip,
 };
-const int nb_ntarget_kinds = (int)NB_ARRAY_SIZE(nb_target_kinds);
+int nb_ntarget_kinds = 2;
+
+void target_register(const struct nb_target_kind *kind)
+{
+	for (int k = 0; k < nb_ntarget_kinds; k++)
+		if (!strcmp(nb_target_kinds[k]->name, kind->name))
+			die("internal error: target kind %s registered twice", kind->name);
+	if (nb_ntarget_kinds == NB_MAX_TARGET_KINDS)
+		die("internal error: more than %d target kinds", NB_MAX_TARGET_KINDS);
+	nb_target_kinds[nb_ntarget_kinds++] = kind;
+}
 
 static const struct {
 	const char *word;
@@ -54,10 +66,8 @@ static int add_group(struct nb_ctx *ctx, unsigned group, struct nb_targets *out)
 {
 	for (int k = 0; k < nb_ntarget_kinds; k++) {
 		const struct nb_target_kind *kind = nb_target_kinds[k];
-		int want = group == NB_TG_CHIPS ? kind->result_kind == NB_PREDICTED
-						: (kind->groups & group) != 0;
 
-		if (want && kind->each(ctx, group == NB_TG_DEFAULT, out) < 0)
+		if ((kind->groups & group) && kind->each(ctx, group == NB_TG_DEFAULT, out) < 0)
 			return -1;
 	}
 	return 0;
@@ -149,21 +159,47 @@ static int parse_word(struct nb_ctx *ctx, const char *what, const char *w, unsig
 
 	for (size_t g = 0; g < NB_ARRAY_SIZE(group_words); g++) {
 		if (!strcmp(w, group_words[g].word)) {
+			int r;
+
 			out->groups |= group_words[g].group;
-			return add_group(ctx, group_words[g].group, out);
+			if (!(flags & NB_TARGETS_FILTER))
+				return add_group(ctx, group_words[g].group, out);
+			/* Selecting stored results, "chips" and "all" need no profiles
+			 * (GROUPS says it all); "default" needs them to know its chips. */
+			nb_quiet_errors++;
+			r = add_group(ctx, group_words[g].group, out);
+			nb_quiet_errors--;
+			if (r < 0 && group_words[g].group == NB_TG_DEFAULT)
+				return add_group(ctx, NB_TG_DEFAULT, out);	/* says why */
+			return 0;
 		}
 	}
 	for (int k = 0; k < nb_ntarget_kinds; k++) {
 		const struct nb_target_kind *kind = nb_target_kinds[k];
 
-		if (kind->prefix && !strncmp(w, kind->prefix, strlen(kind->prefix)))
-			return kind->resolve(ctx, w, out) < 0 ? -1 : 0;
+		if (kind->prefix && !glob && !strncmp(w, kind->prefix, strlen(kind->prefix))) {
+			int r = kind->resolve(ctx, w, out);
+
+			return r == NB_TARGETS_USAGE ? r : r < 0 ? -1 : 0;
+		}
 	}
 	for (int k = 0; k < nb_ntarget_kinds; k++) {
-		int r = nb_target_kinds[k]->resolve(ctx, w, out);
+		int r;
 
+		/* A kind with a spelling of its own reads only that spelling. */
+		if (nb_target_kinds[k]->prefix)
+			continue;
+		/* Selecting stored results works without profiles: a word they
+		 * cannot check is then taken as the id it names. */
+		nb_quiet_errors += (flags & NB_TARGETS_FILTER) != 0;
+		r = nb_target_kinds[k]->resolve(ctx, w, out);
+		nb_quiet_errors -= (flags & NB_TARGETS_FILTER) != 0;
+		if (r == -1 && (flags & NB_TARGETS_FILTER)) {
+			glob = 1;
+			break;
+		}
 		if (r < 0)
-			return -1;
+			return r == NB_TARGETS_USAGE ? r : -1;
 		got += r;
 		if (r > 0 && !glob)
 			break;

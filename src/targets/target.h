@@ -48,7 +48,8 @@ void chip_predict(const struct nb_case *c, const struct nb_profile *p, struct nb
 
 /* The group words of the vocabulary: which kinds each one takes in. */
 #define NB_TG_DEFAULT 1u	/* "default": the host and the chips marked default_target */
-#define NB_TG_CHIPS 2u		/* "chips": every predicted target */
+#define NB_TG_CHIPS 2u		/* "chips": every chip (and, selecting stored
+				 * results, every predicted result) */
 #define NB_TG_ALL 4u		/* "all": the host and every chip */
 
 /* What running a case needs besides the case: set by the command once. */
@@ -71,8 +72,10 @@ struct nb_target_kind {
 	enum nb_result_kind result_kind;	/* measured or predicted */
 	unsigned groups;		/* NB_TG_* group words that take in its targets */
 	/* Appends the targets WORD names (an exact name or a glob) to OUT.
-	 * Returns how many it added (0: not this kind's), or -1 after reporting
-	 * (a kind that owns WORD but cannot open it says why). */
+	 * Returns how many it added (0: not this kind's), NB_TARGETS_USAGE
+	 * after reporting a word of its spelling that is malformed ("cuda:x"),
+	 * or -1 after reporting why a target it owns is not available here
+	 * ("cuda:0: not available: no libcuda.so.1"). */
 	int (*resolve)(struct nb_ctx *ctx, const char *word, struct nb_targets *out);
 	/* Appends every target of the kind (only those marked default when
 	 * DEFAULT_ONLY).  Returns the count, or -1 after reporting. */
@@ -118,8 +121,11 @@ struct nb_targets {
 };
 
 /* The kinds, in the order words are offered to them (registry.c). */
-extern const struct nb_target_kind *const nb_target_kinds[];
-extern const int nb_ntarget_kinds;
+extern const struct nb_target_kind *nb_target_kinds[];
+extern int nb_ntarget_kinds;
+/* Adds KIND after the built-in ones: for programs that link a kind of
+ * their own (the tests do, from a constructor). */
+void target_register(const struct nb_target_kind *kind);
 extern const struct nb_target_kind nb_target_host, nb_target_chip;
 
 #define NB_TARGETS_FILTER 1u	/* the list selects stored results */
