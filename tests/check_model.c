@@ -513,7 +513,7 @@ START_TEST(served_from_its_memory_level)
 			}
 		}
 		for (size_t d = 0; d < NB_ARRAY_SIZE(dtypes); d++)
-			for (long n = 256; n <= 65536; n *= 2) {
+			for (long n = 256; n <= 65536; n *= 4) {
 				snprintf(text, sizeof(text), "gemm dtype=%s m=1 n=%ld k=%ld", dtypes[d], n, n);
 				check_level(p, text);
 				snprintf(text, sizeof(text), "gemm dtype=%s m=%ld n=1 k=%ld", dtypes[d], n, n);
