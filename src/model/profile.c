@@ -39,7 +39,7 @@ struct nb_profile {
 	double units, tile_m, tile_n, tile_k, block_m, block_n, clock_mhz, vector_tflops;
 	double ic_bandwidth_gbs, ic_latency_us, tdp_w;
 	const char *up_kind, *up_shape, *up_reduction, *out_name;
-	double up_chips, up_links, up_link_gbs, up_efficiency, up_reduction_efficiency;
+	double up_chips, up_links, up_link_gbs, up_base_us, up_efficiency, up_reduction_efficiency;
 	double out_nics, out_nic_gbs, out_latency_us, out_efficiency;
 	struct nb_model_params params;
 	struct variant variants[MAX_VARIANTS];
@@ -121,6 +121,7 @@ static const struct key keys[] = {
 	{ "interconnect.scale_up.shape", K_STR, 0, 0, 0, OFF(up_shape) },
 	{ "interconnect.scale_up.links_per_chip", K_FIGINT, REQ, 0, 1024, OFF(up_links) },
 	{ "interconnect.scale_up.link_bandwidth_gbs", K_FIG, REQ, 0, 1e5, OFF(up_link_gbs) },
+	{ "interconnect.scale_up.base_us", K_FIG, 0, 0, 1e5, OFF(up_base_us) },
 	{ "interconnect.scale_up.efficiency", K_FIG, REQ, 0, 1, OFF(up_efficiency) },
 	{ "interconnect.scale_up.reduction", K_STR, 0, 0, 0, OFF(up_reduction) },
 	{ "interconnect.scale_up.reduction_efficiency", K_FIG, 0, 0, 1, OFF(up_reduction_efficiency) },
@@ -844,7 +845,7 @@ int profile_interconnect(const struct nb_profile *p, struct nb_interconnect *ic)
 	ic->nic_bytes_per_s = p->out_nic_gbs * 1e9;
 	ic->out_latency_s = p->out_latency_us * 1e-6;
 	ic->out_efficiency = p->out_efficiency;
-	ic->launch_s = p->params.launch_us * 1e-6;
+	ic->launch_s = (p->up_base_us > 0 ? p->up_base_us : p->params.launch_us) * 1e-6;
 	return 0;
 }
 

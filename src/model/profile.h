@@ -86,7 +86,7 @@ struct nb_interconnect {
 	double nic_bytes_per_s;		/* one NIC, one direction */
 	double out_latency_s;		/* one scale-out hop */
 	double out_efficiency;
-	double launch_s;		/* model.launch_us: start and completion of one operation */
+	double launch_s;		/* fixed cost of one operation: scale_up.base_us, else model.launch_us */
 };
 
 /* Fills IC; returns -1 (IC zeroed) when the profile has no scale-up section. */
