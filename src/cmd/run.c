@@ -514,7 +514,12 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 	}
 	/* Impossible on this host: said before anything is stored. */
 	for (int i = 0; i < cases.ncases && nhost; i++) {
-		double need = cases.cases[i].kernel->host_bytes(&cases.cases[i]);
+		struct nb_target_mem mem = host_target_mem();
+		struct nb_case rc;
+		double need;
+
+		case_resolve(&cases.cases[i], &mem, &rc);
+		need = rc.kernel->host_bytes(&rc);
 
 		if (need > (double)cpu->mem_available * 0.9) {
 			char *t = case_format(&cases.cases[i]);

@@ -33,17 +33,6 @@ int64_t case_int(const struct nb_case *c, const char *name)
 	return c->v[i].i;
 }
 
-double case_real(const struct nb_case *c, const char *name)
-{
-	int i = kernel_param_index(c->kernel, name);
-
-	if (i < 0)
-		die("internal error: kernel %s has no parameter '%s'", c->kernel->name, name);
-	if (c->kernel->params[i].type == NB_P_REAL)
-		return c->v[i].r;
-	return (double)c->v[i].i;
-}
-
 enum nb_dtype case_dtype(const struct nb_case *c)
 {
 	return (enum nb_dtype)case_int(c, "dtype");
@@ -152,6 +141,13 @@ static int set_value(const struct nb_param_desc *d, union nb_value *v,
 	}
 	snprintf(msg, msglen, "parameter %s: bad descriptor", d->name);
 	return -1;
+}
+
+void case_resolve(const struct nb_case *c, const struct nb_target_mem *m, struct nb_case *out)
+{
+	*out = *c;
+	if (c->kernel->resolve)
+		c->kernel->resolve(out, m);
 }
 
 void case_init(struct nb_case *c, const struct nb_kernel *k)

@@ -61,7 +61,6 @@ void result_set_case(struct nb_result *r, const struct nb_case *c)
 {
 	const struct nb_kernel *k = c->kernel;
 	cJSON *o = cJSON_CreateObject();
-	struct nb_work w;
 	char buf[64];
 
 	r->kcase = *c;
@@ -69,7 +68,6 @@ void result_set_case(struct nb_result *r, const struct nb_case *c)
 	free(r->case_text);
 	free(r->params_json);
 	free(r->dtype);
-	free(r->unit);
 	r->kernel = xstrdup(k->name);
 	r->case_text = case_format(c);
 	r->dtype = NULL;
@@ -89,7 +87,16 @@ void result_set_case(struct nb_result *r, const struct nb_case *c)
 	cJSON_Delete(o);
 	if (!r->params_json)
 		die("out of memory formatting JSON");
-	k->work(c, &w);
+	result_set_work(r, c);
+}
+
+void result_set_work(struct nb_result *r, const struct nb_case *resolved)
+{
+	struct nb_work w;
+
+	free(r->unit);
+	r->unit = NULL;
+	resolved->kernel->work(resolved, &w);
 	r->ops = w.ops;
 	r->bytes = w.bytes;
 	r->actual_ops = w.actual_ops;
