@@ -17,7 +17,6 @@
 #include "targets/target.h"
 #include "util/util.h"
 
-/* The chips drawn when --chips is not given and no run names any. */
 
 struct plot_opts {
 	enum chart_kind kind;

@@ -11,6 +11,7 @@
 #include "cmd/validate.h"
 #include "model/collective.h"
 #include "model/profile.h"
+#include "util/csv.h"
 #include "util/util.h"
 
 enum { C_SYSTEM, C_RANKS, C_OP, C_METRIC, C_VALUE, C_UNIT, C_CHIP, C_BYTES, C_ALGO, C_CONFIG, NCOL };
@@ -107,7 +108,7 @@ int validate_collectives(const char *path, const struct nb_profiles *set, const 
 		return NB_EXIT_FAIL;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *f[32], *fields[NCOL];
-		int nf = validate_csv_split(line, f, (int)NB_ARRAY_SIZE(f));
+		int nf = csv_split(line, f, (int)NB_ARRAY_SIZE(f));
 
 		if (++lineno == 1) {
 			for (int c = 0; c < NCOL; c++) {

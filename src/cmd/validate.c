@@ -19,6 +19,8 @@
 #include "model/profile.h"
 #include "report/format.h"
 #include "store/store.h"
+#include "util/csv.h"
+#include "util/stats.h"
 #include "util/util.h"
 #include "cmd/validate.h"
 
@@ -28,46 +30,6 @@ static const char *const colnames[NCOL] = {
 };
 static const int col_required[NCOL] = { 1, 1, 1, 0, 0, 0, 0, 1, 1, 0 };
 
-
-/* Splits one CSV line into fields (RFC 4180 quoting, no embedded newlines).
- * Fields point into LINE, which is modified.  Returns the field count. */
-int validate_csv_split(char *line, char **f, int max)
-{
-	int n = 0;
-	char *r = line, *w;
-
-	while (n < max) {
-		f[n++] = w = r;
-		if (*r == '"') {
-			r++;
-			for (;;) {
-				if (!*r)
-					break;
-				if (*r == '"' && r[1] == '"') {
-					*w++ = '"';
-					r += 2;
-				} else if (*r == '"') {
-					r++;
-					break;
-				} else {
-					*w++ = *r++;
-				}
-			}
-			while (*r && *r != ',')
-				r++;
-		} else {
-			while (*r && *r != ',')
-				*w++ = *r++;
-		}
-		if (*r != ',') {
-			*w = '\0';
-			break;
-		}
-		r++;
-		*w = '\0';
-	}
-	return n;
-}
 
 static char *trim(char *s)
 {
@@ -563,13 +525,6 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Median and max |error| of the predicted rows matching KEY (or all when
  * KEY is NULL) in column BY (0: chip profile, 1: family). */
 static int summarize(const struct outcome *o, int n, int by, const char *key,
@@ -591,9 +546,7 @@ static int summarize(const struct outcome *o, int n, int by, const char *key,
 			*max_line = o[i].line;
 		}
 	}
-	if (m > 1)
-		qsort(e, (size_t)m, sizeof(double), cmp_double);
-	*median = !m ? 0 : m % 2 ? e[m / 2] : (e[m / 2 - 1] + e[m / 2]) / 2;
+	*median = m ? stats_median(e, (size_t)m) : 0;
 	free(e);
 	return m;
 }
@@ -721,7 +674,7 @@ static int validate_measurements(const char *path, const char *format, double ma
 		line[strcspn(line, "\r")] = '\0';
 		if (!*trim(line))
 			continue;
-		nf = validate_csv_split(line, f, (int)NB_ARRAY_SIZE(f));
+		nf = csv_split(line, f, (int)NB_ARRAY_SIZE(f));
 		if (lineno == 1) {
 			for (int c = 0; c < NCOL; c++) {
 				col[c] = -1;

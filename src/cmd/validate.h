@@ -1,5 +1,5 @@
 /* validate: the pieces the measurement sets share (one outcome per row,
- * the CSV reader, the report with its thresholds). */
+ * the report with its thresholds). */
 #ifndef NB_CMD_VALIDATE_H
 #define NB_CMD_VALIDATE_H
 
@@ -17,10 +17,6 @@ struct outcome {
 	const char *bound;
 	char note[256];
 };
-
-/* Splits one CSV line into fields (RFC 4180 quoting, no embedded newlines).
- * Fields point into LINE, which is modified.  Returns the field count. */
-int validate_csv_split(char *line, char **f, int max);
 
 /* Prints the rows and the summary; 1 (NB_EXIT_FAIL) when a threshold is
  * exceeded or nothing was predicted. */

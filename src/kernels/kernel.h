@@ -168,9 +168,12 @@ struct nb_kernel {
 	const char *(*impl)(const struct nb_case *c, int isa);
 };
 
-/* The registry, collected in registry.c. */
-extern const struct nb_kernel *const nb_kernels[];
-extern const int nb_nkernels;
+/* The registry, collected in registry.c; read-only outside it. */
+extern const struct nb_kernel *nb_kernels[];
+extern int nb_nkernels;
+/* Adds a family that a program links beside the built-in ones (a test
+ * family); call it before anything reads the registry. */
+void kernel_register(const struct nb_kernel *k);
 const struct nb_kernel *kernel_find(const char *name);
 
 /* Parameter access by name; the kernel's own code indexes directly. */

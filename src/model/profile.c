@@ -808,9 +808,7 @@ double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int 
 }
 double profile_llc_bytes(const struct nb_profile *p) { return p->llc_mib * 1048576.0; }
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_bandwidth_gbs * 1e9; }
-double profile_local_bytes(const struct nb_profile *p) { return p->local_kib * 1024.0; }
 int profile_units(const struct nb_profile *p) { return (int)p->units; }
-const char *profile_unit_kind(const struct nb_profile *p) { return p->unit_kind; }
 
 void profile_tile(const struct nb_profile *p, int *m, int *n, int *k)
 {
@@ -828,7 +826,6 @@ void profile_block(const struct nb_profile *p, int *m, int *n)
 double profile_clock_hz(const struct nb_profile *p) { return p->clock_mhz * 1e6; }
 double profile_vector_flops(const struct nb_profile *p) { return p->vector_tflops * 1e12; }
 double profile_interconnect_bytes_per_s(const struct nb_profile *p) { return p->ic_bandwidth_gbs * 1e9; }
-double profile_interconnect_latency_s(const struct nb_profile *p) { return p->ic_latency_us * 1e-6; }
 const char *profile_interconnect_name(const struct nb_profile *p) { return p->ic_name; }
 double profile_tdp_w(const struct nb_profile *p) { return p->tdp_w; }
 

@@ -58,9 +58,7 @@ double profile_bw_bytes_per_s(const struct nb_profile *p);	/* device memory band
 double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int writes);
 double profile_llc_bytes(const struct nb_profile *p);		/* last on-chip buffer (L2, SRAM, VMEM) */
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p);
-double profile_local_bytes(const struct nb_profile *p);	/* per compute unit buffer */
 int profile_units(const struct nb_profile *p);			/* SMs, CUs, AI cores, MXUs... */
-const char *profile_unit_kind(const struct nb_profile *p);
 /* Matrix-unit tile (the padding granule of m, n, k) and the work tile one
  * unit takes at a time (the granule of wave quantization). */
 void profile_tile(const struct nb_profile *p, int *m, int *n, int *k);
@@ -69,7 +67,6 @@ double profile_clock_hz(const struct nb_profile *p);
 /* Special-function (exp) rate of the vector units, per second; used for softmax. */
 double profile_vector_flops(const struct nb_profile *p);
 double profile_interconnect_bytes_per_s(const struct nb_profile *p);
-double profile_interconnect_latency_s(const struct nb_profile *p);
 /* The interconnect's name ("NVLink 4"), or NULL when the profile has none. */
 const char *profile_interconnect_name(const struct nb_profile *p);
 double profile_tdp_w(const struct nb_profile *p);

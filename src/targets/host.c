@@ -280,9 +280,9 @@ static int host_check(const struct nb_target *t, const struct nb_case *c)
 	struct nb_target_mem mem = host_target_mem();
 	struct nb_case rc;
 	double need;
-
 	char msg[256];
 
+	NB_UNUSED(t);
 	case_resolve(c, &mem, &rc);	/* the sizes the host will run */
 	if (rc.kernel->host_available && rc.kernel->host_available(&rc, msg, sizeof(msg)))
 		return 0;		/* recorded as unsupported when its turn comes */
@@ -294,8 +294,6 @@ static int host_check(const struct nb_target *t, const struct nb_case *c)
 		return -1;
 	}
 	need = rc.kernel->host_bytes(&rc);
-
-	NB_UNUSED(t);
 	if (need > (double)cpu->mem_available * 0.9) {
 		char *text = case_format(c);
 
