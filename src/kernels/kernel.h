@@ -200,6 +200,9 @@ char *case_format(const struct nb_case *c);
 char *case_format_params(const struct nb_case *c);
 /* The value of parameter I as text, into buf. */
 const char *case_value_text(const struct nb_case *c, int i, char *buf, size_t n);
+/* The case's parameters as a compact JSON object ({"dtype":"bf16","m":4096}),
+ * as results store them; malloc'd. */
+char *case_params_json(const struct nb_case *c);
 int case_equal(const struct nb_case *a, const struct nb_case *b);
 
 #endif

@@ -950,3 +950,56 @@ void profile_each_figure(const struct nb_profile *p,
 {
 	each_figure(p, p->root, "", fn, arg);
 }
+
+int profile_text_settle_id(const char *src, const char *body, size_t len, const char *as,
+			   char **id, char **text)
+{
+	const char *end = NULL;
+	cJSON *root = NULL, *jid;
+	int ret = -1;
+
+	*id = *text = NULL;
+	if (strlen(body) != len) {
+		error("%s: the download is not a JSON profile (it holds a NUL byte)", src);
+		goto out;
+	}
+	root = cJSON_ParseWithOpts(body, &end, 1);
+	if (!root) {
+		error("%s: the download is not valid JSON (near byte %ld)", src,
+		      end ? (long)(end - body) : 0L);
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
+		error("%s: the download is not a JSON object, so not a chip profile", src);
+		goto out;
+	}
+	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
+	if (as) {
+		cJSON *aliases = cJSON_GetObjectItemCaseSensitive(root, "aliases");
+		char *printed;
+
+		if (jid)
+			cJSON_ReplaceItemInObjectCaseSensitive(root, "id", cJSON_CreateString(as));
+		else
+			cJSON_AddStringToObject(root, "id", as);
+		/* The original's aliases would name two profiles. */
+		if (aliases)
+			cJSON_ReplaceItemInObjectCaseSensitive(root, "aliases", cJSON_CreateArray());
+		if (!(printed = cJSON_Print(root)))
+			die("out of memory");
+		*text = xstrdup(printed);
+		cJSON_free(printed);
+		*id = xstrdup(as);
+	} else {
+		if (!cJSON_IsString(jid) || !jid->valuestring) {
+			error("%s: the profile has no \"id\" string (name one with --as ID)", src);
+			goto out;
+		}
+		*text = xstrdup(body);
+		*id = xstrdup(jid->valuestring);
+	}
+	ret = 0;
+out:
+	cJSON_Delete(root);
+	return ret;
+}

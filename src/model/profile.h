@@ -5,6 +5,8 @@
 #ifndef NB_PROFILE_H
 #define NB_PROFILE_H
 
+#include <stddef.h>
+
 #include "util/dtype.h"
 
 struct nb_profile;
@@ -25,6 +27,13 @@ const struct nb_profile *profiles_find(const struct nb_profiles *set, const char
  * CHECK_NAME: the file name must be ID.json (true for profile folders). */
 int profile_load_file(const char *path, int check_name, struct nb_profile **out);
 void profile_free(struct nb_profile *p);
+/* Reads BODY (LEN bytes, downloaded from SRC) as a profile document and
+ * settles its id: with AS, the id becomes AS (and the aliases are dropped:
+ * they would name two profiles) and *TEXT is the document reprinted; else
+ * *TEXT is BODY.  *ID and *TEXT are malloc'd.  Nothing is validated beyond
+ * the id: load the text for that.  Returns 0, or -1 after reporting. */
+int profile_text_settle_id(const char *src, const char *body, size_t len, const char *as,
+			   char **id, char **text);
 
 const char *profile_id(const struct nb_profile *p);
 const char *profile_name(const struct nb_profile *p);
