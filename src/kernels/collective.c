@@ -152,6 +152,11 @@ static void coll_teardown(void *state)
 	ranks_coll_free(state);
 }
 
+static void coll_note(const struct nb_case *c, double seconds, char *buf, size_t n)
+{
+	snprintf(buf, n, "algbw %.4g GB/s", (double)c->v[P_BYTES].i / seconds / 1e9);
+}
+
 static const char *coll_impl(const struct nb_case *c, int isa)
 {
 	(void)c;
@@ -171,6 +176,7 @@ const struct nb_kernel nb_kernel_collective = {
 	.store_resolved = 1,
 	.host_bytes = coll_host_bytes,
 	.host_available = coll_available,
+	.note = coll_note,
 	.setup = coll_setup,
 	.execute = coll_execute,
 	.verify = coll_verify,

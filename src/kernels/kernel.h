@@ -161,6 +161,9 @@ struct nb_kernel {
 	 * 0, or -1 with the reason; the result is then "unsupported", not a
 	 * failure.  NULL: always. */
 	int (*host_available)(const struct nb_case *c, char *msg, size_t msglen);
+	/* A line shown beside a measured result taking SECONDS (collective: its
+	 * algorithm bandwidth beside the bus bandwidth); NULL: none. */
+	void (*note)(const struct nb_case *c, double seconds, char *buf, size_t n);
 	int (*setup)(const struct nb_case *c, const struct nb_host_env *env, void **state);
 	void (*execute)(void *state);
 	int (*verify)(void *state, struct nb_verify *v);

@@ -213,6 +213,12 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 	k->teardown(state);
 
 	r->throughput = (!strcmp(r->unit, "B/s") ? r->bytes : r->ops) / r->seconds;
+	if (k->note) {
+		char note[160];
+
+		k->note(c, r->seconds, note, sizeof(note));
+		r->message = xstrdup(note);
+	}
 	r->verify_err = v.max_err;
 	r->verify_tol = v.tol;
 	r->verify_what = xstrdup(v.what[0] ? v.what : "max error");

@@ -14,6 +14,7 @@ expect 0 $MPIRUN -np 2 "$NPUBENCH" --db "$DB" run --target host \
 	--case 'collective op=allreduce dtype=fp32 bytes=67108864' --format csv --quiet $fast
 lines "$T/out" 2
 contains "$T/out" '""ranks"":2'
+contains "$T/out" "algbw"
 contains "$T/out" ",host,measured,ok,"
 [ "$(sqlite3 "$DB" "select count(*) from results where kernel = 'collective' and status = 'ok'")" = 1 ] \
 	&& pass || fail "the database lacks the collective result"
