@@ -600,8 +600,15 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 		if (ranks_rank() > 0)
 			s.o.quiet = 1;
 	}
-	if (ranks_rank() == 0 && run_begin(ctx, &s))
+	if (ranks_many()) {	/* the others wait for rank 0's store: a failure stops all */
+		double bad = ranks_rank() == 0 && run_begin(ctx, &s);
+
+		ranks_max(&bad, 1);
+		if (bad > 0)
+			goto out;
+	} else if (run_begin(ctx, &s)) {
 		goto out;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
