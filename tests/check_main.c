@@ -13,6 +13,7 @@ static Suite *(*const suites[])(void) = {
 	suite_kernels,
 	suite_profile,
 	suite_model,
+	suite_collective,
 	suite_plot,
 	suite_prometheus,
 };

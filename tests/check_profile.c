@@ -147,6 +147,43 @@ START_TEST(required_chips_and_figures)
 }
 END_TEST
 
+/* Every shipped chip sits in a cluster: a scale-up domain and a scale-out
+ * network, and the figures read back as loaded (H100: 18 NVLink 4 links of
+ * 25 GB/s per direction, 8 per board, NVLS; TPU v5e: a 16x16 torus). */
+START_TEST(every_profile_has_an_interconnect)
+{
+	char *dir = srcpath("profiles");
+	const char *dirs[] = { dir };
+	struct nb_profiles *set = NULL;
+	struct nb_interconnect ic;
+
+	ck_assert_int_eq(profiles_load(dirs, 1, &set), 0);
+	for (int i = 0; i < profiles_count(set); i++) {
+		const struct nb_profile *p = profiles_get(set, i);
+
+		ck_assert_msg(profile_interconnect(p, &ic) == 0, "%s: no interconnect.scale_up", profile_id(p));
+		ck_assert_msg(ic.chips >= 2 && ic.links_per_chip >= 1 && ic.link_bytes_per_s > 0 &&
+			      ic.latency_s > 0 && ic.efficiency > 0 && ic.efficiency <= 1,
+			      "%s: scale_up figures", profile_id(p));
+		ck_assert_msg(ic.out_name && ic.nics_per_chip > 0 && ic.nic_bytes_per_s > 0 &&
+			      ic.out_latency_s > 0, "%s: no scale_out", profile_id(p));
+	}
+	ck_assert_int_eq(profile_interconnect(profiles_find(set, "h100"), &ic), 0);
+	ck_assert_str_eq(ic.kind, "switch");
+	ck_assert_int_eq(ic.chips, 8);
+	ck_assert_int_eq(ic.links_per_chip, 18);
+	ck_assert_double_eq_tol(ic.link_bytes_per_s, 25e9, 1);
+	ck_assert_ptr_nonnull(ic.reduction);
+	ck_assert_double_eq_tol(ic.nic_bytes_per_s, 50e9, 1);
+	ck_assert_int_eq(profile_interconnect(profiles_find(set, "tpu-v5e"), &ic), 0);
+	ck_assert_str_eq(ic.kind, "torus2d");
+	ck_assert_str_eq(ic.shape, "16x16");
+	ck_assert_ptr_null(ic.reduction);
+	profiles_free(set);
+	free(dir);
+}
+END_TEST
+
 /* One fixture per rule of the strict loader, each with its own message. */
 START_TEST(invalid_profiles_name_the_problem)
 {
@@ -168,6 +205,9 @@ START_TEST(invalid_profiles_name_the_problem)
 		{ "sparse-as-dense", "key \"peak_dense_tflops\": fp32 (200) above the 16-bit peak (100)" },
 		{ "emulation-via-missing", "int4 is emulated via fp8, which the chip lacks" },
 		{ "block-not-multiple", "key \"compute.block_m\": block_m x block_n (120x128) must be multiples" },
+		{ "domain-kind", "key \"interconnect.scale_up.kind\": expected switch, full_mesh, torus2d, torus3d or ring, got \"hypercube\"" },
+		{ "torus-shape", "key \"interconnect.scale_up.shape\": \"8x4\" must have 2 dimensions multiplying to scale_up.chips (64)" },
+		{ "links-over-bandwidth", "8 links x 10 GB/s x 2 directions exceeds interconnect.bandwidth_gbs (100)" },
 		{ "not-json", "not-json.json:2: not valid JSON" },
 		{ "misnamed", "key \"id\": the file must be named after the id (test-chip.json)" },
 	};
@@ -308,6 +348,7 @@ Suite *suite_profile(void)
 
 	tcase_add_test(tc, every_shipped_profile_loads);
 	tcase_add_test(tc, required_chips_and_figures);
+	tcase_add_test(tc, every_profile_has_an_interconnect);
 	tcase_add_test(tc, invalid_profiles_name_the_problem);
 	tcase_add_test(tc, fixture_accessors_and_alias_clash);
 	tcase_add_test(tc, writer_keys_are_the_loader_keys);

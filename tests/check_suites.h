@@ -15,6 +15,7 @@ Suite *suite_gemm(void);
 Suite *suite_kernels(void);
 Suite *suite_profile(void);
 Suite *suite_model(void);
+Suite *suite_collective(void);
 Suite *suite_plot(void);
 Suite *suite_prometheus(void);
 

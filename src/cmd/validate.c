@@ -22,6 +22,7 @@
 #include "util/csv.h"
 #include "util/stats.h"
 #include "util/util.h"
+#include "cmd/validate.h"
 
 enum { C_CHIP, C_KERNEL, C_DTYPE, C_M, C_N, C_K, C_EXTRA, C_VALUE, C_UNIT, C_SOURCE, NCOL };
 static const char *const colnames[NCOL] = {
@@ -29,18 +30,6 @@ static const char *const colnames[NCOL] = {
 };
 static const int col_required[NCOL] = { 1, 1, 1, 0, 0, 0, 0, 1, 1, 0 };
 
-struct outcome {
-	int line;
-	const char *chip;		/* as written */
-	const char *profile;		/* resolved id, or NULL */
-	const char *family;
-	int predicted;			/* 0: skipped, reason in note */
-	double measured, prediction;	/* in the file's unit */
-	double err;			/* signed, (predicted - measured) / measured */
-	const char *unit;
-	const char *bound;
-	char note[256];
-};
 
 static char *trim(char *s)
 {
@@ -596,8 +585,8 @@ static void print_summary(const struct outcome *o, int n, const char *format)
 }
 
 /* Prints the rows and the summary; checks the thresholds. */
-static int report(const struct outcome *o, int n, const char *what, const char *format,
-		  double max_median, double max_error)
+int validate_report(const struct outcome *o, int n, const char *what, const char *format,
+		    double max_median, double max_error)
 {
 	double med, max;
 	int maxline, npred = 0, ret = 0;
@@ -669,8 +658,11 @@ static int validate_measurements(const char *path, const char *format, double ma
 
 	if (!set)
 		return NB_EXIT_FAIL;
-	if (!strcmp(path, "calibration") || !strcmp(path, "holdout"))
-		path = shipped_measurements(path, shipped, sizeof(shipped));
+	if (!strcmp(path, "calibration") || !strcmp(path, "holdout") || !strcmp(path, "collectives"))
+		path = shipped_measurements(strcmp(path, "collectives") ? path : "collective", shipped,
+					    sizeof(shipped));
+	if (validate_is_collectives(path))
+		return validate_collectives(path, set, format, max_median, max_error);
 	if (nb_read_file(path, 64 << 20, &text, &len))
 		return NB_EXIT_FAIL;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -709,7 +701,7 @@ static int validate_measurements(const char *path, const char *format, double ma
 		o[n].unit = xstrdup(o[n].unit);
 		n++;
 	}
-	ret = report(o, n, path, format, max_median, max_error);
+	ret = validate_report(o, n, path, format, max_median, max_error);
 out:
 	for (int i = 0; i < n; i++) {
 		free((char *)o[i].chip);
@@ -780,7 +772,7 @@ static int validate_host(const char *spec, const char *format, double max_median
 	if (!n)
 		error("run %lld has no measured host results", (long long)run_id);
 	else
-		ret = report(o, n, what, format, max_median, max_error);
+		ret = validate_report(o, n, what, format, max_median, max_error);
 	for (int i = 0; i < n; i++) {
 		free((char *)o[i].chip);
 		free((char *)o[i].unit);
@@ -844,7 +836,7 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 const struct nb_command nb_cmd_validate = {
 	.name = "validate",
 	.exec = cmd_validate,
-	.usage = "validate --measurements FILE.csv|calibration|holdout [--format table|csv] "
+	.usage = "validate --measurements FILE.csv|calibration|holdout|collectives [--format table|csv] "
 		 "[--max-median PCT] [--max-error PCT] | --host RUN",
 	.summary = "Check the model against measurements.",
 	.help = "Options:\n"
@@ -854,7 +846,9 @@ const struct nb_command nb_cmd_validate = {
 		"                            median and max |error| overall, per chip and per\n"
 		"                            kernel family; 'calibration' names the shipped copy\n"
 		"                            of the reference file, 'holdout' the published\n"
-		"                            measurements kept out of calibration\n"
+		"                            measurements kept out of calibration, 'collectives'\n"
+		"                            the published nccl-tests-style bus bandwidths (a file\n"
+		"                            with their columns: system, ranks, collective, ...)\n"
 		"  -f, --format table|csv    output format (default table)\n"
 		"      --max-median PCT      exit 1 when the median |error| exceeds PCT percent\n"
 		"      --max-error PCT       exit 1 when any |error| exceeds PCT percent\n"
@@ -868,5 +862,5 @@ const struct nb_command nb_cmd_validate = {
 		"batch, heads, sequence with hdim=N in extra; 'read-bytes only' in extra makes\n"
 		"the bandwidth count only the bytes read; an LLM 'decode' row is one step of\n"
 		"about ten kernels per layer, each paying the launch gap; collectives are\n"
-		"skipped.\n",
+		"skipped there (see 'collectives').\n",
 };

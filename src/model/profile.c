@@ -38,6 +38,9 @@ struct nb_profile {
 	double llc_mib, llc_bandwidth_gbs, local_kib;
 	double units, tile_m, tile_n, tile_k, block_m, block_n, clock_mhz, vector_tflops;
 	double ic_bandwidth_gbs, ic_latency_us, tdp_w;
+	const char *up_kind, *up_shape, *up_reduction, *out_name;
+	double up_chips, up_links, up_link_gbs, up_base_us, up_efficiency, up_reduction_efficiency;
+	double out_nics, out_nic_gbs, out_latency_us, out_efficiency;
 	double default_target;		/* place among the default targets; 0: not one */
 	struct nb_model_params params;
 	struct variant variants[MAX_VARIANTS];
@@ -114,6 +117,22 @@ static const struct key keys[] = {
 	{ "interconnect.name", K_STR, REQ, 0, 0, OFF(ic_name) },
 	{ "interconnect.bandwidth_gbs", K_FIG, REQ, 0, 1e6, OFF(ic_bandwidth_gbs) },
 	{ "interconnect.latency_us", K_FIG, 0, 0, 1e6, OFF(ic_latency_us) },
+	{ "interconnect.scale_up", K_OBJ, 0, 0, 0, NOFF },
+	{ "interconnect.scale_up.kind", K_STR, REQ, 0, 0, OFF(up_kind) },
+	{ "interconnect.scale_up.chips", K_FIGINT, REQ, 1, 1e6, OFF(up_chips) },
+	{ "interconnect.scale_up.shape", K_STR, 0, 0, 0, OFF(up_shape) },
+	{ "interconnect.scale_up.links_per_chip", K_FIGINT, REQ, 0, 1024, OFF(up_links) },
+	{ "interconnect.scale_up.link_bandwidth_gbs", K_FIG, REQ, 0, 1e5, OFF(up_link_gbs) },
+	{ "interconnect.scale_up.base_us", K_FIG, 0, 0, 1e5, OFF(up_base_us) },
+	{ "interconnect.scale_up.efficiency", K_FIG, REQ, 0, 1, OFF(up_efficiency) },
+	{ "interconnect.scale_up.reduction", K_STR, 0, 0, 0, OFF(up_reduction) },
+	{ "interconnect.scale_up.reduction_efficiency", K_FIG, 0, 0, 1, OFF(up_reduction_efficiency) },
+	{ "interconnect.scale_out", K_OBJ, 0, 0, 0, NOFF },
+	{ "interconnect.scale_out.name", K_STR, REQ, 0, 0, OFF(out_name) },
+	{ "interconnect.scale_out.nics_per_chip", K_FIG, REQ, 0, 64, OFF(out_nics) },
+	{ "interconnect.scale_out.nic_bandwidth_gbs", K_FIG, REQ, 0, 1e5, OFF(out_nic_gbs) },
+	{ "interconnect.scale_out.latency_us", K_FIG, REQ, 0, 1e6, OFF(out_latency_us) },
+	{ "interconnect.scale_out.efficiency", K_FIG, REQ, 0, 1, OFF(out_efficiency) },
 	{ "power", K_OBJ, 0, 0, 0, NOFF },
 	{ "power.tdp_w", K_FIG, REQ, 0, 1e5, OFF(tdp_w) },
 	{ "model", K_OBJ, REQ, 0, 0, NOFF },
@@ -470,6 +489,63 @@ static int load_value(struct ld *ld, const struct key *k, const cJSON *v)
 	return bad(ld, k->path, v, "internal error: bad key type");
 }
 
+static const char *const domain_kinds[] = { "switch", "full_mesh", "torus2d", "torus3d", "ring" };
+
+/* The scale-up domain: a known kind, a torus shape whose dimensions multiply
+ * to the chip count, in-network reduction only with its efficiency, and
+ * links that do not exceed the chip's total interconnect bandwidth. */
+static int check_interconnect(struct ld *ld)
+{
+	struct nb_profile *p = ld->p;
+	int kind = -1, dims = 0;
+	double product = 1;
+	const char *c;
+	char *end;
+
+	if (!p->up_kind)
+		return 0;
+	for (size_t i = 0; i < NB_ARRAY_SIZE(domain_kinds); i++)
+		if (!strcmp(p->up_kind, domain_kinds[i]))
+			kind = (int)i;
+	if (kind < 0)
+		return bad(ld, "interconnect.scale_up.kind", NULL,
+			   "expected switch, full_mesh, torus2d, torus3d or ring, got \"%s\"", p->up_kind);
+	if (kind == 2 || kind == 3) {
+		if (!p->up_shape)
+			return bad(ld, "interconnect.scale_up.shape", NULL,
+				   "missing required key (a torus names its dimensions, e.g. \"16x16\")");
+		for (c = p->up_shape; *c; c = *end ? end + 1 : end) {
+			long d = strtol(c, &end, 10);
+
+			if (end == c || d < 1 || (*end && *end != 'x'))
+				return bad(ld, "interconnect.scale_up.shape", NULL,
+					   "expected dimensions like \"16x16\", got \"%s\"", p->up_shape);
+			product *= (double)d;
+			dims++;
+		}
+		if (dims != (kind == 2 ? 2 : 3) || product != p->up_chips)
+			return bad(ld, "interconnect.scale_up.shape", NULL,
+				   "\"%s\" must have %d dimensions multiplying to scale_up.chips (%g)",
+				   p->up_shape, kind == 2 ? 2 : 3, p->up_chips);
+	} else if (p->up_shape) {
+		return bad(ld, "interconnect.scale_up.shape", NULL, "only a torus has a shape");
+	}
+	if (!(p->ic_latency_us > 0))
+		return bad(ld, "interconnect.latency_us", NULL,
+			   "missing required key (the scale-up model needs the per-hop latency)");
+	if (!p->up_reduction != !(p->up_reduction_efficiency > 0))
+		return bad(ld, "interconnect.scale_up.reduction", NULL,
+			   "reduction and reduction_efficiency go together");
+	if (p->up_reduction && kind != 0)
+		return bad(ld, "interconnect.scale_up.reduction", NULL,
+			   "in-network reduction needs a switch");
+	if (p->up_links * p->up_link_gbs * 2 > p->ic_bandwidth_gbs * 1.0001)
+		return bad(ld, "interconnect.scale_up.link_bandwidth_gbs", NULL,
+			   "%g links x %g GB/s x 2 directions exceeds interconnect.bandwidth_gbs (%g)",
+			   p->up_links, p->up_link_gbs, p->ic_bandwidth_gbs);
+	return 0;
+}
+
 /* Rules between figures that each look fine alone. */
 static int check_consistency(struct ld *ld, int check_name)
 {
@@ -518,6 +594,8 @@ static int check_consistency(struct ld *ld, int check_name)
 			   cJSON_GetObjectItemCaseSensitive(p->root, "sparsity"), "pattern")->valuestring,
 		   "2:4"))
 		return bad(ld, "sparsity.pattern", NULL, "only \"2:4\" is modelled");
+	if (check_interconnect(ld))
+		return -1;
 	if (check_name) {
 		const char *base = strrchr(ld->file, '/');
 		size_t n = strlen(p->id);
@@ -788,6 +866,29 @@ double profile_vector_flops(const struct nb_profile *p) { return p->vector_tflop
 double profile_interconnect_bytes_per_s(const struct nb_profile *p) { return p->ic_bandwidth_gbs * 1e9; }
 const char *profile_interconnect_name(const struct nb_profile *p) { return p->ic_name; }
 double profile_tdp_w(const struct nb_profile *p) { return p->tdp_w; }
+
+int profile_interconnect(const struct nb_profile *p, struct nb_interconnect *ic)
+{
+	memset(ic, 0, sizeof(*ic));
+	if (!p->up_kind)
+		return -1;
+	ic->kind = p->up_kind;
+	ic->shape = p->up_shape;
+	ic->chips = (int)p->up_chips;
+	ic->links_per_chip = (int)p->up_links;
+	ic->link_bytes_per_s = p->up_link_gbs * 1e9;
+	ic->latency_s = p->ic_latency_us * 1e-6;
+	ic->efficiency = p->up_efficiency;
+	ic->reduction = p->up_reduction;
+	ic->reduction_efficiency = p->up_reduction_efficiency;
+	ic->out_name = p->out_name;
+	ic->nics_per_chip = p->out_nics;
+	ic->nic_bytes_per_s = p->out_nic_gbs * 1e9;
+	ic->out_latency_s = p->out_latency_us * 1e-6;
+	ic->out_efficiency = p->out_efficiency;
+	ic->launch_s = (p->up_base_us > 0 ? p->up_base_us : p->params.launch_us) * 1e-6;
+	return 0;
+}
 
 /* Case-insensitive substring test. */
 static int contains_ci(const char *hay, const char *needle)

@@ -106,6 +106,30 @@ double profile_interconnect_bytes_per_s(const struct nb_profile *p);
 const char *profile_interconnect_name(const struct nb_profile *p);
 double profile_tdp_w(const struct nb_profile *p);
 
+/* The chip's place in a cluster (SCHEMA.md "interconnect"): its scale-up
+ * domain and its scale-out NICs, in SI units.  Bandwidths are per
+ * direction. */
+struct nb_interconnect {
+	const char *kind;		/* switch, full_mesh, torus2d, torus3d, ring */
+	const char *shape;		/* torus: "16x16"; NULL otherwise */
+	int chips;			/* chips in one scale-up domain */
+	int links_per_chip;		/* scale-up links of one chip */
+	double link_bytes_per_s;	/* one link, one direction */
+	double latency_s;		/* one hop of the scale-up links (interconnect.latency_us) */
+	double efficiency;		/* fraction of line rate a collective's data moves at */
+	const char *reduction;		/* in-network reduction (NVLS), or NULL */
+	double reduction_efficiency;	/* fraction of one chip's line rate it reaches */
+	const char *out_name;		/* scale-out network, or NULL when the profile has none */
+	double nics_per_chip;		/* NICs per chip (fractional when a node shares them) */
+	double nic_bytes_per_s;		/* one NIC, one direction */
+	double out_latency_s;		/* one scale-out hop */
+	double out_efficiency;
+	double launch_s;		/* fixed cost of one operation: scale_up.base_us, else model.launch_us */
+};
+
+/* Fills IC; returns -1 (IC zeroed) when the profile has no scale-up section. */
+int profile_interconnect(const struct nb_profile *p, struct nb_interconnect *ic);
+
 /* The model's efficiency parameters (see SCHEMA.md "model"). */
 struct nb_model_params {
 	double gemm_efficiency;		/* fraction of dense peak a large GEMM sustains */

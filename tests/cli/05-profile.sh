@@ -74,6 +74,14 @@ errs = [abs(float(r[7])) for r in rows]
 assert len(errs) >= 10, errs
 assert statistics.median(errs) <= 0.10 and max(errs) <= 0.35, errs
 PY
+# ...the published collective bus bandwidths, by the collective model; the
+# H800 row is an H100 board with 8 NVLinks, and a file without the chip
+# column is refused naming it.
+expect 0 "$NPUBENCH" validate --measurements collectives --max-median 10 --max-error 10
+contains "$T/out" "family  collective       rows   6"
+contains "$T/out" "links_per_chip=8"
+printf 'system,ranks,collective,metric,value,unit\nx,8,all-reduce,bus bandwidth,1,GB/s\n' >"$T/c.csv"
+expect 1 "$NPUBENCH" validate --measurements "$T/c.csv" && contains "$T/err" "no column 'chip'"
 # ...and the held-out published measurements (never used to set a
 # parameter: data/holdout-measurements.md) within the same target.
 expect 0 "$NPUBENCH" validate --measurements holdout --max-median 10 --max-error 35

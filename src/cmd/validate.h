@@ -1,0 +1,32 @@
+/* validate: the pieces the measurement sets share (one outcome per row,
+ * the report with its thresholds). */
+#ifndef NB_CMD_VALIDATE_H
+#define NB_CMD_VALIDATE_H
+
+struct nb_profiles;
+
+struct outcome {
+	int line;
+	const char *chip;		/* as written */
+	const char *profile;		/* resolved id, or NULL */
+	const char *family;
+	int predicted;			/* 0: skipped, reason in note */
+	double measured, prediction;	/* in the file's unit */
+	double err;			/* signed, (predicted - measured) / measured */
+	const char *unit;
+	const char *bound;
+	char note[256];
+};
+
+/* Prints the rows and the summary; 1 (NB_EXIT_FAIL) when a threshold is
+ * exceeded or nothing was predicted. */
+int validate_report(const struct outcome *o, int n, const char *what, const char *format,
+		    double max_median, double max_error);
+
+/* Whether PATH's header is that of data/collective-measurements.csv. */
+int validate_is_collectives(const char *path);
+/* Predicts every row of a collective measurements file on its chip. */
+int validate_collectives(const char *path, const struct nb_profiles *set, const char *format,
+			 double max_median, double max_error);
+
+#endif
