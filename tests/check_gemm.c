@@ -1,5 +1,5 @@
 /* Unit tests of the GEMM kernels: every implementation (portable and, where
- * the CPU has it, AVX2), every dtype, both paths (packed and small-m), on
+ * the runner's level has it: AVX2, AVX-512), every dtype, both paths (packed and small-m), on
  * shapes that hit every edge (1, primes, tall-skinny, GEMV m = 1..16,
  * non-multiples of the tiles, k across cache blocks), against a reference
  * computed here in double / int64; integer extremes for overflow; and the
@@ -102,18 +102,13 @@ static const long shapes[][3] = {
 	{ 20, 50, 1100 }, { 4, 333, 9 }, { 9, 40, 2 }, { 2, 200, 601 }, { 1, 128, 514 },
 };
 
-/* Every implementation available here: the portable one always, AVX2 when
- * the CPU has it. */
+/* The implementation under test: at the runner's level (check_isa), which
+ * the runner has checked the CPU has: the portable one in check_npubench,
+ * AVX2 and AVX-512 in the per-ISA runners. */
 static int impls_for(enum nb_dtype dt, const struct gemm_impl *out[2])
 {
-	int n = 0;
-
-	out[n++] = gemm_ref_impl(dt);
-#ifdef NB_HAVE_X86_KERNELS
-	if (cpu_detect()->avx2 && cpu_detect()->fma && cpu_detect()->f16c)
-		out[n++] = gemm_avx2_impl(dt);
-#endif
-	return n;
+	out[0] = gemm_impl_for(dt, check_isa);
+	return 1;
 }
 
 START_TEST(every_impl_matches_reference)
@@ -254,14 +249,36 @@ START_TEST(dispatch_falls_back_to_portable)
 	unsetenv("NPUBENCH_ISA");
 	cpu_refresh_isa();
 #ifdef NB_HAVE_X86_KERNELS
-	if (cpu_detect()->avx2 && cpu_detect()->fma && cpu_detect()->f16c) {
-		ck_assert_int_eq(cpu_detect()->isa, NB_ISA_AVX2);
+	if (cpu_has_isa(NB_ISA_AVX2, NULL)) {
+		ck_assert_int_ge(cpu_detect()->isa, NB_ISA_AVX2);
 		ck_assert_ptr_eq(gemm_impl_for(NB_BF16, NB_ISA_AVX2), gemm_avx2_impl(NB_BF16));
 		ck_assert(peak_fp32_flops(1, 0.01) > 0);
 	}
 #endif
+	/* A level the CPU lacks falls back to the best it has. */
+	if (!cpu_has_isa(NB_ISA_AVX512, NULL)) {
+		setenv("NPUBENCH_ISA", "avx512", 1);
+		cpu_refresh_isa();
+		ck_assert_int_lt(cpu_detect()->isa, NB_ISA_AVX512);
+		unsetenv("NPUBENCH_ISA");
+		cpu_refresh_isa();
+	}
 }
 END_TEST
+
+/* The per-ISA runners' share: every dtype and the integer extremes at
+ * their level. */
+Suite *suite_gemm_isa(void)
+{
+	Suite *s = suite_create("gemm");
+	TCase *tc = tcase_create(isa_name((enum nb_isa)check_isa));
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_loop_test(tc, every_impl_matches_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
+	tcase_add_test(tc, integer_extremes_are_exact);
+	suite_add_tcase(s, tc);
+	return s;
+}
 
 Suite *suite_gemm(void)
 {

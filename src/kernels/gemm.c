@@ -94,8 +94,12 @@ static void gemm_shape(const struct nb_case *c, struct nb_shape *s)
 
 const struct gemm_impl *gemm_impl_for(enum nb_dtype dt, int isa)
 {
+#ifdef NB_HAVE_AVX512_KERNELS
+	if (isa >= NB_ISA_AVX512 && gemm_avx512_impl(dt))
+		return gemm_avx512_impl(dt);
+#endif
 #ifdef NB_HAVE_X86_KERNELS
-	if (isa == NB_ISA_AVX2 && gemm_avx2_impl(dt))
+	if (isa >= NB_ISA_AVX2 && gemm_avx2_impl(dt))
 		return gemm_avx2_impl(dt);
 #else
 	(void)isa;

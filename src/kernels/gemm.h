@@ -99,6 +99,11 @@ const struct gemm_impl *gemm_ref_impl(enum nb_dtype dt);
 #ifdef NB_HAVE_X86_KERNELS
 const struct gemm_impl *gemm_avx2_impl(enum nb_dtype dt);
 #endif
+#ifdef NB_HAVE_AVX512_KERNELS
+/* NULL where the dtype has no AVX-512 kernel on this CPU (bf16 without
+ * avx512_bf16, int8/int4 without avx512_vnni): the AVX2 one is used. */
+const struct gemm_impl *gemm_avx512_impl(enum nb_dtype dt);
+#endif
 /* The implementation used at dispatch level ISA (enum nb_isa). */
 const struct gemm_impl *gemm_impl_for(enum nb_dtype dt, int isa);
 

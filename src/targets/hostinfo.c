@@ -41,15 +41,46 @@ static int features(const struct nb_cpu *c, struct feature *f)
 #define F(x, v) f[n].name = x, f[n].on = c->v, n++
 	F("sse4.2", sse42); F("avx", avx); F("avx2", avx2); F("fma", fma); F("f16c", f16c);
 	F("bmi2", bmi2); F("avx512f", avx512f); F("avx512bw", avx512bw); F("avx512vl", avx512vl);
+	F("avx512dq", avx512dq);
 	F("avx512_vnni", avx512_vnni); F("avx512_bf16", avx512_bf16); F("avx512_fp16", avx512_fp16);
 	F("avx_vnni", avx_vnni); F("amx_tile", amx_tile); F("amx_bf16", amx_bf16); F("amx_int8", amx_int8);
 #undef F
 	return n;
 }
 
-/* For every kernel and each dtype it accepts: the implementation used. */
+/* Why IMPL, the implementation chosen for KERNEL at DTYPE, is not at the
+ * best level this CPU could run: the missing feature or the override.
+ * Empty when it is. */
+static const char *impl_note(const struct nb_cpu *c, const char *dtype, const char *impl)
+{
+	static char note[160];
+	const char *why = NULL;
+	enum nb_isa level = c->isa;
+
+	note[0] = '\0';
+	if (c->isa + 1 < NB_ISA_COUNT && cpu_has_isa((enum nb_isa)(c->isa + 1), NULL)) {
+		snprintf(note, sizeof(note), "NPUBENCH_ISA=%s", c->isa_forced);
+		return note;
+	}
+	if (strstr(impl, isa_name(level)))
+		return note;
+	if (level == NB_ISA_AVX512) {
+		if (!strcmp(dtype, "bf16") && !cpu_has_bf16_dot(level, &why))
+			return why;
+		if ((!strcmp(dtype, "int8") || !strcmp(dtype, "int4")) && !cpu_has_int8_dot(level, &why))
+			return why;
+		return "avx512: this kernel has no AVX-512 version; AVX2 used";
+	}
+	/* Below AVX-512: name what the next level up lacks. */
+	if (level + 1 < NB_ISA_COUNT && !cpu_has_isa((enum nb_isa)(level + 1), &why))
+		snprintf(note, sizeof(note), "%s: %s", isa_name((enum nb_isa)(level + 1)), why);
+	return note;
+}
+
+/* For every kernel and each dtype it accepts: the implementation used and
+ * why it is not a better one. */
 static void for_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
-				     const char *impl), void *arg)
+				     const char *impl, const char *note), void *arg)
 {
 	const struct nb_cpu *c = cpu_detect();
 
@@ -62,26 +93,33 @@ static void for_each_impl(void (*fn)(void *arg, const char *kernel, const char *
 			continue;
 		case_init(&kc, k);
 		if (di < 0) {
-			fn(arg, k->name, "-", k->impl(&kc, c->isa));
+			const char *impl = k->impl(&kc, c->isa);
+
+			fn(arg, k->name, "-", impl, impl_note(c, "-", impl));
 			continue;
 		}
 		for (int t = 0; t < NB_DTYPE_COUNT; t++) {
+			const char *dt = dtype_name((enum nb_dtype)t), *impl;
 			char msg[256];
 
-			if (case_set(&kc, "dtype", dtype_name((enum nb_dtype)t), msg, sizeof(msg)))
+			if (case_set(&kc, "dtype", dt, msg, sizeof(msg)))
 				continue;
-			fn(arg, k->name, dtype_name((enum nb_dtype)t), k->impl(&kc, c->isa));
+			impl = k->impl(&kc, c->isa);
+			fn(arg, k->name, dt, impl, impl_note(c, dt, impl));
 		}
 	}
 }
 
-static void add_impl_json(void *arg, const char *kernel, const char *dtype, const char *impl)
+static void add_impl_json(void *arg, const char *kernel, const char *dtype, const char *impl,
+			  const char *note)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "kernel", kernel);
 	cJSON_AddStringToObject(o, "dtype", dtype);
 	cJSON_AddStringToObject(o, "impl", impl);
+	if (note[0])
+		cJSON_AddStringToObject(o, "why", note);
 	cJSON_AddItemToArray(arg, o);
 }
 
@@ -127,10 +165,12 @@ char *hostinfo_json(int pretty)
 	return text;
 }
 
-static void print_impl(void *arg, const char *kernel, const char *dtype, const char *impl)
+static void print_impl(void *arg, const char *kernel, const char *dtype, const char *impl,
+		       const char *note)
 {
 	NB_UNUSED(arg);
-	printf("  %-10s %-6s %s\n", kernel, dtype, impl);
+	printf("  %-10s %-6s %-28s%s%s%s\n", kernel, dtype, impl, note[0] ? " (" : "", note,
+	       note[0] ? ")" : "");
 }
 
 void hostinfo_print(void)

@@ -71,7 +71,7 @@ double peak_fp32_flops(int nthreads, double seconds)
 	pool = pool_create(nthreads, 1);
 	if (!pool)
 		return -1;
-	pr.avx2 = cpu_detect()->isa == NB_ISA_AVX2;
+	pr.avx2 = cpu_detect()->isa >= NB_ISA_AVX2;
 	/* Calibrate to runs of about 20 ms, then keep the best of as many as
 	 * fit in the budget (at least 3): short runs on a shared machine
 	 * often find a quiet moment that one long run never has. */
@@ -154,7 +154,7 @@ double peak_read_bandwidth(int nthreads, size_t bytes)
 			bytes = 256u << 20;
 	}
 	r.words = (long)(bytes / 8);
-	r.avx2 = cpu_detect()->isa == NB_ISA_AVX2;
+	r.avx2 = cpu_detect()->isa >= NB_ISA_AVX2;
 	r.p = nb_aligned_alloc((size_t)r.words * 8);
 	if (!r.p)
 		return error("read bandwidth probe: cannot allocate %zu bytes", bytes);

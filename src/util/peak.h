@@ -27,5 +27,10 @@ double peak_loop_c(long iters);
 double peak_loop_avx2(long iters);
 uint64_t peak_sum_avx2(const uint64_t *p, long n);
 #endif
+#ifdef NB_HAVE_AVX512_KERNELS
+double peak_loop_avx512(long iters);
+double peak_loop_bf16dot(long iters);
+double peak_loop_int8dot(long iters);
+#endif
 
 #endif
