@@ -24,7 +24,8 @@
  *     offset is removed with 8 * (column sums of B), stored after each B
  *     panel.
  *
- * Packed layouts, MR = 6 rows, NR = 16 columns, all classes:
+ * Packed layouts, MR rows and NR columns of the implementation's tile (6 x 16
+ * for the portable and AVX2 kernels; the AVX-512 ones in gemm-avx512.c):
  *   A panel (GEMM_F32): for each k: MR floats (rows past m are zero).
  *   B panel (GEMM_F32): for each k: NR floats (columns past n are zero).
  *   A panel (GEMM_I16): for each pair p: MR x {a[r][2p], a[r][2p+1]} int16.
@@ -42,8 +43,11 @@
 
 #include "util/dtype.h"
 
+/* The portable and AVX2 tiles; AVX-512 kernels declare their own (mr, nr
+ * in struct gemm_impl), up to GEMM_MAX_TILE elements. */
 #define GEMM_MR 6
 #define GEMM_NR 16
+#define GEMM_MAX_TILE 1024
 
 /* A matrix as stored: base, dtype, and leading dimension in ELEMENTS for
  * byte-or-wider types, in BYTES for int4. */
@@ -91,6 +95,7 @@ struct gemm_impl {
 	gemm_pack_b_fn pack_b;
 	gemm_ukr_fn ukr;
 	gemm_small_fn small;
+	int mr, nr;		/* the micro-kernel's tile: rows, columns */
 };
 
 /* Portable implementations (gemm-ref.c), indexed by dtype; NULL where the
