@@ -13,18 +13,23 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "peaks", no_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "text";
-	int c;
+	double peaks[3];
+	int c, want_peaks = 0;
 
 	NB_UNUSED(ctx);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:p", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
+			break;
+		case 'p':
+			want_peaks = 1;
 			break;
 		default:
 			return bad_option(&nb_cmd_info, argv, c);
@@ -32,15 +37,25 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 	}
 	if (optind < argc)
 		return usage_error(&nb_cmd_info, "unexpected argument '%s'", argv[optind]);
+	if (strcmp(format, "json") && strcmp(format, "text"))
+		return usage_error(&nb_cmd_info, "unknown format '%s' (use text or json)", format);
+	if (want_peaks && hostinfo_peaks(peaks) < 0)
+		return 1;
 	if (!strcmp(format, "json")) {
 		char *j = hostinfo_json(1);
 
+		if (want_peaks) {
+			char *k = hostinfo_json_peaks(j, peaks, 1);
+
+			free(j);
+			j = k;
+		}
 		printf("%s\n", j);
 		free(j);
-	} else if (!strcmp(format, "text")) {
-		hostinfo_print();
 	} else {
-		return usage_error(&nb_cmd_info, "unknown format '%s' (use text or json)", format);
+		hostinfo_print();
+		if (want_peaks)
+			hostinfo_print_peaks(peaks);
 	}
 	return 0;
 }
@@ -48,8 +63,11 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 const struct nb_command nb_cmd_info = {
 	.name = "info",
 	.exec = cmd_info,
-	.usage = "info [--format text|json]",
+	.usage = "info [--format text|json] [--peaks]",
 	.summary = "Describe this host: CPU, SIMD features, caches, memory, build and kernels.",
 	.help = "Options:\n"
-		"  -f, --format text|json   output format (default text)\n",
+		"  -f, --format text|json   output format (default text)\n"
+		"  -p, --peaks              also measure the arithmetic ceilings on all CPUs\n"
+		"                           (about a second): fp32 FMA, and where the CPU\n"
+		"                           has them the bf16 and int8 dot products\n",
 };

@@ -10,6 +10,7 @@
 
 #include "kernels/kernel.h"
 #include "util/cpu.h"
+#include "util/peak.h"
 #include "util/util.h"
 
 #if defined(__clang__)
@@ -202,4 +203,63 @@ void hostinfo_print(void)
 	       c->isa_forced[0] ? ")" : "");
 	printf("kernels:\n");
 	for_each_impl(print_impl, NULL);
+}
+
+int hostinfo_peaks(double out[3])
+{
+	int nt = cpu_detect()->online_cpus;
+
+	for (int k = NB_PEAK_FP32; k <= NB_PEAK_INT8; k++) {
+		out[k] = peak_ops((enum nb_peak)k, nt, 0);
+		if (out[k] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Why a ceiling is absent: the instruction the dispatch level lacks. */
+static const char *peak_absent(enum nb_peak k)
+{
+	const char *why = NULL;
+	enum nb_isa isa = cpu_detect()->isa;
+
+	if (k == NB_PEAK_BF16 && !cpu_has_bf16_dot(isa, &why))
+		return why ? why : "below avx512: bf16 runs as fp32 FMAs";
+	if (k == NB_PEAK_INT8 && !cpu_has_int8_dot(isa, &why))
+		return why ? why : "below avx512: int8 runs as int16 pairs (vpmaddwd)";
+	return "not measured";
+}
+
+void hostinfo_print_peaks(const double peaks[3])
+{
+	printf("peaks:      (measured, %d threads)\n", cpu_detect()->online_cpus);
+	for (int k = NB_PEAK_FP32; k <= NB_PEAK_INT8; k++) {
+		if (peaks[k] > 0)
+			printf("  %-32s %10.1f G%s/s\n", peak_name((enum nb_peak)k), peaks[k] / 1e9,
+			       k == NB_PEAK_INT8 ? "OP" : "FLOP");
+		else
+			printf("  %-32s %10s (%s)\n", peak_name((enum nb_peak)k), "-",
+			       peak_absent((enum nb_peak)k));
+	}
+}
+
+char *hostinfo_json_peaks(const char *json, const double peaks[3], int pretty)
+{
+	static const char *const keys[] = { "fp32_fma", "bf16_dot", "int8_dot" };
+	cJSON *root = cJSON_Parse(json), *o;
+	char *text;
+
+	if (!root)
+		die("out of memory formatting JSON");
+	o = cJSON_AddObjectToObject(root, "peak_ops_per_s");
+	for (int k = NB_PEAK_FP32; k <= NB_PEAK_INT8; k++)
+		if (peaks[k] > 0)
+			cJSON_AddNumberToObject(o, keys[k], peaks[k]);
+		else
+			cJSON_AddNullToObject(o, keys[k]);
+	text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!text)
+		die("out of memory formatting JSON");
+	return text;
 }

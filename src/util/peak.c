@@ -1,5 +1,6 @@
-/* The fp32 FMA peak probe: every pinned thread runs the same loop of
- * independent multiply-adds; the wall time of the slowest gives FLOP/s. */
+/* The arithmetic peak probes (fp32 FMA, and at AVX-512 the bf16 and int8
+ * dot products): every pinned thread runs the same loop of independent
+ * multiply-adds; the wall time of the slowest gives operations/s. */
 #include "config.h"
 
 #include "util/peak.h"
@@ -40,7 +41,7 @@ double peak_loop_c(long iters)
 
 struct probe {
 	long iters;
-	int avx2;
+	double (*loop)(long iters);
 	double flops[256];
 };
 
@@ -49,16 +50,48 @@ static void probe_thread(void *arg, int tid, int nt)
 	struct probe *p = arg;
 
 	(void)nt;
-#ifdef NB_HAVE_X86_KERNELS
-	if (p->avx2) {
-		p->flops[tid % 256] = peak_loop_avx2(p->iters);
-		return;
+	p->flops[tid % 256] = p->loop(p->iters);
+}
+
+const char *peak_name(enum nb_peak kind)
+{
+	switch (kind) {
+	case NB_PEAK_FP32: return "fp32 FMA";
+	case NB_PEAK_BF16: return "bf16 dot product (vdpbf16ps)";
+	case NB_PEAK_INT8: return "int8 dot product (vpdpbusd)";
 	}
+	return "?";
+}
+
+/* The loop that measures KIND at the current dispatch level, or NULL. */
+static double (*peak_loop(enum nb_peak kind))(long)
+{
+	enum nb_isa isa = cpu_detect()->isa;
+
+	(void)isa;
+#ifdef NB_HAVE_AVX512_KERNELS
+	if (kind == NB_PEAK_BF16)
+		return cpu_has_bf16_dot(isa, NULL) ? peak_loop_bf16dot : NULL;
+	if (kind == NB_PEAK_INT8)
+		return cpu_has_int8_dot(isa, NULL) ? peak_loop_int8dot : NULL;
+	if (isa >= NB_ISA_AVX512)
+		return peak_loop_avx512;
 #endif
-	p->flops[tid % 256] = peak_loop_c(p->iters);
+	if (kind != NB_PEAK_FP32)
+		return NULL;
+#ifdef NB_HAVE_X86_KERNELS
+	if (isa >= NB_ISA_AVX2)
+		return peak_loop_avx2;
+#endif
+	return peak_loop_c;
 }
 
 double peak_fp32_flops(int nthreads, double seconds)
+{
+	return peak_ops(NB_PEAK_FP32, nthreads, seconds);
+}
+
+double peak_ops(enum nb_peak kind, int nthreads, double seconds)
 {
 	struct nb_pool *pool = NULL;
 	struct probe pr = { 0 };
@@ -66,12 +99,14 @@ double peak_fp32_flops(int nthreads, double seconds)
 
 	if (nthreads < 1)
 		return error("peak probe: %d threads", nthreads);
+	pr.loop = peak_loop(kind);
+	if (!pr.loop)
+		return 0;
 	if (seconds <= 0)
 		seconds = 0.2;
 	pool = pool_create(nthreads, 1);
 	if (!pool)
 		return -1;
-	pr.avx2 = cpu_detect()->isa >= NB_ISA_AVX2;
 	/* Calibrate to runs of about 20 ms, then keep the best of as many as
 	 * fit in the budget (at least 3): short runs on a shared machine
 	 * often find a quiet moment that one long run never has. */

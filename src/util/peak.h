@@ -14,6 +14,20 @@
  * value after reporting an error (no threads). */
 double peak_fp32_flops(int nthreads, double seconds);
 
+/* The arithmetic ceilings, one per instruction the GEMM kernels use. */
+enum nb_peak {
+	NB_PEAK_FP32,	/* fp32 FMA (fp16 and, without a bf16 dot product, bf16 too) */
+	NB_PEAK_BF16,	/* bf16 pair dot product into fp32 (vdpbf16ps) */
+	NB_PEAK_INT8,	/* u8 x s8 quad dot product into int32 (vpdpbusd) */
+};
+/* Measures the ceiling KIND in operations/s (2 per multiply-add) as
+ * peak_fp32_flops does.  Returns 0 when the dispatch level has no such
+ * instruction (bf16 and int8 below AVX-512 or without avx512_bf16 /
+ * avx512_vnni: the kernels then run on the fp32 or int16 paths), negative
+ * after reporting an error. */
+double peak_ops(enum nb_peak kind, int nthreads, double seconds);
+const char *peak_name(enum nb_peak kind);
+
 /* Measures read bandwidth in bytes/s: NTHREADS pinned threads sum their
  * share of a BYTES-long buffer (0: 4x the last-level cache, at least
  * 256 MiB), best of 5 passes after one untimed.  Returns a negative value after reporting an
