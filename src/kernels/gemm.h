@@ -112,6 +112,12 @@ const struct gemm_impl *gemm_avx512_impl(enum nb_dtype dt);
 /* The implementation used at dispatch level ISA (enum nb_isa). */
 const struct gemm_impl *gemm_impl_for(enum nb_dtype dt, int isa);
 
+/* bf16 verification: the absolute error the AVX-512 dot product's flushing
+ * of denormals may add over k products of values with |x| <= 1 (up to 3
+ * flushes of at most 2^-126 per pair instruction), on top of the (k + 2) u32
+ * relative bound of a sum of exact products.  Numerics in gemm-avx512.c. */
+#define GEMM_BF16_FLUSH(k) ((double)(k) * 0x1p-125)
+
 /* 1 when the dtype uses the int16-pair class. */
 static inline int gemm_is_int(enum nb_dtype dt)
 {
