@@ -126,11 +126,14 @@ static long clampl(long x, long lo, long hi)
 /* B's NR-wide micro-panel (kc x NR) fills half of L1; A's block (mc x kc)
  * a quarter of L2; B's panel (kc x nc) a quarter of L3 per thread.  Sizes
  * in the implementation's packed element (eb bytes of B). */
-static void gemm_blocking(const struct gemm_impl *im, long m, long n, long k, int nthreads,
-			  struct gemm_blocking *bl)
+static void gemm_blocking(const struct gemm_impl *im, enum nb_dtype dt, long m, long n, long k,
+			  int nthreads, struct gemm_blocking *bl)
 {
 	const struct nb_cpu *cpu = cpu_detect();
-	long es = im->eb > im->ea ? im->eb : im->ea;
+	/* The 6x16 kernels keep the sizes they were tuned with (4-byte floats,
+	 * 2-byte integers); the wider tiles use their packed element size. */
+	long es = im->mr == GEMM_MR && im->nr == GEMM_NR ? (gemm_is_int(dt) ? 2 : 4)
+		  : im->eb > im->ea ? im->eb : im->ea;
 	long l1 = cpu->l1d > 0 ? cpu->l1d : 32768;
 	long l2 = cpu->l2 > 0 ? cpu->l2 : 262144;
 	long l3 = cpu->l3 > 0 ? cpu->l3 : 4L << 20;
@@ -231,7 +234,7 @@ static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_
 		r->sm.nb = clampl(round_down(l1 / 2 / (m * 4), 16), 64, GEMM_MAX_DIM);
 		return 0;
 	}
-	gemm_blocking(impl, m, n, k, r->nthreads, &r->bl);
+	gemm_blocking(impl, dt, m, n, k, r->nthreads, &r->bl);
 	r->apack = xcalloc((size_t)r->nthreads, sizeof(void *));
 	r->bpack = xcalloc((size_t)r->nthreads, sizeof(void *));
 	for (int t = 0; t < r->nthreads; t++) {
@@ -376,8 +379,8 @@ static size_t packing_bytes(enum nb_dtype dt, long m, long n, long k, int nthrea
 
 	/* The larger of the two paths and of the portable and dispatched
 	 * tiles (the ISA of the run is not known here). */
-	gemm_blocking(gemm_ref_impl(dt), m, n, k, nthreads, &bl);
-	gemm_blocking(gemm_impl_for(dt, cpu_detect()->isa), m, n, k, nthreads, &bl2);
+	gemm_blocking(gemm_ref_impl(dt), dt, m, n, k, nthreads, &bl);
+	gemm_blocking(gemm_impl_for(dt, cpu_detect()->isa), dt, m, n, k, nthreads, &bl2);
 	if (bl2.apack + bl2.bpack > bl.apack + bl.bpack)
 		bl = bl2;
 	packed = (bl.apack + bl.bpack) * (size_t)nthreads;
