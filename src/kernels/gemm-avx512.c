@@ -511,17 +511,211 @@ static void ukr_u8s8_14x32(long kq, const void *ap, const void *bp, void *cp, lo
 	}
 }
 
-static struct gemm_impl avx512_impls[NB_DTYPE_COUNT] = {
-	[NB_FP32] = { "gemm_fp32_avx512_14x32", "gemv_fp32_avx2", 1, 4, 4, 0, 4, pack_a_fp32,
-		      pack_b_fp32, ukr_f32_14x32, NULL, MR, NR },
-	[NB_FP16] = { "gemm_fp16_avx512_14x32", "gemv_fp16_avx2", 1, 4, 4, 0, 4, pack_a_fp16,
-		      pack_b_fp16, ukr_f32_14x32, NULL, MR, NR },
-	[NB_BF16] = { "gemm_bf16_avx512_dpbf16_14x32", "gemv_bf16_avx2", 2, 2, 2, 0, 4, pack_a_bf16p,
-		      pack_b_bf16p, ukr_bf16_14x32, NULL, MR, NR },
-	[NB_INT8] = { "gemm_int8_avx512_vnni_14x32", "gemv_int8_avx2", 4, 1, 1, 4 * NR, 4,
-		      pack_a_int8q, pack_b_int8q, ukr_u8s8_14x32, NULL, MR, NR },
-	[NB_INT4] = { "gemm_int4_avx512_vnni_14x32", "gemv_int4_avx2", 4, 1, 1, 4 * NR, 2,
-		      pack_a_int4q, pack_b_int4q, ukr_u8s8_14x32, NULL, MR, NR },
+/* --- small m (GEMV-like): B streamed in place, never packed --- */
+
+static inline __mmask16 tail_mask(long left)
+{
+	return left >= 16 ? (__mmask16)0xffff : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+}
+
+/* 16 elements (masked) of a float-class row at index idx, as fp32. */
+INLINE __m512 load16m_f(enum nb_dtype dt, const void *p, long idx, __mmask16 mk)
+{
+	if (dt == NB_FP32)
+		return _mm512_maskz_loadu_ps(mk, (const float *)p + idx);
+	__m256i h = _mm256_maskz_loadu_epi16(mk, (const uint16_t *)p + idx);
+
+	if (dt == NB_FP16)
+		return _mm512_cvtph_ps(h);
+	return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/* Float class: for each block of columns (C[m][nb] stays in L1) and each 4
+ * rows of B, 4 x 32 elements of B are loaded and converted once into 8
+ * registers and applied to every row of C; column tails with masks.  bf16
+ * runs as fp32 FMAs here too: GEMV is bound by reading B, the conversion is
+ * free and the products are exact. */
+INLINE void small_f(enum nb_dtype dt, const struct gemm_small *s, long j0, long j1)
+{
+	const float *a = s->ap;
+	const void *bp = s->b.p;
+	float *c = s->c;
+	long m = s->m, n = s->n, k = s->k, ldb = s->b.ld;
+
+	for (long jb = j0; jb < j1; jb += s->nb) {
+		long je = j1 - jb < s->nb ? j1 : jb + s->nb;
+
+		for (long p = 0; p < k; p += 4) {
+			long kk = k - p < 4 ? k - p : 4;
+
+			for (long j = jb; j < je; j += 32) {
+				__mmask16 m0 = tail_mask(je - j), m1 = tail_mask(je - j - 16);
+				__m512 b[4][2];
+
+				for (int q = 0; q < 4; q++) {
+					b[q][0] = q < kk ? load16m_f(dt, bp, (p + q) * ldb + j, m0) : _mm512_setzero_ps();
+					b[q][1] = q < kk ? load16m_f(dt, bp, (p + q) * ldb + j + 16, m1) : _mm512_setzero_ps();
+				}
+				for (long i = 0; i < m; i++) {
+					float *ci = c + i * n + j;
+					const float *ai = a + i * k + p;
+					__m512 lo = p ? _mm512_maskz_loadu_ps(m0, ci) : _mm512_setzero_ps();
+					__m512 hi = p ? _mm512_maskz_loadu_ps(m1, ci + 16) : _mm512_setzero_ps();
+
+					for (int q = 0; q < 4; q++) {
+						if (q >= kk)
+							break;
+						__m512 x = _mm512_set1_ps(ai[q]);
+
+						lo = _mm512_fmadd_ps(x, b[q][0], lo);
+						hi = _mm512_fmadd_ps(x, b[q][1], hi);
+					}
+					_mm512_mask_storeu_ps(ci, m0, lo);
+					_mm512_mask_storeu_ps(ci + 16, m1, hi);
+				}
+			}
+		}
+	}
+}
+
+static void small_fp32(const struct gemm_small *s, long j0, long j1) { small_f(NB_FP32, s, j0, j1); }
+static void small_fp16(const struct gemm_small *s, long j0, long j1) { small_f(NB_FP16, s, j0, j1); }
+static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(NB_BF16, s, j0, j1); }
+
+/* One row of 64 columns of B as unsigned bytes b + off (off = 128 for int8,
+ * 8 for int4): int8 in column order; int4 as the 32 low nibbles (even
+ * columns) then the 32 high nibbles (odd columns), which saves a shuffle:
+ * the column map (gemv_map) undoes any order. */
+INLINE __m512i gemv_row(enum nb_dtype dt, const uint8_t *row)
+{
+	if (dt == NB_INT8)
+		return _mm512_xor_si512(_mm512_loadu_si512(row), _mm512_set1_epi8((char)0x80));
+	__m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)row), _mm256_set1_epi8((char)0x88));
+	__m256i f = _mm256_set1_epi8(15);
+
+	return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(v, f)),
+				  _mm256_and_si256(_mm256_srli_epi16(v, 4), f), 1);
+}
+
+/* Four rows of 64 columns as u8 k-quads: q[g] lane w (of 16) holds the quad
+ * of one column; which, gemv_map tells. */
+INLINE void gemv_quads(__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q[4])
+{
+	__m512i t0 = _mm512_unpacklo_epi8(x0, x1), t1 = _mm512_unpackhi_epi8(x0, x1);
+	__m512i t2 = _mm512_unpacklo_epi8(x2, x3), t3 = _mm512_unpackhi_epi8(x2, x3);
+
+	q[0] = _mm512_unpacklo_epi16(t0, t2);
+	q[1] = _mm512_unpackhi_epi16(t0, t2);
+	q[2] = _mm512_unpacklo_epi16(t1, t3);
+	q[3] = _mm512_unpackhi_epi16(t1, t3);
+}
+
+/* The column of each of the 64 int32 lanes of q[0..3]: the same loads and
+ * shuffles run on column numbers instead of data. */
+static void gemv_map(enum nb_dtype dt, uint8_t map[64])
+{
+	uint8_t idx[64], out[4][64];
+	__m512i x, q[4];
+
+	for (int j = 0; j < 64; j++)
+		idx[j] = (uint8_t)(dt == NB_INT8 ? j : j < 32 ? 2 * j : 2 * (j - 32) + 1);
+	x = _mm512_loadu_si512(idx);
+	gemv_quads(x, x, x, x, q);
+	for (int g = 0; g < 4; g++)
+		_mm512_storeu_si512(out[g], q[g]);
+	for (int g = 0; g < 4; g++)
+		for (int w = 0; w < 16; w++)
+			map[g * 16 + w] = out[g][4 * w];
+}
+
+/* Row i's quad q of A as signed bytes, from the int16 copy (zero past k). */
+static inline int32_t a_quad(const int16_t *ai, long q, long k)
+{
+	uint32_t w = 0;
+
+	for (long x = 0; x < 4 && 4 * q + x < k; x++)
+		w |= (uint32_t)(uint8_t)ai[4 * q + x] << (8 * x);
+	return (int32_t)w;
+}
+
+/* Integer class with vpdpbusd: B as the unsigned operand (b + off), A's
+ * quads broadcast as the signed one; off * (sum of row i of A) comes off
+ * at the end.  For each block of columns and 4 rows of B: 64 columns of the
+ * 4 rows loaded once, regrouped into quads (8 unpacks) and applied to every
+ * row of C, whose block stays in L1 in the quads' column order until the
+ * last k puts it in place.  Columns past the last 64 in scalar code. */
+INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long j1)
+{
+	const int16_t *a = s->ap;	/* m x 2kp int16 */
+	int32_t *c = s->c, off = dt == NB_INT8 ? 128 : 8;
+	long m = s->m, n = s->n, k = s->k, kp2 = 2 * ((k + 1) / 2), ld = s->b.ld, kq = (k + 3) / 4;
+	long jt = j0 + (j1 - j0) / 64 * 64;
+	uint8_t map[64];
+
+	gemv_map(dt, map);
+	for (long jb = j0; jb < jt; jb += s->nb) {
+		long je = jt - jb < s->nb ? jt : jb + s->nb;
+
+		for (long q = 0; q < kq; q++) {
+			const uint8_t *b0 = (const uint8_t *)s->b.p + 4 * q * ld;
+			int32_t aq[64];	/* the first 64 rows' quads (m is small) */
+
+			for (long i = 0; i < m && i < 64; i++)
+				aq[i] = a_quad(a + i * kp2, q, k);
+			for (long j = jb; j < je; j += 64) {
+				long col = dt == NB_INT8 ? j : j / 2;
+				__m512i x[4], qd[4], z = _mm512_setzero_si512();
+
+				for (long r = 0; r < 4; r++)
+					x[r] = 4 * q + r < k ? gemv_row(dt, b0 + r * ld + col) : z;
+				gemv_quads(x[0], x[1], x[2], x[3], qd);
+				for (long i = 0; i < m; i++) {
+					__m512i *ci = (__m512i *)(c + i * n + j);
+					__m512i w = _mm512_set1_epi32(i < 64 ? aq[i] : a_quad(a + i * kp2, q, k));
+
+					for (int g = 0; g < 4; g++)
+						_mm512_storeu_si512(ci + g, _mm512_dpbusd_epi32(q ? _mm512_loadu_si512(ci + g) : z,
+												 qd[g], w));
+				}
+			}
+		}
+		/* In place: the quads' column order to C's, minus the offset. */
+		for (long i = 0; i < m; i++) {
+			int32_t sum = 0, t[64];
+
+			for (long p = 0; p < k; p++)
+				sum += a[i * kp2 + p];
+			for (long j = jb; j < je; j += 64) {
+				memcpy(t, c + i * n + j, sizeof(t));
+				for (int w = 0; w < 64; w++)
+					c[i * n + j + map[w]] = t[w] - off * sum;
+			}
+		}
+	}
+	for (long i = 0; i < m; i++)
+		for (long j = jt; j < j1; j++) {
+			int32_t sum = 0;
+
+			for (long p = 0; p < k; p++)
+				sum += a[i * kp2 + p] * get1_i(dt, &s->b, p, j);
+			c[i * n + j] = sum;
+		}
+}
+
+static void small_int8(const struct gemm_small *s, long j0, long j1) { small_q(NB_INT8, s, j0, j1); }
+static void small_int4(const struct gemm_small *s, long j0, long j1) { small_q(NB_INT4, s, j0, j1); }
+
+static const struct gemm_impl avx512_impls[NB_DTYPE_COUNT] = {
+	[NB_FP32] = { "gemm_fp32_avx512_14x32", "gemv_fp32_avx512", 1, 4, 4, 0, 4, pack_a_fp32,
+		      pack_b_fp32, ukr_f32_14x32, small_fp32, MR, NR },
+	[NB_FP16] = { "gemm_fp16_avx512_14x32", "gemv_fp16_avx512", 1, 4, 4, 0, 4, pack_a_fp16,
+		      pack_b_fp16, ukr_f32_14x32, small_fp16, MR, NR },
+	[NB_BF16] = { "gemm_bf16_avx512_dpbf16_14x32", "gemv_bf16_avx512", 2, 2, 2, 0, 4, pack_a_bf16p,
+		      pack_b_bf16p, ukr_bf16_14x32, small_bf16, MR, NR },
+	[NB_INT8] = { "gemm_int8_avx512_vnni_14x32", "gemv_int8_avx512", 4, 1, 1, 4 * NR, 4,
+		      pack_a_int8q, pack_b_int8q, ukr_u8s8_14x32, small_int8, MR, NR },
+	[NB_INT4] = { "gemm_int4_avx512_vnni_14x32", "gemv_int4_avx512", 4, 1, 1, 4 * NR, 2,
+		      pack_a_int4q, pack_b_int4q, ukr_u8s8_14x32, small_int4, MR, NR },
 };
 
 const struct gemm_impl *gemm_avx512_impl(enum nb_dtype dt)
@@ -532,9 +726,6 @@ const struct gemm_impl *gemm_avx512_impl(enum nb_dtype dt)
 		return NULL;
 	if ((dt == NB_INT8 || dt == NB_INT4) && !cpu_has_int8_dot(NB_ISA_AVX512, NULL))
 		return NULL;
-	/* The small-m path: the AVX2 one until an AVX-512 one is given. */
-	if (!avx512_impls[dt].small)
-		avx512_impls[dt].small = gemm_avx2_impl(dt)->small;
 	return &avx512_impls[dt];
 }
 #endif
