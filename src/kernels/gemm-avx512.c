@@ -640,56 +640,93 @@ static inline int32_t a_quad(const int16_t *ai, long q, long k)
 
 /* Integer class with vpdpbusd: B as the unsigned operand (b + off), A's
  * quads broadcast as the signed one; off * (sum of row i of A) comes off
- * at the end.  For each block of columns and 4 rows of B: 64 columns of the
- * 4 rows loaded once, regrouped into quads (8 unpacks) and applied to every
- * row of C, whose block stays in L1 in the quads' column order until the
- * last k puts it in place.  Columns past the last 64 in scalar code. */
+ * at the end.  k in blocks of GEMV_QB quads; within one, for each group of
+ * up to 4 rows of C and each 64 columns: the 4 rows of B of each quad are
+ * loaded, regrouped into quads (8 unpacks) and applied to the group's 16
+ * accumulators, which stay in registers for the whole k block; then C
+ * (kept in the quads' column order until the end) is written once.  The
+ * second half of each 64-byte line of an int4 row is read from cache by
+ * the next 64 columns.  Columns past the last 64 in scalar code. */
+#define GEMV_QB 64
+
+INLINE void gemv_block(enum nb_dtype dt, const int MI, const struct gemm_small *s, long i0,
+		       long q0, long qe, const int32_t aq[][GEMV_QB], long j0, long jt)
+{
+	int32_t *c = s->c;
+	long n = s->n, k = s->k, ld = s->b.ld;
+	const __m512i z = _mm512_setzero_si512();
+
+	for (long j = j0; j < jt; j += 64) {
+		const uint8_t *bj = (const uint8_t *)s->b.p + (dt == NB_INT8 ? j : j / 2);
+		__m512i acc[4][4];
+
+		for (int i = 0; i < MI; i++)
+			for (int g = 0; g < 4; g++)
+				acc[i][g] = z;
+		for (long q = q0; q < qe; q++) {
+			const uint8_t *b0 = bj + 4 * q * ld;
+			__m512i qd[4];
+
+			if (4 * q + 4 <= k)
+				gemv_quads(gemv_row(dt, b0), gemv_row(dt, b0 + ld), gemv_row(dt, b0 + 2 * ld),
+					   gemv_row(dt, b0 + 3 * ld), qd);
+			else
+				gemv_quads(gemv_row(dt, b0), 4 * q + 1 < k ? gemv_row(dt, b0 + ld) : z,
+					   4 * q + 2 < k ? gemv_row(dt, b0 + 2 * ld) : z, z, qd);
+			for (int i = 0; i < MI; i++) {
+				__m512i w = _mm512_set1_epi32(aq[i][q - q0]);
+
+				for (int g = 0; g < 4; g++)
+					acc[i][g] = _mm512_dpbusd_epi32(acc[i][g], qd[g], w);
+			}
+		}
+		for (int i = 0; i < MI; i++) {
+			__m512i *ci = (__m512i *)(c + (i0 + i) * n + j);
+
+			for (int g = 0; g < 4; g++)
+				_mm512_storeu_si512(ci + g, q0 ? _mm512_add_epi32(acc[i][g], _mm512_loadu_si512(ci + g))
+							       : acc[i][g]);
+		}
+	}
+}
+
 INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long j1)
 {
 	const int16_t *a = s->ap;	/* m x 2kp int16 */
 	int32_t *c = s->c, off = dt == NB_INT8 ? 128 : 8;
-	long m = s->m, n = s->n, k = s->k, kp2 = 2 * ((k + 1) / 2), ld = s->b.ld, kq = (k + 3) / 4;
+	long m = s->m, n = s->n, k = s->k, kp2 = 2 * ((k + 1) / 2), kq = (k + 3) / 4;
 	long jt = j0 + (j1 - j0) / 64 * 64;
+	int32_t aq[4][GEMV_QB];
 	uint8_t map[64];
 
 	gemv_map(dt, map);
-	for (long jb = j0; jb < jt; jb += s->nb) {
-		long je = jt - jb < s->nb ? jt : jb + s->nb;
+	for (long q0 = 0; q0 < kq && jt > j0; q0 += GEMV_QB) {
+		long qe = kq - q0 < GEMV_QB ? kq : q0 + GEMV_QB;
 
-		for (long q = 0; q < kq; q++) {
-			const uint8_t *b0 = (const uint8_t *)s->b.p + 4 * q * ld;
-			int32_t aq[64];	/* the first 64 rows' quads (m is small) */
+		for (long i0 = 0; i0 < m; i0 += 4) {
+			long mi = m - i0 < 4 ? m - i0 : 4;
 
-			for (long i = 0; i < m && i < 64; i++)
-				aq[i] = a_quad(a + i * kp2, q, k);
-			for (long j = jb; j < je; j += 64) {
-				long col = dt == NB_INT8 ? j : j / 2;
-				__m512i x[4], qd[4], z = _mm512_setzero_si512();
-
-				for (long r = 0; r < 4; r++)
-					x[r] = 4 * q + r < k ? gemv_row(dt, b0 + r * ld + col) : z;
-				gemv_quads(x[0], x[1], x[2], x[3], qd);
-				for (long i = 0; i < m; i++) {
-					__m512i *ci = (__m512i *)(c + i * n + j);
-					__m512i w = _mm512_set1_epi32(i < 64 ? aq[i] : a_quad(a + i * kp2, q, k));
-
-					for (int g = 0; g < 4; g++)
-						_mm512_storeu_si512(ci + g, _mm512_dpbusd_epi32(q ? _mm512_loadu_si512(ci + g) : z,
-												 qd[g], w));
-				}
+			for (long i = 0; i < mi; i++)
+				for (long q = q0; q < qe; q++)
+					aq[i][q - q0] = a_quad(a + (i0 + i) * kp2, q, k);
+			switch (mi) {
+			case 1: gemv_block(dt, 1, s, i0, q0, qe, aq, j0, jt); break;
+			case 2: gemv_block(dt, 2, s, i0, q0, qe, aq, j0, jt); break;
+			case 3: gemv_block(dt, 3, s, i0, q0, qe, aq, j0, jt); break;
+			default: gemv_block(dt, 4, s, i0, q0, qe, aq, j0, jt); break;
 			}
 		}
-		/* In place: the quads' column order to C's, minus the offset. */
-		for (long i = 0; i < m; i++) {
-			int32_t sum = 0, t[64];
+	}
+	/* In place: the quads' column order to C's, minus the offset. */
+	for (long i = 0; i < m && jt > j0; i++) {
+		int32_t sum = 0, t[64];
 
-			for (long p = 0; p < k; p++)
-				sum += a[i * kp2 + p];
-			for (long j = jb; j < je; j += 64) {
-				memcpy(t, c + i * n + j, sizeof(t));
-				for (int w = 0; w < 64; w++)
-					c[i * n + j + map[w]] = t[w] - off * sum;
-			}
+		for (long p = 0; p < k; p++)
+			sum += a[i * kp2 + p];
+		for (long j = j0; j < jt; j += 64) {
+			memcpy(t, c + i * n + j, sizeof(t));
+			for (int w = 0; w < 64; w++)
+				c[i * n + j + map[w]] = t[w] - off * sum;
 		}
 	}
 	for (long i = 0; i < m; i++)
