@@ -34,7 +34,11 @@
  * (wrapping, which only ever happens in the intermediate before the offset
  * comes off): with A shifted to a + 128 and 128 * (column sums of B)
  * subtracted, C is bit-identical to the int64 reference whenever the true
- * result fits int32 (gemm.c bounds k for that). */
+ * result fits int32 (gemm.c bounds k for that).
+ *
+ * Not used: AMX tiles and AVX512-FP16, which would serve bf16/int8 and fp16
+ * on CPUs that have them; no machine with them has been available to run
+ * and verify such a path on. */
 #include "config.h"
 
 #ifdef NB_HAVE_AVX512_KERNELS

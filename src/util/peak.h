@@ -1,6 +1,7 @@
-/* The host's measured arithmetic peak: a loop of independent fp32 FMAs
- * (AVX2+FMA when the dispatch level allows it, portable C otherwise) on N
- * pinned threads.  The roof that GEMM results are reported against. */
+/* The host's measured arithmetic peaks: loops of independent multiply-adds
+ * (AVX-512, AVX2+FMA or portable C, as the dispatch level allows; at
+ * AVX-512 also the bf16 and int8 dot products) on N pinned threads, and the
+ * read bandwidth.  The roofs that GEMM results are reported against. */
 #ifndef NB_PEAK_H
 #define NB_PEAK_H
 
