@@ -47,7 +47,6 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "util/cpu.h"
 
 #define INLINE static inline __attribute__((always_inline))
 #define MR 14
@@ -761,12 +760,6 @@ static const struct gemm_impl avx512_impls[NB_DTYPE_COUNT] = {
 
 const struct gemm_impl *gemm_avx512_impl(enum nb_dtype dt)
 {
-	if ((unsigned)dt >= NB_DTYPE_COUNT || !avx512_impls[dt].ukr)
-		return NULL;
-	if (dt == NB_BF16 && !cpu_has_bf16_dot(NB_ISA_AVX512, NULL))
-		return NULL;
-	if ((dt == NB_INT8 || dt == NB_INT4) && !cpu_has_int8_dot(NB_ISA_AVX512, NULL))
-		return NULL;
-	return &avx512_impls[dt];
+	return (unsigned)dt < NB_DTYPE_COUNT && avx512_impls[dt].ukr ? &avx512_impls[dt] : NULL;
 }
 #endif

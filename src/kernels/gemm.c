@@ -95,7 +95,9 @@ static void gemm_shape(const struct nb_case *c, struct nb_shape *s)
 const struct gemm_impl *gemm_impl_for(enum nb_dtype dt, int isa)
 {
 #ifdef NB_HAVE_AVX512_KERNELS
-	if (isa >= NB_ISA_AVX512 && gemm_avx512_impl(dt))
+	if (isa >= NB_ISA_AVX512 && gemm_avx512_impl(dt)
+	    && (dt != NB_BF16 || cpu_has_bf16_dot((enum nb_isa)isa, NULL))
+	    && (!gemm_is_int(dt) || cpu_has_int8_dot((enum nb_isa)isa, NULL)))
 		return gemm_avx512_impl(dt);
 #endif
 #ifdef NB_HAVE_X86_KERNELS
@@ -605,6 +607,8 @@ static const char *gemm_impl_name(const struct nb_case *c, int isa)
 	return small_path(im, (long)c->v[P_M].i, -1) ? im->small_name : im->name;
 }
 
+static const struct nb_sweep sweep = { { "m", "n", "k" }, 64, 16384, "matrix size (m = n = k)" };
+
 const struct nb_kernel nb_kernel_gemm = {
 	.name = "gemm",
 	.summary = "dense C = A B: fp32, fp16/bf16 (fp32 acc), int8/int4 (int32 acc)",
@@ -613,6 +617,7 @@ const struct nb_kernel nb_kernel_gemm = {
 	.check = gemm_check,
 	.work = gemm_work,
 	.shape = gemm_shape,
+	.sweep = &sweep,
 	.host_bytes = gemm_host_bytes,
 	.setup = gemm_setup,
 	.execute = gemm_execute,

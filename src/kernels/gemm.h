@@ -105,8 +105,9 @@ const struct gemm_impl *gemm_ref_impl(enum nb_dtype dt);
 const struct gemm_impl *gemm_avx2_impl(enum nb_dtype dt);
 #endif
 #ifdef NB_HAVE_AVX512_KERNELS
-/* NULL where the dtype has no AVX-512 kernel on this CPU (bf16 without
- * avx512_bf16, int8/int4 without avx512_vnni): the AVX2 one is used. */
+/* Every dtype's AVX-512 kernel; the bf16 one needs avx512_bf16 and the
+ * int8/int4 ones avx512_vnni, which gemm_impl_for checks (without them the
+ * AVX2 kernel is used). */
 const struct gemm_impl *gemm_avx512_impl(enum nb_dtype dt);
 #endif
 /* The implementation used at dispatch level ISA (enum nb_isa). */

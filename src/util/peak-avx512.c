@@ -11,13 +11,11 @@
 
 #include <immintrin.h>
 
-extern volatile float peak_sink;
-
 #define CHAINS12(op)	\
 	op(a0); op(a1); op(a2); op(a3); op(a4); op(a5);	\
 	op(a6); op(a7); op(a8); op(a9); op(a10); op(a11)
 
-double peak_loop_avx512(long iters)
+double peak_loop_avx512(long iters, float *sink)
 {
 	__m512 x = _mm512_set1_ps(1.0000001f), y = _mm512_set1_ps(0.9999999f);
 	__m512 a0 = _mm512_set1_ps(0.1f), a1 = _mm512_set1_ps(0.2f), a2 = _mm512_set1_ps(0.3f);
@@ -33,13 +31,13 @@ double peak_loop_avx512(long iters)
 	a0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
 			   _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
 	a0 = _mm512_add_ps(a0, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
-	peak_sink = _mm512_reduce_add_ps(a0);
+	*sink = _mm512_reduce_add_ps(a0);
 	return 2.0 * 12 * 16 * (double)iters;
 }
 
 /* Counts 2 operations (multiply, add) per bf16 product: 32 products per
  * instruction. */
-double peak_loop_bf16dot(long iters)
+double peak_loop_bf16dot(long iters, float *sink)
 {
 	__m512bh x = (__m512bh)_mm512_set1_epi16(0x3f80), y = (__m512bh)_mm512_set1_epi16(0x3c00);
 	/* Distinct starting values: identical chains would be merged into one. */
@@ -56,12 +54,12 @@ double peak_loop_bf16dot(long iters)
 	a0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
 			   _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
 	a0 = _mm512_add_ps(a0, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
-	peak_sink = _mm512_reduce_add_ps(a0);
+	*sink = _mm512_reduce_add_ps(a0);
 	return 2.0 * 12 * 32 * (double)iters;
 }
 
 /* 2 operations per u8 x s8 product: 64 products per instruction. */
-double peak_loop_int8dot(long iters)
+double peak_loop_int8dot(long iters, float *sink)
 {
 	__m512i x = _mm512_set1_epi8(1), y = _mm512_set1_epi8(-1);
 	/* Distinct starting values: identical chains would be merged into one. */
@@ -78,7 +76,7 @@ double peak_loop_int8dot(long iters)
 	a0 = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3)),
 			      _mm512_add_epi32(_mm512_add_epi32(a4, a5), _mm512_add_epi32(a6, a7)));
 	a0 = _mm512_add_epi32(a0, _mm512_add_epi32(_mm512_add_epi32(a8, a9), _mm512_add_epi32(a10, a11)));
-	peak_sink = (float)_mm512_reduce_add_epi32(a0);
+	*sink = (float)_mm512_reduce_add_epi32(a0);
 	return 2.0 * 12 * 64 * (double)iters;
 }
 #endif

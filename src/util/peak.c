@@ -41,16 +41,24 @@ double peak_loop_c(long iters)
 
 struct probe {
 	long iters;
-	double (*loop)(long iters);
+	double (*loop)(long iters, float *sink);
 	double flops[256];
 };
 
 static void probe_thread(void *arg, int tid, int nt)
 {
 	struct probe *p = arg;
+	float sink = 0;
 
 	(void)nt;
-	p->flops[tid % 256] = p->loop(p->iters);
+	p->flops[tid % 256] = p->loop(p->iters, &sink);
+	peak_sink = sink;
+}
+
+static double loop_c(long iters, float *sink)
+{
+	(void)sink;
+	return peak_loop_c(iters);
 }
 
 const char *peak_name(enum nb_peak kind)
@@ -64,7 +72,7 @@ const char *peak_name(enum nb_peak kind)
 }
 
 /* The loop that measures KIND at the current dispatch level, or NULL. */
-static double (*peak_loop(enum nb_peak kind))(long)
+static double (*peak_loop(enum nb_peak kind))(long, float *)
 {
 	enum nb_isa isa = cpu_detect()->isa;
 
@@ -83,7 +91,7 @@ static double (*peak_loop(enum nb_peak kind))(long)
 	if (isa >= NB_ISA_AVX2)
 		return peak_loop_avx2;
 #endif
-	return peak_loop_c;
+	return loop_c;
 }
 
 double peak_fp32_flops(int nthreads, double seconds)
@@ -140,7 +148,6 @@ double peak_ops(enum nb_peak kind, int nthreads, double seconds)
 struct readbw {
 	const uint64_t *p;
 	long words;
-	int avx2;
 	uint64_t sums[256];
 };
 
@@ -163,12 +170,6 @@ static void readbw_sum(void *arg, int tid, int nt)
 	long b, e;
 
 	pool_split(r->words, 64, tid, nt, &b, &e);
-#ifdef NB_HAVE_X86_KERNELS
-	if (r->avx2) {
-		r->sums[tid % 256] = peak_sum_avx2(r->p + b, (e - b) / 16 * 16);
-		return;
-	}
-#endif
 	for (long i = b; i + 8 <= e; i += 8)
 		for (int l = 0; l < 8; l++)
 			s[l] += r->p[i + l];
@@ -189,7 +190,6 @@ double peak_read_bandwidth(int nthreads, size_t bytes)
 			bytes = 256u << 20;
 	}
 	r.words = (long)(bytes / 8);
-	r.avx2 = cpu_detect()->isa >= NB_ISA_AVX2;
 	r.p = nb_aligned_alloc((size_t)r.words * 8);
 	if (!r.p)
 		return error("read bandwidth probe: cannot allocate %zu bytes", bytes);

@@ -39,13 +39,14 @@ double peak_read_bandwidth(int nthreads, size_t bytes);
  * FLOPs performed.  Exposed for the dispatch test. */
 double peak_loop_c(long iters);
 #ifdef NB_HAVE_X86_KERNELS
-double peak_loop_avx2(long iters);
-uint64_t peak_sum_avx2(const uint64_t *p, long n);
+/* Leaves the lanes' sum in *SINK, so that the loop is not optimised away;
+ * it writes nothing outside its own library. */
+double peak_loop_avx2(long iters, float *sink);
 #endif
 #ifdef NB_HAVE_AVX512_KERNELS
-double peak_loop_avx512(long iters);
-double peak_loop_bf16dot(long iters);
-double peak_loop_int8dot(long iters);
+double peak_loop_avx512(long iters, float *sink);
+double peak_loop_bf16dot(long iters, float *sink);
+double peak_loop_int8dot(long iters, float *sink);
 #endif
 
 #endif
