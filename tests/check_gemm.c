@@ -1,5 +1,5 @@
 /* Unit tests of the GEMM kernels: every implementation (portable and, where
- * the CPU has it, AVX2), every dtype, both paths (packed and small-m), on
+ * the runner's level has it: AVX2, AVX-512), every dtype, both paths (packed and small-m), on
  * shapes that hit every edge (1, primes, tall-skinny, GEMV m = 1..16,
  * non-multiples of the tiles, k across cache blocks), against a reference
  * computed here in double / int64; integer extremes for overflow; and the
@@ -85,7 +85,9 @@ static void check_one(const struct gemm_impl *im, struct nb_pool *pool, enum nb_
 					ref += x;
 					mag += fabs(x);
 				}
-				ck_assert_msg(fabs(got - ref) <= (k + 2) * 0x1p-24 * mag,
+				double slack = dt == NB_BF16 ? GEMM_BF16_FLUSH(k) : 0;
+
+				ck_assert_msg(fabs(got - ref) <= (k + 2) * 0x1p-24 * mag + slack,
 					      "%s small=%d m=%ld n=%ld k=%ld: C[%ld][%ld] = %g, expected %g",
 					      im->name, small, m, n, k, i, j, got, ref);
 			}
@@ -102,18 +104,13 @@ static const long shapes[][3] = {
 	{ 20, 50, 1100 }, { 4, 333, 9 }, { 9, 40, 2 }, { 2, 200, 601 }, { 1, 128, 514 },
 };
 
-/* Every implementation available here: the portable one always, AVX2 when
- * the CPU has it. */
+/* The implementation under test: at the runner's level (check_isa), which
+ * the runner has checked the CPU has: the portable one in check_npubench,
+ * AVX2 and AVX-512 in the per-ISA runners. */
 static int impls_for(enum nb_dtype dt, const struct gemm_impl *out[2])
 {
-	int n = 0;
-
-	out[n++] = gemm_ref_impl(dt);
-#ifdef NB_HAVE_X86_KERNELS
-	if (cpu_detect()->avx2 && cpu_detect()->fma && cpu_detect()->f16c)
-		out[n++] = gemm_avx2_impl(dt);
-#endif
-	return n;
+	out[0] = gemm_impl_for(dt, check_isa);
+	return 1;
 }
 
 START_TEST(every_impl_matches_reference)
@@ -164,6 +161,58 @@ START_TEST(integer_extremes_are_exact)
 				check_one(im[x], pool, ints[d], 2, 200, 777, small, FILL_MINMAX);
 			}
 	}
+	pool_free(pool);
+}
+END_TEST
+
+/* The bf16 bound, (k + 2) u32 sum |a b| + GEMM_BF16_FLUSH(k), where it is
+ * tight: denormal inputs (which vdpbf16ps flushes to zero: the AVX-512
+ * kernel must return exactly 0 there, the others the exact sum) and values
+ * over 2^-20..2^20 with alternating signs (cancellation, where the order
+ * and rounding of the pair additions differ from separate FMAs). */
+START_TEST(bf16_error_bound_holds)
+{
+	struct nb_pool *pool = pool_create(2, 0);
+	const struct gemm_impl *im = gemm_impl_for(NB_BF16, check_isa);
+	int dot = strstr(im->name, "dpbf16") != NULL;
+	const long m = 17, n = 33, k = 101;
+	uint16_t *a = xmalloc(m * k * 2), *b = xmalloc(k * n * 2);
+	float *c = xmalloc(m * n * 4);
+	struct gemm_mat ma = { a, NB_BF16, k }, mb = { b, NB_BF16, n };
+	struct nb_rng g;
+
+	for (int mode = 0; mode < 2; mode++) {
+		rng_seed(&g, 5, (uint64_t)mode);
+		for (long i = 0; i < m * k; i++)
+			a[i] = mode ? nb_f32_to_bf16(ldexpf(rng_float(&g), (int)rng_range(&g, -20, 0)))
+				    : 0x0010;	/* 2^-129, a bf16 denormal */
+		for (long i = 0; i < k * n; i++)
+			b[i] = mode ? nb_f32_to_bf16((i & 1 ? -1 : 1) * (0.5f + 0.5f * fabsf(rng_float(&g))))
+				    : 0x3f80;	/* 1.0 */
+		for (int small = 0; small <= 1; small++) {
+			ck_assert_int_eq(gemm_compute(im, pool, NB_BF16, m, n, k, a, b, c, small), 0);
+			for (long i = 0; i < m; i++)
+				for (long j = 0; j < n; j++) {
+					double ref = 0, mag = 0;
+
+					for (long p = 0; p < k; p++) {
+						double x = (double)gemm_get_f(&ma, i, p) * gemm_get_f(&mb, p, j);
+
+						ref += x;
+						mag += fabs(x);
+					}
+					ck_assert_msg(fabs(c[i * n + j] - ref) <= (k + 2) * 0x1p-24 * mag + GEMM_BF16_FLUSH(k),
+						      "%s mode %d small %d: C[%ld][%ld] = %a, ref %a", im->name,
+						      mode, small, i, j, c[i * n + j], ref);
+					if (mode == 0 && !small)
+						ck_assert_msg(dot ? c[i * n + j] == 0 : c[i * n + j] == (float)ref,
+							      "%s: denormal sum %a (ref %a)", im->name, c[i * n + j], ref);
+				}
+		}
+	}
+	free(a);
+	free(b);
+	free(c);
 	pool_free(pool);
 }
 END_TEST
@@ -254,14 +303,37 @@ START_TEST(dispatch_falls_back_to_portable)
 	unsetenv("NPUBENCH_ISA");
 	cpu_refresh_isa();
 #ifdef NB_HAVE_X86_KERNELS
-	if (cpu_detect()->avx2 && cpu_detect()->fma && cpu_detect()->f16c) {
-		ck_assert_int_eq(cpu_detect()->isa, NB_ISA_AVX2);
+	if (cpu_has_isa(NB_ISA_AVX2, NULL)) {
+		ck_assert_int_ge(cpu_detect()->isa, NB_ISA_AVX2);
 		ck_assert_ptr_eq(gemm_impl_for(NB_BF16, NB_ISA_AVX2), gemm_avx2_impl(NB_BF16));
 		ck_assert(peak_fp32_flops(1, 0.01) > 0);
 	}
 #endif
+	/* A level the CPU lacks falls back to the best it has. */
+	if (!cpu_has_isa(NB_ISA_AVX512, NULL)) {
+		setenv("NPUBENCH_ISA", "avx512", 1);
+		cpu_refresh_isa();
+		ck_assert_int_lt(cpu_detect()->isa, NB_ISA_AVX512);
+		unsetenv("NPUBENCH_ISA");
+		cpu_refresh_isa();
+	}
 }
 END_TEST
+
+/* The per-ISA runners' share: every dtype and the integer extremes at
+ * their level. */
+Suite *suite_gemm_isa(void)
+{
+	Suite *s = suite_create("gemm");
+	TCase *tc = tcase_create(isa_name((enum nb_isa)check_isa));
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_loop_test(tc, every_impl_matches_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
+	tcase_add_test(tc, integer_extremes_are_exact);
+	tcase_add_test(tc, bf16_error_bound_holds);
+	suite_add_tcase(s, tc);
+	return s;
+}
 
 Suite *suite_gemm(void)
 {
@@ -270,6 +342,7 @@ Suite *suite_gemm(void)
 
 	tcase_add_loop_test(tc, every_impl_matches_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
 	tcase_add_test(tc, integer_extremes_are_exact);
+	tcase_add_test(tc, bf16_error_bound_holds);
 	tcase_add_test(tc, int8_k_bound);
 	tcase_add_test(tc, descriptor_runs_and_verifies);
 	tcase_add_test(tc, dispatch_falls_back_to_portable);

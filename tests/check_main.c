@@ -2,6 +2,9 @@
 #include <stdlib.h>
 
 #include "check_suites.h"
+#include "util/cpu.h"
+
+int check_isa = NB_ISA_PORTABLE;
 
 static Suite *(*const suites[])(void) = {
 	suite_util,

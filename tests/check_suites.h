@@ -19,4 +19,10 @@ Suite *suite_collective(void);
 Suite *suite_plot(void);
 Suite *suite_prometheus(void);
 
+/* The dispatch level the kernel tests run at: portable in check_npubench,
+ * the level named by each per-ISA runner (check_isa.c). */
+extern int check_isa;
+Suite *suite_gemm_isa(void);
+Suite *suite_kernels_isa(void);
+
 #endif

@@ -196,6 +196,42 @@ static int probe_roof(struct probe *pr)
 	return 0;
 }
 
+/* The dot-product ceilings where the dispatch level has them (AVX-512 with
+ * avx512_bf16 / avx512_vnni): each is the dtype's own peak, measured like
+ * the FMA peak.  Returns a bit mask: 1 bf16 written, 2 int8 written.  A
+ * noisy loop is never let below the fp32 peak (the schema refuses an fp32
+ * peak above a 16-bit one, and the instructions do at least as much). */
+static int probe_dot_peaks(struct probe *pr, struct nb_profile_doc *doc)
+{
+	static const struct {
+		enum nb_peak kind;
+		const char *key, *note;
+	} dots[] = {
+		{ NB_PEAK_BF16, "peak_dense_tflops.bf16",
+		  "independent vdpbf16ps (bf16 pair dot products into fp32) on every thread" },
+		{ NB_PEAK_INT8, "peak_dense_tflops.int8",
+		  "independent vpdpbusd (u8 x s8 quad dot products into int32) on every thread" },
+	};
+	int mask = 0;
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(dots); i++) {
+		double v = peak_ops(dots[i].kind, (int)pr->threads, 0);
+
+		if (v <= 0)
+			continue;
+		fprintf(stderr, "probe: %s peak %.4g OP/s on %d threads\n", peak_name(dots[i].kind), v,
+			(int)pr->threads);
+		if (v < pr->fma) {
+			warning("probe: the %s loop (%.4g) ran below the fp32 FMA loop (%.4g): using the latter",
+				peak_name(dots[i].kind), v, pr->fma);
+			v = pr->fma;
+		}
+		profile_doc_fig(doc, dots[i].key, v / 1e12, "PROBE", "measured", dots[i].note);
+		mask |= 1 << i;
+	}
+	return mask;
+}
+
 /* Peaks per dtype, emulation and 2:4 sparsity. */
 static int probe_compute(struct probe *pr, struct nb_profile_doc *doc)
 {
@@ -203,10 +239,14 @@ static int probe_compute(struct probe *pr, struct nb_profile_doc *doc)
 	long long sz = (long long)pr->size;
 	char buf[256], note[256], key[64];
 	double v;
+	int dots;
 
 	profile_doc_fig(doc, "peak_dense_tflops.fp32", pr->fma / 1e12, "PROBE", "measured",
 			"independent fp32 FMAs on every thread (the arithmetic roof)");
+	dots = probe_dot_peaks(pr, doc);
 	for (size_t i = 0; i < NB_ARRAY_SIZE(int_dtypes); i++) {
+		if (i == 0 && (dots & 2))
+			continue;	/* int8 has its measured ceiling */
 		snprintf(buf, sizeof(buf), "gemm dtype=%s m=%lld n=%lld k=%lld", int_dtypes[i], sz, sz, sz);
 		if ((v = measure(buf, pr->pool, &pr->mo, NULL)) < 0)
 			return -1;
@@ -215,7 +255,7 @@ static int probe_compute(struct probe *pr, struct nb_profile_doc *doc)
 		snprintf(key, sizeof(key), "peak_dense_tflops.%s", int_dtypes[i]);
 		profile_doc_fig(doc, key, v / pr->eff / 1e12, "PROBE", "derived", note);
 	}
-	for (const char *const *d = (const char *const[]){ "fp16", "bf16", NULL }; *d; d++) {
+	for (const char *const *d = (const char *const[]){ "fp16", (dots & 1) ? NULL : "bf16", NULL }; *d; d++) {
 		snprintf(key, sizeof(key), "emulation.%s.via", *d);
 		profile_doc_str(doc, key, "fp32");
 		snprintf(key, sizeof(key), "emulation.%s.note", *d);

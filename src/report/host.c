@@ -9,17 +9,26 @@
 #include "util/cpu.h"
 #include "util/util.h"
 
-static void add_impl(void *arg, const char *kernel, const char *dtype, const char *impl)
+static void add_impl(void *arg, const char *kernel, const char *dtype, const char *impl,
+		     const char *note)
 {
 	struct nb_json *o = json_push(arg, json_object());
 
 	json_set_str(o, "kernel", kernel);
 	json_set_str(o, "dtype", dtype);
 	json_set_str(o, "impl", impl);
+	if (note[0])
+		json_set_str(o, "why", note);
 }
 
 char *report_host_json(int pretty)
 {
+	return report_host_json_peaks(pretty, NULL);
+}
+
+char *report_host_json_peaks(int pretty, const double *peaks)
+{
+	static const char *const keys[] = { "fp32_fma", "bf16_dot", "int8_dot" };
 	const struct nb_cpu *c = cpu_detect();
 	struct nb_json *root = json_object(), *feat, *cache;
 	struct hostinfo_feature f[HOSTINFO_MAX_FEATURES];
@@ -51,5 +60,14 @@ char *report_host_json(int pretty)
 	if (c->isa_forced[0])
 		json_set_str(root, "isa_forced", c->isa_forced);
 	hostinfo_each_impl(add_impl, json_set(root, "kernels", json_array()));
+	if (peaks) {
+		struct nb_json *o = json_set(root, "peak_ops_per_s", json_object());
+
+		for (int k = 0; k < 3; k++)
+			if (peaks[k] > 0)
+				json_set_num(o, keys[k], peaks[k]);
+			else
+				json_set(o, keys[k], json_null());
+	}
 	return json_finish(root, pretty);
 }

@@ -50,6 +50,9 @@ char *report_export_json(struct nb_store *st, const int64_t *ids, int n, int sam
 /* This host (CPU, features, caches, memory, build, kernel implementations)
  * as a JSON object, malloc'd; indented when PRETTY. */
 char *report_host_json(int pretty);
+/* The same with the measured ceilings (hostinfo_peaks: fp32 FMA, bf16 dot,
+ * int8 dot; 0 = absent, written as null) when PEAKS is not NULL. */
+char *report_host_json_peaks(int pretty, const double *peaks);
 
 /* Parses an export JSON document (either schema) read from PATH into runs
  * ready for store_import; the whole file is checked first and rejected on

@@ -9,6 +9,7 @@
 
 #include "kernels/kernel.h"
 #include "util/cpu.h"
+#include "util/peak.h"
 #include "util/util.h"
 
 #if defined(__clang__)
@@ -36,6 +37,7 @@ int hostinfo_features(struct hostinfo_feature *f)
 #define F(x, v) f[n].name = x, f[n].on = c->v, n++
 	F("sse4.2", sse42); F("avx", avx); F("avx2", avx2); F("fma", fma); F("f16c", f16c);
 	F("bmi2", bmi2); F("avx512f", avx512f); F("avx512bw", avx512bw); F("avx512vl", avx512vl);
+	F("avx512dq", avx512dq);
 	F("avx512_vnni", avx512_vnni); F("avx512_bf16", avx512_bf16); F("avx512_fp16", avx512_fp16);
 	F("avx_vnni", avx_vnni); F("amx_tile", amx_tile); F("amx_bf16", amx_bf16); F("amx_int8", amx_int8);
 #undef F
@@ -47,8 +49,37 @@ const char *hostinfo_compiler(void)
 	return NB_COMPILER;
 }
 
+/* Why IMPL, the implementation chosen at DTYPE, is not at the best level
+ * this CPU could run: the missing feature or the override.  Empty when it
+ * is. */
+static const char *impl_note(const struct nb_cpu *c, const char *dtype, const char *impl)
+{
+	static char note[160];
+	const char *why = NULL;
+	enum nb_isa level = c->isa;
+
+	note[0] = '\0';
+	if (level + 1 < NB_ISA_COUNT && cpu_has_isa((enum nb_isa)(level + 1), NULL)) {
+		snprintf(note, sizeof(note), "NPUBENCH_ISA=%s", c->isa_forced);
+		return note;
+	}
+	if (strstr(impl, isa_name(level)))
+		return note;
+	if (level == NB_ISA_AVX512) {
+		if (!strcmp(dtype, "bf16") && !cpu_has_bf16_dot(level, &why))
+			return why;
+		if ((!strcmp(dtype, "int8") || !strcmp(dtype, "int4")) && !cpu_has_int8_dot(level, &why))
+			return why;
+		return "avx512: this kernel has no AVX-512 version; AVX2 used";
+	}
+	/* Below AVX-512: name what the next level up lacks. */
+	if (level + 1 < NB_ISA_COUNT && !cpu_has_isa((enum nb_isa)(level + 1), &why))
+		snprintf(note, sizeof(note), "%s: %s", isa_name((enum nb_isa)(level + 1)), why);
+	return note;
+}
+
 void hostinfo_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
-				   const char *impl), void *arg)
+				   const char *impl, const char *note), void *arg)
 {
 	const struct nb_cpu *c = cpu_detect();
 
@@ -61,23 +92,29 @@ void hostinfo_each_impl(void (*fn)(void *arg, const char *kernel, const char *dt
 			continue;
 		case_init(&kc, k);
 		if (di < 0) {
-			fn(arg, k->name, "-", k->impl(&kc, c->isa));
+			const char *impl = k->impl(&kc, c->isa);
+
+			fn(arg, k->name, "-", impl, impl_note(c, "-", impl));
 			continue;
 		}
 		for (int t = 0; t < NB_DTYPE_COUNT; t++) {
+			const char *dt = dtype_name((enum nb_dtype)t), *impl;
 			char msg[256];
 
-			if (case_set(&kc, "dtype", dtype_name((enum nb_dtype)t), msg, sizeof(msg)))
+			if (case_set(&kc, "dtype", dt, msg, sizeof(msg)))
 				continue;
-			fn(arg, k->name, dtype_name((enum nb_dtype)t), k->impl(&kc, c->isa));
+			impl = k->impl(&kc, c->isa);
+			fn(arg, k->name, dt, impl, impl_note(c, dt, impl));
 		}
 	}
 }
 
-static void print_impl(void *arg, const char *kernel, const char *dtype, const char *impl)
+static void print_impl(void *arg, const char *kernel, const char *dtype, const char *impl,
+		       const char *note)
 {
 	NB_UNUSED(arg);
-	printf("  %-10s %-6s %s\n", kernel, dtype, impl);
+	printf("  %-10s %-6s %-28s%s%s%s\n", kernel, dtype, impl, note[0] ? " (" : "", note,
+	       note[0] ? ")" : "");
 }
 
 void hostinfo_print(void)
@@ -109,4 +146,42 @@ void hostinfo_print(void)
 	       c->isa_forced[0] ? ")" : "");
 	printf("kernels:\n");
 	hostinfo_each_impl(print_impl, NULL);
+}
+
+int hostinfo_peaks(double out[3])
+{
+	int nt = cpu_detect()->online_cpus;
+
+	for (int k = NB_PEAK_FP32; k <= NB_PEAK_INT8; k++) {
+		out[k] = peak_ops((enum nb_peak)k, nt, 0);
+		if (out[k] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Why a ceiling is absent: the instruction the dispatch level lacks. */
+static const char *peak_absent(enum nb_peak k)
+{
+	const char *why = NULL;
+	enum nb_isa isa = cpu_detect()->isa;
+
+	if (k == NB_PEAK_BF16 && !cpu_has_bf16_dot(isa, &why))
+		return why ? why : "below avx512: bf16 runs as fp32 FMAs";
+	if (k == NB_PEAK_INT8 && !cpu_has_int8_dot(isa, &why))
+		return why ? why : "below avx512: int8 runs as int16 pairs (vpmaddwd)";
+	return "not measured";
+}
+
+void hostinfo_print_peaks(const double peaks[3])
+{
+	printf("peaks:      (measured, %d threads)\n", cpu_detect()->online_cpus);
+	for (int k = NB_PEAK_FP32; k <= NB_PEAK_INT8; k++) {
+		if (peaks[k] > 0)
+			printf("  %-32s %10.1f G%s/s\n", peak_name((enum nb_peak)k), peaks[k] / 1e9,
+			       k == NB_PEAK_INT8 ? "OP" : "FLOP");
+		else
+			printf("  %-32s %10s (%s)\n", peak_name((enum nb_peak)k), "-",
+			       peak_absent((enum nb_peak)k));
+	}
 }

@@ -11,9 +11,15 @@ struct hostinfo_feature {
 	int on;
 };
 int hostinfo_features(struct hostinfo_feature *f);
-/* For every kernel and each dtype it accepts: the implementation used. */
+/* For every kernel and each dtype it accepts: the implementation used and,
+ * when it is not at the best level the CPU has, why (else ""). */
 void hostinfo_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
-				   const char *impl), void *arg);
+				   const char *impl, const char *note), void *arg);
+/* Measures the arithmetic ceilings (peak.h) on all usable CPUs, about
+ * 0.2 s each: operations/s into OUT[NB_PEAK_*] (0 where the dispatch level
+ * lacks the instruction); returns -1 after an error. */
+int hostinfo_peaks(double out[3]);
+void hostinfo_print_peaks(const double peaks[3]);
 /* The compiler that built npubench ("gcc 12.2.0"). */
 const char *hostinfo_compiler(void);
 /* The host as text for people. */

@@ -2,6 +2,7 @@
 #include "util/cpu.h"
 
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,85 @@ const char *isa_name(enum nb_isa isa)
 	switch (isa) {
 	case NB_ISA_PORTABLE: return "portable";
 	case NB_ISA_AVX2: return "avx2";
+	case NB_ISA_AVX512: return "avx512";
 	}
 	return "?";
+}
+
+int isa_parse(const char *name)
+{
+	for (int i = 0; i < NB_ISA_COUNT; i++)
+		if (!strcmp(name, isa_name((enum nb_isa)i)))
+			return i;
+	return -1;
+}
+
+/* Each level's required features, checked in order so the reason names the
+ * most basic one missing. */
+struct isa_need {
+	enum nb_isa isa;
+	const char *feature;
+	size_t off;
+};
+
+#define NEED(isa, f) { isa, #f, offsetof(struct nb_cpu, f) }
+static const struct isa_need needs[] = {
+	NEED(NB_ISA_AVX2, avx), NEED(NB_ISA_AVX2, avx2), NEED(NB_ISA_AVX2, fma),
+	NEED(NB_ISA_AVX2, f16c), NEED(NB_ISA_AVX512, os_avx512),
+	NEED(NB_ISA_AVX512, avx512f), NEED(NB_ISA_AVX512, avx512bw),
+	NEED(NB_ISA_AVX512, avx512vl), NEED(NB_ISA_AVX512, avx512dq),
+};
+#undef NEED
+
+int cpu_has_isa(enum nb_isa isa, const char **why)
+{
+	static char reason[64];
+
+	cpu_detect();
+	for (size_t i = 0; i < NB_ARRAY_SIZE(needs); i++) {
+		if (needs[i].isa > isa || *(const int *)((const char *)&cpu + needs[i].off))
+			continue;
+		if (!strcmp(needs[i].feature, "os_avx512"))
+			snprintf(reason, sizeof(reason), "the OS does not enable the ZMM/opmask state");
+		else
+			snprintf(reason, sizeof(reason), "no %s on this CPU", needs[i].feature);
+		if (why)
+			*why = reason;
+		return 0;
+	}
+	if (why)
+		*why = NULL;
+	return 1;
+}
+
+static int has_dot(enum nb_isa isa, int feature, const char *name, const char **why)
+{
+	static char reason[64];
+
+	if (isa < NB_ISA_AVX512) {
+		if (why)
+			*why = NULL;
+		return 0;
+	}
+	if (feature) {
+		if (why)
+			*why = NULL;
+		return 1;
+	}
+	snprintf(reason, sizeof(reason), "avx512: no %s on this CPU", name);
+	if (why)
+		*why = reason;
+	return 0;
+}
+
+int cpu_has_bf16_dot(enum nb_isa isa, const char **why)
+{
+	return has_dot(isa, cpu_detect()->avx512_bf16, "avx512_bf16", why);
+}
+
+int cpu_has_int8_dot(enum nb_isa isa, const char **why)
+{
+	return has_dot(isa, cpu_detect()->avx512_vnni, "avx512_vnni", why);
 }
 
 #ifdef NB_X86
@@ -55,10 +133,12 @@ static void detect_x86(void)
 		uint64_t xcr0 = xgetbv0();
 
 		os_avx = (xcr0 & 6) == 6;
+		/* SSE, AVX and bits 5-7: opmask, ZMM0-15 upper, ZMM16-31. */
 		os_avx512 = (xcr0 & 0xe6) == 0xe6;
 		os_amx = (xcr0 & 0x60000) == 0x60000;
 	}
 	cpu.avx = os_avx;
+	cpu.os_avx512 = os_avx512;
 	if (!os_avx)
 		cpu.fma = cpu.f16c = 0;
 	if (max >= 7) {
@@ -68,6 +148,7 @@ static void detect_x86(void)
 		cpu.avx512f = os_avx512 && (b & bit_AVX512F);
 		cpu.avx512bw = os_avx512 && (b & bit_AVX512BW);
 		cpu.avx512vl = os_avx512 && (b & bit_AVX512VL);
+		cpu.avx512dq = os_avx512 && (b & bit_AVX512DQ);
 		cpu.avx512_vnni = os_avx512 && (c & (1u << 11));
 		cpu.avx512_fp16 = os_avx512 && (d & (1u << 23));
 		cpu.amx_bf16 = os_amx && (d & (1u << 22));
@@ -214,15 +295,25 @@ void cpu_refresh_isa(void)
 	const char *force = getenv("NPUBENCH_ISA");
 	enum nb_isa best = NB_ISA_PORTABLE;
 
-	if (cpu.avx2 && cpu.fma && cpu.f16c)
-		best = NB_ISA_AVX2;
+	for (int i = NB_ISA_COUNT - 1; i > 0; i--)
+		if (cpu_has_isa((enum nb_isa)i, NULL)) {
+			best = (enum nb_isa)i;
+			break;
+		}
 	cpu.isa_forced[0] = '\0';
 	if (force && *force) {
+		int want = isa_parse(force);
+		const char *why = NULL;
+
 		snprintf(cpu.isa_forced, sizeof(cpu.isa_forced), "%s", force);
-		if (!strcmp(force, "portable"))
-			best = NB_ISA_PORTABLE;
-		else if (strcmp(force, "avx2") || best != NB_ISA_AVX2)
-			warning("NPUBENCH_ISA=%s is not available here; using %s", force, isa_name(best));
+		if (want < 0)
+			warning("NPUBENCH_ISA=%s: unknown level (portable, avx2 or avx512); using %s",
+				force, isa_name(best));
+		else if (!cpu_has_isa((enum nb_isa)want, &why))
+			warning("NPUBENCH_ISA=%s is not available here (%s); using %s", force, why,
+				isa_name(best));
+		else
+			best = (enum nb_isa)want;
 	}
 	cpu.isa = best;
 }

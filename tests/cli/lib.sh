@@ -44,6 +44,18 @@ lines() {
 	if [ "$n" -eq "$2" ]; then pass; else fail "$(basename "$1") has $n lines, expected $2"; fi
 }
 
+# has_isa LEVEL: 0 when this CPU runs dispatch level LEVEL (portable, avx2,
+# avx512); otherwise prints a SKIP line with the reason and returns 1, so a
+# level the CPU lacks is reported, never counted as passed.
+has_isa() {
+	if NPUBENCH_ISA=$1 "$NPUBENCH" info --format json 2>"$T/isa-err" |
+		grep -Eq "\"isa\":[[:space:]]*\"$1\""; then
+		return 0
+	fi
+	echo "SKIP: $1: $(sed -n 's/.*not available here (\(.*\)).*/\1/p' "$T/isa-err")"
+	return 1
+}
+
 finish() {
 	echo "$passes passed, $fails failed"
 	[ "$fails" -eq 0 ]

@@ -1,0 +1,40 @@
+/* The runner of the kernel tests at one ISA level (NB_TEST_ISA, set per
+ * program in Makefile.am): every GEMM, attention, spmm and stream
+ * implementation at that level against the portable reference.  A CPU or
+ * build without the level exits 77 (SKIP) with the reason, never 0. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check_suites.h"
+#include "util/cpu.h"
+
+int check_isa = NB_TEST_ISA;
+
+int main(void)
+{
+	const char *why = NULL;
+	SRunner *sr;
+	int failed;
+
+#if NB_TEST_ISA >= 2 && !defined(NB_HAVE_AVX512_KERNELS)
+	printf("SKIP: %s: this build has no AVX-512 kernels (compiler too old)\n",
+	       isa_name((enum nb_isa)check_isa));
+	return 77;
+#endif
+	if (!cpu_has_isa((enum nb_isa)check_isa, &why)) {
+		printf("SKIP: %s: %s\n", isa_name((enum nb_isa)check_isa), why);
+		return 77;
+	}
+	/* The kernels descriptors dispatch on cpu_detect()->isa in places:
+	 * make it the level under test. */
+	setenv("NPUBENCH_ISA", isa_name((enum nb_isa)check_isa), 1);
+	cpu_refresh_isa();
+	sr = srunner_create(suite_gemm_isa());
+	srunner_add_suite(sr, suite_kernels_isa());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
