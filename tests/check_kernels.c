@@ -29,6 +29,16 @@ static const char *const cases[] = {
 	"attention batch=2 heads=3 seq_q=4 seq_k=131 head_dim=20 causal=1 dtype=fp16",
 	"attention heads=2 seq_q=2 seq_k=70 head_dim=136 dtype=bf16 amp=100",
 	"attention heads=1 seq_q=5 seq_k=9 head_dim=7 causal=1",
+	/* bf16 past the decode rows (the pair layout at AVX-512): odd d, key
+	 * counts off the panel and pair sizes, a lone 16-column strip. */
+	"attention batch=2 heads=3 seq_q=37 seq_k=101 head_dim=21 causal=1 dtype=bf16",
+	"attention heads=2 seq_q=5 seq_k=9 head_dim=7 causal=1 dtype=bf16",
+	"attention heads=1 seq_q=9 seq_k=3 head_dim=1 dtype=bf16",
+	"attention heads=1 seq_q=97 head_dim=64 amp=100 dtype=bf16",
+	"attention heads=1 seq_q=130 seq_k=300 head_dim=48 dtype=bf16",
+	"attention heads=1 seq_q=64 head_dim=16 causal=1 dtype=bf16",
+	"attention heads=1 seq_q=50 seq_k=70 head_dim=48",
+	"attention heads=1 seq_q=3 seq_k=200 head_dim=33 dtype=bf16",
 	"spmm m=1 n=1 k=4",
 	"spmm m=37 n=45 k=36",
 	"spmm m=100 n=70 k=200 dtype=bf16",
