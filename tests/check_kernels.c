@@ -43,7 +43,12 @@ static const char *const cases[] = {
 	"spmm m=37 n=45 k=36",
 	"spmm m=100 n=70 k=200 dtype=bf16",
 	"spmm m=7 n=131 k=260 dtype=fp32",
+	/* Rows off the 4-row AVX-512 tile, several k blocks, columns past
+	 * one S24_NC block. */
+	"spmm m=6 n=49 k=516 dtype=bf16",
+	"spmm m=3 n=2100 k=8 dtype=fp32",
 	"spmm pattern=csr m=37 n=45 k=50 density=0.5",
+	"spmm pattern=csr m=9 n=200 k=70 density=0.3 dtype=fp16",
 	"spmm pattern=csr m=37 n=130 k=50 density=0.001 dtype=fp16",
 	"spmm pattern=csr m=60 n=65 k=300 density=0.2 dtype=bf16",
 	"spmm pattern=csr m=1 n=3 k=1 density=0.5 dtype=fp32",
