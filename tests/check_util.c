@@ -1,5 +1,8 @@
 /* Unit tests of src/util: parsing, strings, fp16/bf16, statistics, pool. */
+#define _GNU_SOURCE
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +146,47 @@ START_TEST(pool_splits_all_work)
 }
 END_TEST
 
+/* A pinned pool leaves its caller's affinity as it was, during its life
+ * and after, so threads the caller starts (a library's OpenMP team) are not
+ * confined to one core; a thread started meanwhile sees the full mask. */
+static void *mask_count(void *arg)
+{
+	cpu_set_t m;
+
+	sched_getaffinity(0, sizeof(m), &m);
+	*(int *)arg = CPU_COUNT(&m);
+	return NULL;
+}
+
+static void touch(void *arg, int tid, int nt)
+{
+	(void)arg;
+	(void)tid;
+	(void)nt;
+}
+
+START_TEST(pool_leaves_caller_unpinned)
+{
+	cpu_set_t before, during;
+	struct nb_pool *p;
+	pthread_t t;
+	int child = 0;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(before), &before), 0);
+	p = pool_create(2, 1);
+	ck_assert_ptr_nonnull(p);
+	pool_run(p, touch, NULL);
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(during), &during), 0);
+	ck_assert(CPU_EQUAL(&before, &during));
+	ck_assert_int_eq(pthread_create(&t, NULL, mask_count, &child), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(child, CPU_COUNT(&before));
+	pool_free(p);
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(during), &during), 0);
+	ck_assert(CPU_EQUAL(&before, &during));
+}
+END_TEST
+
 START_TEST(rng_is_seeded)
 {
 	struct nb_rng a, b, c;
@@ -173,6 +217,7 @@ Suite *suite_util(void)
 	tcase_add_test(tc, stats_known_values);
 	tcase_add_test(tc, stats_large_n_ci);
 	tcase_add_test(tc, pool_splits_all_work);
+	tcase_add_test(tc, pool_leaves_caller_unpinned);
 	tcase_add_test(tc, rng_is_seeded);
 	suite_add_tcase(s, tc);
 	return s;

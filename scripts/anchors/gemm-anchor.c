@@ -1,77 +1,72 @@
 /* gemm-anchor: npubench's GEMM kernels side by side with OpenBLAS sgemm and
- * oneDNN's u8 x s8 -> s32 matmul, on the same shapes and thread count,
- * interleaved (one timed sample of each contender per round, best of the
- * rounds).  A benchmark, not a test.  Built and run by
+ * oneDNN's u8 x s8 -> s32 and bf16 x bf16 -> f32 matmuls, on the same shapes
+ * and thread count, interleaved (one timed sample of each contender per
+ * round, best of the rounds).  A benchmark, not a test.  Built and run by
  * scripts/anchors/gemm.sh; links libnpubench.a for npubench's kernels
- * (through the kernel descriptor, exactly as the harness runs them), its
+ * (through the kernel descriptor, exactly as the harness runs them) and its
  * peak and read-bandwidth probes (the roofs results are reported against).
  *
- *   gemm-anchor THREADS ROUNDS SIZE...     (SIZE: m=n=k; GEMV m=1 n=k=4096 is added)
+ *   gemm-anchor THREADS ROUNDS SIZE...   (SIZE: m=n=k; GEMV m=1 and m=16,
+ *                                         n=k=4096, are added)
+ *   gemm-anchor one WHO THREADS M N K [pool]    (one contender, internal)
  *
- * Threads of the libraries come from OMP_NUM_THREADS / OPENBLAS_NUM_THREADS,
- * which the script sets to THREADS. */
+ * Every sample runs in a process of its own ("one"), so each contender runs
+ * exactly as it would alone: no other library's threads spinning beside it,
+ * no affinity inherited from npubench's pool.  After each shape a sanity
+ * check prints, for every library, its rate at THREADS against its rate at 1
+ * thread, and against a process that created npubench's pinned pool first
+ * (the old harness's setting, which once crippled oneDNN's OpenMP threads):
+ * that one must match the library alone. */
 #include <cblas.h>
 #include <dnnl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernels/kernel.h"
 #include "util/cpu.h"
+#include "util/half.h"
 #include "util/peak.h"
 #include "util/pool.h"
 #include "util/rng.h"
 #include "util/timer.h"
 #include "util/util.h"
 
-#define MAX_C 12
+/* The contenders, in the order of each round. */
+enum { C_FP32, C_FP16, C_BF16, SGEMM, DNNL_BF16, C_INT8, DNNL_U8, C_INT4, NC };
 
+static const struct who {
+	const char *label;
+	const char *dtype;	/* npubench's dtype, NULL for a library */
+	int peak;		/* enum nb_peak of its ceiling */
+} whos[NC] = {
+	[C_FP32] = { "npubench fp32", "fp32", NB_PEAK_FP32 },
+	[C_FP16] = { "npubench fp16", "fp16", NB_PEAK_FP32 },
+	[C_BF16] = { "npubench bf16", "bf16", NB_PEAK_BF16 },
+	[SGEMM] = { "OpenBLAS sgemm", NULL, NB_PEAK_FP32 },
+	[DNNL_BF16] = { "oneDNN bf16", NULL, NB_PEAK_BF16 },
+	[C_INT8] = { "npubench int8", "int8", NB_PEAK_INT8 },
+	[DNNL_U8] = { "oneDNN u8s8s32", NULL, NB_PEAK_INT8 },
+	[C_INT4] = { "npubench int4", "int4", NB_PEAK_INT8 },
+};
+
+/* One contender set up in this process. */
 struct contender {
-	char label[48];
-	char impl[48];
-	double ops, bytes;	/* per execution */
-	int is_int;
-	double best;		/* seconds per execution */
-	int reps;		/* executions per timed sample */
-	void (*run)(struct contender *);
-	/* npubench */
-	const struct nb_kernel *k;
+	int who;
+	long m, n, k;
+	double ops, bytes;
+	int reps;
+	char impl[64];
+	const struct nb_kernel *kern;
 	void *state;
-	char verify[40];
-	/* libraries */
-	long m, n, k_;
 	float *fa, *fb, *fc;
+	dnnl_engine_t eng;
 	dnnl_primitive_t prim;
 	dnnl_stream_t strm;
 	dnnl_exec_arg_t args[3];
-	int ref;		/* index of the contender the ratio is against, -1 none */
-	double target;		/* the target for that ratio, 0 none */
-	int ref2;		/* a second ratio (int4 vs oneDNN) */
 };
-
-static struct nb_pool *pool;
-static dnnl_engine_t eng;
-
-static void run_nb(struct contender *c)
-{
-	for (int i = 0; i < c->reps; i++)
-		c->k->execute(c->state);
-}
-
-static void run_sgemm(struct contender *c)
-{
-	for (int i = 0; i < c->reps; i++)
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->m, (int)c->n, (int)c->k_,
-			    1.0f, c->fa, (int)c->k_, c->fb, (int)c->n, 0.0f, c->fc, (int)c->n);
-}
-
-static void run_dnnl(struct contender *c)
-{
-	for (int i = 0; i < c->reps; i++)
-		dnnl_primitive_execute(c->prim, c->strm, 3, c->args);
-	dnnl_stream_wait(c->strm);
-}
 
 #define DNNL_OK(x)								\
 	do {									\
@@ -82,7 +77,7 @@ static void run_dnnl(struct contender *c)
 		}								\
 	} while (0)
 
-static void add_nb(struct contender *c, const char *dtype, long m, long n, long k, int nt)
+static void setup_nb(struct contender *c, struct nb_pool *pool)
 {
 	char text[160], msg[256];
 	struct nb_case cs;
@@ -90,32 +85,27 @@ static void add_nb(struct contender *c, const char *dtype, long m, long n, long 
 	const struct nb_cpu *cpu = cpu_detect();
 	struct nb_host_env env = { pool, cpu, 1, cpu->isa };
 
-	snprintf(text, sizeof(text), "gemm dtype=%s m=%ld n=%ld k=%ld", dtype, m, n, k);
+	snprintf(text, sizeof(text), "gemm dtype=%s m=%ld n=%ld k=%ld", whos[c->who].dtype, c->m,
+		 c->n, c->k);
 	if (case_parse(text, &cs, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "gemm-anchor: %s\n", msg);
 		exit(1);
 	}
-	c->k = cs.kernel;
-	c->k->work(&cs, &w);
+	c->kern = cs.kernel;
+	c->kern->work(&cs, &w);
 	c->ops = w.ops;
 	c->bytes = w.bytes;
-	c->is_int = !strcmp(w.unit, "OP/s");
-	snprintf(c->label, sizeof(c->label), "npubench %s", dtype);
-	snprintf(c->impl, sizeof(c->impl), "%s", c->k->impl(&cs, cpu->isa));
-	if (c->k->setup(&cs, &env, &c->state) < 0)
+	snprintf(c->impl, sizeof(c->impl), "%s", c->kern->impl(&cs, cpu->isa));
+	if (c->kern->setup(&cs, &env, &c->state) < 0)
 		exit(1);
-	c->run = run_nb;
-	(void)nt;
 }
 
-static void add_sgemm(struct contender *c, long m, long n, long k)
+static void setup_sgemm(struct contender *c)
 {
+	long m = c->m, n = c->n, k = c->k;
 	struct nb_rng g;
 
 	rng_seed(&g, 3, 1);
-	c->m = m;
-	c->n = n;
-	c->k_ = k;
 	c->fa = nb_aligned_alloc((size_t)(m * k) * 4);
 	c->fb = nb_aligned_alloc((size_t)(k * n) * 4);
 	c->fc = nb_aligned_alloc((size_t)(m * n) * 4);
@@ -126,13 +116,15 @@ static void add_sgemm(struct contender *c, long m, long n, long k)
 	memset(c->fc, 0, (size_t)(m * n) * 4);
 	c->ops = 2.0 * m * n * k;
 	c->bytes = 4.0 * (m * k + k * n + m * n);
-	snprintf(c->label, sizeof(c->label), "OpenBLAS sgemm");
-	snprintf(c->impl, sizeof(c->impl), "%.47s", openblas_get_config());
-	c->run = run_sgemm;
+	snprintf(c->impl, sizeof(c->impl), "%.63s", openblas_get_config());
 }
 
-static void add_dnnl(struct contender *c, long m, long n, long k)
+/* oneDNN matmul on plain row-major layouts, as npubench gets them (no
+ * prepacked weights): u8 x s8 -> s32, or bf16 x bf16 -> f32. */
+static void setup_dnnl(struct contender *c)
 {
+	int bf = c->who == DNNL_BF16;
+	long m = c->m, n = c->n, k = c->k;
 	dnnl_memory_desc_t a_md, b_md, c_md;
 	dnnl_matmul_desc_t md;
 	dnnl_primitive_desc_t pd;
@@ -140,189 +132,254 @@ static void add_dnnl(struct contender *c, long m, long n, long k)
 	dnnl_dims_t ad = { m, k }, bd = { k, n }, cd = { m, n };
 	const char *info = NULL;
 	struct nb_rng g;
-	uint8_t *a = nb_aligned_alloc((size_t)(m * k));
-	int8_t *b = nb_aligned_alloc((size_t)(k * n));
-	int32_t *cc = nb_aligned_alloc((size_t)(m * n) * 4);
+	size_t es = bf ? 2 : 1;
+	uint8_t *a = nb_aligned_alloc((size_t)(m * k) * es), *b = nb_aligned_alloc((size_t)(k * n) * es);
+	void *cc = nb_aligned_alloc((size_t)(m * n) * 4);
 
 	rng_seed(&g, 3, 2);
 	for (long i = 0; i < m * k; i++)
-		a[i] = (uint8_t)rng_range(&g, 0, 255);
+		if (bf)
+			((uint16_t *)a)[i] = nb_f32_to_bf16(rng_float(&g));
+		else
+			a[i] = (uint8_t)rng_range(&g, 0, 255);
 	for (long i = 0; i < k * n; i++)
-		b[i] = (int8_t)rng_range(&g, -128, 127);
-	/* Plain row-major layouts, as npubench gets them: no prepacked weights. */
-	DNNL_OK(dnnl_memory_desc_init_by_tag(&a_md, 2, ad, dnnl_u8, dnnl_ab));
-	DNNL_OK(dnnl_memory_desc_init_by_tag(&b_md, 2, bd, dnnl_s8, dnnl_ab));
-	DNNL_OK(dnnl_memory_desc_init_by_tag(&c_md, 2, cd, dnnl_s32, dnnl_ab));
+		if (bf)
+			((uint16_t *)b)[i] = nb_f32_to_bf16(rng_float(&g));
+		else
+			b[i] = (uint8_t)rng_range(&g, -128, 127);
+	DNNL_OK(dnnl_engine_create(&c->eng, dnnl_cpu, 0));
+	DNNL_OK(dnnl_memory_desc_init_by_tag(&a_md, 2, ad, bf ? dnnl_bf16 : dnnl_u8, dnnl_ab));
+	DNNL_OK(dnnl_memory_desc_init_by_tag(&b_md, 2, bd, bf ? dnnl_bf16 : dnnl_s8, dnnl_ab));
+	DNNL_OK(dnnl_memory_desc_init_by_tag(&c_md, 2, cd, bf ? dnnl_f32 : dnnl_s32, dnnl_ab));
 	DNNL_OK(dnnl_matmul_desc_init(&md, &a_md, &b_md, NULL, &c_md));
-	DNNL_OK(dnnl_primitive_desc_create(&pd, &md, NULL, eng, NULL));
+	DNNL_OK(dnnl_primitive_desc_create(&pd, &md, NULL, c->eng, NULL));
 	DNNL_OK(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &info));
+	snprintf(c->impl, sizeof(c->impl), "%.63s", info ? info : "?");
 	DNNL_OK(dnnl_primitive_create(&c->prim, pd));
-	DNNL_OK(dnnl_memory_create(&am, &a_md, eng, a));
-	DNNL_OK(dnnl_memory_create(&bm, &b_md, eng, b));
-	DNNL_OK(dnnl_memory_create(&cm, &c_md, eng, cc));
-	DNNL_OK(dnnl_stream_create(&c->strm, eng, dnnl_stream_default_flags));
+	DNNL_OK(dnnl_memory_create(&am, &a_md, c->eng, a));
+	DNNL_OK(dnnl_memory_create(&bm, &b_md, c->eng, b));
+	DNNL_OK(dnnl_memory_create(&cm, &c_md, c->eng, cc));
+	DNNL_OK(dnnl_stream_create(&c->strm, c->eng, dnnl_stream_default_flags));
 	c->args[0] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, am };
 	c->args[1] = (dnnl_exec_arg_t){ DNNL_ARG_WEIGHTS, bm };
 	c->args[2] = (dnnl_exec_arg_t){ DNNL_ARG_DST, cm };
 	c->ops = 2.0 * m * n * k;
-	c->bytes = (double)(m * k + k * n) + 4.0 * m * n;
-	c->is_int = 1;
-	snprintf(c->label, sizeof(c->label), "oneDNN u8s8s32");
-	snprintf(c->impl, sizeof(c->impl), "%.47s", info ? info : "?");
-	c->run = run_dnnl;
+	c->bytes = (double)(m * k + k * n) * (double)es + 4.0 * m * n;
 }
 
-/* Times all contenders, interleaved, ROUNDS rounds; keeps the best. */
-static void measure(struct contender *cs, int nc, int rounds)
+static void run(struct contender *c)
 {
-	for (int i = 0; i < nc; i++) {
-		double t0 = timer_now(), dt;
-
-		cs[i].reps = 1;
-		cs[i].run(&cs[i]);	/* warm-up: pages, packing buffers, JIT */
-		dt = timer_now() - t0;
-		cs[i].reps = dt < 0.05 ? (int)(0.05 / (dt > 1e-6 ? dt : 1e-6)) + 1 : 1;
-		cs[i].best = 1e30;
+	for (int i = 0; i < c->reps; i++) {
+		if (c->state)
+			c->kern->execute(c->state);
+		else if (c->fa)
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->m, (int)c->n,
+				    (int)c->k, 1.0f, c->fa, (int)c->k, c->fb, (int)c->n, 0.0f, c->fc,
+				    (int)c->n);
+		else
+			dnnl_primitive_execute(c->prim, c->strm, 3, c->args);
 	}
-	for (int r = 0; r < rounds; r++)
-		for (int i = 0; i < nc; i++) {
-			double t0 = timer_now(), dt;
-
-			cs[i].run(&cs[i]);
-			dt = (timer_now() - t0) / cs[i].reps;
-			if (dt < cs[i].best)
-				cs[i].best = dt;
-		}
+	if (c->prim)
+		dnnl_stream_wait(c->strm);
 }
 
-static void report(const char *shape, int nt, struct contender *cs, int nc, double peak, double bw)
+/* "one": sets up WHO, warms up, times SAMPLES samples of at least 50 ms
+ * and prints "seconds ops bytes verify impl" for the best.  POOL: create
+ * npubench's pinned pool first even for a library. */
+static int one(int who, int nt, long m, long n, long k, int samples, int with_pool)
 {
-	for (int i = 0; i < nc; i++) {
-		struct contender *c = &cs[i];
-		double rate = c->ops / c->best;
-		char ratio[64] = "", tgt[16] = "";
+	struct contender c = { .who = who, .m = m, .n = n, .k = k, .reps = 1 };
+	struct nb_pool *pool = NULL;
+	const char *verify = "-";
+	double t0, dt, best = 1e30;
 
-		if (c->ref >= 0) {
-			double x = rate / (cs[c->ref].ops / cs[c->ref].best);
-
-			snprintf(ratio, sizeof(ratio), "%.2fx %s", x, cs[c->ref].label + (cs[c->ref].label[0] == 'n' ? 9 : 0));
-			if (c->target > 0)
-				snprintf(tgt, sizeof(tgt), "%s%.2f", x >= c->target ? ">=" : "MISS<", c->target);
-		}
-		if (c->ref2 >= 0) {
-			size_t l = strlen(ratio);
-
-			snprintf(ratio + l, sizeof(ratio) - l, ", %.2fx oneDNN",
-				 rate / (cs[c->ref2].ops / cs[c->ref2].best));
-		}
-		printf("%-12s %3d  %-15s %-24.24s %9.3f %8.1f %s %6.1f%% %7.1f %5.2f  %-22s %-9s %s\n",
-		       shape, nt, c->label, c->impl, c->best * 1e3, rate / 1e9, c->is_int ? "GOP/s " : "GFLOP/s",
-		       100 * rate / peak, c->bytes / c->best / 1e9, c->bytes / c->best / bw, ratio, tgt,
-		       c->verify);
+	if (whos[who].dtype || with_pool) {
+		pool = pool_create(nt, 1);
+		if (!pool)
+			return 1;
 	}
-}
-
-static void verify_nb(struct contender *cs, int nc)
-{
-	for (int i = 0; i < nc; i++) {
+	if (whos[who].dtype)
+		setup_nb(&c, pool);
+	else if (who == SGEMM)
+		setup_sgemm(&c);
+	else
+		setup_dnnl(&c);
+	t0 = timer_now();
+	run(&c);	/* warm-up: pages, packing buffers, JIT, thread start */
+	dt = timer_now() - t0;
+	c.reps = dt < 0.05 ? (int)(0.05 / (dt > 1e-6 ? dt : 1e-6)) + 1 : 1;
+	for (int s = 0; s < samples; s++) {
+		t0 = timer_now();
+		run(&c);
+		dt = (timer_now() - t0) / c.reps;
+		if (dt < best)
+			best = dt;
+	}
+	if (c.state) {
 		struct nb_verify v;
 
-		if (!cs[i].state)
-			continue;
-		cs[i].k->verify(cs[i].state, &v);
-		snprintf(cs[i].verify, sizeof(cs[i].verify), "%s", v.ok ? "ok" : "FAILED");
-		cs[i].k->teardown(cs[i].state);
-		cs[i].state = NULL;
+		c.kern->verify(c.state, &v);
+		verify = v.ok ? "ok" : "FAILED";
 	}
+	printf("%.9g %.9g %.9g %s %s\n", best, c.ops, c.bytes, verify, c.impl);
+	/* The process ends here: the OS frees the rest. */
+	pool_free(pool);
+	return 0;
 }
 
-static void free_libs(struct contender *cs, int nc)
-{
-	for (int i = 0; i < nc; i++) {
-		nb_aligned_free(cs[i].fa);
-		nb_aligned_free(cs[i].fb);
-		nb_aligned_free(cs[i].fc);
-		if (cs[i].prim) {
-			for (int a = 0; a < 3; a++) {
-				void *h = NULL;
+/* One result read back from a child. */
+struct res {
+	double sec, ops, bytes;
+	char verify[16], impl[64];
+};
 
-				dnnl_memory_get_data_handle(cs[i].args[a].memory, &h);
-				dnnl_memory_destroy(cs[i].args[a].memory);
-				nb_aligned_free(h);
-			}
-			dnnl_primitive_destroy(cs[i].prim);
-			dnnl_stream_destroy(cs[i].strm);
-		}
-	}
+static char self[4096];
+
+static int spawn(int who, int nt, long m, long n, long k, int samples, int with_pool,
+		 struct res *r)
+{
+	char cmd[4300], line[512], t[16];
+	FILE *p;
+	int ok;
+
+	snprintf(t, sizeof(t), "%d", nt);
+	setenv("OMP_NUM_THREADS", t, 1);
+	setenv("OPENBLAS_NUM_THREADS", t, 1);
+	snprintf(cmd, sizeof(cmd), "'%s' one %d %d %ld %ld %ld %d%s", self, who, nt, m, n, k, samples,
+		 with_pool ? " pool" : "");
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	ok = fgets(line, sizeof(line), p) != NULL;
+	if (pclose(p) != 0 || !ok)
+		return -1;
+	line[strcspn(line, "\n")] = '\0';
+	if (sscanf(line, "%lf %lf %lf %15s %63[^\n]", &r->sec, &r->ops, &r->bytes, r->verify, r->impl) != 5)
+		return -1;
+	return 0;
 }
 
-/* One shape: npubench fp32/fp16/bf16/int8/int4, OpenBLAS, oneDNN. */
-static void one_shape(long m, long n, long k, int nt, int rounds, double peak, double bw)
+static void report(const char *shape, int nt, const struct res *rs, const double peaks[3],
+		   double bw, long m)
 {
-	struct contender cs[MAX_C];
-	enum { FP32, FP16, BF16, SGEMM, INT8, DNNL, INT4, NC };
-	char shape[32];
 	int gemv = m <= 16;
+	const int bf_dot = peaks[NB_PEAK_BF16] > 0;
+	/* Each contender's reference and the target for that ratio. */
+	const struct { int ref; double target; } refs[NC] = {
+		[C_FP32] = { SGEMM, gemv ? 0 : 0.95 },
+		[C_FP16] = { SGEMM, gemv ? 0 : 0.95 },
+		[C_BF16] = { bf_dot ? DNNL_BF16 : SGEMM, gemv ? 0 : bf_dot ? 0.90 : 0.95 },
+		[SGEMM] = { -1, 0 },
+		[DNNL_BF16] = { -1, 0 },
+		[C_INT8] = { DNNL_U8, gemv ? 0 : 0.90 },
+		[DNNL_U8] = { -1, 0 },
+		[C_INT4] = { C_INT8, m == 1 ? 1.6 : gemv ? 0 : 1.0 },
+	};
 
-	memset(cs, 0, sizeof(cs));
+	for (int i = 0; i < NC; i++) {
+		const struct res *r = &rs[i];
+		double rate = r->ops / r->sec, pk = peaks[whos[i].peak];
+		char ratio[64] = "", tgt[16] = "", pct[16] = "-";
+
+		if (refs[i].ref >= 0) {
+			double x = rate / (rs[refs[i].ref].ops / rs[refs[i].ref].sec);
+			const char *l = whos[refs[i].ref].label;
+
+			snprintf(ratio, sizeof(ratio), "%.2fx %s", x, !strncmp(l, "npubench ", 9) ? l + 9 : l);
+			if (refs[i].target > 0)
+				snprintf(tgt, sizeof(tgt), "%s%.2f", x >= refs[i].target ? ">=" : "MISS<",
+					 refs[i].target);
+		}
+		if (pk > 0)
+			snprintf(pct, sizeof(pct), "%.1f%%", 100 * rate / pk);
+		printf("%-12s %3d  %-15s %-30.30s %9.3f %8.1f %s %6s %7.1f %5.2f  %-22s %-9s %s\n", shape,
+		       nt, whos[i].label, r->impl, r->sec * 1e3, rate / 1e9,
+		       whos[i].peak == NB_PEAK_INT8 ? "GOP/s  " : "GFLOP/s", pct, r->bytes / r->sec / 1e9,
+		       r->bytes / r->sec / bw, ratio, tgt, r->verify);
+	}
+}
+
+/* The libraries' 1-thread rate and their rate beside npubench's pool. */
+static void sanity(int nt, long m, long n, long k, const struct res *rs)
+{
+	static const int libs[] = { SGEMM, DNNL_BF16, DNNL_U8 };
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(libs); i++) {
+		int w = libs[i];
+		double alone = rs[w].ops / rs[w].sec;
+		struct res one1, pooled;
+		char scale[96] = "";
+
+		if (nt > 1 && spawn(w, 1, m, n, k, 2, 0, &one1) == 0)
+			snprintf(scale, sizeof(scale), "%.1f at 1 thread (%.2fx scaling%s); ",
+				 one1.ops / one1.sec / 1e9, alone / (one1.ops / one1.sec),
+				 alone / (one1.ops / one1.sec) < 1.3 ? ", SUSPECT" : "");
+		if (spawn(w, nt, m, n, k, 2, 1, &pooled) != 0)
+			continue;
+		printf("#   sanity %-15s %d thr: alone %.1f; %swith npubench's pool in the process %.1f (%.2fx alone%s)\n",
+		       whos[w].label, nt, alone / 1e9, scale, pooled.ops / pooled.sec / 1e9,
+		       pooled.ops / pooled.sec / alone,
+		       pooled.ops / pooled.sec / alone < 0.85 ? ", SUSPECT" : "");
+	}
+}
+
+static void one_shape(long m, long n, long k, int nt, int rounds, const double peaks[3], double bw)
+{
+	struct res rs[NC], r;
+	char shape[32];
+
 	for (int i = 0; i < NC; i++)
-		cs[i].ref = cs[i].ref2 = -1;
-	add_nb(&cs[FP32], "fp32", m, n, k, nt);
-	add_nb(&cs[FP16], "fp16", m, n, k, nt);
-	add_nb(&cs[BF16], "bf16", m, n, k, nt);
-	add_sgemm(&cs[SGEMM], m, n, k);
-	add_nb(&cs[INT8], "int8", m, n, k, nt);
-	add_dnnl(&cs[DNNL], m, n, k);
-	add_nb(&cs[INT4], "int4", m, n, k, nt);
-	cs[FP32].ref = cs[FP16].ref = cs[BF16].ref = SGEMM;
-	/* The targets: square shapes, and int4 at m = 1 (GEMV). */
-	cs[FP16].target = cs[BF16].target = gemv ? 0 : 0.90;
-	cs[INT8].ref = DNNL;
-	cs[INT8].target = gemv ? 0 : 1.0;
-	cs[INT4].ref = INT8;
-	cs[INT4].target = m == 1 ? 1.6 : gemv ? 0 : 0.9;
-	cs[INT4].ref2 = DNNL;
-	measure(cs, NC, gemv ? rounds * 3 : rounds);
-	verify_nb(cs, NC);
+		rs[i].sec = 1e30;
+	for (int round = 0; round < rounds; round++)
+		for (int i = 0; i < NC; i++) {
+			if (spawn(i, nt, m, n, k, m <= 16 ? 3 : 1, 0, &r) != 0) {
+				fprintf(stderr, "gemm-anchor: %s %ldx%ldx%ld failed\n", whos[i].label, m, n, k);
+				exit(1);
+			}
+			if (r.sec < rs[i].sec)
+				rs[i] = r;
+		}
 	if (m == n && n == k)
 		snprintf(shape, sizeof(shape), "%ld^3", m);
 	else
 		snprintf(shape, sizeof(shape), "%ldx%ldx%ld", m, n, k);
-	report(shape, nt, cs, NC, peak, bw);
-	free_libs(cs, NC);
+	report(shape, nt, rs, peaks, bw, m);
+	sanity(nt, m, n, k, rs);
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
 	int nt, rounds;
-	double peak, bw;
+	double peaks[3], bw;
+	ssize_t len;
 
+	if (argc >= 8 && !strcmp(argv[1], "one"))
+		return one(atoi(argv[2]), atoi(argv[3]), atol(argv[4]), atol(argv[5]), atol(argv[6]),
+			   atoi(argv[7]), argc > 8 && !strcmp(argv[8], "pool"));
 	if (argc < 3) {
 		fprintf(stderr, "usage: gemm-anchor THREADS ROUNDS [SIZE...]\n");
 		return 2;
 	}
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len <= 0)
+		return 1;
+	self[len] = '\0';
 	nt = atoi(argv[1]);
 	rounds = atoi(argv[2]);
-	/* The probes first, each with its own pinned threads and nothing else
-	 * of ours running. */
-	peak = peak_fp32_flops(nt, 0.6);
+	/* The probes, with their own pinned threads and nothing else running. */
+	for (int p = NB_PEAK_FP32; p <= NB_PEAK_INT8; p++)
+		peaks[p] = peak_ops((enum nb_peak)p, nt, 0.6);
 	bw = peak_read_bandwidth(nt, 0);
-	pool = pool_create(nt, 1);
-	if (!pool)
-		return 1;
-	DNNL_OK(dnnl_engine_create(&eng, dnnl_cpu, 0));
-	printf("# threads %d: fp32 FMA peak %.1f GFLOP/s (npubench probe), read bandwidth %.1f GB/s (npubench probe, 4x LLC)\n",
-	       nt, peak / 1e9, bw / 1e9);
+	printf("# threads %d (npubench probes): fp32 FMA %.1f GFLOP/s, bf16 dot %.1f GFLOP/s, int8 dot %.1f GOP/s, read bandwidth %.1f GB/s (4x LLC)\n",
+	       nt, peaks[0] / 1e9, peaks[1] / 1e9, peaks[2] / 1e9, bw / 1e9);
 	fflush(stdout);
 	for (int i = 3; i < argc; i++) {
 		long s = atol(argv[i]);
 
-		one_shape(s, s, s, nt, rounds, peak, bw);
-		fflush(stdout);
+		one_shape(s, s, s, nt, rounds, peaks, bw);
 	}
-	one_shape(1, 4096, 4096, nt, rounds, peak, bw);
-	one_shape(16, 4096, 4096, nt, rounds, peak, bw);
-	pool_free(pool);
-	dnnl_engine_destroy(eng);
+	one_shape(1, 4096, 4096, nt, rounds, peaks, bw);
+	one_shape(16, 4096, 4096, nt, rounds, peaks, bw);
 	return 0;
 }

@@ -1,9 +1,11 @@
 #!/bin/sh
 # GEMM anchors: npubench's fp32/fp16/bf16/int8/int4 kernels against OpenBLAS
-# cblas_sgemm (libopenblas-dev) and oneDNN's u8 x s8 -> s32 matmul
-# (libdnnl-dev), interleaved on the same shapes and thread counts, with
-# ratios, the issue's targets, each result as a fraction of npubench's
-# measured fp32 FMA peak and (GEMV) of its measured read bandwidth.
+# cblas_sgemm (libopenblas-dev) and oneDNN's u8 x s8 -> s32 and bf16 -> f32
+# matmuls (libdnnl-dev), interleaved on the same shapes and thread counts,
+# each sample in a process of its own, with ratios, the targets, each result
+# as a fraction of its dtype's measured ceiling (fp32 FMA, bf16 or int8 dot
+# product) and of the measured read bandwidth, and a sanity check of every
+# library's scaling and of its rate beside npubench's pool.
 #   scripts/bench-anchors gemm [SIZE...]      default sizes: 2048 4096
 # Environment: NB_BUILDDIR (a configured, built tree; default: the source
 # tree), THREADS ("1 N" by default, N = online CPUs), ROUNDS (3).
@@ -29,7 +31,10 @@ rounds=${ROUNDS:-3}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gemm-anchor.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 isa=""
-[ -f "$build/libnpubench_avx2.a" ] && isa="$build/libnpubench_avx2.a $build/libnpubench.a"
+for l in avx2 avx512; do
+	[ -f "$build/libnpubench_$l.a" ] && isa="$isa $build/libnpubench_$l.a"
+done
+[ -n "$isa" ] && isa="$isa $build/libnpubench.a"
 extra=$(pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null || true)
 # cblas.h from OpenBLAS (the generic one has no openblas_get_config).
 oblas_inc=$(pkg-config --cflags openblas 2>/dev/null || echo "-I/usr/include/x86_64-linux-gnu/openblas-pthread")
@@ -37,7 +42,8 @@ ${CC:-cc} -O2 -pthread -I"$top/src" -I"$build" $oblas_inc -o "$tmp/gemm-anchor" 
 	"$here/gemm-anchor.c" "$build/libnpubench.a" $isa -lopenblas -ldnnl $extra -lm
 
 echo "# npubench GEMM anchors on $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $ncpu CPUs"
-echo "# $(${CC:-cc} --version | head -n 1); OpenBLAS and oneDNN from Debian; rounds: $rounds (best of, interleaved)"
+echo "# $(${CC:-cc} --version | head -n 1); OpenBLAS and oneDNN from Debian; rounds: $rounds (best of, interleaved, one process per sample)"
+echo "# npubench dispatch: $("$build/npubench" info 2>/dev/null | sed -n 's/^dispatch: *//p')"
 if command -v likwid-bench >/dev/null 2>&1; then
 	for t in $threads; do
 		l=$(likwid-bench -t peakflops_sp_avx_fma -W "N:32kB:$t" 2>/dev/null | sed -n 's/^MFlops\/s:[[:space:]]*//p')
@@ -51,8 +57,8 @@ x86_64)
 		if command -v taskset >/dev/null 2>&1; then taskset -c 0 "$tmp/gemm-ceiling"; else "$tmp/gemm-ceiling"; fi
 	fi ;;
 esac
-printf '%-12s %3s  %-15s %-24s %9s %8s %-7s %7s %7s %5s  %-22s %-9s %s\n' \
-	shape thr contender impl ms rate unit "%fma" GB/s "%bw" ratio target verify
+printf '%-12s %3s  %-15s %-30s %9s %8s %-7s %6s %7s %5s  %-22s %-9s %s\n' \
+	shape thr contender impl ms rate unit "%peak" GB/s "%bw" ratio target verify
 for t in $threads; do
 	OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$tmp/gemm-anchor" "$t" "$rounds" $sizes
 done

@@ -707,15 +707,15 @@ static void small_int8(const struct gemm_small *s, long j0, long j1) { small_i(N
 
 static const struct gemm_impl avx2_impls[NB_DTYPE_COUNT] = {
 	[NB_FP32] = { "gemm_fp32_avx2_6x16", "gemv_fp32_avx2", 1, 4, 4, 0, 4, pack_a_fp32, pack_b_fp32,
-		      ukr_f32_6x16, small_fp32 },
+		      ukr_f32_6x16, small_fp32, GEMM_MR, GEMM_NR },
 	[NB_FP16] = { "gemm_fp16_avx2_6x16", "gemv_fp16_avx2", 1, 4, 4, 0, 4, pack_a_fp16, pack_b_fp16,
-		      ukr_f32_6x16, small_fp16 },
+		      ukr_f32_6x16, small_fp16, GEMM_MR, GEMM_NR },
 	[NB_BF16] = { "gemm_bf16_avx2_6x16", "gemv_bf16_avx2", 1, 4, 4, 0, 4, pack_a_bf16, pack_b_bf16,
-		      ukr_f32_6x16, small_bf16 },
+		      ukr_f32_6x16, small_bf16, GEMM_MR, GEMM_NR },
 	[NB_INT8] = { "gemm_int8_avx2_6x16", "gemv_int8_avx2", 2, 2, 2, 0, 4, pack_a_int8v, pack_b_int8,
-		      ukr_i16_6x16, small_int8 },
+		      ukr_i16_6x16, small_int8, GEMM_MR, GEMM_NR },
 	[NB_INT4] = { "gemm_int4_avx2_u8s8_6x16", "gemv_int4_avx2", 4, 1, 1, 64, 2, pack_a_int4q,
-		      pack_b_int4q, ukr_u8s8_6x16, small_int4v },
+		      pack_b_int4q, ukr_u8s8_6x16, small_int4v, GEMM_MR, GEMM_NR },
 };
 
 const struct gemm_impl *gemm_avx2_impl(enum nb_dtype dt)

@@ -1,12 +1,765 @@
-/* AVX-512 GEMM kernels (placeholder until the micro-kernels land). */
+/* AVX-512 GEMM kernels: packing with conversion and the 14x32 micro-kernels
+ * for fp32/fp16 (vfmadd231ps), bf16 (vdpbf16ps on k-pairs) and int8/int4
+ * (vpdpbusd on k-quads).  Compiled with the AVX-512 flags (F, BW, VL, DQ,
+ * VNNI, BF16) and called only after run-time dispatch (gemm_impl_for),
+ * which also checks avx512_bf16 and avx512_vnni per dtype.
+ *
+ * Why 14 x 32: AVX-512 has 32 zmm registers.  A tile of 14 rows x 2
+ * vectors holds 28 accumulators, 2 for the B vectors of one k and 2 spare;
+ * A is broadcast straight from memory as the FMA's third operand
+ * ({1to16}), so it needs no register.  Per k: 2 vector loads and 14
+ * broadcasts feed 28 FMAs, a better load-to-FMA ratio than 12 x 32 and
+ * fewer partial tiles than 6 x 64 (which needs 4 B vectors and reaches
+ * only 24 accumulators).  The same tile serves the three arithmetics, so
+ * packing, blocking and edges are shared.
+ *
+ * Packed layouts (MR = 14, NR = 32):
+ *   fp32/fp16: as gemm.h's GEMM_F32 (fp16 converted while packing).
+ *   bf16: A: for each pair p: MR x {a[r][2p], a[r][2p+1]} (raw bf16 pairs);
+ *     B: for each pair p: NR x {b[2p][j], b[2p+1][j]}.  k past the end is 0.
+ *   int8/int4: A: for each quad q: MR x 4 bytes a[r][4q..4q+3] + 128 (u8);
+ *     B: for each quad q: NR x 4 signed bytes b[4q..4q+3][j], then NR int32
+ *     128 * (sum over the panel's k of b[k][j]).  int4 is unpacked to int8
+ *     while packing, so both run the same micro-kernel.
+ *
+ * Numerics.  vdpbf16ps adds two bf16 products to an fp32 lane: the products
+ * are exact in fp32 (8-bit significands), the additions round to nearest
+ * even, inputs and results that are denormal are flushed to zero (it
+ * ignores MXCSR), and the order of the two additions differs from two
+ * separate FMAs.  So each output is a sum of exact products with at most k
+ * roundings, as with FMAs, plus at most 2^-126 per flushed input times the
+ * other factor; verification uses (k + 2) u32 sum |a b| + k 2^-126 max|b|
+ * (gemm.c, and a unit test that meets the bound).  vpdpbusd multiplies u8
+ * by s8 and adds four products to an int32 lane without saturation
+ * (wrapping, which only ever happens in the intermediate before the offset
+ * comes off): with A shifted to a + 128 and 128 * (column sums of B)
+ * subtracted, C is bit-identical to the int64 reference whenever the true
+ * result fits int32 (gemm.c bounds k for that).
+ *
+ * Not used: AMX tiles and AVX512-FP16, which would serve bf16/int8 and fp16
+ * on CPUs that have them; no machine with them has been available to run
+ * and verify such a path on. */
 #include "config.h"
 
 #ifdef NB_HAVE_AVX512_KERNELS
 #include "kernels/gemm.h"
 
+#include <immintrin.h>
+#include <string.h>
+
+
+#define INLINE static inline __attribute__((always_inline))
+#define MR 14
+#define NR 32
+
+INLINE float get1_f(enum nb_dtype dt, const void *p, long idx)
+{
+	if (dt == NB_FP32)
+		return ((const float *)p)[idx];
+	if (dt == NB_FP16)
+		return _cvtsh_ss(((const uint16_t *)p)[idx]);
+	uint32_t u = (uint32_t)((const uint16_t *)p)[idx] << 16;
+	float f;
+
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+INLINE int get1_i(enum nb_dtype dt, const struct gemm_mat *x, long r, long c)
+{
+	if (dt == NB_INT8)
+		return ((const int8_t *)x->p)[r * x->ld + c];
+	uint8_t byte = ((const uint8_t *)x->p)[r * x->ld + c / 2];
+	int v = (c & 1) ? byte >> 4 : byte & 15;
+
+	return (v ^ 8) - 8;
+}
+
+/* 16 elements of a float-class row at index idx, as fp32. */
+INLINE __m512 load16_f(enum nb_dtype dt, const void *p, long idx)
+{
+	if (dt == NB_FP32)
+		return _mm512_loadu_ps((const float *)p + idx);
+	__m256i h = _mm256_loadu_si256((const __m256i *)((const uint16_t *)p + idx));
+
+	if (dt == NB_FP16)
+		return _mm512_cvtph_ps(h);
+	return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/* 32 signed bytes of an integer-class row from column col (even for int4),
+ * in column order. */
+INLINE __m256i load32_i8(enum nb_dtype dt, const struct gemm_mat *x, long row, long col)
+{
+	if (dt == NB_INT8)
+		return _mm256_loadu_si256((const __m256i *)((const int8_t *)x->p + row * x->ld + col));
+	/* int4: 16 bytes, low nibble first; sign-extend with (v ^ 8) - 8. */
+	__m128i v = _mm_loadu_si128((const __m128i *)((const uint8_t *)x->p + row * x->ld + col / 2));
+	__m128i m = _mm_set1_epi8(15);
+	__m128i lo = _mm_and_si128(v, m), hi = _mm_and_si128(_mm_srli_epi16(v, 4), m);
+	__m256i u = _mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
+
+	return _mm256_sub_epi8(_mm256_xor_si256(u, _mm256_set1_epi8(8)), _mm256_set1_epi8(8));
+}
+
+/* --- packing --- */
+
+INLINE void pack_a_f(enum nb_dtype dt, const struct gemm_mat *a, long i0, long mc, long p0,
+		     long kc, float *d)
+{
+	long es = dt == NB_FP32 ? 4 : 2;
+
+	for (long ir = 0; ir < mc; ir += MR) {
+		long mr = mc - ir < MR ? mc - ir : MR;
+		const char *rows[MR];
+
+		for (long r = 0; r < MR; r++)
+			rows[r] = (const char *)a->p + (i0 + ir + (r < mr ? r : 0)) * a->ld * es;
+		for (long p = 0; p < kc; p++, d += MR)
+			for (long r = 0; r < MR; r++)
+				d[r] = r < mr ? get1_f(dt, rows[r], p0 + p) : 0.0f;
+	}
+}
+
+INLINE void pack_b_f(enum nb_dtype dt, const struct gemm_mat *b, long p0, long kc, long j0,
+		     long nc, float *d)
+{
+	for (long jr = 0; jr < nc; jr += NR) {
+		long nr = nc - jr < NR ? nc - jr : NR;
+
+		for (long p = 0; p < kc; p++, d += NR) {
+			long base = (p0 + p) * b->ld + j0 + jr;
+
+			if (nr == NR) {
+				_mm512_store_ps(d, load16_f(dt, b->p, base));
+				_mm512_store_ps(d + 16, load16_f(dt, b->p, base + 16));
+			} else {
+				for (long j = 0; j < NR; j++)
+					d[j] = j < nr ? get1_f(dt, b->p, base + j) : 0.0f;
+			}
+		}
+	}
+}
+
+#define PACKERS(tag, dt)								\
+static void pack_a_##tag(const struct gemm_mat *a, long i0, long mc, long p0, long kc,	\
+			 long kmax, void *dst)						\
+{ (void)kmax; pack_a_f(dt, a, i0, mc, p0, kc, dst); }					\
+static void pack_b_##tag(const struct gemm_mat *b, long p0, long kc, long j0, long nc,	\
+			 long kmax, void *dst)						\
+{ (void)kmax; pack_b_f(dt, b, p0, kc, j0, nc, dst); }
+PACKERS(fp32, NB_FP32)
+PACKERS(fp16, NB_FP16)
+
+/* bf16 A: a row's pair {a[2p], a[2p+1]} is already contiguous in memory;
+ * the last pair of an odd k gets a zero high half. */
+static void pack_a_bf16p(const struct gemm_mat *a, long i0, long mc, long p0, long kc,
+			 long kmax, void *dst)
+{
+	uint32_t *d = dst;
+	long kp = (kc + 1) / 2;
+
+	for (long ir = 0; ir < mc; ir += MR, d += kp * MR)
+		for (long r = 0; r < MR; r++) {
+			const uint16_t *row = (const uint16_t *)a->p + (i0 + ir + r) * a->ld + p0;
+			long full = (p0 + kc <= kmax ? kc : kmax - p0) / 2;	/* whole pairs */
+
+			if (ir + r >= mc) {
+				for (long q = 0; q < kp; q++)
+					d[q * MR + r] = 0;
+				continue;
+			}
+			for (long q = 0; q < full; q++) {
+				uint32_t w;
+
+				memcpy(&w, row + 2 * q, 4);
+				d[q * MR + r] = w;
+			}
+			for (long q = full; q < kp; q++)
+				d[q * MR + r] = 2 * q < kc && p0 + 2 * q < kmax ? row[2 * q] : 0;
+		}
+}
+
+/* bf16 B: rows 2p and 2p+1 interleaved column by column with vpermt2w. */
+static void pack_b_bf16p(const struct gemm_mat *b, long p0, long kc, long j0, long nc,
+			 long kmax, void *dst)
+{
+	uint16_t *d = dst;
+	long kp = (kc + 1) / 2;
+	const __m512i lo = _mm512_set_epi16(47, 15, 46, 14, 45, 13, 44, 12, 43, 11, 42, 10, 41, 9,
+					    40, 8, 39, 7, 38, 6, 37, 5, 36, 4, 35, 3, 34, 2, 33,
+					    1, 32, 0);
+	const __m512i hi = _mm512_add_epi16(lo, _mm512_set1_epi16(16));
+
+	for (long jr = 0; jr < nc; jr += NR) {
+		long nr = nc - jr < NR ? nc - jr : NR;
+
+		for (long q = 0; q < kp; q++, d += 2 * NR) {
+			long r0 = p0 + 2 * q, r1 = r0 + 1;
+			int has1 = 2 * q + 1 < kc && r1 < kmax;
+			const uint16_t *b0 = (const uint16_t *)b->p + r0 * b->ld + j0 + jr;
+			const uint16_t *b1 = (const uint16_t *)b->p + r1 * b->ld + j0 + jr;
+
+			if (nr == NR) {
+				__m512i x0 = _mm512_loadu_si512(b0);
+				__m512i x1 = has1 ? _mm512_loadu_si512(b1) : _mm512_setzero_si512();
+
+				_mm512_store_si512(d, _mm512_permutex2var_epi16(x0, lo, x1));
+				_mm512_store_si512(d + 32, _mm512_permutex2var_epi16(x0, hi, x1));
+			} else {
+				for (long j = 0; j < NR; j++) {
+					d[2 * j] = j < nr ? b0[j] : 0;
+					d[2 * j + 1] = j < nr && has1 ? b1[j] : 0;
+				}
+			}
+		}
+	}
+}
+
+/* int8/int4 A as u8 quads: a + 128 is a XOR 0x80; 32 k of a row at a time
+ * with vector code, scattered one quad (4 bytes) per row of the panel.  The
+ * padding quads past k hold 0x80 (B is zero there, so they add nothing). */
+INLINE void pack_a_q(enum nb_dtype dt, const struct gemm_mat *a, long i0, long mc, long p0,
+		     long kc, long kmax, uint8_t *d)
+{
+	long kq = (kc + 3) / 4, kend = p0 + kc < kmax ? kc : kmax - p0;
+
+	for (long ir = 0; ir < mc; ir += MR, d += (size_t)kq * 4 * MR)
+		for (long r = 0; r < MR; r++) {
+			long i = i0 + ir + r, p = 0;
+
+			if (ir + r >= mc) {
+				for (long q = 0; q < kq; q++)
+					memset(d + (q * MR + r) * 4, 0x80, 4);
+				continue;
+			}
+			for (; p + 32 <= kend; p += 32) {
+				uint32_t w[8];
+				__m256i v = load32_i8(dt, a, i, p0 + p);
+
+				_mm256_storeu_si256((__m256i *)w, _mm256_xor_si256(v, _mm256_set1_epi8((char)0x80)));
+				for (int q = 0; q < 8; q++)
+					memcpy(d + ((p / 4 + q) * MR + r) * 4, &w[q], 4);
+			}
+			for (; p < kq * 4; p++)
+				d[((p / 4) * MR + r) * 4 + p % 4] =
+					(uint8_t)(p < kend ? get1_i(dt, a, i, p0 + p) + 128 : 128);
+		}
+}
+
+/* int8/int4 B as s8 column quads: 4 rows x 32 columns interleaved with
+ * byte and word unpacks (per 128-bit lane, so the halves are regrouped
+ * with vpermq); column sums with vpdpbusd against ones, times 128, after
+ * the panel. */
+INLINE void pack_b_q(enum nb_dtype dt, const struct gemm_mat *b, long p0, long kc, long j0,
+		     long nc, long kmax, int8_t *d)
+{
+	long kq = (kc + 3) / 4;
+
+	for (long jr = 0; jr < nc; jr += NR) {
+		long nr = nc - jr < NR ? nc - jr : NR;
+		__m512i s0 = _mm512_setzero_si512(), s1 = s0, ones = _mm512_set1_epi8(1);
+
+		for (long q = 0; q < kq; q++, d += 4 * NR) {
+			long r = p0 + 4 * q;
+			__m512i q0, q1;
+
+			if (nr == NR && r + 4 <= kmax && 4 * q + 4 <= kc) {
+				__m256i x0 = load32_i8(dt, b, r, j0 + jr), x1 = load32_i8(dt, b, r + 1, j0 + jr);
+				__m256i x2 = load32_i8(dt, b, r + 2, j0 + jr), x3 = load32_i8(dt, b, r + 3, j0 + jr);
+				__m256i t0 = _mm256_unpacklo_epi8(x0, x1), t1 = _mm256_unpackhi_epi8(x0, x1);
+				__m256i t2 = _mm256_unpacklo_epi8(x2, x3), t3 = _mm256_unpackhi_epi8(x2, x3);
+				/* Lane l of u0..u3: columns 16l + {0-3, 4-7, 8-11, 12-15}. */
+				__m256i u0 = _mm256_unpacklo_epi16(t0, t2), u1 = _mm256_unpackhi_epi16(t0, t2);
+				__m256i u2 = _mm256_unpacklo_epi16(t1, t3), u3 = _mm256_unpackhi_epi16(t1, t3);
+
+				q0 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_permute2x128_si256(u0, u1, 0x20)),
+							_mm256_permute2x128_si256(u2, u3, 0x20), 1);
+				q1 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_permute2x128_si256(u0, u1, 0x31)),
+							_mm256_permute2x128_si256(u2, u3, 0x31), 1);
+				_mm512_store_si512(d, q0);
+				_mm512_store_si512(d + 64, q1);
+			} else {
+				for (long j = 0; j < NR; j++)
+					for (long x = 0; x < 4; x++)
+						d[j * 4 + x] = (int8_t)(j < nr && r + x < kmax && 4 * q + x < kc
+									? get1_i(dt, b, r + x, j0 + jr + j) : 0);
+				q0 = _mm512_load_si512(d);
+				q1 = _mm512_load_si512(d + 64);
+			}
+			s0 = _mm512_dpbusd_epi32(s0, ones, q0);
+			s1 = _mm512_dpbusd_epi32(s1, ones, q1);
+		}
+		_mm512_store_si512(d, _mm512_slli_epi32(s0, 7));
+		_mm512_store_si512(d + 64, _mm512_slli_epi32(s1, 7));
+		d += 128;
+	}
+}
+
+static void pack_a_int8q(const struct gemm_mat *a, long i0, long mc, long p0, long kc, long kmax,
+			 void *dst)
+{
+	pack_a_q(NB_INT8, a, i0, mc, p0, kc, kmax, dst);
+}
+
+static void pack_b_int8q(const struct gemm_mat *b, long p0, long kc, long j0, long nc, long kmax,
+			 void *dst)
+{
+	pack_b_q(NB_INT8, b, p0, kc, j0, nc, kmax, dst);
+}
+
+static void pack_a_int4q(const struct gemm_mat *a, long i0, long mc, long p0, long kc, long kmax,
+			 void *dst)
+{
+	pack_a_q(NB_INT4, a, i0, mc, p0, kc, kmax, dst);
+}
+
+static void pack_b_int4q(const struct gemm_mat *b, long p0, long kc, long j0, long nc, long kmax,
+			 void *dst)
+{
+	pack_b_q(NB_INT4, b, p0, kc, j0, nc, kmax, dst);
+}
+
+/* --- micro-kernels: 14 x 32, 28 zmm accumulators --- */
+
+/* The k loop in assembly: GCC, given 28 accumulator variables, moves some
+ * through the stack every iteration.  Here zmm0-27 accumulate (row r in
+ * zmm 2r, 2r+1), zmm28-29 hold B's two vectors, zmm30-31 A's broadcasts
+ * where the instruction cannot broadcast from memory; at the end the tile
+ * goes to OUT (28 x 64 bytes) for the C epilogue.  N >= 1. */
+#define ZERO(x) "vpxord %%zmm" #x ", %%zmm" #x ", %%zmm" #x "\n\t"
+#define STORE(x, off) "vmovdqu32 %%zmm" #x ", " #off "(%[o])\n\t"
+/* fp32 FMA and bf16 pair dot: A broadcast from memory ({1to16}). */
+#define ROWB(op, off, c0, c1)							\
+	op " " #off "(%[a])%{1to16%}, %%zmm28, %%zmm" #c0 "\n\t"		\
+	op " " #off "(%[a])%{1to16%}, %%zmm29, %%zmm" #c1 "\n\t"
+/* vpdpbusd: the unsigned operand (A) must be a register. */
+#define ROWI(off, c0, c1, t)							\
+	"vpbroadcastd " #off "(%[a]), %%zmm" #t "\n\t"				\
+	"vpdpbusd %%zmm28, %%zmm" #t ", %%zmm" #c0 "\n\t"			\
+	"vpdpbusd %%zmm29, %%zmm" #t ", %%zmm" #c1 "\n\t"
+#define ZEROALL								\
+	ZERO(0) ZERO(1) ZERO(2) ZERO(3) ZERO(4) ZERO(5) ZERO(6) ZERO(7)		\
+	ZERO(8) ZERO(9) ZERO(10) ZERO(11) ZERO(12) ZERO(13) ZERO(14) ZERO(15)	\
+	ZERO(16) ZERO(17) ZERO(18) ZERO(19) ZERO(20) ZERO(21) ZERO(22)		\
+	ZERO(23) ZERO(24) ZERO(25) ZERO(26) ZERO(27)
+#define STOREALL \
+	STORE(0, 0) STORE(1, 64) \
+	STORE(2, 128) STORE(3, 192) \
+	STORE(4, 256) STORE(5, 320) \
+	STORE(6, 384) STORE(7, 448) \
+	STORE(8, 512) STORE(9, 576) \
+	STORE(10, 640) STORE(11, 704) \
+	STORE(12, 768) STORE(13, 832) \
+	STORE(14, 896) STORE(15, 960) \
+	STORE(16, 1024) STORE(17, 1088) \
+	STORE(18, 1152) STORE(19, 1216) \
+	STORE(20, 1280) STORE(21, 1344) \
+	STORE(22, 1408) STORE(23, 1472) \
+	STORE(24, 1536) STORE(25, 1600) \
+	STORE(26, 1664) STORE(27, 1728)
+#define LOOP_HEAD							\
+	"1:\n\t"							\
+	"vmovdqa32 (%[b]), %%zmm28\n\t"					\
+	"vmovdqa32 64(%[b]), %%zmm29\n\t"
+#define LOOP_TAIL							\
+	"add $56, %[a]\n\t"						\
+	"add $128, %[b]\n\t"						\
+	"dec %[n]\n\t"							\
+	"jnz 1b\n\t"
+#define CLOBBERS							\
+	"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",	\
+	"xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",	\
+	"xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",\
+	"xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31",\
+	"cc", "memory"
+
+#define OP "vfmadd231ps"
+static void loop_f32(long n, const void *a, const void *b, void *out)
+{
+	__asm__ volatile(
+		ZEROALL
+		LOOP_HEAD
+		ROWB(OP, 0, 0, 1)
+		ROWB(OP, 4, 2, 3)
+		ROWB(OP, 8, 4, 5)
+		ROWB(OP, 12, 6, 7)
+		ROWB(OP, 16, 8, 9)
+		ROWB(OP, 20, 10, 11)
+		ROWB(OP, 24, 12, 13)
+		ROWB(OP, 28, 14, 15)
+		ROWB(OP, 32, 16, 17)
+		ROWB(OP, 36, 18, 19)
+		ROWB(OP, 40, 20, 21)
+		ROWB(OP, 44, 22, 23)
+		ROWB(OP, 48, 24, 25)
+		ROWB(OP, 52, 26, 27)
+		LOOP_TAIL
+		STOREALL
+		: [a] "+r"(a), [b] "+r"(b), [n] "+r"(n)
+		: [o] "r"(out)
+		: CLOBBERS);
+}
+#undef OP
+
+#define OP "vdpbf16ps"
+static void loop_bf16(long n, const void *a, const void *b, void *out)
+{
+	__asm__ volatile(
+		ZEROALL
+		LOOP_HEAD
+		ROWB(OP, 0, 0, 1)
+		ROWB(OP, 4, 2, 3)
+		ROWB(OP, 8, 4, 5)
+		ROWB(OP, 12, 6, 7)
+		ROWB(OP, 16, 8, 9)
+		ROWB(OP, 20, 10, 11)
+		ROWB(OP, 24, 12, 13)
+		ROWB(OP, 28, 14, 15)
+		ROWB(OP, 32, 16, 17)
+		ROWB(OP, 36, 18, 19)
+		ROWB(OP, 40, 20, 21)
+		ROWB(OP, 44, 22, 23)
+		ROWB(OP, 48, 24, 25)
+		ROWB(OP, 52, 26, 27)
+		LOOP_TAIL
+		STOREALL
+		: [a] "+r"(a), [b] "+r"(b), [n] "+r"(n)
+		: [o] "r"(out)
+		: CLOBBERS);
+}
+#undef OP
+
+static void loop_u8s8(long n, const void *a, const void *b, void *out)
+{
+	__asm__ volatile(
+		ZEROALL
+		LOOP_HEAD
+		ROWI(0, 0, 1, 30)
+		ROWI(4, 2, 3, 31)
+		ROWI(8, 4, 5, 30)
+		ROWI(12, 6, 7, 31)
+		ROWI(16, 8, 9, 30)
+		ROWI(20, 10, 11, 31)
+		ROWI(24, 12, 13, 30)
+		ROWI(28, 14, 15, 31)
+		ROWI(32, 16, 17, 30)
+		ROWI(36, 18, 19, 31)
+		ROWI(40, 20, 21, 30)
+		ROWI(44, 22, 23, 31)
+		ROWI(48, 24, 25, 30)
+		ROWI(52, 26, 27, 31)
+		LOOP_TAIL
+		STOREALL
+		: [a] "+r"(a), [b] "+r"(b), [n] "+r"(n)
+		: [o] "r"(out)
+		: CLOBBERS);
+}
+
+/* The float tiles' epilogue: C = tile, or C += tile. */
+static void store_f(const float *t, float *c, long ldc, int accumulate)
+{
+	for (int r = 0; r < MR; r++, t += NR) {
+		float *cr = c + r * ldc;
+		__m512 lo = _mm512_load_ps(t), hi = _mm512_load_ps(t + 16);
+
+		if (accumulate) {
+			lo = _mm512_add_ps(lo, _mm512_loadu_ps(cr));
+			hi = _mm512_add_ps(hi, _mm512_loadu_ps(cr + 16));
+		}
+		_mm512_storeu_ps(cr, lo);
+		_mm512_storeu_ps(cr + 16, hi);
+	}
+}
+
+static void ukr_f32_14x32(long kc, const void *ap, const void *bp, void *cp, long ldc,
+			  int accumulate)
+{
+	float t[MR * NR] __attribute__((aligned(64)));
+
+	loop_f32(kc, ap, bp, t);
+	store_f(t, cp, ldc, accumulate);
+}
+
+static void ukr_bf16_14x32(long kp, const void *ap, const void *bp, void *cp, long ldc,
+			   int accumulate)
+{
+	float t[MR * NR] __attribute__((aligned(64)));
+
+	loop_bf16(kp, ap, bp, t);
+	store_f(t, cp, ldc, accumulate);
+}
+
+/* The offset of A (+128) comes off with the column sums after the B panel. */
+static void ukr_u8s8_14x32(long kq, const void *ap, const void *bp, void *cp, long ldc,
+			   int accumulate)
+{
+	int32_t t[MR * NR] __attribute__((aligned(64)));
+	const __m512i *cs = (const __m512i *)bp + 2 * kq;	/* 128 * column sums */
+	__m512i s0 = _mm512_load_si512(cs), s1 = _mm512_load_si512(cs + 1);
+	int32_t *c = cp;
+
+	loop_u8s8(kq, ap, bp, t);
+	for (int r = 0; r < MR; r++) {
+		int32_t *cr = c + r * ldc;
+		__m512i lo = _mm512_sub_epi32(_mm512_load_si512(t + r * NR), s0);
+		__m512i hi = _mm512_sub_epi32(_mm512_load_si512(t + r * NR + 16), s1);
+
+		if (accumulate) {
+			lo = _mm512_add_epi32(lo, _mm512_loadu_si512(cr));
+			hi = _mm512_add_epi32(hi, _mm512_loadu_si512(cr + 16));
+		}
+		_mm512_storeu_si512(cr, lo);
+		_mm512_storeu_si512(cr + 16, hi);
+	}
+}
+
+/* --- small m (GEMV-like): B streamed in place, never packed --- */
+
+static inline __mmask16 tail_mask(long left)
+{
+	return left >= 16 ? (__mmask16)0xffff : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+}
+
+/* 16 elements (masked) of a float-class row at index idx, as fp32. */
+INLINE __m512 load16m_f(enum nb_dtype dt, const void *p, long idx, __mmask16 mk)
+{
+	if (dt == NB_FP32)
+		return _mm512_maskz_loadu_ps(mk, (const float *)p + idx);
+	__m256i h = _mm256_maskz_loadu_epi16(mk, (const uint16_t *)p + idx);
+
+	if (dt == NB_FP16)
+		return _mm512_cvtph_ps(h);
+	return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/* Float class: for each block of columns (C[m][nb] stays in L1) and each 4
+ * rows of B, 4 x 32 elements of B are loaded and converted once into 8
+ * registers and applied to every row of C; column tails with masks.  bf16
+ * runs as fp32 FMAs here too: GEMV is bound by reading B, the conversion is
+ * free and the products are exact. */
+INLINE void small_f(enum nb_dtype dt, const struct gemm_small *s, long j0, long j1)
+{
+	const float *a = s->ap;
+	const void *bp = s->b.p;
+	float *c = s->c;
+	long m = s->m, n = s->n, k = s->k, ldb = s->b.ld;
+
+	for (long jb = j0; jb < j1; jb += s->nb) {
+		long je = j1 - jb < s->nb ? j1 : jb + s->nb;
+
+		for (long p = 0; p < k; p += 4) {
+			long kk = k - p < 4 ? k - p : 4;
+
+			for (long j = jb; j < je; j += 32) {
+				__mmask16 m0 = tail_mask(je - j), m1 = tail_mask(je - j - 16);
+				__m512 b[4][2];
+
+				for (int q = 0; q < 4; q++) {
+					b[q][0] = q < kk ? load16m_f(dt, bp, (p + q) * ldb + j, m0) : _mm512_setzero_ps();
+					b[q][1] = q < kk ? load16m_f(dt, bp, (p + q) * ldb + j + 16, m1) : _mm512_setzero_ps();
+				}
+				for (long i = 0; i < m; i++) {
+					float *ci = c + i * n + j;
+					const float *ai = a + i * k + p;
+					__m512 lo = p ? _mm512_maskz_loadu_ps(m0, ci) : _mm512_setzero_ps();
+					__m512 hi = p ? _mm512_maskz_loadu_ps(m1, ci + 16) : _mm512_setzero_ps();
+
+					for (int q = 0; q < 4; q++) {
+						if (q >= kk)
+							break;
+						__m512 x = _mm512_set1_ps(ai[q]);
+
+						lo = _mm512_fmadd_ps(x, b[q][0], lo);
+						hi = _mm512_fmadd_ps(x, b[q][1], hi);
+					}
+					_mm512_mask_storeu_ps(ci, m0, lo);
+					_mm512_mask_storeu_ps(ci + 16, m1, hi);
+				}
+			}
+		}
+	}
+}
+
+static void small_fp32(const struct gemm_small *s, long j0, long j1) { small_f(NB_FP32, s, j0, j1); }
+static void small_fp16(const struct gemm_small *s, long j0, long j1) { small_f(NB_FP16, s, j0, j1); }
+static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(NB_BF16, s, j0, j1); }
+
+/* One row of 64 columns of B as unsigned bytes b + off (off = 128 for int8,
+ * 8 for int4): int8 in column order; int4 as the 32 low nibbles (even
+ * columns) then the 32 high nibbles (odd columns), which saves a shuffle:
+ * the column map (gemv_map) undoes any order. */
+INLINE __m512i gemv_row(enum nb_dtype dt, const uint8_t *row)
+{
+	if (dt == NB_INT8)
+		return _mm512_xor_si512(_mm512_loadu_si512(row), _mm512_set1_epi8((char)0x80));
+	__m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)row), _mm256_set1_epi8((char)0x88));
+	__m256i f = _mm256_set1_epi8(15);
+
+	return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(v, f)),
+				  _mm256_and_si256(_mm256_srli_epi16(v, 4), f), 1);
+}
+
+/* Four rows of 64 columns as u8 k-quads: q[g] lane w (of 16) holds the quad
+ * of one column; which, gemv_map tells. */
+INLINE void gemv_quads(__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q[4])
+{
+	__m512i t0 = _mm512_unpacklo_epi8(x0, x1), t1 = _mm512_unpackhi_epi8(x0, x1);
+	__m512i t2 = _mm512_unpacklo_epi8(x2, x3), t3 = _mm512_unpackhi_epi8(x2, x3);
+
+	q[0] = _mm512_unpacklo_epi16(t0, t2);
+	q[1] = _mm512_unpackhi_epi16(t0, t2);
+	q[2] = _mm512_unpacklo_epi16(t1, t3);
+	q[3] = _mm512_unpackhi_epi16(t1, t3);
+}
+
+/* The column of each of the 64 int32 lanes of q[0..3]: the same loads and
+ * shuffles run on column numbers instead of data. */
+static void gemv_map(enum nb_dtype dt, uint8_t map[64])
+{
+	uint8_t idx[64], out[4][64];
+	__m512i x, q[4];
+
+	for (int j = 0; j < 64; j++)
+		idx[j] = (uint8_t)(dt == NB_INT8 ? j : j < 32 ? 2 * j : 2 * (j - 32) + 1);
+	x = _mm512_loadu_si512(idx);
+	gemv_quads(x, x, x, x, q);
+	for (int g = 0; g < 4; g++)
+		_mm512_storeu_si512(out[g], q[g]);
+	for (int g = 0; g < 4; g++)
+		for (int w = 0; w < 16; w++)
+			map[g * 16 + w] = out[g][4 * w];
+}
+
+/* Row i's quad q of A as signed bytes, from the int16 copy (zero past k). */
+static inline int32_t a_quad(const int16_t *ai, long q, long k)
+{
+	uint32_t w = 0;
+
+	for (long x = 0; x < 4 && 4 * q + x < k; x++)
+		w |= (uint32_t)(uint8_t)ai[4 * q + x] << (8 * x);
+	return (int32_t)w;
+}
+
+/* Integer class with vpdpbusd: B as the unsigned operand (b + off), A's
+ * quads broadcast as the signed one; off * (sum of row i of A) comes off
+ * at the end.  k in blocks of GEMV_QB quads; within one, for each group of
+ * up to 4 rows of C and each 64 columns: the 4 rows of B of each quad are
+ * loaded, regrouped into quads (8 unpacks) and applied to the group's 16
+ * accumulators, which stay in registers for the whole k block; then C
+ * (kept in the quads' column order until the end) is written once.  The
+ * second half of each 64-byte line of an int4 row is read from cache by
+ * the next 64 columns.  Columns past the last 64 in scalar code. */
+#define GEMV_QB 64
+
+INLINE void gemv_block(enum nb_dtype dt, const int MI, const struct gemm_small *s, long i0,
+		       long q0, long qe, const int32_t aq[][GEMV_QB], long j0, long jt)
+{
+	int32_t *c = s->c;
+	long n = s->n, k = s->k, ld = s->b.ld;
+	const __m512i z = _mm512_setzero_si512();
+
+	for (long j = j0; j < jt; j += 64) {
+		const uint8_t *bj = (const uint8_t *)s->b.p + (dt == NB_INT8 ? j : j / 2);
+		__m512i acc[4][4];
+
+		for (int i = 0; i < MI; i++)
+			for (int g = 0; g < 4; g++)
+				acc[i][g] = z;
+		for (long q = q0; q < qe; q++) {
+			const uint8_t *b0 = bj + 4 * q * ld;
+			__m512i qd[4];
+
+			if (4 * q + 4 <= k)
+				gemv_quads(gemv_row(dt, b0), gemv_row(dt, b0 + ld), gemv_row(dt, b0 + 2 * ld),
+					   gemv_row(dt, b0 + 3 * ld), qd);
+			else
+				gemv_quads(gemv_row(dt, b0), 4 * q + 1 < k ? gemv_row(dt, b0 + ld) : z,
+					   4 * q + 2 < k ? gemv_row(dt, b0 + 2 * ld) : z, z, qd);
+			for (int i = 0; i < MI; i++) {
+				__m512i w = _mm512_set1_epi32(aq[i][q - q0]);
+
+				for (int g = 0; g < 4; g++)
+					acc[i][g] = _mm512_dpbusd_epi32(acc[i][g], qd[g], w);
+			}
+		}
+		for (int i = 0; i < MI; i++) {
+			__m512i *ci = (__m512i *)(c + (i0 + i) * n + j);
+
+			for (int g = 0; g < 4; g++)
+				_mm512_storeu_si512(ci + g, q0 ? _mm512_add_epi32(acc[i][g], _mm512_loadu_si512(ci + g))
+							       : acc[i][g]);
+		}
+	}
+}
+
+INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long j1)
+{
+	const int16_t *a = s->ap;	/* m x 2kp int16 */
+	int32_t *c = s->c, off = dt == NB_INT8 ? 128 : 8;
+	long m = s->m, n = s->n, k = s->k, kp2 = 2 * ((k + 1) / 2), kq = (k + 3) / 4;
+	long jt = j0 + (j1 - j0) / 64 * 64;
+	int32_t aq[4][GEMV_QB];
+	uint8_t map[64];
+
+	gemv_map(dt, map);
+	for (long q0 = 0; q0 < kq && jt > j0; q0 += GEMV_QB) {
+		long qe = kq - q0 < GEMV_QB ? kq : q0 + GEMV_QB;
+
+		for (long i0 = 0; i0 < m; i0 += 4) {
+			long mi = m - i0 < 4 ? m - i0 : 4;
+
+			for (long i = 0; i < mi; i++)
+				for (long q = q0; q < qe; q++)
+					aq[i][q - q0] = a_quad(a + (i0 + i) * kp2, q, k);
+			switch (mi) {
+			case 1: gemv_block(dt, 1, s, i0, q0, qe, aq, j0, jt); break;
+			case 2: gemv_block(dt, 2, s, i0, q0, qe, aq, j0, jt); break;
+			case 3: gemv_block(dt, 3, s, i0, q0, qe, aq, j0, jt); break;
+			default: gemv_block(dt, 4, s, i0, q0, qe, aq, j0, jt); break;
+			}
+		}
+	}
+	/* In place: the quads' column order to C's, minus the offset. */
+	for (long i = 0; i < m && jt > j0; i++) {
+		int32_t sum = 0, t[64];
+
+		for (long p = 0; p < k; p++)
+			sum += a[i * kp2 + p];
+		for (long j = j0; j < jt; j += 64) {
+			memcpy(t, c + i * n + j, sizeof(t));
+			for (int w = 0; w < 64; w++)
+				c[i * n + j + map[w]] = t[w] - off * sum;
+		}
+	}
+	for (long i = 0; i < m; i++)
+		for (long j = jt; j < j1; j++) {
+			int32_t sum = 0;
+
+			for (long p = 0; p < k; p++)
+				sum += a[i * kp2 + p] * get1_i(dt, &s->b, p, j);
+			c[i * n + j] = sum;
+		}
+}
+
+static void small_int8(const struct gemm_small *s, long j0, long j1) { small_q(NB_INT8, s, j0, j1); }
+static void small_int4(const struct gemm_small *s, long j0, long j1) { small_q(NB_INT4, s, j0, j1); }
+
+static const struct gemm_impl avx512_impls[NB_DTYPE_COUNT] = {
+	[NB_FP32] = { "gemm_fp32_avx512_14x32", "gemv_fp32_avx512", 1, 4, 4, 0, 4, pack_a_fp32,
+		      pack_b_fp32, ukr_f32_14x32, small_fp32, MR, NR },
+	[NB_FP16] = { "gemm_fp16_avx512_14x32", "gemv_fp16_avx512", 1, 4, 4, 0, 4, pack_a_fp16,
+		      pack_b_fp16, ukr_f32_14x32, small_fp16, MR, NR },
+	[NB_BF16] = { "gemm_bf16_avx512_dpbf16_14x32", "gemv_bf16_avx512", 2, 2, 2, 0, 4, pack_a_bf16p,
+		      pack_b_bf16p, ukr_bf16_14x32, small_bf16, MR, NR },
+	[NB_INT8] = { "gemm_int8_avx512_vnni_14x32", "gemv_int8_avx512", 4, 1, 1, 4 * NR, 4,
+		      pack_a_int8q, pack_b_int8q, ukr_u8s8_14x32, small_int8, MR, NR },
+	[NB_INT4] = { "gemm_int4_avx512_vnni_14x32", "gemv_int4_avx512", 4, 1, 1, 4 * NR, 2,
+		      pack_a_int4q, pack_b_int4q, ukr_u8s8_14x32, small_int4, MR, NR },
+};
+
 const struct gemm_impl *gemm_avx512_impl(enum nb_dtype dt)
 {
-	(void)dt;
-	return NULL;
+	return (unsigned)dt < NB_DTYPE_COUNT && avx512_impls[dt].ukr ? &avx512_impls[dt] : NULL;
 }
 #endif

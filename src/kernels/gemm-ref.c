@@ -199,9 +199,9 @@ static void small_i16(const struct gemm_small *s, long j0, long j1)
 }
 
 #define REF(dt, name) \
-	{ "gemm_" name "_c_6x16", "gemv_" name "_c", 1, 4, 4, 0, 4, pack_a_f32, pack_b_f32, ukr_f32, small_f32 }
+	{ "gemm_" name "_c_6x16", "gemv_" name "_c", 1, 4, 4, 0, 4, pack_a_f32, pack_b_f32, ukr_f32, small_f32, GEMM_MR, GEMM_NR }
 #define REFI(dt, name) \
-	{ "gemm_" name "_c_6x16", "gemv_" name "_c", 2, 2, 2, 0, 4, pack_a_i16, pack_b_i16, ukr_i16, small_i16 }
+	{ "gemm_" name "_c_6x16", "gemv_" name "_c", 2, 2, 2, 0, 4, pack_a_i16, pack_b_i16, ukr_i16, small_i16, GEMM_MR, GEMM_NR }
 
 static const struct gemm_impl ref_impls[NB_DTYPE_COUNT] = {
 	[NB_FP32] = REF(NB_FP32, "fp32"),

@@ -24,7 +24,8 @@
  *     offset is removed with 8 * (column sums of B), stored after each B
  *     panel.
  *
- * Packed layouts, MR = 6 rows, NR = 16 columns, all classes:
+ * Packed layouts, MR rows and NR columns of the implementation's tile (6 x 16
+ * for the portable and AVX2 kernels; the AVX-512 ones in gemm-avx512.c):
  *   A panel (GEMM_F32): for each k: MR floats (rows past m are zero).
  *   B panel (GEMM_F32): for each k: NR floats (columns past n are zero).
  *   A panel (GEMM_I16): for each pair p: MR x {a[r][2p], a[r][2p+1]} int16.
@@ -42,8 +43,11 @@
 
 #include "util/dtype.h"
 
+/* The portable and AVX2 tiles; AVX-512 kernels declare their own (mr, nr
+ * in struct gemm_impl), up to GEMM_MAX_TILE elements. */
 #define GEMM_MR 6
 #define GEMM_NR 16
+#define GEMM_MAX_TILE 1024
 
 /* A matrix as stored: base, dtype, and leading dimension in ELEMENTS for
  * byte-or-wider types, in BYTES for int4. */
@@ -91,6 +95,7 @@ struct gemm_impl {
 	gemm_pack_b_fn pack_b;
 	gemm_ukr_fn ukr;
 	gemm_small_fn small;
+	int mr, nr;		/* the micro-kernel's tile: rows, columns */
 };
 
 /* Portable implementations (gemm-ref.c), indexed by dtype; NULL where the
@@ -100,12 +105,19 @@ const struct gemm_impl *gemm_ref_impl(enum nb_dtype dt);
 const struct gemm_impl *gemm_avx2_impl(enum nb_dtype dt);
 #endif
 #ifdef NB_HAVE_AVX512_KERNELS
-/* NULL where the dtype has no AVX-512 kernel on this CPU (bf16 without
- * avx512_bf16, int8/int4 without avx512_vnni): the AVX2 one is used. */
+/* Every dtype's AVX-512 kernel; the bf16 one needs avx512_bf16 and the
+ * int8/int4 ones avx512_vnni, which gemm_impl_for checks (without them the
+ * AVX2 kernel is used). */
 const struct gemm_impl *gemm_avx512_impl(enum nb_dtype dt);
 #endif
 /* The implementation used at dispatch level ISA (enum nb_isa). */
 const struct gemm_impl *gemm_impl_for(enum nb_dtype dt, int isa);
+
+/* bf16 verification: the absolute error the AVX-512 dot product's flushing
+ * of denormals may add over k products of values with |x| <= 1 (up to 3
+ * flushes of at most 2^-126 per pair instruction), on top of the (k + 2) u32
+ * relative bound of a sum of exact products.  Numerics in gemm-avx512.c. */
+#define GEMM_BF16_FLUSH(k) ((double)(k) * 0x1p-125)
 
 /* 1 when the dtype uses the int16-pair class. */
 static inline int gemm_is_int(enum nb_dtype dt)

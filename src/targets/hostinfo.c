@@ -2,7 +2,6 @@
 
 #include "config.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 
 #include "kernels/kernel.h"
 #include "util/cpu.h"
+#include "util/peak.h"
 #include "util/util.h"
 
 #if defined(__clang__)
@@ -29,13 +29,9 @@ const char *hostinfo_hostname(void)
 	return name;
 }
 
-struct feature {
-	const char *name;
-	int on;
-};
-
-static int features(const struct nb_cpu *c, struct feature *f)
+int hostinfo_features(struct hostinfo_feature *f)
 {
+	const struct nb_cpu *c = cpu_detect();
 	int n = 0;
 
 #define F(x, v) f[n].name = x, f[n].on = c->v, n++
@@ -48,9 +44,14 @@ static int features(const struct nb_cpu *c, struct feature *f)
 	return n;
 }
 
-/* Why IMPL, the implementation chosen for KERNEL at DTYPE, is not at the
- * best level this CPU could run: the missing feature or the override.
- * Empty when it is. */
+const char *hostinfo_compiler(void)
+{
+	return NB_COMPILER;
+}
+
+/* Why IMPL, the implementation chosen at DTYPE, is not at the best level
+ * this CPU could run: the missing feature or the override.  Empty when it
+ * is. */
 static const char *impl_note(const struct nb_cpu *c, const char *dtype, const char *impl)
 {
 	static char note[160];
@@ -58,7 +59,7 @@ static const char *impl_note(const struct nb_cpu *c, const char *dtype, const ch
 	enum nb_isa level = c->isa;
 
 	note[0] = '\0';
-	if (c->isa + 1 < NB_ISA_COUNT && cpu_has_isa((enum nb_isa)(c->isa + 1), NULL)) {
+	if (level + 1 < NB_ISA_COUNT && cpu_has_isa((enum nb_isa)(level + 1), NULL)) {
 		snprintf(note, sizeof(note), "NPUBENCH_ISA=%s", c->isa_forced);
 		return note;
 	}
@@ -77,10 +78,8 @@ static const char *impl_note(const struct nb_cpu *c, const char *dtype, const ch
 	return note;
 }
 
-/* For every kernel and each dtype it accepts: the implementation used and
- * why it is not a better one. */
-static void for_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
-				     const char *impl, const char *note), void *arg)
+void hostinfo_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
+				   const char *impl, const char *note), void *arg)
 {
 	const struct nb_cpu *c = cpu_detect();
 
@@ -110,61 +109,6 @@ static void for_each_impl(void (*fn)(void *arg, const char *kernel, const char *
 	}
 }
 
-static void add_impl_json(void *arg, const char *kernel, const char *dtype, const char *impl,
-			  const char *note)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "kernel", kernel);
-	cJSON_AddStringToObject(o, "dtype", dtype);
-	cJSON_AddStringToObject(o, "impl", impl);
-	if (note[0])
-		cJSON_AddStringToObject(o, "why", note);
-	cJSON_AddItemToArray(arg, o);
-}
-
-char *hostinfo_json(int pretty)
-{
-	const struct nb_cpu *c = cpu_detect();
-	cJSON *root = cJSON_CreateObject(), *feat, *cache, *impls;
-	struct feature f[32];
-	int nf = features(c, f);
-	char *text;
-
-	cJSON_AddStringToObject(root, "hostname", hostinfo_hostname());
-	cJSON_AddStringToObject(root, "cpu_model", c->model);
-	cJSON_AddStringToObject(root, "cpu_vendor", c->vendor);
-	cJSON_AddStringToObject(root, "arch", c->arch);
-	cJSON_AddNumberToObject(root, "sockets", c->sockets);
-	cJSON_AddNumberToObject(root, "cores", c->cores);
-	cJSON_AddNumberToObject(root, "threads", c->online_cpus);
-	feat = cJSON_AddArrayToObject(root, "features");
-	for (int i = 0; i < nf; i++)
-		if (f[i].on)
-			cJSON_AddItemToArray(feat, cJSON_CreateString(f[i].name));
-	cache = cJSON_AddObjectToObject(root, "cache_bytes");
-	cJSON_AddNumberToObject(cache, "l1d", (double)c->l1d);
-	cJSON_AddNumberToObject(cache, "l2", (double)c->l2);
-	cJSON_AddNumberToObject(cache, "l3", (double)c->l3);
-	cJSON_AddNumberToObject(cache, "line", (double)c->cacheline);
-	cJSON_AddNumberToObject(root, "memory_bytes", (double)c->mem_total);
-	cJSON_AddNumberToObject(root, "memory_available_bytes", (double)c->mem_available);
-	cJSON_AddStringToObject(root, "os", c->os);
-	cJSON_AddStringToObject(root, "compiler", NB_COMPILER);
-	cJSON_AddStringToObject(root, "build_flags", NB_BUILD_FLAGS);
-	cJSON_AddStringToObject(root, "version", PACKAGE_VERSION);
-	cJSON_AddStringToObject(root, "isa", isa_name(c->isa));
-	if (c->isa_forced[0])
-		cJSON_AddStringToObject(root, "isa_forced", c->isa_forced);
-	impls = cJSON_AddArrayToObject(root, "kernels");
-	for_each_impl(add_impl_json, impls);
-	text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	if (!text)
-		die("out of memory formatting JSON");
-	return text;
-}
-
 static void print_impl(void *arg, const char *kernel, const char *dtype, const char *impl,
 		       const char *note)
 {
@@ -176,8 +120,8 @@ static void print_impl(void *arg, const char *kernel, const char *dtype, const c
 void hostinfo_print(void)
 {
 	const struct nb_cpu *c = cpu_detect();
-	struct feature f[32];
-	int nf = features(c, f);
+	struct hostinfo_feature f[HOSTINFO_MAX_FEATURES];
+	int nf = hostinfo_features(f);
 	char buf[64];
 
 	printf("host:       %s\n", hostinfo_hostname());
@@ -201,5 +145,43 @@ void hostinfo_print(void)
 	       c->isa_forced[0] ? " (NPUBENCH_ISA=" : "", c->isa_forced,
 	       c->isa_forced[0] ? ")" : "");
 	printf("kernels:\n");
-	for_each_impl(print_impl, NULL);
+	hostinfo_each_impl(print_impl, NULL);
+}
+
+int hostinfo_peaks(double out[3])
+{
+	int nt = cpu_detect()->online_cpus;
+
+	for (int k = NB_PEAK_FP32; k <= NB_PEAK_INT8; k++) {
+		out[k] = peak_ops((enum nb_peak)k, nt, 0);
+		if (out[k] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Why a ceiling is absent: the instruction the dispatch level lacks. */
+static const char *peak_absent(enum nb_peak k)
+{
+	const char *why = NULL;
+	enum nb_isa isa = cpu_detect()->isa;
+
+	if (k == NB_PEAK_BF16 && !cpu_has_bf16_dot(isa, &why))
+		return why ? why : "below avx512: bf16 runs as fp32 FMAs";
+	if (k == NB_PEAK_INT8 && !cpu_has_int8_dot(isa, &why))
+		return why ? why : "below avx512: int8 runs as int16 pairs (vpmaddwd)";
+	return "not measured";
+}
+
+void hostinfo_print_peaks(const double peaks[3])
+{
+	printf("peaks:      (measured, %d threads)\n", cpu_detect()->online_cpus);
+	for (int k = NB_PEAK_FP32; k <= NB_PEAK_INT8; k++) {
+		if (peaks[k] > 0)
+			printf("  %-32s %10.1f G%s/s\n", peak_name((enum nb_peak)k), peaks[k] / 1e9,
+			       k == NB_PEAK_INT8 ? "OP" : "FLOP");
+		else
+			printf("  %-32s %10s (%s)\n", peak_name((enum nb_peak)k), "-",
+			       peak_absent((enum nb_peak)k));
+	}
 }

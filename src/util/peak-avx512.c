@@ -11,13 +11,11 @@
 
 #include <immintrin.h>
 
-extern volatile float peak_sink;
-
 #define CHAINS12(op)	\
 	op(a0); op(a1); op(a2); op(a3); op(a4); op(a5);	\
 	op(a6); op(a7); op(a8); op(a9); op(a10); op(a11)
 
-double peak_loop_avx512(long iters)
+double peak_loop_avx512(long iters, float *sink)
 {
 	__m512 x = _mm512_set1_ps(1.0000001f), y = _mm512_set1_ps(0.9999999f);
 	__m512 a0 = _mm512_set1_ps(0.1f), a1 = _mm512_set1_ps(0.2f), a2 = _mm512_set1_ps(0.3f);
@@ -33,17 +31,20 @@ double peak_loop_avx512(long iters)
 	a0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
 			   _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
 	a0 = _mm512_add_ps(a0, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
-	peak_sink = _mm512_reduce_add_ps(a0);
+	*sink = _mm512_reduce_add_ps(a0);
 	return 2.0 * 12 * 16 * (double)iters;
 }
 
 /* Counts 2 operations (multiply, add) per bf16 product: 32 products per
  * instruction. */
-double peak_loop_bf16dot(long iters)
+double peak_loop_bf16dot(long iters, float *sink)
 {
 	__m512bh x = (__m512bh)_mm512_set1_epi16(0x3f80), y = (__m512bh)_mm512_set1_epi16(0x3c00);
-	__m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-	__m512 a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+	/* Distinct starting values: identical chains would be merged into one. */
+	__m512 a0 = _mm512_set1_ps(0.1f), a1 = _mm512_set1_ps(0.2f), a2 = _mm512_set1_ps(0.3f);
+	__m512 a3 = _mm512_set1_ps(0.4f), a4 = _mm512_set1_ps(0.5f), a5 = _mm512_set1_ps(0.6f);
+	__m512 a6 = _mm512_set1_ps(0.7f), a7 = _mm512_set1_ps(0.8f), a8 = _mm512_set1_ps(0.9f);
+	__m512 a9 = _mm512_set1_ps(1.0f), a10 = _mm512_set1_ps(1.1f), a11 = _mm512_set1_ps(1.2f);
 
 	for (long i = 0; i < iters; i++) {
 #define DOT(a) a = _mm512_dpbf16_ps(a, x, y)
@@ -53,16 +54,19 @@ double peak_loop_bf16dot(long iters)
 	a0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
 			   _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
 	a0 = _mm512_add_ps(a0, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
-	peak_sink = _mm512_reduce_add_ps(a0);
+	*sink = _mm512_reduce_add_ps(a0);
 	return 2.0 * 12 * 32 * (double)iters;
 }
 
 /* 2 operations per u8 x s8 product: 64 products per instruction. */
-double peak_loop_int8dot(long iters)
+double peak_loop_int8dot(long iters, float *sink)
 {
 	__m512i x = _mm512_set1_epi8(1), y = _mm512_set1_epi8(-1);
-	__m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-	__m512i a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+	/* Distinct starting values: identical chains would be merged into one. */
+	__m512i a0 = _mm512_set1_epi32(0), a1 = _mm512_set1_epi32(1), a2 = _mm512_set1_epi32(2);
+	__m512i a3 = _mm512_set1_epi32(3), a4 = _mm512_set1_epi32(4), a5 = _mm512_set1_epi32(5);
+	__m512i a6 = _mm512_set1_epi32(6), a7 = _mm512_set1_epi32(7), a8 = _mm512_set1_epi32(8);
+	__m512i a9 = _mm512_set1_epi32(9), a10 = _mm512_set1_epi32(10), a11 = _mm512_set1_epi32(11);
 
 	for (long i = 0; i < iters; i++) {
 #define DOT(a) a = _mm512_dpbusd_epi32(a, x, y)
@@ -72,7 +76,7 @@ double peak_loop_int8dot(long iters)
 	a0 = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3)),
 			      _mm512_add_epi32(_mm512_add_epi32(a4, a5), _mm512_add_epi32(a6, a7)));
 	a0 = _mm512_add_epi32(a0, _mm512_add_epi32(_mm512_add_epi32(a8, a9), _mm512_add_epi32(a10, a11)));
-	peak_sink = (float)_mm512_reduce_add_epi32(a0);
+	*sink = (float)_mm512_reduce_add_epi32(a0);
 	return 2.0 * 12 * 64 * (double)iters;
 }
 #endif

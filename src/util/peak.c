@@ -1,5 +1,6 @@
-/* The fp32 FMA peak probe: every pinned thread runs the same loop of
- * independent multiply-adds; the wall time of the slowest gives FLOP/s. */
+/* The arithmetic peak probes (fp32 FMA, and at AVX-512 the bf16 and int8
+ * dot products): every pinned thread runs the same loop of independent
+ * multiply-adds; the wall time of the slowest gives operations/s. */
 #include "config.h"
 
 #include "util/peak.h"
@@ -40,25 +41,65 @@ double peak_loop_c(long iters)
 
 struct probe {
 	long iters;
-	int avx2;
+	double (*loop)(long iters, float *sink);
 	double flops[256];
 };
 
 static void probe_thread(void *arg, int tid, int nt)
 {
 	struct probe *p = arg;
+	float sink = 0;
 
 	(void)nt;
-#ifdef NB_HAVE_X86_KERNELS
-	if (p->avx2) {
-		p->flops[tid % 256] = peak_loop_avx2(p->iters);
-		return;
+	p->flops[tid % 256] = p->loop(p->iters, &sink);
+	peak_sink = sink;
+}
+
+static double loop_c(long iters, float *sink)
+{
+	(void)sink;
+	return peak_loop_c(iters);
+}
+
+const char *peak_name(enum nb_peak kind)
+{
+	switch (kind) {
+	case NB_PEAK_FP32: return "fp32 FMA";
+	case NB_PEAK_BF16: return "bf16 dot product (vdpbf16ps)";
+	case NB_PEAK_INT8: return "int8 dot product (vpdpbusd)";
 	}
+	return "?";
+}
+
+/* The loop that measures KIND at the current dispatch level, or NULL. */
+static double (*peak_loop(enum nb_peak kind))(long, float *)
+{
+	enum nb_isa isa = cpu_detect()->isa;
+
+	(void)isa;
+#ifdef NB_HAVE_AVX512_KERNELS
+	if (kind == NB_PEAK_BF16)
+		return cpu_has_bf16_dot(isa, NULL) ? peak_loop_bf16dot : NULL;
+	if (kind == NB_PEAK_INT8)
+		return cpu_has_int8_dot(isa, NULL) ? peak_loop_int8dot : NULL;
+	if (isa >= NB_ISA_AVX512)
+		return peak_loop_avx512;
 #endif
-	p->flops[tid % 256] = peak_loop_c(p->iters);
+	if (kind != NB_PEAK_FP32)
+		return NULL;
+#ifdef NB_HAVE_X86_KERNELS
+	if (isa >= NB_ISA_AVX2)
+		return peak_loop_avx2;
+#endif
+	return loop_c;
 }
 
 double peak_fp32_flops(int nthreads, double seconds)
+{
+	return peak_ops(NB_PEAK_FP32, nthreads, seconds);
+}
+
+double peak_ops(enum nb_peak kind, int nthreads, double seconds)
 {
 	struct nb_pool *pool = NULL;
 	struct probe pr = { 0 };
@@ -66,12 +107,14 @@ double peak_fp32_flops(int nthreads, double seconds)
 
 	if (nthreads < 1)
 		return error("peak probe: %d threads", nthreads);
+	pr.loop = peak_loop(kind);
+	if (!pr.loop)
+		return 0;
 	if (seconds <= 0)
 		seconds = 0.2;
 	pool = pool_create(nthreads, 1);
 	if (!pool)
 		return -1;
-	pr.avx2 = cpu_detect()->isa >= NB_ISA_AVX2;
 	/* Calibrate to runs of about 20 ms, then keep the best of as many as
 	 * fit in the budget (at least 3): short runs on a shared machine
 	 * often find a quiet moment that one long run never has. */
@@ -105,7 +148,6 @@ double peak_fp32_flops(int nthreads, double seconds)
 struct readbw {
 	const uint64_t *p;
 	long words;
-	int avx2;
 	uint64_t sums[256];
 };
 
@@ -128,12 +170,6 @@ static void readbw_sum(void *arg, int tid, int nt)
 	long b, e;
 
 	pool_split(r->words, 64, tid, nt, &b, &e);
-#ifdef NB_HAVE_X86_KERNELS
-	if (r->avx2) {
-		r->sums[tid % 256] = peak_sum_avx2(r->p + b, (e - b) / 16 * 16);
-		return;
-	}
-#endif
 	for (long i = b; i + 8 <= e; i += 8)
 		for (int l = 0; l < 8; l++)
 			s[l] += r->p[i + l];
@@ -154,7 +190,6 @@ double peak_read_bandwidth(int nthreads, size_t bytes)
 			bytes = 256u << 20;
 	}
 	r.words = (long)(bytes / 8);
-	r.avx2 = cpu_detect()->isa >= NB_ISA_AVX2;
 	r.p = nb_aligned_alloc((size_t)r.words * 8);
 	if (!r.p)
 		return error("read bandwidth probe: cannot allocate %zu bytes", bytes);

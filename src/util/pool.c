@@ -24,7 +24,7 @@ struct nb_pool {
 	atomic_int pending;		/* workers still running this generation */
 	atomic_int quit;
 	int pinned;
-	cpu_set_t mask;			/* the caller's affinity before pinning */
+	cpu_set_t mask;			/* the caller's affinity: workers pin within it */
 	nb_pool_fn fn;
 	void *arg;
 };
@@ -123,9 +123,12 @@ struct nb_pool *pool_create(int n, int pin)
 			return NULL;
 		}
 	}
-	/* The caller is thread 0: pinned too while the pool lives. */
-	if (p->pinned)
-		pin_to(&p->mask, 0);
+	/* The caller is thread 0 but is never pinned: threads it starts later
+	 * (a library's OpenMP or BLAS threads, in a program that links the
+	 * pool) inherit its mask, and pinning it to one core would crowd them
+	 * all onto that core.  Setting and restoring the mask around every
+	 * pool_run would cost two system calls (about 10 us) per run, more
+	 * than small kernels take; the workers stay off slot 0 instead. */
 	return p;
 }
 
@@ -139,8 +142,6 @@ void pool_free(struct nb_pool *p)
 	pthread_mutex_unlock(&p->mu);
 	for (int i = 1; i < p->n; i++)
 		pthread_join(p->w[i].thread, NULL);
-	if (p->pinned)
-		pthread_setaffinity_np(pthread_self(), sizeof(p->mask), &p->mask);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->go);
 	pthread_cond_destroy(&p->done);

@@ -27,6 +27,8 @@ for c in $(sed -n 's/^\.SS \([a-z]*\).*/\1/p' "$NB_SRCDIR/man/npubench.1"); do
 done
 
 expect 0 "$NPUBENCH" info && contains "$T/out" "dispatch:"
+expect 0 "$NPUBENCH" info --peaks && contains "$T/out" "fp32 FMA"
+contains "$T/out" "int8 dot product"
 expect 0 "$NPUBENCH" info --format json && contains "$T/out" '"cpu_model"'
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" && pass || fail "info json does not parse"
 NPUBENCH_ISA=portable "$NPUBENCH" info --format json >"$T/out" 2>/dev/null
