@@ -5,13 +5,17 @@
  * are not a multiple of the vector width; run with one thread and with
  * more threads than work in places.  Plus attention's memory bound. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "config.h"
 
 #include "check_suites.h"
 #include "kernels/attention-impl.h"
 #include "kernels/kernel.h"
 #include "util/cpu.h"
+#include "util/half.h"
 #include "util/pool.h"
 #include "util/util.h"
 
@@ -152,6 +156,102 @@ Suite *suite_kernels(void)
 	return s;
 }
 
+#ifdef NB_HAVE_AVX512_KERNELS
+/* The numerics of the bf16 pair path (attention-avx512.c), on its
+ * micro-kernels directly.  P V: 63 keys whose weight P ~ 0.5019 rounds to
+ * bf16 0.5, a relative error of 0.96 x 2^-8 each, all in one direction,
+ * against one key of weight 1, every v = 1: the exact output is 1, the
+ * kernel's must be off by nearly ATT_BF16_PAIR_ERR and by no more. */
+START_TEST(bf16_pair_p_rounding_bound)
+{
+	const struct attn_ops *ops = &attn_ops_avx512_bf16;
+	float *s = nb_aligned_alloc(ATT_MR * ATT_BC * sizeof(float));
+	uint32_t *v = nb_aligned_alloc(ATT_BC / 2 * 16 * sizeof(uint32_t));
+	float *acc = nb_aligned_alloc(ATT_MR * 16 * sizeof(float));
+	float m[ATT_MR], l[ATT_MR], alpha[ATT_MR];
+	double p = 0.5 + 0.99 * 0x1p-9;	/* just under the rounding midpoint */
+
+	for (int r = 0; r < ATT_MR; r++) {
+		m[r] = -INFINITY;
+		l[r] = 0;
+		s[r * ATT_BC] = 0;
+		for (int c = 1; c < ATT_BC; c++)
+			s[r * ATT_BC + c] = (float)log2(p);
+	}
+	for (int i = 0; i < ATT_BC / 2 * 16; i++)
+		v[i] = 0x3f803f80u;	/* the pair (1.0, 1.0) */
+	memset(acc, 0, ATT_MR * 16 * sizeof(float));
+	ops->softmax(s, ATT_BC, 1.0f, m, l, alpha);
+	ops->pv(s, ATT_BC, (const float *)v, 16, acc, alpha);
+	for (int r = 0; r < ATT_MR; r++)
+		for (int j = 0; j < 16; j++) {
+			double err = fabs(acc[r * 16 + j] / l[r] - 1.0);
+
+			ck_assert_msg(err <= ATT_BF16_PAIR_ERR + 1e-5, "row %d: err %g > bound %g", r, err,
+				      ATT_BF16_PAIR_ERR);
+			ck_assert_msg(err >= 0.9 * ATT_BF16_PAIR_ERR, "row %d: err %g: P not rounded as documented",
+				      r, err);
+		}
+	nb_aligned_free(s);
+	nb_aligned_free(v);
+	nb_aligned_free(acc);
+}
+END_TEST
+
+/* Q K^T on bf16 pairs: products exact, fp32 sums, so within d u32 of
+ * sum |q k| of the exact dot product for scores of any size; and products
+ * under 2^-126 flushed to zero (vdpbf16ps ignores MXCSR), as documented. */
+START_TEST(bf16_pair_scores_exact_products)
+{
+	enum { D = 37, SK = 32 };	/* odd d: a padded last pair */
+	const struct attn_ops *ops = &attn_ops_avx512_bf16;
+	int dq2 = (D + 1) / 2;
+	uint16_t q16[ATT_MR * 2 * ((D + 1) / 2)] = { 0 }, k16[SK * D], v16[SK * D];
+	float *kp = nb_aligned_alloc((size_t)ATT_BC * dq2 * 4), *vp = nb_aligned_alloc((size_t)ATT_BC * 48 * 4);
+	float *s = nb_aligned_alloc(ATT_MR * ATT_BC * sizeof(float));
+	unsigned x = 12345;
+
+	for (int round = 0; round < 2; round++) {
+		/* Round 0: values up to 300 (scores ~1e5); round 1: 2^-70 each,
+		 * products 2^-140 in magnitude. */
+		for (int i = 0; i < SK * D; i++) {
+			x = x * 1103515245u + 12345u;
+			k16[i] = nb_f32_to_bf16(round ? 0x1p-70f : (float)((int)(x >> 16) % 601 - 300) * 0.999f);
+			v16[i] = 0;
+		}
+		for (int r = 0; r < ATT_MR; r++)
+			for (int t = 0; t < D; t++) {
+				x = x * 1103515245u + 12345u;
+				q16[r * 2 * dq2 + t] = nb_f32_to_bf16(round ? 0x1p-70f : (float)((int)(x >> 16) % 601 - 300) * 1.001f);
+			}
+		ops->pack(k16, v16, SK, ATT_BC, D, 48, kp, vp);
+		ops->qk((const float *)q16, D, kp, SK, s);
+		for (int r = 0; r < ATT_MR; r++)
+			for (int c = 0; c < SK; c++) {
+				double dot = 0, mag = 0, err;
+
+				for (int t = 0; t < D; t++) {
+					double y = (double)nb_bf16_to_f32(q16[r * 2 * dq2 + t]) * nb_bf16_to_f32(k16[c * D + t]);
+
+					dot += y;
+					mag += fabs(y);
+				}
+				err = fabs(s[r * ATT_BC + c] - dot);
+				if (round)
+					ck_assert_msg(s[r * ATT_BC + c] == 0.0f, "tiny products: %g, not flushed to 0",
+						      s[r * ATT_BC + c]);
+				else
+					ck_assert_msg(err <= D * 0x1p-24 * mag, "row %d key %d: err %g > %g", r, c, err,
+						      D * 0x1p-24 * mag);
+			}
+	}
+	nb_aligned_free(kp);
+	nb_aligned_free(vp);
+	nb_aligned_free(s);
+}
+END_TEST
+#endif
+
 Suite *suite_kernels_isa(void)
 {
 	Suite *s = suite_create(isa_name((enum nb_isa)check_isa));
@@ -159,6 +259,18 @@ Suite *suite_kernels_isa(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, isa_matches_reference, 0, collect_cases());
+#ifdef NB_HAVE_AVX512_KERNELS
+	if (check_isa >= NB_ISA_AVX512) {
+		const char *why = NULL;
+
+		if (cpu_has_bf16_dot((enum nb_isa)check_isa, &why)) {
+			tcase_add_test(tc, bf16_pair_p_rounding_bound);
+			tcase_add_test(tc, bf16_pair_scores_exact_products);
+		} else {	/* not run, so not counted as passed */
+			printf("SKIP: bf16 pair numerics: %s\n", why);
+		}
+	}
+#endif
 	suite_add_tcase(s, tc);
 	return s;
 }

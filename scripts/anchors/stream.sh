@@ -7,7 +7,8 @@
 # (stream_avx_fma / stream_mem_avx_fma, fp32: stream_sp_*), sum (sum_avx,
 # and load_avx which loads without adding), fill (store_avx /
 # store_mem_avx); npubench with store=cached against likwid's cached
-# variant and store=nt against its _mem (non-temporal) one.
+# variant and store=nt against its _mem (non-temporal) one; on CPUs where
+# likwid-bench has them, also its _avx512 kernels.
 set -eu
 threads=$(nproc) rounds=3 n=0
 while getopts t:r:n: o; do
@@ -34,6 +35,22 @@ sum vs load|op=sum dtype=fp64|load_avx|1|8
 sum fp32|op=sum dtype=fp32|sum_sp_avx|1|4
 fill cached|op=fill dtype=fp64 store=cached|store_avx|1|8
 fill nt|op=fill dtype=fp64 store=nt|store_mem_avx|1|8"
+# Where likwid-bench has AVX-512 kernels, npubench (at its dispatch level)
+# also meets those, store kind for store kind (likwid has no FMA variant of
+# the non-temporal fp64 triad: its mul + add moves the same bytes).
+if likwid-bench -a 2>/dev/null | grep -q '^ *copy_avx512 '; then
+	pairs="$pairs
+copy cached/512|op=copy dtype=fp64 store=cached|copy_avx512|2|8
+copy nt/512|op=copy dtype=fp64 store=nt|copy_mem_avx512|2|8
+triad cached/512|op=triad dtype=fp64 store=cached|stream_avx512_fma|3|8
+triad nt/512|op=triad dtype=fp64 store=nt|stream_mem_avx512|3|8
+triad fp32 c./512|op=triad dtype=fp32 store=cached|stream_sp_avx512_fma|3|4
+triad fp32 nt/512|op=triad dtype=fp32 store=nt|stream_sp_mem_avx512_fma|3|4
+sum/512|op=sum dtype=fp64|sum_avx512|1|8
+sum fp32/512|op=sum dtype=fp32|sum_sp_avx512|1|4
+fill cached/512|op=fill dtype=fp64 store=cached|store_avx512|1|8
+fill nt/512|op=fill dtype=fp64 store=nt|store_mem_avx512|1|8"
+fi
 echo "stream vs likwid-bench: $threads threads, $n elements per array, best of $rounds interleaved rounds" >&2
 r=1
 while [ $r -le "$rounds" ]; do

@@ -84,8 +84,10 @@ static inline float hsum(__m256 v)
 	return _mm_cvtss_f32(x);
 }
 
-static void softmax_avx2(float *s, int nc, float *m, float *l, float *alpha)
+static void softmax_avx2(float *s, int nc, float scale, float *m, float *l, float *alpha)
 {
+	__m256 k = _mm256_set1_ps(scale);
+
 	for (int r = 0; r < ATT_MR; r++) {
 		float *row = s + r * ATT_BC;
 		__m256 mx = _mm256_set1_ps(-INFINITY), sum = _mm256_setzero_ps(), mu;
@@ -93,7 +95,7 @@ static void softmax_avx2(float *s, int nc, float *m, float *l, float *alpha)
 
 		for (int c = 0; c < nc; c += 8)
 			mx = _mm256_max_ps(mx, _mm256_load_ps(row + c));
-		mnew = hmax(mx);
+		mnew = hmax(mx) * scale;	/* scale > 0 keeps the maximum */
 		if (m[r] > mnew)
 			mnew = m[r];
 		/* A row with nothing unmasked yet keeps acc = l = 0: any finite
@@ -102,7 +104,8 @@ static void softmax_avx2(float *s, int nc, float *m, float *l, float *alpha)
 		alpha[r] = exp2f(m[r] - base);
 		mu = _mm256_set1_ps(base);
 		for (int c = 0; c < nc; c += 8) {
-			__m256 p = exp2_neg(_mm256_sub_ps(_mm256_load_ps(row + c), mu));
+			/* With scale 1 (the fp32 layout) exactly S - m. */
+			__m256 p = exp2_neg(_mm256_fmsub_ps(_mm256_load_ps(row + c), k, mu));
 
 			_mm256_store_ps(row + c, p);
 			sum = _mm256_add_ps(sum, p);
@@ -324,4 +327,4 @@ static void store_avx2(const float *src, enum nb_dtype dt, void *dst, long n, fl
 	}
 }
 
-const struct attn_ops attn_ops_avx2 = { qk_avx2, softmax_avx2, pv_avx2, row_avx2, store_avx2, load_avx2 };
+const struct attn_ops attn_ops_avx2 = { qk_avx2, softmax_avx2, pv_avx2, row_avx2, store_avx2, load_avx2, NULL };

@@ -186,18 +186,18 @@ static void qk_c(const float *q, int d, const float *kp, int nc, float *s)
 		}
 }
 
-static void softmax_c(float *s, int nc, float *m, float *l, float *alpha)
+static void softmax_c(float *s, int nc, float scale, float *m, float *l, float *alpha)
 {
 	for (int r = 0; r < ATT_MR; r++) {
 		float *row = s + r * ATT_BC, mnew = m[r], base, sum = 0;
 
 		for (int c = 0; c < nc; c++)
-			if (row[c] > mnew)
-				mnew = row[c];
+			if (row[c] * scale > mnew)
+				mnew = row[c] * scale;
 		base = mnew == -INFINITY ? 0.0f : mnew;
 		alpha[r] = exp2f(m[r] - base);
 		for (int c = 0; c < nc; c++) {
-			row[c] = exp2f(row[c] - base);
+			row[c] = exp2f(row[c] * scale - base);
 			sum += row[c];
 		}
 		l[r] = l[r] * alpha[r] + sum;
@@ -279,7 +279,7 @@ static void row_c(const float *q, const void *k, const void *v, enum nb_dtype dt
 
 static void store_row(const float *src, enum nb_dtype dt, void *dst, long n, float scale);
 
-static const struct attn_ops attn_ops_c = { qk_c, softmax_c, pv_c, row_c, store_row, load_c };
+static const struct attn_ops attn_ops_c = { qk_c, softmax_c, pv_c, row_c, store_row, load_c, NULL };
 
 struct work_area {
 	float *kp, *vp, *q, *acc, *s, *m, *l, *alpha;
@@ -305,7 +305,8 @@ static size_t esize(enum nb_dtype dt)
 }
 
 /* Packs K into panels of ATT_NR keys and V into rows of dp, both fp32,
- * zero-padded to a whole number of key blocks. */
+ * zero-padded to a whole number of key blocks; or, for ops with their own
+ * packing, into the bf16 pair layout (attention-impl.h). */
 static void pack_head(const struct state *st, struct work_area *w, long head)
 {
 	const struct dims *x = &st->x;
@@ -315,6 +316,11 @@ static void pack_head(const struct state *st, struct work_area *w, long head)
 	const char *v = (const char *)st->v + (size_t)head * x->sk * d * es;
 	float row[1024];
 
+	w->head = head;
+	if (st->ops->pack) {
+		st->ops->pack(k, v, x->sk, skp, (int)d, (int)dp, w->kp, w->vp);
+		return;
+	}
 	for (long j = 0; j < skp; j++) {
 		float *panel = w->kp + (j / ATT_NR) * d * ATT_NR + j % ATT_NR;
 		float *vr = w->vp + j * dp;
@@ -331,7 +337,6 @@ static void pack_head(const struct state *st, struct work_area *w, long head)
 		}
 		memset(vr + d, 0, (size_t)(dp - d) * sizeof(float));
 	}
-	w->head = head;
 }
 
 /* The portable output conversion (half.h's round-to-nearest-even). */
@@ -348,6 +353,24 @@ static void store_row(const float *src, enum nb_dtype dt, void *dst, long n, flo
 	}
 }
 
+/* The task's ROWS query rows of Q (in the dtype at SRC) into w->q, zero
+ * rows after them: fp32 and pre-scaled by QSCALE, or for the pair layout
+ * the bf16 inputs as they are, each row padded to whole pairs. */
+static void load_q(const struct state *st, struct work_area *w, const char *src, long rows, float qscale)
+{
+	long d = st->x.d, qld = (d + 1) / 2;
+	uint16_t *q = (uint16_t *)w->q;
+
+	if (!st->ops->pack) {
+		st->ops->load(src, st->x.dt, w->q, rows * d, qscale);
+		memset(w->q + rows * d, 0, (size_t)(ATT_QB - rows) * d * sizeof(float));
+		return;
+	}
+	memset(q, 0, (size_t)ATT_QB * qld * 4);
+	for (long r = 0; r < rows; r++)
+		memcpy(q + r * 2 * qld, src + (size_t)r * d * 2, (size_t)d * 2);
+}
+
 /* One task: ATT_QB query rows of one head against every key they see. */
 static void run_task(const struct state *st, struct work_area *w, long task)
 {
@@ -359,6 +382,9 @@ static void run_task(const struct state *st, struct work_area *w, long task)
 	long d = x->d, dp = x->dp, kend;
 	size_t es = esize(x->dt);
 	float qscale = (float)(M_LOG2E / sqrt((double)d));
+	/* Floats per Q row and per key of a K panel: d, or (d + 1) / 2 pairs. */
+	long qld = ops->pack ? (d + 1) / 2 : d;
+	float sscale = ops->pack ? qscale : 1.0f;
 
 	if (x->sq <= ATT_DECODE_ROWS) {
 		const char *k = (const char *)st->k + (size_t)head * x->sk * d * es;
@@ -373,8 +399,7 @@ static void run_task(const struct state *st, struct work_area *w, long task)
 	}
 	if (w->head != head)
 		pack_head(st, w, head);
-	ops->load((const char *)st->q + ((size_t)head * x->sq + q0) * d * es, x->dt, w->q, rows * d, qscale);
-	memset(w->q + rows * d, 0, (size_t)(ATT_QB - rows) * d * sizeof(float));
+	load_q(st, w, (const char *)st->q + ((size_t)head * x->sq + q0) * d * es, rows, qscale);
 	memset(w->acc, 0, (size_t)ATT_QB * dp * sizeof(float));
 	for (int r = 0; r < ATT_QB; r++) {
 		w->m[r] = -INFINITY;
@@ -391,7 +416,7 @@ static void run_task(const struct state *st, struct work_area *w, long task)
 			if (need > ATT_BC)
 				need = ATT_BC;
 			nc = (need + ATT_NR - 1) / ATT_NR * ATT_NR;
-			ops->qk(w->q + r0 * d, (int)d, w->kp + j0 * d, (int)nc, w->s);
+			ops->qk(w->q + r0 * qld, (int)d, w->kp + j0 * qld, (int)nc, w->s);
 			/* Mask keys past the end or past each row's causal limit. */
 			for (long r = 0; r < ATT_MR; r++) {
 				long lim = r0 + r < rows ? keys_seen(x, q0 + r0 + r) - j0 : need;
@@ -399,8 +424,9 @@ static void run_task(const struct state *st, struct work_area *w, long task)
 				for (long c = lim < 0 ? 0 : lim; c < nc; c++)
 					w->s[r * ATT_BC + c] = -INFINITY;
 			}
-			ops->softmax(w->s, (int)nc, w->m + r0, w->l + r0, w->alpha);
-			ops->pv(w->s, (int)nc, w->vp + j0 * dp, (int)dp, w->acc + r0 * dp, w->alpha);
+			ops->softmax(w->s, (int)nc, sscale, w->m + r0, w->l + r0, w->alpha);
+			ops->pv(w->s, (int)nc, w->vp + (ops->pack ? j0 / 2 : j0) * dp, (int)dp, w->acc + r0 * dp,
+				w->alpha);
 		}
 	}
 	for (long r = 0; r < rows; r++)
@@ -469,6 +495,24 @@ static void balance(struct state *st, int nt)
 	free(cum);
 }
 
+/* The micro-kernels at dispatch level ISA, as far as this build has them;
+ * bf16 takes the dot-product ones where the CPU has AVX512_BF16. */
+static const struct attn_ops *ops_for(enum nb_dtype dt, int isa)
+{
+#ifdef NB_HAVE_AVX512_KERNELS
+	if (isa >= NB_ISA_AVX512)
+		return dt == NB_BF16 && cpu_has_bf16_dot((enum nb_isa)isa, NULL) ? &attn_ops_avx512_bf16
+										 : &attn_ops_avx512;
+#endif
+#ifdef NB_HAVE_X86_KERNELS
+	if (isa >= NB_ISA_AVX2)
+		return &attn_ops_avx2;
+#endif
+	NB_UNUSED(dt);
+	NB_UNUSED(isa);
+	return &attn_ops_c;
+}
+
 static int attention_setup(const struct nb_case *c, const struct nb_host_env *env, void **out)
 {
 	struct state *st = xcalloc(1, sizeof(*st));
@@ -488,11 +532,7 @@ static int attention_setup(const struct nb_case *c, const struct nb_host_env *en
 	nk = (size_t)(x->b * x->h * x->sk * x->d);
 	st->pool = env->pool;
 	st->amp = c->v[P_AMP].r;
-	st->ops = &attn_ops_c;
-#ifdef NB_HAVE_X86_KERNELS
-	if (env->isa >= NB_ISA_AVX2)
-		st->ops = &attn_ops_avx2;
-#endif
+	st->ops = ops_for(x->dt, env->isa);
 	st->ntasks = ntasks_of(x);
 	nws = (size_t)workspace_floats(x);
 	st->q = nb_aligned_alloc(nq * es);
@@ -622,6 +662,8 @@ static int attention_verify(void *state, struct nb_verify *v)
 	sigma = M_LOG2E * sqrt((double)x->d) * st->amp * st->amp * sqrt((double)x->d);
 	v->max_err = err;	/* max|v| is 1: V is uniform on [-1, 1) */
 	v->tol = dtype_eps(x->dt) + 2 * u32 * (sigma + sqrt((double)x->sk) + 8);
+	if (st->ops->pack && x->sq > ATT_DECODE_ROWS)
+		v->tol += ATT_BF16_PAIR_ERR;	/* P rounded to bf16 for vdpbf16ps */
 	v->ok = err <= v->tol;
 	snprintf(v->what, sizeof(v->what), "max |o-ref|/max|v| over %s rows, ref materialized in double",
 		 step == 1 ? "all" : "sampled");
@@ -644,21 +686,32 @@ static void attention_teardown(void *state)
 
 static const char *attention_impl(const struct nb_case *c, int isa)
 {
-	static const char *const names[2][2][3] = {
+	/* By path: portable, AVX2, AVX-512 FMA, AVX-512 BF16 dot product. */
+	static const char *const names[2][4][3] = {
 		{ { "attention_fp32_c_flash", "attention_fp16_c_flash", "attention_bf16_c_flash" },
 		  { "attention_fp32_avx2_flash_6x16", "attention_fp16_avx2_flash_6x16",
-		    "attention_bf16_avx2_flash_6x16" } },
+		    "attention_bf16_avx2_flash_6x16" },
+		  { "attention_fp32_avx512_flash_6x32", "attention_fp16_avx512_flash_6x32",
+		    "attention_bf16_avx512_flash_6x32" },
+		  { NULL, NULL, "attention_bf16_avx512bf16_flash_6x32" } },
 		{ { "attention_fp32_c_decode_row", "attention_fp16_c_decode_row", "attention_bf16_c_decode_row" },
 		  { "attention_fp32_avx2_decode_row", "attention_fp16_avx2_decode_row",
-		    "attention_bf16_avx2_decode_row" } },
+		    "attention_bf16_avx2_decode_row" },
+		  { "attention_fp32_avx512_decode_row", "attention_fp16_avx512_decode_row",
+		    "attention_bf16_avx512_decode_row" },
+		  { NULL, NULL, "attention_bf16_avx512_decode_row" } },
 	};
-	int dt = c->v[P_DTYPE].i == NB_FP16 ? 1 : c->v[P_DTYPE].i == NB_BF16 ? 2 : 0;
-	int avx2 = isa >= NB_ISA_AVX2;
+	enum nb_dtype dtype = (enum nb_dtype)c->v[P_DTYPE].i;
+	int dt = dtype == NB_FP16 ? 1 : dtype == NB_BF16 ? 2 : 0;
+	const struct attn_ops *ops = ops_for(dtype, isa);
+	int path = ops == &attn_ops_c ? 0 : ops->pack ? 3 : 1;
 
-#ifndef NB_HAVE_X86_KERNELS
-	avx2 = 0;
+#ifdef NB_HAVE_AVX512_KERNELS
+	if (ops == &attn_ops_avx512)
+		path = 2;
 #endif
-	return names[c->v[P_SEQ_Q].i <= ATT_DECODE_ROWS][avx2][dt];
+
+	return names[c->v[P_SEQ_Q].i <= ATT_DECODE_ROWS][path][dt];
 }
 
 double attention_allocated_bytes(void *state)
@@ -683,6 +736,16 @@ static const char *const test_cases[] = {
 	"attention batch=2 heads=3 seq_q=4 seq_k=131 head_dim=20 causal=1 dtype=fp16",
 	"attention heads=2 seq_q=2 seq_k=70 head_dim=136 dtype=bf16 amp=100",
 	"attention heads=1 seq_q=5 seq_k=9 head_dim=7 causal=1",
+	/* bf16 past the decode rows (the pair layout at AVX-512): odd d, key
+	 * counts off the panel and pair sizes, a lone 16-column strip. */
+	"attention batch=2 heads=3 seq_q=37 seq_k=101 head_dim=21 causal=1 dtype=bf16",
+	"attention heads=2 seq_q=5 seq_k=9 head_dim=7 causal=1 dtype=bf16",
+	"attention heads=1 seq_q=9 seq_k=3 head_dim=1 dtype=bf16",
+	"attention heads=1 seq_q=97 head_dim=64 amp=100 dtype=bf16",
+	"attention heads=1 seq_q=130 seq_k=300 head_dim=48 dtype=bf16",
+	"attention heads=1 seq_q=64 head_dim=16 causal=1 dtype=bf16",
+	"attention heads=1 seq_q=50 seq_k=70 head_dim=48",
+	"attention heads=1 seq_q=3 seq_k=200 head_dim=33 dtype=bf16",
 	NULL,
 };
 

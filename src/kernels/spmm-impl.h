@@ -1,5 +1,5 @@
-/* spmm: what the framework (spmm.c) and the AVX2 kernels (spmm-avx2.c)
- * share.  C [m x n] fp32 = A [m x k] B [k x n]; B dense row-major in the
+/* spmm: what the framework (spmm.c) and the AVX2 and AVX-512 kernels
+ * (spmm-avx2.c, spmm-avx512.c) share.  C [m x n] fp32 = A [m x k] B [k x n]; B dense row-major in the
  * dtype; A sparse:
  *   2:4  exactly two non-zeros in every group of four along k (k % 4 == 0),
  *        compressed like the tensor-core format: values [m][k/2] in the
@@ -46,5 +46,9 @@ struct spmm_args {
 void spmm24_avx2_run(const struct spmm_args *a, long n0, long n1, float *ws);
 /* Runs rows [r0, r1) of the CSR product; ws holds k * CSR_NS floats. */
 void spmm_csr_avx2_run(const struct spmm_args *a, long r0, long r1, float *ws);
+/* The same at AVX-512 (2:4 on a 4x48 micro-tile over the same panels and
+ * workspace; S24_MC is a multiple of its 4 rows). */
+void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws);
+void spmm_csr_avx512_run(const struct spmm_args *a, long r0, long r1, float *ws);
 
 #endif

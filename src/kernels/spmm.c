@@ -142,7 +142,7 @@ struct state {
 	struct dims x;
 	struct spmm_args a;
 	struct nb_pool *pool;
-	int avx2;
+	int level;	/* enum nb_isa of the kernels that run */
 	long *split;	/* thread t: columns (2:4) or rows (csr) [split[t], split[t+1]) */
 	float *ws;	/* per-thread workspace, ws_floats each */
 	void *aval, *b;
@@ -210,12 +210,28 @@ static void portable_rows(const struct state *st, long r0, long r1)
 	}
 }
 
+/* The level of the kernels that run at dispatch level ISA: what this build
+ * has, at most ISA. */
+static int level_of(int isa)
+{
+#ifndef NB_HAVE_X86_KERNELS
+	NB_UNUSED(isa);
+	return NB_ISA_PORTABLE;
+#else
+#ifndef NB_HAVE_AVX512_KERNELS
+	if (isa > NB_ISA_AVX2)
+		return NB_ISA_AVX2;
+#endif
+	return isa;
+#endif
+}
+
 static void run_part(void *arg, int tid, int nt)
 {
 	struct state *st = arg;
 	long b, e;
 
-	if (!st->avx2) {
+	if (st->level == NB_ISA_PORTABLE) {
 		pool_split(st->x.m, 1, tid, nt, &b, &e);
 		portable_rows(st, b, e);
 		return;
@@ -226,6 +242,15 @@ static void run_part(void *arg, int tid, int nt)
 	if (b < e) {
 		float *ws = st->ws + (size_t)tid * (size_t)ws_floats(&st->x);
 
+#ifdef NB_HAVE_AVX512_KERNELS
+		if (st->level >= NB_ISA_AVX512) {
+			if (st->x.pattern == PAT_24)
+				spmm24_avx512_run(&st->a, b, e, ws);
+			else
+				spmm_csr_avx512_run(&st->a, b, e, ws);
+			return;
+		}
+#endif
 		if (st->x.pattern == PAT_24)
 			spmm24_avx2_run(&st->a, b, e, ws);
 		else
@@ -357,10 +382,7 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 		return error("spmm: at most %d threads, not %d", MAX_THREADS, nt);
 	}
 	st->pool = env->pool;
-	st->avx2 = 0;
-#ifdef NB_HAVE_X86_KERNELS
-	st->avx2 = env->isa >= NB_ISA_AVX2;
-#endif
+	st->level = level_of(env->isa);
 	st->aval = nb_aligned_alloc((size_t)x->nnz * es + 64);
 	st->b = nb_aligned_alloc((size_t)x->k * (size_t)x->n * es);
 	st->c = nb_aligned_alloc((size_t)x->m * (size_t)x->n * sizeof(float));
@@ -456,19 +478,17 @@ static void spmm_teardown(void *state)
 
 static const char *spmm_impl(const struct nb_case *c, int isa)
 {
-	static const char *const names[2][2][3] = {
+	static const char *const names[NB_ISA_COUNT][2][3] = {
 		{ { "spmm_24_fp16_c", "spmm_24_bf16_c", "spmm_24_fp32_c" },
 		  { "spmm_csr_fp16_c", "spmm_csr_bf16_c", "spmm_csr_fp32_c" } },
 		{ { "spmm_24_fp16_avx2_2x48", "spmm_24_bf16_avx2_2x48", "spmm_24_fp32_avx2_2x48" },
 		  { "spmm_csr_fp16_avx2_1x64", "spmm_csr_bf16_avx2_1x64", "spmm_csr_fp32_avx2_1x64" } },
+		{ { "spmm_24_fp16_avx512_4x48", "spmm_24_bf16_avx512_4x48", "spmm_24_fp32_avx512_4x48" },
+		  { "spmm_csr_fp16_avx512_1x64", "spmm_csr_bf16_avx512_1x64", "spmm_csr_fp32_avx512_1x64" } },
 	};
 	int dt = c->v[P_DTYPE].i == NB_FP16 ? 0 : c->v[P_DTYPE].i == NB_BF16 ? 1 : 2;
-	int avx2 = isa >= NB_ISA_AVX2;
 
-#ifndef NB_HAVE_X86_KERNELS
-	avx2 = 0;
-#endif
-	return names[avx2][c->v[P_PATTERN].i == PAT_CSR][dt];
+	return names[level_of(isa)][c->v[P_PATTERN].i == PAT_CSR][dt];
 }
 
 static const struct nb_sweep sweep = { { "m", "n", "k" }, 256, 16384, "matrix size (m = n = k)" };
@@ -478,7 +498,12 @@ static const char *const test_cases[] = {
 	"spmm m=37 n=45 k=36",
 	"spmm m=100 n=70 k=200 dtype=bf16",
 	"spmm m=7 n=131 k=260 dtype=fp32",
+	/* Rows off the 4-row AVX-512 tile, several k blocks, columns past
+	 * one S24_NC block. */
+	"spmm m=6 n=49 k=516 dtype=bf16",
+	"spmm m=3 n=2100 k=8 dtype=fp32",
 	"spmm pattern=csr m=37 n=45 k=50 density=0.5",
+	"spmm pattern=csr m=9 n=200 k=70 density=0.3 dtype=fp16",
 	"spmm pattern=csr m=37 n=130 k=50 density=0.001 dtype=fp16",
 	"spmm pattern=csr m=60 n=65 k=300 density=0.2 dtype=bf16",
 	"spmm pattern=csr m=1 n=3 k=1 density=0.5 dtype=fp32",

@@ -1,5 +1,5 @@
-/* stream: what the portable framework (stream.c) and the AVX2 loops
- * (stream-avx2.c) share. */
+/* stream: what the portable framework (stream.c) and the AVX2 and AVX-512
+ * loops (stream-avx2.c, stream-avx512.c) share. */
 #ifndef NB_STREAM_IMPL_H
 #define NB_STREAM_IMPL_H
 
@@ -15,5 +15,7 @@ struct stream_args {
 
 /* AVX2 body; *sum receives the partial sum for OP_SUM, 0 otherwise. */
 void stream_avx2_run(const struct stream_args *s, long begin, long end, double *sum);
+/* The same at AVX-512. */
+void stream_avx512_run(const struct stream_args *s, long begin, long end, double *sum);
 
 #endif

@@ -7,7 +7,7 @@
  *             ordinary stores (equal to bytes with non-temporal stores).
  * The store kind is chosen per case (param store=auto|cached|nt; auto picks
  * non-temporal stores when the arrays do not fit in the last-level cache)
- * and named in the implementation, e.g. stream_fp64_avx2_nt. */
+ * and named in the implementation, e.g. stream_fp64_avx512_nt. */
 #include "kernels/kernel.h"
 
 #include <math.h>
@@ -67,6 +67,21 @@ static void stream_resolve(struct nb_case *c, const struct nb_target_mem *m)
 		c->v[P_N].i = elements_past(c, m->llc_bytes);
 }
 
+/* The level of the loops that run at dispatch level ISA: what this build
+ * has, at most ISA. */
+static int level_of(int isa)
+{
+#ifndef NB_HAVE_X86_KERNELS
+	return NB_ISA_PORTABLE;
+#else
+#ifndef NB_HAVE_AVX512_KERNELS
+	if (isa > NB_ISA_AVX2)
+		return NB_ISA_AVX2;
+#endif
+	return isa;
+#endif
+}
+
 /* Whether the implementation chosen at dispatch level ISA uses
  * non-temporal stores.  The portable loop always stores through the cache. */
 static int uses_nt(const struct nb_case *c, int isa)
@@ -118,7 +133,7 @@ static double stream_host_bytes(const struct nb_case *c)
 struct state {
 	struct nb_pool *pool;
 	struct stream_args args;
-	int avx2;
+	int level;	/* enum nb_isa of the loops */
 	long n;
 	double partial[MAX_THREADS];
 };
@@ -176,8 +191,14 @@ static void run_part(void *arg, int tid, int nt)
 	long b, e;
 
 	pool_split(s->n, 64, tid, nt, &b, &e);
+#ifdef NB_HAVE_AVX512_KERNELS
+	if (s->level >= NB_ISA_AVX512) {
+		stream_avx512_run(&s->args, b, e, &s->partial[tid]);
+		return;
+	}
+#endif
 #ifdef NB_HAVE_X86_KERNELS
-	if (s->avx2) {
+	if (s->level >= NB_ISA_AVX2) {
 		stream_avx2_run(&s->args, b, e, &s->partial[tid]);
 		return;
 	}
@@ -199,11 +220,8 @@ static int stream_setup(const struct nb_case *c, const struct nb_host_env *env, 
 	s->args.op = (int)c->v[P_OP].i;
 	s->args.dbl = es == 8;
 	s->args.scalar = SCALAR;
-	s->avx2 = env->isa >= NB_ISA_AVX2;
-#ifndef NB_HAVE_X86_KERNELS
-	s->avx2 = 0;
-#endif
-	s->args.nt = uses_nt(c, s->avx2 ? NB_ISA_AVX2 : NB_ISA_PORTABLE);
+	s->level = level_of(env->isa);
+	s->args.nt = uses_nt(c, s->level);
 	s->args.a = nb_aligned_alloc((size_t)n * es);
 	s->args.b = nb_aligned_alloc((size_t)n * es);
 	s->args.c = nb_aligned_alloc((size_t)n * es);
@@ -277,19 +295,17 @@ static void stream_teardown(void *state)
 
 static const char *stream_impl(const struct nb_case *c, int isa)
 {
-	static const char *const names[2][2][2] = {
+	static const char *const names[2][NB_ISA_COUNT][2] = {
 		{ { "stream_fp64_c_cached", "stream_fp64_c_cached" },
-		  { "stream_fp64_avx2_cached", "stream_fp64_avx2_nt" } },
+		  { "stream_fp64_avx2_cached", "stream_fp64_avx2_nt" },
+		  { "stream_fp64_avx512_cached", "stream_fp64_avx512_nt" } },
 		{ { "stream_fp32_c_cached", "stream_fp32_c_cached" },
-		  { "stream_fp32_avx2_cached", "stream_fp32_avx2_nt" } },
+		  { "stream_fp32_avx2_cached", "stream_fp32_avx2_nt" },
+		  { "stream_fp32_avx512_cached", "stream_fp32_avx512_nt" } },
 	};
-	int fp32 = c->v[P_DTYPE].i == NB_FP32;
-	int avx2 = isa >= NB_ISA_AVX2;
+	int fp32 = c->v[P_DTYPE].i == NB_FP32, level = level_of(isa);
 
-#ifndef NB_HAVE_X86_KERNELS
-	avx2 = 0;
-#endif
-	return names[fp32][avx2][uses_nt(c, avx2 ? NB_ISA_AVX2 : NB_ISA_PORTABLE)];
+	return names[fp32][level][uses_nt(c, level)];
 }
 
 static const struct nb_sweep sweep = { { "n", NULL, NULL }, 1 << 12, 1 << 28, "elements per array" };
