@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "targets/cuda.h"
 #include "targets/hostinfo.h"
 #include "util/util.h"
 
@@ -39,6 +40,7 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 		free(j);
 	} else if (!strcmp(format, "text")) {
 		hostinfo_print();
+		cuda_info_print(stdout);
 	} else {
 		return usage_error(&nb_cmd_info, "unknown format '%s' (use text or json)", format);
 	}
@@ -49,7 +51,7 @@ const struct nb_command nb_cmd_info = {
 	.name = "info",
 	.exec = cmd_info,
 	.usage = "info [--format text|json]",
-	.summary = "Describe this host: CPU, SIMD features, caches, memory, build and kernels.",
+	.summary = "Describe this host: CPU, SIMD features, caches, memory, build, kernels and GPUs.",
 	.help = "Options:\n"
 		"  -f, --format text|json   output format (default text)\n",
 };
