@@ -14,11 +14,11 @@
 #include "report/report.h"
 #include "report/table.h"
 #include "store/store.h"
+#include "targets/target.h"
 #include "util/dtype.h"
 #include "util/util.h"
 
 /* The chips the project is about: the default columns. */
-static const char *const default_chips[] = { "910b", "a100", "h100", "tpu-v5e" };
 
 /* A column: a chip profile, or the host (measured; specs only when a
  * profile named "host" exists). */
@@ -26,7 +26,7 @@ struct column {
 	const char *label;		/* as shown: the profile id, or "host" */
 	const struct nb_profile *p;	/* NULL: no profile */
 	int host;
-	char *link;			/* interconnect name, or NULL */
+	const char *link;		/* interconnect name, or NULL */
 	struct nb_result *rs;		/* kernel results for this column */
 	int nrs;
 };
@@ -57,7 +57,7 @@ struct chips_opts {
 	const char *baseline;
 	struct nb_filter filter;
 	const char *run;
-	enum compare_format format;
+	enum nb_format format;
 	int sources;
 };
 
@@ -266,7 +266,7 @@ static int text_width(const char *s)
 	return w;
 }
 
-static void grid_print(const struct grid *g, enum compare_format f)
+static void grid_print(const struct grid *g, enum nb_format f)
 {
 	int *w = xcalloc((size_t)g->cols, sizeof(int));
 
@@ -275,7 +275,7 @@ static void grid_print(const struct grid *g, enum compare_format f)
 			if (text_width(grid_get(g, r, c)) > w[c])
 				w[c] = text_width(grid_get(g, r, c));
 	for (int r = 0; r < g->rows; r++) {
-		if (f == CMP_MARKDOWN) {
+		if (f == NB_FMT_MARKDOWN) {
 			fputs("|", stdout);
 			for (int c = 0; c < g->cols; c++) {
 				fputc(' ', stdout);
@@ -437,7 +437,7 @@ static void render_machine(const struct column *cols, int ncols, int base, const
 	cJSON *root = NULL, *specs = NULL, *kern = NULL, *chips;
 	char v[40];
 
-	if (o->format == CMP_JSON) {
+	if (o->format == NB_FMT_JSON) {
 		root = cJSON_CreateObject();
 		cJSON_AddStringToObject(root, "schema", "npubench-compare-chips");
 		cJSON_AddNumberToObject(root, "schema_version", 1);
@@ -599,7 +599,7 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 {
 	struct notes fn = { NULL, 0 };
 	struct grid g;
-	int md = o->format == CMP_MARKDOWN, any_est = 0;
+	int md = o->format == NB_FMT_MARKDOWN, any_est = 0;
 
 	if (md)
 		printf("## Spec sheet\n\n");
@@ -701,16 +701,8 @@ static int parse_opts(int argc, char **argv, struct chips_opts *o)
 			o->run = optarg;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "table"))
-				o->format = CMP_TABLE;
-			else if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
-				o->format = CMP_MARKDOWN;
-			else if (!strcmp(optarg, "csv"))
-				o->format = CMP_CSV;
-			else if (!strcmp(optarg, "json"))
-				o->format = CMP_JSON;
-			else
-				return usage_error(cmd, "--format '%s': use table, markdown, csv or json", optarg);
+			if (format_option(cmd, optarg, NB_FMTS_COMPARE, &o->format))
+				return NB_EXIT_USAGE;
 			break;
 		case 's':
 			o->sources = 1;
@@ -722,35 +714,33 @@ static int parse_opts(int argc, char **argv, struct chips_opts *o)
 	return 0;
 }
 
-/* Fills column COL for NAME: "host" or a chip id/alias. */
-static int resolve_column(struct nb_profiles *set, const char *name, struct column *col)
+/* Appends the columns WORD names (targets_parse's vocabulary: "host", a
+ * chip id, alias or glob, "chips", "default"); a column named twice is a
+ * usage error.  Returns 0, or an exit status after reporting. */
+static int add_columns(struct nb_ctx *ctx, struct nb_profiles *set, const char *word,
+		       struct column **cols, int *ncols)
 {
-	memset(col, 0, sizeof(*col));
-	if (!strcmp(name, "host")) {
-		col->host = 1;
-		col->label = "host";
-		col->p = set ? profiles_find(set, "host") : NULL;
-		return 0;
+	struct nb_targets ts = { 0 };
+	int ret = targets_option(&nb_cmd_compare, ctx, "compare chips", word, 0, &ts);
+
+	for (int i = 0; !ret && i < ts.n; i++) {
+		struct column col = { 0 };
+
+		/* The host's spec sheet is the profile 'profile probe' wrote, if any. */
+		col.host = target_measured(&ts.v[i]);
+		col.p = col.host ? profiles_find(set, "host") : ts.v[i].profile;
+		col.label = col.host ? "host" : profile_id(col.p);
+		col.link = col.p ? profile_interconnect_name(col.p) : NULL;
+		for (int j = 0; j < *ncols; j++)
+			if (!strcmp((*cols)[j].label, col.label))
+				ret = usage_error(&nb_cmd_compare, "chip '%s' is named twice", col.label);
+		if (ret)
+			break;
+		*cols = xrealloc(*cols, (size_t)(*ncols + 1) * sizeof(**cols));
+		(*cols)[(*ncols)++] = col;
 	}
-	col->p = set ? profiles_find(set, name) : NULL;
-	if (!col->p)
-		return error("unknown chip '%s' (see 'npubench profile list'; 'host' is this machine)", name);
-	col->label = profile_id(col->p);
-	return 0;
-}
-
-/* The profile's interconnect name ("NVLink 4"), malloc'd, or NULL. */
-static char *link_name(const struct nb_profile *p)
-{
-	char *text = p ? profile_snapshot_json(p) : NULL;
-	cJSON *root = text ? cJSON_Parse(text) : NULL;
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(root, "interconnect"), "name");
-	char *s = cJSON_IsString(n) ? xstrdup(n->valuestring) : NULL;
-
-	cJSON_Delete(root);
-	free(text);
-	return s;
+	targets_release(&ts);
+	return ret;
 }
 
 int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
@@ -769,40 +759,39 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 	ret = NB_EXIT_FAIL;
 	if (!(set = ctx_profiles(ctx)))
 		goto out;
-	if (optind < argc) {
-		ncols = argc - optind;
-		cols = xcalloc((size_t)ncols, sizeof(*cols));
-		for (int i = 0; i < ncols; i++)
-			if (resolve_column(set, argv[optind + i], &cols[i]))
-				goto out;
-	} else {
-		ncols = (int)NB_ARRAY_SIZE(default_chips);
-		cols = xcalloc((size_t)ncols, sizeof(*cols));
-		for (int i = 0; i < ncols; i++) {
-			if (resolve_column(set, default_chips[i], &cols[i])) {
-				error("default chip '%s' has no profile in the profile folders; name the chips "
-				      "to compare", default_chips[i]);
-				goto out;
-			}
-		}
-	}
-	for (int i = 0; i < ncols; i++) {
-		cols[i].link = link_name(cols[i].p);
-		for (int j = 0; j < i; j++) {
-			if (!strcmp(cols[i].label, cols[j].label)) {
-				ret = usage_error(&nb_cmd_compare, "chip '%s' is named twice", cols[i].label);
-				goto out;
-			}
-		}
-	}
-	if (o.baseline) {
-		struct column b;
-
-		if (resolve_column(set, o.baseline, &b))
+	for (int i = optind; i < argc; i++)
+		if ((ret = add_columns(ctx, set, argv[i], &cols, &ncols)))
 			goto out;
-		for (base = 0; base < ncols && strcmp(cols[base].label, b.label); base++)
+	if (optind == argc) {
+		struct nb_targets ts = { 0 };
+
+		/* The default chips, without the host. */
+		if ((ret = targets_option(&nb_cmd_compare, ctx, "compare chips", "default", 0, &ts)))
+			goto out;
+		for (int i = 0; !ret && i < ts.n; i++)
+			if (!target_measured(&ts.v[i]))
+				ret = add_columns(ctx, set, ts.v[i].id, &cols, &ncols);
+		targets_release(&ts);
+		if (ret)
+			goto out;
+		if (ncols == 0) {
+			error("no chip profile marks itself \"default_target\"; name the chips to compare");
+			ret = NB_EXIT_FAIL;
+			goto out;
+		}
+	}
+	ret = NB_EXIT_FAIL;
+	if (o.baseline) {
+		struct column *b = NULL;
+		int nb = 0;
+
+		if ((ret = add_columns(ctx, set, o.baseline, &b, &nb)))
+			goto out;
+		ret = NB_EXIT_FAIL;
+		for (base = 0; nb == 1 && base < ncols && strcmp(cols[base].label, b[0].label); base++)
 			;
-		if (base == ncols) {
+		free(b);
+		if (base == ncols || nb != 1) {
 			ret = usage_error(&nb_cmd_compare, "--baseline %s is not one of the chips compared",
 					  o.baseline);
 			goto out;
@@ -847,7 +836,7 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 	rows = xcalloc(NB_DTYPE_COUNT * 2 + 16, sizeof(*rows));
 	nrows = spec_rows(cols, ncols, rows);
 	ncases = case_list(cols, ncols, &cases);
-	if (o.format == CMP_TABLE || o.format == CMP_MARKDOWN)
+	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN)
 		render_people(cols, ncols, base, rows, nrows, cases, ncases, &o);
 	else
 		render_machine(cols, ncols, base, rows, nrows, cases, ncases, &o);
@@ -855,7 +844,6 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 out:
 	for (int i = 0; i < ncols; i++) {
 		results_free(cols[i].rs, cols[i].nrs);
-		free(cols[i].link);
 	}
 	results_free(runrs, nrun);
 	free(cols);

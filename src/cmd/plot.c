@@ -14,11 +14,10 @@
 #include "report/chart.h"
 #include "report/gnuplot.h"
 #include "store/store.h"
+#include "targets/target.h"
 #include "util/util.h"
 
 /* The chips drawn when --chips is not given and no run names any. */
-static const char *const default_chips[] = { "910b", "a100", "h100", "tpu-v5e" };
-
 /* The size axis of a scaling chart, per kernel family: the parameters set
  * together to each size, from FROM to TO by doubling. */
 struct sweep {
@@ -80,45 +79,47 @@ static int add_chip(struct plot *pl, const char *id, const struct nb_profile *p)
 	return pl->nchips++;
 }
 
-/* The chips of --chips; every name must resolve to a profile ("host":
- * the profile 'profile probe' wrote, where a chart draws the host as a
- * chip). */
+/* The chips of --chips (the words of 'run --target'); "host" is the
+ * profile 'profile probe' wrote, where a chart draws the host as a chip.
+ * Returns 0, or an exit status after reporting. */
 static int chips_from_option(struct plot *pl)
 {
-	char *copy = xstrdup(pl->o.chips), *save = NULL;
-	int ret = 0;
+	struct nb_targets ts = { 0 };
+	int ret = targets_option(&nb_cmd_plot, pl->ctx, "--chips", pl->o.chips, 0, &ts);
 
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		const struct nb_profile *p;
+	for (int i = 0; !ret && i < ts.n; i++) {
+		const struct nb_profile *p = ts.v[i].profile;
 
-		/* The host's results are always drawn; its roof is its profile's. */
-		if (!strcmp(w, "host") && (pl->o.kind == CHART_ROOFLINE || pl->o.kind == CHART_BARS))
-			continue;
-		p = profiles_find(pl->set, w);
-		if (!p && !strcmp(w, "host")) {
-			ret = error("--chips host: this machine has no profile yet (make one with "
-				    "'npubench profile probe')");
-			break;
+		if (target_measured(&ts.v[i])) {
+			/* The host's results are always drawn; its roof is its profile's. */
+			if (pl->o.kind == CHART_ROOFLINE || pl->o.kind == CHART_BARS)
+				continue;
+			if (!(p = profiles_find(pl->set, "host"))) {
+				error("--chips host: this machine has no profile yet (make one with "
+				      "'npubench profile probe')");
+				ret = NB_EXIT_FAIL;
+				break;
+			}
 		}
-		if (!p) {
-			ret = error("--chips: unknown chip '%s' (see 'npubench profile list'; 'host' is "
-				    "this machine)", w);
-			break;
-		}
-		add_chip(pl, profile_id(p), p);
-	}
-	free(copy);
-	return ret;
-}
-
-static void chips_default(struct plot *pl)
-{
-	for (size_t i = 0; i < NB_ARRAY_SIZE(default_chips); i++) {
-		const struct nb_profile *p = profiles_find(pl->set, default_chips[i]);
-
 		if (p)
 			add_chip(pl, profile_id(p), p);
 	}
+	targets_release(&ts);
+	return ret;
+}
+
+/* The chips marked default_target, else every chip. */
+static void chips_default(struct plot *pl)
+{
+	struct nb_targets ts = { 0 };
+
+	nb_quiet_errors++;
+	if (targets_parse(pl->ctx, "--chips", "default", 0, &ts) == 0)
+		for (int i = 0; i < ts.n; i++)
+			if (ts.v[i].profile)
+				add_chip(pl, profile_id(ts.v[i].profile), ts.v[i].profile);
+	nb_quiet_errors--;
+	targets_release(&ts);
 	for (int i = 0; pl->nchips == 0 && i < profiles_count(pl->set); i++)
 		add_chip(pl, profile_id(profiles_get(pl->set, i)), profiles_get(pl->set, i));
 }
@@ -720,8 +721,9 @@ static int cmd_plot(int argc, char **argv, struct nb_ctx *ctx)
 	chart_init(&pl.chart, pl.o.kind);
 	if (!(pl.set = ctx_profiles(ctx)))
 		goto out;
-	if (pl.o.chips && chips_from_option(&pl))
+	if (pl.o.chips && (ret = chips_from_option(&pl)))
 		goto out;
+	ret = NB_EXIT_FAIL;
 	switch (pl.o.kind) {
 	case CHART_ROOFLINE:
 		if (build_roofline(&pl))

@@ -29,7 +29,7 @@ struct variant {
 struct nb_profile {
 	char *path;
 	cJSON *root;
-	const char *id, *name, *vendor, *unit_kind;
+	const char *id, *name, *vendor, *unit_kind, *ic_name;
 	double year;
 	double peak_tflops[NB_DTYPE_COUNT];
 	int emulate_via[NB_DTYPE_COUNT];
@@ -38,6 +38,7 @@ struct nb_profile {
 	double llc_mib, llc_bandwidth_gbs, local_kib;
 	double units, tile_m, tile_n, tile_k, block_m, block_n, clock_mhz, vector_tflops;
 	double ic_bandwidth_gbs, ic_latency_us, tdp_w;
+	double default_target;		/* place among the default targets; 0: not one */
 	struct nb_model_params params;
 	struct variant variants[MAX_VARIANTS];
 	int nvariants;
@@ -80,6 +81,7 @@ static const struct key keys[] = {
 	{ "vendor", K_STR, REQ, 0, 0, OFF(vendor) },
 	{ "aliases", K_STRARR, 0, 0, 0, NOFF },
 	{ "notes", K_STR, 0, 0, 0, NOFF },
+	{ "default_target", K_INT, 0, 0, 0, OFF(default_target) },
 	{ "year", K_FIGINT, REQ, 1989, 2100, OFF(year) },
 	{ "sources", K_SOURCES, REQ, 0, 0, NOFF },
 	{ "peak_dense_tflops", K_PEAKS, REQ, 0, 1e6, NOFF },
@@ -109,7 +111,7 @@ static const struct key keys[] = {
 	{ "compute.clock_mhz", K_FIG, 0, 0, 1e5, OFF(clock_mhz) },
 	{ "compute.special_tflops", K_FIG, 0, 0, 1e6, OFF(vector_tflops) },
 	{ "interconnect", K_OBJ, 0, 0, 0, NOFF },
-	{ "interconnect.name", K_STR, REQ, 0, 0, NOFF },
+	{ "interconnect.name", K_STR, REQ, 0, 0, OFF(ic_name) },
 	{ "interconnect.bandwidth_gbs", K_FIG, REQ, 0, 1e6, OFF(ic_bandwidth_gbs) },
 	{ "interconnect.latency_us", K_FIG, 0, 0, 1e6, OFF(ic_latency_us) },
 	{ "power", K_OBJ, 0, 0, 0, NOFF },
@@ -412,6 +414,8 @@ static int load_value(struct ld *ld, const struct key *k, const cJSON *v)
 	case K_INT:
 		if (!cJSON_IsNumber(v) || !is_int_value(v->valuedouble) || v->valuedouble <= 0)
 			return bad(ld, k->path, v, "expected a positive integer");
+		if (dp)
+			*dp = v->valuedouble;
 		return 0;
 	case K_FIG:
 	case K_FIGINT:
@@ -679,6 +683,7 @@ const char *profile_name(const struct nb_profile *p) { return p->name; }
 const char *profile_vendor(const struct nb_profile *p) { return p->vendor; }
 const char *profile_path(const struct nb_profile *p) { return p->path; }
 int profile_year(const struct nb_profile *p) { return (int)p->year; }
+int profile_default_target(const struct nb_profile *p) { return (int)p->default_target; }
 
 const char *profile_alias(const struct nb_profile *p, int i)
 {
@@ -746,6 +751,7 @@ double profile_clock_hz(const struct nb_profile *p) { return p->clock_mhz * 1e6;
 double profile_vector_flops(const struct nb_profile *p) { return p->vector_tflops * 1e12; }
 double profile_interconnect_bytes_per_s(const struct nb_profile *p) { return p->ic_bandwidth_gbs * 1e9; }
 double profile_interconnect_latency_s(const struct nb_profile *p) { return p->ic_latency_us * 1e-6; }
+const char *profile_interconnect_name(const struct nb_profile *p) { return p->ic_name; }
 double profile_tdp_w(const struct nb_profile *p) { return p->tdp_w; }
 
 /* Case-insensitive substring test. */

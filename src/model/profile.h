@@ -31,6 +31,10 @@ const char *profile_name(const struct nb_profile *p);
 const char *profile_vendor(const struct nb_profile *p);
 const char *profile_path(const struct nb_profile *p);	/* the file it came from */
 int profile_year(const struct nb_profile *p);
+/* The chip's place among the default targets ("default_target": N, from 1),
+ * which the target word "default" and commands without a target list take
+ * in, in that order; 0 when it is not one. */
+int profile_default_target(const struct nb_profile *p);
 /* Alias I (0-based) or NULL past the last. */
 const char *profile_alias(const struct nb_profile *p, int i);
 /* The profile as loaded, as compact JSON (malloc'd): the snapshot stored
@@ -66,6 +70,8 @@ double profile_clock_hz(const struct nb_profile *p);
 double profile_vector_flops(const struct nb_profile *p);
 double profile_interconnect_bytes_per_s(const struct nb_profile *p);
 double profile_interconnect_latency_s(const struct nb_profile *p);
+/* The interconnect's name ("NVLink 4"), or NULL when the profile has none. */
+const char *profile_interconnect_name(const struct nb_profile *p);
 double profile_tdp_w(const struct nb_profile *p);
 
 /* The model's efficiency parameters (see SCHEMA.md "model"). */

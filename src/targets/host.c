@@ -175,3 +175,84 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 	sb_release(&flags);
 	return 0;
 }
+
+/* The host as a target kind: one target, "host", measured for real. */
+
+static int host_resolve(struct nb_ctx *ctx, const char *word, struct nb_targets *out)
+{
+	NB_UNUSED(ctx);
+	if (strcmp(word, "host") && !(strpbrk(word, "*?[") && nb_glob_match(word, "host")))
+		return 0;
+	targets_add(out, &nb_target_host, "host", NULL, 1);
+	return 1;
+}
+
+static int host_each(struct nb_ctx *ctx, int default_only, struct nb_targets *out)
+{
+	NB_UNUSED(default_only);
+	return host_resolve(ctx, "host", out);
+}
+
+static const char *host_name_of(const struct nb_target *t, int i)
+{
+	NB_UNUSED(t);
+	return i == 0 ? "host" : NULL;
+}
+
+static const char *host_describe(const struct nb_target *t)
+{
+	NB_UNUSED(t);
+	return cpu_detect()->model;
+}
+
+/* Impossible on this host: said before anything is stored. */
+static int host_check(const struct nb_target *t, const struct nb_case *c)
+{
+	const struct nb_cpu *cpu = cpu_detect();
+	double need = c->kernel->host_bytes(c);
+
+	NB_UNUSED(t);
+	if (need > (double)cpu->mem_available * 0.9) {
+		char *text = case_format(c);
+
+		error("'%s' needs %.2f GiB on the host, which has %.2f GiB available: "
+		      "choose smaller sizes or --target without host", text, need / 1073741824.0,
+		      (double)cpu->mem_available / 1073741824.0);
+		free(text);
+		return -1;
+	}
+	return 0;
+}
+
+static int host_open(struct nb_target *t, const struct nb_target_run *env)
+{
+	t->priv = pool_create(env->threads, 1);
+	return t->priv ? 0 : -1;
+}
+
+static int host_run(struct nb_target *t, const struct nb_case *c, const struct nb_target_run *env,
+		    struct nb_result *r)
+{
+	return host_measure(c, t->priv, env->m, r);
+}
+
+static void host_close(struct nb_target *t)
+{
+	pool_free(t->priv);
+	t->priv = NULL;
+}
+
+const struct nb_target_kind nb_target_host = {
+	.name = "host",
+	.spelling = "host",
+	.result_kind = NB_MEASURED,
+	.groups = NB_TG_DEFAULT | NB_TG_ALL,
+	.resolve = host_resolve,
+	.each = host_each,
+	.name_of = host_name_of,
+	.describe = host_describe,
+	.check = host_check,
+	.open = host_open,
+	.run = host_run,
+	.close = host_close,
+};
