@@ -413,3 +413,127 @@ void cuda_info_print(FILE *f)
 			d.runtime_version % 1000 / 10);
 	}
 }
+
+/* GPUs as a target kind: "cuda:N", measured.  Resolving only reads the
+ * word, so stored results can be selected on machines without a GPU; the
+ * plugin and the driver are loaded when a run opens the target, and a GPU
+ * that cannot be used says why then. */
+
+static int target_index(const struct nb_target *t)
+{
+	return atoi(t->id + 5);
+}
+
+static int cuda_resolve(struct nb_ctx *ctx, const char *word, struct nb_targets *out)
+{
+	char msg[256], id[32];
+	int index;
+
+	NB_UNUSED(ctx);
+	switch (cuda_parse_word(word, &index, msg, sizeof(msg))) {
+	case 0:
+		return 0;
+	case -1:
+		error("%s", msg);
+		return -1;
+	}
+	snprintf(id, sizeof(id), "cuda:%d", index);
+	targets_add(out, &nb_target_cuda, id, NULL, 0);
+	return 1;
+}
+
+/* Every GPU the driver sees; none (silently) where there is no plugin,
+ * driver or GPU: listing is not the place to fail. */
+static int cuda_each(struct nb_ctx *ctx, int default_only, struct nb_targets *out)
+{
+	char why[512], id[32];
+	int n = 0;
+
+	NB_UNUSED(ctx);
+	if (default_only || !cuda_plugin(&n, why, sizeof(why)))
+		return 0;
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "cuda:%d", i);
+		targets_add(out, &nb_target_cuda, id, NULL, 0);
+	}
+	return n;
+}
+
+static const char *cuda_name_of(const struct nb_target *t, int i)
+{
+	return i == 0 ? t->id : NULL;
+}
+
+static const char *cuda_describe(const struct nb_target *t)
+{
+	static char name[160];
+	const struct nb_cuda_plugin *p;
+	struct nb_cuda_device d;
+	char why[512];
+
+	p = cuda_plugin(NULL, why, sizeof(why));
+	if (p && p->device_info(target_index(t), &d, why, sizeof(why)) == NB_CUDA_OK)
+		snprintf(name, sizeof(name), "%s", d.name);
+	else
+		snprintf(name, sizeof(name), "NVIDIA GPU (not available here)");
+	return name;
+}
+
+static int cuda_target_open(struct nb_target *t, const struct nb_target_run *env)
+{
+	char why[512];
+
+	NB_UNUSED(env);
+	t->priv = cuda_open(target_index(t), why, sizeof(why));
+	if (!t->priv)
+		return error("%s: not available: %s", t->id, why);
+	return 0;
+}
+
+/* NPUBENCH_CUDA_L2_FLUSH=1 overwrites the L2 before each sample of a case
+ * whose data could stay cached there (under twice the L2); results say
+ * l2_flushed when it was done. */
+static int want_flush(const struct nb_target *t, const struct nb_case *c)
+{
+	const char *e = getenv("NPUBENCH_CUDA_L2_FLUSH");
+	struct nb_cuda_device d;
+	struct nb_work w;
+	char why[256];
+
+	if (!e || strcmp(e, "1"))
+		return 0;
+	if (plug.p->device_info(target_index(t), &d, why, sizeof(why)) != NB_CUDA_OK)
+		return 1;
+	c->kernel->work(c, &w);
+	return w.bytes < 2.0 * (double)d.l2_bytes;
+}
+
+static int cuda_target_run(struct nb_target *t, const struct nb_case *c,
+			   const struct nb_target_run *env, struct nb_result *r)
+{
+	/* A device error is stored with the result (status error); later
+	 * cases report their own. */
+	cuda_measure(t->priv, target_index(t), c, env->m, want_flush(t, c), r);
+	return nb_interrupted ? (result_release(r), -1) : 0;
+}
+
+static void cuda_target_close(struct nb_target *t)
+{
+	cuda_close(t->priv);
+	t->priv = NULL;
+}
+
+const struct nb_target_kind nb_target_cuda = {
+	.name = "cuda",
+	.spelling = "cuda:N",
+	.prefix = "cuda:",
+	.result_kind = NB_MEASURED,
+	.groups = 0,	/* named explicitly: default and all never need a GPU */
+	.resolve = cuda_resolve,
+	.each = cuda_each,
+	.name_of = cuda_name_of,
+	.describe = cuda_describe,
+	.open = cuda_target_open,
+	.run = cuda_target_run,
+	.close = cuda_target_close,
+};

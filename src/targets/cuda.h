@@ -45,6 +45,10 @@ int cuda_case_from(const struct nb_case *c, uint64_t seed, struct nb_cuda_case *
 int cuda_measure(void *dev, int index, const struct nb_case *c, const struct nb_measure_opts *o,
 		 int l2_flush, struct nb_result *r);
 
+/* The target kind (registry.c). */
+struct nb_target_kind;
+extern const struct nb_target_kind nb_target_cuda;
+
 /* `npubench info`: every GPU with name, SMs, clocks, memory, driver and
  * runtime versions, or one line saying why there is none. */
 void cuda_info_print(FILE *f);

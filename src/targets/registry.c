@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "targets/cuda.h"
 #include "util/util.h"
 
 /* Words are offered to the kinds in this order; the first that claims a
@@ -13,6 +14,7 @@
 const struct nb_target_kind *const nb_target_kinds[] = {
 	&nb_target_host,
 	&nb_target_chip,
+	&nb_target_cuda,
 };
 const int nb_ntarget_kinds = (int)NB_ARRAY_SIZE(nb_target_kinds);
 
