@@ -286,6 +286,40 @@ static int sample(struct cuda_dev *d, struct cuda_job *j, const struct nb_cuda_m
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The case and its yardstick in turns, YARD_PAIRS times each, the same
+ * launches per sample: the ratio of the medians. */
+#define YARD_PAIRS 10
+
+static int yardstick(struct cuda_dev *d, struct cuda_job *j, cudaEvent_t e0, cudaEvent_t e1,
+		     struct nb_cuda_result *r)
+{
+	double own[YARD_PAIRS], lib[YARD_PAIRS];
+	const char *name = j->yardstick(j, 1);
+
+	j->yardstick(j, 0);
+	for (int i = 0; i < YARD_PAIRS; i++) {
+		own[i] = timed(d, j, e0, e1, r->launches, 0);
+		j->yardstick(j, 1);
+		lib[i] = timed(d, j, e0, e1, r->launches, 0);
+		j->yardstick(j, 0);
+		if (own[i] <= 0 || lib[i] <= 0)
+			return -1;
+	}
+	qsort(own, YARD_PAIRS, sizeof(double), cmp_double);
+	qsort(lib, YARD_PAIRS, sizeof(double), cmp_double);
+	snprintf(r->yardstick, sizeof(r->yardstick), "%s", name);
+	r->yardstick_ratio = (lib[YARD_PAIRS / 2 - 1] + lib[YARD_PAIRS / 2]) /
+			     (own[YARD_PAIRS / 2 - 1] + own[YARD_PAIRS / 2]);
+	return 0;
+}
+
 static int prepare(struct cuda_dev *d, const struct nb_cuda_case *c, struct cuda_job *j,
 		   struct nb_cuda_result *r)
 {
@@ -339,6 +373,10 @@ static int plugin_run(void *dev, const struct nb_cuda_case *c, const struct nb_c
 		: (int)fmin(MAX_LAUNCHES, ceil(MIN_SAMPLE_S / fmax(fastest, 1e-7)));
 	r->l2_flushed = m->l2_flush != 0;
 	if (sample(d, &j, m, e0, e1, r)) {
+		rc = device_error(&j, r);
+		goto out;
+	}
+	if (j.yardstick && !m->l2_flush && yardstick(d, &j, e0, e1, r)) {
 		rc = device_error(&j, r);
 		goto out;
 	}

@@ -39,6 +39,9 @@ struct cuda_job {
 	int (*launch)(struct cuda_job *j, cudaStream_t s);
 	int (*verify)(struct cuda_job *j, struct cuda_dev *d, struct nb_cuda_result *r);
 	void (*release)(struct cuda_job *j);
+	/* Optional: switches launch to a library yardstick doing the same
+	 * work (ON 1) and back (ON 0); returns the yardstick's name. */
+	const char *(*yardstick)(struct cuda_job *j, int on);
 	char err[256];		/* why launch failed */
 };
 

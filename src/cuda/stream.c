@@ -68,6 +68,15 @@ static int stream_verify(struct cuda_job *j, struct cuda_dev *d, struct nb_cuda_
 	return 0;
 }
 
+/* Copy's yardstick: cudaMemcpy device to device of the same arrays. */
+static const char *stream_yardstick(struct cuda_job *j, int on)
+{
+	struct stream_state *st = j->state;
+
+	st->c.op = on ? NB_CUDA_MEMCPY : NB_CUDA_COPY;
+	return "memcpy";
+}
+
 static void stream_release(struct cuda_job *j)
 {
 	struct stream_state *st = j->state;
@@ -95,6 +104,8 @@ int cuda_stream_prepare(struct cuda_dev *d, const struct nb_cuda_case *c, struct
 	j->launch = stream_launch;
 	j->verify = stream_verify;
 	j->release = stream_release;
+	if (c->op == NB_CUDA_COPY)
+		j->yardstick = stream_yardstick;
 	st->c = *c;
 	st->sms = d->info.sms;
 	if (cuda_xlate_stream(c, &st->x, r->message, sizeof(r->message))) {

@@ -111,6 +111,12 @@ struct nb_cuda_result {
 	struct nb_cuda_sensors before, after;
 	int32_t clocks_moved;	/* SM or memory clock differed by > 2% across the case */
 	int32_t l2_flushed;
+	/* A library yardstick timed in turns with the case (stream copy:
+	 * cudaMemcpy device to device on the same arrays): its name and the
+	 * ratio of medians, yardstick time / case time (> 1: the case is
+	 * faster).  Empty name: none. */
+	char yardstick[32];
+	double yardstick_ratio;
 };
 
 struct nb_cuda_plugin {

@@ -317,6 +317,8 @@ static void fill_result(const struct nb_cuda_result *cr, struct nb_result *r)
 		add_flag(&flags, "l2_flushed");
 	if (cr->clocks_moved)
 		add_flag(&flags, "clocks_moved");
+	if (cr->yardstick[0])
+		add_flag(&flags, "vs_%s=%.3f", cr->yardstick, cr->yardstick_ratio);
 	if (cr->after.valid)
 		add_flag(&flags, "sm_mhz=%.0f,mem_mhz=%.0f,power_w=%.0f,temp_c=%.0f",
 			 cr->after.sm_mhz, cr->after.mem_mhz, cr->after.power_w, cr->after.temp_c);
