@@ -80,6 +80,15 @@ assert 'n=%d' % (4 * 60 * 2**20 // 4) in s['case'], s
 assert 'vs_memcpy=0.500' in s['flags'], s
 assert sp['status'] == 'unsupported' and 'cuSPARSELt' in sp['message'], sp
 PY
+# The model checked against them: measured (1 ms a launch) vs h200-sxm.
+expect 0 nb validate --run last --target cuda:1 --profile h200-sxm --format csv
+lines "$T/out" 3
+contains "$T/out" ",h200-sxm,gemm,4194304000,"
+expect 2 nb validate --run last --target cuda:1
+contains "$T/err" "name the profile to check with --profile"
+expect 1 nb validate --run last --target cuda:1 --profile no-such-chip
+contains "$T/err" "--profile no-such-chip: no such profile"
+
 NB_FAKE_CUDA=verifyfail expect 1 nb run --format csv --target cuda:0 --min-time 0.01 --case "$gemm"
 contains "$T/out" "verify_failed"
 
