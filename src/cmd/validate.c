@@ -17,6 +17,7 @@
 
 #include "model/model.h"
 #include "model/profile.h"
+#include "report/format.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -729,6 +730,7 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 	const char *measurements = NULL, *host = NULL, *format = "table";
 	const char *target = NULL, *profile = NULL;
 	double max_median = -1, max_error = -1;
+	enum nb_format fmt;
 	int c;
 
 	optind = 1;
@@ -767,8 +769,9 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 	}
 	if (optind < argc)
 		return usage_error(&nb_cmd_validate, "unexpected argument '%s'", argv[optind]);
-	if (strcmp(format, "table") && strcmp(format, "csv"))
-		return usage_error(&nb_cmd_validate, "unknown format '%s' (use table or csv)", format);
+	if (format_option(&nb_cmd_validate, format, NB_FMT(NB_FMT_TABLE) | NB_FMT(NB_FMT_CSV), &fmt))
+		return NB_EXIT_USAGE;
+	format = format_name(fmt);
 	if (!!measurements == !!host)
 		return usage_error(&nb_cmd_validate,
 				   "give one of --measurements FILE.csv, --host RUN or --run RUN");
