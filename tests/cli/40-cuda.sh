@@ -63,6 +63,9 @@ expect 0 nb info
 contains "$T/out" "gpus:       2 (plugin: fake plugin for tests)"
 contains "$T/out" "cuda:1    Fake GPU 1 (sm_90), 132 SMs, SM clock 1980 MHz, memory 150.0 GiB"
 contains "$T/out" "driver 13.0, runtime 13.0"
+expect 0 nb list targets
+contains "$T/out" "cuda:0           Fake GPU 0"
+contains "$T/out" "cuda:1           Fake GPU 1"
 expect 0 nb run --format csv --min-reps 3 --target cuda:1 --min-time 0.01 \
 	--case "$gemm" --case 'stream op=copy dtype=fp32' --case 'spmm pattern=2:4 m=64 n=64 k=64'
 python3 - "$T/out" <<'PY' && pass || fail "fake GPU results"
