@@ -15,6 +15,7 @@ static Suite *(*const suites[])(void) = {
 	suite_model,
 	suite_plot,
 	suite_prometheus,
+	suite_cuda,
 };
 
 int main(void)

@@ -17,5 +17,6 @@ Suite *suite_profile(void);
 Suite *suite_model(void);
 Suite *suite_plot(void);
 Suite *suite_prometheus(void);
+Suite *suite_cuda(void);
 
 #endif
