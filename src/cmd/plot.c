@@ -17,24 +17,6 @@
 #include "targets/target.h"
 #include "util/util.h"
 
-/* The chips drawn when --chips is not given and no run names any. */
-/* The size axis of a scaling chart, per kernel family: the parameters set
- * together to each size, from FROM to TO by doubling. */
-struct sweep {
-	const char *kernel;
-	const char *params[3];
-	int64_t from, to;
-	const char *xlabel;
-};
-
-static const struct sweep sweeps[] = {
-	{ "gemm", { "m", "n", "k" }, 64, 16384, "matrix size (m = n = k)" },
-	/* seq_k stays 0: "the same as seq_q" */
-	{ "attention", { "seq_q", NULL, NULL }, 256, 32768, "sequence length (seq_q = seq_k)" },
-	{ "spmm", { "m", "n", "k" }, 256, 16384, "matrix size (m = n = k)" },
-	{ "stream", { "n", NULL, NULL }, 1 << 12, 1 << 28, "elements per array" },
-};
-
 struct plot_opts {
 	enum chart_kind kind;
 	const char *chips;
@@ -461,7 +443,7 @@ static int build_bars(struct plot *pl)
 }
 
 /* The value of the case's sweep parameters when they are all equal, or -1. */
-static int64_t sweep_size(const struct sweep *sw, const struct nb_case *c)
+static int64_t sweep_size(const struct nb_sweep *sw, const struct nb_case *c)
 {
 	int64_t v = -1;
 
@@ -477,7 +459,7 @@ static int64_t sweep_size(const struct sweep *sw, const struct nb_case *c)
 
 /* True when A and B differ at most in the swept parameters (and a zero
  * "n" meaning "sized past the cache" is not compared). */
-static int same_but_size(const struct sweep *sw, const struct nb_case *a, const struct nb_case *b)
+static int same_but_size(const struct nb_sweep *sw, const struct nb_case *a, const struct nb_case *b)
 {
 	const struct nb_kernel *k = a->kernel;
 
@@ -497,24 +479,33 @@ static int same_but_size(const struct sweep *sw, const struct nb_case *a, const 
 static int build_scaling(struct plot *pl)
 {
 	struct chart *c = &pl->chart;
-	const struct sweep *sw = NULL;
+	const struct nb_sweep *sw = NULL;
 	const struct nb_kernel *k = NULL;
 	struct nb_case base;
 	struct nb_work w;
 	char msg[256];
 	int host = -1;
 
-	for (size_t i = 0; i < NB_ARRAY_SIZE(sweeps) && !k; i++) {
-		const struct nb_kernel *cand = kernel_find(sweeps[i].kernel);
+	/* The first family with a sweep that --kernel names (gemm by default). */
+	for (int i = 0; i < nb_nkernels && !k; i++) {
+		const struct nb_kernel *cand = nb_kernels[i];
 
-		if (cand && (pl->o.kernel ? nb_glob_match(pl->o.kernel, cand->name) : 1)) {
+		if (cand->sweep && nb_glob_match(pl->o.kernel ? pl->o.kernel : "gemm", cand->name)) {
 			k = cand;
-			sw = &sweeps[i];
+			sw = cand->sweep;
 		}
 	}
-	if (!k)
-		return error("--kernel %s: no kernel with a size sweep (scaling draws gemm, "
-			     "attention, spmm or stream)", pl->o.kernel ? pl->o.kernel : "");
+	if (!k) {
+		struct strbuf names = STRBUF_INIT;
+
+		for (int i = 0; i < nb_nkernels; i++)
+			if (nb_kernels[i]->sweep)
+				sb_addf(&names, "%s%s", names.len ? ", " : "", nb_kernels[i]->name);
+		error("--kernel %s: no kernel with a size sweep (scaling draws %s)",
+		      pl->o.kernel ? pl->o.kernel : "", sb_str(&names));
+		sb_release(&names);
+		return -1;
+	}
 	case_init(&base, k);
 	if (pl->o.dtype && case_set(&base, "dtype", pl->o.dtype, msg, sizeof(msg)))
 		return error("--dtype %s: %s", pl->o.dtype, msg);
@@ -777,8 +768,8 @@ const struct nb_command nb_cmd_plot = {
 		"             host results where present\n"
 		"  specs      dense peak per dtype, memory bandwidth and capacity per chip\n"
 		"\nOptions:\n"
-		"  --chips LIST      chips by id or alias, comma separated (default: the run's chips;\n"
-		"                    scaling and specs: 910b, a100, h100, tpu-v5e); chips the run did\n"
+		"  --chips LIST      the words of 'run --target' (default: the run's chips; scaling\n"
+		"                    and specs: 'default', 910b, a100, h100, tpu-v5e); chips the run did\n"
 		"                    not predict are predicted now for its cases; 'host' is this\n"
 		"                    machine's probed profile (its measured results are always drawn)\n"
 		"  --run ID          the stored run: id, UUID prefix or 'last' (default)\n"

@@ -44,11 +44,21 @@ static int fail_result(struct nb_result *r, enum nb_result_status st, const char
 	return 0;
 }
 
-int host_measure(const struct nb_case *c, struct nb_pool *pool,
+struct nb_target_mem host_target_mem(void)
+{
+	struct nb_target_mem m = { (double)cpu_detect()->l3 };
+
+	return m;
+}
+
+int host_measure(const struct nb_case *given, struct nb_pool *pool,
 		 const struct nb_measure_opts *o, struct nb_result *r)
 {
-	const struct nb_kernel *k = c->kernel;
+	const struct nb_kernel *k = given->kernel;
 	const struct nb_cpu *cpu = cpu_detect();
+	struct nb_target_mem mem = host_target_mem();
+	struct nb_case rc;
+	const struct nb_case *c = &rc;
 	struct nb_host_env env = { pool, cpu, o->seed, cpu->isa };
 	struct strbuf flags = STRBUF_INIT;
 	struct nb_verify v;
@@ -58,7 +68,10 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 	int n = 0, cap = 0;
 
 	memset(r, 0, sizeof(*r));
-	result_set_case(r, c);
+	/* The case as given is recorded; it runs with the host's sizes. */
+	case_resolve(given, &mem, &rc);
+	result_set_case(r, given);
+	result_set_work(r, c);
 	r->target = xstrdup("host");
 	r->kind = NB_MEASURED;
 	r->threads = pool_threads(pool);
@@ -209,9 +222,13 @@ static const char *host_describe(const struct nb_target *t)
 static int host_check(const struct nb_target *t, const struct nb_case *c)
 {
 	const struct nb_cpu *cpu = cpu_detect();
-	double need = c->kernel->host_bytes(c);
+	struct nb_target_mem mem = host_target_mem();
+	struct nb_case rc;
+	double need;
 
 	NB_UNUSED(t);
+	case_resolve(c, &mem, &rc);
+	need = rc.kernel->host_bytes(&rc);
 	if (need > (double)cpu->mem_available * 0.9) {
 		char *text = case_format(c);
 

@@ -33,6 +33,9 @@ struct nb_measure_opts {
 /* Set by a signal handler: the harness stops between samples. */
 extern volatile sig_atomic_t nb_interrupted;
 
+/* The host's memory, for case_resolve. */
+struct nb_target_mem host_target_mem(void);
+
 /* Measures case C on the host with POOL's threads, filling R (status OK,
  * VERIFY_FAILED, NO_FIT or ERROR).  Returns 0, or -1 when interrupted (R is
  * then released). */
