@@ -329,17 +329,6 @@ static void fill_result(const struct nb_cuda_result *cr, struct nb_result *r)
 	sb_release(&flags);
 }
 
-/* Stream arrays sized past the GPU's L2 when the case leaves n to the
- * target: four times the L2, and at least 64 MiB each. */
-static int64_t stream_elems(const struct nb_cuda_device *d, int elem_bytes)
-{
-	double bytes = 4.0 * (double)d->l2_bytes;
-
-	if (bytes < 64.0 * 1048576)
-		bytes = 64.0 * 1048576;
-	return (int64_t)(bytes / elem_bytes);
-}
-
 int cuda_measure(void *dev, int index, const struct nb_case *c, const struct nb_measure_opts *o,
 		 int l2_flush, struct nb_result *r)
 {
@@ -347,24 +336,19 @@ int cuda_measure(void *dev, int index, const struct nb_case *c, const struct nb_
 	struct nb_cuda_measure m = { o->min_time, o->min_reps, o->max_reps, 0, l2_flush };
 	struct nb_cuda_result cr;
 	struct nb_cuda_case cc;
-	struct nb_case kc = *c;
+	struct nb_cuda_device d;
+	struct nb_target_mem mem = { 0 };
+	struct nb_case kc;
 	char msg[256];
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	memset(&cr, 0, sizeof(cr));
-	if (cuda_case_from(c, o->seed, &cc, msg, sizeof(msg)) == 0 && cc.family == NB_CUDA_STREAM &&
-	    cc.elems == 0) {
-		struct nb_cuda_device d;
-		char err[256];
-		char nbuf[32];
-
-		if (p->device_info(index, &d, err, sizeof(err)) == NB_CUDA_OK) {
-			cc.elems = stream_elems(&d, cc.dtype == NB_CUDA_FP64 ? 8 : 4);
-			snprintf(nbuf, sizeof(nbuf), "%lld", (long long)cc.elems);
-			case_set(&kc, "n", nbuf, err, sizeof(err));
-		}
-	}
+	/* Sizes left to the target (stream n=0) are set past the GPU's L2,
+	 * its last-level cache. */
+	if (p->device_info(index, &d, msg, sizeof(msg)) == NB_CUDA_OK)
+		mem.llc_bytes = (double)d.l2_bytes;
+	case_resolve(c, &mem, &kc);
 	result_set_case(r, &kc);
 	r->target = xasprintf("cuda:%d", index);
 	r->kind = NB_MEASURED;
@@ -498,7 +482,9 @@ static int cuda_target_open(struct nb_target *t, const struct nb_target_run *env
 static int want_flush(const struct nb_target *t, const struct nb_case *c)
 {
 	const char *e = getenv("NPUBENCH_CUDA_L2_FLUSH");
+	struct nb_target_mem mem = { 0 };
 	struct nb_cuda_device d;
+	struct nb_case kc;
 	struct nb_work w;
 	char why[256];
 
@@ -506,7 +492,9 @@ static int want_flush(const struct nb_target *t, const struct nb_case *c)
 		return 0;
 	if (plug.p->device_info(target_index(t), &d, why, sizeof(why)) != NB_CUDA_OK)
 		return 1;
-	c->kernel->work(c, &w);
+	mem.llc_bytes = (double)d.l2_bytes;
+	case_resolve(c, &mem, &kc);
+	kc.kernel->work(&kc, &w);
 	return w.bytes < 2.0 * (double)d.l2_bytes;
 }
 
