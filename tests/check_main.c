@@ -19,6 +19,7 @@ static Suite *(*const suites[])(void) = {
 	suite_collective,
 	suite_plot,
 	suite_prometheus,
+	suite_cuda,
 };
 
 int main(void)

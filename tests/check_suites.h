@@ -18,6 +18,7 @@ Suite *suite_model(void);
 Suite *suite_collective(void);
 Suite *suite_plot(void);
 Suite *suite_prometheus(void);
+Suite *suite_cuda(void);
 
 /* The dispatch level the kernel tests run at: portable in check_npubench,
  * the level named by each per-ISA runner (check_isa.c). */

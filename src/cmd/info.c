@@ -8,6 +8,7 @@
 
 #include "report/format.h"
 #include "report/report.h"
+#include "targets/cuda.h"
 #include "targets/hostinfo.h"
 #include "util/util.h"
 
@@ -51,6 +52,7 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 		hostinfo_print();
 		if (want_peaks)
 			hostinfo_print_peaks(peaks);
+		cuda_info_print(stdout);
 	}
 	return 0;
 }
@@ -59,7 +61,7 @@ const struct nb_command nb_cmd_info = {
 	.name = "info",
 	.exec = cmd_info,
 	.usage = "info [--format table|json] [--peaks]",
-	.summary = "Describe this host: CPU, SIMD features, caches, memory, build and kernels.",
+	.summary = "Describe this host: CPU, SIMD features, caches, memory, build, kernels and GPUs.",
 	.help = "Options:\n"
 		"  -f, --format table|json  output format (default table, also called text)\n"
 		"  -p, --peaks              also measure the arithmetic ceilings on all CPUs\n"

@@ -712,10 +712,11 @@ out:
 	return ret;
 }
 
-/* The host's measured results of a stored run against the model's
- * predictions on the `host` profile written by `profile probe`. */
-static int validate_host(const char *spec, const char *format, double max_median,
-			 double max_error, struct nb_ctx *ctx)
+/* The measured results of TARGET (the host, a GPU) in a stored run against
+ * the model's predictions on profile PROFILE: the host's own profile from
+ * `profile probe`, or the chip profile a GPU is meant to match. */
+static int validate_run(const char *spec, const char *target, const char *profile,
+			const char *format, double max_median, double max_error, struct nb_ctx *ctx)
 {
 	struct nb_profiles *set = ctx_profiles(ctx);
 	const struct nb_profile *hp;
@@ -724,13 +725,16 @@ static int validate_host(const char *spec, const char *format, double max_median
 	struct outcome *o = NULL;
 	int64_t run_id;
 	int nr = 0, n = 0, ret = NB_EXIT_FAIL;
-	char what[64];
+	char what[96];
 
 	if (!set)
 		return NB_EXIT_FAIL;
-	hp = profiles_find(set, "host");
+	hp = profiles_find(set, profile);
 	if (!hp) {
-		error("no 'host' profile in the profile folders: run 'npubench profile probe' first");
+		if (!strcmp(profile, "host"))
+			error("no 'host' profile in the profile folders: run 'npubench profile probe' first");
+		else
+			error("--profile %s: no such profile (see 'npubench profile list')", profile);
 		return NB_EXIT_FAIL;
 	}
 	if (!(st = ctx_store(ctx)) || store_run_resolve(st, spec, &run_id) ||
@@ -742,7 +746,7 @@ static int validate_host(const char *spec, const char *format, double max_median
 		struct nb_prediction pr;
 		struct outcome *x;
 
-		if (r->kind != NB_MEASURED || strcmp(r->target, "host") || r->status != NB_RES_OK ||
+		if (r->kind != NB_MEASURED || strcmp(r->target, target) || r->status != NB_RES_OK ||
 		    !r->kcase.kernel || !(r->throughput > 0))
 			continue;
 		x = &o[n++];
@@ -760,7 +764,7 @@ static int validate_host(const char *spec, const char *format, double max_median
 			x->prediction = pr.throughput;
 			x->predicted = x->prediction > 0;
 			x->err = (x->prediction - x->measured) / x->measured;
-			if (r->threads && r->threads != profile_units(hp))
+			if (!strcmp(target, "host") && r->threads && r->threads != profile_units(hp))
 				snprintf(x->note, sizeof(x->note), "run used %d threads, the profile %d",
 					 r->threads, profile_units(hp));
 			else if (pr.reason[0])
@@ -768,9 +772,9 @@ static int validate_host(const char *spec, const char *format, double max_median
 		}
 		prediction_release(&pr);
 	}
-	snprintf(what, sizeof(what), "run %lld", (long long)run_id);
+	snprintf(what, sizeof(what), "run %lld, %s against %s", (long long)run_id, target, profile_id(hp));
 	if (!n)
-		error("run %lld has no measured host results", (long long)run_id);
+		error("run %lld has no measured %s results", (long long)run_id, target);
 	else
 		ret = validate_report(o, n, what, format, max_median, max_error);
 	for (int i = 0; i < n; i++) {
@@ -787,25 +791,39 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 	static const struct option longopts[] = {
 		{ "measurements", required_argument, NULL, 'm' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "run", required_argument, NULL, 'R' },
+		{ "target", required_argument, NULL, 't' },
+		{ "profile", required_argument, NULL, 'p' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "max-median", required_argument, NULL, 'M' },
 		{ "max-error", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *measurements = NULL, *host = NULL, *format = "table";
+	const char *target = NULL, *profile = NULL;
 	double max_median = -1, max_error = -1;
 	enum nb_format fmt;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:f:t:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			measurements = optarg;
 			break;
 		case 'H':
+		case 'R':
+			if (host)
+				return usage_error(&nb_cmd_validate, "give --host or --run once");
 			host = optarg;
+			target = target ? target : c == 'H' ? "host" : NULL;
+			break;
+		case 't':
+			target = optarg;
+			break;
+		case 'p':
+			profile = optarg;
 			break;
 		case 'f':
 			format = optarg;
@@ -827,9 +845,18 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 		return NB_EXIT_USAGE;
 	format = format_name(fmt);
 	if (!!measurements == !!host)
-		return usage_error(&nb_cmd_validate, "give one of --measurements FILE.csv or --host RUN");
-	if (host)
-		return validate_host(host, format, max_median, max_error, ctx);
+		return usage_error(&nb_cmd_validate,
+				   "give one of --measurements FILE.csv, --host RUN or --run RUN");
+	if (host) {
+		target = target ? target : "host";
+		if (!profile && strcmp(target, "host"))
+			return usage_error(&nb_cmd_validate, "--target %s: name the profile to check "
+					   "with --profile (e.g. h200-sxm)", target);
+		return validate_run(host, target, profile ? profile : "host", format, max_median,
+				    max_error, ctx);
+	}
+	if (target || profile)
+		return usage_error(&nb_cmd_validate, "--target and --profile go with --run or --host");
 	return validate_measurements(measurements, format, max_median, max_error, ctx);
 }
 
@@ -837,7 +864,8 @@ const struct nb_command nb_cmd_validate = {
 	.name = "validate",
 	.exec = cmd_validate,
 	.usage = "validate --measurements FILE.csv|calibration|holdout|collectives [--format table|csv] "
-		 "[--max-median PCT] [--max-error PCT] | --host RUN",
+		 "[--max-median PCT] [--max-error PCT] | --host RUN | --run RUN --target ID "
+		 "--profile ID",
 	.summary = "Check the model against measurements.",
 	.help = "Options:\n"
 		"  -m, --measurements FILE   predict every row of a measurements CSV (the columns\n"
@@ -855,6 +883,9 @@ const struct nb_command nb_cmd_validate = {
 		"      --host RUN            compare a stored run's measured host results (RUN:\n"
 		"                            last, an id or a UUID prefix) with the model's\n"
 		"                            predictions on the 'host' profile of 'profile probe'\n"
+		"      --run RUN             the same for another measured target of a stored\n"
+		"  -t, --target ID           run (default host), e.g. cuda:0, against the\n"
+		"  -p, --profile ID          profile it should match, e.g. h200-sxm\n"
 		"\nRows are read in the source's conventions: the kernel text picks the family\n"
 		"(attention, 2:4/sparse, bandwidth/stream/decode, else GEMM) and a profile's\n"
 		"model variant (e.g. FlashAttention-2); GEMM shapes are MxNxK except for\n"

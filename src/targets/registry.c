@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "targets/cuda.h"
 #include "util/util.h"
 
 /* Words are offered to the kinds in this order; the first that claims a
@@ -15,6 +16,7 @@
 const struct nb_target_kind *nb_target_kinds[NB_MAX_TARGET_KINDS] = {
 	&nb_target_host,
 	&nb_target_chip,
+	&nb_target_cuda,
 };
 int nb_ntarget_kinds = 2;
 

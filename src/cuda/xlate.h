@@ -1,0 +1,85 @@
+/* How a case becomes library descriptors: cuBLASLt matrix layouts and
+ * types for gemm, cuDNN tensors for attention, cuSPARSE types for spmm.
+ * Pure C over the libraries' enum values: nothing here launches or links
+ * CUDA, so unit tests check the translation on machines without a GPU. */
+#ifndef NB_CUDA_XLATE_H
+#define NB_CUDA_XLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cublasLt.h>
+#include <cudnn_graph.h>
+#include <cusparse.h>
+#include <library_types.h>
+
+#include "targets/cuda-plugin.h"
+
+/* GEMM, row-major C[m,n] = A[m,k] B with B stored as [n,k] (k contiguous,
+ * the weight layout of a linear layer).  cuBLASLt is column-major, so it
+ * computes C^T = B A^T: its A is our B transposed (op T), its B is our A
+ * (op N), its D (n x m, ld n) is our C row-major.  This "TN" form is the
+ * one every cuBLASLt int8 and fp8 kernel accepts. */
+struct cuda_gemm_desc {
+	cublasComputeType_t compute;
+	cudaDataType_t scale_type;	/* alpha and beta */
+	cudaDataType_t a_type, b_type, d_type;	/* cuBLASLt's A, B, C = D */
+	cublasOperation_t transa, transb;
+	uint64_t a_rows, a_cols, b_rows, b_cols, d_rows, d_cols;
+	int64_t lda, ldb, ldd;
+	int in_bytes, out_bytes;	/* element sizes of our A/B and of C */
+	int min_cc;			/* compute capability it needs, 10*major+minor */
+	double tol;			/* verification: max |c-ref| / sum |a||b| */
+	const char *layout;		/* for people */
+};
+
+int cuda_xlate_gemm(const struct nb_cuda_case *c, struct cuda_gemm_desc *d, char *msg, size_t msglen);
+
+/* Attention: Q[b,h,sq,d], K and V [b,h,sk,d], O[b,h,sq,d], each contiguous
+ * in that order; the scores S = Q K^T scaled by 1/sqrt(d), the causal mask
+ * bottom-right aligned (row i sees keys j <= i + sk - sq), as on the host. */
+struct cuda_attention_desc {
+	cudnnDataType_t io_type;	/* Q, K, V, O */
+	cudnnDataType_t compute_type;	/* scores, softmax, accumulation */
+	int64_t q_dim[4], q_stride[4];
+	int64_t k_dim[4], k_stride[4];	/* V has the same */
+	int64_t kt_dim[4], kt_stride[4];	/* K^T as the first matmul's B */
+	int64_t s_dim[4], s_stride[4];	/* scores, virtual */
+	int64_t o_dim[4], o_stride[4];
+	double scale;
+	int causal;
+	int64_t diag_offset;		/* sk - sq: keys row i sees past the diagonal */
+	int elem_bytes;
+	int min_cc;
+	double tol;			/* max |o-ref| / max|v| */
+};
+
+int cuda_xlate_attention(const struct nb_cuda_case *c, struct cuda_attention_desc *d,
+			 char *msg, size_t msglen);
+
+/* SpMM, CSR A[m,k] (int32 offsets and columns) times dense row-major
+ * B[k,n] into row-major C[m,n], fp32 accumulation. */
+struct cuda_spmm_desc {
+	cudaDataType_t value_type;	/* A and B values */
+	cudaDataType_t compute_type;	/* and C */
+	cusparseIndexType_t index_type;
+	cusparseOrder_t order;
+	cusparseSpMMAlg_t alg;
+	int elem_bytes;
+	double tol;
+};
+
+int cuda_xlate_spmm(const struct nb_cuda_case *c, struct cuda_spmm_desc *d, char *msg, size_t msglen);
+
+/* Stream: element size and the arrays each operation reads and writes. */
+struct cuda_stream_desc {
+	int elem_bytes;
+	int reads, writes;
+};
+
+int cuda_xlate_stream(const struct nb_cuda_case *c, struct cuda_stream_desc *d, char *msg, size_t msglen);
+
+/* "fp16", "bf16", ... for messages. */
+const char *cuda_dtype_name(int dtype);
+
+#endif

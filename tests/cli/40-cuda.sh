@@ -1,0 +1,103 @@
+# The GPU target without a GPU: the spelling of cuda:N, every reason a GPU
+# cannot be used (built without CUDA, plugin missing or of another ABI, no
+# driver, no device, index out of range), and through a stand-in plugin
+# (tests/fake-cuda-plugin.c, every launch 1 ms) the path from a case to a
+# stored result.
+. "$NB_SRCDIR/tests/cli/lib.sh"
+DB="$T/c.db"
+nb() { "$NPUBENCH" --db "$DB" "$@"; }
+FAKE="$NB_BUILDDIR/tests/fake-cuda-plugin.so"
+unset NPUBENCH_CUDA_PLUGIN NB_FAKE_CUDA NPUBENCH_CUDA_L2_FLUSH
+gemm="gemm dtype=bf16 m=128 n=128 k=128"
+
+# Spelling: owned by the cuda kind, refused with the right form.
+expect 1 nb run --case "$gemm" --target cuda:x
+contains "$T/err" "spelled cuda:N"
+expect 1 nb run --case "$gemm" --target cuda:
+contains "$T/err" "spelled cuda:N"
+
+# This build, as it is: info and run give the same reason.
+expect 0 nb info
+gpus=$(grep '^gpus:' "$T/out")
+case "$gpus" in
+*"none usable"*)
+	why=${gpus#*none usable: }
+	expect 1 nb run --case "$gemm" --target cuda:0
+	contains "$T/err" "cuda:0: not available: $why"
+	lacks "$T/out" "bf16"
+	if grep -q NB_HAVE_CUDA "$NB_BUILDDIR/config.h" && ! grep -q '^/\* #undef NB_HAVE_CUDA' "$NB_BUILDDIR/config.h"; then
+		# Built with CUDA: the plugin was found, so the reason is the driver or the GPU.
+		case "$why" in "no NVIDIA driver"*|"no NVIDIA GPU"*|"the NVIDIA driver"*) pass ;; *) fail "unexpected reason: $why" ;; esac
+	else
+		case "$why" in *"built without CUDA support"*) pass ;; *) fail "unexpected reason: $why" ;; esac
+	fi ;;
+*) pass ;;	# a usable GPU: 41-cuda-gpu.sh measures it
+esac
+
+# A plugin file that is missing, or not a plugin.
+NPUBENCH_CUDA_PLUGIN="$T/nowhere.so" expect 1 nb run --case "$gemm" --target cuda:0
+contains "$T/err" "cannot load the CUDA plugin '$T/nowhere.so'"
+NPUBENCH_CUDA_PLUGIN="$T/nowhere.so" expect 0 nb info
+contains "$T/out" "gpus:       none usable: cannot load the CUDA plugin"
+libm=$(ldd "$NPUBENCH" 2>/dev/null | sed -n 's/.*libm\.so\.6 => \([^ ]*\).*/\1/p')
+if [ -n "$libm" ]; then
+	NPUBENCH_CUDA_PLUGIN="$libm" expect 1 nb run --case "$gemm" --target cuda:0
+	contains "$T/err" "is not an npubench CUDA plugin (no symbol npubench_cuda_plugin)"
+fi
+
+# The stand-in plugin: each failure the loader must name.
+export NPUBENCH_CUDA_PLUGIN="$FAKE"
+NB_FAKE_CUDA=abi expect 1 nb run --case "$gemm" --target cuda:0
+contains "$T/err" "speaks plugin ABI 999 but this npubench needs"
+NB_FAKE_CUDA=nodriver expect 1 nb run --case "$gemm" --target cuda:0
+contains "$T/err" "cuda:0: not available: no NVIDIA driver: libcuda.so.1"
+NB_FAKE_CUDA=nodevice expect 1 nb run --case "$gemm" --target cuda:0
+contains "$T/err" "cuda:0: not available: no NVIDIA GPU"
+expect 1 nb run --case "$gemm" --target cuda:2
+contains "$T/err" "cuda:2: no such GPU (this machine has 2, cuda:0 to cuda:1)"
+expect 0 nb list runs
+contains "$T/err" "no runs"
+
+# Two fake GPUs: listed, described, run.
+expect 0 nb info
+contains "$T/out" "gpus:       2 (plugin: fake plugin for tests)"
+contains "$T/out" "cuda:1    Fake GPU 1 (sm_90), 132 SMs, SM clock 1980 MHz, memory 150.0 GiB"
+contains "$T/out" "driver 13.0, runtime 13.0"
+expect 0 nb list targets
+contains "$T/out" "cuda:0           Fake GPU 0"
+contains "$T/out" "cuda:1           Fake GPU 1"
+expect 0 nb run --format csv --min-reps 3 --target cuda:1 --min-time 0.01 \
+	--case "$gemm" --case 'stream op=copy dtype=fp32' --case 'spmm pattern=2:4 m=64 n=64 k=64'
+python3 - "$T/out" <<'PY' && pass || fail "fake GPU results"
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], newline='')) if r['target'] == 'cuda:1']
+assert len(rows) == 3, rows
+g, s, sp = rows
+# 1 ms per launch: the throughput is the declared work over 1 ms.
+assert g['status'] == 'ok' and g['kind'] == 'measured', g
+assert abs(float(g['throughput']) - 2 * 128**3 / 1e-3) < 1e-6 * 2 * 128**3 / 1e-3, g
+assert g['impl'].startswith('fake family=0'), g
+assert 'sm_mhz=1980' in g['flags'] and 'batched=4' in g['flags'], g
+# n=0 is sized from the GPU's L2 (60 MiB): four times, fp32.
+assert 'n=%d' % (4 * 60 * 2**20 // 4) in s['case'], s
+assert 'vs_memcpy=0.500' in s['flags'], s
+assert sp['status'] == 'unsupported' and 'cuSPARSELt' in sp['message'], sp
+PY
+# The model checked against them: measured (1 ms a launch) vs h200-sxm.
+expect 0 nb validate --run last --target cuda:1 --profile h200-sxm --format csv
+grep -c "^[0-9].*,h200-sxm," "$T/out" | grep -qx 2 && pass || fail "validate: expected two rows"
+contains "$T/out" ",h200-sxm,gemm,4.1943e+09,"
+expect 2 nb validate --run last --target cuda:1
+contains "$T/err" "name the profile to check with --profile"
+expect 1 nb validate --run last --target cuda:1 --profile no-such-chip
+contains "$T/err" "--profile no-such-chip: no such profile"
+
+NB_FAKE_CUDA=verifyfail expect 1 nb run --format csv --target cuda:0 --min-time 0.01 --case "$gemm"
+contains "$T/out" "verify_failed"
+
+# Stored results select by the word, with no plugin loaded.
+unset NPUBENCH_CUDA_PLUGIN
+expect 0 nb export --all --target cuda:1 --format csv
+n=$(grep -c ',cuda:1,measured,' "$T/out")
+[ "$n" -eq 3 ] && pass || fail "export --target cuda:1 has $n results, expected 3"
+finish
