@@ -7,11 +7,15 @@ extern const struct nb_kernel nb_kernel_attention;
 extern const struct nb_kernel nb_kernel_spmm;
 extern const struct nb_kernel nb_kernel_stream;
 extern const struct nb_kernel nb_kernel_gemm;
+extern const struct nb_kernel nb_kernel_train;
+extern const struct nb_kernel nb_kernel_infer;
 
 const struct nb_kernel *const nb_kernels[] = {
 	&nb_kernel_attention,
 	&nb_kernel_spmm,
 	&nb_kernel_stream,
 	&nb_kernel_gemm,
+	&nb_kernel_train,
+	&nb_kernel_infer,
 };
 const int nb_nkernels = (int)NB_ARRAY_SIZE(nb_kernels);

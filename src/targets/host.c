@@ -77,6 +77,9 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 	r->threads = pool_threads(pool);
 	r->impl = xstrdup(k->impl ? k->impl(c, cpu->isa) : k->name);
 
+	if (!k->setup)
+		return fail_result(r, NB_RES_UNSUPPORTED, "%s has no host implementation: it is predicted "
+				   "on chip targets only", k->name);
 	/* Checked before allocating anything. */
 	need = k->host_bytes(c);
 	if (need > (double)cpu->mem_available * 0.9)
