@@ -58,7 +58,7 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 		return (void)snprintf(o->note, sizeof(o->note), "skipped: no profile '%s'", f[C_TARGET]);
 	o->profile = profile_id(p);
 	if (case_parse(f[C_CASE], &c, msg, sizeof(msg)) || case_check(&c, msg, sizeof(msg)))
-		return (void)snprintf(o->note, sizeof(o->note), "skipped: %s", msg);
+		return (void)snprintf(o->note, sizeof(o->note), "skipped: %.200s", msg);
 	o->family = c.kernel->name;
 	compose_predict(&c, p, &pr, &r);
 	if (pr.status != NB_PRED_OK) {
