@@ -58,6 +58,28 @@ assert {"gpt3-175b", "llama3-70b", "llama3-405b", "mixtral-8x7b", "deepseek-v3"}
 assert abs(float(rows["gpt3-175b"]["params"]) - 175) < 2 and rows["llama3-70b"]["source"], rows["gpt3-175b"]
 PY
 
+# Compare chips on a workload: each chip its best layout, said which won.
+expect 0 "$NPUBENCH" compare chips 910b a100 h100 tpu-v5e --workload 'train model=llama3-8b seq=4096 global_batch=256' --chips 64 --format csv
+python3 - "$T/out" <<'PY' && pass || fail "compare chips --workload csv"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert [r["chip"] for r in rows] == ["ascend-910b2", "a100-sxm4-80gb", "h100-sxm", "tpu-v5e"], rows
+for r in rows:
+    assert int(r["tried"]) >= int(r["fitting"]), r
+    if r["fits"] == "yes":
+        assert "tp=" in r["layout"] and 0 < float(r["mfu"]) < 1 and float(r["step_s"]) > 0, r
+        tp, pp, dp = (int(x.split("=")[1]) for x in r["layout"].split()[:3])
+        assert tp * pp * dp == 64, r
+h100 = next(r for r in rows if r["chip"] == "h100-sxm")
+a100 = next(r for r in rows if r["chip"] == "a100-sxm4-80gb")
+assert float(h100["step_s"]) < float(a100["step_s"]), (h100, a100)
+assert float(h100["energy_kj"]) > 0, h100
+PY
+expect 0 "$NPUBENCH" compare chips h100 --workload 'infer model=llama3-70b batch=32 input=1024 output=128' --chips 8
+contains "$T/out" "layouts tried"
+expect 2 "$NPUBENCH" compare chips h100 --workload 'gemm m=64'
+contains "$T/err" "train or infer"
+
 # Validation against the published rows: every row reported, a median and a p90.
 expect 0 "$NPUBENCH" validate --measurements workloads
 contains "$T/out" "median |error|"
