@@ -112,6 +112,8 @@ static const char *layout_text(const struct nb_case *c, char *buf, size_t n)
 static void print_rows(const struct nb_profile *const *ps, struct best *bs, int n, int64_t chips, int train,
 		       enum nb_format fmt)
 {
+	/* Rounded text for people; csv and json get the numbers. */
+	int human = fmt == NB_FMT_TABLE || fmt == NB_FMT_MARKDOWN;
 	static const struct nb_col cols[] = {
 		{ "chip", NB_COL_STR, NULL, -15, 0, 0 },
 		{ "fits", NB_COL_STR, NULL, -4, 0, 0 },
@@ -147,12 +149,12 @@ static void print_rows(const struct nb_profile *const *ps, struct best *bs, int 
 			struct nb_cell row[] = {
 				{ profile_id(ps[i]), 0, 0 },
 				{ b->found ? "yes" : "no", 0, 0 },
-				{ t[0], b->pr.seconds, !b->found },
-				{ t[1], b->r.tokens_per_s * (train ? 1 : (double)chips / b->r.chips), !b->found },
-				{ t[2], b->r.mfu, !b->found },
-				{ t[3], mem / 1073741824.0, mem <= 0 },
-				{ t[4], profile_mem_bytes(ps[i]) / 1073741824.0, 0 },
-				{ t[5], energy, energy <= 0 },
+				{ human ? t[0] : NULL, b->pr.seconds, !b->found },
+				{ human ? t[1] : NULL, b->r.tokens_per_s * (train ? 1 : (double)chips / b->r.chips), !b->found },
+				{ human ? t[2] : NULL, b->r.mfu, !b->found },
+				{ human ? t[3] : NULL, mem / 1073741824.0, mem <= 0 },
+				{ human ? t[4] : NULL, profile_mem_bytes(ps[i]) / 1073741824.0, 0 },
+				{ human ? t[5] : NULL, energy, energy <= 0 },
 				{ lay, 0, !b->found },
 				{ NULL, b->tried, 0 },
 				{ NULL, b->fitting, 0 },

@@ -47,6 +47,8 @@ struct wctx {
 	int has_ic;
 	enum nb_dtype mdt, adt;	/* matrix dtype; attention and activation dtype */
 	double sustained;	/* matrix members' rate in a step / alone */
+	double weight;		/* how many times the members now predicted run */
+	double bound_s[3];	/* member time by its bound: compute, memory, latency */
 	double ab;		/* activation bytes per element */
 	int fail;
 	enum nb_pred_status st;
@@ -109,6 +111,8 @@ static double member(struct wctx *x, const struct nb_case *c)
 		return 0;
 	model_predict(c, x->p, &pr);
 	s = pr.seconds;
+	if (pr.status == NB_PRED_OK && pr.bound)
+		x->bound_s[!strcmp(pr.bound, "memory") ? 1 : !strcmp(pr.bound, "latency") ? 2 : 0] += x->weight * s;
 	if (pr.status != NB_PRED_OK) {
 		char *text = case_format(c);
 
@@ -388,7 +392,9 @@ static void train_step(struct wctx *x, struct step *st)
 	double fwd, bwd, rec = 0, rec_comm = 0, head, t_mb, send;
 	struct layer L;
 
+	x->weight = mbs * Ls;
 	layer(x, T, w->micro_batch, w->seq, 0, &L);
+	x->weight = mbs;
 	fwd = L.gemm_f + L.attn_f + L.stream_f;
 	bwd = L.gemm_b + L.attn_b + L.stream_b;
 	if (w->recompute == NB_RECOMPUTE_FULL) {
@@ -422,6 +428,7 @@ static void train_step(struct wctx *x, struct step *st)
 	st->comm[C_DP] = dp_exposed(x, Ls * fwd, Ls * bwd, mbs * t_mb, mbs);
 	/* Adam: fp32 master weights, both moments and the gradient read, the
 	 * three fp32 states and the bf16 weights written: 28 bytes a parameter. */
+	x->weight = 1;
 	st->optimizer = stream(x, 28 * params_per_chip(w) / (w->zero >= 1 ? w->dp : 1), 1, 1);
 	st->seconds = mbs * t_mb + st->bubble + st->comm[C_PP] + st->comm[C_DP] + st->optimizer;
 }
@@ -437,8 +444,11 @@ static void infer_run(struct wctx *x, struct step *st)
 	double logits_p, logits_d, send_p, send_d, pre, dec;
 	struct layer P, D;
 
+	x->weight = Lm;
 	layer(x, T, w->batch, w->input, 0, &P);
+	x->weight = Lm * steps;
 	layer(x, w->batch, w->batch, 1, (int64_t)ctx, &D);
+	x->weight = 1 + steps;
 	logits_p = gemm(x, w->batch, vt, h);
 	logits_d = logits_p;
 	send_p = coll(x, C_PP, NB_COLL_SENDRECV, (double)T * h * x->ab, w->pp > 1 ? 2 : 1, (int)t);
@@ -627,6 +637,7 @@ int compose_predict(const struct nb_case *c, const struct nb_profile *p, struct 
 	x.adt = w.dtype == NB_FP16 ? NB_FP16 : NB_BF16;
 	x.ab = 2;
 	x.sustained = w.train ? TRAIN_SUSTAINED : 1;
+	x.weight = 1;
 	r.chips = (int)(w.tp * w.pp * w.dp);
 	compose_memory(&w, profile_mem_bytes(p), &r.mem);
 	if (r.mem.total > r.mem.capacity) {
@@ -662,12 +673,18 @@ int compose_predict(const struct nb_case *c, const struct nb_profile *p, struct 
 	out->seconds = st.seconds;
 	out->throughput = r.tokens_per_s;
 	out->util = r.mfu;
-	out->bound = "compute";
-	if (st.comm[C_TP] + st.comm[C_EP] + st.comm[C_PP] + st.comm[C_DP] + st.bubble
-	    > st.fam[F_GEMM] + st.fam[F_ATTN] + st.fam[F_LOGITS] + st.fam[F_RECOMPUTE])
-		out->bound = "communication";
-	else if (st.fam[F_STREAM] + st.optimizer > st.fam[F_GEMM] + st.fam[F_ATTN])
-		out->bound = "memory";
+	/* What most of the step waits on: the members' own bounds, weighted by
+	 * how often they run, against the exposed communication and bubble. */
+	{
+		static const char *const names[] = { "compute", "memory", "latency" };
+		double comm = st.comm[C_TP] + st.comm[C_EP] + st.comm[C_PP] + st.comm[C_DP] + st.bubble;
+		int k = 0;
+
+		for (int i = 1; i < 3; i++)
+			if (x.bound_s[i] > x.bound_s[k])
+				k = i;
+		out->bound = comm > x.bound_s[k] ? "communication" : names[k];
+	}
 	out->breakdown_json = wl_breakdown(&x, &st, &r);
 done:
 	if (!out->breakdown_json)

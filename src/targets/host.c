@@ -229,6 +229,8 @@ static int host_check(const struct nb_target *t, const struct nb_case *c)
 	struct nb_case rc;
 	double need;
 
+	if (!c->kernel->host_bytes)	/* predicted only: the run says so per result */
+		return 0;
 	case_resolve(c, &mem, &rc);	/* the sizes the host will run */
 	need = rc.kernel->host_bytes(&rc);
 
