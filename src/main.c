@@ -10,6 +10,7 @@
 #include "npubench.h"
 #include "model/profile.h"
 #include "store/store.h"
+#include "util/mpi.h"
 #include "util/util.h"
 
 static const char *env_or(const char *name, const char *fallback)
@@ -199,7 +200,12 @@ int main(int argc, char **argv)
 	}
 	setup_paths(&ctx, db, profiles);
 	ctx.cmdline = join_cmdline(argc, argv);
+	/* Under mpirun, `run` works in step across the ranks; every other
+	 * command is one process like any other. */
+	if (cmd == &nb_cmd_run && ranks_init(&argc, &argv))
+		return NB_EXIT_FAIL;
 	ret = cmd->exec(argc - i, argv + i, &ctx);
+	ranks_finalize();
 	ctx_release(&ctx);
 	/* Machine-readable output goes to stdout: a failed write is a failure. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -451,7 +451,7 @@ static const char *check_level(const struct nb_profile *p, const char *text)
 {
 	static char level[16];
 	struct nb_case c, rc;
-	struct nb_target_mem mem = { profile_llc_bytes(p) };
+	struct nb_target_mem mem = { profile_llc_bytes(p), 0 };
 	struct nb_prediction pr;
 	struct nb_work w;
 	double level_bw, bytes_rate;

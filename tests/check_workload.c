@@ -141,7 +141,7 @@ START_TEST(test_bad_layout)
 	/* The parser runs the family's check: each is refused naming the value. */
 	ck_assert_int_ne(case_parse("train model=llama3-70b tp=3", &c, msg, sizeof(msg)), 0);
 	ck_assert_msg(strstr(msg, "tp=3") && strstr(msg, "heads=64"), "%s", msg);
-	ck_assert_int_ne(case_parse("train hidden=4096 layers=32 vocab=32000", &c, msg, sizeof(msg)), 0);
+	ck_assert_int_ne(case_parse("train model=none hidden=4096 layers=32 vocab=32000", &c, msg, sizeof(msg)), 0);
 	ck_assert_msg(strstr(msg, "heads="), "%s", msg);
 	ck_assert_int_ne(case_parse("train model=llama3-8b dp=3 global_batch=1024", &c, msg, sizeof(msg)), 0);
 	ck_assert_msg(strstr(msg, "global_batch=1024"), "%s", msg);

@@ -24,6 +24,7 @@
 #include "util/pool.h"
 #include "util/rng.h"
 #include "util/timer.h"
+#include "util/mpi.h"
 #include "util/util.h"
 
 struct run_opts {
@@ -219,7 +220,7 @@ out:
 	return ret;
 }
 
-static char *options_json(const struct run_opts *o, int threads)
+static char *options_json(const struct run_opts *o, int threads, const char *hostnames)
 {
 	struct nb_json *j = json_object(), *a;
 
@@ -242,6 +243,12 @@ static char *options_json(const struct run_opts *o, int threads)
 	json_set_num(j, "min_reps", o->m.min_reps);
 	json_set_num(j, "max_reps", o->m.max_reps);
 	json_set_num(j, "stable_rel", o->m.stable_rel);
+	if (hostnames) {	/* under mpirun: the world the run spans */
+		a = json_set(j, "mpi", json_object());
+		json_set_num(a, "world_size", ranks_size());
+		json_set_str(a, "hostnames", hostnames);
+		json_set_str(a, "library", ranks_library());
+	}
 	return json_finish(j, 0);
 }
 
@@ -393,6 +400,7 @@ struct run_state {
 	struct nb_target_run env;
 	struct nb_store *st;
 	struct nb_run run;
+	char *hostnames;		/* under mpirun: every rank's host */
 	struct nb_result *kept;		/* --format json: the results, printed at the end */
 	int nkept;
 	int width, stored, failed, errors, nmeasured;
@@ -445,7 +453,8 @@ static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_sta
 			if (s->ts.v[j].kind->check && s->ts.v[j].kind->check(&s->ts.v[j], &s->cases.cases[i]))
 				return NB_EXIT_FAIL;
 	if (!s->o.threads)
-		s->o.threads = cpu->online_cpus;
+		s->o.threads = ranks_many() && cpu->online_cpus > ranks_size() ?
+			       cpu->online_cpus / ranks_size() : ranks_many() ? 1 : cpu->online_cpus;
 	if (s->o.threads > cpu->online_cpus && s->nmeasured)
 		warning("--threads %d is more than the %d CPUs this process may use: host timings "
 			"will be flagged oversubscribed", s->o.threads, cpu->online_cpus);
@@ -468,7 +477,7 @@ static int run_begin(struct nb_ctx *ctx, struct run_state *s)
 	run->host_json = hostinfo_json(0);
 	run->hostname = xstrdup(hostinfo_hostname());
 	run->cmdline = xstrdup(ctx->cmdline ? ctx->cmdline : "");
-	run->options_json = options_json(&s->o, s->o.threads);
+	run->options_json = options_json(&s->o, s->o.threads, s->hostnames);
 	run->tag = s->o.tag ? xstrdup(s->o.tag) : NULL;
 	run->seed = (int64_t)s->o.m.seed;
 	run->distribution = xstrdup(NB_RNG_DISTRIBUTION);
@@ -480,6 +489,10 @@ static int run_begin(struct nb_ctx *ctx, struct run_state *s)
  * when the store failed. */
 static int run_record(struct run_state *s, struct nb_result *r)
 {
+	if (ranks_rank() > 0) {		/* only rank 0 stores and prints */
+		result_release(r);
+		return 0;
+	}
 	if (store_result_add(s->st, s->run.id, r)) {
 		result_release(r);
 		s->errors++;
@@ -500,6 +513,32 @@ static int run_record(struct run_state *s, struct nb_result *r)
 		s->kept[s->nkept++] = *r;
 	} else {
 		result_release(r);
+	}
+	return 0;
+}
+
+/* Under mpirun every rank must run the same cases on the same targets in
+ * the same order: a hash of the list, compared across ranks.  Returns 0 or
+ * the exit status. */
+static int ranks_in_step(struct run_state *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (int i = 0; i < s->cases.ncases; i++) {
+		char *t = case_format(&s->cases.cases[i]);
+
+		for (const char *c = t; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		free(t);
+	}
+	for (int j = 0; j < s->ts.n; j++)
+		for (const char *c = s->ts.v[j].id; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	if (ranks_agree(h)) {
+		if (ranks_rank() == 0)
+			error("the %d MPI ranks disagree on the cases or targets to run: give every rank "
+			      "the same command line and suite files", ranks_size());
+		return NB_EXIT_USAGE;
 	}
 	return 0;
 }
@@ -553,7 +592,15 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 		goto out;
 	}
 	ret = NB_EXIT_FAIL;
-	if (run_begin(ctx, &s))
+	if (ranks_many()) {
+		if ((ret = ranks_in_step(&s)))
+			goto out;
+		ret = NB_EXIT_FAIL;
+		s.hostnames = ranks_hostnames();
+		if (ranks_rank() > 0)
+			s.o.quiet = 1;
+	}
+	if (ranks_rank() == 0 && run_begin(ctx, &s))
 		goto out;
 
 	memset(&sa, 0, sizeof(sa));
@@ -569,12 +616,16 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 
 	if (!s.o.quiet && s.o.format == NB_FMT_TABLE)
 		table_header(stdout, s.width);
-	else if (s.o.format == NB_FMT_CSV)
+	else if (s.o.format == NB_FMT_CSV && ranks_rank() == 0)
 		csv_header(stdout, NULL, 0);
 	fflush(stdout);
 	run_loop(&s);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	if (ranks_rank() > 0) {
+		ret = nb_interrupted ? 128 + (caught_signal ? caught_signal : SIGINT) : NB_EXIT_OK;
+		goto out;
+	}
 
 	if (s.errors) {
 		store_run_end(s.st, &s.run, "failed");
@@ -602,6 +653,7 @@ out:
 	results_free(s.kept, s.nkept);
 	run_release(&s.run);
 	free(s.cases.cases);
+	free(s.hostnames);
 	free(s.o.kernels);
 	free(s.o.cases);
 	free(s.o.sets);

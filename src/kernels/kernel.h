@@ -87,8 +87,10 @@ struct nb_verify {
  * rest as streams.  A family that fits none adds a kind and one predictor
  * (see doc/ARCHITECTURE.md); no existing code branches on the kind. */
 /* NB_SHAPE_WORKLOAD: a sequence of other cases (train, infer), composed by
- * model/workload.c rather than predicted from the shape. */
-enum nb_shape_kind { NB_SHAPE_GEMM, NB_SHAPE_ATTENTION, NB_SHAPE_STREAM, NB_SHAPE_WORKLOAD, NB_SHAPE_KINDS };
+ * model/compose.c rather than predicted from the shape. */
+enum nb_shape_kind {
+	NB_SHAPE_GEMM, NB_SHAPE_ATTENTION, NB_SHAPE_STREAM, NB_SHAPE_COLLECTIVE, NB_SHAPE_WORKLOAD, NB_SHAPE_KINDS
+};
 enum nb_sparsity { NB_SPARSE_NONE, NB_SPARSE_2_4, NB_SPARSE_CSR };
 
 struct nb_shape {
@@ -106,12 +108,18 @@ struct nb_shape {
 	double density;			/* CSR: fraction of non-zeros */
 	double nnz;			/* CSR: the non-zeros of A, as generated */
 	int stream_reads, stream_writes;/* arrays read / written per pass */
+	/* collective: enum nb_coll_op and nb_coll_algo, the message as
+	 * nccl-tests counts it, the ranks it spans */
+	int coll_op, coll_algo;
+	double coll_bytes;
+	int64_t ranks;
 };
 
 /* What a target says about itself to size the parameters whose default
  * depends on it (stream n=0: past the target's last-level cache). */
 struct nb_target_mem {
 	double llc_bytes;	/* last-level cache or on-chip buffer, bytes */
+	int ranks;		/* processes running in step (MPI world size); 0 on a chip */
 };
 
 /* The scaling axis of a family: the parameters set together to each size,
@@ -137,6 +145,9 @@ struct nb_kernel {
 	/* Sets the parameters whose default depends on the target (NULL when
 	 * none does); work() and shape() are read after it. */
 	void (*resolve)(struct nb_case *c, const struct nb_target_mem *m);
+	/* Results record the case as resolved rather than as given (collective
+	 * ranks=0 is stored as the rank count it ran on). */
+	int store_resolved;
 	/* The size axis of a scaling chart, or NULL for no sweep. */
 	const struct nb_sweep *sweep;
 	/* Edge-case sizes the tests run against the reference, as case text
@@ -150,6 +161,10 @@ struct nb_kernel {
 	 * frees.  impl names the implementation a case will use at dispatch
 	 * level ISA (enum nb_isa), e.g. "gemm_bf16_avx2_6x16". */
 	double (*host_bytes)(const struct nb_case *c);
+	/* Whether this host can run C at all (a collective needs MPI ranks):
+	 * 0, or -1 with the reason; the result is then "unsupported", not a
+	 * failure.  NULL: always. */
+	int (*host_available)(const struct nb_case *c, char *msg, size_t msglen);
 	int (*setup)(const struct nb_case *c, const struct nb_host_env *env, void **state);
 	void (*execute)(void *state);
 	int (*verify)(void *state, struct nb_verify *v);

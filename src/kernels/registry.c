@@ -9,6 +9,7 @@ extern const struct nb_kernel nb_kernel_stream;
 extern const struct nb_kernel nb_kernel_gemm;
 extern const struct nb_kernel nb_kernel_train;
 extern const struct nb_kernel nb_kernel_infer;
+extern const struct nb_kernel nb_kernel_collective;
 
 const struct nb_kernel *const nb_kernels[] = {
 	&nb_kernel_attention,
@@ -17,5 +18,6 @@ const struct nb_kernel *const nb_kernels[] = {
 	&nb_kernel_gemm,
 	&nb_kernel_train,
 	&nb_kernel_infer,
+	&nb_kernel_collective,
 };
 const int nb_nkernels = (int)NB_ARRAY_SIZE(nb_kernels);

@@ -18,7 +18,7 @@ void workload_set_catalog(nb_llm_find_fn find)
 }
 
 #define DIMS(model_help) \
-	{ "model", NB_P_ENUM, "none", NB_LLM_CHOICES, 0, 0, model_help }, \
+	{ "model", NB_P_ENUM, "gpt3-1.3b", NB_LLM_CHOICES, 0, 0, model_help }, \
 	{ "hidden", NB_P_INT, "0", NULL, 0, 1 << 20, "model width; 0 = the model's" }, \
 	{ "heads", NB_P_INT, "0", NULL, 0, 1 << 14, "attention (query) heads; 0 = the model's" }, \
 	{ "kv_heads", NB_P_INT, "0", NULL, 0, 1 << 14, "key/value heads (GQA); 0 = the model's, else heads" }, \
@@ -31,7 +31,7 @@ void workload_set_catalog(nb_llm_find_fn find)
 	{ "topk", NB_P_INT, "0", NULL, 0, 1 << 10, "experts per token; 0 = the model's, else 1" }
 
 static const struct nb_param_desc train_params[] = {
-	DIMS("named model (data/models/), or none for explicit dimensions"),
+	DIMS("named model (data/models/); explicit dimensions replace its own; none: all given"),
 	{ "seq", NB_P_INT, "0", NULL, 0, 1 << 22, "sequence length; 0 = the model's, else 2048" },
 	{ "global_batch", NB_P_INT, "1024", NULL, 1, 1 << 26, "sequences per optimizer step" },
 	{ "micro_batch", NB_P_INT, "1", NULL, 1, 1 << 16, "sequences per micro-batch" },
@@ -47,7 +47,7 @@ static const struct nb_param_desc train_params[] = {
 };
 
 static const struct nb_param_desc infer_params[] = {
-	DIMS("named model (data/models/), or none for explicit dimensions"),
+	DIMS("named model (data/models/); explicit dimensions replace its own; none: all given"),
 	{ "batch", NB_P_INT, "1", NULL, 1, 1 << 20, "sequences served together" },
 	{ "input", NB_P_INT, "1024", NULL, 1, 1 << 22, "prompt tokens per sequence" },
 	{ "output", NB_P_INT, "256", NULL, 1, 1 << 22, "generated tokens per sequence" },
@@ -96,10 +96,12 @@ static int dims(const struct nb_case *c, struct nb_llm *m, char *msg, size_t n)
 			return -1;
 		}
 	}
+	/* Dimensions that follow from given ones are derived from those, not
+	 * taken from the model the given ones replace. */
 	m->kv_heads = pick(c, "kv_heads", case_int(c, "heads") > 0 ? 0 : base->kv_heads, m->heads);
 	m->head_dim = pick(c, "head_dim", case_int(c, "hidden") > 0 || case_int(c, "heads") > 0 ? 0 : base->head_dim,
 			   m->hidden / m->heads);
-	m->ffn = pick(c, "ffn", base->ffn, 4 * m->hidden);
+	m->ffn = pick(c, "ffn", case_int(c, "hidden") > 0 ? 0 : base->ffn, 4 * m->hidden);
 	m->experts = pick(c, "experts", base->experts, 1);
 	m->topk = pick(c, "topk", base->topk, 1);
 	m->seq = base->seq > 0 ? base->seq : 2048;
@@ -232,6 +234,13 @@ static void wl_shape(const struct nb_case *c, struct nb_shape *s)
 	s->dtype = case_dtype(c);
 }
 
+/* The host does not run a whole model: the result says so. */
+static int wl_host(const struct nb_case *c, char *msg, size_t n)
+{
+	snprintf(msg, n, "%s has no host implementation: it is predicted on chip targets only", c->kernel->name);
+	return -1;
+}
+
 static const char *const train_tests[] = { NULL };
 
 const struct nb_kernel nb_kernel_train = {
@@ -243,6 +252,7 @@ const struct nb_kernel nb_kernel_train = {
 	.work = wl_work,
 	.shape = wl_shape,
 	.test_cases = train_tests,
+	.host_available = wl_host,
 };
 
 const struct nb_kernel nb_kernel_infer = {
@@ -254,4 +264,5 @@ const struct nb_kernel nb_kernel_infer = {
 	.work = wl_work,
 	.shape = wl_shape,
 	.test_cases = train_tests,
+	.host_available = wl_host,
 };

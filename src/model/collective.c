@@ -360,13 +360,18 @@ char *coll_breakdown_json(const struct nb_coll_pred *pr, enum nb_coll_op op, dou
 			 "\"bytes_inner\":%.6g,\"bytes_outer\":%.6g,"
 			 "\"bandwidth_inner_Bps\":%.6g,\"bandwidth_outer_Bps\":%.6g,"
 			 "\"seconds\":%.6g,\"algbw_Bps\":%.6g,\"busbw_Bps\":%.6g,"
-			 "\"busbw_factor\":%.6g}",
+			 "\"busbw_factor\":%.6g,\"losses_s\":{\"launch\":%.6g,\"steps\":%.6g,"
+			 "\"slower_level\":%.6g},\"assumptions\":[\"bytes per chip follow the algorithm "
+			 "(ring 2(R-1)/R of an all-reduce, NVLS once, tree twice)\",\"domain and "
+			 "scale-out parts pipeline: the slower bandwidth term sets the time, "
+			 "latencies add\"]}",
 			 coll_op_name(op), bytes, ranks, coll_algo_name(pr->algo),
 			 pr->domains > 1 ? "\"" : "", pr->domains > 1 ? coll_algo_name(pr->outer_algo) : "null",
 			 pr->domains > 1 ? "\"" : "", pr->domains, pr->per_domain, pr->steps, pr->outer_steps,
 			 pr->launch_s, pr->alpha_s, pr->beta_s, pr->beta_inner_s, pr->beta_outer_s,
 			 pr->bytes_inner, pr->bytes_outer, pr->bw_inner, pr->bw_outer, pr->seconds,
-			 pr->algbw, pr->busbw, coll_busbw_factor(op, ranks));
+			 pr->algbw, pr->busbw, coll_busbw_factor(op, ranks), pr->launch_s, pr->alpha_s,
+			 fmin(pr->beta_inner_s, pr->beta_outer_s));
 }
 
 int coll_interconnect_override(struct nb_interconnect *ic, const char *text, char *msg, size_t msglen)

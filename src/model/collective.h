@@ -16,16 +16,8 @@
 #include <stddef.h>
 
 #include "model/profile.h"
+#include "util/mpi.h"	/* enum nb_coll_op */
 
-enum nb_coll_op {
-	NB_COLL_ALLREDUCE,
-	NB_COLL_ALLGATHER,
-	NB_COLL_REDUCESCATTER,
-	NB_COLL_ALLTOALL,
-	NB_COLL_BROADCAST,
-	NB_COLL_SENDRECV,
-	NB_COLL_NOPS
-};
 
 /* Algorithms; AUTO takes the fastest the topology offers, as NCCL's tuner
  * does.  The names are the case text's algo= values, in this order. */

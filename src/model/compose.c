@@ -524,6 +524,25 @@ static void add_overlap(cJSON *root, const struct nb_workload *w)
 				"compute/memory overlap; members run one after another");
 }
 
+/* What every prediction assumes, stored with it ("train:" only for steps). */
+static const char *const assumptions[] = {
+	"Megatron-style layers: QKV and output projections, FlashAttention (causal), MLP, two norms, "
+	"two residual adds, the activation and rotary embedding as memory streams, the logits",
+	"train: backward = data- and weight-gradient GEMMs, attention backward 2.5x its forward, "
+	"elementwise backward 2x forward",
+	"train: recompute=selective reruns attention forward, full the whole layer forward "
+	"(Korthikanti et al. 2022)",
+	"train: 1F1B pipeline, bubble (pp - 1) / interleave micro-batch times; the critical stage "
+	"also holds the embedding and output layer",
+	"train: Adam as a memory stream of 28 bytes a parameter; weights, gradients and optimizer "
+	"16 bytes a parameter split per ZeRO stage (Rajbhandari et al. 2020)",
+	"train: matrix work at 0.89 of the isolated-kernel rate (matrix_sustained_fraction), "
+	"fitted to the workload measurements",
+	"tp inside the scale-up domain, dp across it (stride tp), pp outermost",
+	"MoE tokens spread evenly over experts",
+	NULL,
+};
+
 static char *wl_breakdown(const struct wctx *x, const struct step *st, const struct nb_wl_result *r)
 {
 	const struct nb_workload *w = x->w;
@@ -570,8 +589,18 @@ static char *wl_breakdown(const struct wctx *x, const struct step *st, const str
 	}
 	add_num(root, "bubble_s", st->bubble);
 	add_num(root, "optimizer_s", st->optimizer);
+	/* What keeps the step from its compute alone. */
+	o = cJSON_AddObjectToObject(root, "losses_s");
+	add_num(o, "bubble", st->bubble);
+	for (int i = 0; i < C_NCOMM; i++)
+		add_num(o, comm_names[i], st->comm[i]);
+	add_num(o, "recompute", st->fam[F_RECOMPUTE]);
 	add_memory(root, &r->mem);
 	add_overlap(root, w);
+	o = cJSON_AddArrayToObject(root, "assumptions");
+	for (const char *const *a = assumptions; *a; a++)
+		if (w->train || strncmp(*a, "train:", 6))
+			cJSON_AddItemToArray(o, cJSON_CreateString(*a));
 	json = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	return json;

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "model/collective.h"
 #include "model/compose.h"
 #include "model/profile.h"
 #include "util/util.h"
@@ -326,16 +327,57 @@ static int stream_terms(const struct nb_shape *s, const struct nb_work *w, const
 /* One predictor per shape kind.  MATRIX kinds compute in a dtype the chip
  * must have (or emulate) and report their rate against its peak; the others
  * are rated against the memory bandwidth. */
+static int collective_predict(const struct nb_shape *s, const struct nb_profile *p,
+			      struct nb_prediction *out);
+
 static const struct kind_model {
 	const char *name;
 	int matrix;
 	int (*terms)(const struct nb_shape *s, const struct nb_work *w, const struct nb_profile *p,
 		     const struct nb_model_params *mp, struct terms *t, struct nb_prediction *out);
+	/* A kind outside the compute/memory roofline predicts on its own. */
+	int (*predict)(const struct nb_shape *s, const struct nb_profile *p, struct nb_prediction *out);
 } kinds[NB_SHAPE_KINDS] = {
-	[NB_SHAPE_GEMM] = { "gemm", 1, gemm_terms },
-	[NB_SHAPE_ATTENTION] = { "attention", 1, attention_terms },
-	[NB_SHAPE_STREAM] = { "stream", 0, stream_terms },
+	[NB_SHAPE_GEMM] = { "gemm", 1, gemm_terms, NULL },
+	[NB_SHAPE_ATTENTION] = { "attention", 1, attention_terms, NULL },
+	[NB_SHAPE_STREAM] = { "stream", 0, stream_terms, NULL },
+	[NB_SHAPE_COLLECTIVE] = { "collective", 0, NULL, collective_predict },
 };
+
+/* Collectives: the collective model over the profile's interconnect.  The
+ * throughput is the bus bandwidth; util is the share of a chip's line rate
+ * its links carry. */
+static int collective_predict(const struct nb_shape *s, const struct nb_profile *p,
+			      struct nb_prediction *out)
+{
+	struct nb_interconnect ic;
+	struct nb_coll_pred pr;
+
+	if (profile_interconnect(p, &ic)) {
+		fail(out, NB_PRED_UNSUPPORTED, "%s's profile has no interconnect.scale_up section",
+		     profile_id(p));
+		return -1;
+	}
+	coll_predict(&ic, (enum nb_coll_op)s->coll_op, s->coll_bytes, (int)s->ranks,
+		     (enum nb_coll_algo)s->coll_algo, &pr);
+	if (!pr.ok) {
+		fail(out, NB_PRED_UNSUPPORTED, "%s", pr.reason);
+		return -1;
+	}
+	out->status = NB_PRED_OK;
+	out->seconds = pr.seconds;
+	out->throughput = pr.busbw;
+	out->util = pr.bytes_inner / pr.seconds / (ic.links_per_chip * ic.link_bytes_per_s);
+	if (pr.domains > 1)
+		out->util = fmax(out->util, pr.bytes_outer / pr.seconds /
+				 (ic.nics_per_chip * ic.nic_bytes_per_s));
+	out->bound = pr.launch_s + pr.alpha_s > pr.beta_s ? "latency" : "interconnect";
+	snprintf(out->reason, sizeof(out->reason), "algbw %.4g GB/s, %s", pr.algbw / 1e9,
+		 coll_algo_name(pr.algo));
+	out->breakdown_json = coll_breakdown_json(&pr, (enum nb_coll_op)s->coll_op, s->coll_bytes,
+						  (int)s->ranks);
+	return 0;
+}
 
 /* The memory level a working set is served from on repeated execution: the
  * on-chip buffer when it fits there and the profile gives that level's
@@ -491,11 +533,15 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 	out->bound = "compute";
 	t.assumptions = cJSON_CreateArray();
 	t.launch_s = mp->launch_us * 1e-6;
-	if ((unsigned)s->kind >= NB_SHAPE_KINDS || !kinds[s->kind].terms) {
+	if ((unsigned)s->kind >= NB_SHAPE_KINDS || (!kinds[s->kind].terms && !kinds[s->kind].predict)) {
 		fail(out, NB_PRED_UNSUPPORTED, "the model has no predictor for shape kind %d", (int)s->kind);
 		goto out;
 	}
 	km = &kinds[s->kind];
+	if (km->predict) {
+		km->predict(s, p, out);
+		goto out;
+	}
 	if (km->matrix && matrix_dtype(s, p, &t, out, label, sizeof(label)))
 		goto out;
 	if (w->bytes > profile_mem_bytes(p)) {
@@ -522,7 +568,7 @@ out:
 
 int model_predict(const struct nb_case *c, const struct nb_profile *p, struct nb_prediction *out)
 {
-	struct nb_target_mem mem = { profile_llc_bytes(p) };
+	struct nb_target_mem mem = { profile_llc_bytes(p), 0 };
 	struct nb_case rc;
 	struct nb_shape s;
 	struct nb_work w;

@@ -255,8 +255,21 @@ static int migrate(struct nb_store *st, int to)
 static int process_alive(int64_t pid)
 {
 	/* Our own pid on a 'running' row is a reused pid: that run is dead. */
+	char path[64], stat[256] = "";
+	FILE *f;
+
 	if (pid <= 0 || pid == (int64_t)getpid())
 		return 0;
+	/* A zombie (killed, its parent gone and nobody reaping yet: an MPI
+	 * rank whose mpirun exited) answers kill(0) but is dead. */
+	snprintf(path, sizeof(path), "/proc/%lld/stat", (long long)pid);
+	if ((f = fopen(path, "r"))) {
+		char *paren = fgets(stat, sizeof(stat), f) ? strrchr(stat, ')') : NULL;
+
+		fclose(f);
+		if (paren && paren[1] == ' ' && paren[2] == 'Z')
+			return 0;
+	}
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 

@@ -11,13 +11,13 @@
 
 void chip_predict(const struct nb_case *c, const struct nb_profile *p, struct nb_result *r)
 {
-	struct nb_target_mem mem = { profile_llc_bytes(p) };
+	struct nb_target_mem mem = { profile_llc_bytes(p), 0 };
 	struct nb_prediction pr;
 	struct nb_case rc;
 
 	memset(r, 0, sizeof(*r));
-	result_set_case(r, c);
 	case_resolve(c, &mem, &rc);
+	result_set_case(r, c->kernel->store_resolved ? &rc : c);
 	result_set_work(r, &rc);
 	r->target = xstrdup(profile_id(p));
 	r->kind = NB_PREDICTED;

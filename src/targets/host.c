@@ -13,6 +13,7 @@
 #include "util/pool.h"
 #include "util/stats.h"
 #include "util/timer.h"
+#include "util/mpi.h"
 #include "util/util.h"
 
 volatile sig_atomic_t nb_interrupted;
@@ -46,9 +47,40 @@ static int fail_result(struct nb_result *r, enum nb_result_status st, const char
 
 struct nb_target_mem host_target_mem(void)
 {
-	struct nb_target_mem m = { (double)cpu_detect()->l3 };
+	struct nb_target_mem m = { (double)cpu_detect()->l3, ranks_size() };
 
 	return m;
+}
+
+/* Under MPI every rank must take the same decisions in the same order: the
+ * figures they rest on become the maxima over the ranks (the slowest rank's
+ * time, as nccl-tests reports), an interrupt on one rank stops all. */
+static void in_step2(double *a, double *b)
+{
+	double v[3] = { *a, b ? *b : 0, nb_interrupted };
+
+	if (!ranks_many())
+		return;
+	ranks_max(v, 3);
+	*a = v[0];
+	if (b)
+		*b = v[1];
+	if (v[2] > 0)
+		nb_interrupted = 1;
+}
+
+static void in_step(double *a)
+{
+	in_step2(a, NULL);
+}
+
+/* Whether OK holds on every rank. */
+static int in_step_ok(int ok)
+{
+	double bad = !ok;
+
+	ranks_max(&bad, 1);
+	return bad == 0;
 }
 
 int host_measure(const struct nb_case *given, struct nb_pool *pool,
@@ -70,31 +102,39 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 	memset(r, 0, sizeof(*r));
 	/* The case as given is recorded; it runs with the host's sizes. */
 	case_resolve(given, &mem, &rc);
-	result_set_case(r, given);
+	result_set_case(r, k->store_resolved ? c : given);
 	result_set_work(r, c);
 	r->target = xstrdup("host");
 	r->kind = NB_MEASURED;
 	r->threads = pool_threads(pool);
 	r->impl = xstrdup(k->impl ? k->impl(c, cpu->isa) : k->name);
 
-	if (!k->setup)
-		return fail_result(r, NB_RES_UNSUPPORTED, "%s has no host implementation: it is predicted "
-				   "on chip targets only", k->name);
+	if (k->host_available) {
+		char why[256];
+
+		if (k->host_available(c, why, sizeof(why)))
+			return fail_result(r, NB_RES_UNSUPPORTED, "%s", why);
+	}
 	/* Checked before allocating anything. */
 	need = k->host_bytes(c);
 	if (need > (double)cpu->mem_available * 0.9)
 		return fail_result(r, NB_RES_NO_FIT,
 				   "needs %.2f GiB but the host has %.2f GiB available",
 				   need / 1073741824.0, (double)cpu->mem_available / 1073741824.0);
-	if (k->setup(c, &env, &state))
-		return fail_result(r, NB_RES_ERROR, "setup failed (see the message above)");
+	if (!in_step_ok(k->setup(c, &env, &state) == 0)) {
+		if (state)
+			k->teardown(state);
+		return fail_result(r, NB_RES_ERROR, "setup failed (see the message above)%s",
+				   ranks_many() ? " on at least one rank" : "");
+	}
 
 	tick = timer_tick();
 	/* Warm-up, untimed in the statistics: pages faulted, caches and
 	 * frequency settled.  Short kernels get at least 50 ms of it (or a
 	 * quarter of --min-time).  The fastest warm-up run sizes the batch. */
 	fastest = INFINITY;
-	for (double w = 0; !nb_interrupted;) {
+	/* Under MPI the interrupt is acted on once the ranks have shared it. */
+	for (double w = 0; !nb_interrupted || ranks_many();) {
 		double dt;
 
 		t0 = timer_now();
@@ -104,7 +144,8 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 		if (dt < fastest)
 			fastest = dt;
 		warm = warm > 0 ? warm : dt;	/* the first, cold run */
-		if (w >= 0.05 || w >= o->min_time / 4)
+		in_step(&w);
+		if (nb_interrupted || w >= 0.05 || w >= o->min_time / 4)
 			break;
 	}
 	if (fastest < MIN_TICKS_PER_SAMPLE * tick) {
@@ -112,12 +153,19 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 		if (batch > MAX_BATCH)
 			batch = MAX_BATCH;
 	}
+	if (ranks_many()) {	/* every rank runs the same batch: the largest asked */
+		double b = (double)batch;
+
+		ranks_max(&b, 1);
+		batch = (long)b;
+		ranks_barrier();
+	}
 
 	/* Sample until both --min-time and --min-reps are met; then, while the
 	 * median's 95% CI is wider than --stable, go on up to four times
 	 * --min-time.  Never beyond --max-reps. */
 	start = timer_now();
-	while (!nb_interrupted) {
+	while (!nb_interrupted || ranks_many()) {
 		double elapsed;
 
 		t0 = timer_now();
@@ -128,8 +176,12 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 			cap = cap ? 2 * cap : 64;
 			samples = xrealloc(samples, (size_t)cap * sizeof(*samples));
 		}
-		samples[n++] = (t1 - t0) / (double)batch;
+		samples[n] = (t1 - t0) / (double)batch;
 		elapsed = t1 - start;
+		in_step2(&samples[n], &elapsed);
+		n++;
+		if (nb_interrupted)
+			break;
 		if (n >= o->max_reps)
 			break;
 		if (n < o->min_reps || elapsed < o->min_time)
@@ -229,9 +281,18 @@ static int host_check(const struct nb_target *t, const struct nb_case *c)
 	struct nb_case rc;
 	double need;
 
-	if (!c->kernel->host_bytes)	/* predicted only: the run says so per result */
-		return 0;
+	char msg[256];
+
 	case_resolve(c, &mem, &rc);	/* the sizes the host will run */
+	if (rc.kernel->host_available && rc.kernel->host_available(&rc, msg, sizeof(msg)))
+		return 0;		/* recorded as unsupported when its turn comes */
+	if (case_check(&rc, msg, sizeof(msg))) {	/* e.g. bytes the ranks do not divide */
+		char *text = case_format(&rc);
+
+		error("'%s' on the host: %s", text, msg);
+		free(text);
+		return -1;
+	}
 	need = rc.kernel->host_bytes(&rc);
 
 	NB_UNUSED(t);
@@ -249,7 +310,9 @@ static int host_check(const struct nb_target *t, const struct nb_case *c)
 
 static int host_open(struct nb_target *t, const struct nb_target_run *env)
 {
-	t->priv = pool_create(env->threads, 1);
+	/* Ranks sharing a machine would all pin to its first cores: under MPI
+	 * the launcher places them, the pool does not pin. */
+	t->priv = pool_create(env->threads, !ranks_many());
 	return t->priv ? 0 : -1;
 }
 

@@ -1,0 +1,60 @@
+/* MPI ranks: the one module that includes <mpi.h>.  Without MPI at build
+ * time every function still exists: the world is one rank and a collective
+ * says that MPI is missing.  Under `mpirun -np N npubench ...` every rank
+ * runs the same cases in step; only rank 0 touches the database and prints. */
+#ifndef NB_UTIL_MPI_H
+#define NB_UTIL_MPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/dtype.h"
+
+/* Collective operations, in nccl-tests' sense (see model/collective.h). */
+enum nb_coll_op {
+	NB_COLL_ALLREDUCE,
+	NB_COLL_ALLGATHER,
+	NB_COLL_REDUCESCATTER,
+	NB_COLL_ALLTOALL,
+	NB_COLL_BROADCAST,
+	NB_COLL_SENDRECV,
+	NB_COLL_NOPS
+};
+
+/* Whether this build has MPI. */
+int ranks_built(void);
+/* Initialises MPI when the process was started by an MPI launcher (its
+ * environment says so); a plain run stays one rank and never loads MPI's
+ * run time.  Returns 0, or -1 after reporting. */
+int ranks_init(int *argc, char ***argv);
+void ranks_finalize(void);
+/* This process's rank and the world size (0 and 1 without a launcher). */
+int ranks_rank(void);
+int ranks_size(void);
+/* Whether several ranks run in step (world size > 1). */
+int ranks_many(void);
+void ranks_barrier(void);
+/* Element-wise maximum over the ranks of N doubles, in place (no-op alone). */
+void ranks_max(double *v, int n);
+/* 0 when every rank passed the same value, else -1 on every rank. */
+int ranks_agree(uint64_t v);
+/* Every rank's host name, comma separated (malloc'd; on every rank). */
+char *ranks_hostnames(void);
+/* The MPI library and its version, one line ("Open MPI v4.1.4, ..."), or "none". */
+const char *ranks_library(void);
+
+/* A collective timed on the host: buffers for OP of BYTES (nccl-tests'
+ * size) of DTYPE over every rank, filled so results are exact. */
+struct ranks_coll;
+/* Returns 0, or -1 with a message (MPI missing, a size the ranks do not
+ * divide). */
+int ranks_coll_setup(enum nb_coll_op op, enum nb_dtype dtype, double bytes, struct ranks_coll **out,
+		     char *msg, size_t msglen);
+/* One operation; the timed region.  Trusts setup. */
+void ranks_coll_run(struct ranks_coll *c);
+/* Elements that differ from the expected result on this rank, summed over
+ * every rank. */
+double ranks_coll_errors(struct ranks_coll *c);
+void ranks_coll_free(struct ranks_coll *c);
+
+#endif

@@ -1,0 +1,77 @@
+# Collectives measured across MPI ranks on this machine (shared memory):
+# `mpirun -np N npubench run` runs the cases in step, rank 0 alone stores
+# and prints.  SKIP (77) without mpirun or in a build without MPI.
+. "$NB_SRCDIR/tests/cli/lib.sh"
+DB="$T/m.db"
+command -v mpirun >/dev/null 2>&1 || { echo "mpirun not found: SKIP"; exit 77; }
+"$NPUBENCH" --db "$T/probe.db" run --target host --case 'collective bytes=1024' >"$T/probe" 2>&1
+if grep -q "MPI is missing" "$T/probe"; then echo "built without MPI: SKIP"; exit 77; fi
+MPIRUN="mpirun --allow-run-as-root --oversubscribe"
+fast="--min-time 0 --min-reps 3 --max-reps 3"
+
+# The done-when case: one row from rank 0, ranks = the world size, stored.
+expect 0 $MPIRUN -np 2 "$NPUBENCH" --db "$DB" run --target host \
+	--case 'collective op=allreduce dtype=fp32 bytes=67108864' --format csv --quiet $fast
+lines "$T/out" 2
+contains "$T/out" '""ranks"":2'
+contains "$T/out" ",host,measured,ok,"
+[ "$(sqlite3 "$DB" "select count(*) from results where kernel = 'collective' and status = 'ok'")" = 1 ] \
+	&& pass || fail "the database lacks the collective result"
+sqlite3 "$DB" "select options_json from runs" >"$T/opts"
+contains "$T/opts" '"world_size":2'
+contains "$T/opts" '"library":"Open MPI'
+
+# Four ranks, every operation, bf16 reductions exact; the bus bandwidth is
+# algbw x the operation's factor.
+for op in allreduce allgather reducescatter alltoall broadcast sendrecv; do
+	expect 0 $MPIRUN -np 4 "$NPUBENCH" --db "$DB" run --target host \
+		--case "collective op=$op dtype=bf16 bytes=65536" --format csv --quiet $fast
+	contains "$T/out" ",host,measured,ok,"
+done
+python3 - "$DB" <<'PY' && pass || fail "4 ranks: busbw factors"
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+f = {"allreduce": 1.5, "allgather": 0.75, "reducescatter": 0.75, "alltoall": 0.75, "broadcast": 1, "sendrecv": 1}
+rows = db.execute("select params_json, throughput, seconds from results where params_json like '%\"ranks\":4%'").fetchall()
+assert len(rows) == 6, rows
+for p, thr, sec in rows:
+    p = json.loads(p)
+    assert abs(thr * sec / p["bytes"] - f[p["op"]]) < 1e-9, (p, thr, sec)
+PY
+
+# Ranks that disagree on the case, a size the ranks do not divide.
+expect 2 $MPIRUN -np 2 sh -c 'exec "$0" --db "$1" run --target host --quiet \
+	--case "collective bytes=$((1024 * (1 + ${OMPI_COMM_WORLD_RANK:-0})))"' "$NPUBENCH" "$DB"
+contains "$T/err" "ranks disagree on the cases"
+expect 1 $MPIRUN -np 4 "$NPUBENCH" --db "$DB" run --target host \
+	--case 'collective op=reducescatter dtype=fp32 bytes=8'
+contains "$T/err" "do not divide among ranks=4"
+
+# A rank that dies mid-run: the finished result (the prediction) stays, the
+# run is marked interrupted at the next open.
+$MPIRUN -np 2 "$NPUBENCH" --db "$DB" run --target h100,host --tag dies \
+	--case 'collective bytes=4096' --min-time 60 --min-reps 3 --max-reps 1000000 --stable 0 \
+	>/dev/null 2>&1 &
+mpid=$!
+for _ in $(seq 600); do
+	n=$(sqlite3 "$DB" "select count(*) from results r join runs u on u.id = r.run_id where u.tag = 'dies'" 2>/dev/null)
+	[ "${n:-0}" -ge 1 ] && break
+	sleep 0.1
+done
+victim=""
+for p in $(pgrep -f "tag dies"); do
+	tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$p
+done
+[ -n "$victim" ] && kill -9 "$victim" && pass || fail "no rank 1 to kill"
+wait $mpid
+for _ in $(seq 100); do	# rank 0 may outlive mpirun for a moment
+	pgrep -f "tag dies" >/dev/null || break
+	sleep 0.1
+done
+expect 0 "$NPUBENCH" --db "$DB" list runs
+st=$(sqlite3 "$DB" "select status from runs where tag = 'dies'")
+[ "$st" = interrupted ] && pass ||
+	fail "run with a dead rank not marked interrupted"
+[ "$(sqlite3 "$DB" "select count(*) from results r join runs u on u.id = r.run_id where u.tag = 'dies'")" -ge 1 ] \
+	&& pass || fail "the finished result was lost"
+finish
