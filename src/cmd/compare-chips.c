@@ -2,7 +2,6 @@
  * chip, each figure with its ratio to a baseline chip. */
 #include "npubench.h"
 
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 
 #include "cmd/compare.h"
 #include "model/profile.h"
+#include "report/jsonw.h"
 #include "report/report.h"
 #include "report/table.h"
 #include "store/store.h"
@@ -423,174 +423,189 @@ static int case_list(const struct column *cols, int ncols, const char ***cases)
 	return n;
 }
 
-static void json_num_or_null(cJSON *o, const char *k, int present, double v)
+static void json_num_or_null(struct nb_json *o, const char *k, int present, double v)
 {
 	if (present)
-		cJSON_AddNumberToObject(o, k, v);
+		json_set_num(o, k, v);
 	else
-		cJSON_AddNullToObject(o, k);
+		json_set(o, k, json_null());
 }
 
-static void render_machine(const struct column *cols, int ncols, int base, const struct spec_row *rows,
-			   int nrows, const char **cases, int ncases, const struct chips_opts *o)
+/* The chips of the json document: id, name, vendor, interconnect. */
+static void json_chips(struct nb_json *root, const struct column *cols, int ncols)
 {
-	cJSON *root = NULL, *specs = NULL, *kern = NULL, *chips;
-	char v[40];
+	struct nb_json *chips = json_set(root, "chips", json_array());
 
-	if (o->format == NB_FMT_JSON) {
-		root = cJSON_CreateObject();
-		cJSON_AddStringToObject(root, "schema", "npubench-compare-chips");
-		cJSON_AddNumberToObject(root, "schema_version", 1);
-		cJSON_AddStringToObject(root, "baseline", cols[base].label);
-		chips = cJSON_AddArrayToObject(root, "chips");
-		for (int i = 0; i < ncols; i++) {
-			cJSON *c = cJSON_CreateObject();
+	for (int i = 0; i < ncols; i++) {
+		struct nb_json *c = json_push(chips, json_object());
 
-			cJSON_AddStringToObject(c, "id", cols[i].label);
-			if (cols[i].p) {
-				cJSON_AddStringToObject(c, "name", profile_name(cols[i].p));
-				cJSON_AddStringToObject(c, "vendor", profile_vendor(cols[i].p));
-			} else {
-				cJSON_AddNullToObject(c, "name");
-				cJSON_AddNullToObject(c, "vendor");
-			}
-			if (cols[i].link)
-				cJSON_AddStringToObject(c, "interconnect", cols[i].link);
-			else
-				cJSON_AddNullToObject(c, "interconnect");
-			cJSON_AddItemToArray(chips, c);
+		json_set_str(c, "id", cols[i].label);
+		if (cols[i].p) {
+			json_set_str(c, "name", profile_name(cols[i].p));
+			json_set_str(c, "vendor", profile_vendor(cols[i].p));
+		} else {
+			json_set(c, "name", json_null());
+			json_set(c, "vendor", json_null());
 		}
-		specs = cJSON_AddArrayToObject(root, "specs");
-		kern = cJSON_AddArrayToObject(root, "kernels");
-	} else {
-		printf("section,item,unit,chip,value,ratio,estimate,status,bound,kind,run_id,sources\r\n");
+		if (cols[i].link)
+			json_set_str(c, "interconnect", cols[i].link);
+		else
+			json_set(c, "interconnect", json_null());
 	}
+}
+
+/* The "npubench-compare-chips" document: chips, specs, kernels. */
+static void render_json(const struct column *cols, int ncols, int base, const struct spec_row *rows,
+			int nrows, const char **cases, int ncases)
+{
+	struct nb_json *root = json_object(), *specs, *kern;
+	char *text;
+
+	json_set_str(root, "schema", "npubench-compare-chips");
+	json_set_num(root, "schema_version", 1);
+	json_set_str(root, "baseline", cols[base].label);
+	json_chips(root, cols, ncols);
+	specs = json_set(root, "specs", json_array());
+	kern = json_set(root, "kernels", json_array());
 	for (int r = 0; r < nrows; r++) {
+		struct nb_json *row = json_push(specs, json_object()), *vals;
 		struct cell bc;
-		cJSON *row = NULL, *vals = NULL;
 
 		spec_cell(&rows[r], &cols[base], &bc);
-		if (root) {
-			row = cJSON_CreateObject();
-			cJSON_AddStringToObject(row, "figure", rows[r].name);
-			cJSON_AddStringToObject(row, "unit", rows[r].unit);
-			vals = cJSON_AddObjectToObject(row, "values");
-			cJSON_AddItemToArray(specs, row);
-		}
+		json_set_str(row, "figure", rows[r].name);
+		json_set_str(row, "unit", rows[r].unit);
+		vals = json_set(row, "values", json_object());
 		for (int i = 0; i < ncols; i++) {
+			struct nb_json *x = json_set(vals, cols[i].label, json_object()), *src;
 			struct cell c;
-			int ratio;
 
 			spec_cell(&rows[r], &cols[i], &c);
-			ratio = c.present && bc.present;
-			if (root) {
-				cJSON *x = cJSON_AddObjectToObject(vals, cols[i].label), *s;
-
-				json_num_or_null(x, "value", c.present, c.v);
-				json_num_or_null(x, "ratio", ratio, c.v / bc.v);
-				cJSON_AddBoolToObject(x, "estimate", c.estimate);
-				if (!c.present)
-					cJSON_AddStringToObject(x, "absent", c.absent);
-				s = cJSON_AddArrayToObject(x, "sources");
-				for (int k = 0; k < c.nsrc; k++)
-					cJSON_AddItemToArray(s, cJSON_CreateString(c.src[k]));
-				continue;
-			}
-			fputs("spec,", stdout);
-			csv_field(stdout, rows[r].name);
-			putchar(',');
-			csv_field(stdout, rows[r].unit);
-			putchar(',');
-			csv_field(stdout, cols[i].label);
-			putchar(',');
-			if (c.present) {
-				nb_format_exact(v, sizeof(v), c.v);
-				fputs(v, stdout);
-			}
-			putchar(',');
-			if (ratio) {
-				nb_format_exact(v, sizeof(v), c.v / bc.v);
-				fputs(v, stdout);
-			}
-			printf(",%d,", c.estimate);
-			csv_field(stdout, c.present ? "ok" : c.absent);
-			fputs(",,,,", stdout);
-			{
-				struct strbuf sb = STRBUF_INIT;
-
-				for (int k = 0; k < c.nsrc; k++)
-					sb_addf(&sb, "%s%s", k ? " | " : "", c.src[k]);
-				csv_field(stdout, sb_str(&sb));
-				sb_release(&sb);
-			}
-			fputs("\r\n", stdout);
+			json_num_or_null(x, "value", c.present, c.v);
+			json_num_or_null(x, "ratio", c.present && bc.present, c.v / bc.v);
+			json_set(x, "estimate", json_bool(c.estimate));
+			if (!c.present)
+				json_set_str(x, "absent", c.absent);
+			src = json_set(x, "sources", json_array());
+			for (int k = 0; k < c.nsrc; k++)
+				json_push(src, json_string(c.src[k]));
 		}
 	}
 	for (int k = 0; k < ncases; k++) {
 		const struct nb_result *b = column_result(&cols[base], cases[k]);
-		cJSON *row = NULL, *vals = NULL;
+		struct nb_json *row = json_push(kern, json_object()), *vals;
 
-		if (root) {
-			row = cJSON_CreateObject();
-			cJSON_AddStringToObject(row, "case", cases[k]);
-			vals = cJSON_AddObjectToObject(row, "results");
-			cJSON_AddItemToArray(kern, row);
-		}
+		json_set_str(row, "case", cases[k]);
+		vals = json_set(row, "results", json_object());
 		for (int i = 0; i < ncols; i++) {
 			const struct nb_result *r = column_result(&cols[i], cases[k]);
 			int ok = result_usable(r), ratio = ok && result_usable(b);
+			struct nb_json *x = json_set(vals, cols[i].label, json_object());
 
-			if (root) {
-				cJSON *x = cJSON_AddObjectToObject(vals, cols[i].label);
-
-				json_num_or_null(x, "throughput", ok, ok ? r->throughput : 0);
-				if (ok)
-					cJSON_AddStringToObject(x, "unit", r->unit ? r->unit : "");
-				json_num_or_null(x, "seconds", ok, ok ? r->seconds : 0);
-				json_num_or_null(x, "ratio", ratio, ratio ? r->throughput / b->throughput : 0);
-				cJSON_AddStringToObject(x, "status", r ? result_status_name(r->status) : "no result");
-				if (r) {
-					cJSON_AddStringToObject(x, "kind", result_kind_name(r->kind));
-					if (r->bound)
-						cJSON_AddStringToObject(x, "bound", r->bound);
-					cJSON_AddNumberToObject(x, "run_id", (double)r->run_id);
-				}
-				continue;
+			json_num_or_null(x, "throughput", ok, ok ? r->throughput : 0);
+			if (ok)
+				json_set_str(x, "unit", r->unit ? r->unit : "");
+			json_num_or_null(x, "seconds", ok, ok ? r->seconds : 0);
+			json_num_or_null(x, "ratio", ratio, ratio ? r->throughput / b->throughput : 0);
+			json_set_str(x, "status", r ? result_status_name(r->status) : "no result");
+			if (r) {
+				json_set_str(x, "kind", result_kind_name(r->kind));
+				if (r->bound)
+					json_set_str(x, "bound", r->bound);
+				json_set_num(x, "run_id", (double)r->run_id);
 			}
-			fputs("kernel,", stdout);
-			csv_field(stdout, cases[k]);
-			putchar(',');
-			csv_field(stdout, ok && r->unit ? r->unit : "");
-			putchar(',');
-			csv_field(stdout, cols[i].label);
-			putchar(',');
-			if (ok) {
-				nb_format_exact(v, sizeof(v), r->throughput);
-				fputs(v, stdout);
-			}
-			putchar(',');
-			if (ratio) {
-				nb_format_exact(v, sizeof(v), r->throughput / b->throughput);
-				fputs(v, stdout);
-			}
-			fputs(",0,", stdout);
-			csv_field(stdout, r ? result_status_name(r->status) : "no result");
-			putchar(',');
-			csv_field(stdout, r ? r->bound : NULL);
-			putchar(',');
-			csv_field(stdout, r ? result_kind_name(r->kind) : NULL);
-			putchar(',');
-			if (r)
-				printf("%lld", (long long)r->run_id);
-			fputs(",\r\n", stdout);
 		}
 	}
-	if (root) {
-		char *text;
+	text = json_finish(root, 1);
+	printf("%s\n", text);
+	free(text);
+}
 
-		text = report_json_text(root);
-		printf("%s\n", text);
-		free(text);
+/* A number at full precision, or nothing when absent. */
+static void csv_exact(int present, double v)
+{
+	char buf[40];
+
+	if (present) {
+		nb_format_exact(buf, sizeof(buf), v);
+		fputs(buf, stdout);
+	}
+}
+
+/* One spec figure of one chip as a csv record. */
+static void csv_spec(const struct spec_row *row, const char *chip, const struct cell *c,
+		     const struct cell *bc)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	fputs("spec,", stdout);
+	csv_field(stdout, row->name);
+	putchar(',');
+	csv_field(stdout, row->unit);
+	putchar(',');
+	csv_field(stdout, chip);
+	putchar(',');
+	csv_exact(c->present, c->v);
+	putchar(',');
+	csv_exact(c->present && bc->present, c->v / bc->v);
+	printf(",%d,", c->estimate);
+	csv_field(stdout, c->present ? "ok" : c->absent);
+	fputs(",,,,", stdout);
+	for (int k = 0; k < c->nsrc; k++)
+		sb_addf(&sb, "%s%s", k ? " | " : "", c->src[k]);
+	csv_field(stdout, sb_str(&sb));
+	sb_release(&sb);
+	fputs("\r\n", stdout);
+}
+
+/* One kernel result of one chip (R, or NULL) against the baseline's B. */
+static void csv_kernel(const char *text, const char *chip, const struct nb_result *r,
+		       const struct nb_result *b)
+{
+	int ok = result_usable(r), ratio = ok && result_usable(b);
+
+	fputs("kernel,", stdout);
+	csv_field(stdout, text);
+	putchar(',');
+	csv_field(stdout, ok && r->unit ? r->unit : "");
+	putchar(',');
+	csv_field(stdout, chip);
+	putchar(',');
+	csv_exact(ok, ok ? r->throughput : 0);
+	putchar(',');
+	csv_exact(ratio, ratio ? r->throughput / b->throughput : 0);
+	fputs(",0,", stdout);
+	csv_field(stdout, r ? result_status_name(r->status) : "no result");
+	putchar(',');
+	csv_field(stdout, r ? r->bound : NULL);
+	putchar(',');
+	csv_field(stdout, r ? result_kind_name(r->kind) : NULL);
+	putchar(',');
+	if (r)
+		printf("%lld", (long long)r->run_id);
+	fputs(",\r\n", stdout);
+}
+
+/* Every figure and kernel result as csv records, one per chip. */
+static void render_csv(const struct column *cols, int ncols, int base, const struct spec_row *rows,
+		       int nrows, const char **cases, int ncases)
+{
+	printf("section,item,unit,chip,value,ratio,estimate,status,bound,kind,run_id,sources\r\n");
+	for (int r = 0; r < nrows; r++) {
+		struct cell bc;
+
+		spec_cell(&rows[r], &cols[base], &bc);
+		for (int i = 0; i < ncols; i++) {
+			struct cell c;
+
+			spec_cell(&rows[r], &cols[i], &c);
+			csv_spec(&rows[r], cols[i].label, &c, &bc);
+		}
+	}
+	for (int k = 0; k < ncases; k++) {
+		const struct nb_result *b = column_result(&cols[base], cases[k]);
+
+		for (int i = 0; i < ncols; i++)
+			csv_kernel(cases[k], cols[i].label, column_result(&cols[i], cases[k]), b);
 	}
 }
 
@@ -838,8 +853,10 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 	ncases = case_list(cols, ncols, &cases);
 	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN)
 		render_people(cols, ncols, base, rows, nrows, cases, ncases, &o);
+	else if (o.format == NB_FMT_CSV)
+		render_csv(cols, ncols, base, rows, nrows, cases, ncases);
 	else
-		render_machine(cols, ncols, base, rows, nrows, cases, ncases, &o);
+		render_json(cols, ncols, base, rows, nrows, cases, ncases);
 	ret = 0;
 out:
 	for (int i = 0; i < ncols; i++) {

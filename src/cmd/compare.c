@@ -2,7 +2,6 @@
  * stored runs with statistics (doc/export.md, "compare runs"). */
 #include "npubench.h"
 
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 
 #include "cmd/compare.h"
 #include "model/profile.h"
+#include "report/jsonw.h"
 #include "report/report.h"
 #include "report/table.h"
 #include "store/store.h"
@@ -125,12 +125,7 @@ static const struct nb_result *find_case(const struct nb_result *rs, int n, cons
 
 static char *host_field(const char *host_json, const char *key)
 {
-	cJSON *h = host_json ? cJSON_Parse(host_json) : NULL;
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(h, key);
-	char *s = cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
-
-	cJSON_Delete(h);
-	return s;
+	return json_text_field(host_json, key);
 }
 
 static int differ(const char *x, const char *y)
@@ -296,58 +291,58 @@ static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 static void render_runs_json(const struct pair *ps, int n, const struct runs_opts *o,
 			     const struct nb_run *ra, const struct nb_run *rb, const int *counts)
 {
-	cJSON *root = cJSON_CreateObject(), *arr, *c;
+	struct nb_json *root = json_object(), *arr, *c;
 	char *text;
 	static const char *const names[] = { "faster", "slower", "same", "uncertain", "n/a",
 					     "only in A", "only in B" };
 
-	cJSON_AddStringToObject(root, "schema", "npubench-compare-runs");
-	cJSON_AddNumberToObject(root, "schema_version", 1);
-	cJSON_AddStringToObject(root, "a", ra->uuid);
-	cJSON_AddStringToObject(root, "b", rb->uuid);
-	cJSON_AddStringToObject(root, "test", "mann-whitney-u");
-	cJSON_AddStringToObject(root, "correction", stats_p_adjust_name(o->adjust));
-	cJSON_AddNumberToObject(root, "alpha", o->alpha);
-	cJSON_AddNumberToObject(root, "threshold", o->threshold);
-	arr = cJSON_AddArrayToObject(root, "cases");
+	json_set_str(root, "schema", "npubench-compare-runs");
+	json_set_num(root, "schema_version", 1);
+	json_set_str(root, "a", ra->uuid);
+	json_set_str(root, "b", rb->uuid);
+	json_set_str(root, "test", "mann-whitney-u");
+	json_set_str(root, "correction", stats_p_adjust_name(o->adjust));
+	json_set_num(root, "alpha", o->alpha);
+	json_set_num(root, "threshold", o->threshold);
+	arr = json_set(root, "cases", json_array());
 	for (int i = 0; i < n; i++) {
 		const struct pair *q = &ps[i];
-		cJSON *x = cJSON_CreateObject();
+		struct nb_json *x = json_object();
 
-		cJSON_AddStringToObject(x, "case", either(q)->case_text);
-		cJSON_AddStringToObject(x, "target", either(q)->target);
+		json_set_str(x, "case", either(q)->case_text);
+		json_set_str(x, "target", either(q)->target);
 		if (q->a && usable(q->a))
-			cJSON_AddNumberToObject(x, "a_seconds", q->a->seconds);
+			json_set_num(x, "a_seconds", q->a->seconds);
 		else
-			cJSON_AddNullToObject(x, "a_seconds");
+			json_set(x, "a_seconds", json_null());
 		if (q->b && usable(q->b))
-			cJSON_AddNumberToObject(x, "b_seconds", q->b->seconds);
+			json_set_num(x, "b_seconds", q->b->seconds);
 		else
-			cJSON_AddNullToObject(x, "b_seconds");
+			json_set(x, "b_seconds", json_null());
 		if (q->ratio > 0) {
-			cJSON_AddNumberToObject(x, "ratio", q->ratio);
-			cJSON_AddNumberToObject(x, "ratio_ci_lo", q->lo);
-			cJSON_AddNumberToObject(x, "ratio_ci_hi", q->hi);
+			json_set_num(x, "ratio", q->ratio);
+			json_set_num(x, "ratio_ci_lo", q->lo);
+			json_set_num(x, "ratio_ci_hi", q->hi);
 		} else {
-			cJSON_AddNullToObject(x, "ratio");
-			cJSON_AddNullToObject(x, "ratio_ci_lo");
-			cJSON_AddNullToObject(x, "ratio_ci_hi");
+			json_set(x, "ratio", json_null());
+			json_set(x, "ratio_ci_lo", json_null());
+			json_set(x, "ratio_ci_hi", json_null());
 		}
 		if (!isnan(q->p)) {
-			cJSON_AddNumberToObject(x, "p", q->p);
-			cJSON_AddNumberToObject(x, "p_adjusted", q->p_adj);
+			json_set_num(x, "p", q->p);
+			json_set_num(x, "p_adjusted", q->p_adj);
 		} else {
-			cJSON_AddNullToObject(x, "p");
-			cJSON_AddNullToObject(x, "p_adjusted");
+			json_set(x, "p", json_null());
+			json_set(x, "p_adjusted", json_null());
 		}
-		cJSON_AddStringToObject(x, "verdict", q->verdict);
-		cJSON_AddStringToObject(x, "note", q->why);
-		cJSON_AddItemToArray(arr, x);
+		json_set_str(x, "verdict", q->verdict);
+		json_set_str(x, "note", q->why);
+		json_push(arr, x);
 	}
-	c = cJSON_AddObjectToObject(root, "summary");
+	c = json_set(root, "summary", json_object());
 	for (size_t i = 0; i < NB_ARRAY_SIZE(names); i++)
-		cJSON_AddNumberToObject(c, names[i], counts[i]);
-	text = report_json_text(root);
+		json_set_num(c, names[i], counts[i]);
+	text = json_finish(root, 1);
 	printf("%s\n", text);
 	free(text);
 }

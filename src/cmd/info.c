@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report/format.h"
+#include "report/report.h"
 #include "targets/hostinfo.h"
 #include "util/util.h"
 
@@ -35,7 +36,7 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 	if (optind < argc)
 		return usage_error(&nb_cmd_info, "unexpected argument '%s'", argv[optind]);
 	if (fmt == NB_FMT_JSON) {
-		char *j = hostinfo_json(1);
+		char *j = report_host_json(1);
 
 		printf("%s\n", j);
 		free(j);

@@ -17,8 +17,6 @@
 #include "targets/target.h"
 #include "util/util.h"
 
-/* The chips drawn when --chips is not given and no run names any. */
-
 struct plot_opts {
 	enum chart_kind kind;
 	const char *chips;
@@ -770,8 +768,8 @@ const struct nb_command nb_cmd_plot = {
 		"             host results where present\n"
 		"  specs      dense peak per dtype, memory bandwidth and capacity per chip\n"
 		"\nOptions:\n"
-		"  --chips LIST      chips by id or alias, comma separated (default: the run's chips;\n"
-		"                    scaling and specs: 910b, a100, h100, tpu-v5e); chips the run did\n"
+		"  --chips LIST      the words of 'run --target' (default: the run's chips; scaling\n"
+		"                    and specs: 'default', 910b, a100, h100, tpu-v5e); chips the run did\n"
 		"                    not predict are predicted now for its cases; 'host' is this\n"
 		"                    machine's probed profile (its measured results are always drawn)\n"
 		"  --run ID          the stored run: id, UUID prefix or 'last' (default)\n"

@@ -193,6 +193,7 @@ static int cmd_push(int argc, char **argv, struct nb_ctx *ctx)
 	if ((ret = format_option(&nb_cmd_push, o.format, NB_FMT(NB_FMT_JSON) | NB_FMT(NB_FMT_PROMETHEUS),
 				 &fmt)))
 		goto out;
+	ret = NB_EXIT_FAIL;
 	o.format = format_name(fmt);	/* the name the store records pushes under */
 	if (pending && run_spec) {
 		ret = usage_error(&nb_cmd_push, "--run and --pending exclude each other");

@@ -474,7 +474,7 @@ static int run_begin(struct nb_ctx *ctx, struct run_state *s)
 		return -1;
 	run->tool_version = xstrdup(PACKAGE_VERSION);
 	run->build_flags = xstrdup(NB_BUILD_FLAGS);
-	run->host_json = hostinfo_json(0);
+	run->host_json = report_host_json(0);
 	run->hostname = xstrdup(hostinfo_hostname());
 	run->cmdline = xstrdup(ctx->cmdline ? ctx->cmdline : "");
 	run->options_json = options_json(&s->o, s->o.threads, s->hostnames);

@@ -19,6 +19,8 @@
 #include "model/profile.h"
 #include "report/format.h"
 #include "store/store.h"
+#include "util/csv.h"
+#include "util/stats.h"
 #include "util/util.h"
 #include "cmd/validate.h"
 
@@ -563,13 +565,6 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Median and max |error| of the predicted rows matching KEY (or all when
  * KEY is NULL) in column BY (0: chip profile, 1: family). */
 static int summarize(const struct outcome *o, int n, int by, const char *key,
@@ -591,9 +586,7 @@ static int summarize(const struct outcome *o, int n, int by, const char *key,
 			*max_line = o[i].line;
 		}
 	}
-	if (m > 1)
-		qsort(e, (size_t)m, sizeof(double), cmp_double);
-	*median = !m ? 0 : m % 2 ? e[m / 2] : (e[m / 2 - 1] + e[m / 2]) / 2;
+	*median = m ? stats_median(e, (size_t)m) : 0;
 	free(e);
 	return m;
 }

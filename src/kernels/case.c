@@ -1,6 +1,7 @@
 /* Cases: parsing, checking and formatting kernel parameters. */
 #include "kernels/kernel.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,4 +287,29 @@ int case_equal(const struct nb_case *a, const struct nb_case *b)
 		}
 	}
 	return 1;
+}
+
+char *case_params_json(const struct nb_case *c)
+{
+	const struct nb_kernel *k = c->kernel;
+	cJSON *o = cJSON_CreateObject();
+	char buf[64], *text, *copy;
+
+	for (int i = 0; i < k->nparams; i++) {
+		const struct nb_param_desc *d = &k->params[i];
+
+		if (d->type == NB_P_INT || d->type == NB_P_BOOL)
+			cJSON_AddNumberToObject(o, d->name, (double)c->v[i].i);
+		else if (d->type == NB_P_REAL)
+			cJSON_AddNumberToObject(o, d->name, c->v[i].r);
+		else
+			cJSON_AddStringToObject(o, d->name, case_value_text(c, i, buf, sizeof(buf)));
+	}
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		die("out of memory formatting JSON");
+	copy = xstrdup(text);
+	cJSON_free(text);
+	return copy;
 }

@@ -172,9 +172,12 @@ struct nb_kernel {
 	const char *(*impl)(const struct nb_case *c, int isa);
 };
 
-/* The registry, collected in registry.c. */
-extern const struct nb_kernel *const nb_kernels[];
-extern const int nb_nkernels;
+/* The registry, collected in registry.c; read-only outside it. */
+extern const struct nb_kernel *nb_kernels[];
+extern int nb_nkernels;
+/* Adds a family that a program links beside the built-in ones (a test
+ * family); call it before anything reads the registry. */
+void kernel_register(const struct nb_kernel *k);
 const struct nb_kernel *kernel_find(const char *name);
 
 /* Parameter access by name; the kernel's own code indexes directly. */
@@ -201,6 +204,9 @@ char *case_format(const struct nb_case *c);
 char *case_format_params(const struct nb_case *c);
 /* The value of parameter I as text, into buf. */
 const char *case_value_text(const struct nb_case *c, int i, char *buf, size_t n);
+/* The case's parameters as a compact JSON object ({"dtype":"bf16","m":4096}),
+ * as results store them; malloc'd. */
+char *case_params_json(const struct nb_case *c);
 int case_equal(const struct nb_case *a, const struct nb_case *b);
 
 #endif

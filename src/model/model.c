@@ -416,13 +416,17 @@ static void combine(const struct kind_model *km, const struct nb_work *w, const 
 	else
 		out->bound = tm > tc ? "memory" : "compute";
 	out->status = NB_PRED_OK;
-	if (!km->matrix) {
+	/* Rates in the family's declared unit (streams count bytes unless they
+	 * declare operations); matrix kinds are rated against the dtype's
+	 * peak, the others against the memory bandwidth. */
+	if (!km->matrix && !(w->ops > 0 && w->unit && strcmp(w->unit, "B/s")))
 		out->throughput = t->traffic / out->seconds;
-		out->util = t->traffic / out->seconds / profile_bw_bytes_per_s(p);
-	} else {
+	else
 		out->throughput = (w->ops > 0 ? w->ops : 0) / out->seconds;
+	if (km->matrix)
 		out->util = (w->actual_ops > 0 ? w->actual_ops : w->ops) / out->seconds / t->peak;
-	}
+	else
+		out->util = t->traffic / out->seconds / profile_bw_bytes_per_s(p);
 }
 
 /* Each loss as the time it costs. */

@@ -808,9 +808,7 @@ double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int 
 }
 double profile_llc_bytes(const struct nb_profile *p) { return p->llc_mib * 1048576.0; }
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_bandwidth_gbs * 1e9; }
-double profile_local_bytes(const struct nb_profile *p) { return p->local_kib * 1024.0; }
 int profile_units(const struct nb_profile *p) { return (int)p->units; }
-const char *profile_unit_kind(const struct nb_profile *p) { return p->unit_kind; }
 
 void profile_tile(const struct nb_profile *p, int *m, int *n, int *k)
 {
@@ -828,7 +826,6 @@ void profile_block(const struct nb_profile *p, int *m, int *n)
 double profile_clock_hz(const struct nb_profile *p) { return p->clock_mhz * 1e6; }
 double profile_vector_flops(const struct nb_profile *p) { return p->vector_tflops * 1e12; }
 double profile_interconnect_bytes_per_s(const struct nb_profile *p) { return p->ic_bandwidth_gbs * 1e9; }
-double profile_interconnect_latency_s(const struct nb_profile *p) { return p->ic_latency_us * 1e-6; }
 const char *profile_interconnect_name(const struct nb_profile *p) { return p->ic_name; }
 double profile_tdp_w(const struct nb_profile *p) { return p->tdp_w; }
 
@@ -952,4 +949,57 @@ void profile_each_figure(const struct nb_profile *p,
 			 void *arg)
 {
 	each_figure(p, p->root, "", fn, arg);
+}
+
+int profile_text_settle_id(const char *src, const char *body, size_t len, const char *as,
+			   char **id, char **text)
+{
+	const char *end = NULL;
+	cJSON *root = NULL, *jid;
+	int ret = -1;
+
+	*id = *text = NULL;
+	if (strlen(body) != len) {
+		error("%s: the download is not a JSON profile (it holds a NUL byte)", src);
+		goto out;
+	}
+	root = cJSON_ParseWithOpts(body, &end, 1);
+	if (!root) {
+		error("%s: the download is not valid JSON (near byte %ld)", src,
+		      end ? (long)(end - body) : 0L);
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
+		error("%s: the download is not a JSON object, so not a chip profile", src);
+		goto out;
+	}
+	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
+	if (as) {
+		cJSON *aliases = cJSON_GetObjectItemCaseSensitive(root, "aliases");
+		char *printed;
+
+		if (jid)
+			cJSON_ReplaceItemInObjectCaseSensitive(root, "id", cJSON_CreateString(as));
+		else
+			cJSON_AddStringToObject(root, "id", as);
+		/* The original's aliases would name two profiles. */
+		if (aliases)
+			cJSON_ReplaceItemInObjectCaseSensitive(root, "aliases", cJSON_CreateArray());
+		if (!(printed = cJSON_Print(root)))
+			die("out of memory");
+		*text = xstrdup(printed);
+		cJSON_free(printed);
+		*id = xstrdup(as);
+	} else {
+		if (!cJSON_IsString(jid) || !jid->valuestring) {
+			error("%s: the profile has no \"id\" string (name one with --as ID)", src);
+			goto out;
+		}
+		*text = xstrdup(body);
+		*id = xstrdup(jid->valuestring);
+	}
+	ret = 0;
+out:
+	cJSON_Delete(root);
+	return ret;
 }

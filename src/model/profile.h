@@ -5,6 +5,8 @@
 #ifndef NB_PROFILE_H
 #define NB_PROFILE_H
 
+#include <stddef.h>
+
 #include "util/dtype.h"
 
 struct nb_profile;
@@ -25,6 +27,13 @@ const struct nb_profile *profiles_find(const struct nb_profiles *set, const char
  * CHECK_NAME: the file name must be ID.json (true for profile folders). */
 int profile_load_file(const char *path, int check_name, struct nb_profile **out);
 void profile_free(struct nb_profile *p);
+/* Reads BODY (LEN bytes, downloaded from SRC) as a profile document and
+ * settles its id: with AS, the id becomes AS (and the aliases are dropped:
+ * they would name two profiles) and *TEXT is the document reprinted; else
+ * *TEXT is BODY.  *ID and *TEXT are malloc'd.  Nothing is validated beyond
+ * the id: load the text for that.  Returns 0, or -1 after reporting. */
+int profile_text_settle_id(const char *src, const char *body, size_t len, const char *as,
+			   char **id, char **text);
 
 const char *profile_id(const struct nb_profile *p);
 const char *profile_name(const struct nb_profile *p);
@@ -58,9 +67,7 @@ double profile_bw_bytes_per_s(const struct nb_profile *p);	/* device memory band
 double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int writes);
 double profile_llc_bytes(const struct nb_profile *p);		/* last on-chip buffer (L2, SRAM, VMEM) */
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p);
-double profile_local_bytes(const struct nb_profile *p);	/* per compute unit buffer */
 int profile_units(const struct nb_profile *p);			/* SMs, CUs, AI cores, MXUs... */
-const char *profile_unit_kind(const struct nb_profile *p);
 /* Matrix-unit tile (the padding granule of m, n, k) and the work tile one
  * unit takes at a time (the granule of wave quantization). */
 void profile_tile(const struct nb_profile *p, int *m, int *n, int *k);
@@ -69,7 +76,6 @@ double profile_clock_hz(const struct nb_profile *p);
 /* Special-function (exp) rate of the vector units, per second; used for softmax. */
 double profile_vector_flops(const struct nb_profile *p);
 double profile_interconnect_bytes_per_s(const struct nb_profile *p);
-double profile_interconnect_latency_s(const struct nb_profile *p);
 /* The interconnect's name ("NVLink 4"), or NULL when the profile has none. */
 const char *profile_interconnect_name(const struct nb_profile *p);
 double profile_tdp_w(const struct nb_profile *p);

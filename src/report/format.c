@@ -46,7 +46,7 @@ int format_parse(const char *arg, unsigned allowed, enum nb_format *out, char *m
 		seen++;
 		sb_addf(&sb, "%s%s", seen == 1 ? "" : seen == count ? " or " : ", ", nb_formats[i].name);
 	}
-	snprintf(msg, n, "--format: unknown format '%s' (use %s)", arg, sb_str(&sb));
+	snprintf(msg, n, "--format '%s': unknown format (use %s)", arg, sb_str(&sb));
 	sb_release(&sb);
 	return -1;
 }

@@ -29,7 +29,7 @@ extern const struct nb_format_desc nb_formats[NB_FMT_COUNT];
 
 const char *format_name(enum nb_format f);
 /* Parses ARG as one of the formats in ALLOWED (NB_FMT bits) into *OUT.
- * Returns 0, or -1 with MSG set to "--format: unknown format 'x' (use a, b
+ * Returns 0, or -1 with MSG set to "--format 'x': unknown format (use a, b
  * or c)". */
 int format_parse(const char *arg, unsigned allowed, enum nb_format *out, char *msg, size_t n);
 

@@ -25,7 +25,7 @@ struct nb_json *json_null(void) { return checked(cJSON_CreateNull()); }
 
 struct nb_json *json_string(const char *s)
 {
-	return s ? checked(cJSON_CreateString(s)) : json_null();
+	return s ? checked(cJSON_CreateString(s)) : NULL;
 }
 
 struct nb_json *json_raw(const char *text)
@@ -37,13 +37,15 @@ struct nb_json *json_raw(const char *text)
 
 struct nb_json *json_set(struct nb_json *o, const char *key, struct nb_json *item)
 {
-	cJSON_AddItemToObject(J(o), key, J(item));
+	if (item)
+		cJSON_AddItemToObject(J(o), key, J(item));
 	return item;
 }
 
 struct nb_json *json_push(struct nb_json *a, struct nb_json *item)
 {
-	cJSON_AddItemToArray(J(a), J(item));
+	if (item)
+		cJSON_AddItemToArray(J(a), J(item));
 	return item;
 }
 
@@ -80,4 +82,14 @@ char *json_finish(struct nb_json *root, int pretty)
 void json_free(struct nb_json *root)
 {
 	cJSON_Delete(J(root));
+}
+
+char *json_text_field(const char *text, const char *key)
+{
+	cJSON *root = text ? cJSON_Parse(text) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+	char *s = cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
+
+	cJSON_Delete(root);
+	return s;
 }

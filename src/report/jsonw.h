@@ -8,7 +8,8 @@ struct nb_json;
 
 struct nb_json *json_object(void);
 struct nb_json *json_array(void);
-struct nb_json *json_string(const char *s);	/* NULL: null */
+/* A string; NULL for NULL, which json_set and json_push then leave out. */
+struct nb_json *json_string(const char *s);
 struct nb_json *json_number(double v);
 struct nb_json *json_bool(int v);
 struct nb_json *json_null(void);
@@ -23,6 +24,10 @@ void json_set_str(struct nb_json *o, const char *key, const char *s);
 void json_set_num(struct nb_json *o, const char *key, double v);
 /* A number, or null when !PRESENT. */
 void json_set_num_or_null(struct nb_json *o, const char *key, double v, int present);
+
+/* The string member KEY of the JSON object in TEXT (a stored host
+ * description), malloc'd; NULL when TEXT, KEY or a string value is missing. */
+char *json_text_field(const char *text, const char *key);
 
 /* The document as indented (PRETTY) or compact text, malloc'd; ROOT is freed. */
 char *json_finish(struct nb_json *root, int pretty);

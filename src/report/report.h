@@ -47,6 +47,10 @@ char *report_run_records_json(const struct nb_run *run, const struct nb_result *
 char *report_export_json(struct nb_store *st, const int64_t *ids, int n, int samples,
 			 int many, const struct nb_filter *f);
 
+/* This host (CPU, features, caches, memory, build, kernel implementations)
+ * as a JSON object, malloc'd; indented when PRETTY. */
+char *report_host_json(int pretty);
+
 /* Parses an export JSON document (either schema) read from PATH into runs
  * ready for store_import; the whole file is checked first and rejected on
  * the first problem, reported as "PATH: results[2].kind: what is wrong".

@@ -38,7 +38,7 @@ expect 0 nb profile list --format json && json_ok "$T/out" "sorted(p['id'] for p
 expect 0 nb profile list --format csv && csv_ok "$T/out" "len(rows) == 4 and rows[0]['bandwidth_gbs']"
 # The table stays as it was; a format a command lacks is a usage error.
 expect 0 nb list runs && contains "$T/out" "  run  started"
-expect 2 nb list runs --format yaml && contains "$T/err" "unknown format 'yaml'"
+expect 2 nb list runs --format yaml && contains "$T/err" "--format 'yaml': unknown format"
 expect 2 nb show --format prometheus && contains "$T/err" "(use table, csv, json or markdown)"
 
 # The defaults are data: the profiles' default_target places, in order.
