@@ -17,6 +17,7 @@ static Suite *(*const suites[])(void) = {
 	suite_profile,
 	suite_model,
 	suite_collective,
+	suite_workload,
 	suite_plot,
 	suite_prometheus,
 	suite_cuda,

@@ -16,6 +16,7 @@ Suite *suite_kernels(void);
 Suite *suite_profile(void);
 Suite *suite_model(void);
 Suite *suite_collective(void);
+Suite *suite_workload(void);
 Suite *suite_plot(void);
 Suite *suite_prometheus(void);
 Suite *suite_cuda(void);

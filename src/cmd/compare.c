@@ -528,8 +528,12 @@ static int cmd_compare(int argc, char **argv, struct nb_ctx *ctx)
 		return usage_error(&nb_cmd_compare, "compare what? 'chips' or 'runs'");
 	if (!strcmp(argv[1], "runs"))
 		return compare_runs(argc - 1, argv + 1, ctx);
-	if (!strcmp(argv[1], "chips"))
+	if (!strcmp(argv[1], "chips")) {
+		for (int i = 2; i < argc; i++)
+			if (!strncmp(argv[i], "--workload", 10) || !strcmp(argv[i], "-w"))
+				return compare_workload(argc - 1, argv + 1, ctx);
 		return compare_chips(argc - 1, argv + 1, ctx);
+	}
 	return usage_error(&nb_cmd_compare, "cannot compare '%s': use 'chips' or 'runs'", argv[1]);
 }
 
@@ -538,6 +542,7 @@ const struct nb_command nb_cmd_compare = {
 	.exec = cmd_compare,
 	.usage = "compare chips [CHIP...] [--baseline CHIP] [--kernel PATTERN]... [--run ID]\n"
 		 "                        [--format table|markdown|csv|json] [--sources]\n"
+		 "       npubench compare chips [CHIP...] --workload CASE [--chips N] [--format FMT]\n"
 		 "       npubench compare runs RUN_A RUN_B [--threshold PCT] [--fail-on-regression PCT]\n"
 		 "                        [--alpha A] [--correction holm|bh|none] [--target LIST]\n"
 		 "                        [--kernel PATTERN]... [--format table|markdown|csv|json]",
@@ -553,6 +558,12 @@ const struct nb_command nb_cmd_compare = {
 		"                           the latest run that has it)\n"
 		"  -f, --format FMT         table (default), markdown, csv or json\n"
 		"  -s, --sources            footnotes with the source of every figure\n"
+		"  -w, --workload CASE      instead: a train or infer case on N chips of each chip,\n"
+		"                           each with the fastest parallel layout that fits (a\n"
+		"                           bounded search over tp, pp, dp and, for training,\n"
+		"                           interleave, recompute and ZeRO): step time, MFU, memory,\n"
+		"                           tokens/s, energy estimate (TDP x chips x step)\n"
+		"  -n, --chips N            chips of each (default: the case's tp x pp x dp)\n"
 		"\ncompare runs: per case in both runs, the median time ratio B/A with a 95%\n"
 		"bootstrap confidence interval, a Mann-Whitney U test on the stored samples\n"
 		"(at least 4 per run), corrected for testing many cases, and a verdict:\n"

@@ -11,6 +11,9 @@ struct nb_ctx;
 			 NB_FMT(NB_FMT_JSON))
 
 /* `npubench compare chips ...` (ARGV[0] is "chips"); an exit status. */
+/* compare chips --workload CASE [--chips N]: the case on N chips of each,
+ * each with its best parallel layout (compare-workload.c). */
+int compare_workload(int argc, char **argv, struct nb_ctx *ctx);
 int compare_chips(int argc, char **argv, struct nb_ctx *ctx);
 
 #endif

@@ -10,6 +10,7 @@
 #include "kernels/suite.h"
 #include "model/profile.h"
 #include "report/format.h"
+#include "model/llm.h"
 #include "store/store.h"
 #include "targets/target.h"
 #include "util/cpu.h"
@@ -214,6 +215,56 @@ static int list_runs(struct nb_ctx *ctx, enum nb_format fmt)
 	return 0;
 }
 
+/* The model catalog (data/models/): the names train and infer take as
+ * model=, with their dimensions and sources. */
+static int list_models(enum nb_format fmt)
+{
+	static const struct nb_col cols[] = {
+		{ "id", NB_COL_STR, NULL, -18, 0, 0 },
+		{ "params", NB_COL_NUM, "params(B)", 9, 0, 0 },
+		{ "active", NB_COL_NUM, "active(B)", 9, 0, 0 },
+		{ "layers", NB_COL_INT, NULL, 6, 0, 0 },
+		{ "hidden", NB_COL_INT, NULL, 6, 0, 0 },
+		{ "heads", NB_COL_INT, NULL, 5, 0, 0 },
+		{ "kv_heads", NB_COL_INT, "kv", 3, 0, 0 },
+		{ "head_dim", NB_COL_INT, "d", 3, 0, NB_COL_NO_TABLE },
+		{ "ffn", NB_COL_INT, NULL, 6, 0, 0 },
+		{ "gated", NB_COL_BOOL, NULL, 0, 0, NB_COL_NO_TABLE },
+		{ "vocab", NB_COL_INT, NULL, 6, 0, 0 },
+		{ "experts", NB_COL_INT, "E", 3, 0, 0 },
+		{ "topk", NB_COL_INT, "k", 2, 0, 0 },
+		{ "seq", NB_COL_INT, NULL, 5, 0, 0 },
+		{ "name", NB_COL_STR, NULL, 0, 0, 0 },
+		{ "source", NB_COL_STR, NULL, 0, 0, NB_COL_NO_TABLE },
+	};
+	struct nb_records *w;
+	int n = llm_count();
+
+	if (n == 0)
+		return error("no models in '%s'", llm_dir()), NB_EXIT_FAIL;
+	w = records_begin(stdout, fmt, cols, (int)NB_ARRAY_SIZE(cols), " ", 0);
+	for (int i = 0; i < n; i++) {
+		const struct nb_llm *m = llm_get(i);
+		char num[16][32];
+		double v[] = { workload_params(m) / 1e9, workload_active_params(m) / 1e9, (double)m->layers,
+			       (double)m->hidden, (double)m->heads, (double)m->kv_heads, (double)m->head_dim,
+			       (double)m->ffn, m->gated, (double)m->vocab, (double)m->experts, (double)m->topk,
+			       (double)m->seq };
+		struct nb_cell row[16];
+
+		row[0] = (struct nb_cell){ m->id, 0, 0 };
+		for (int j = 0; j < 13; j++) {
+			snprintf(num[j], sizeof(num[j]), j < 2 ? "%.1f" : "%.0f", v[j]);
+			row[j + 1] = (struct nb_cell){ j == 8 ? NULL : num[j], v[j], 0 };
+		}
+		row[14] = (struct nb_cell){ llm_name(i), 0, 0 };
+		row[15] = (struct nb_cell){ llm_source(i), 0, 0 };
+		records_row(w, row);
+	}
+	records_end(w);
+	return 0;
+}
+
 static int cmd_list(int argc, char **argv, struct nb_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -233,7 +284,7 @@ static int cmd_list(int argc, char **argv, struct nb_ctx *ctx)
 			return NB_EXIT_USAGE;
 	}
 	if (argc - optind < 1)
-		return usage_error(&nb_cmd_list, "what to list? kernels, suites, targets or runs");
+		return usage_error(&nb_cmd_list, "what to list? kernels, suites, targets, runs or models");
 	if (argc - optind > 1)
 		return usage_error(&nb_cmd_list, "unexpected argument '%s'", argv[optind + 1]);
 	what = argv[optind];
@@ -245,13 +296,15 @@ static int cmd_list(int argc, char **argv, struct nb_ctx *ctx)
 		return list_targets(ctx, fmt);
 	if (!strcmp(what, "runs"))
 		return list_runs(ctx, fmt);
-	return usage_error(&nb_cmd_list, "cannot list '%s': use kernels, suites, targets or runs", what);
+	if (!strcmp(what, "models"))
+		return list_models(fmt);
+	return usage_error(&nb_cmd_list, "cannot list '%s': use kernels, suites, targets, runs or models", what);
 }
 
 const struct nb_command nb_cmd_list = {
 	.name = "list",
 	.exec = cmd_list,
-	.usage = "list kernels|suites|targets|runs [--format table|csv|json|markdown]",
+	.usage = "list kernels|suites|targets|runs|models [--format table|csv|json|markdown]",
 	.summary = "List kernels (with parameters), suites, targets or stored runs.",
 	.help = "  kernels   every kernel family with its parameters, defaults and ranges\n"
 		"            (csv, json, markdown: one record per parameter)\n"
@@ -260,6 +313,8 @@ const struct nb_command nb_cmd_list = {
 		"            (csv, json, markdown also give the kind, measured or predicted,\n"
 		"            and whether 'default' takes it in)\n"
 		"  runs      the runs in the database, newest first\n"
+		"  models    the transformer models train and infer take as model=NAME\n"
+		"            (data/models/), with parameters in billions and sources\n"
 		"Options:\n"
 		"  -f, --format FMT   table (default), csv, json or markdown\n",
 };

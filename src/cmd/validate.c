@@ -658,9 +658,12 @@ static int validate_measurements(const char *path, const char *format, double ma
 
 	if (!set)
 		return NB_EXIT_FAIL;
-	if (!strcmp(path, "calibration") || !strcmp(path, "holdout") || !strcmp(path, "collectives"))
-		path = shipped_measurements(strcmp(path, "collectives") ? path : "collective", shipped,
-					    sizeof(shipped));
+	if (!strcmp(path, "calibration") || !strcmp(path, "holdout") || !strcmp(path, "collectives") ||
+	    !strcmp(path, "workloads"))
+		path = shipped_measurements(!strcmp(path, "collectives") ? "collective"
+					    : !strcmp(path, "workloads") ? "workload" : path, shipped, sizeof(shipped));
+	if (validate_is_workloads(path))
+		return validate_workloads(path, set, format, max_median, max_error);
 	if (validate_is_collectives(path))
 		return validate_collectives(path, set, format, max_median, max_error);
 	if (nb_read_file(path, 64 << 20, &text, &len))
@@ -863,7 +866,7 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 const struct nb_command nb_cmd_validate = {
 	.name = "validate",
 	.exec = cmd_validate,
-	.usage = "validate --measurements FILE.csv|calibration|holdout|collectives [--format table|csv] "
+	.usage = "validate --measurements FILE.csv|calibration|holdout|collectives|workloads [--format table|csv] "
 		 "[--max-median PCT] [--max-error PCT] | --host RUN | --run RUN --target ID "
 		 "--profile ID",
 	.summary = "Check the model against measurements.",
@@ -876,7 +879,10 @@ const struct nb_command nb_cmd_validate = {
 		"                            of the reference file, 'holdout' the published\n"
 		"                            measurements kept out of calibration, 'collectives'\n"
 		"                            the published nccl-tests-style bus bandwidths (a file\n"
-		"                            with their columns: system, ranks, collective, ...)\n"
+		"                            with their columns: system, ranks, collective, ...),\n"
+		"                            'workloads' published training step times, MFUs and\n"
+		"                            serving throughputs, each row's configuration as a\n"
+		"                            train or infer case (also prints the p90 |error|)\n"
 		"  -f, --format table|csv    output format (default table)\n"
 		"      --max-median PCT      exit 1 when the median |error| exceeds PCT percent\n"
 		"      --max-error PCT       exit 1 when any |error| exceeds PCT percent\n"

@@ -29,4 +29,11 @@ int validate_is_collectives(const char *path);
 int validate_collectives(const char *path, const struct nb_profiles *set, const char *format,
 			 double max_median, double max_error);
 
+/* Whether PATH's header is that of data/workload-measurements.csv. */
+int validate_is_workloads(const char *path);
+/* Predicts every row of a workload measurements file (train and infer
+ * cases) on its chip; prints the p90 |error| after the summary. */
+int validate_workloads(const char *path, const struct nb_profiles *set, const char *format,
+		       double max_median, double max_error);
+
 #endif

@@ -14,7 +14,7 @@
 struct nb_pool;
 struct nb_cpu;
 
-#define NB_MAX_PARAMS 12
+#define NB_MAX_PARAMS 24
 
 enum nb_ptype {
 	NB_P_INT,	/* 64-bit integer, bounded by [min, max] */
@@ -86,7 +86,11 @@ struct nb_verify {
  * describe themselves as a batch of GEMMs, fused attention as attention, the
  * rest as streams.  A family that fits none adds a kind and one predictor
  * (see doc/ARCHITECTURE.md); no existing code branches on the kind. */
-enum nb_shape_kind { NB_SHAPE_GEMM, NB_SHAPE_ATTENTION, NB_SHAPE_STREAM, NB_SHAPE_COLLECTIVE, NB_SHAPE_KINDS };
+/* NB_SHAPE_WORKLOAD: a sequence of other cases (train, infer), composed by
+ * model/compose.c rather than predicted from the shape. */
+enum nb_shape_kind {
+	NB_SHAPE_GEMM, NB_SHAPE_ATTENTION, NB_SHAPE_STREAM, NB_SHAPE_COLLECTIVE, NB_SHAPE_WORKLOAD, NB_SHAPE_KINDS
+};
 enum nb_sparsity { NB_SPARSE_NONE, NB_SPARSE_2_4, NB_SPARSE_CSR };
 
 struct nb_shape {

@@ -8,6 +8,8 @@ extern const struct nb_kernel nb_kernel_attention;
 extern const struct nb_kernel nb_kernel_spmm;
 extern const struct nb_kernel nb_kernel_stream;
 extern const struct nb_kernel nb_kernel_gemm;
+extern const struct nb_kernel nb_kernel_train;
+extern const struct nb_kernel nb_kernel_infer;
 extern const struct nb_kernel nb_kernel_collective;
 
 #define NB_MAX_KERNELS 32
@@ -17,9 +19,12 @@ const struct nb_kernel *nb_kernels[NB_MAX_KERNELS] = {
 	&nb_kernel_spmm,
 	&nb_kernel_stream,
 	&nb_kernel_gemm,
+	&nb_kernel_train,
+	&nb_kernel_infer,
 	&nb_kernel_collective,
 };
 int nb_nkernels = 5;
+int nb_nkernels = 7;	/* the families listed above */
 
 void kernel_register(const struct nb_kernel *k)
 {

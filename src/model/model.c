@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "model/collective.h"
+#include "model/compose.h"
 #include "model/profile.h"
 #include "util/util.h"
 
@@ -586,6 +587,9 @@ int model_predict(const struct nb_case *c, const struct nb_profile *p, struct nb
 	/* Sizes that depend on the target are this chip's, not the host's. */
 	case_resolve(c, &mem, &rc);
 	rc.kernel->shape(&rc, &s);
+	/* A workload is a sequence of cases, each predicted here in turn. */
+	if (s.kind == NB_SHAPE_WORKLOAD)
+		return compose_predict(&rc, p, out, NULL);
 	rc.kernel->work(&rc, &w);
 	return model_predict_shape(&s, &w, p, NULL, out);
 }

@@ -112,6 +112,8 @@ static cJSON *result_json(const struct nb_result *r, int samples)
 	}
 	add_str(o, "bound", r->bound);
 	add_num(o, "util", r->util, r->bound != NULL);
+	if (result_is_workload(r))
+		add_num(o, "mfu", r->util, r->bound != NULL);
 	add_raw_json(o, "model", r->model_json);
 	add_raw_json(o, "profile", r->profile_json);
 	add_str(o, "flags", r->flags);

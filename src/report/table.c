@@ -118,7 +118,7 @@ void csv_header_fields(FILE *f, char *const *params, int nparams)
 	      "threads,impl,n_samples,seconds,t_min,t_median,t_mean,t_sd,t_mad,t_p5,t_p95,"
 	      "t_ci_lo,t_ci_hi,ops,bytes,actual_ops,unit,throughput,verify_err,verify_tol,"
 	      "bound,util,flags,"
-	      "t_max,outliers,verify_what,created_at,run_started_at,hostname,tag,bytes_wa", f);
+	      "t_max,outliers,verify_what,created_at,run_started_at,hostname,tag,bytes_wa,mfu", f);
 	for (int i = 0; i < nparams; i++) {
 		char *name = xasprintf("param_%s", params[i]);
 
@@ -154,7 +154,7 @@ static void csv_param(FILE *f, const cJSON *params, const char *name)
 void csv_row_fields(FILE *f, const struct nb_result *r, const struct nb_run *run,
 		    char *const *params, int nparams)
 {
-	int n = result_sample_count(r), m = n > 0, ok = r->seconds > 0;
+	int n = result_sample_count(r), m = n > 0, ok = r->seconds > 0, wl = result_is_workload(r) && ok;
 	cJSON *pj;
 
 	fprintf(f, "%lld", (long long)run->id);
@@ -173,7 +173,8 @@ void csv_row_fields(FILE *f, const struct nb_result *r, const struct nb_run *run
 	fprintf(f, ",%d", n);
 	csv_num(f, r->seconds, ok);
 	csv_num(f, r->stats.min, m);
-	csv_num(f, r->stats.median, m);
+	/* A predicted workload step is its own median: the step time. */
+	csv_num(f, m ? r->stats.median : r->seconds, m || wl);
 	csv_num(f, r->stats.mean, m);
 	csv_num(f, r->stats.sd, m);
 	csv_num(f, r->stats.mad, m);
@@ -201,6 +202,7 @@ void csv_row_fields(FILE *f, const struct nb_result *r, const struct nb_run *run
 	csv_text(f, run->hostname);
 	csv_text(f, run->tag);
 	csv_num(f, r->bytes_wa, r->bytes_wa > 0);
+	csv_num(f, r->util, wl);
 	pj = nparams > 0 && r->params_json ? cJSON_Parse(r->params_json) : NULL;
 	for (int i = 0; i < nparams; i++)
 		csv_param(f, pj, params[i]);

@@ -88,3 +88,8 @@ void result_set_work(struct nb_result *r, const struct nb_case *resolved)
 	r->bytes_wa = w.bytes_wa > 0 ? w.bytes_wa : w.bytes;
 	r->unit = xstrdup(w.unit);
 }
+
+int result_is_workload(const struct nb_result *r)
+{
+	return r->unit && !strcmp(r->unit, "token/s");
+}

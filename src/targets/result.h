@@ -56,6 +56,9 @@ int result_status_parse(const char *s);
 /* How many timing samples the statistics summarise: nsamples, or stats.n
  * when the samples themselves were not kept (a run imported without them). */
 int result_sample_count(const struct nb_result *r);
+/* Whether R is a workload (train, infer): its work is counted in tokens,
+ * its util is the MFU and its seconds the step time. */
+int result_is_workload(const struct nb_result *r);
 /* Frees every owned field and zeroes the struct. */
 void result_release(struct nb_result *r);
 /* Fills the case-derived fields (kernel, case_text, params_json, dtype, work)

@@ -14,7 +14,7 @@ fixed = ["run_id", "run_uuid", "seq", "kernel", "case", "params_json", "dtype", 
          "t_mean", "t_sd", "t_mad", "t_p5", "t_p95", "t_ci_lo", "t_ci_hi", "ops", "bytes",
          "actual_ops", "unit", "throughput", "verify_err", "verify_tol", "bound", "util", "flags",
          "t_max", "outliers", "verify_what", "created_at", "run_started_at", "hostname", "tag",
-         "bytes_wa"]
+         "bytes_wa", "mfu"]
 header = next(csv.reader(open(sys.argv[1], newline="")))
 assert header[:len(fixed)] == fixed, header
 assert header[len(fixed):] == ["param_op", "param_dtype", "param_n"], header[len(fixed):]

@@ -1,0 +1,231 @@
+/* Unit tests of the workload families (train, infer) and their composition:
+ * the memory fit against the closed forms of Korthikanti et al. 2022
+ * ("Reducing Activation Recomputation in Large Transformer Models",
+ * section 4), the model catalog, and the figures a prediction reports
+ * against each other. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "check_suites.h"
+#include "kernels/workload.h"
+#include "model/compose.h"
+#include "model/llm.h"
+#include "model/profile.h"
+#include "util/util.h"
+
+static struct nb_profiles *set;
+
+static void setup(void)
+{
+	char *dir = xasprintf("%s/profiles", getenv("NB_SRCDIR") ? getenv("NB_SRCDIR") : ".");
+	const char *dirs[] = { dir };
+
+	ck_assert_int_eq(profiles_load(dirs, 1, &set), 0);
+	free(dir);
+}
+
+static void teardown(void)
+{
+	profiles_free(set);
+	set = NULL;
+}
+
+static void parse(const char *text, struct nb_case *c)
+{
+	char msg[256] = "";
+
+	ck_assert_msg(case_parse(text, c, msg, sizeof(msg)) == 0, "%s: %s", text, msg);
+	ck_assert_msg(case_check(c, msg, sizeof(msg)) == 0, "%s: %s", text, msg);
+}
+
+static void memory(const char *text, struct nb_wl_memory *mem)
+{
+	struct nb_case c;
+	struct nb_workload w;
+	char msg[256];
+
+	parse(text, &c);
+	ck_assert_int_eq(workload_resolve(&c, &w, msg, sizeof(msg)), 0);
+	compose_memory(&w, profile_mem_bytes(profiles_find(set, "a100-sxm4-80gb")), mem);
+}
+
+#define GPT175 "train model=gpt3-175b seq=2048 global_batch=1536 micro_batch=1 tp=8 pp=8 dp=8 dtype=fp16"
+
+/* GPT-3 175B with TP8 PP8 on 80 GB chips (the paper's Table 3 setting):
+ * the first stage holds pp micro-batches of L/pp layers, i.e. L layers of
+ * activations: s b h L (34/t + 5 a s / (h t)) bytes without recomputation
+ * and with sequence parallelism, s b h L (10 + 24/t + 5 a s / (h t))
+ * without it, s b h L 34/t with selective recomputation, 2 s b h L / t with
+ * full.  Weights, gradients and Adam state: 16 bytes a parameter. */
+START_TEST(test_memory_gpt175b)
+{
+	const double s = 2048, b = 1, h = 12288, a = 96, L = 96, t = 8;
+	struct nb_wl_memory none_sp, none, sel, full;
+
+	memory(GPT175 " recompute=none sp=true", &none_sp);
+	memory(GPT175 " recompute=none sp=false", &none);
+	memory(GPT175 " recompute=selective sp=true", &sel);
+	memory(GPT175 " recompute=full sp=true", &full);
+	ck_assert_double_eq_tol(none_sp.activations, s * b * h * L * (34 / t + 5 * a * s / (h * t)), 1);
+	ck_assert_double_eq_tol(none.activations, s * b * h * L * (10 + 24 / t + 5 * a * s / (h * t)), 1);
+	ck_assert_double_eq_tol(sel.activations, s * b * h * L * 34 / t, 1);
+	ck_assert_double_eq_tol(full.activations, 2 * s * b * h * L / t, 1);
+	ck_assert_double_eq_tol((sel.weights + sel.grads + sel.optimizer) / sel.params_per_chip, 16, 1e-9);
+	/* Which options fit 80 GiB: without recomputation only with sequence
+	 * parallelism (about 80 GB of 86), selective and full comfortably. */
+	ck_assert(none.total > none.capacity);
+	ck_assert(none_sp.total < none_sp.capacity && none_sp.total > 0.85 * none_sp.capacity);
+	ck_assert(sel.total < 0.7 * sel.capacity);
+	ck_assert(full.total < sel.total);
+}
+END_TEST
+
+/* The same verdicts through a prediction: NO_FIT names needed and available. */
+START_TEST(test_no_fit_prediction)
+{
+	const struct nb_profile *p = profiles_find(set, "a100-sxm4-80gb");
+	struct nb_prediction pr;
+	struct nb_case c;
+
+	parse(GPT175 " recompute=none sp=false", &c);
+	ck_assert_int_eq(model_predict(&c, p, &pr), 0);
+	ck_assert_int_eq(pr.status, NB_PRED_NO_FIT);
+	ck_assert_msg(strstr(pr.reason, "needs") && strstr(pr.reason, "against a100-sxm4-80gb's 80.0 GiB"), "%s",
+		      pr.reason);
+	prediction_release(&pr);
+	parse(GPT175 " recompute=selective sp=true", &c);
+	ck_assert_int_eq(model_predict(&c, p, &pr), 0);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s", pr.reason);
+	prediction_release(&pr);
+}
+END_TEST
+
+/* Every name model= offers has a catalog file and every file a name; the
+ * parameter counts match what the models are known by. */
+START_TEST(test_catalog)
+{
+	const char *choices = NB_LLM_CHOICES;
+	int n = 0;
+	struct { const char *id; double total, active; } known[] = {
+		{ "gpt3-175b", 175e9, 175e9 }, { "llama3-70b", 70.6e9, 70.6e9 }, { "llama3-405b", 405e9, 405e9 },
+		{ "llama2-70b", 69e9, 69e9 }, { "mixtral-8x7b", 46.7e9, 12.9e9 },
+	};
+
+	ck_assert_int_eq(llm_load(llm_dir()), 0);
+	for (const char *p = strchr(choices, '|') + 1; p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL) {
+		char id[48];
+
+		snprintf(id, sizeof(id), "%.*s", (int)strcspn(p, "|"), p);
+		ck_assert_msg(llm_find(id) != NULL, "model=%s has no data/models/%s.json", id, id);
+		n++;
+	}
+	ck_assert_int_eq(n, llm_count());
+	for (size_t i = 0; i < NB_ARRAY_SIZE(known); i++) {
+		const struct nb_llm *m = llm_find(known[i].id);
+
+		ck_assert_double_eq_tol(workload_params(m) / known[i].total, 1, 0.01);
+		ck_assert_double_eq_tol(workload_active_params(m) / known[i].active, 1, 0.01);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_layout)
+{
+	struct nb_case c;
+	char msg[256] = "";
+
+	/* The parser runs the family's check: each is refused naming the value. */
+	ck_assert_int_ne(case_parse("train model=llama3-70b tp=3", &c, msg, sizeof(msg)), 0);
+	ck_assert_msg(strstr(msg, "tp=3") && strstr(msg, "heads=64"), "%s", msg);
+	ck_assert_int_ne(case_parse("train model=none hidden=4096 layers=32 vocab=32000", &c, msg, sizeof(msg)), 0);
+	ck_assert_msg(strstr(msg, "heads="), "%s", msg);
+	ck_assert_int_ne(case_parse("train model=llama3-8b dp=3 global_batch=1024", &c, msg, sizeof(msg)), 0);
+	ck_assert_msg(strstr(msg, "global_batch=1024"), "%s", msg);
+	ck_assert_int_ne(case_parse("infer model=mixtral-8x7b topk=9", &c, msg, sizeof(msg)), 0);
+	ck_assert_msg(strstr(msg, "topk=9"), "%s", msg);
+}
+END_TEST
+
+static double num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	ck_assert_msg(cJSON_IsNumber(v), "no number '%s'", key);
+	return v->valuedouble;
+}
+
+/* The figures of a training step agree with each other and with the
+ * composition: MFU from the model FLOPs, the step time the sum of its
+ * parts, twice the micro-batches close to twice the time without a pipeline. */
+START_TEST(test_train_figures)
+{
+	const struct nb_profile *p = profiles_find(set, "h100-sxm");
+	struct nb_prediction a, b;
+	struct nb_wl_result ra, rb;
+	struct nb_case c;
+	cJSON *j, *part;
+	double sum = 0;
+
+	parse("train model=llama3-8b seq=4096 global_batch=256 micro_batch=2 tp=2 dp=8 sp=true", &c);
+	compose_predict(&c, p, &a, &ra);
+	ck_assert_msg(a.status == NB_PRED_OK, "%s", a.reason);
+	ck_assert_double_eq_tol(a.throughput, 256.0 * 4096 / a.seconds, 1e-6 * a.throughput);
+	ck_assert_double_eq_tol(a.util, ra.model_flops / (a.seconds * 16 * profile_peak(p, NB_BF16)), 1e-9);
+	ck_assert(ra.hfu > ra.mfu && ra.mfu > 0.2 && ra.mfu < 1);
+	j = cJSON_Parse(a.breakdown_json);
+	for (int k = 0; k < 2; k++) {
+		cJSON_ArrayForEach(part, cJSON_GetObjectItemCaseSensitive(j, k ? "exposed_comm_s" : "compute_s"))
+			sum += part->valuedouble;
+	}
+	sum += num(j, "bubble_s") + num(j, "optimizer_s");
+	ck_assert_double_eq_tol(sum, a.seconds, 1e-9 * a.seconds);
+	cJSON_Delete(j);
+	parse("train model=llama3-8b seq=4096 global_batch=512 micro_batch=2 tp=2 dp=8 sp=true", &c);
+	compose_predict(&c, p, &b, &rb);
+	ck_assert_double_eq_tol(b.seconds / a.seconds, 2, 0.05);
+	prediction_release(&a);
+	prediction_release(&b);
+}
+END_TEST
+
+/* Inference: the total is the prefill plus the decode steps after the
+ * first token; throughput is the batch's output tokens over it. */
+START_TEST(test_infer_figures)
+{
+	const struct nb_profile *p = profiles_find(set, "h100-sxm");
+	struct nb_prediction pr;
+	struct nb_wl_result r;
+	struct nb_case c;
+
+	parse("infer model=llama3-70b batch=16 input=1024 output=128 tp=4", &c);
+	compose_predict(&c, p, &pr, &r);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s", pr.reason);
+	ck_assert_double_eq_tol(r.ttft_s + 127 * r.tpot_s, pr.seconds, 1e-9 * pr.seconds);
+	ck_assert_double_eq_tol(pr.throughput, 16.0 * 128 / pr.seconds, 1e-6 * pr.throughput);
+	/* Decode at batch 16 reads every weight each step: no faster than the
+	 * weights over the memory bandwidth. */
+	ck_assert(r.tpot_s > workload_params(llm_find("llama3-70b")) * 2 / 4 / profile_bw_bytes_per_s(p));
+	ck_assert(r.mem.kv_cache > 0);
+	prediction_release(&pr);
+}
+END_TEST
+
+Suite *suite_workload(void)
+{
+	Suite *s = suite_create("workload");
+	TCase *tc = tcase_create("workload");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_memory_gpt175b);
+	tcase_add_test(tc, test_no_fit_prediction);
+	tcase_add_test(tc, test_catalog);
+	tcase_add_test(tc, test_bad_layout);
+	tcase_add_test(tc, test_train_figures);
+	tcase_add_test(tc, test_infer_figures);
+	suite_add_tcase(s, tc);
+	return s;
+}
