@@ -14,17 +14,20 @@ extern const struct nb_kernel nb_kernel_collective;
 
 #define NB_MAX_KERNELS 32
 
-const struct nb_kernel *nb_kernels[NB_MAX_KERNELS] = {
-	&nb_kernel_attention,
-	&nb_kernel_spmm,
-	&nb_kernel_stream,
-	&nb_kernel_gemm,
-	&nb_kernel_train,
-	&nb_kernel_infer,
-	&nb_kernel_collective,
-};
-int nb_nkernels = 5;
-int nb_nkernels = 7;	/* the families listed above */
+/* The built-in families, once: the table below and its count both come
+ * from this list. */
+#define NB_BUILTIN_KERNELS \
+	&nb_kernel_attention, \
+	&nb_kernel_spmm, \
+	&nb_kernel_stream, \
+	&nb_kernel_gemm, \
+	&nb_kernel_train, \
+	&nb_kernel_infer, \
+	&nb_kernel_collective
+
+static const struct nb_kernel *const builtin_kernels[] = { NB_BUILTIN_KERNELS };
+const struct nb_kernel *nb_kernels[NB_MAX_KERNELS] = { NB_BUILTIN_KERNELS };
+int nb_nkernels = (int)NB_ARRAY_SIZE(builtin_kernels);
 
 void kernel_register(const struct nb_kernel *k)
 {

@@ -13,12 +13,11 @@
  * word owns it.  A new kind is one line here and its own file. */
 #define NB_MAX_TARGET_KINDS 16
 
-const struct nb_target_kind *nb_target_kinds[NB_MAX_TARGET_KINDS] = {
-	&nb_target_host,
-	&nb_target_chip,
-	&nb_target_cuda,
-};
-int nb_ntarget_kinds = 2;
+#define NB_BUILTIN_TARGET_KINDS &nb_target_host, &nb_target_chip, &nb_target_cuda
+
+static const struct nb_target_kind *const builtin_kinds[] = { NB_BUILTIN_TARGET_KINDS };
+const struct nb_target_kind *nb_target_kinds[NB_MAX_TARGET_KINDS] = { NB_BUILTIN_TARGET_KINDS };
+int nb_ntarget_kinds = (int)NB_ARRAY_SIZE(builtin_kinds);
 
 void target_register(const struct nb_target_kind *kind)
 {
