@@ -2,6 +2,7 @@
  * writes a `host` profile, every figure marked measured (or derived from
  * measurements, or an estimate where nothing can be measured), so that the
  * chip model can predict the host and `validate --host` can check it. */
+#include "util/output.h"
 #include "cmd/profile-probe.h"
 
 #include <getopt.h>
@@ -333,7 +334,7 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 			*slash = '/';
 		}
 	}
-	if (nb_write_file_atomic(out, text, strlen(text)))
+	if (nb_write_output(out, text, strlen(text)))
 		goto out;
 	/* What was written must pass the strict loader like any profile.  Then
 	 * the model must reproduce the probe's own GEMM and attention: the
@@ -352,7 +353,7 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 		text = cJSON_Print(root);
 		if (!text)
 			die("out of memory");
-		if (nb_write_file_atomic(out, text, strlen(text)) || profile_load_file(out, 1, &check))
+		if (nb_write_output(out, text, strlen(text)) || profile_load_file(out, 1, &check))
 			goto out;
 	}
 	profile_free(check);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report/report.h"
 #include "util/util.h"
 
 void suite_add_case(struct nb_suite *s, const struct nb_case *c)
@@ -95,6 +96,10 @@ int suite_parse(const char *text, const char *path, struct nb_suite **out)
 			return error("%s: line %d: malformed JSON", path, line);
 		}
 		return error("%s: malformed JSON", path);
+	}
+	if (report_json_unique_keys(root, path)) {
+		cJSON_Delete(root);
+		return -1;
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);

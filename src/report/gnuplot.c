@@ -1,5 +1,6 @@
 /* gnuplot: finding it, quoting for it, running it.  The only file that
  * spawns gnuplot. */
+#include "util/output.h"
 #include "report/gnuplot.h"
 
 #include "config.h"
@@ -296,7 +297,7 @@ int gnuplot_run(const char *script, const char *out_path)
 	if (nb_read_file(outf, (size_t)1 << 30, &out, &outlen))
 		goto out;
 	if (out_path) {
-		if (nb_write_file_atomic(out_path, out, outlen))
+		if (nb_write_output(out_path, out, outlen))
 			goto out;
 	} else if (fwrite(out, 1, outlen, stdout) != outlen || fflush(stdout) != 0) {
 		error("cannot write the chart to standard output: %s", strerror(errno));

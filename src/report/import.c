@@ -376,6 +376,8 @@ int report_import_parse(const char *path, const char *text, struct nb_run_import
 			line += *p == '\n';
 		return error("%s: line %d: not valid JSON", path, line);
 	}
+	if (report_json_unique_keys(doc, path))
+		goto out;
 	if (!cJSON_IsObject(doc)) {
 		error("%s: expected a JSON object (an npubench export)", path);
 		goto out;

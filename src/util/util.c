@@ -278,56 +278,6 @@ out:
 	return ret;
 }
 
-int nb_write_file_atomic(const char *path, const void *data, size_t len)
-{
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	const char *p = data;
-	int fd, ret = -1;
-
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		error("cannot create a file beside '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			error("cannot write '%s': %s", tmp, strerror(errno));
-			goto fail;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	if (fsync(fd) < 0 && errno != EINVAL) {
-		error("cannot write '%s': %s", tmp, strerror(errno));
-		goto fail;
-	}
-	/* mkstemp creates 0600; an exported report is an ordinary file. */
-	fchmod(fd, 0644);
-	if (close(fd) < 0) {
-		fd = -1;
-		error("cannot write '%s': %s", tmp, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		error("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-		goto fail;
-	}
-	ret = 0;
-	goto out;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-out:
-	free(tmp);
-	return ret;
-}
-
 int nb_mkdirs(const char *dir)
 {
 	char *p, *copy = xstrdup(dir);
