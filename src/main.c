@@ -10,6 +10,7 @@
 #include "npubench.h"
 #include "model/profile.h"
 #include "store/store.h"
+#include "util/term.h"
 #include "util/util.h"
 
 static const char *env_or(const char *name, const char *fallback)
@@ -197,6 +198,7 @@ int main(int argc, char **argv)
 		command_help(cmd);
 		return 0;
 	}
+	term_filter_stdout();
 	setup_paths(&ctx, db, profiles);
 	ctx.cmdline = join_cmdline(argc, argv);
 	ret = cmd->exec(argc - i, argv + i, &ctx);

@@ -15,6 +15,7 @@
 #include "report/table.h"
 #include "store/store.h"
 #include "util/dtype.h"
+#include "util/term.h"
 #include "util/util.h"
 
 /* The chips the project is about: the default columns. */
@@ -706,7 +707,7 @@ static int parse_opts(int argc, char **argv, struct chips_opts *o)
 			else if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
 				o->format = CMP_MARKDOWN;
 			else if (!strcmp(optarg, "csv"))
-				o->format = CMP_CSV;
+				o->format = CMP_CSV, term_exact_stdout();
 			else if (!strcmp(optarg, "json"))
 				o->format = CMP_JSON;
 			else

@@ -15,6 +15,7 @@
 #include "report/table.h"
 #include "store/store.h"
 #include "util/abtest.h"
+#include "util/term.h"
 #include "util/util.h"
 
 char *targets_resolve(struct nb_ctx *ctx, const char *list)
@@ -386,7 +387,7 @@ static int parse_format(const struct nb_command *cmd, const char *arg, enum comp
 	else if (!strcmp(arg, "markdown") || !strcmp(arg, "md"))
 		*f = CMP_MARKDOWN;
 	else if (!strcmp(arg, "csv"))
-		*f = CMP_CSV;
+		*f = CMP_CSV, term_exact_stdout();
 	else if (!strcmp(arg, "json"))
 		*f = CMP_JSON;
 	else

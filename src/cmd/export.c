@@ -274,12 +274,8 @@ static int cmd_export(int argc, char **argv, struct nb_ctx *ctx)
 		if (kept == 0)
 			warning("no result matches --target/--kernel in the chosen run(s)");
 	}
-	if (o.output && strcmp(o.output, "-")) {
-		if (nb_write_output(o.output, text, len))
-			goto out;
-	} else if (fwrite(text, 1, len, stdout) != len) {
-		goto out;	/* main reports the failed write */
-	}
+	if (nb_write_output(o.output, text, len))
+		goto out;
 	ret = 0;
 out:
 	free(text);

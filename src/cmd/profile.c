@@ -9,6 +9,7 @@
 #include "cmd/profile-fetch.h"
 #include "cmd/profile-probe.h"
 #include "model/profile.h"
+#include "util/term.h"
 #include "util/util.h"
 
 static int parse_format(int argc, char **argv, const char **format, int *json_ok)
@@ -73,7 +74,7 @@ static int profile_list(int argc, char **argv, struct nb_ctx *ctx)
 		return 0;
 	}
 	if (!strcmp(format, "csv"))
-		printf("id,name,vendor,year,fp16_tflops,bf16_tflops,int8_tops,memory_gib,bandwidth_gbs\n");
+		term_exact_stdout(), printf("id,name,vendor,year,fp16_tflops,bf16_tflops,int8_tops,memory_gib,bandwidth_gbs\n");
 	else
 		printf("%-16s %-44s %-8s %4s %8s %8s %8s %7s %8s\n", "ID", "NAME", "VENDOR", "YEAR",
 		       "FP16", "BF16", "INT8", "MEM", "BW");

@@ -23,6 +23,7 @@
 #include "util/pool.h"
 #include "util/rng.h"
 #include "util/timer.h"
+#include "util/term.h"
 #include "util/util.h"
 
 /* The chips the project is about: the default chip targets. */
@@ -442,7 +443,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			else if (!strcmp(optarg, "json"))
 				o->format = FMT_JSON;
 			else if (!strcmp(optarg, "csv"))
-				o->format = FMT_CSV;
+				o->format = FMT_CSV, term_exact_stdout();
 			else
 				return usage_error(cmd, "--format '%s': use table, json or csv", optarg);
 			break;

@@ -18,6 +18,7 @@
 #include "model/model.h"
 #include "model/profile.h"
 #include "store/store.h"
+#include "util/term.h"
 #include "util/util.h"
 
 enum { C_CHIP, C_KERNEL, C_DTYPE, C_M, C_N, C_K, C_EXTRA, C_VALUE, C_UNIT, C_SOURCE, NCOL };
@@ -524,6 +525,7 @@ static int report(const struct outcome *o, int n, const char *what, const char *
 	for (int i = 0; i < n; i++)
 		npred += o[i].predicted;
 	if (!strcmp(format, "csv")) {
+		term_exact_stdout();
 		printf("line,chip,profile,family,measured,predicted,unit,error,bound,note\n");
 		for (int i = 0; i < n; i++)
 			printf("%d,\"%s\",%s,%s,%.6g,%.6g,%s,%.4f,%s,\"%s\"\n", o[i].line, o[i].chip,

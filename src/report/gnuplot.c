@@ -296,13 +296,8 @@ int gnuplot_run(const char *script, const char *out_path)
 	}
 	if (nb_read_file(outf, (size_t)1 << 30, &out, &outlen))
 		goto out;
-	if (out_path) {
-		if (nb_write_output(out_path, out, outlen))
-			goto out;
-	} else if (fwrite(out, 1, outlen, stdout) != outlen || fflush(stdout) != 0) {
-		error("cannot write the chart to standard output: %s", strerror(errno));
+	if (nb_write_output(out_path, out, outlen))
 		goto out;
-	}
 	ret = 0;
 out:
 	if (fdout >= 0)

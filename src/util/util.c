@@ -1,4 +1,5 @@
 #include "util/util.h"
+#include "util/term.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +18,15 @@ int nb_quiet_errors;
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	char msg[4096];
+	char clean[4096];
 
 	if (nb_quiet_errors > 0)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Messages quote data (names, case text): shown, never obeyed. */
+	term_clean(clean, sizeof(clean), msg, strlen(msg));
 	fflush(stdout);
-	fprintf(stderr, "npubench: %s%s\n", prefix, msg);
+	fprintf(stderr, "npubench: %s%s\n", prefix, clean);
 }
 
 int error(const char *fmt, ...)
