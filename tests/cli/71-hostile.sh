@@ -41,6 +41,12 @@ expect 1 nb run --case "stream op=${ESC}[31mred" --target host && noctl "$T/err"
 expect 0 nb export --run last --format json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["tag"]=="x\x1b[2Jy\x07", d["run"]["tag"]' "$T/out" && pass || fail "json tag not exact"
 
+# Adjacent quotes, backticks and formats in chart text draw as themselves.
+if command -v gnuplot >/dev/null; then
+	expect 0 nb plot bars --title 'a``b ""hi"" %2147483647.2147483647f %n' --term dumb
+	contains "$T/out" 'a``b ""hi""'
+fi
+
 # Duplicate keys are an error wherever JSON is read.
 printf '{"name":"x","name":"y","cases":[{"kernel":"stream","n":[4096]}]}' >"$T/dup-suite.json"
 expect 1 nb run --suite "$T/dup-suite.json" --target host && contains "$T/err" "duplicate key \"name\""
