@@ -62,6 +62,8 @@ enum ktype {
 };
 
 #define REQ 1
+/* The smallest positive figure a profile may give (any unit). */
+#define FIGURE_FLOOR 1e-6
 #define OFF(f) offsetof(struct nb_profile, f)
 #define NOFF ((size_t)-1)
 
@@ -207,6 +209,11 @@ static int load_figure(struct ld *ld, const char *path, const cJSON *fig, double
 				   hi < 1e5 ? (hi == 1 ? " at most 1" : " in range") : "");
 		return bad(ld, sub, value, "expected a number above %g and at most %g", lo, hi);
 	}
+	/* 5e-324 is positive, but a peak or an efficiency that small makes
+	 * every prediction infinite: no real figure is. */
+	if (lo == 0 && value->valuedouble < FIGURE_FLOOR)
+		return bad(ld, sub, value, "expected at least %g: smaller is not a physical figure",
+			   FIGURE_FLOOR);
 	if (want_int && !is_int_value(value->valuedouble))
 		return bad(ld, sub, value, "expected an integer");
 	snprintf(sub, sizeof(sub), "%s.source", path);

@@ -339,7 +339,9 @@ void nb_format_exact(char *out, size_t n, double v)
 
 void nb_format_time(char *out, size_t n, double s)
 {
-	if (s >= 120)
+	if (!isfinite(s) || s >= 1e6)	/* no minutes past 11 days: the casts would overflow */
+		snprintf(out, n, "%.3g s", s);
+	else if (s >= 120)
 		snprintf(out, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
 	else if (s >= 1)
 		snprintf(out, n, "%.3g s", s);
