@@ -32,4 +32,27 @@ PY
 expect 1 "$NPUBENCH" run --suite "$T/strings.json" --target host --dry-run
 contains "$T/err" "case 20001: the suite expands to more than 20000 cases"
 
+# Profiles: 40,000 aliases, a 100,000-byte name, a 300 KiB file: each a
+# clear error at once (loading them took minutes).
+mkdir -p "$T/p"
+python3 - "$NB_SRCDIR/profiles/tpu-v5e.json" "$T/p" <<'PY'
+import json, sys
+base = json.load(open(sys.argv[1]))
+def write(pid, **kw):
+    d = dict(base, id=pid, aliases=[])
+    d.update(kw)
+    json.dump(d, open("%s/%s.json" % (sys.argv[2], pid), "w"))
+write("huge", aliases=["alias-%d" % i for i in range(40000)])
+write("many", aliases=["alias-%d" % i for i in range(2000)])
+write("long", name="x" * 100000)
+write("fat", notes=" ".join(["word"] * 80000))
+PY
+start=$(date +%s)
+expect 1 timeout 30 "$NPUBENCH" profile validate "$T/p/huge.json" && contains "$T/err" "huge.json' is larger than 262144 bytes"
+expect 1 timeout 30 "$NPUBENCH" profile validate "$T/p/many.json" && contains "$T/err" 'key "aliases": 2000 aliases (at most 32)'
+expect 1 timeout 30 "$NPUBENCH" profile validate "$T/p/long.json" && contains "$T/err" 'key "name": a string of 100000 bytes'
+expect 1 timeout 30 "$NPUBENCH" profile validate "$T/p/fat.json" && contains "$T/err" "larger than 262144 bytes"
+expect 1 timeout 30 "$NPUBENCH" --profiles "$T/p" profile list && contains "$T/err" "is larger than 262144 bytes"
+[ $(( $(date +%s) - start )) -lt 20 ] && pass || fail "refusing hostile profiles took $(( $(date +%s) - start )) s"
+
 finish
