@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "util/cpu.h"
 #include "util/pool.h"
@@ -16,6 +17,32 @@
 #include "util/util.h"
 
 volatile sig_atomic_t nb_interrupted;
+volatile sig_atomic_t nb_abandon;
+
+static void on_alarm(int sig)
+{
+	NB_UNUSED(sig);
+	nb_abandon = 1;
+}
+
+/* Arms (SECONDS > 0) or disarms the per-case time limit. */
+static void case_timer(double seconds)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	if (seconds > 0) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_alarm;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		it.it_value.tv_sec = (time_t)seconds;
+		it.it_value.tv_usec = (suseconds_t)((seconds - floor(seconds)) * 1e6);
+	}
+	setitimer(ITIMER_REAL, &it, NULL);
+}
 
 /* A sample must last at least this many timer ticks (STREAM asks for 20;
  * we keep quantization error below 0.1%). */
@@ -70,15 +97,19 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 		return fail_result(r, NB_RES_NO_FIT,
 				   "needs %.2f GiB but the host has %.2f GiB available",
 				   need / 1073741824.0, (double)cpu->mem_available / 1073741824.0);
-	if (k->setup(c, &env, &state))
+	nb_abandon = nb_interrupted;
+	case_timer(o->case_timeout);
+	if (k->setup(c, &env, &state)) {
+		case_timer(0);
 		return fail_result(r, NB_RES_ERROR, "setup failed (see the message above)");
+	}
 
 	tick = timer_tick();
 	/* Warm-up, untimed in the statistics: pages faulted, caches and
 	 * frequency settled.  Short kernels get at least 50 ms of it (or a
 	 * quarter of --min-time).  The fastest warm-up run sizes the batch. */
 	fastest = INFINITY;
-	for (double w = 0; !nb_interrupted;) {
+	for (double w = 0; !nb_abandon;) {
 		double dt;
 
 		t0 = timer_now();
@@ -101,7 +132,7 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 	 * median's 95% CI is wider than --stable, go on up to four times
 	 * --min-time.  Never beyond --max-reps. */
 	start = timer_now();
-	while (!nb_interrupted) {
+	while (!nb_abandon) {
 		double elapsed;
 
 		t0 = timer_now();
@@ -125,11 +156,19 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 		    stats_median_rel_width(samples, (size_t)n) <= o->stable_rel)
 			break;
 	}
-	if (nb_interrupted) {
+	case_timer(0);
+	if (nb_abandon) {
+		/* The last execution may have returned early: nothing of this
+		 * case is kept, only that it ran out of time. */
 		k->teardown(state);
 		free(samples);
-		result_release(r);
-		return -1;
+		nb_abandon = 0;
+		if (nb_interrupted) {
+			result_release(r);
+			return -1;
+		}
+		return fail_result(r, NB_RES_ERROR, "stopped after %g s (--case-timeout)",
+				   o->case_timeout);
 	}
 
 	r->samples = samples;
