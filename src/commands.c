@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "model/profile.h"
+#include "report/format.h"
+#include "targets/target.h"
 #include "store/store.h"
 #include "util/term.h"
 #include "util/util.h"
@@ -68,6 +70,30 @@ int bad_option(const struct nb_command *cmd, char **argv, int c)
 	if (optopt > 0 && optopt < 256 && opt && opt[0] == '-' && opt[1] != '-')
 		return usage_error(cmd, "unknown option '-%c'", optopt);
 	return usage_error(cmd, "unknown option '%s'", opt ? opt : "?");
+}
+
+int format_option(const struct nb_command *cmd, const char *arg, unsigned allowed,
+		  enum nb_format *out)
+{
+	char msg[256];
+
+	if (format_parse(arg, allowed, out, msg, sizeof(msg)))
+		return usage_error(cmd, "%s", msg);
+	/* CSV stays byte-exact; the terminal cleaning is for tables. */
+	if (*out == NB_FMT_CSV)
+		term_exact_stdout();
+	return 0;
+}
+
+int targets_option(const struct nb_command *cmd, struct nb_ctx *ctx, const char *what,
+		   const char *list, unsigned flags, struct nb_targets *out)
+{
+	int rc = targets_parse(ctx, what, list, flags, out);
+
+	NB_UNUSED(cmd);
+	if (rc == NB_TARGETS_USAGE)
+		return NB_EXIT_USAGE;
+	return rc ? NB_EXIT_FAIL : 0;
 }
 
 void command_help(const struct nb_command *cmd)

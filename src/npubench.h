@@ -46,6 +46,17 @@ void command_help(const struct nb_command *cmd);
 /* The getopt_long loop's '?' and ':' cases: names the bad option. */
 int bad_option(const struct nb_command *cmd, char **argv, int c);
 
+/* --format ARG for CMD, one of ALLOWED (NB_FMT bits of report/format.h):
+ * 0 and *OUT, or the usage error's exit status. */
+enum nb_format;
+int format_option(const struct nb_command *cmd, const char *arg, unsigned allowed,
+		  enum nb_format *out);
+/* A target list for CMD's option WHAT (targets/target.h): 0, or the exit
+ * status after reporting (2 when the list names nothing). */
+struct nb_targets;
+int targets_option(const struct nb_command *cmd, struct nb_ctx *ctx, const char *what,
+		   const char *list, unsigned flags, struct nb_targets *out);
+
 /* The table, in main.c. */
 extern const struct nb_command *const nb_commands[];
 extern const int nb_ncommands;

@@ -259,6 +259,48 @@ START_TEST(fixture_accessors_and_alias_clash)
 }
 END_TEST
 
+/* The writer's key check is the loader's table: what one reads, the other
+ * writes, and nothing else. */
+START_TEST(writer_keys_are_the_loader_keys)
+{
+	ck_assert_int_eq(profile_key_type("memory.bandwidth_gbs"), NB_PK_FIG);
+	ck_assert_int_eq(profile_key_type("compute.units"), NB_PK_FIGINT);
+	ck_assert_int_eq(profile_key_type("compute.unit_kind"), NB_PK_STR);
+	ck_assert_int_eq(profile_key_type("schema_version"), NB_PK_INT);
+	ck_assert_int_eq(profile_key_type("aliases"), NB_PK_STRARR);
+	ck_assert_int_eq(profile_key_type("peak_dense_tflops.bf16"), NB_PK_FIG);
+	ck_assert_int_eq(profile_key_type("peak_dense_tflops.fp7"), NB_PK_NONE);
+	ck_assert_int_eq(profile_key_type("sources.PROBE"), NB_PK_STR);
+	ck_assert_int_eq(profile_key_type("emulation.fp16.via"), NB_PK_STR);
+	ck_assert_int_eq(profile_key_type("emulation.fp16.how"), NB_PK_NONE);
+	ck_assert_int_eq(profile_key_type("memory.bandwidth_gb"), NB_PK_NONE);
+	ck_assert_int_eq(profile_key_type("nosuch"), NB_PK_NONE);
+}
+END_TEST
+
+/* Spec-sheet arithmetic from the figures: H100 SXM's bf16 ridge point is
+ * its dense peak over its bandwidth, per watt over its TDP. */
+START_TEST(spec_sheet_arithmetic)
+{
+	char *dir = srcpath("profiles");
+	const char *dirs[] = { dir };
+	struct nb_profiles *set = NULL;
+	const struct nb_profile *p;
+
+	ck_assert_int_eq(profiles_load(dirs, 1, &set), 0);
+	p = profiles_find(set, "h100-sxm");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_double_eq_tol(profile_ridge_point(p, NB_BF16),
+				profile_peak(p, NB_BF16) / profile_bw_bytes_per_s(p), 1e-9);
+	ck_assert_double_eq_tol(profile_tflops_per_watt(p, NB_BF16),
+				profile_peak(p, NB_BF16) / 1e12 / profile_tdp_w(p), 1e-12);
+	ck_assert_double_eq_tol(profile_sparse_peak(p, NB_FP16), 2 * profile_peak(p, NB_FP16), 1);
+	ck_assert(profile_ridge_point(p, NB_INT4) == 0 || profile_peak(p, NB_INT4) > 0);
+	profiles_free(set);
+	free(dir);
+}
+END_TEST
+
 Suite *suite_profile(void)
 {
 	Suite *s = suite_create("profile");
@@ -268,6 +310,8 @@ Suite *suite_profile(void)
 	tcase_add_test(tc, required_chips_and_figures);
 	tcase_add_test(tc, invalid_profiles_name_the_problem);
 	tcase_add_test(tc, fixture_accessors_and_alias_clash);
+	tcase_add_test(tc, writer_keys_are_the_loader_keys);
+	tcase_add_test(tc, spec_sheet_arithmetic);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,7 +2,6 @@
  * chip, each figure with its ratio to a baseline chip. */
 #include "npubench.h"
 
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,15 +10,15 @@
 
 #include "cmd/compare.h"
 #include "model/profile.h"
+#include "report/jsonw.h"
 #include "report/report.h"
 #include "report/table.h"
 #include "store/store.h"
+#include "targets/target.h"
 #include "util/dtype.h"
-#include "util/term.h"
 #include "util/util.h"
 
 /* The chips the project is about: the default columns. */
-static const char *const default_chips[] = { "910b", "a100", "h100", "tpu-v5e" };
 
 /* A column: a chip profile, or the host (measured; specs only when a
  * profile named "host" exists). */
@@ -27,7 +26,7 @@ struct column {
 	const char *label;		/* as shown: the profile id, or "host" */
 	const struct nb_profile *p;	/* NULL: no profile */
 	int host;
-	char *link;			/* interconnect name, or NULL */
+	const char *link;		/* interconnect name, or NULL */
 	struct nb_result *rs;		/* kernel results for this column */
 	int nrs;
 };
@@ -58,7 +57,7 @@ struct chips_opts {
 	const char *baseline;
 	struct nb_filter filter;
 	const char *run;
-	enum compare_format format;
+	enum nb_format format;
 	int sources;
 };
 
@@ -89,7 +88,7 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 {
 	const struct nb_profile *p = col->p;
 	char path[64];
-	double peak, x;
+	double peak;
 
 	memset(c, 0, sizeof(*c));
 	if (!p) {
@@ -106,8 +105,7 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		break;
 	case SPEC_SPARSE:
 		peak = profile_peak(p, row->dtype);
-		x = profile_sparse_factor(p);
-		c->v = peak * x / 1e12;
+		c->v = profile_sparse_peak(p, row->dtype) / 1e12;
 		c->present = c->v > 0;
 		add_source(c, p, path);
 		add_source(c, p, "sparsity.factor");
@@ -130,9 +128,8 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		break;
 	case SPEC_RIDGE:
 		peak = profile_peak(p, ridge_dtype());
-		x = profile_bw_bytes_per_s(p);
-		c->present = peak > 0 && x > 0;
-		c->v = c->present ? peak / x : 0;
+		c->v = profile_ridge_point(p, ridge_dtype());
+		c->present = c->v > 0;
 		add_source(c, p, path);
 		add_source(c, p, "memory.bandwidth_gbs");
 		c->absent = peak > 0 ? NULL : "none";
@@ -144,9 +141,8 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		break;
 	case SPEC_PER_WATT:
 		peak = profile_peak(p, row->dtype);
-		x = profile_tdp_w(p);
-		c->present = peak > 0 && x > 0;
-		c->v = c->present ? peak / 1e12 / x : 0;
+		c->v = profile_tflops_per_watt(p, row->dtype);
+		c->present = c->v > 0;
 		add_source(c, p, path);
 		add_source(c, p, "power.tdp_w");
 		c->absent = peak > 0 ? NULL : "none";
@@ -267,7 +263,7 @@ static int text_width(const char *s)
 	return w;
 }
 
-static void grid_print(const struct grid *g, enum compare_format f)
+static void grid_print(const struct grid *g, enum nb_format f)
 {
 	int *w = xcalloc((size_t)g->cols, sizeof(int));
 
@@ -276,7 +272,7 @@ static void grid_print(const struct grid *g, enum compare_format f)
 			if (text_width(grid_get(g, r, c)) > w[c])
 				w[c] = text_width(grid_get(g, r, c));
 	for (int r = 0; r < g->rows; r++) {
-		if (f == CMP_MARKDOWN) {
+		if (f == NB_FMT_MARKDOWN) {
 			fputs("|", stdout);
 			for (int c = 0; c < g->cols; c++) {
 				fputc(' ', stdout);
@@ -424,174 +420,189 @@ static int case_list(const struct column *cols, int ncols, const char ***cases)
 	return n;
 }
 
-static void json_num_or_null(cJSON *o, const char *k, int present, double v)
+static void json_num_or_null(struct nb_json *o, const char *k, int present, double v)
 {
 	if (present)
-		cJSON_AddNumberToObject(o, k, v);
+		json_set_num(o, k, v);
 	else
-		cJSON_AddNullToObject(o, k);
+		json_set(o, k, json_null());
 }
 
-static void render_machine(const struct column *cols, int ncols, int base, const struct spec_row *rows,
-			   int nrows, const char **cases, int ncases, const struct chips_opts *o)
+/* The chips of the json document: id, name, vendor, interconnect. */
+static void json_chips(struct nb_json *root, const struct column *cols, int ncols)
 {
-	cJSON *root = NULL, *specs = NULL, *kern = NULL, *chips;
-	char v[40];
+	struct nb_json *chips = json_set(root, "chips", json_array());
 
-	if (o->format == CMP_JSON) {
-		root = cJSON_CreateObject();
-		cJSON_AddStringToObject(root, "schema", "npubench-compare-chips");
-		cJSON_AddNumberToObject(root, "schema_version", 1);
-		cJSON_AddStringToObject(root, "baseline", cols[base].label);
-		chips = cJSON_AddArrayToObject(root, "chips");
-		for (int i = 0; i < ncols; i++) {
-			cJSON *c = cJSON_CreateObject();
+	for (int i = 0; i < ncols; i++) {
+		struct nb_json *c = json_push(chips, json_object());
 
-			cJSON_AddStringToObject(c, "id", cols[i].label);
-			if (cols[i].p) {
-				cJSON_AddStringToObject(c, "name", profile_name(cols[i].p));
-				cJSON_AddStringToObject(c, "vendor", profile_vendor(cols[i].p));
-			} else {
-				cJSON_AddNullToObject(c, "name");
-				cJSON_AddNullToObject(c, "vendor");
-			}
-			if (cols[i].link)
-				cJSON_AddStringToObject(c, "interconnect", cols[i].link);
-			else
-				cJSON_AddNullToObject(c, "interconnect");
-			cJSON_AddItemToArray(chips, c);
+		json_set_str(c, "id", cols[i].label);
+		if (cols[i].p) {
+			json_set_str(c, "name", profile_name(cols[i].p));
+			json_set_str(c, "vendor", profile_vendor(cols[i].p));
+		} else {
+			json_set(c, "name", json_null());
+			json_set(c, "vendor", json_null());
 		}
-		specs = cJSON_AddArrayToObject(root, "specs");
-		kern = cJSON_AddArrayToObject(root, "kernels");
-	} else {
-		printf("section,item,unit,chip,value,ratio,estimate,status,bound,kind,run_id,sources\r\n");
+		if (cols[i].link)
+			json_set_str(c, "interconnect", cols[i].link);
+		else
+			json_set(c, "interconnect", json_null());
 	}
+}
+
+/* The "npubench-compare-chips" document: chips, specs, kernels. */
+static void render_json(const struct column *cols, int ncols, int base, const struct spec_row *rows,
+			int nrows, const char **cases, int ncases)
+{
+	struct nb_json *root = json_object(), *specs, *kern;
+	char *text;
+
+	json_set_str(root, "schema", "npubench-compare-chips");
+	json_set_num(root, "schema_version", 1);
+	json_set_str(root, "baseline", cols[base].label);
+	json_chips(root, cols, ncols);
+	specs = json_set(root, "specs", json_array());
+	kern = json_set(root, "kernels", json_array());
 	for (int r = 0; r < nrows; r++) {
+		struct nb_json *row = json_push(specs, json_object()), *vals;
 		struct cell bc;
-		cJSON *row = NULL, *vals = NULL;
 
 		spec_cell(&rows[r], &cols[base], &bc);
-		if (root) {
-			row = cJSON_CreateObject();
-			cJSON_AddStringToObject(row, "figure", rows[r].name);
-			cJSON_AddStringToObject(row, "unit", rows[r].unit);
-			vals = cJSON_AddObjectToObject(row, "values");
-			cJSON_AddItemToArray(specs, row);
-		}
+		json_set_str(row, "figure", rows[r].name);
+		json_set_str(row, "unit", rows[r].unit);
+		vals = json_set(row, "values", json_object());
 		for (int i = 0; i < ncols; i++) {
+			struct nb_json *x = json_set(vals, cols[i].label, json_object()), *src;
 			struct cell c;
-			int ratio;
 
 			spec_cell(&rows[r], &cols[i], &c);
-			ratio = c.present && bc.present;
-			if (root) {
-				cJSON *x = cJSON_AddObjectToObject(vals, cols[i].label), *s;
-
-				json_num_or_null(x, "value", c.present, c.v);
-				json_num_or_null(x, "ratio", ratio, c.v / bc.v);
-				cJSON_AddBoolToObject(x, "estimate", c.estimate);
-				if (!c.present)
-					cJSON_AddStringToObject(x, "absent", c.absent);
-				s = cJSON_AddArrayToObject(x, "sources");
-				for (int k = 0; k < c.nsrc; k++)
-					cJSON_AddItemToArray(s, cJSON_CreateString(c.src[k]));
-				continue;
-			}
-			fputs("spec,", stdout);
-			csv_field(stdout, rows[r].name);
-			putchar(',');
-			csv_field(stdout, rows[r].unit);
-			putchar(',');
-			csv_field(stdout, cols[i].label);
-			putchar(',');
-			if (c.present) {
-				nb_format_exact(v, sizeof(v), c.v);
-				fputs(v, stdout);
-			}
-			putchar(',');
-			if (ratio) {
-				nb_format_exact(v, sizeof(v), c.v / bc.v);
-				fputs(v, stdout);
-			}
-			printf(",%d,", c.estimate);
-			csv_field(stdout, c.present ? "ok" : c.absent);
-			fputs(",,,,", stdout);
-			{
-				struct strbuf sb = STRBUF_INIT;
-
-				for (int k = 0; k < c.nsrc; k++)
-					sb_addf(&sb, "%s%s", k ? " | " : "", c.src[k]);
-				csv_field(stdout, sb_str(&sb));
-				sb_release(&sb);
-			}
-			fputs("\r\n", stdout);
+			json_num_or_null(x, "value", c.present, c.v);
+			json_num_or_null(x, "ratio", c.present && bc.present, c.v / bc.v);
+			json_set(x, "estimate", json_bool(c.estimate));
+			if (!c.present)
+				json_set_str(x, "absent", c.absent);
+			src = json_set(x, "sources", json_array());
+			for (int k = 0; k < c.nsrc; k++)
+				json_push(src, json_string(c.src[k]));
 		}
 	}
 	for (int k = 0; k < ncases; k++) {
 		const struct nb_result *b = column_result(&cols[base], cases[k]);
-		cJSON *row = NULL, *vals = NULL;
+		struct nb_json *row = json_push(kern, json_object()), *vals;
 
-		if (root) {
-			row = cJSON_CreateObject();
-			cJSON_AddStringToObject(row, "case", cases[k]);
-			vals = cJSON_AddObjectToObject(row, "results");
-			cJSON_AddItemToArray(kern, row);
-		}
+		json_set_str(row, "case", cases[k]);
+		vals = json_set(row, "results", json_object());
 		for (int i = 0; i < ncols; i++) {
 			const struct nb_result *r = column_result(&cols[i], cases[k]);
 			int ok = result_usable(r), ratio = ok && result_usable(b);
+			struct nb_json *x = json_set(vals, cols[i].label, json_object());
 
-			if (root) {
-				cJSON *x = cJSON_AddObjectToObject(vals, cols[i].label);
-
-				json_num_or_null(x, "throughput", ok, ok ? r->throughput : 0);
-				if (ok)
-					cJSON_AddStringToObject(x, "unit", r->unit ? r->unit : "");
-				json_num_or_null(x, "seconds", ok, ok ? r->seconds : 0);
-				json_num_or_null(x, "ratio", ratio, ratio ? r->throughput / b->throughput : 0);
-				cJSON_AddStringToObject(x, "status", r ? result_status_name(r->status) : "no result");
-				if (r) {
-					cJSON_AddStringToObject(x, "kind", result_kind_name(r->kind));
-					if (r->bound)
-						cJSON_AddStringToObject(x, "bound", r->bound);
-					cJSON_AddNumberToObject(x, "run_id", (double)r->run_id);
-				}
-				continue;
+			json_num_or_null(x, "throughput", ok, ok ? r->throughput : 0);
+			if (ok)
+				json_set_str(x, "unit", r->unit ? r->unit : "");
+			json_num_or_null(x, "seconds", ok, ok ? r->seconds : 0);
+			json_num_or_null(x, "ratio", ratio, ratio ? r->throughput / b->throughput : 0);
+			json_set_str(x, "status", r ? result_status_name(r->status) : "no result");
+			if (r) {
+				json_set_str(x, "kind", result_kind_name(r->kind));
+				if (r->bound)
+					json_set_str(x, "bound", r->bound);
+				json_set_num(x, "run_id", (double)r->run_id);
 			}
-			fputs("kernel,", stdout);
-			csv_field(stdout, cases[k]);
-			putchar(',');
-			csv_field(stdout, ok && r->unit ? r->unit : "");
-			putchar(',');
-			csv_field(stdout, cols[i].label);
-			putchar(',');
-			if (ok) {
-				nb_format_exact(v, sizeof(v), r->throughput);
-				fputs(v, stdout);
-			}
-			putchar(',');
-			if (ratio) {
-				nb_format_exact(v, sizeof(v), r->throughput / b->throughput);
-				fputs(v, stdout);
-			}
-			fputs(",0,", stdout);
-			csv_field(stdout, r ? result_status_name(r->status) : "no result");
-			putchar(',');
-			csv_field(stdout, r ? r->bound : NULL);
-			putchar(',');
-			csv_field(stdout, r ? result_kind_name(r->kind) : NULL);
-			putchar(',');
-			if (r)
-				printf("%lld", (long long)r->run_id);
-			fputs(",\r\n", stdout);
 		}
 	}
-	if (root) {
-		char *text;
+	text = json_finish(root, 1);
+	printf("%s\n", text);
+	free(text);
+}
 
-		text = report_json_text(root);
-		printf("%s\n", text);
-		free(text);
+/* A number at full precision, or nothing when absent. */
+static void csv_exact(int present, double v)
+{
+	char buf[40];
+
+	if (present) {
+		nb_format_exact(buf, sizeof(buf), v);
+		fputs(buf, stdout);
+	}
+}
+
+/* One spec figure of one chip as a csv record. */
+static void csv_spec(const struct spec_row *row, const char *chip, const struct cell *c,
+		     const struct cell *bc)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	fputs("spec,", stdout);
+	csv_field(stdout, row->name);
+	putchar(',');
+	csv_field(stdout, row->unit);
+	putchar(',');
+	csv_field(stdout, chip);
+	putchar(',');
+	csv_exact(c->present, c->v);
+	putchar(',');
+	csv_exact(c->present && bc->present, c->v / bc->v);
+	printf(",%d,", c->estimate);
+	csv_field(stdout, c->present ? "ok" : c->absent);
+	fputs(",,,,", stdout);
+	for (int k = 0; k < c->nsrc; k++)
+		sb_addf(&sb, "%s%s", k ? " | " : "", c->src[k]);
+	csv_field(stdout, sb_str(&sb));
+	sb_release(&sb);
+	fputs("\r\n", stdout);
+}
+
+/* One kernel result of one chip (R, or NULL) against the baseline's B. */
+static void csv_kernel(const char *text, const char *chip, const struct nb_result *r,
+		       const struct nb_result *b)
+{
+	int ok = result_usable(r), ratio = ok && result_usable(b);
+
+	fputs("kernel,", stdout);
+	csv_field(stdout, text);
+	putchar(',');
+	csv_field(stdout, ok && r->unit ? r->unit : "");
+	putchar(',');
+	csv_field(stdout, chip);
+	putchar(',');
+	csv_exact(ok, ok ? r->throughput : 0);
+	putchar(',');
+	csv_exact(ratio, ratio ? r->throughput / b->throughput : 0);
+	fputs(",0,", stdout);
+	csv_field(stdout, r ? result_status_name(r->status) : "no result");
+	putchar(',');
+	csv_field(stdout, r ? r->bound : NULL);
+	putchar(',');
+	csv_field(stdout, r ? result_kind_name(r->kind) : NULL);
+	putchar(',');
+	if (r)
+		printf("%lld", (long long)r->run_id);
+	fputs(",\r\n", stdout);
+}
+
+/* Every figure and kernel result as csv records, one per chip. */
+static void render_csv(const struct column *cols, int ncols, int base, const struct spec_row *rows,
+		       int nrows, const char **cases, int ncases)
+{
+	printf("section,item,unit,chip,value,ratio,estimate,status,bound,kind,run_id,sources\r\n");
+	for (int r = 0; r < nrows; r++) {
+		struct cell bc;
+
+		spec_cell(&rows[r], &cols[base], &bc);
+		for (int i = 0; i < ncols; i++) {
+			struct cell c;
+
+			spec_cell(&rows[r], &cols[i], &c);
+			csv_spec(&rows[r], cols[i].label, &c, &bc);
+		}
+	}
+	for (int k = 0; k < ncases; k++) {
+		const struct nb_result *b = column_result(&cols[base], cases[k]);
+
+		for (int i = 0; i < ncols; i++)
+			csv_kernel(cases[k], cols[i].label, column_result(&cols[i], cases[k]), b);
 	}
 }
 
@@ -600,7 +611,7 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 {
 	struct notes fn = { NULL, 0 };
 	struct grid g;
-	int md = o->format == CMP_MARKDOWN, any_est = 0;
+	int md = o->format == NB_FMT_MARKDOWN, any_est = 0;
 
 	if (md)
 		printf("## Spec sheet\n\n");
@@ -702,16 +713,8 @@ static int parse_opts(int argc, char **argv, struct chips_opts *o)
 			o->run = optarg;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "table"))
-				o->format = CMP_TABLE;
-			else if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
-				o->format = CMP_MARKDOWN;
-			else if (!strcmp(optarg, "csv"))
-				o->format = CMP_CSV, term_exact_stdout();
-			else if (!strcmp(optarg, "json"))
-				o->format = CMP_JSON;
-			else
-				return usage_error(cmd, "--format '%s': use table, markdown, csv or json", optarg);
+			if (format_option(cmd, optarg, NB_FMTS_COMPARE, &o->format))
+				return NB_EXIT_USAGE;
 			break;
 		case 's':
 			o->sources = 1;
@@ -723,35 +726,33 @@ static int parse_opts(int argc, char **argv, struct chips_opts *o)
 	return 0;
 }
 
-/* Fills column COL for NAME: "host" or a chip id/alias. */
-static int resolve_column(struct nb_profiles *set, const char *name, struct column *col)
+/* Appends the columns WORD names (targets_parse's vocabulary: "host", a
+ * chip id, alias or glob, "chips", "default"); a column named twice is a
+ * usage error.  Returns 0, or an exit status after reporting. */
+static int add_columns(struct nb_ctx *ctx, struct nb_profiles *set, const char *word,
+		       struct column **cols, int *ncols)
 {
-	memset(col, 0, sizeof(*col));
-	if (!strcmp(name, "host")) {
-		col->host = 1;
-		col->label = "host";
-		col->p = set ? profiles_find(set, "host") : NULL;
-		return 0;
+	struct nb_targets ts = { 0 };
+	int ret = targets_option(&nb_cmd_compare, ctx, "compare chips", word, 0, &ts);
+
+	for (int i = 0; !ret && i < ts.n; i++) {
+		struct column col = { 0 };
+
+		/* The host's spec sheet is the profile 'profile probe' wrote, if any. */
+		col.host = target_measured(&ts.v[i]);
+		col.p = col.host ? profiles_find(set, "host") : ts.v[i].profile;
+		col.label = col.host ? "host" : profile_id(col.p);
+		col.link = col.p ? profile_interconnect_name(col.p) : NULL;
+		for (int j = 0; j < *ncols; j++)
+			if (!strcmp((*cols)[j].label, col.label))
+				ret = usage_error(&nb_cmd_compare, "chip '%s' is named twice", col.label);
+		if (ret)
+			break;
+		*cols = xrealloc(*cols, (size_t)(*ncols + 1) * sizeof(**cols));
+		(*cols)[(*ncols)++] = col;
 	}
-	col->p = set ? profiles_find(set, name) : NULL;
-	if (!col->p)
-		return error("unknown chip '%s' (see 'npubench profile list'; 'host' is this machine)", name);
-	col->label = profile_id(col->p);
-	return 0;
-}
-
-/* The profile's interconnect name ("NVLink 4"), malloc'd, or NULL. */
-static char *link_name(const struct nb_profile *p)
-{
-	char *text = p ? profile_snapshot_json(p) : NULL;
-	cJSON *root = text ? cJSON_Parse(text) : NULL;
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(root, "interconnect"), "name");
-	char *s = cJSON_IsString(n) ? xstrdup(n->valuestring) : NULL;
-
-	cJSON_Delete(root);
-	free(text);
-	return s;
+	targets_release(&ts);
+	return ret;
 }
 
 int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
@@ -770,40 +771,39 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 	ret = NB_EXIT_FAIL;
 	if (!(set = ctx_profiles(ctx)))
 		goto out;
-	if (optind < argc) {
-		ncols = argc - optind;
-		cols = xcalloc((size_t)ncols, sizeof(*cols));
-		for (int i = 0; i < ncols; i++)
-			if (resolve_column(set, argv[optind + i], &cols[i]))
-				goto out;
-	} else {
-		ncols = (int)NB_ARRAY_SIZE(default_chips);
-		cols = xcalloc((size_t)ncols, sizeof(*cols));
-		for (int i = 0; i < ncols; i++) {
-			if (resolve_column(set, default_chips[i], &cols[i])) {
-				error("default chip '%s' has no profile in the profile folders; name the chips "
-				      "to compare", default_chips[i]);
-				goto out;
-			}
-		}
-	}
-	for (int i = 0; i < ncols; i++) {
-		cols[i].link = link_name(cols[i].p);
-		for (int j = 0; j < i; j++) {
-			if (!strcmp(cols[i].label, cols[j].label)) {
-				ret = usage_error(&nb_cmd_compare, "chip '%s' is named twice", cols[i].label);
-				goto out;
-			}
-		}
-	}
-	if (o.baseline) {
-		struct column b;
-
-		if (resolve_column(set, o.baseline, &b))
+	for (int i = optind; i < argc; i++)
+		if ((ret = add_columns(ctx, set, argv[i], &cols, &ncols)))
 			goto out;
-		for (base = 0; base < ncols && strcmp(cols[base].label, b.label); base++)
+	if (optind == argc) {
+		struct nb_targets ts = { 0 };
+
+		/* The default chips, without the host. */
+		if ((ret = targets_option(&nb_cmd_compare, ctx, "compare chips", "default", 0, &ts)))
+			goto out;
+		for (int i = 0; !ret && i < ts.n; i++)
+			if (!target_measured(&ts.v[i]))
+				ret = add_columns(ctx, set, ts.v[i].id, &cols, &ncols);
+		targets_release(&ts);
+		if (ret)
+			goto out;
+		if (ncols == 0) {
+			error("no chip profile marks itself \"default_target\"; name the chips to compare");
+			ret = NB_EXIT_FAIL;
+			goto out;
+		}
+	}
+	ret = NB_EXIT_FAIL;
+	if (o.baseline) {
+		struct column *b = NULL;
+		int nb = 0;
+
+		if ((ret = add_columns(ctx, set, o.baseline, &b, &nb)))
+			goto out;
+		ret = NB_EXIT_FAIL;
+		for (base = 0; nb == 1 && base < ncols && strcmp(cols[base].label, b[0].label); base++)
 			;
-		if (base == ncols) {
+		free(b);
+		if (base == ncols || nb != 1) {
 			ret = usage_error(&nb_cmd_compare, "--baseline %s is not one of the chips compared",
 					  o.baseline);
 			goto out;
@@ -848,15 +848,16 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 	rows = xcalloc(NB_DTYPE_COUNT * 2 + 16, sizeof(*rows));
 	nrows = spec_rows(cols, ncols, rows);
 	ncases = case_list(cols, ncols, &cases);
-	if (o.format == CMP_TABLE || o.format == CMP_MARKDOWN)
+	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN)
 		render_people(cols, ncols, base, rows, nrows, cases, ncases, &o);
+	else if (o.format == NB_FMT_CSV)
+		render_csv(cols, ncols, base, rows, nrows, cases, ncases);
 	else
-		render_machine(cols, ncols, base, rows, nrows, cases, ncases, &o);
+		render_json(cols, ncols, base, rows, nrows, cases, ncases);
 	ret = 0;
 out:
 	for (int i = 0; i < ncols; i++) {
 		results_free(cols[i].rs, cols[i].nrs);
-		free(cols[i].link);
 	}
 	results_free(runrs, nrun);
 	free(cols);

@@ -2,7 +2,6 @@
  * stored runs with statistics (doc/export.md, "compare runs"). */
 #include "npubench.h"
 
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,32 +10,13 @@
 
 #include "cmd/compare.h"
 #include "model/profile.h"
+#include "report/jsonw.h"
 #include "report/report.h"
 #include "report/table.h"
 #include "store/store.h"
+#include "targets/target.h"
 #include "util/abtest.h"
-#include "util/term.h"
 #include "util/util.h"
-
-char *targets_resolve(struct nb_ctx *ctx, const char *list)
-{
-	struct nb_profiles *set;
-	struct strbuf sb = STRBUF_INIT;
-	char *copy = xstrdup(list), *save = NULL;
-
-	nb_quiet_errors++;	/* without usable profiles, ids are taken as given */
-	set = ctx_profiles(ctx);
-	nb_quiet_errors--;
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		const struct nb_profile *p = NULL;
-
-		if (set && strcmp(w, "host") && strcmp(w, "chips"))
-			p = profiles_find(set, w);
-		sb_addf(&sb, "%s%s", sb.len ? "," : "", p ? profile_id(p) : w);
-	}
-	free(copy);
-	return sb_detach(&sb);
-}
 
 /* One case found in both runs (or in one only), and what the comparison says. */
 struct pair {
@@ -53,7 +33,7 @@ struct runs_opts {
 	double fail_on;			/* relative; < 0: never fail */
 	double alpha;
 	enum nb_p_adjust adjust;
-	enum compare_format format;
+	enum nb_format format;
 	struct nb_filter filter;
 };
 
@@ -145,12 +125,7 @@ static const struct nb_result *find_case(const struct nb_result *rs, int n, cons
 
 static char *host_field(const char *host_json, const char *key)
 {
-	cJSON *h = host_json ? cJSON_Parse(host_json) : NULL;
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(h, key);
-	char *s = cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
-
-	cJSON_Delete(h);
-	return s;
+	return json_text_field(host_json, key);
 }
 
 static int differ(const char *x, const char *y)
@@ -244,23 +219,23 @@ static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 			w = len;
 	}
 	switch (o->format) {
-	case CMP_TABLE:
+	case NB_FMT_TABLE:
 		printf("A: run %lld (%.8s, %s)   B: run %lld (%.8s, %s)\n\n", (long long)ra->id, ra->uuid,
 		       ra->started_at, (long long)rb->id, rb->uuid, rb->started_at);
 		printf("%-*s  %-10s  %10s  %10s  %-24s  %7s  %-9s  %s\n", w, "case", "target", "A",
 		       "B", "time B/A [95% CI]", "p adj", "verdict", "note");
 		break;
-	case CMP_MARKDOWN:
+	case NB_FMT_MARKDOWN:
 		printf("A: run %lld (`%s`), B: run %lld (`%s`)\n\n", (long long)ra->id, ra->uuid,
 		       (long long)rb->id, rb->uuid);
 		printf("| case | target | A | B | time B/A [95%% CI] | p | p adj | verdict | note |\n"
 		       "|---|---|---:|---:|---|---:|---:|---|---|\n");
 		break;
-	case CMP_CSV:
+	case NB_FMT_CSV:
 		printf("case,target,a_seconds,b_seconds,ratio,ratio_ci_lo,ratio_ci_hi,p,p_adjusted,"
 		       "verdict,note\r\n");
 		break;
-	case CMP_JSON:
+	default:
 		break;
 	}
 	for (int i = 0; i < n; i++) {
@@ -273,7 +248,7 @@ static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 		fmt_p(p, sizeof(p), q->p);
 		fmt_p(pa, sizeof(pa), q->p_adj);
 		switch (o->format) {
-		case CMP_TABLE:
+		case NB_FMT_TABLE:
 			printf("%-*s  %-10s  %10s  %10s  %-24s  %7s  ", w, e->case_text, e->target,
 			       ta, tb, r, pa);
 			if (*q->why)
@@ -281,7 +256,7 @@ static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 			else
 				printf("%s\n", q->verdict);
 			break;
-		case CMP_MARKDOWN:
+		case NB_FMT_MARKDOWN:
 			fputs("| ", stdout);
 			md_text(stdout, e->case_text);
 			fputs(" | ", stdout);
@@ -290,7 +265,7 @@ static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 			md_text(stdout, q->why);
 			fputs(" |\n", stdout);
 			break;
-		case CMP_CSV:
+		case NB_FMT_CSV:
 			csv_field(stdout, e->case_text);
 			putchar(',');
 			csv_field(stdout, e->target);
@@ -307,7 +282,7 @@ static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 			csv_field(stdout, q->why);
 			fputs("\r\n", stdout);
 			break;
-		case CMP_JSON:
+		default:
 			break;
 		}
 	}
@@ -316,58 +291,58 @@ static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 static void render_runs_json(const struct pair *ps, int n, const struct runs_opts *o,
 			     const struct nb_run *ra, const struct nb_run *rb, const int *counts)
 {
-	cJSON *root = cJSON_CreateObject(), *arr, *c;
+	struct nb_json *root = json_object(), *arr, *c;
 	char *text;
 	static const char *const names[] = { "faster", "slower", "same", "uncertain", "n/a",
 					     "only in A", "only in B" };
 
-	cJSON_AddStringToObject(root, "schema", "npubench-compare-runs");
-	cJSON_AddNumberToObject(root, "schema_version", 1);
-	cJSON_AddStringToObject(root, "a", ra->uuid);
-	cJSON_AddStringToObject(root, "b", rb->uuid);
-	cJSON_AddStringToObject(root, "test", "mann-whitney-u");
-	cJSON_AddStringToObject(root, "correction", stats_p_adjust_name(o->adjust));
-	cJSON_AddNumberToObject(root, "alpha", o->alpha);
-	cJSON_AddNumberToObject(root, "threshold", o->threshold);
-	arr = cJSON_AddArrayToObject(root, "cases");
+	json_set_str(root, "schema", "npubench-compare-runs");
+	json_set_num(root, "schema_version", 1);
+	json_set_str(root, "a", ra->uuid);
+	json_set_str(root, "b", rb->uuid);
+	json_set_str(root, "test", "mann-whitney-u");
+	json_set_str(root, "correction", stats_p_adjust_name(o->adjust));
+	json_set_num(root, "alpha", o->alpha);
+	json_set_num(root, "threshold", o->threshold);
+	arr = json_set(root, "cases", json_array());
 	for (int i = 0; i < n; i++) {
 		const struct pair *q = &ps[i];
-		cJSON *x = cJSON_CreateObject();
+		struct nb_json *x = json_object();
 
-		cJSON_AddStringToObject(x, "case", either(q)->case_text);
-		cJSON_AddStringToObject(x, "target", either(q)->target);
+		json_set_str(x, "case", either(q)->case_text);
+		json_set_str(x, "target", either(q)->target);
 		if (q->a && usable(q->a))
-			cJSON_AddNumberToObject(x, "a_seconds", q->a->seconds);
+			json_set_num(x, "a_seconds", q->a->seconds);
 		else
-			cJSON_AddNullToObject(x, "a_seconds");
+			json_set(x, "a_seconds", json_null());
 		if (q->b && usable(q->b))
-			cJSON_AddNumberToObject(x, "b_seconds", q->b->seconds);
+			json_set_num(x, "b_seconds", q->b->seconds);
 		else
-			cJSON_AddNullToObject(x, "b_seconds");
+			json_set(x, "b_seconds", json_null());
 		if (q->ratio > 0) {
-			cJSON_AddNumberToObject(x, "ratio", q->ratio);
-			cJSON_AddNumberToObject(x, "ratio_ci_lo", q->lo);
-			cJSON_AddNumberToObject(x, "ratio_ci_hi", q->hi);
+			json_set_num(x, "ratio", q->ratio);
+			json_set_num(x, "ratio_ci_lo", q->lo);
+			json_set_num(x, "ratio_ci_hi", q->hi);
 		} else {
-			cJSON_AddNullToObject(x, "ratio");
-			cJSON_AddNullToObject(x, "ratio_ci_lo");
-			cJSON_AddNullToObject(x, "ratio_ci_hi");
+			json_set(x, "ratio", json_null());
+			json_set(x, "ratio_ci_lo", json_null());
+			json_set(x, "ratio_ci_hi", json_null());
 		}
 		if (!isnan(q->p)) {
-			cJSON_AddNumberToObject(x, "p", q->p);
-			cJSON_AddNumberToObject(x, "p_adjusted", q->p_adj);
+			json_set_num(x, "p", q->p);
+			json_set_num(x, "p_adjusted", q->p_adj);
 		} else {
-			cJSON_AddNullToObject(x, "p");
-			cJSON_AddNullToObject(x, "p_adjusted");
+			json_set(x, "p", json_null());
+			json_set(x, "p_adjusted", json_null());
 		}
-		cJSON_AddStringToObject(x, "verdict", q->verdict);
-		cJSON_AddStringToObject(x, "note", q->why);
-		cJSON_AddItemToArray(arr, x);
+		json_set_str(x, "verdict", q->verdict);
+		json_set_str(x, "note", q->why);
+		json_push(arr, x);
 	}
-	c = cJSON_AddObjectToObject(root, "summary");
+	c = json_set(root, "summary", json_object());
 	for (size_t i = 0; i < NB_ARRAY_SIZE(names); i++)
-		cJSON_AddNumberToObject(c, names[i], counts[i]);
-	text = report_json_text(root);
+		json_set_num(c, names[i], counts[i]);
+	text = json_finish(root, 1);
 	printf("%s\n", text);
 	free(text);
 }
@@ -380,22 +355,9 @@ static int parse_pct(const struct nb_command *cmd, const char *opt, const char *
 	return 0;
 }
 
-static int parse_format(const struct nb_command *cmd, const char *arg, enum compare_format *f)
-{
-	if (!strcmp(arg, "table"))
-		*f = CMP_TABLE;
-	else if (!strcmp(arg, "markdown") || !strcmp(arg, "md"))
-		*f = CMP_MARKDOWN;
-	else if (!strcmp(arg, "csv"))
-		*f = CMP_CSV, term_exact_stdout();
-	else if (!strcmp(arg, "json"))
-		*f = CMP_JSON;
-	else
-		return usage_error(cmd, "--format '%s': use table, markdown, csv or json", arg);
-	return 0;
-}
-
-static int compare_runs(int argc, char **argv, struct nb_ctx *ctx)
+/* The options of `compare runs`; the two runs are left at argv[optind]. */
+static int parse_runs_opts(int argc, char **argv, struct nb_ctx *ctx, struct runs_opts *o,
+			   struct nb_targets *targets)
 {
 	enum { O_THRESHOLD = 256, O_FAIL, O_ALPHA, O_CORRECTION };
 	static const struct option longopts[] = {
@@ -408,68 +370,81 @@ static int compare_runs(int argc, char **argv, struct nb_ctx *ctx)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const names[] = { "faster", "slower", "same", "uncertain", "n/a",
-					     "only in A", "only in B" };
 	const struct nb_command *cmd = &nb_cmd_compare;
-	struct runs_opts o = { .threshold = 0.05, .fail_on = -1, .alpha = 0.05, .adjust = NB_P_HOLM };
-	struct nb_run ra = { 0 }, rb = { 0 };
-	struct nb_result *as = NULL, *bs = NULL;
-	struct pair *ps = NULL;
-	struct nb_store *st;
-	int64_t ida, idb;
-	int na = 0, nb = 0, n = 0, c, ntested = 0, regressions = 0, ret = NB_EXIT_FAIL;
-	int counts[NB_ARRAY_SIZE(names)] = { 0 };
-	double *p = NULL;
-	char *targets = NULL;
+	const char *target_list = NULL;
+	int c;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:t:k:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_THRESHOLD:
-			if (parse_pct(cmd, "--threshold", optarg, &o.threshold))
+			if (parse_pct(cmd, "--threshold", optarg, &o->threshold))
 				return NB_EXIT_USAGE;
 			break;
 		case O_FAIL:
-			if (parse_pct(cmd, "--fail-on-regression", optarg, &o.fail_on))
+			if (parse_pct(cmd, "--fail-on-regression", optarg, &o->fail_on))
 				return NB_EXIT_USAGE;
 			break;
 		case O_ALPHA:
-			if (nb_parse_double(optarg, &o.alpha) || o.alpha <= 0 || o.alpha >= 1)
+			if (nb_parse_double(optarg, &o->alpha) || o->alpha <= 0 || o->alpha >= 1)
 				return usage_error(cmd, "--alpha '%s': expected a level between 0 and 1 "
 						   "(e.g. 0.05)", optarg);
 			break;
 		case O_CORRECTION:
 			if (stats_p_adjust_parse(optarg) < 0)
 				return usage_error(cmd, "--correction '%s': use holm, bh or none", optarg);
-			o.adjust = (enum nb_p_adjust)stats_p_adjust_parse(optarg);
+			o->adjust = (enum nb_p_adjust)stats_p_adjust_parse(optarg);
 			break;
 		case 'f':
-			if (parse_format(cmd, optarg, &o.format))
+			if (format_option(cmd, optarg, NB_FMTS_COMPARE, &o->format))
 				return NB_EXIT_USAGE;
 			break;
 		case 't':
-			o.filter.targets = optarg;
+			target_list = optarg;
 			break;
 		case 'k':
-			o.filter.kernels = xrealloc(o.filter.kernels,
-						    (size_t)(o.filter.nkernels + 1) * sizeof(char *));
-			o.filter.kernels[o.filter.nkernels++] = optarg;
+			o->filter.kernels = xrealloc(o->filter.kernels,
+						     (size_t)(o->filter.nkernels + 1) * sizeof(char *));
+			o->filter.kernels[o->filter.nkernels++] = optarg;
 			break;
 		default:
-			free(o.filter.kernels);
 			return bad_option(cmd, argv, c);
 		}
 	}
-	if (o.filter.targets)
-		o.filter.targets = targets = targets_resolve(ctx, o.filter.targets);
 	if (argc - optind != 2) {
-		free(o.filter.kernels);
-		free(targets);
 		if (argc - optind < 2)
 			return usage_error(cmd, "compare runs needs two runs: RUN_A RUN_B");
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind + 2]);
 	}
+	if (target_list) {
+		int rc = targets_option(cmd, ctx, "--target", target_list, NB_TARGETS_FILTER, targets);
+
+		if (rc)
+			return rc;
+		o->filter.targets = targets;
+	}
+	return 0;
+}
+
+static int compare_runs(int argc, char **argv, struct nb_ctx *ctx)
+{
+	static const char *const names[] = { "faster", "slower", "same", "uncertain", "n/a",
+					     "only in A", "only in B" };
+	struct runs_opts o = { .threshold = 0.05, .fail_on = -1, .alpha = 0.05, .adjust = NB_P_HOLM };
+	struct nb_targets targets = { 0 };
+	struct nb_run ra = { 0 }, rb = { 0 };
+	struct nb_result *as = NULL, *bs = NULL;
+	struct pair *ps = NULL;
+	struct nb_store *st;
+	int64_t ida, idb;
+	int na = 0, nb = 0, n = 0, ntested = 0, regressions = 0, ret;
+	int counts[NB_ARRAY_SIZE(names)] = { 0 };
+	double *p = NULL;
+
+	if ((ret = parse_runs_opts(argc, argv, ctx, &o, &targets)))
+		goto out;
+	ret = NB_EXIT_FAIL;
 	if (!(st = ctx_store(ctx)) || store_run_resolve(st, argv[optind], &ida) ||
 	    store_run_resolve(st, argv[optind + 1], &idb) || store_run_get(st, ida, &ra) ||
 	    store_run_get(st, idb, &rb) || store_results_get(st, ida, &as, &na) ||
@@ -512,11 +487,11 @@ static int compare_runs(int argc, char **argv, struct nb_ctx *ctx)
 		    ps[i].ratio > 1 + o.fail_on)
 			regressions++;
 	}
-	if (o.format == CMP_JSON)
+	if (o.format == NB_FMT_JSON)
 		render_runs_json(ps, n, &o, &ra, &rb, counts);
 	else
 		render_runs(ps, n, &o, &ra, &rb);
-	if (o.format == CMP_TABLE || o.format == CMP_MARKDOWN) {
+	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN) {
 		printf("\n%d case(s):", n);
 		for (size_t j = 0, first = 1; j < NB_ARRAY_SIZE(names); j++) {
 			if (!counts[j])
@@ -543,7 +518,7 @@ out:
 	run_release(&ra);
 	run_release(&rb);
 	free(o.filter.kernels);
-	free(targets);
+	targets_release(&targets);
 	return ret;
 }
 
@@ -568,8 +543,9 @@ const struct nb_command nb_cmd_compare = {
 		 "                        [--kernel PATTERN]... [--format table|markdown|csv|json]",
 	.summary = "Compare chips side by side, or two stored runs with statistics.",
 	.help = "compare chips: a spec sheet and kernel results, one column per chip\n"
-		"  CHIP...                  chip ids or aliases, or 'host' (default: 910b a100 h100\n"
-		"                           tpu-v5e)\n"
+		"  CHIP...                  chip ids, aliases or globs, 'host', 'chips' or 'default'\n"
+		"                           (default: the chips marked default_target: 910b a100\n"
+		"                           h100 tpu-v5e)\n"
 		"  -b, --baseline CHIP      ratios relative to this chip (default: the first)\n"
 		"  -k, --kernel PATTERN     kernel results for kernels or cases matching the glob\n"
 		"                           (repeatable; default every case stored for these chips)\n"
@@ -588,7 +564,8 @@ const struct nb_command nb_cmd_compare = {
 		"      --alpha A            significance level after correction (default 0.05)\n"
 		"      --correction M       holm (default, family-wise), bh (false discovery\n"
 		"                           rate) or none\n"
-		"  -t, --target LIST        only these targets (host, chip ids or aliases, 'chips')\n"
+		"  -t, --target LIST        only these targets: the words of 'run --target' (globs\n"
+		"                           also match targets this machine has no profile for)\n"
 		"  -k, --kernel PATTERN     only kernels or cases matching the glob (repeatable)\n"
 		"  -f, --format FMT         table (default), markdown, csv or json\n"
 		"Warns when the runs' hosts, builds or thread counts differ.  The method is\n"

@@ -4,12 +4,11 @@
 
 struct nb_ctx;
 
-enum compare_format { CMP_TABLE, CMP_MARKDOWN, CMP_CSV, CMP_JSON };
+#include "report/format.h"
 
-/* LIST ("host", "chips", chip ids or aliases, comma separated) with every
- * alias a loaded profile knows replaced by its id, as results store it;
- * words no profile knows are kept.  malloc'd. */
-char *targets_resolve(struct nb_ctx *ctx, const char *list);
+/* The formats both halves print. */
+#define NB_FMTS_COMPARE (NB_FMT(NB_FMT_TABLE) | NB_FMT(NB_FMT_MARKDOWN) | NB_FMT(NB_FMT_CSV) | \
+			 NB_FMT(NB_FMT_JSON))
 
 /* `npubench compare chips ...` (ARGV[0] is "chips"); an exit status. */
 int compare_chips(int argc, char **argv, struct nb_ctx *ctx);

@@ -8,20 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/compare.h"
+#include "report/format.h"
 #include "report/report.h"
 #include "report/table.h"
 #include "store/store.h"
+#include "targets/target.h"
 #include "util/util.h"
-
-enum format { FMT_NONE, FMT_CSV, FMT_JSON, FMT_MARKDOWN };
 
 struct export_opts {
 	const char **runs;	/* --run specs */
 	int nruns;
 	int all;
 	struct nb_filter filter;
-	enum format format;
+	int have_format;
+	enum nb_format format;
+	const char *target_list;	/* --target, read by targets_parse */
 	const char *output;
 	int samples;
 };
@@ -174,7 +175,7 @@ static int parse_opts(int argc, char **argv, struct export_opts *o)
 			o->all = 1;
 			break;
 		case 't':
-			o->filter.targets = optarg;
+			o->target_list = optarg;
 			break;
 		case 'k':
 			o->filter.kernels = xrealloc(o->filter.kernels,
@@ -182,14 +183,10 @@ static int parse_opts(int argc, char **argv, struct export_opts *o)
 			o->filter.kernels[o->filter.nkernels++] = optarg;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "csv"))
-				o->format = FMT_CSV;
-			else if (!strcmp(optarg, "json"))
-				o->format = FMT_JSON;
-			else if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
-				o->format = FMT_MARKDOWN;
-			else
-				return usage_error(cmd, "--format '%s': use csv, json or markdown", optarg);
+			if (format_option(cmd, optarg, NB_FMT(NB_FMT_CSV) | NB_FMT(NB_FMT_JSON) |
+					  NB_FMT(NB_FMT_MARKDOWN), &o->format))
+				return NB_EXIT_USAGE;
+			o->have_format = 1;
 			break;
 		case 'o':
 			if (!*optarg)
@@ -205,11 +202,11 @@ static int parse_opts(int argc, char **argv, struct export_opts *o)
 	}
 	if (optind < argc)
 		return usage_error(cmd, "unexpected argument '%s' (runs go in --run ID)", argv[optind]);
-	if (o->format == FMT_NONE)
+	if (!o->have_format)
 		return usage_error(cmd, "say which format: --format csv, json or markdown");
 	if (o->all && o->nruns)
 		return usage_error(cmd, "--all cannot be combined with --run or --last");
-	if (o->samples && o->format == FMT_MARKDOWN)
+	if (o->samples && o->format == NB_FMT_MARKDOWN)
 		return usage_error(cmd, "--samples: Markdown tables hold no samples; use csv or json");
 	return 0;
 }
@@ -223,13 +220,17 @@ static int cmd_export(int argc, char **argv, struct nb_ctx *ctx)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = NULL;
-	char *targets = NULL;
+	struct nb_targets targets = { 0 };
 
 	if ((ret = parse_opts(argc, argv, &o)))
 		goto out;
+	if (o.target_list) {
+		if ((ret = targets_option(&nb_cmd_export, ctx, "--target", o.target_list,
+					  NB_TARGETS_FILTER, &targets)))
+			goto out;
+		o.filter.targets = &targets;
+	}
 	ret = NB_EXIT_FAIL;
-	if (o.filter.targets)
-		o.filter.targets = targets = targets_resolve(ctx, o.filter.targets);
 	if (!(st = ctx_store(ctx)))
 		goto out;
 	if (o.all) {
@@ -255,7 +256,7 @@ static int cmd_export(int argc, char **argv, struct nb_ctx *ctx)
 			if (store_run_resolve(st, o.nruns ? o.runs[i] : "last", &ids[i]))
 				goto out;
 	}
-	if (o.format == FMT_JSON) {
+	if (o.format == NB_FMT_JSON) {
 		if (!(text = report_export_json(st, ids, n, o.samples, o.all || n > 1, &o.filter)))
 			goto out;
 		len = strlen(text);
@@ -267,7 +268,7 @@ static int cmd_export(int argc, char **argv, struct nb_ctx *ctx)
 
 		if (!(mem = open_memstream(&text, &len)))
 			die("out of memory");
-		rc = o.format == FMT_CSV ? write_csv(mem, st, ids, n, &o, &kept)
+		rc = o.format == NB_FMT_CSV ? write_csv(mem, st, ids, n, &o, &kept)
 					 : write_markdown(mem, st, ids, n, &o, &kept);
 		if (fclose(mem) || rc)
 			goto out;
@@ -282,7 +283,7 @@ out:
 	free(ids);
 	free(o.runs);
 	free(o.filter.kernels);
-	free(targets);
+	targets_release(&targets);
 	return ret;
 }
 
@@ -298,8 +299,10 @@ const struct nb_command nb_cmd_export = {
 		"      --last               the last run\n"
 		"      --all                every run, oldest first\n"
 		"Which results:\n"
-		"  -t, --target LIST        only these targets, comma separated: host, chip ids or\n"
-		"                           aliases, 'chips' (every predicted result)\n"
+		"  -t, --target LIST        only these targets: the words of 'run --target' (host,\n"
+		"                           chip ids, aliases, globs, 'chips' for every predicted\n"
+		"                           result, 'all', 'default'); globs also match targets this\n"
+		"                           machine has no profile for\n"
 		"  -k, --kernel PATTERN     only kernels (or whole case texts) matching the glob\n"
 		"                           (repeatable)\n"
 		"Output:\n"

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/format.h"
+#include "report/report.h"
 #include "targets/hostinfo.h"
 #include "util/util.h"
 
@@ -15,7 +17,7 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *format = "text";
+	enum nb_format fmt = NB_FMT_TABLE;
 	int c;
 
 	NB_UNUSED(ctx);
@@ -24,7 +26,8 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 	while ((c = getopt_long(argc, argv, ":f:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			format = optarg;
+			if (format_option(&nb_cmd_info, optarg, NB_FMT(NB_FMT_TABLE) | NB_FMT(NB_FMT_JSON), &fmt))
+				return NB_EXIT_USAGE;
 			break;
 		default:
 			return bad_option(&nb_cmd_info, argv, c);
@@ -32,15 +35,13 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 	}
 	if (optind < argc)
 		return usage_error(&nb_cmd_info, "unexpected argument '%s'", argv[optind]);
-	if (!strcmp(format, "json")) {
-		char *j = hostinfo_json(1);
+	if (fmt == NB_FMT_JSON) {
+		char *j = report_host_json(1);
 
 		printf("%s\n", j);
 		free(j);
-	} else if (!strcmp(format, "text")) {
-		hostinfo_print();
 	} else {
-		return usage_error(&nb_cmd_info, "unknown format '%s' (use text or json)", format);
+		hostinfo_print();
 	}
 	return 0;
 }
@@ -48,8 +49,8 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 const struct nb_command nb_cmd_info = {
 	.name = "info",
 	.exec = cmd_info,
-	.usage = "info [--format text|json]",
+	.usage = "info [--format table|json]",
 	.summary = "Describe this host: CPU, SIMD features, caches, memory, build and kernels.",
 	.help = "Options:\n"
-		"  -f, --format text|json   output format (default text)\n",
+		"  -f, --format table|json  output format (default table, also called text)\n",
 };

@@ -15,27 +15,8 @@
 #include "report/chart.h"
 #include "report/gnuplot.h"
 #include "store/store.h"
+#include "targets/target.h"
 #include "util/util.h"
-
-/* The chips drawn when --chips is not given and no run names any. */
-static const char *const default_chips[] = { "910b", "a100", "h100", "tpu-v5e" };
-
-/* The size axis of a scaling chart, per kernel family: the parameters set
- * together to each size, from FROM to TO by doubling. */
-struct sweep {
-	const char *kernel;
-	const char *params[3];
-	int64_t from, to;
-	const char *xlabel;
-};
-
-static const struct sweep sweeps[] = {
-	{ "gemm", { "m", "n", "k" }, 64, 16384, "matrix size (m = n = k)" },
-	/* seq_k stays 0: "the same as seq_q" */
-	{ "attention", { "seq_q", NULL, NULL }, 256, 32768, "sequence length (seq_q = seq_k)" },
-	{ "spmm", { "m", "n", "k" }, 256, 16384, "matrix size (m = n = k)" },
-	{ "stream", { "n", NULL, NULL }, 1 << 12, 1 << 28, "elements per array" },
-};
 
 struct plot_opts {
 	enum chart_kind kind;
@@ -81,45 +62,47 @@ static int add_chip(struct plot *pl, const char *id, const struct nb_profile *p)
 	return pl->nchips++;
 }
 
-/* The chips of --chips; every name must resolve to a profile ("host":
- * the profile 'profile probe' wrote, where a chart draws the host as a
- * chip). */
+/* The chips of --chips (the words of 'run --target'); "host" is the
+ * profile 'profile probe' wrote, where a chart draws the host as a chip.
+ * Returns 0, or an exit status after reporting. */
 static int chips_from_option(struct plot *pl)
 {
-	char *copy = xstrdup(pl->o.chips), *save = NULL;
-	int ret = 0;
+	struct nb_targets ts = { 0 };
+	int ret = targets_option(&nb_cmd_plot, pl->ctx, "--chips", pl->o.chips, 0, &ts);
 
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		const struct nb_profile *p;
+	for (int i = 0; !ret && i < ts.n; i++) {
+		const struct nb_profile *p = ts.v[i].profile;
 
-		/* The host's results are always drawn; its roof is its profile's. */
-		if (!strcmp(w, "host") && (pl->o.kind == CHART_ROOFLINE || pl->o.kind == CHART_BARS))
-			continue;
-		p = profiles_find(pl->set, w);
-		if (!p && !strcmp(w, "host")) {
-			ret = error("--chips host: this machine has no profile yet (make one with "
-				    "'npubench profile probe')");
-			break;
+		if (target_measured(&ts.v[i])) {
+			/* The host's results are always drawn; its roof is its profile's. */
+			if (pl->o.kind == CHART_ROOFLINE || pl->o.kind == CHART_BARS)
+				continue;
+			if (!(p = profiles_find(pl->set, "host"))) {
+				error("--chips host: this machine has no profile yet (make one with "
+				      "'npubench profile probe')");
+				ret = NB_EXIT_FAIL;
+				break;
+			}
 		}
-		if (!p) {
-			ret = error("--chips: unknown chip '%s' (see 'npubench profile list'; 'host' is "
-				    "this machine)", w);
-			break;
-		}
-		add_chip(pl, profile_id(p), p);
-	}
-	free(copy);
-	return ret;
-}
-
-static void chips_default(struct plot *pl)
-{
-	for (size_t i = 0; i < NB_ARRAY_SIZE(default_chips); i++) {
-		const struct nb_profile *p = profiles_find(pl->set, default_chips[i]);
-
 		if (p)
 			add_chip(pl, profile_id(p), p);
 	}
+	targets_release(&ts);
+	return ret;
+}
+
+/* The chips marked default_target, else every chip. */
+static void chips_default(struct plot *pl)
+{
+	struct nb_targets ts = { 0 };
+
+	nb_quiet_errors++;
+	if (targets_parse(pl->ctx, "--chips", "default", 0, &ts) == 0)
+		for (int i = 0; i < ts.n; i++)
+			if (ts.v[i].profile)
+				add_chip(pl, profile_id(ts.v[i].profile), ts.v[i].profile);
+	nb_quiet_errors--;
+	targets_release(&ts);
 	for (int i = 0; pl->nchips == 0 && i < profiles_count(pl->set); i++)
 		add_chip(pl, profile_id(profiles_get(pl->set, i)), profiles_get(pl->set, i));
 }
@@ -461,7 +444,7 @@ static int build_bars(struct plot *pl)
 }
 
 /* The value of the case's sweep parameters when they are all equal, or -1. */
-static int64_t sweep_size(const struct sweep *sw, const struct nb_case *c)
+static int64_t sweep_size(const struct nb_sweep *sw, const struct nb_case *c)
 {
 	int64_t v = -1;
 
@@ -477,7 +460,7 @@ static int64_t sweep_size(const struct sweep *sw, const struct nb_case *c)
 
 /* True when A and B differ at most in the swept parameters (and a zero
  * "n" meaning "sized past the cache" is not compared). */
-static int same_but_size(const struct sweep *sw, const struct nb_case *a, const struct nb_case *b)
+static int same_but_size(const struct nb_sweep *sw, const struct nb_case *a, const struct nb_case *b)
 {
 	const struct nb_kernel *k = a->kernel;
 
@@ -497,24 +480,33 @@ static int same_but_size(const struct sweep *sw, const struct nb_case *a, const 
 static int build_scaling(struct plot *pl)
 {
 	struct chart *c = &pl->chart;
-	const struct sweep *sw = NULL;
+	const struct nb_sweep *sw = NULL;
 	const struct nb_kernel *k = NULL;
 	struct nb_case base;
 	struct nb_work w;
 	char msg[256];
 	int host = -1;
 
-	for (size_t i = 0; i < NB_ARRAY_SIZE(sweeps) && !k; i++) {
-		const struct nb_kernel *cand = kernel_find(sweeps[i].kernel);
+	/* The first family with a sweep that --kernel names (gemm by default). */
+	for (int i = 0; i < nb_nkernels && !k; i++) {
+		const struct nb_kernel *cand = nb_kernels[i];
 
-		if (cand && (pl->o.kernel ? nb_glob_match(pl->o.kernel, cand->name) : 1)) {
+		if (cand->sweep && nb_glob_match(pl->o.kernel ? pl->o.kernel : "gemm", cand->name)) {
 			k = cand;
-			sw = &sweeps[i];
+			sw = cand->sweep;
 		}
 	}
-	if (!k)
-		return error("--kernel %s: no kernel with a size sweep (scaling draws gemm, "
-			     "attention, spmm or stream)", pl->o.kernel ? pl->o.kernel : "");
+	if (!k) {
+		struct strbuf names = STRBUF_INIT;
+
+		for (int i = 0; i < nb_nkernels; i++)
+			if (nb_kernels[i]->sweep)
+				sb_addf(&names, "%s%s", names.len ? ", " : "", nb_kernels[i]->name);
+		error("--kernel %s: no kernel with a size sweep (scaling draws %s)",
+		      pl->o.kernel ? pl->o.kernel : "", sb_str(&names));
+		sb_release(&names);
+		return -1;
+	}
 	case_init(&base, k);
 	if (pl->o.dtype && case_set(&base, "dtype", pl->o.dtype, msg, sizeof(msg)))
 		return error("--dtype %s: %s", pl->o.dtype, msg);
@@ -728,8 +720,9 @@ static int cmd_plot(int argc, char **argv, struct nb_ctx *ctx)
 	chart_init(&pl.chart, pl.o.kind);
 	if (!(pl.set = ctx_profiles(ctx)))
 		goto out;
-	if (pl.o.chips && chips_from_option(&pl))
+	if (pl.o.chips && (ret = chips_from_option(&pl)))
 		goto out;
+	ret = NB_EXIT_FAIL;
 	switch (pl.o.kind) {
 	case CHART_ROOFLINE:
 		if (build_roofline(&pl))
@@ -783,8 +776,8 @@ const struct nb_command nb_cmd_plot = {
 		"             host results where present\n"
 		"  specs      dense peak per dtype, memory bandwidth and capacity per chip\n"
 		"\nOptions:\n"
-		"  --chips LIST      chips by id or alias, comma separated (default: the run's chips;\n"
-		"                    scaling and specs: 910b, a100, h100, tpu-v5e); chips the run did\n"
+		"  --chips LIST      the words of 'run --target' (default: the run's chips; scaling\n"
+		"                    and specs: 'default', 910b, a100, h100, tpu-v5e); chips the run did\n"
 		"                    not predict are predicted now for its cases; 'host' is this\n"
 		"                    machine's probed profile (its measured results are always drawn)\n"
 		"  --run ID          the stored run: id, UUID prefix or 'last' (default)\n"

@@ -3,7 +3,6 @@
 #include "util/output.h"
 #include "npubench.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -42,56 +41,17 @@ static int id_ok(const char *id)
 static int settle_id(const char *url, const char *body, size_t len, const char *as,
 		     char **id, char **text)
 {
-	const char *end = NULL;
-	cJSON *root = NULL, *jid;
-	int ret = -1;
-
-	if (strlen(body) != len) {
-		error("%s: the download is not a JSON profile (it holds a NUL byte)", url);
-		goto out;
+	if (profile_text_settle_id(url, body, len, as, id, text))
+		return -1;
+	if (!as && !id_ok(*id)) {
+		error("%s: the profile id '%s' cannot be a file name (letters, digits, '.', '_' "
+		      "and '-' only): install it with --as ID", url, *id);
+		free(*id);
+		free(*text);
+		*id = *text = NULL;
+		return -1;
 	}
-	root = cJSON_ParseWithOpts(body, &end, 1);
-	if (!root) {
-		error("%s: the download is not valid JSON (near byte %ld)", url,
-		      end ? (long)(end - body) : 0L);
-		goto out;
-	}
-	if (!cJSON_IsObject(root)) {
-		error("%s: the download is not a JSON object, so not a chip profile", url);
-		goto out;
-	}
-	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
-	if (as) {
-		cJSON *aliases = cJSON_GetObjectItemCaseSensitive(root, "aliases");
-
-		if (jid)
-			cJSON_ReplaceItemInObjectCaseSensitive(root, "id", cJSON_CreateString(as));
-		else
-			cJSON_AddStringToObject(root, "id", as);
-		/* The original's aliases would name two profiles. */
-		if (aliases)
-			cJSON_ReplaceItemInObjectCaseSensitive(root, "aliases", cJSON_CreateArray());
-		*text = cJSON_Print(root);
-		if (!*text)
-			die("out of memory");
-		*id = xstrdup(as);
-	} else {
-		if (!cJSON_IsString(jid) || !jid->valuestring) {
-			error("%s: the profile has no \"id\" string (name one with --as ID)", url);
-			goto out;
-		}
-		if (!id_ok(jid->valuestring)) {
-			error("%s: the profile id '%s' cannot be a file name (letters, digits, '.', '_' "
-			      "and '-' only): install it with --as ID", url, jid->valuestring);
-			goto out;
-		}
-		*text = xstrdup(body);
-		*id = xstrdup(jid->valuestring);
-	}
-	ret = 0;
-out:
-	cJSON_Delete(root);
-	return ret;
+	return 0;
 }
 
 /* The download staged as ID.json in a private temporary folder, where the
@@ -280,10 +240,7 @@ out:
 		error("%s: nothing installed", url);
 	unstage(&sg);
 	net_response_release(&resp);
-	if (text && as)
-		cJSON_free(text);
-	else
-		free(text);
+	free(text);
 	free(id);
 	free(dest);
 	return ret;

@@ -9,10 +9,11 @@
 #include "cmd/profile-fetch.h"
 #include "cmd/profile-probe.h"
 #include "model/profile.h"
-#include "util/term.h"
+#include "report/format.h"
 #include "util/util.h"
 
-static int parse_format(int argc, char **argv, const char **format, int *json_ok)
+/* The --format option of list and show, from ALLOWED. */
+static int parse_format(int argc, char **argv, unsigned allowed, enum nb_format *fmt)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -25,16 +26,13 @@ static int parse_format(int argc, char **argv, const char **format, int *json_ok
 	while ((c = getopt_long(argc, argv, ":f:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			*format = optarg;
+			if (format_option(&nb_cmd_profile, optarg, allowed, fmt))
+				return NB_EXIT_USAGE;
 			break;
 		default:
 			return bad_option(&nb_cmd_profile, argv, c);
 		}
 	}
-	if (strcmp(*format, "table") && strcmp(*format, "json") && strcmp(*format, "text") &&
-	    strcmp(*format, "csv"))
-		return usage_error(&nb_cmd_profile, "unknown format '%s'", *format);
-	*json_ok = 1;
 	return 0;
 }
 
@@ -51,9 +49,21 @@ static const char *peak_text(const struct nb_profile *p, enum nb_dtype d, char *
 
 static int profile_list(int argc, char **argv, struct nb_ctx *ctx)
 {
-	const char *format = "table";
+	static const struct nb_col cols[] = {
+		{ "id", NB_COL_STR, "ID", -16, 0, 0 },
+		{ "name", NB_COL_STR, "NAME", -44, 44, NB_COL_QUOTED },
+		{ "vendor", NB_COL_STR, "VENDOR", -8, 0, 0 },
+		{ "year", NB_COL_INT, "YEAR", 4, 0, 0 },
+		{ "fp16_tflops", NB_COL_NUM, "FP16", 8, 0, 0 },
+		{ "bf16_tflops", NB_COL_NUM, "BF16", 8, 0, 0 },
+		{ "int8_tops", NB_COL_NUM, "INT8", 8, 0, 0 },
+		{ "memory_gib", NB_COL_NUM, "MEM", 7, 0, 0 },
+		{ "bandwidth_gbs", NB_COL_NUM, "BW", 8, 0, 0 },
+	};
+	enum nb_format fmt = NB_FMT_TABLE;
 	struct nb_profiles *set;
-	int ok, ret = parse_format(argc, argv, &format, &ok);
+	struct nb_records *w;
+	int ret = parse_format(argc, argv, NB_FMTS_LISTING, &fmt);
 
 	if (ret)
 		return ret;
@@ -62,7 +72,8 @@ static int profile_list(int argc, char **argv, struct nb_ctx *ctx)
 	set = ctx_profiles(ctx);
 	if (!set)
 		return NB_EXIT_FAIL;
-	if (!strcmp(format, "json")) {
+	if (fmt == NB_FMT_JSON) {
+		/* Each profile whole, as loaded: every figure with its source. */
 		printf("[");
 		for (int i = 0; i < profiles_count(set); i++) {
 			char *j = profile_snapshot_json(profiles_get(set, i));
@@ -73,29 +84,30 @@ static int profile_list(int argc, char **argv, struct nb_ctx *ctx)
 		printf("\n]\n");
 		return 0;
 	}
-	if (!strcmp(format, "csv"))
-		term_exact_stdout(), printf("id,name,vendor,year,fp16_tflops,bf16_tflops,int8_tops,memory_gib,bandwidth_gbs\n");
-	else
-		printf("%-16s %-44s %-8s %4s %8s %8s %8s %7s %8s\n", "ID", "NAME", "VENDOR", "YEAR",
-		       "FP16", "BF16", "INT8", "MEM", "BW");
+	w = records_begin(stdout, fmt, cols, (int)NB_ARRAY_SIZE(cols), " ", 0);
 	for (int i = 0; i < profiles_count(set); i++) {
 		const struct nb_profile *p = profiles_get(set, i);
-		char a[32], b[32], c[32];
+		char a[32], b[32], c[32], mem[32], bw[32];
+		double gib = profile_mem_bytes(p) / 1073741824.0, gbs = profile_bw_bytes_per_s(p) / 1e9;
+		struct nb_cell row[] = {
+			{ profile_id(p), 0, 0 },
+			{ profile_name(p), 0, 0 },
+			{ profile_vendor(p), 0, 0 },
+			{ NULL, profile_year(p), 0 },
+			{ peak_text(p, NB_FP16, a, sizeof(a)), 0, 0 },
+			{ peak_text(p, NB_BF16, b, sizeof(b)), 0, 0 },
+			{ peak_text(p, NB_INT8, c, sizeof(c)), 0, 0 },
+			{ mem, gib, 0 },
+			{ bw, gbs, 0 },
+		};
 
-		if (!strcmp(format, "csv"))
-			printf("%s,\"%s\",%s,%d,%s,%s,%s,%.6g,%.6g\n", profile_id(p), profile_name(p),
-			       profile_vendor(p), profile_year(p),
-			       peak_text(p, NB_FP16, a, sizeof(a)), peak_text(p, NB_BF16, b, sizeof(b)),
-			       peak_text(p, NB_INT8, c, sizeof(c)),
-			       profile_mem_bytes(p) / 1073741824.0, profile_bw_bytes_per_s(p) / 1e9);
-		else
-			printf("%-16s %-44.44s %-8s %4d %8s %8s %8s %6.4gG %8.5g\n", profile_id(p),
-			       profile_name(p), profile_vendor(p), profile_year(p),
-			       peak_text(p, NB_FP16, a, sizeof(a)), peak_text(p, NB_BF16, b, sizeof(b)),
-			       peak_text(p, NB_INT8, c, sizeof(c)),
-			       profile_mem_bytes(p) / 1073741824.0, profile_bw_bytes_per_s(p) / 1e9);
+		/* json would want numbers, but json prints whole profiles above. */
+		snprintf(mem, sizeof(mem), fmt == NB_FMT_TABLE ? "%.4gG" : "%.6g", gib);
+		snprintf(bw, sizeof(bw), fmt == NB_FMT_TABLE ? "%.5g" : "%.6g", gbs);
+		records_row(w, row);
 	}
-	if (strcmp(format, "csv"))
+	records_end(w);
+	if (fmt == NB_FMT_TABLE || fmt == NB_FMT_MARKDOWN)
 		printf("\nFP16/BF16 in dense TFLOPS, INT8 in dense TOPS ('-': the chip has no such mode); "
 		       "MEM in GiB; BW in GB/s.\n");
 	return 0;
@@ -123,12 +135,12 @@ static void show_figure(void *arg, const char *path, double value, const char *s
 
 static int profile_show(int argc, char **argv, struct nb_ctx *ctx)
 {
-	const char *format = "text";
+	enum nb_format fmt = NB_FMT_TABLE;
 	const struct nb_profile *p;
 	struct nb_profiles *set;
 	struct show_state st = { { NULL }, 0 };
 	const char *a;
-	int ok, ret = parse_format(argc, argv, &format, &ok);
+	int ret = parse_format(argc, argv, NB_FMT(NB_FMT_TABLE) | NB_FMT(NB_FMT_JSON), &fmt);
 
 	if (ret)
 		return ret;
@@ -144,7 +156,7 @@ static int profile_show(int argc, char **argv, struct nb_ctx *ctx)
 		error("no profile '%s' (see 'npubench profile list')", argv[optind]);
 		return NB_EXIT_FAIL;
 	}
-	if (!strcmp(format, "json")) {
+	if (fmt == NB_FMT_JSON) {
 		char *j = profile_snapshot_json(p);
 
 		printf("%s\n", j);
@@ -232,10 +244,10 @@ const struct nb_command nb_cmd_profile = {
 	.usage = "profile list|show|validate|probe|fetch [ARGS]",
 	.summary = "List, show, validate, probe and fetch chip profiles.",
 	.help = "Subcommands:\n"
-		"  list [--format table|csv|json]\n"
+		"  list [--format table|csv|json|markdown]\n"
 		"        every loaded profile: id, name, vendor, year, dense FP16/BF16 TFLOPS,\n"
 		"        dense INT8 TOPS, memory (GiB) and bandwidth (GB/s)\n"
-		"  show ID|ALIAS [--format text|json]\n"
+		"  show ID|ALIAS [--format table|json]\n"
 		"        every figure of one profile with its kind (vendor-spec, measured,\n"
 		"        derived, estimate), its source and any note\n"
 		"  validate [FILE...]\n"

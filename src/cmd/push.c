@@ -12,6 +12,7 @@
 
 #include "net/http.h"
 #include "report/prometheus.h"
+#include "report/format.h"
 #include "report/report.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -148,6 +149,7 @@ static int cmd_push(int argc, char **argv, struct nb_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct push_opts o = { .format = "json", .lim = NET_LIMITS_INIT };
+	enum nb_format fmt;
 	const char *run_spec = NULL;
 	int pending = 0, c, ret = NB_EXIT_FAIL, n = 0, failed = 0;
 	int64_t *ids = NULL, one, v;
@@ -215,10 +217,11 @@ static int cmd_push(int argc, char **argv, struct nb_ctx *ctx)
 		ret = usage_error(&nb_cmd_push, "'%s' is not an http:// or https:// URL", o.url);
 		goto out;
 	}
-	if (strcmp(o.format, "json") && strcmp(o.format, "prometheus")) {
-		ret = usage_error(&nb_cmd_push, "unknown format '%s' (use json or prometheus)", o.format);
+	if ((ret = format_option(&nb_cmd_push, o.format, NB_FMT(NB_FMT_JSON) | NB_FMT(NB_FMT_PROMETHEUS),
+				 &fmt)))
 		goto out;
-	}
+	ret = NB_EXIT_FAIL;
+	o.format = format_name(fmt);	/* the name the store records pushes under */
 	if (pending && run_spec) {
 		ret = usage_error(&nb_cmd_push, "--run and --pending exclude each other");
 		goto out;

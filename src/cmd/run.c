@@ -4,7 +4,6 @@
 
 #include "config.h"
 
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +13,8 @@
 
 #include "kernels/suite.h"
 #include "model/profile.h"
+#include "report/format.h"
+#include "report/jsonw.h"
 #include "report/report.h"
 #include "report/table.h"
 #include "store/store.h"
@@ -25,11 +26,6 @@
 #include "util/timer.h"
 #include "util/term.h"
 #include "util/util.h"
-
-/* The chips the project is about: the default chip targets. */
-static const char *const default_chips[] = { "910b", "a100", "h100", "tpu-v5e" };
-
-enum format { FMT_TABLE, FMT_JSON, FMT_CSV };
 
 struct run_opts {
 	const char *suite;
@@ -44,15 +40,10 @@ struct run_opts {
 	int threads;
 	struct nb_measure_opts m;
 	const char *tag;
-	enum format format;
+	enum nb_format format;
 	int quiet, dry_run;
 	int min_time_set;	/* --min-time given: the suite's default does not apply */
 	int max_reps_set;
-};
-
-/* One target: the host, or a chip profile. */
-struct target {
-	const struct nb_profile *chip;	/* NULL: the host */
 };
 
 static volatile sig_atomic_t caught_signal;
@@ -230,101 +221,30 @@ out:
 	return ret;
 }
 
-static int add_target(struct target **ts, int *n, const struct nb_profile *chip)
-{
-	for (int i = 0; i < *n; i++)
-		if ((*ts)[i].chip == chip)
-			return 0;
-	*ts = xrealloc(*ts, (size_t)(*n + 1) * sizeof(**ts));
-	(*ts)[(*n)++].chip = chip;
-	return 0;
-}
-
-/* Resolves --target: host, chips, all, or chip ids/aliases. */
-static int build_targets(const char *list, struct nb_ctx *ctx, struct target **ts, int *n)
-{
-	struct nb_profiles *set = NULL;
-	char *copy = xstrdup(list ? list : "default"), *save = NULL;
-	int ret = -1;
-
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(w, "host")) {
-			add_target(ts, n, NULL);
-			continue;
-		}
-		if (!set && !(set = ctx_profiles(ctx)))
-			goto out;
-		if (!strcmp(w, "default")) {
-			add_target(ts, n, NULL);
-			if (profiles_count(set) == 0) {
-				warning("no chip profiles found: predicting on chips is not available "
-					"(searched %s)", ctx->profile_dirs[0]);
-				continue;
-			}
-			for (size_t i = 0; i < NB_ARRAY_SIZE(default_chips); i++) {
-				const struct nb_profile *p = profiles_find(set, default_chips[i]);
-
-				if (!p) {
-					error("default chip '%s' has no profile in the profile folders",
-					      default_chips[i]);
-					goto out;
-				}
-				add_target(ts, n, p);
-			}
-		} else if (!strcmp(w, "chips") || !strcmp(w, "all")) {
-			if (!strcmp(w, "all"))
-				add_target(ts, n, NULL);
-			if (profiles_count(set) == 0) {
-				error("--target %s: no chip profiles found (searched %s)", w,
-				      ctx->profile_dirs[0]);
-				goto out;
-			}
-			for (int i = 0; i < profiles_count(set); i++)
-				add_target(ts, n, profiles_get(set, i));
-		} else {
-			const struct nb_profile *p = profiles_find(set, w);
-
-			if (!p) {
-				error("--target: unknown target '%s' (use host, chips, all, or a chip "
-				      "from 'npubench profile list')", w);
-				goto out;
-			}
-			add_target(ts, n, p);
-		}
-	}
-	ret = 0;
-out:
-	free(copy);
-	return ret;
-}
-
 static char *options_json(const struct run_opts *o, int threads)
 {
-	cJSON *j = cJSON_CreateObject(), *a;
-	char *text;
+	struct nb_json *j = json_object(), *a;
 
 	if (o->ncases == 0)
-		cJSON_AddStringToObject(j, "suite", o->suite ? o->suite : "default");
-	a = cJSON_AddArrayToObject(j, "kernel");
+		json_set_str(j, "suite", o->suite ? o->suite : "default");
+	a = json_set(j, "kernel", json_array());
 	for (int i = 0; i < o->nkernels; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(o->kernels[i]));
-	a = cJSON_AddArrayToObject(j, "case");
+		json_push(a, json_string(o->kernels[i]));
+	a = json_set(j, "case", json_array());
 	for (int i = 0; i < o->ncases; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(o->cases[i]));
-	a = cJSON_AddArrayToObject(j, "set");
+		json_push(a, json_string(o->cases[i]));
+	a = json_set(j, "set", json_array());
 	for (int i = 0; i < o->nsets; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(o->sets[i]));
+		json_push(a, json_string(o->sets[i]));
 	if (o->dtypes)
-		cJSON_AddStringToObject(j, "dtype", o->dtypes);
-	cJSON_AddStringToObject(j, "target", o->targets ? o->targets : "default");
-	cJSON_AddNumberToObject(j, "threads", threads);
-	cJSON_AddNumberToObject(j, "min_time", o->m.min_time);
-	cJSON_AddNumberToObject(j, "min_reps", o->m.min_reps);
-	cJSON_AddNumberToObject(j, "max_reps", o->m.max_reps);
-	cJSON_AddNumberToObject(j, "stable_rel", o->m.stable_rel);
-	text = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	return text;
+		json_set_str(j, "dtype", o->dtypes);
+	json_set_str(j, "target", o->targets ? o->targets : "default");
+	json_set_num(j, "threads", threads);
+	json_set_num(j, "min_time", o->m.min_time);
+	json_set_num(j, "min_reps", o->m.min_reps);
+	json_set_num(j, "max_reps", o->m.max_reps);
+	json_set_num(j, "stable_rel", o->m.stable_rel);
+	return json_finish(j, 0);
 }
 
 /* Progress on stderr, only when it is a terminal. */
@@ -446,14 +366,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->tag = optarg;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "table"))
-				o->format = FMT_TABLE;
-			else if (!strcmp(optarg, "json"))
-				o->format = FMT_JSON;
-			else if (!strcmp(optarg, "csv"))
-				o->format = FMT_CSV, term_exact_stdout();
-			else
-				return usage_error(cmd, "--format '%s': use table, json or csv", optarg);
+			if (format_option(cmd, optarg, NB_FMT(NB_FMT_TABLE) | NB_FMT(NB_FMT_JSON) |
+					  NB_FMT(NB_FMT_CSV), &o->format))
+				return NB_EXIT_USAGE;
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -479,83 +394,175 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
-{
-	struct run_opts o = { .m = NB_MEASURE_DEFAULTS };
-	struct nb_suite cases = { 0 };
-	struct target *ts = NULL;
-	struct nb_store *st = NULL;
-	struct nb_pool *pool = NULL;
-	struct nb_run run = { 0 };
-	struct sigaction sa, old_int, old_term;
-	int nt = 0, ret = NB_EXIT_FAIL, width = 4, stored = 0, failed = 0, errors = 0;
-	int tty = isatty(2), nhost = 0, host_done = 0, step = 0, total;
-	double start, host_time = 0;
-	const struct nb_cpu *cpu = cpu_detect();
+/* What one run holds while it runs. */
+struct run_state {
+	struct run_opts o;
+	struct nb_suite cases;
+	struct nb_targets ts;
+	struct nb_target_run env;
+	struct nb_store *st;
+	struct nb_run run;
+	struct nb_result *kept;		/* --format json: the results, printed at the end */
+	int nkept;
+	int width, stored, failed, errors, nmeasured;
+};
 
-	ret = parse_opts(argc, argv, &o);
-	if (ret)
-		goto out;
-	ret = NB_EXIT_FAIL;
-	if (build_cases(&o, ctx, &cases) || build_targets(o.targets, ctx, &ts, &nt))
-		goto out;
-	for (int i = 0; i < nt; i++)
-		nhost += ts[i].chip == NULL;
-	for (int i = 0; i < cases.ncases; i++) {
-		char *t = case_format(&cases.cases[i]);
+/* Cases, targets and checks: everything decided before the store is touched.
+ * Returns 0, -1 after a dry run, or an exit status. */
+static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_state *s)
+{
+	const struct nb_cpu *cpu = cpu_detect();
+	int ret;
+
+	if ((ret = parse_opts(argc, argv, &s->o)))
+		return ret;
+	if (build_cases(&s->o, ctx, &s->cases))
+		return NB_EXIT_FAIL;
+	if ((ret = targets_option(&nb_cmd_run, ctx, "--target", s->o.targets ? s->o.targets : "default",
+				  0, &s->ts)))
+		return ret;
+	if (s->ts.n == 0) {
+		error("--target %s: no target to run on", s->o.targets ? s->o.targets : "default");
+		return NB_EXIT_FAIL;
+	}
+	for (int i = 0; i < s->ts.n; i++)
+		s->nmeasured += target_measured(&s->ts.v[i]);
+	if (!s->o.targets && s->nmeasured == s->ts.n)
+		warning("no chip profile marks itself \"default_target\": predicting on chips is not "
+			"available (searched %s)", ctx->profile_dirs[0]);
+	for (int i = 0; i < s->cases.ncases; i++) {
+		char *t = case_format(&s->cases.cases[i]);
 		int len = (int)strlen(t);
 
-		if (len > width)
-			width = len;
+		if (len > s->width)
+			s->width = len;
 		free(t);
 	}
-	total = cases.ncases * nt;
-	if (o.dry_run) {
-		for (int i = 0; i < cases.ncases; i++) {
-			char *t = case_format(&cases.cases[i]);
+	if (s->o.dry_run) {
+		for (int i = 0; i < s->cases.ncases; i++) {
+			char *t = case_format(&s->cases.cases[i]);
 
-			for (int j = 0; j < nt; j++)
-				printf("%-*s  %s\n", width, t, ts[j].chip ? profile_id(ts[j].chip) : "host");
+			for (int j = 0; j < s->ts.n; j++)
+				printf("%-*s  %s\n", s->width, t, s->ts.v[j].id);
 			free(t);
 		}
-		ret = 0;
-		goto out;
+		return -1;
 	}
-	/* Impossible on this host: said before anything is stored. */
-	for (int i = 0; i < cases.ncases && nhost; i++) {
-		double need = cases.cases[i].kernel->host_bytes(&cases.cases[i]);
-
-		if (need > (double)cpu->mem_available * 0.9) {
-			char *t = case_format(&cases.cases[i]);
-
-			error("'%s' needs %.2f GiB on the host, which has %.2f GiB available: "
-			      "choose smaller sizes or --target without host", t, need / 1073741824.0,
-			      (double)cpu->mem_available / 1073741824.0);
-			free(t);
-			goto out;
-		}
-	}
-	if (!o.threads)
-		o.threads = cpu->online_cpus;
-	if (o.threads > cpu->online_cpus && nhost)
+	/* Impossible on a target: said before anything is stored. */
+	for (int i = 0; i < s->cases.ncases; i++)
+		for (int j = 0; j < s->ts.n; j++)
+			if (s->ts.v[j].kind->check && s->ts.v[j].kind->check(&s->ts.v[j], &s->cases.cases[i]))
+				return NB_EXIT_FAIL;
+	if (!s->o.threads)
+		s->o.threads = cpu->online_cpus;
+	if (s->o.threads > cpu->online_cpus && s->nmeasured)
 		warning("--threads %d is more than the %d CPUs this process may use: host timings "
-			"will be flagged oversubscribed", o.threads, cpu->online_cpus);
-	if (nhost && !(pool = pool_create(o.threads, 1)))
-		goto out;
-	if (!(st = ctx_store(ctx)))
-		goto out;
+			"will be flagged oversubscribed", s->o.threads, cpu->online_cpus);
+	s->env = (struct nb_target_run){ s->o.threads, &s->o.m };
+	for (int j = 0; j < s->ts.n; j++)
+		if (s->ts.v[j].kind->open && s->ts.v[j].kind->open(&s->ts.v[j], &s->env))
+			return NB_EXIT_FAIL;
+	return 0;
+}
 
-	run.tool_version = xstrdup(PACKAGE_VERSION);
-	run.build_flags = xstrdup(NB_BUILD_FLAGS);
-	run.host_json = hostinfo_json(0);
-	run.hostname = xstrdup(hostinfo_hostname());
-	run.cmdline = xstrdup(ctx->cmdline ? ctx->cmdline : "");
-	run.options_json = options_json(&o, o.threads);
-	run.tag = o.tag ? xstrdup(o.tag) : NULL;
-	run.seed = (int64_t)o.m.seed;
-	run.distribution = xstrdup(NB_RNG_DISTRIBUTION);
-	run.pid = getpid();
-	if (store_run_begin(st, &run))
+/* Opens the run in the store: its metadata, status running. */
+static int run_begin(struct nb_ctx *ctx, struct run_state *s)
+{
+	struct nb_run *run = &s->run;
+
+	if (!(s->st = ctx_store(ctx)))
+		return -1;
+	run->tool_version = xstrdup(PACKAGE_VERSION);
+	run->build_flags = xstrdup(NB_BUILD_FLAGS);
+	run->host_json = report_host_json(0);
+	run->hostname = xstrdup(hostinfo_hostname());
+	run->cmdline = xstrdup(ctx->cmdline ? ctx->cmdline : "");
+	run->options_json = options_json(&s->o, s->o.threads);
+	run->tag = s->o.tag ? xstrdup(s->o.tag) : NULL;
+	run->seed = (int64_t)s->o.m.seed;
+	run->distribution = xstrdup(NB_RNG_DISTRIBUTION);
+	run->pid = getpid();
+	return store_run_begin(s->st, run);
+}
+
+/* Stores and shows one finished result; R is consumed.  Returns 0, or -1
+ * when the store failed. */
+static int run_record(struct run_state *s, struct nb_result *r)
+{
+	if (store_result_add(s->st, s->run.id, r)) {
+		result_release(r);
+		s->errors++;
+		return -1;
+	}
+	s->stored++;
+	if (r->status == NB_RES_VERIFY_FAILED || r->status == NB_RES_ERROR) {
+		s->failed++;
+		error("%s on %s: %s", r->case_text, r->target, r->message ? r->message : "failed");
+	}
+	if (s->o.format == NB_FMT_TABLE && !s->o.quiet)
+		table_row(stdout, r, s->width);
+	else if (s->o.format == NB_FMT_CSV)
+		csv_row(stdout, r, &s->run, NULL, 0);
+	fflush(stdout);
+	if (s->o.format == NB_FMT_JSON) {
+		s->kept = xrealloc(s->kept, (size_t)(s->nkept + 1) * sizeof(*s->kept));
+		s->kept[s->nkept++] = *r;
+	} else {
+		result_release(r);
+	}
+	return 0;
+}
+
+/* Every case on every target, in order, until done or interrupted. */
+static void run_loop(struct run_state *s)
+{
+	int tty = isatty(2) && !s->o.quiet, step = 0, done = 0;
+	int total = s->cases.ncases * s->ts.n, nmeasure = s->nmeasured * s->cases.ncases;
+	double start = timer_now(), measure_time = 0;
+
+	for (int i = 0; i < s->cases.ncases && !nb_interrupted; i++) {
+		for (int j = 0; j < s->ts.n && !nb_interrupted; j++) {
+			struct nb_target *t = &s->ts.v[j];
+			int measured = target_measured(t);
+			struct nb_result r;
+			double t0 = timer_now(), eta = done ? measure_time / done * (nmeasure - done) : 0;
+
+			step++;
+			if (measured) {
+				char *text = case_format(&s->cases.cases[i]);
+
+				progress(tty, step, total, text, t0 - start, eta);
+				free(text);
+			}
+			if (t->kind->run(t, &s->cases.cases[i], &s->env, &r))
+				break;	/* interrupted: nothing half-measured is kept */
+			if (measured) {
+				measure_time += timer_now() - t0;
+				done++;
+			}
+			progress_clear(tty && measured);
+			r.seq = step;
+			if (run_record(s, &r)) {
+				nb_interrupted = 1;	/* the store failed: stop, keep what is there */
+				break;
+			}
+		}
+	}
+}
+
+static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
+{
+	struct run_state s = { .o = { .m = NB_MEASURE_DEFAULTS }, .width = 4 };
+	struct sigaction sa, old_int, old_term;
+	int ret;
+
+	ret = run_prepare(argc, argv, ctx, &s);
+	if (ret) {
+		ret = ret < 0 ? NB_EXIT_OK : ret;
+		goto out;
+	}
+	ret = NB_EXIT_FAIL;
+	if (run_begin(ctx, &s))
 		goto out;
 
 	memset(&sa, 0, sizeof(sa));
@@ -569,87 +576,44 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	if (!o.quiet && o.format == FMT_TABLE)
-		table_header(stdout, width);
-	else if (o.format == FMT_CSV)
+	if (!s.o.quiet && s.o.format == NB_FMT_TABLE)
+		table_header(stdout, s.width);
+	else if (s.o.format == NB_FMT_CSV)
 		csv_header(stdout, NULL, 0);
 	fflush(stdout);
-	start = timer_now();
-	for (int i = 0; i < cases.ncases && !nb_interrupted; i++) {
-		for (int j = 0; j < nt && !nb_interrupted; j++) {
-			struct nb_result r;
-			double t0 = timer_now(), eta = 0;
-
-			step++;
-			if (host_done > 0)
-				eta = host_time / host_done * (nhost * cases.ncases - host_done);
-			if (!ts[j].chip) {
-				char *t = case_format(&cases.cases[i]);
-
-				progress(tty && !o.quiet, step, total, t, t0 - start, eta);
-				free(t);
-				if (host_measure(&cases.cases[i], pool, &o.m, &r))
-					break;	/* interrupted: nothing half-measured is kept */
-				host_time += timer_now() - t0;
-				host_done++;
-			} else {
-				chip_predict(&cases.cases[i], ts[j].chip, &r);
-			}
-			progress_clear(tty && !o.quiet && !ts[j].chip);
-			r.seq = step;
-			if (store_result_add(st, run.id, &r)) {
-				result_release(&r);
-				errors++;
-				nb_interrupted = 1;	/* the store failed: stop, keep what is there */
-				break;
-			}
-			stored++;
-			if (r.status == NB_RES_VERIFY_FAILED || r.status == NB_RES_ERROR) {
-				failed++;
-				error("%s on %s: %s", r.case_text, r.target, r.message ? r.message : "failed");
-			}
-			if (o.format == FMT_TABLE && !o.quiet)
-				table_row(stdout, &r, width);
-			else if (o.format == FMT_CSV)
-				csv_row(stdout, &r, &run, NULL, 0);
-			fflush(stdout);
-			result_release(&r);
-		}
-	}
+	run_loop(&s);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 
-	if (errors) {
-		store_run_finish(st, run.id, "failed");
+	if (s.errors) {
+		store_run_end(s.st, &s.run, "failed");
 	} else if (nb_interrupted) {
-		store_run_finish(st, run.id, "interrupted");
+		store_run_end(s.st, &s.run, "interrupted");
 		fprintf(stderr, "npubench: interrupted: run %lld keeps its %d finished result(s) in %s\n",
-			(long long)run.id, stored, store_path(st));
+			(long long)s.run.id, s.stored, store_path(s.st));
 		ret = 128 + (caught_signal ? caught_signal : SIGINT);
 		goto out;
-	} else if (store_run_finish(st, run.id, failed ? "failed" : "complete")) {
+	} else if (store_run_end(s.st, &s.run, s.failed ? "failed" : "complete")) {
 		goto out;
 	}
-	if (o.format == FMT_JSON) {
-		char *j = report_run_json(st, run.id, 0);
+	if (s.o.format == NB_FMT_JSON) {
+		char *j = report_run_records_json(&s.run, s.kept, s.nkept);
 
-		if (!j)
-			goto out;
 		printf("%s\n", j);
 		free(j);
 	}
-	if (!o.quiet)
-		fprintf(stderr, "run %lld (%s) stored in %s: %d result(s)%s\n", (long long)run.id,
-			run.uuid, store_path(st), stored, failed ? ", some FAILED" : "");
-	ret = failed || errors ? NB_EXIT_FAIL : NB_EXIT_OK;
+	if (!s.o.quiet)
+		fprintf(stderr, "run %lld (%s) stored in %s: %d result(s)%s\n", (long long)s.run.id,
+			s.run.uuid, store_path(s.st), s.stored, s.failed ? ", some FAILED" : "");
+	ret = s.failed || s.errors ? NB_EXIT_FAIL : NB_EXIT_OK;
 out:
-	pool_free(pool);
-	run_release(&run);
-	free(ts);
-	free(cases.cases);
-	free(o.kernels);
-	free(o.cases);
-	free(o.sets);
+	targets_release(&s.ts);
+	results_free(s.kept, s.nkept);
+	run_release(&s.run);
+	free(s.cases.cases);
+	free(s.o.kernels);
+	free(s.o.cases);
+	free(s.o.sets);
 	return ret;
 }
 
@@ -670,8 +634,10 @@ const struct nb_command nb_cmd_run = {
 		"  -d, --dtype LIST         only these dtypes, comma separated\n"
 		"  -S, --set KEY=VALUE      override a parameter in every selected case (repeatable)\n"
 		"Targets:\n"
-		"  -t, --target LIST        host, chip ids or aliases, 'chips' (every chip), 'all' (host\n"
-		"                           and chips), 'default' (host, 910b, a100, h100, tpu-v5e)\n"
+		"  -t, --target LIST        host, chip ids or aliases, globs ('h100*'), 'chips' (every\n"
+		"                           chip), 'all' (host and chips), 'default' (host and the\n"
+		"                           chips whose profile says \"default_target\": true: 910b,\n"
+		"                           a100, h100, tpu-v5e); see 'npubench list targets'\n"
 		"Measuring (host):\n"
 		"  -j, --threads N          worker threads, pinned to cores (default: all online CPUs)\n"
 		"      --min-time SEC       sample each case at least this long (default 0.5)\n"

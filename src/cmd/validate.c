@@ -17,7 +17,10 @@
 
 #include "model/model.h"
 #include "model/profile.h"
+#include "report/format.h"
 #include "store/store.h"
+#include "util/csv.h"
+#include "util/stats.h"
 #include "util/term.h"
 #include "util/util.h"
 
@@ -39,46 +42,6 @@ struct outcome {
 	const char *bound;
 	char note[256];
 };
-
-/* Splits one CSV line into fields (RFC 4180 quoting, no embedded newlines).
- * Fields point into LINE, which is modified.  Returns the field count. */
-static int csv_split(char *line, char **f, int max)
-{
-	int n = 0;
-	char *r = line, *w;
-
-	while (n < max) {
-		f[n++] = w = r;
-		if (*r == '"') {
-			r++;
-			for (;;) {
-				if (!*r)
-					break;
-				if (*r == '"' && r[1] == '"') {
-					*w++ = '"';
-					r += 2;
-				} else if (*r == '"') {
-					r++;
-					break;
-				} else {
-					*w++ = *r++;
-				}
-			}
-			while (*r && *r != ',')
-				r++;
-		} else {
-			while (*r && *r != ',')
-				*w++ = *r++;
-		}
-		if (*r != ',') {
-			*w = '\0';
-			break;
-		}
-		r++;
-		*w = '\0';
-	}
-	return n;
-}
 
 static char *trim(char *s)
 {
@@ -247,43 +210,238 @@ static void add_note(struct outcome *o, const char *text)
 	snprintf(o->note + len, sizeof(o->note) - len, "%s%s", len ? "; " : "", text);
 }
 
-/* Predicts one row.  Fills O; the row is skipped when O->predicted stays 0. */
-static void predict_row(const struct nb_profiles *set, char **f, struct outcome *o)
+/* What a row's source counts differently, as data: sources that build
+ * A[m,n] @ B[n,k] (the middle number is the reduction), and streams whose
+ * bandwidth counts only the bytes read or only those written. */
+enum { Q_MIDDLE_IS_K = 1, Q_COUNT_READ = 2, Q_COUNT_WRITE = 4 };
+static const struct quirk {
+	int column;		/* C_SOURCE or C_EXTRA */
+	const char *word;
+	int flags;
+} quirks[] = {
+	{ C_SOURCE, "limulidae", Q_MIDDLE_IS_K },
+	{ C_SOURCE, "gpu_benchmark", Q_MIDDLE_IS_K },
+	{ C_EXTRA, "read-bytes only", Q_COUNT_READ },
+	{ C_EXTRA, "read bytes only", Q_COUNT_READ },
+	{ C_EXTRA, "write-bytes only", Q_COUNT_WRITE },
+	{ C_EXTRA, "write bytes only", Q_COUNT_WRITE },
+};
+
+static int row_quirks(char **f)
 {
-	const char *kernel = f[C_KERNEL], *extra = f[C_EXTRA], *source = f[C_SOURCE];
-	char hint[512], dtname[16], *slash;
+	int flags = 0;
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(quirks); i++)
+		if (has(f[quirks[i].column], quirks[i].word))
+			flags |= quirks[i].flags;
+	return flags;
+}
+
+/* A row as the kernel descriptor describes it: the case's shape and work,
+ * what the source counted, and what else the row implies. */
+struct row {
+	char **f;
+	const char *hint;	/* kernel and extra columns */
+	enum nb_dtype dt;
+	enum ukind uk;
+	double scale;		/* the unit's scale to SI */
+	int quirks;
+	struct nb_case c;
 	struct nb_shape s;
 	struct nb_work w;
-	struct nb_prediction pr = { 0 }, dense = { 0 };
-	const struct nb_profile *p;
-	enum ukind uk;
-	double scale, counted = 0, esize, value, extra_s = 0, kernels = 0;
-	int dt;
+	double counted;		/* bytes the source counted (streams), or 0 */
+	double kernels;		/* kernels per timed step (decode), or 0 */
+};
 
-	memset(&s, 0, sizeof(s));
-	memset(&w, 0, sizeof(w));
-	o->unit = f[C_UNIT];
-	o->family = "?";
-	snprintf(hint, sizeof(hint), "%s %s", kernel, extra);
+/* Starts C as family NAME with parameter values set directly: a published
+ * row may use a dtype or size the host kernel does not run, and only its
+ * shape and work are read. */
+static void row_case(struct row *r, const char *name)
+{
+	case_init(&r->c, kernel_find(name));
+	r->c.v[kernel_param_index(r->c.kernel, "dtype")].i = r->dt;
+}
+
+static void row_set(struct row *r, const char *param, int64_t v)
+{
+	r->c.v[kernel_param_index(r->c.kernel, param)].i = v;
+}
+
+static void row_describe(struct row *r)
+{
+	r->c.kernel->shape(&r->c, &r->s);
+	r->c.kernel->work(&r->c, &r->w);
+}
+
+static int attention_row(struct row *r, struct outcome *o)
+{
+	char **f = r->f;
+	int64_t b = parse_dim(f[C_M]), h = parse_dim(f[C_N]), sq = parse_dim(f[C_K]);
+	int64_t d = (int64_t)keyed_number(f[C_EXTRA], "hdim");
+
+	if (!d)
+		d = (int64_t)keyed_number(f[C_EXTRA], "head_dim");
+	if (!b || !h || !sq) {
+		add_note(o, "skipped: attention needs batch (m), heads (n) and sequence (k_or_size)");
+		return -1;
+	}
+	if (!d) {
+		d = 128;
+		add_note(o, "head_dim 128 assumed");
+	}
+	row_case(r, "attention");
+	row_set(r, "batch", b);
+	row_set(r, "heads", h);
+	row_set(r, "seq_q", sq);
+	row_set(r, "seq_k", sq);
+	row_set(r, "head_dim", d);
+	row_set(r, "causal", has(f[C_EXTRA], "causal") && !has(f[C_EXTRA], "noncausal") &&
+		!has(f[C_EXTRA], "non-causal"));
+	row_describe(r);
+	/* The FlashAttention papers' count: the kernel's nominal one. */
+	if (r->w.nominal_ops > 0)
+		r->w.ops = r->w.nominal_ops;
+	return 0;
+}
+
+/* The stream op that reads R and writes W arrays per element. */
+static const char *stream_op(int rd, int wr)
+{
+	return wr == 0 ? "sum" : rd == 0 ? "fill" : rd == 2 ? "triad" : "copy";
+}
+
+static int stream_row(struct row *r, struct outcome *o)
+{
+	const char *kernel = r->f[C_KERNEL];
+	double size = size_bytes(r->f[C_K]), esize = dtype_bits(r->dt) / 8.0;
+	int rd = 1, wr = 1;
+	char msg[128];
+
+	if (!size || esize < 1) {
+		add_note(o, "skipped: stream needs a size in k_or_size");
+		return -1;
+	}
+	if (has(kernel, "decode") || has(kernel, "read") || has(kernel, "sum") || has(kernel, "load"))
+		rd = 1, wr = 0;
+	else if (has(kernel, "fill") || has(kernel, "write"))
+		rd = 0, wr = 1;
+	else if (has(kernel, "triad") || has(kernel, " add"))
+		rd = 2, wr = 1;
+	row_case(r, "stream");
+	if (case_set(&r->c, "op", stream_op(rd, wr), msg, sizeof(msg)))
+		die("internal error: %s", msg);
+	row_set(r, "n", (int64_t)llround(size / esize));
+	row_describe(r);
+	/* Which bytes the source counted. */
+	r->counted = r->w.bytes;
+	if (r->quirks & (Q_COUNT_READ | Q_COUNT_WRITE)) {
+		r->counted = r->w.bytes / (rd + wr) * ((r->quirks & Q_COUNT_READ) ? rd : wr);
+		if (r->counted != r->w.bytes)
+			add_note(o, "bytes counted as the source does");
+	}
+	if (has(kernel, "decode")) {
+		/* One decode step of a transformer is not one kernel: about ten
+		 * per layer (norms, QKV, attention, projections, MLP).  Layers
+		 * from the weight bytes P with the usual shape, 12 h^2 weights
+		 * per layer and h/128 layers: h = (128 P / 12 e)^(1/3). */
+		double h = cbrt(size * 128 / (12 * esize));
+
+		r->kernels = 10 * fmax(1, round(h / 128));
+		snprintf(msg, sizeof(msg), "decode step: %.0f kernels assumed (%.0f layers x 10)",
+			 r->kernels, r->kernels / 10);
+		add_note(o, msg);
+	}
+	return 0;
+}
+
+/* A GEMM row (2:4 sparse when the text says so); SPARSE 0 forces dense. */
+static int gemm_row(struct row *r, struct outcome *o, int sparse)
+{
+	char **f = r->f;
+	int64_t m = parse_dim(f[C_M]), n = parse_dim(f[C_N]), k = parse_dim(f[C_K]);
+	double batch = keyed_number(f[C_EXTRA], "batch");
+	char msg[128];
+
+	if (!m || !n || !k) {
+		m = n = k = 8192;
+		add_note(o, "shape not given: 8192^3 assumed");
+	} else if (r->quirks & Q_MIDDLE_IS_K) {
+		int64_t t = n;
+
+		n = k;
+		k = t;
+	}
+	if (sparse) {
+		row_case(r, "spmm");
+		if (case_set(&r->c, "pattern", "2:4", msg, sizeof(msg)))
+			die("internal error: %s", msg);
+	} else {
+		row_case(r, "gemm");
+		/* C in the input type, as the frameworks measured return it. */
+		row_set(r, "round", !dtype_is_int(r->dt) && dtype_bits(r->dt) < 32);
+	}
+	row_set(r, "m", m);
+	row_set(r, "n", n);
+	row_set(r, "k", k);
+	row_describe(r);
+	if (batch > 1) {
+		/* Independent problems: the descriptor's work, BATCH times. */
+		r->s.batch = (int64_t)batch;
+		r->w.ops *= batch;
+		r->w.bytes *= batch;
+	}
+	return 0;
+}
+
+/* Collectives have no kernel family yet: such a row is skipped. */
+static int collective_row(const char *hint, struct outcome *o)
+{
 	if (has(hint, "all_reduce") || has(hint, "allreduce") || has(hint, "all-reduce") ||
 	    has(hint, "all_gather") || has(hint, "reduce_scatter") || has(hint, "collective")) {
 		o->family = "collective";
 		add_note(o, "skipped: collectives are not modelled (no kernel family)");
-		return;
+		return 1;
 	}
-	if (parse_unit(f[C_UNIT], &scale, &uk)) {
+	return 0;
+}
+
+/* The family of a row by its words, and its description; -1 to skip. */
+static int describe_row(struct row *r, struct outcome *o)
+{
+	if (has(r->hint, "attention")) {
+		o->family = "attention";
+		return attention_row(r, o);
+	}
+	if (r->uk == U_RATE_BYTES || has(r->hint, "bandwidth") || has(r->hint, "stream") ||
+	    has(r->hint, "decode")) {
+		o->family = "stream";
+		return stream_row(r, o);
+	}
+	o->family = "gemm";
+	if (has(r->hint, "2:4") || has(r->hint, "sparse"))
+		o->family = "spmm-2:4";
+	return gemm_row(r, o, strcmp(o->family, "gemm") != 0);
+}
+
+/* The unit, value, chip and dtype of a row; -1 (noted) when unusable. */
+static const struct nb_profile *row_basics(const struct nb_profiles *set, struct row *r, struct outcome *o)
+{
+	char **f = r->f, dtname[16], *slash;
+	const struct nb_profile *p;
+	int dt;
+
+	if (parse_unit(f[C_UNIT], &r->scale, &r->uk)) {
 		add_note(o, "skipped: unknown unit");
-		return;
+		return NULL;
 	}
-	if (nb_parse_double(f[C_VALUE], &value) || !(value > 0)) {
+	if (nb_parse_double(f[C_VALUE], &o->measured) || !(o->measured > 0)) {
 		add_note(o, "skipped: measured_value is not a positive number");
-		return;
+		return NULL;
 	}
-	o->measured = value;
 	p = resolve_chip(set, f[C_CHIP], o->note, sizeof(o->note));
 	if (!p) {
 		add_note(o, "skipped: no profile for this chip");
-		return;
+		return NULL;
 	}
 	o->profile = profile_id(p);
 	snprintf(dtname, sizeof(dtname), "%s", f[C_DTYPE]);
@@ -293,181 +451,102 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	dt = dtype_parse(trim(dtname));
 	if (dt < 0) {
 		add_note(o, "skipped: unknown dtype");
+		return NULL;
+	}
+	r->dt = (enum nb_dtype)dt;
+	return p;
+}
+
+/* Seconds a timed step costs beyond the one kernel: the launch gaps of its
+ * further kernels, and the host round trip of synchronous calls. */
+static double step_extra_s(const struct row *r, const struct nb_profile *p, struct outcome *o)
+{
+	const struct nb_model_params *mp = profile_model_params(p, r->hint, NULL);
+	double extra = 0;
+
+	if (r->kernels > 1)
+		extra += (r->kernels - 1) * mp->launch_us * 1e-6;
+	if (has(r->hint, "block_until_ready") || has(r->hint, "synchronous") ||
+	    has(r->hint, "dispatch included")) {
+		/* Timed call by call, waiting for each: the host round trip
+		 * (dispatch and wait) replaces the queued launch gap. */
+		if (mp->sync_us > mp->launch_us) {
+			extra += (mp->sync_us - mp->launch_us) * 1e-6;
+			add_note(o, "synchronous calls: model.sync_us round trip");
+		} else {
+			add_note(o, "synchronous calls: no model.sync_us in the profile");
+		}
+	}
+	return extra;
+}
+
+/* The prediction in the row's unit; 0 when there is none. */
+static double in_unit(struct row *r, const struct nb_profile *p, double seconds, struct outcome *o)
+{
+	struct nb_prediction dense = { 0 };
+	double scale = r->scale, v = 0;
+	size_t len;
+
+	switch (r->uk) {
+	case U_RATE_OPS:
+		return r->w.ops / seconds / scale;
+	case U_RATE_BYTES:
+		return (r->counted > 0 ? r->counted : r->w.bytes) / seconds / scale;
+	case U_TIME:
+		return seconds / scale;
+	case U_RATIO:
+		/* A speed-up: the same shape dense over this one (its notes
+		 * are the row's already). */
+		len = strlen(o->note);
+		gemm_row(r, o, 0);
+		o->note[len] = '\0';
+		model_predict_shape(&r->s, &r->w, p, r->hint, &dense);
+		v = dense.status == NB_PRED_OK ? dense.seconds / seconds : 0;
+		prediction_release(&dense);
+		break;
+	}
+	return v;
+}
+
+/* Predicts one row.  Fills O; the row is skipped when O->predicted stays 0. */
+static void predict_row(const struct nb_profiles *set, char **f, struct outcome *o)
+{
+	struct nb_prediction pr = { 0 };
+	const struct nb_profile *p;
+	const char *variant = NULL;
+	char hint[512], buf[96];
+	struct row r;
+
+	memset(&r, 0, sizeof(r));
+	r.f = f;
+	r.hint = hint;
+	r.quirks = row_quirks(f);
+	o->unit = f[C_UNIT];
+	o->family = "?";
+	snprintf(hint, sizeof(hint), "%s %s", f[C_KERNEL], f[C_EXTRA]);
+	if (collective_row(hint, o) || !(p = row_basics(set, &r, o)) || describe_row(&r, o))
 		return;
-	}
-	s.dtype = (enum nb_dtype)dt;
-	s.batch = 1;
-	esize = dtype_bits(s.dtype) / 8.0;
-
-	if (has(hint, "attention")) {
-		double b = (double)parse_dim(f[C_M]), h = (double)parse_dim(f[C_N]);
-		double sq = (double)parse_dim(f[C_K]), d = keyed_number(extra, "hdim");
-
-		o->family = "attention";
-		if (!d)
-			d = keyed_number(extra, "head_dim");
-		if (!b || !h || !sq) {
-			add_note(o, "skipped: attention needs batch (m), heads (n) and sequence (k_or_size)");
-			return;
-		}
-		if (!d) {
-			d = 128;
-			add_note(o, "head_dim 128 assumed");
-		}
-		if (b * h > VALIDATE_MAX_DIM) {
-			add_note(o, "skipped: batch x heads out of range");
-			return;
-		}
-		s.kind = NB_SHAPE_ATTENTION;
-		s.batch = (int64_t)(b * h);
-		s.seq_q = s.seq_k = (int64_t)sq;
-		s.head_dim = (int64_t)d;
-		s.causal = has(extra, "causal") && !has(extra, "noncausal") && !has(extra, "non-causal");
-		/* The FlashAttention papers' count: 4 b h s^2 d, half when causal. */
-		w.ops = 4 * b * h * sq * sq * d * (s.causal ? 0.5 : 1);
-		w.bytes = 4 * b * h * sq * d * esize;
-	} else if (uk == U_RATE_BYTES || has(hint, "bandwidth") || has(hint, "stream") ||
-		   has(hint, "decode")) {
-		double size = size_bytes(f[C_K]);
-		int r = 1, wr = 1;
-
-		o->family = "stream";
-		if (!size) {
-			add_note(o, "skipped: stream needs a size in k_or_size");
-			return;
-		}
-		if (has(kernel, "decode") || has(kernel, "read") || has(kernel, "sum") || has(kernel, "load"))
-			r = 1, wr = 0;
-		else if (has(kernel, "fill") || has(kernel, "write"))
-			r = 0, wr = 1;
-		else if (has(kernel, "triad") || has(kernel, " add"))
-			r = 2, wr = 1;
-		s.kind = NB_SHAPE_STREAM;
-		s.stream_reads = r;
-		s.stream_writes = wr;
-		s.stream_bytes = size * (r + wr);
-		w.bytes = s.stream_bytes;
-		w.unit = "B/s";
-		/* Which bytes the source counted. */
-		if (has(extra, "read-bytes only") || has(extra, "read bytes only"))
-			counted = size * r;
-		else if (has(extra, "write-bytes only") || has(extra, "write bytes only"))
-			counted = size * wr;
-		else
-			counted = s.stream_bytes;
-		if (counted != s.stream_bytes)
-			add_note(o, "bytes counted as the source does");
-		if (has(kernel, "decode")) {
-			/* One decode step of a transformer is not one kernel: about
-			 * ten per layer (norms, QKV, attention, projections, MLP).
-			 * Layers from the weight bytes P with the usual shape, 12 h^2
-			 * weights per layer and h/128 layers: h = (128 P / 12 e)^(1/3). */
-			double h = cbrt(size * 128 / (12 * esize));
-			char buf[128];
-
-			kernels = 10 * fmax(1, round(h / 128));
-			snprintf(buf, sizeof(buf), "decode step: %.0f kernels assumed (%.0f layers x 10)",
-				 kernels, kernels / 10);
-			add_note(o, buf);
-		}
-	} else {
-		double m = (double)parse_dim(f[C_M]), n = (double)parse_dim(f[C_N]);
-		double k = (double)parse_dim(f[C_K]), batch = keyed_number(extra, "batch");
-		double out_size = dtype_is_int(s.dtype) ? 4 : esize;
-
-		o->family = "gemm";
-		if (!m || !n || !k) {
-			m = n = k = 8192;
-			add_note(o, "shape not given: 8192^3 assumed");
-		} else if (has(source, "limulidae") || has(source, "gpu_benchmark")) {
-			/* These build A[m,n] @ B[n,k]: the middle number is the reduction. */
-			double t = n;
-
-			n = k;
-			k = t;
-		}
-		s.kind = NB_SHAPE_GEMM;
-		s.batch = batch > 0 ? (int64_t)batch : 1;
-		s.m = (int64_t)m;
-		s.n = (int64_t)n;
-		s.k = (int64_t)k;
-		if (has(hint, "2:4") || has(hint, "sparse")) {
-			o->family = "spmm-2:4";
-			s.sparsity = NB_SPARSE_2_4;
-		}
-		w.ops = 2 * m * n * k * (double)s.batch;
-		w.bytes = ((m * k + k * n) * esize + m * n * out_size) * (double)s.batch;
-		if (s.sparsity == NB_SPARSE_2_4)
-			w.bytes -= m * k * esize / 2 * (double)s.batch;
-	}
-
-	model_predict_shape(&s, &w, p, hint, &pr);
+	model_predict_shape(&r.s, &r.w, p, hint, &pr);
 	if (pr.status != NB_PRED_OK) {
 		add_note(o, pr.reason);
 		prediction_release(&pr);
 		return;
 	}
 	o->bound = pr.bound;
-	if (kernels > 1) {
-		/* Every further kernel of the step pays its launch gap. */
-		extra_s = (kernels - 1) * profile_model_params(p, hint, NULL)->launch_us * 1e-6;
-		pr.seconds += extra_s;
-	}
-	if (has(hint, "block_until_ready") || has(hint, "synchronous") || has(hint, "dispatch included")) {
-		/* Timed call by call, waiting for each: the host round trip
-		 * (dispatch and wait) replaces the queued launch gap. */
-		const struct nb_model_params *mp = profile_model_params(p, hint, NULL);
-
-		if (mp->sync_us > mp->launch_us) {
-			pr.seconds += (mp->sync_us - mp->launch_us) * 1e-6;
-			add_note(o, "synchronous calls: model.sync_us round trip");
-		} else {
-			add_note(o, "synchronous calls: no model.sync_us in the profile");
-		}
-	}
-	switch (uk) {
-	case U_RATE_OPS:
-		o->prediction = w.ops / pr.seconds / scale;
-		break;
-	case U_RATE_BYTES:
-		o->prediction = (counted > 0 ? counted : w.bytes) / pr.seconds / scale;
-		break;
-	case U_TIME:
-		o->prediction = pr.seconds / scale;
-		break;
-	case U_RATIO:
-		/* A speed-up: the same shape dense over this one. */
-		s.sparsity = NB_SPARSE_NONE;
-		model_predict_shape(&s, &w, p, hint, &dense);
-		o->prediction = dense.status == NB_PRED_OK ? dense.seconds / pr.seconds : 0;
-		prediction_release(&dense);
-		break;
-	}
+	pr.seconds += step_extra_s(&r, p, o);
 	if (pr.reason[0])
 		add_note(o, pr.reason);
-	{
-		const char *variant = NULL;
-
-		profile_model_params(p, hint, &variant);
-		if (variant) {
-			char buf[96];
-
-			snprintf(buf, sizeof(buf), "variant %s", variant);
-			add_note(o, buf);
-		}
+	o->prediction = in_unit(&r, p, pr.seconds, o);
+	profile_model_params(p, hint, &variant);
+	if (variant) {
+		snprintf(buf, sizeof(buf), "variant %s", variant);
+		add_note(o, buf);
 	}
 	prediction_release(&pr);
 	if (o->prediction > 0) {
 		o->predicted = 1;
 		o->err = (o->prediction - o->measured) / o->measured;
 	}
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Median and max |error| of the predicted rows matching KEY (or all when
@@ -491,9 +570,7 @@ static int summarize(const struct outcome *o, int n, int by, const char *key,
 			*max_line = o[i].line;
 		}
 	}
-	if (m > 1)
-		qsort(e, (size_t)m, sizeof(double), cmp_double);
-	*median = !m ? 0 : m % 2 ? e[m / 2] : (e[m / 2 - 1] + e[m / 2]) / 2;
+	*median = m ? stats_median(e, (size_t)m) : 0;
 	free(e);
 	return m;
 }
@@ -739,6 +816,7 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 	};
 	const char *measurements = NULL, *host = NULL, *format = "table";
 	double max_median = -1, max_error = -1;
+	enum nb_format fmt;
 	int c;
 
 	optind = 1;
@@ -767,8 +845,9 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 	}
 	if (optind < argc)
 		return usage_error(&nb_cmd_validate, "unexpected argument '%s'", argv[optind]);
-	if (strcmp(format, "table") && strcmp(format, "csv"))
-		return usage_error(&nb_cmd_validate, "unknown format '%s' (use table or csv)", format);
+	if (format_option(&nb_cmd_validate, format, NB_FMT(NB_FMT_TABLE) | NB_FMT(NB_FMT_CSV), &fmt))
+		return NB_EXIT_USAGE;
+	format = format_name(fmt);
 	if (!!measurements == !!host)
 		return usage_error(&nb_cmd_validate, "give one of --measurements FILE.csv or --host RUN");
 	if (host)

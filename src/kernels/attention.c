@@ -109,6 +109,8 @@ static void attention_work(const struct nb_case *c, struct nb_work *w)
 	w->bytes = (double)x.b * (double)x.h * (double)x.d * es * (2.0 * (double)x.sq + 2.0 * (double)x.sk);
 	w->bytes_wa = w->bytes + (double)x.b * (double)x.h * (double)x.sq * (double)x.d * es;
 	w->unit = "FLOP/s";
+	if (x.causal)
+		w->nominal_ops = 2.0 * (double)x.b * (double)x.h * (double)x.d * (double)x.sq * (double)x.sk;
 }
 
 static void attention_shape(const struct nb_case *c, struct nb_shape *s)
@@ -124,6 +126,7 @@ static void attention_shape(const struct nb_case *c, struct nb_shape *s)
 	s->seq_k = x.sk;
 	s->head_dim = x.d;
 	s->causal = x.causal;
+	s->pairs = pairs(&x);
 	/* As two GEMMs per head: [sq x d] [d x sk] then [sq x sk] [sk x d]. */
 	s->m = x.sq;
 	s->n = x.sk;
@@ -673,6 +676,26 @@ double attention_allocated_bytes(void *state)
 	return ((struct state *)state)->bytes;
 }
 
+/* seq_k stays 0: "the same as seq_q". */
+static const struct nb_sweep sweep = { { "seq_q", NULL, NULL }, 256, 32768, "sequence length (seq_q = seq_k)" };
+
+static const char *const test_cases[] = {
+	"attention seq_q=1 head_dim=64",
+	"attention seq_q=1 causal=1 head_dim=64 dtype=bf16",
+	"attention seq_q=1 seq_k=77 causal=1 head_dim=128 dtype=fp16",
+	"attention batch=2 heads=3 seq_q=37 seq_k=101 head_dim=20 causal=1 dtype=fp16",
+	"attention batch=1 heads=2 seq_q=101 seq_k=37 head_dim=64",
+	"attention heads=2 seq_q=130 head_dim=128 causal=1",
+	"attention heads=1 seq_q=70 head_dim=256 dtype=bf16",
+	"attention heads=1 seq_q=97 head_dim=64 amp=100",
+	"attention heads=1 seq_q=64 head_dim=64 amp=300 causal=1 dtype=fp16",
+	"attention heads=1 seq_q=3 seq_k=1500 head_dim=64",
+	"attention batch=2 heads=3 seq_q=4 seq_k=131 head_dim=20 causal=1 dtype=fp16",
+	"attention heads=2 seq_q=2 seq_k=70 head_dim=136 dtype=bf16 amp=100",
+	"attention heads=1 seq_q=5 seq_k=9 head_dim=7 causal=1",
+	NULL,
+};
+
 const struct nb_kernel nb_kernel_attention = {
 	.name = "attention",
 	.summary = "fused scaled-dot-product attention (online softmax), fp32/fp16/bf16",
@@ -681,6 +704,8 @@ const struct nb_kernel nb_kernel_attention = {
 	.check = attention_check,
 	.work = attention_work,
 	.shape = attention_shape,
+	.sweep = &sweep,
+	.test_cases = test_cases,
 	.host_bytes = attention_host_bytes,
 	.setup = attention_setup,
 	.execute = attention_execute,

@@ -1,6 +1,7 @@
 /* Cases: parsing, checking and formatting kernel parameters. */
 #include "kernels/kernel.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,17 +32,6 @@ int64_t case_int(const struct nb_case *c, const char *name)
 	if (i < 0)
 		die("internal error: kernel %s has no parameter '%s'", c->kernel->name, name);
 	return c->v[i].i;
-}
-
-double case_real(const struct nb_case *c, const char *name)
-{
-	int i = kernel_param_index(c->kernel, name);
-
-	if (i < 0)
-		die("internal error: kernel %s has no parameter '%s'", c->kernel->name, name);
-	if (c->kernel->params[i].type == NB_P_REAL)
-		return c->v[i].r;
-	return (double)c->v[i].i;
 }
 
 enum nb_dtype case_dtype(const struct nb_case *c)
@@ -152,6 +142,13 @@ static int set_value(const struct nb_param_desc *d, union nb_value *v,
 	}
 	snprintf(msg, msglen, "parameter %s: bad descriptor", d->name);
 	return -1;
+}
+
+void case_resolve(const struct nb_case *c, const struct nb_target_mem *m, struct nb_case *out)
+{
+	*out = *c;
+	if (c->kernel->resolve)
+		c->kernel->resolve(out, m);
 }
 
 void case_init(struct nb_case *c, const struct nb_kernel *k)
@@ -290,4 +287,29 @@ int case_equal(const struct nb_case *a, const struct nb_case *b)
 		}
 	}
 	return 1;
+}
+
+char *case_params_json(const struct nb_case *c)
+{
+	const struct nb_kernel *k = c->kernel;
+	cJSON *o = cJSON_CreateObject();
+	char buf[64], *text, *copy;
+
+	for (int i = 0; i < k->nparams; i++) {
+		const struct nb_param_desc *d = &k->params[i];
+
+		if (d->type == NB_P_INT || d->type == NB_P_BOOL)
+			cJSON_AddNumberToObject(o, d->name, (double)c->v[i].i);
+		else if (d->type == NB_P_REAL)
+			cJSON_AddNumberToObject(o, d->name, c->v[i].r);
+		else
+			cJSON_AddStringToObject(o, d->name, case_value_text(c, i, buf, sizeof(buf)));
+	}
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		die("out of memory formatting JSON");
+	copy = xstrdup(text);
+	cJSON_free(text);
+	return copy;
 }

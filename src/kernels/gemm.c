@@ -585,6 +585,8 @@ static const char *gemm_impl_name(const struct nb_case *c, int isa)
 	return small_path(im, (long)c->v[P_M].i, -1) ? im->small_name : im->name;
 }
 
+static const struct nb_sweep sweep = { { "m", "n", "k" }, 64, 16384, "matrix size (m = n = k)" };
+
 const struct nb_kernel nb_kernel_gemm = {
 	.name = "gemm",
 	.summary = "dense C = A B: fp32, fp16/bf16 (fp32 acc), int8/int4 (int32 acc)",
@@ -593,6 +595,7 @@ const struct nb_kernel nb_kernel_gemm = {
 	.check = gemm_check,
 	.work = gemm_work,
 	.shape = gemm_shape,
+	.sweep = &sweep,
 	.host_bytes = gemm_host_bytes,
 	.setup = gemm_setup,
 	.execute = gemm_execute,

@@ -66,6 +66,10 @@ struct nb_work {
 	 * bytes when every store is non-temporal (streaming) or nothing is
 	 * written; 0 when a kernel does not declare it. */
 	double bytes_wa;
+	/* The count publications quote when it differs from ops (FlashAttention
+	 * counts a causal head as half of the full seq_q x seq_k square); 0 when
+	 * it is ops. */
+	double nominal_ops;
 };
 
 /* What the host harness gives a kernel's setup. */
@@ -84,9 +88,12 @@ struct nb_verify {
 	char what[96];		/* how err is measured, e.g. "max |c-ref|/(|a||b|k eps)" */
 };
 
-/* Facts about a case that the chip model reads.  Matrix-like kernels
- * describe themselves as a batch of GEMMs; the rest as streams. */
-enum nb_shape_kind { NB_SHAPE_GEMM, NB_SHAPE_ATTENTION, NB_SHAPE_STREAM };
+/* Facts about a case that the chip model reads.  The kind selects the
+ * model's predictor from its table (model/model.c): matrix-like families
+ * describe themselves as a batch of GEMMs, fused attention as attention, the
+ * rest as streams.  A family that fits none adds a kind and one predictor
+ * (see doc/ARCHITECTURE.md); no existing code branches on the kind. */
+enum nb_shape_kind { NB_SHAPE_GEMM, NB_SHAPE_ATTENTION, NB_SHAPE_STREAM, NB_SHAPE_KINDS };
 enum nb_sparsity { NB_SPARSE_NONE, NB_SPARSE_2_4, NB_SPARSE_CSR };
 
 struct nb_shape {
@@ -94,13 +101,30 @@ struct nb_shape {
 	enum nb_dtype dtype;		/* input dtype */
 	int64_t batch;			/* independent problems (attention: b*h) */
 	int64_t m, n, k;		/* GEMM: C[m,n] += A[m,k] B[k,n] */
-	/* attention: seq_q, seq_k, head_dim; causal halves the work */
+	/* attention: seq_q, seq_k, head_dim; pairs is the exact count of
+	 * unmasked (query, key) pairs of one problem (seq_q x seq_k unless
+	 * causal) */
 	int64_t seq_q, seq_k, head_dim;
 	int causal;
+	double pairs;
 	enum nb_sparsity sparsity;
 	double density;			/* CSR: fraction of non-zeros */
-	double stream_bytes;		/* STREAM: bytes per pass (min convention) */
+	double nnz;			/* CSR: the non-zeros of A, as generated */
 	int stream_reads, stream_writes;/* arrays read / written per pass */
+};
+
+/* What a target says about itself to size the parameters whose default
+ * depends on it (stream n=0: past the target's last-level cache). */
+struct nb_target_mem {
+	double llc_bytes;	/* last-level cache or on-chip buffer, bytes */
+};
+
+/* The scaling axis of a family: the parameters set together to each size,
+ * from FROM to TO by doubling (plot --kind scaling). */
+struct nb_sweep {
+	const char *params[3];
+	int64_t from, to;
+	const char *xlabel;
 };
 
 struct nb_kernel {
@@ -115,6 +139,14 @@ struct nb_kernel {
 	int (*check)(const struct nb_case *c, char *msg, size_t msglen);
 	void (*work)(const struct nb_case *c, struct nb_work *w);
 	void (*shape)(const struct nb_case *c, struct nb_shape *s);
+	/* Sets the parameters whose default depends on the target (NULL when
+	 * none does); work() and shape() are read after it. */
+	void (*resolve)(struct nb_case *c, const struct nb_target_mem *m);
+	/* The size axis of a scaling chart, or NULL for no sweep. */
+	const struct nb_sweep *sweep;
+	/* Edge-case sizes the tests run against the reference, as case text
+	 * ("attention seq_q=1 head_dim=64"), NULL-terminated. */
+	const char *const *test_cases;
 
 	/* Host execution.  host_bytes is the peak memory setup will allocate,
 	 * checked against the host's memory before setup is called.  setup
@@ -130,16 +162,21 @@ struct nb_kernel {
 	const char *(*impl)(const struct nb_case *c, int isa);
 };
 
-/* The registry, collected in registry.c. */
-extern const struct nb_kernel *const nb_kernels[];
-extern const int nb_nkernels;
+/* The registry, collected in registry.c; read-only outside it. */
+extern const struct nb_kernel *nb_kernels[];
+extern int nb_nkernels;
+/* Adds a family that a program links beside the built-in ones (a test
+ * family); call it before anything reads the registry. */
+void kernel_register(const struct nb_kernel *k);
 const struct nb_kernel *kernel_find(const char *name);
 
 /* Parameter access by name; the kernel's own code indexes directly. */
 int kernel_param_index(const struct nb_kernel *k, const char *name);
 int64_t case_int(const struct nb_case *c, const char *name);
-double case_real(const struct nb_case *c, const char *name);
 enum nb_dtype case_dtype(const struct nb_case *c);	/* the "dtype" parameter */
+
+/* C with the target-dependent defaults set for a target with memory M. */
+void case_resolve(const struct nb_case *c, const struct nb_target_mem *m, struct nb_case *out);
 
 /* Fills a case with the kernel's defaults. */
 void case_init(struct nb_case *c, const struct nb_kernel *k);
@@ -157,6 +194,9 @@ char *case_format(const struct nb_case *c);
 char *case_format_params(const struct nb_case *c);
 /* The value of parameter I as text, into buf. */
 const char *case_value_text(const struct nb_case *c, int i, char *buf, size_t n);
+/* The case's parameters as a compact JSON object ({"dtype":"bf16","m":4096}),
+ * as results store them; malloc'd. */
+char *case_params_json(const struct nb_case *c);
 int case_equal(const struct nb_case *a, const struct nb_case *b);
 
 #endif

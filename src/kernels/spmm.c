@@ -118,6 +118,7 @@ static void spmm_shape(const struct nb_case *c, struct nb_shape *s)
 	s->k = x.k;
 	s->sparsity = x.pattern == PAT_24 ? NB_SPARSE_2_4 : NB_SPARSE_CSR;
 	s->density = x.density;
+	s->nnz = (double)x.nnz;
 }
 
 #define MAX_THREADS 1024
@@ -470,6 +471,20 @@ static const char *spmm_impl(const struct nb_case *c, int isa)
 	return names[avx2][c->v[P_PATTERN].i == PAT_CSR][dt];
 }
 
+static const struct nb_sweep sweep = { { "m", "n", "k" }, 256, 16384, "matrix size (m = n = k)" };
+
+static const char *const test_cases[] = {
+	"spmm m=1 n=1 k=4",
+	"spmm m=37 n=45 k=36",
+	"spmm m=100 n=70 k=200 dtype=bf16",
+	"spmm m=7 n=131 k=260 dtype=fp32",
+	"spmm pattern=csr m=37 n=45 k=50 density=0.5",
+	"spmm pattern=csr m=37 n=130 k=50 density=0.001 dtype=fp16",
+	"spmm pattern=csr m=60 n=65 k=300 density=0.2 dtype=bf16",
+	"spmm pattern=csr m=1 n=3 k=1 density=0.5 dtype=fp32",
+	NULL,
+};
+
 const struct nb_kernel nb_kernel_spmm = {
 	.name = "spmm",
 	.summary = "sparse x dense matmul: 2:4 structured (compressed) or CSR, fp32 accumulation",
@@ -478,6 +493,8 @@ const struct nb_kernel nb_kernel_spmm = {
 	.check = spmm_check,
 	.work = spmm_work,
 	.shape = spmm_shape,
+	.sweep = &sweep,
+	.test_cases = test_cases,
 	.host_bytes = spmm_host_bytes,
 	.setup = spmm_setup,
 	.execute = spmm_execute,

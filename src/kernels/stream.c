@@ -40,19 +40,31 @@ static const int flops[] = { 0, 1, 1, 2, 1, 0 };
 
 static int64_t esize_of(const struct nb_case *c)
 {
-	return c->v[P_DTYPE].i == NB_FP32 ? 4 : 8;
+	return dtype_bits((enum nb_dtype)c->v[P_DTYPE].i) / 8;
 }
 
+/* n=0: at least four times the target's last-level cache, so that no
+ * target serves the arrays from it (STREAM's rule). */
+static int64_t elements_past(const struct nb_case *c, double llc_bytes)
+{
+	int64_t n = (int64_t)(4 * llc_bytes) / esize_of(c);
+
+	return n < (1 << 20) ? 1 << 20 : n;
+}
+
+/* Callers resolve n=0 for their target first (case_resolve); an unresolved
+ * case gets the smallest size. */
 static int64_t elements(const struct nb_case *c)
 {
 	int64_t n = c->v[P_N].i;
 
-	if (n == 0) {
-		n = 4 * cpu_detect()->l3 / esize_of(c);
-		if (n < (1 << 20))
-			n = 1 << 20;
-	}
-	return n;
+	return n == 0 ? elements_past(c, 0) : n;
+}
+
+static void stream_resolve(struct nb_case *c, const struct nb_target_mem *m)
+{
+	if (c->v[P_N].i == 0)
+		c->v[P_N].i = elements_past(c, m->llc_bytes);
 }
 
 /* Whether the implementation chosen at dispatch level ISA uses
@@ -88,14 +100,10 @@ static void stream_work(const struct nb_case *c, struct nb_work *w)
 
 static void stream_shape(const struct nb_case *c, struct nb_shape *s)
 {
-	struct nb_work w;
-
 	memset(s, 0, sizeof(*s));
-	stream_work(c, &w);
 	s->kind = NB_SHAPE_STREAM;
 	s->dtype = (enum nb_dtype)c->v[P_DTYPE].i;
 	s->batch = 1;
-	s->stream_bytes = w.bytes;
 	s->stream_reads = reads[c->v[P_OP].i];
 	s->stream_writes = writes[c->v[P_OP].i];
 }
@@ -284,6 +292,21 @@ static const char *stream_impl(const struct nb_case *c, int isa)
 	return names[fp32][avx2][uses_nt(c, avx2 ? NB_ISA_AVX2 : NB_ISA_PORTABLE)];
 }
 
+static const struct nb_sweep sweep = { { "n", NULL, NULL }, 1 << 12, 1 << 28, "elements per array" };
+
+static const char *const test_cases[] = {
+	"stream op=copy n=1001 dtype=fp32",
+	"stream op=scale n=1001",
+	"stream op=add n=999 store=nt",
+	"stream op=triad n=4099 dtype=fp32 store=nt",
+	"stream op=triad n=4099 store=cached",
+	"stream op=sum n=100003 dtype=fp32",
+	"stream op=sum n=7",
+	"stream op=fill n=333 store=nt",
+	"stream op=fill n=5 dtype=fp32",
+	NULL,
+};
+
 const struct nb_kernel nb_kernel_stream = {
 	.name = "stream",
 	.summary = "memory streams: copy, scale, add, triad, sum (read), fill (write)",
@@ -291,6 +314,9 @@ const struct nb_kernel nb_kernel_stream = {
 	.nparams = (int)NB_ARRAY_SIZE(params),
 	.work = stream_work,
 	.shape = stream_shape,
+	.resolve = stream_resolve,
+	.sweep = &sweep,
+	.test_cases = test_cases,
 	.host_bytes = stream_host_bytes,
 	.setup = stream_setup,
 	.execute = stream_execute,

@@ -33,9 +33,11 @@ struct terms {
 	const char *eff_key;
 	double tile_q;		/* padded work / real work (>= 1) */
 	double wave_q;		/* unit-slots used / slots busy (>= 1) */
+	enum nb_dtype via;	/* the dtype computed in (emulation) */
 	struct tiling t;
 	double compute_s, vector_s, memory_s, launch_s;
 	double traffic, bandwidth;
+	double level_bw;	/* full bandwidth of the level served from */
 	int from_llc;
 	double dir_bw;		/* stream: read-only or write-only bandwidth, or 0 */
 	double sparse_speedup;
@@ -115,17 +117,6 @@ static struct tiling best_tiling(const struct nb_profile *p, double batch, doubl
 	return best;
 }
 
-static double bandwidth_for(const struct nb_profile *p, const struct nb_model_params *mp,
-			    double working_set, struct terms *t)
-{
-	double llc_bw = profile_llc_bw_bytes_per_s(p);
-
-	t->from_llc = llc_bw > 0 && working_set <= profile_llc_bytes(p);
-	if (t->from_llc)
-		return llc_bw * mp->stream_efficiency;
-	return (t->dir_bw > 0 ? t->dir_bw : profile_bw_bytes_per_s(p)) * mp->stream_efficiency;
-}
-
 static void fail(struct nb_prediction *out, enum nb_pred_status st, const char *fmt, ...)
 	NB_PRINTF(3, 4);
 static void fail(struct nb_prediction *out, enum nb_pred_status st, const char *fmt, ...)
@@ -155,276 +146,377 @@ static void add_num(cJSON *o, const char *key, double v)
 		cJSON_AddNumberToObject(o, key, v);
 }
 
+/* The dtype a matrix-like case computes in: native, emulated (labelled in
+ * LABEL), or refused. */
+static int matrix_dtype(const struct nb_shape *s, const struct nb_profile *p, struct terms *t,
+			struct nb_prediction *out, char *label, size_t nlabel)
+{
+	enum nb_dtype dt = s->dtype;
+	char have[128];
+	int e;
+
+	t->via = dt;
+	t->peak = profile_peak(p, dt);
+	if (t->peak > 0)
+		return 0;
+	e = profile_emulation(p, dt);
+	if (e < 0) {
+		list_dtypes(p, have, sizeof(have));
+		fail(out, NB_PRED_UNSUPPORTED, "%s has no %s matrix throughput (its profile lists %s)",
+		     profile_id(p), dtype_name(dt), have);
+		return -1;
+	}
+	t->via = (enum nb_dtype)e;
+	t->peak = profile_peak(p, t->via);
+	snprintf(label, nlabel, "%s emulated via %s (see the profile's emulation note)",
+		 dtype_name(dt), dtype_name(t->via));
+	return 0;
+}
+
+/* Unstructured sparse A: the non-zeros at a fraction of the dense rate; the
+ * traffic is the kernel's declared bytes (values, indices, B and C). */
+static void csr_terms(const struct nb_shape *s, const struct nb_work *w, const struct nb_model_params *mp,
+		      struct terms *t)
+{
+	double batch = s->batch > 0 ? (double)s->batch : 1;
+	double m = (double)s->m, n = (double)s->n;
+
+	t->family = "spmm-csr";
+	t->efficiency = mp->csr_efficiency;
+	t->eff_key = "model.csr_efficiency";
+	t->rate = t->peak * t->efficiency;
+	/* Every output element also costs model.csr_output_madds
+	 * multiply-adds: initialising and storing C, the row loop. */
+	t->compute_s = batch * 2.0 * (s->nnz * n + m * n * mp->csr_output_madds) / t->rate;
+	t->wave_q = 1;
+	t->tile_q = 1;
+	t->traffic = w->bytes;
+	assume(t, "CSR: non-zeros computed at model.csr_efficiency of the dense peak, "
+	       "plus model.csr_output_madds per output element; no tiling; "
+	       "traffic = the kernel's declared bytes (values, column indices, row pointers, B, C)");
+}
+
+/* A batch of dense (or 2:4 sparse) GEMMs. */
+static int gemm_terms(const struct nb_shape *s, const struct nb_work *w, const struct nb_profile *p,
+		      const struct nb_model_params *mp, struct terms *t, struct nb_prediction *out)
+{
+	double batch = s->batch > 0 ? (double)s->batch : 1;
+	double m = (double)s->m, n = (double)s->n, k = (double)s->k;
+	double esize = dtype_bits(s->dtype) / 8.0, M, N, K, S, hk;
+	int tm, tn, tk;
+
+	if (m < 1 || n < 1 || k < 1) {
+		fail(out, NB_PRED_UNSUPPORTED, "the GEMM shape is incomplete (m, n, k >= 1)");
+		return -1;
+	}
+	if (s->sparsity == NB_SPARSE_CSR) {
+		csr_terms(s, w, mp, t);
+		return 0;
+	}
+	profile_tile(p, &tm, &tn, &tk);
+	M = ceil_to(m, tm);
+	N = ceil_to(n, tn);
+	K = ceil_to(k, tk);
+	t->tile_q = (M * N * K) / (m * n * k);
+	t->family = "gemm";
+	t->efficiency = mp->gemm_efficiency;
+	t->eff_key = "model.gemm_efficiency";
+	t->rate = t->peak * t->efficiency;
+	if (s->sparsity == NB_SPARSE_2_4) {
+		double f = profile_sparse_factor(p);
+
+		if (f > 0) {
+			t->sparse_speedup = 1 + (f - 1) * mp->sparse_efficiency;
+			t->rate *= t->sparse_speedup;
+			assume(t, "2:4 sparsity: the dense rate times 1 + (factor - 1) x sparsity.efficiency");
+		} else {
+			assume(t, "no 2:4 sparsity mode on this chip: computed as dense");
+		}
+	}
+	/* Libraries stream a unit's tiles back to back (persistent kernels, or
+	 * two resident blocks per unit): only the first prologue and the last
+	 * epilogue show. */
+	t->t = best_tiling(p, batch, M, N, 2.0 * K, K / tk, t->rate, mp->tile_overhead_k, 1, 1);
+	t->compute_s = t->t.seconds;
+	t->wave_q = t->t.waves * profile_units(p) / t->t.tiles;
+	/* Off-chip traffic: at least the operands once; with an on-chip buffer
+	 * of S elements no schedule moves fewer than 2mnk/sqrt(S) elements
+	 * (Hong and Kung). */
+	S = profile_llc_bytes(p) / esize;
+	hk = batch * 2.0 * m * n * k / sqrt(S) * esize;
+	t->traffic = fmax(w->bytes, hk);
+	assume(t, "GEMM traffic: max(declared minimum bytes, Hong-Kung bound 2mnk/sqrt(on-chip elements))");
+	return 0;
+}
+
+/* Fused (FlashAttention-style) forward attention. */
+static int attention_terms(const struct nb_shape *s, const struct nb_work *w, const struct nb_profile *p,
+			   const struct nb_model_params *mp, struct terms *t, struct nb_prediction *out)
+{
+	double bh = s->batch > 0 ? (double)s->batch : 1;
+	double sq = (double)s->seq_q, sk = (double)s->seq_k, d = (double)s->head_dim;
+	double SQ, SK, D, sk_eff, scores, rate;
+	int tm, tn, tk, bq, bn;
+
+	if (sq < 1 || sk < 1 || d < 1) {
+		fail(out, NB_PRED_UNSUPPORTED, "the attention shape is incomplete");
+		return -1;
+	}
+	profile_tile(p, &tm, &tn, &tk);
+	profile_block(p, &bq, &bn);
+	t->family = "attention";
+	t->efficiency = mp->attention_efficiency;
+	t->eff_key = "model.attention_efficiency";
+	t->rate = t->peak * t->efficiency;
+	SQ = ceil_to(sq, tm);
+	SK = ceil_to(sk, tk);
+	D = ceil_to(d, tn);
+	t->tile_q = (SQ * SK * D) / (sq * sk * d);
+	/* Causal: each block of queries sees the keys up to its own last row,
+	 * so a query sees on average its exact keys (the declared pairs) plus
+	 * half a block more. */
+	sk_eff = s->causal ? fmin(SK, s->pairs / sq * (SK / sk) + (fmin(SQ, (double)bq) - 1) / 2) : SK;
+	/* One work tile is a block of queries against all keys, two GEMMs of
+	 * 2 x d flops per score.  The softmax costs about one exponential per
+	 * score on the special function units, and it does not hide under the
+	 * matrix work: the row max and sum sit between the two GEMMs of each
+	 * key block.  So a score costs 4d / (peak x efficiency) + 1 / special
+	 * rate, which makes small head dimensions slower per flop (FA3 on H100:
+	 * 497, 648 and 756 TFLOPS at head_dim 64, 128 and 256 fit it within 2%
+	 * with the special rate of the profile). */
+	scores = bh * s->pairs;
+	rate = t->rate;
+	if (profile_vector_flops(p) > 0) {
+		rate = 4 * D / (4 * D / t->rate + 1 / profile_vector_flops(p));
+		t->vector_s = scores / profile_vector_flops(p);
+		assume(t, "softmax: one exponential per score at compute.special_tflops, "
+		       "in series with the matrix work of its key block");
+	}
+	/* A query block holds its unit until done (its output stays in
+	 * registers), so every wave pays the prologue (load Q, fill the
+	 * two-GEMM pipeline) and epilogue (normalise, write O): about two key
+	 * blocks of tile_overhead_k each, which short sequences feel. */
+	t->t = best_tiling(p, bh, SQ, D, 4.0 * sk_eff, sk_eff / tk, rate, 4 * mp->tile_overhead_k, 0, 0);
+	t->compute_s = t->t.seconds;
+	t->wave_q = t->t.waves * profile_units(p) / t->t.tiles;
+	t->traffic = w->bytes;
+	assume(t, "attention: fused forward; traffic = the declared bytes (Q, K, V and O once); "
+	       "work tile = block_m queries x head_dim against all keys");
+	return 0;
+}
+
+/* Memory streams: the declared bytes, nothing to compute. */
+static int stream_terms(const struct nb_shape *s, const struct nb_work *w, const struct nb_profile *p,
+			const struct nb_model_params *mp, struct terms *t, struct nb_prediction *out)
+{
+	(void)mp;
+	(void)out;
+	t->family = "stream";
+	t->traffic = w->bytes;
+	t->compute_s = 0;
+	t->tile_q = t->wave_q = 1;
+	assume(t, "stream: the declared bytes at model.stream_efficiency of the bandwidth "
+	       "(memory.read_bandwidth_gbs or write_bandwidth_gbs for read-only or "
+	       "write-only streams, when the profile has them)");
+	t->dir_bw = profile_stream_bw_bytes_per_s(p, s->stream_reads, s->stream_writes);
+	return 0;
+}
+
+/* One predictor per shape kind.  MATRIX kinds compute in a dtype the chip
+ * must have (or emulate) and report their rate against its peak; the others
+ * are rated against the memory bandwidth. */
+static const struct kind_model {
+	const char *name;
+	int matrix;
+	int (*terms)(const struct nb_shape *s, const struct nb_work *w, const struct nb_profile *p,
+		     const struct nb_model_params *mp, struct terms *t, struct nb_prediction *out);
+} kinds[NB_SHAPE_KINDS] = {
+	[NB_SHAPE_GEMM] = { "gemm", 1, gemm_terms },
+	[NB_SHAPE_ATTENTION] = { "attention", 1, attention_terms },
+	[NB_SHAPE_STREAM] = { "stream", 0, stream_terms },
+};
+
+/* The memory level a working set is served from on repeated execution: the
+ * on-chip buffer when it fits there and the profile gives that level's
+ * bandwidth, else device memory (read-only or write-only bandwidth for such
+ * streams).  Every level is used at model.stream_efficiency of its
+ * bandwidth, so no prediction moves bytes faster than its level allows. */
+static void serve_from(const struct nb_profile *p, const struct nb_model_params *mp, double working_set,
+		       struct terms *t)
+{
+	double llc_bw = profile_llc_bw_bytes_per_s(p);
+	int fits = working_set <= profile_llc_bytes(p);
+
+	t->from_llc = fits && llc_bw > 0;
+	if (t->from_llc) {
+		t->level_bw = llc_bw;
+		assume(t, "repeated execution: a working set within the on-chip buffer is served "
+		       "at on_chip.llc_bandwidth_gbs");
+	} else {
+		t->level_bw = t->dir_bw > 0 ? t->dir_bw : profile_bw_bytes_per_s(p);
+		if (fits)
+			assume(t, "the working set fits the on-chip buffer, but the profile gives no "
+			       "on_chip.llc_bandwidth_gbs: served at the device memory bandwidth");
+	}
+	t->bandwidth = t->level_bw * mp->stream_efficiency;
+}
+
+/* Time, bound and rates from the terms. */
+static void combine(const struct kind_model *km, const struct nb_work *w, const struct nb_profile *p,
+		    const struct nb_model_params *mp, struct terms *t, struct nb_prediction *out)
+{
+	double tc = t->compute_s, tm = t->memory_s = t->traffic / t->bandwidth;
+
+	out->seconds = fmax(tc, tm) + (1 - mp->overlap) * fmin(tc, tm) + t->launch_s;
+	if (t->launch_s > fmax(tc, tm))
+		out->bound = "latency";
+	else
+		out->bound = tm > tc ? "memory" : "compute";
+	out->status = NB_PRED_OK;
+	/* Rates in the family's declared unit (streams count bytes unless they
+	 * declare operations); matrix kinds are rated against the dtype's
+	 * peak, the others against the memory bandwidth. */
+	if (!km->matrix && !(w->ops > 0 && w->unit && strcmp(w->unit, "B/s")))
+		out->throughput = t->traffic / out->seconds;
+	else
+		out->throughput = (w->ops > 0 ? w->ops : 0) / out->seconds;
+	if (km->matrix)
+		out->util = (w->actual_ops > 0 ? w->actual_ops : w->ops) / out->seconds / t->peak;
+	else
+		out->util = t->traffic / out->seconds / profile_bw_bytes_per_s(p);
+}
+
+/* Each loss as the time it costs. */
+static void add_losses(cJSON *root, const struct kind_model *km, const struct nb_model_params *mp,
+		       const struct terms *t)
+{
+	cJSON *losses = cJSON_AddObjectToObject(root, "losses_s");
+	double tc = t->compute_s, tm = t->memory_s;
+
+	if (km->matrix && t->t.tiles > 0) {
+		/* Matrix work: peel the losses off one at a time. */
+		double busy = t->t.seconds - t->t.overhead_s;
+		double no_wave = busy / t->wave_q;
+		double no_small = no_wave / t->t.small_tile;
+		double ideal = no_small / t->tile_q;
+
+		add_num(losses, "wave_quantization", busy - no_wave);
+		add_num(losses, "small_tile", no_wave - no_small);
+		add_num(losses, "tile_quantization", no_small - ideal);
+		add_num(losses, "tile_overhead", t->t.overhead_s);
+		add_num(losses, "efficiency", ideal * (1 - t->efficiency));
+	}
+	add_num(losses, "memory_not_overlapped",
+		tc > tm ? (1 - mp->overlap) * tm : (!km->matrix ? 0 : tm - tc + (1 - mp->overlap) * tc));
+	add_num(losses, "launch", t->launch_s);
+}
+
+/* The breakdown of a prediction, as JSON. */
+static char *breakdown(const struct nb_shape *s, const struct kind_model *km, const struct nb_profile *p,
+		       const struct nb_model_params *mp, const char *variant, struct terms *t,
+		       const struct nb_prediction *out)
+{
+	cJSON *root = cJSON_CreateObject(), *tiling;
+	char *json;
+
+	cJSON_AddStringToObject(root, "model", MODEL_NAME);
+	cJSON_AddStringToObject(root, "profile", profile_id(p));
+	cJSON_AddStringToObject(root, "family", t->family);
+	cJSON_AddStringToObject(root, "dtype", dtype_name(s->dtype));
+	if (km->matrix && t->via != s->dtype)
+		cJSON_AddStringToObject(root, "computed_as", dtype_name(t->via));
+	if (variant)
+		cJSON_AddStringToObject(root, "variant", variant);
+	cJSON_AddStringToObject(root, "bound", out->bound);
+	add_num(root, "seconds", out->seconds);
+	if (km->matrix) {
+		add_num(root, "peak_per_s", t->peak);
+		add_num(root, "efficiency", t->efficiency);
+		cJSON_AddStringToObject(root, "efficiency_param", t->eff_key);
+		add_num(root, "sustained_rate_per_s", t->rate);
+		if (t->sparse_speedup > 0)
+			add_num(root, "sparse_speedup", t->sparse_speedup);
+	}
+	add_num(root, "compute_s", t->compute_s);
+	if (t->vector_s > 0)
+		add_num(root, "softmax_s", t->vector_s);
+	add_num(root, "memory_s", t->memory_s);
+	add_num(root, "launch_s", t->launch_s);
+	add_num(root, "overlap", mp->overlap);
+	add_num(root, "traffic_bytes", t->traffic);
+	add_num(root, "bandwidth_per_s", t->bandwidth);
+	cJSON_AddStringToObject(root, "memory_level", t->from_llc ? "on-chip" : "device");
+	add_num(root, "memory_level_bandwidth_per_s", t->level_bw);
+	if (t->t.tiles > 0) {
+		tiling = cJSON_AddObjectToObject(root, "tiling");
+		add_num(tiling, "block_m", t->t.bm);
+		add_num(tiling, "block_n", t->t.bn);
+		add_num(tiling, "split_k", t->t.split);
+		add_num(tiling, "tiles", t->t.tiles);
+		add_num(tiling, "waves", t->t.waves);
+		add_num(tiling, "units", profile_units(p));
+	}
+	add_losses(root, km, mp, t);
+	add_num(root, "tile_quantization_factor", t->tile_q);
+	add_num(root, "wave_quantization_factor", t->wave_q);
+	cJSON_AddItemToObject(root, "assumptions", t->assumptions);
+	t->assumptions = NULL;
+	json = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return json;
+}
+
+/* The breakdown of a prediction that was refused. */
+static char *refusal(const struct nb_profile *p, const struct nb_prediction *out)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *json;
+
+	cJSON_AddStringToObject(root, "model", MODEL_NAME);
+	cJSON_AddStringToObject(root, "profile", profile_id(p));
+	cJSON_AddStringToObject(root, "status", prediction_status_name(out->status));
+	cJSON_AddStringToObject(root, "reason", out->reason);
+	json = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return json;
+}
+
 int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 			const struct nb_profile *p, const char *hint, struct nb_prediction *out)
 {
 	const char *variant = NULL;
 	const struct nb_model_params *mp = profile_model_params(p, hint, &variant);
+	const struct kind_model *km;
 	struct terms t = { 0 };
-	enum nb_dtype dt = s->dtype, via = s->dtype;
-	double esize = dtype_bits(s->dtype) / 8.0, working_set = w->bytes, seconds, tc, tm;
-	int tm_, tn_, tk_;
-	cJSON *root = NULL, *losses, *tiling;
 	char label[200] = "";
 
 	memset(out, 0, sizeof(*out));
 	out->bound = "compute";
 	t.assumptions = cJSON_CreateArray();
 	t.launch_s = mp->launch_us * 1e-6;
-	profile_tile(p, &tm_, &tn_, &tk_);
-
-	/* The dtype: native, emulated (labelled), or refused. */
-	if (s->kind != NB_SHAPE_STREAM) {
-		t.peak = profile_peak(p, dt);
-		if (t.peak <= 0) {
-			int e = profile_emulation(p, dt);
-			char have[128];
-
-			if (e < 0) {
-				list_dtypes(p, have, sizeof(have));
-				fail(out, NB_PRED_UNSUPPORTED,
-				     "%s has no %s matrix throughput (its profile lists %s)",
-				     profile_id(p), dtype_name(dt), have);
-				goto out;
-			}
-			via = (enum nb_dtype)e;
-			t.peak = profile_peak(p, via);
-			snprintf(label, sizeof(label), "%s emulated via %s (see the profile's emulation note)",
-				 dtype_name(dt), dtype_name(via));
-		}
-	}
-	if (working_set > profile_mem_bytes(p)) {
-		fail(out, NB_PRED_NO_FIT, "does not fit: working set %.4g GiB exceeds %s's %.4g GiB of memory",
-		     working_set / 1073741824.0, profile_id(p), profile_mem_bytes(p) / 1073741824.0);
+	if ((unsigned)s->kind >= NB_SHAPE_KINDS || !kinds[s->kind].terms) {
+		fail(out, NB_PRED_UNSUPPORTED, "the model has no predictor for shape kind %d", (int)s->kind);
 		goto out;
 	}
-
-	switch (s->kind) {
-	case NB_SHAPE_GEMM: {
-		double batch = s->batch > 0 ? (double)s->batch : 1;
-		double m = (double)s->m, n = (double)s->n, k = (double)s->k;
-		double M, N, K, S, hk;
-
-		if (m < 1 || n < 1 || k < 1) {
-			fail(out, NB_PRED_UNSUPPORTED, "the GEMM shape is incomplete (m, n, k >= 1)");
-			goto out;
-		}
-		M = ceil_to(m, tm_);
-		N = ceil_to(n, tn_);
-		K = ceil_to(k, tk_);
-		t.tile_q = (M * N * K) / (m * n * k);
-		if (s->sparsity == NB_SPARSE_CSR) {
-			/* Unstructured: the non-zeros at a fraction of the dense rate. */
-			double nnz = m * k * s->density;
-
-			t.family = "spmm-csr";
-			t.efficiency = mp->csr_efficiency;
-			t.eff_key = "model.csr_efficiency";
-			t.rate = t.peak * t.efficiency;
-			/* Every output element also costs model.csr_output_madds
-			 * multiply-adds: initialising and storing C, the row loop. */
-			t.compute_s = batch * 2.0 * (nnz * n + m * n * mp->csr_output_madds) / t.rate;
-			t.wave_q = 1;
-			t.tile_q = 1;
-			t.traffic = batch * (nnz * (esize + 4) + (m + 1) * 4 + k * n * esize + m * n * esize);
-			t.traffic = fmax(t.traffic, w->bytes);
-			assume(&t, "CSR: non-zeros computed at model.csr_efficiency of the dense peak, "
-			       "plus model.csr_output_madds per output element; no tiling; "
-			       "traffic = values + column indices + row pointers + B + C");
-		} else {
-			t.family = "gemm";
-			t.efficiency = mp->gemm_efficiency;
-			t.eff_key = "model.gemm_efficiency";
-			t.rate = t.peak * t.efficiency;
-			if (s->sparsity == NB_SPARSE_2_4) {
-				double f = profile_sparse_factor(p);
-
-				if (f > 0) {
-					t.sparse_speedup = 1 + (f - 1) * mp->sparse_efficiency;
-					t.rate *= t.sparse_speedup;
-					assume(&t, "2:4 sparsity: the dense rate times 1 + (factor - 1) x sparsity.efficiency");
-				} else {
-					assume(&t, "no 2:4 sparsity mode on this chip: computed as dense");
-				}
-			}
-			/* Libraries stream a unit's tiles back to back (persistent
-			 * kernels, or two resident blocks per unit): only the first
-			 * prologue and the last epilogue show. */
-			t.t = best_tiling(p, batch, M, N, 2.0 * K, K / tk_, t.rate,
-					  mp->tile_overhead_k, 1, 1);
-			t.compute_s = t.t.seconds;
-			t.wave_q = t.t.waves * profile_units(p) / t.t.tiles;
-			/* Off-chip traffic: at least the operands once; with an on-chip
-			 * buffer of S elements no schedule moves fewer than 2mnk/sqrt(S)
-			 * elements (Hong and Kung). */
-			S = profile_llc_bytes(p) / esize;
-			hk = batch * 2.0 * m * n * k / sqrt(S) * esize;
-			t.traffic = fmax(w->bytes, hk);
-			assume(&t, "GEMM traffic: max(declared minimum bytes, Hong-Kung bound 2mnk/sqrt(on-chip elements))");
-		}
-		break;
+	km = &kinds[s->kind];
+	if (km->matrix && matrix_dtype(s, p, &t, out, label, sizeof(label)))
+		goto out;
+	if (w->bytes > profile_mem_bytes(p)) {
+		fail(out, NB_PRED_NO_FIT, "does not fit: working set %.4g GiB exceeds %s's %.4g GiB of memory",
+		     w->bytes / 1073741824.0, profile_id(p), profile_mem_bytes(p) / 1073741824.0);
+		goto out;
 	}
-	case NB_SHAPE_ATTENTION: {
-		double bh = s->batch > 0 ? (double)s->batch : 1;
-		double sq = (double)s->seq_q, sk = (double)s->seq_k, d = (double)s->head_dim;
-		double SQ, SK, D, sk_eff, scores, rate;
-
-		if (sq < 1 || sk < 1 || d < 1) {
-			fail(out, NB_PRED_UNSUPPORTED, "the attention shape is incomplete");
-			goto out;
-		}
-		t.family = "attention";
-		t.efficiency = mp->attention_efficiency;
-		t.eff_key = "model.attention_efficiency";
-		t.rate = t.peak * t.efficiency;
-		SQ = ceil_to(sq, tm_);
-		SK = ceil_to(sk, tk_);
-		D = ceil_to(d, tn_);
-		t.tile_q = (SQ * SK * D) / (sq * sk * d);
-		/* Causal: each block of queries sees the keys up to its own end. */
-		{
-			int bq, bn_;
-
-			profile_block(p, &bq, &bn_);
-			sk_eff = s->causal ? SK / 2 + fmin(SQ, (double)bq) / 2 : SK;
-		}
-		/* Fused (FlashAttention-style): one work tile is a block of queries
-		 * against all keys, two GEMMs of 2 x d flops per score.  The
-		 * softmax costs about one exponential per score on the special
-		 * function units, and it does not hide under the matrix work: the
-		 * row max and sum sit between the two GEMMs of each key block.  So
-		 * a score costs 4d / (peak x efficiency) + 1 / special rate, which
-		 * makes small head dimensions slower per flop (FA3 on H100: 497,
-		 * 648 and 756 TFLOPS at head_dim 64, 128 and 256 fit it within 2%
-		 * with the special rate of the profile). */
-		scores = bh * sq * sk * (s->causal ? 0.5 : 1);
-		rate = t.rate;
-		if (profile_vector_flops(p) > 0) {
-			rate = 4 * D / (4 * D / t.rate + 1 / profile_vector_flops(p));
-			t.vector_s = scores / profile_vector_flops(p);
-			assume(&t, "softmax: one exponential per score at compute.special_tflops, "
-			       "in series with the matrix work of its key block");
-		}
-		/* A query block holds its unit until done (its output stays in
-		 * registers), so every wave pays the prologue (load Q, fill the
-		 * two-GEMM pipeline) and epilogue (normalise, write O): about two
-		 * key blocks of tile_overhead_k each, which short sequences feel. */
-		t.t = best_tiling(p, bh, SQ, D, 4.0 * sk_eff, sk_eff / tk_, rate,
-				  4 * mp->tile_overhead_k, 0, 0);
-		t.compute_s = t.t.seconds;
-		t.wave_q = t.t.waves * profile_units(p) / t.t.tiles;
-		t.traffic = fmax(w->bytes, bh * (2 * sq + 2 * sk) * d * esize);
-		assume(&t, "attention: fused forward; traffic = Q, K, V and O once; "
-		       "work tile = block_m queries x head_dim against all keys");
-		break;
-	}
-	case NB_SHAPE_STREAM:
-		t.family = "stream";
-		t.traffic = s->stream_bytes > 0 ? s->stream_bytes : w->bytes;
-		t.compute_s = 0;
-		t.tile_q = t.wave_q = 1;
-		assume(&t, "stream: the declared bytes at model.stream_efficiency of the bandwidth "
-		       "(memory.read_bandwidth_gbs or write_bandwidth_gbs for read-only or "
-		       "write-only streams, when the profile has them)");
-		t.dir_bw = profile_stream_bw_bytes_per_s(p, s->stream_reads, s->stream_writes);
-		break;
-	}
-
-	t.bandwidth = bandwidth_for(p, mp, working_set, &t);
-	if (t.from_llc)
-		assume(&t, "repeated execution: a working set within the on-chip buffer is served "
-		       "at on_chip.llc_bandwidth_gbs");
-	t.memory_s = t.traffic / t.bandwidth;
-	tc = t.compute_s;
-	tm = t.memory_s;
-	seconds = fmax(tc, tm) + (1 - mp->overlap) * fmin(tc, tm) + t.launch_s;
-	if (t.launch_s > fmax(tc, tm))
-		out->bound = "latency";
-	else
-		out->bound = tm > tc ? "memory" : "compute";
-
-	out->status = NB_PRED_OK;
-	out->seconds = seconds;
-	if (s->kind == NB_SHAPE_STREAM) {
-		out->throughput = t.traffic / seconds;
-		out->util = t.traffic / seconds / profile_bw_bytes_per_s(p);
-	} else {
-		out->throughput = (w->ops > 0 ? w->ops : 0) / seconds;
-		out->util = (w->actual_ops > 0 ? w->actual_ops : w->ops) / seconds / t.peak;
-	}
+	if (km->terms(s, w, p, mp, &t, out))
+		goto out;
+	serve_from(p, mp, w->bytes, &t);
+	combine(km, w, p, mp, &t, out);
 	snprintf(out->reason, sizeof(out->reason), "%s", label);
-
-	root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "model", MODEL_NAME);
-	cJSON_AddStringToObject(root, "profile", profile_id(p));
-	cJSON_AddStringToObject(root, "family", t.family);
-	cJSON_AddStringToObject(root, "dtype", dtype_name(dt));
-	if (via != dt)
-		cJSON_AddStringToObject(root, "computed_as", dtype_name(via));
-	if (variant)
-		cJSON_AddStringToObject(root, "variant", variant);
-	cJSON_AddStringToObject(root, "bound", out->bound);
-	add_num(root, "seconds", seconds);
-	if (s->kind != NB_SHAPE_STREAM) {
-		add_num(root, "peak_per_s", t.peak);
-		add_num(root, "efficiency", t.efficiency);
-		cJSON_AddStringToObject(root, "efficiency_param", t.eff_key);
-		add_num(root, "sustained_rate_per_s", t.rate);
-		if (t.sparse_speedup > 0)
-			add_num(root, "sparse_speedup", t.sparse_speedup);
-	}
-	add_num(root, "compute_s", t.compute_s);
-	if (t.vector_s > 0)
-		add_num(root, "softmax_s", t.vector_s);
-	add_num(root, "memory_s", t.memory_s);
-	add_num(root, "launch_s", t.launch_s);
-	add_num(root, "overlap", mp->overlap);
-	add_num(root, "traffic_bytes", t.traffic);
-	add_num(root, "bandwidth_per_s", t.bandwidth);
-	cJSON_AddStringToObject(root, "memory_level", t.from_llc ? "on-chip" : "device");
-	if (t.t.tiles > 0) {
-		tiling = cJSON_AddObjectToObject(root, "tiling");
-		add_num(tiling, "block_m", t.t.bm);
-		add_num(tiling, "block_n", t.t.bn);
-		add_num(tiling, "split_k", t.t.split);
-		add_num(tiling, "tiles", t.t.tiles);
-		add_num(tiling, "waves", t.t.waves);
-		add_num(tiling, "units", profile_units(p));
-	}
-	/* Each loss as the time it costs. */
-	losses = cJSON_AddObjectToObject(root, "losses_s");
-	if (s->kind != NB_SHAPE_STREAM && t.t.tiles > 0) {
-		/* Matrix work: peel the losses off one at a time. */
-		double busy = t.t.seconds - t.t.overhead_s;
-		double no_wave = busy / t.wave_q;
-		double no_small = no_wave / t.t.small_tile;
-		double ideal = no_small / t.tile_q;
-
-		add_num(losses, "wave_quantization", busy - no_wave);
-		add_num(losses, "small_tile", no_wave - no_small);
-		add_num(losses, "tile_quantization", no_small - ideal);
-		add_num(losses, "tile_overhead", t.t.overhead_s);
-		add_num(losses, "efficiency", ideal * (1 - t.efficiency));
-	}
-	add_num(losses, "memory_not_overlapped",
-		tc > tm ? (1 - mp->overlap) * tm : (s->kind == NB_SHAPE_STREAM ? 0 : tm - tc + (1 - mp->overlap) * tc));
-	add_num(losses, "launch", t.launch_s);
-	add_num(root, "tile_quantization_factor", t.tile_q);
-	add_num(root, "wave_quantization_factor", t.wave_q);
-	cJSON_AddItemToObject(root, "assumptions", t.assumptions);
-	t.assumptions = NULL;
-	out->breakdown_json = cJSON_PrintUnformatted(root);
+	out->breakdown_json = breakdown(s, km, p, mp, variant, &t, out);
 out:
 	if (out->status != NB_PRED_OK) {
-		root = cJSON_CreateObject();
-		cJSON_AddStringToObject(root, "model", MODEL_NAME);
-		cJSON_AddStringToObject(root, "profile", profile_id(p));
-		cJSON_AddStringToObject(root, "status", prediction_status_name(out->status));
-		cJSON_AddStringToObject(root, "reason", out->reason);
-		out->breakdown_json = cJSON_PrintUnformatted(root);
+		out->breakdown_json = refusal(p, out);
 		out->bound = "";
 	}
-	cJSON_Delete(root);
 	cJSON_Delete(t.assumptions);
 	if (!out->breakdown_json)
 		die("out of memory");
@@ -433,6 +525,8 @@ out:
 
 int model_predict(const struct nb_case *c, const struct nb_profile *p, struct nb_prediction *out)
 {
+	struct nb_target_mem mem = { profile_llc_bytes(p) };
+	struct nb_case rc;
 	struct nb_shape s;
 	struct nb_work w;
 
@@ -443,8 +537,10 @@ int model_predict(const struct nb_case *c, const struct nb_profile *p, struct nb
 			 c->kernel->name);
 		return -1;
 	}
-	c->kernel->shape(c, &s);
-	c->kernel->work(c, &w);
+	/* Sizes that depend on the target are this chip's, not the host's. */
+	case_resolve(c, &mem, &rc);
+	rc.kernel->shape(&rc, &s);
+	rc.kernel->work(&rc, &w);
 	return model_predict_shape(&s, &w, p, NULL, out);
 }
 

@@ -29,7 +29,7 @@ struct variant {
 struct nb_profile {
 	char *path;
 	cJSON *root;
-	const char *id, *name, *vendor, *unit_kind;
+	const char *id, *name, *vendor, *unit_kind, *ic_name;
 	double year;
 	double peak_tflops[NB_DTYPE_COUNT];
 	int emulate_via[NB_DTYPE_COUNT];
@@ -38,6 +38,7 @@ struct nb_profile {
 	double llc_mib, llc_bandwidth_gbs, local_kib;
 	double units, tile_m, tile_n, tile_k, block_m, block_n, clock_mhz, vector_tflops;
 	double ic_bandwidth_gbs, ic_latency_us, tdp_w;
+	double default_target;		/* place among the default targets; 0: not one */
 	struct nb_model_params params;
 	struct variant variants[MAX_VARIANTS];
 	int nvariants;
@@ -89,6 +90,7 @@ static const struct key keys[] = {
 	{ "vendor", K_STR, REQ, 0, 0, OFF(vendor) },
 	{ "aliases", K_STRARR, 0, 0, 0, NOFF },
 	{ "notes", K_STR, 0, 0, 0, NOFF },
+	{ "default_target", K_INT, 0, 0, 0, OFF(default_target) },
 	{ "year", K_FIGINT, REQ, 1989, 2100, OFF(year) },
 	{ "sources", K_SOURCES, REQ, 0, 0, NOFF },
 	{ "peak_dense_tflops", K_PEAKS, REQ, 0, 1e6, NOFF },
@@ -118,7 +120,7 @@ static const struct key keys[] = {
 	{ "compute.clock_mhz", K_FIG, 0, 0, 1e5, OFF(clock_mhz) },
 	{ "compute.special_tflops", K_FIG, 0, 0, 1e6, OFF(vector_tflops) },
 	{ "interconnect", K_OBJ, 0, 0, 0, NOFF },
-	{ "interconnect.name", K_STR, REQ, 0, 0, NOFF },
+	{ "interconnect.name", K_STR, REQ, 0, 0, OFF(ic_name) },
 	{ "interconnect.bandwidth_gbs", K_FIG, REQ, 0, 1e6, OFF(ic_bandwidth_gbs) },
 	{ "interconnect.latency_us", K_FIG, 0, 0, 1e6, OFF(ic_latency_us) },
 	{ "power", K_OBJ, 0, 0, 0, NOFF },
@@ -151,6 +153,44 @@ static const struct key *key_find(const char *path)
 		if (!strcmp(keys[i].path, path))
 			return &keys[i];
 	return NULL;
+}
+
+enum nb_pkey profile_key_type(const char *path)
+{
+	const struct key *k = key_find(path);
+	const char *dot = strchr(path, '.');
+	char head[64], dt[16];
+
+	if (k) {
+		switch (k->type) {
+		case K_STR: return NB_PK_STR;
+		case K_INT: return NB_PK_INT;
+		case K_STRARR: return NB_PK_STRARR;
+		case K_FIG: return NB_PK_FIG;
+		case K_FIGINT: return NB_PK_FIGINT;
+		default: return NB_PK_OBJ;
+		}
+	}
+	if (!dot || (size_t)(dot - path) >= sizeof(head))
+		return NB_PK_NONE;
+	snprintf(head, sizeof(head), "%.*s", (int)(dot - path), path);
+	k = key_find(head);
+	if (!k)
+		return NB_PK_NONE;
+	switch (k->type) {
+	case K_PEAKS:
+		return dtype_parse(dot + 1) >= 0 ? NB_PK_FIG : NB_PK_NONE;
+	case K_SOURCES:
+		return strchr(dot + 1, '.') ? NB_PK_NONE : NB_PK_STR;
+	case K_EMUL:
+		if (sscanf(dot + 1, "%15[^.]", dt) != 1 || dtype_parse(dt) < 0)
+			return NB_PK_NONE;
+		if (!strcmp(dot + 1 + strlen(dt), ".via") || !strcmp(dot + 1 + strlen(dt), ".note"))
+			return NB_PK_STR;
+		return !dot[1 + strlen(dt)] ? NB_PK_OBJ : NB_PK_NONE;
+	default:
+		return NB_PK_NONE;
+	}
 }
 
 /* "FILE: key \"PATH\": WHAT, got VALUE" */
@@ -426,6 +466,8 @@ static int load_value(struct ld *ld, const struct key *k, const cJSON *v)
 	case K_INT:
 		if (!cJSON_IsNumber(v) || !is_int_value(v->valuedouble) || v->valuedouble <= 0)
 			return bad(ld, k->path, v, "expected a positive integer");
+		if (dp)
+			*dp = v->valuedouble;
 		return 0;
 	case K_FIG:
 	case K_FIGINT:
@@ -736,6 +778,7 @@ const char *profile_name(const struct nb_profile *p) { return p->name; }
 const char *profile_vendor(const struct nb_profile *p) { return p->vendor; }
 const char *profile_path(const struct nb_profile *p) { return p->path; }
 int profile_year(const struct nb_profile *p) { return (int)p->year; }
+int profile_default_target(const struct nb_profile *p) { return (int)p->default_target; }
 
 const char *profile_alias(const struct nb_profile *p, int i)
 {
@@ -782,9 +825,7 @@ double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int 
 }
 double profile_llc_bytes(const struct nb_profile *p) { return p->llc_mib * 1048576.0; }
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_bandwidth_gbs * 1e9; }
-double profile_local_bytes(const struct nb_profile *p) { return p->local_kib * 1024.0; }
 int profile_units(const struct nb_profile *p) { return (int)p->units; }
-const char *profile_unit_kind(const struct nb_profile *p) { return p->unit_kind; }
 
 void profile_tile(const struct nb_profile *p, int *m, int *n, int *k)
 {
@@ -802,7 +843,7 @@ void profile_block(const struct nb_profile *p, int *m, int *n)
 double profile_clock_hz(const struct nb_profile *p) { return p->clock_mhz * 1e6; }
 double profile_vector_flops(const struct nb_profile *p) { return p->vector_tflops * 1e12; }
 double profile_interconnect_bytes_per_s(const struct nb_profile *p) { return p->ic_bandwidth_gbs * 1e9; }
-double profile_interconnect_latency_s(const struct nb_profile *p) { return p->ic_latency_us * 1e-6; }
+const char *profile_interconnect_name(const struct nb_profile *p) { return p->ic_name; }
 double profile_tdp_w(const struct nb_profile *p) { return p->tdp_w; }
 
 /* Case-insensitive substring test. */
@@ -902,4 +943,57 @@ void profile_each_figure(const struct nb_profile *p,
 			 void *arg)
 {
 	each_figure(p, p->root, "", fn, arg);
+}
+
+int profile_text_settle_id(const char *src, const char *body, size_t len, const char *as,
+			   char **id, char **text)
+{
+	const char *end = NULL;
+	cJSON *root = NULL, *jid;
+	int ret = -1;
+
+	*id = *text = NULL;
+	if (strlen(body) != len) {
+		error("%s: the download is not a JSON profile (it holds a NUL byte)", src);
+		goto out;
+	}
+	root = cJSON_ParseWithOpts(body, &end, 1);
+	if (!root) {
+		error("%s: the download is not valid JSON (near byte %ld)", src,
+		      end ? (long)(end - body) : 0L);
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
+		error("%s: the download is not a JSON object, so not a chip profile", src);
+		goto out;
+	}
+	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
+	if (as) {
+		cJSON *aliases = cJSON_GetObjectItemCaseSensitive(root, "aliases");
+		char *printed;
+
+		if (jid)
+			cJSON_ReplaceItemInObjectCaseSensitive(root, "id", cJSON_CreateString(as));
+		else
+			cJSON_AddStringToObject(root, "id", as);
+		/* The original's aliases would name two profiles. */
+		if (aliases)
+			cJSON_ReplaceItemInObjectCaseSensitive(root, "aliases", cJSON_CreateArray());
+		if (!(printed = cJSON_Print(root)))
+			die("out of memory");
+		*text = xstrdup(printed);
+		cJSON_free(printed);
+		*id = xstrdup(as);
+	} else {
+		if (!cJSON_IsString(jid) || !jid->valuestring) {
+			error("%s: the profile has no \"id\" string (name one with --as ID)", src);
+			goto out;
+		}
+		*text = xstrdup(body);
+		*id = xstrdup(jid->valuestring);
+	}
+	ret = 0;
+out:
+	cJSON_Delete(root);
+	return ret;
 }

@@ -5,6 +5,8 @@
 #ifndef NB_PROFILE_H
 #define NB_PROFILE_H
 
+#include <stddef.h>
+
 #include "util/dtype.h"
 
 struct nb_profile;
@@ -25,12 +27,49 @@ const struct nb_profile *profiles_find(const struct nb_profiles *set, const char
  * CHECK_NAME: the file name must be ID.json (true for profile folders). */
 int profile_load_file(const char *path, int check_name, struct nb_profile **out);
 void profile_free(struct nb_profile *p);
+/* Reads BODY (LEN bytes, downloaded from SRC) as a profile document and
+ * settles its id: with AS, the id becomes AS (and the aliases are dropped:
+ * they would name two profiles) and *TEXT is the document reprinted; else
+ * *TEXT is BODY.  *ID and *TEXT are malloc'd.  Nothing is validated beyond
+ * the id: load the text for that.  Returns 0, or -1 after reporting. */
+int profile_text_settle_id(const char *src, const char *body, size_t len, const char *as,
+			   char **id, char **text);
+
+/* How the loader reads a key PATH ("memory.bandwidth_gbs",
+ * "peak_dense_tflops.fp32", "sources.TAG", "emulation.fp16.via"): a string,
+ * a positive integer, a list of strings, a figure, a figure with an integer
+ * value, an object; NONE when the loader would reject the key. */
+enum nb_pkey { NB_PK_NONE, NB_PK_STR, NB_PK_INT, NB_PK_STRARR, NB_PK_FIG, NB_PK_FIGINT, NB_PK_OBJ };
+enum nb_pkey profile_key_type(const char *path);
+
+/* A profile being written (profile probe), key by key through the loader's
+ * own key table: a key the loader would not read is an internal error. */
+struct nb_profile_doc;
+struct nb_profile_doc *profile_doc_new(void);
+void profile_doc_free(struct nb_profile_doc *d);
+void profile_doc_str(struct nb_profile_doc *d, const char *path, const char *value);
+void profile_doc_int(struct nb_profile_doc *d, const char *path, int value);
+void profile_doc_strarr(struct nb_profile_doc *d, const char *path);	/* empty */
+/* A figure: value, source tag, kind ("measured", ...) and a note (or NULL). */
+void profile_doc_fig(struct nb_profile_doc *d, const char *path, double value, const char *source,
+		     const char *kind, const char *note);
+/* The value of figure PATH, or NAN when it was not written. */
+double profile_doc_value(const struct nb_profile_doc *d, const char *path);
+/* Replaces the value of figure PATH and appends "; WHY" to its note. */
+void profile_doc_revalue(struct nb_profile_doc *d, const char *path, double value, const char *why);
+/* Writes the document to FILE (creating its folder), then loads it back with
+ * the strict loader into *OUT.  Returns 0, or -1 after reporting. */
+int profile_doc_write(const struct nb_profile_doc *d, const char *file, struct nb_profile **out);
 
 const char *profile_id(const struct nb_profile *p);
 const char *profile_name(const struct nb_profile *p);
 const char *profile_vendor(const struct nb_profile *p);
 const char *profile_path(const struct nb_profile *p);	/* the file it came from */
 int profile_year(const struct nb_profile *p);
+/* The chip's place among the default targets ("default_target": N, from 1),
+ * which the target word "default" and commands without a target list take
+ * in, in that order; 0 when it is not one. */
+int profile_default_target(const struct nb_profile *p);
 /* Alias I (0-based) or NULL past the last. */
 const char *profile_alias(const struct nb_profile *p, int i);
 /* The profile as loaded, as compact JSON (malloc'd): the snapshot stored
@@ -54,9 +93,7 @@ double profile_bw_bytes_per_s(const struct nb_profile *p);	/* device memory band
 double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int writes);
 double profile_llc_bytes(const struct nb_profile *p);		/* last on-chip buffer (L2, SRAM, VMEM) */
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p);
-double profile_local_bytes(const struct nb_profile *p);	/* per compute unit buffer */
 int profile_units(const struct nb_profile *p);			/* SMs, CUs, AI cores, MXUs... */
-const char *profile_unit_kind(const struct nb_profile *p);
 /* Matrix-unit tile (the padding granule of m, n, k) and the work tile one
  * unit takes at a time (the granule of wave quantization). */
 void profile_tile(const struct nb_profile *p, int *m, int *n, int *k);
@@ -65,7 +102,8 @@ double profile_clock_hz(const struct nb_profile *p);
 /* Special-function (exp) rate of the vector units, per second; used for softmax. */
 double profile_vector_flops(const struct nb_profile *p);
 double profile_interconnect_bytes_per_s(const struct nb_profile *p);
-double profile_interconnect_latency_s(const struct nb_profile *p);
+/* The interconnect's name ("NVLink 4"), or NULL when the profile has none. */
+const char *profile_interconnect_name(const struct nb_profile *p);
 double profile_tdp_w(const struct nb_profile *p);
 
 /* The model's efficiency parameters (see SCHEMA.md "model"). */
@@ -102,5 +140,13 @@ void profile_each_figure(const struct nb_profile *p,
 			 void (*fn)(void *arg, const char *path, double value, const char *source,
 				    const char *kind, const char *note),
 			 void *arg);
+
+/* Spec-sheet arithmetic (src/model/spec.c); 0 when a figure it needs is
+ * missing.  The peak with 2:4 sparsity, FLOP/s; the ridge point of DT's
+ * dense peak over the memory bandwidth, FLOP per byte; DT's dense peak per
+ * watt of TDP, TFLOP/s per W. */
+double profile_sparse_peak(const struct nb_profile *p, enum nb_dtype dt);
+double profile_ridge_point(const struct nb_profile *p, enum nb_dtype dt);
+double profile_tflops_per_watt(const struct nb_profile *p, enum nb_dtype dt);
 
 #endif

@@ -366,18 +366,12 @@ static const char *skip_common_words(const char *a, const char *b)
 	}
 }
 
-/* Roofline: the roofs of every target with one, their ridge points, and
- * the cases at their intensity. */
-static int roofline(struct gp *g)
+/* The roofline's axes: decades around every roof, ridge and case.  Returns
+ * -1 after reporting when there is nothing to draw. */
+static int roofline_range(const struct chart *c, double *xlo, double *xhi, double *ylo, double *yhi)
 {
-	const struct chart *c = g->c;
-	struct strbuf *sb = &g->sb;
-	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0, xlo, xhi, ylo, yhi;
-	char ops[24], buf[64], bwtext[64];
-	size_t longest = 0, plot_at;
-	int first = 1, nridges = 0, entries = 0;
+	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
 
-	unit_ops(c->unit, ops, sizeof(ops));
 	for (int i = 0; i < c->ntargets; i++) {
 		const struct chart_target *t = &c->targets[i];
 
@@ -400,14 +394,24 @@ static int roofline(struct gp *g)
 	}
 	if (!isfinite(xmin) || !isfinite(ymin))
 		return error("nothing to draw on the roofline: no case with both operations and bytes");
-	decades(xmin, xmax, 0.5, &xlo, &xhi);
+	decades(xmin, xmax, 0.5, xlo, xhi);
 	/* The memory slopes reach down to the left edge. */
 	for (int i = 0; i < c->ntargets; i++)
 		if (valid(c->targets[i].bw))
-			ymin = fmin(ymin, c->targets[i].bw * xlo);
-	decades(ymin, ymax, 0.3, &ylo, &yhi);
+			ymin = fmin(ymin, c->targets[i].bw * *xlo);
+	decades(ymin, ymax, 0.3, ylo, yhi);
+	return 0;
+}
 
-	/* The data. */
+/* The data blocks: each target's roof and points, and the ridge points.
+ * Returns how many ridges fall inside the axis. */
+static int roofline_data(struct gp *g, double xlo, double xhi)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	char buf[64];
+	int nridges = 0;
+
 	for (int i = 0; i < c->ntargets; i++) {
 		const struct chart_target *t = &c->targets[i];
 
@@ -444,16 +448,18 @@ static int roofline(struct gp *g)
 		}
 	}
 	block_end(sb);
+	return nridges;
+}
 
-	sb_addf(sb, "set xlabel 'operational intensity (%s/byte)'\n", ops);
-	sb_adds(sb, "set logscale x\nset format x '%g'\n");
-	sb_addf(sb, "set xrange [%.9g:%.9g]\nset yrange [%.9g:%.9g]\n", xlo, xhi, ylo, yhi);
-	snprintf(buf, sizeof(buf), "attained %s", safe_unit(c->unit));
-	y_throughput(g, buf, c->unit, 1);
+/* Each case once: a faint vertical line at its intensity and its name
+ * slanted above the plot, outside the data (cases at the same intensity
+ * share a name).  Returns the longest name written. */
+static size_t roofline_cases(struct gp *g, double xlo, double xhi)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	size_t longest = 0;
 
-	/* Each case once: a faint vertical line at its intensity and its name
-	 * slanted above the plot, outside the data (cases at the same intensity
-	 * share a name). */
 	for (int i = 0; i < c->ngroups; i++) {
 		struct strbuf text = STRBUF_INIT;
 		int dup = 0, merged = 0;
@@ -488,7 +494,15 @@ static int roofline(struct gp *g)
 		}
 		sb_release(&text);
 	}
-	/* Room above for the slanted names, then the title. */
+	return longest;
+}
+
+/* Room above for the slanted names LONGEST long, then the title. */
+static void roofline_title(struct gp *g, size_t longest)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+
 	if (longest > 0) {
 		double rise = (double)longest * 0.85 * (g->fs - 4) * 0.5;	/* in points */
 		double h = g->h;
@@ -507,8 +521,40 @@ static int roofline(struct gp *g)
 	} else {
 		title(g, "set title", "Roofline");
 	}
+}
 
-	plot_at = sb->len;
+/* Target I's key entry: name, roofs, and how it was obtained. */
+static void roofline_name(const struct chart *c, int i, struct strbuf *name)
+{
+	const struct chart_target *t = &c->targets[i];
+	int roof = valid(t->peak) || valid(t->bw);
+	char buf[64];
+
+	sb_adds(name, t->name);
+	if (t->measured)
+		sb_adds(name, roof ? " (probed roof)" : ", measured");
+	if (valid(t->peak)) {
+		nb_format_si(buf, sizeof(buf), t->peak, safe_unit(c->unit));
+		sb_addf(name, " - %s", buf);
+		if (t->via[0])
+			sb_addf(name, " via %s", t->via);
+	} else if (roof) {
+		sb_adds(name, " - no compute roof");
+	}
+	if (valid(t->bw)) {
+		nb_format_si(buf, sizeof(buf), t->bw, "B/s");
+		sb_addf(name, ", %s", buf);
+	}
+}
+
+/* The plot command: roofs, points, ridges and the legend's extra lines. */
+static void roofline_plot(struct gp *g, int nridges)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	size_t plot_at = sb->len;
+	int first = 1, entries = 0;
+
 	sb_adds(sb, "plot \\\n");
 	for (int i = 0; i < c->ntargets; i++) {
 		const struct chart_target *t = &c->targets[i];
@@ -517,21 +563,7 @@ static int roofline(struct gp *g)
 
 		for (int k = 0; k < c->npoints; k++)
 			npts += c->points[k].target == i && valid(c->points[k].x) && valid(c->points[k].y);
-		sb_adds(&name, t->name);
-		if (t->measured)
-			sb_adds(&name, roof ? " (probed roof)" : ", measured");
-		if (valid(t->peak)) {
-			nb_format_si(buf, sizeof(buf), t->peak, safe_unit(c->unit));
-			sb_addf(&name, " - %s", buf);
-			if (t->via[0])
-				sb_addf(&name, " via %s", t->via);
-		} else if (roof) {
-			sb_adds(&name, " - no compute roof");
-		}
-		if (valid(t->bw)) {
-			nb_format_si(bwtext, sizeof(bwtext), t->bw, "B/s");
-			sb_addf(&name, ", %s", bwtext);
-		}
+		roofline_name(c, i, &name);
 		if (roof) {
 			sb_addf(sb, "%s$roof%d using 1:2 with lines lt %d lw 2.6 title ",
 				first ? "  " : ", \\\n  ", i + 1, i + 1);
@@ -565,6 +597,29 @@ static int roofline(struct gp *g)
 			"'ridge point (FLOP/byte)'");
 	sb_adds(sb, "\n");
 	key_rows(g, plot_at, entries + 1 + (nridges > 0));
+}
+
+/* Roofline: the roofs of every target with one, their ridge points, and
+ * the cases at their intensity. */
+static int roofline(struct gp *g)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	double xlo = 0, xhi = 0, ylo = 0, yhi = 0;
+	char ops[24], buf[64];
+	int nridges;
+
+	unit_ops(c->unit, ops, sizeof(ops));
+	if (roofline_range(c, &xlo, &xhi, &ylo, &yhi))
+		return -1;
+	nridges = roofline_data(g, xlo, xhi);
+	sb_addf(sb, "set xlabel 'operational intensity (%s/byte)'\n", ops);
+	sb_adds(sb, "set logscale x\nset format x '%g'\n");
+	sb_addf(sb, "set xrange [%.9g:%.9g]\nset yrange [%.9g:%.9g]\n", xlo, xhi, ylo, yhi);
+	snprintf(buf, sizeof(buf), "attained %s", safe_unit(c->unit));
+	y_throughput(g, buf, c->unit, 1);
+	roofline_title(g, roofline_cases(g, xlo, xhi));
+	roofline_plot(g, nridges);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "store/store.h"
+#include "targets/target.h"
 #include "util/util.h"
 
 void report_json_exact(cJSON *item)
@@ -130,20 +131,8 @@ int report_result_selected(const struct nb_filter *f, const struct nb_result *r)
 
 	if (!f)
 		return 1;
-	if (f->targets) {
-		char *copy = xstrdup(f->targets), *save = NULL;
-		int hit = 0;
-
-		for (char *w = strtok_r(copy, ",", &save); w && !hit; w = strtok_r(NULL, ",", &save)) {
-			if (!strcmp(w, "chips"))
-				hit = r->kind == NB_PREDICTED;
-			else
-				hit = r->target && !strcasecmp(w, r->target);
-		}
-		free(copy);
-		if (!hit)
-			return 0;
-	}
+	if (f->targets && !targets_select(f->targets, r->target, r->kind))
+		return 0;
 	if (f->nkernels == 0)
 		return 1;
 	for (int i = 0; i < f->nkernels && !any; i++)
@@ -152,12 +141,43 @@ int report_result_selected(const struct nb_filter *f, const struct nb_result *r)
 	return any;
 }
 
-/* One run's document, or NULL after reporting. */
+/* The document of RUN and its results RS[0..n) that F keeps. */
+static cJSON *run_doc_records(const struct nb_run *run, const struct nb_result *rs, int n,
+			      int samples, const struct nb_filter *f)
+{
+	cJSON *root, *ro, *arr;
+
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "schema", NB_EXPORT_SCHEMA);
+	cJSON_AddNumberToObject(root, "schema_version", NB_EXPORT_VERSION);
+	ro = cJSON_AddObjectToObject(root, "run");
+	cJSON_AddNumberToObject(ro, "id", (double)run->id);
+	add_str(ro, "uuid", run->uuid);
+	add_str(ro, "started_at", run->started_at);
+	add_str(ro, "ended_at", run->ended_at);
+	add_str(ro, "status", run->status);
+	add_str(ro, "tool_version", run->tool_version);
+	add_str(ro, "build_flags", run->build_flags);
+	add_str(ro, "hostname", run->hostname);
+	add_str(ro, "cmdline", run->cmdline);
+	add_raw_json(ro, "options", run->options_json);
+	add_str(ro, "tag", run->tag);
+	cJSON_AddNumberToObject(ro, "seed", (double)run->seed);
+	add_str(ro, "distribution", run->distribution);
+	add_raw_json(root, "host", run->host_json);
+	arr = cJSON_AddArrayToObject(root, "results");
+	for (int i = 0; i < n; i++)
+		if (report_result_selected(f, &rs[i]))
+			cJSON_AddItemToArray(arr, result_json(&rs[i], samples));
+	return root;
+}
+
+/* One stored run's document, or NULL after reporting. */
 static cJSON *run_doc(struct nb_store *st, int64_t run_id, int samples, const struct nb_filter *f)
 {
 	struct nb_run run;
 	struct nb_result *rs = NULL;
-	cJSON *root, *ro, *arr;
+	cJSON *root;
 	int n = 0;
 
 	if (store_run_get(st, run_id, &run))
@@ -166,31 +186,15 @@ static cJSON *run_doc(struct nb_store *st, int64_t run_id, int samples, const st
 		run_release(&run);
 		return NULL;
 	}
-	root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "schema", NB_EXPORT_SCHEMA);
-	cJSON_AddNumberToObject(root, "schema_version", NB_EXPORT_VERSION);
-	ro = cJSON_AddObjectToObject(root, "run");
-	cJSON_AddNumberToObject(ro, "id", (double)run.id);
-	add_str(ro, "uuid", run.uuid);
-	add_str(ro, "started_at", run.started_at);
-	add_str(ro, "ended_at", run.ended_at);
-	add_str(ro, "status", run.status);
-	add_str(ro, "tool_version", run.tool_version);
-	add_str(ro, "build_flags", run.build_flags);
-	add_str(ro, "hostname", run.hostname);
-	add_str(ro, "cmdline", run.cmdline);
-	add_raw_json(ro, "options", run.options_json);
-	add_str(ro, "tag", run.tag);
-	cJSON_AddNumberToObject(ro, "seed", (double)run.seed);
-	add_str(ro, "distribution", run.distribution);
-	add_raw_json(root, "host", run.host_json);
-	arr = cJSON_AddArrayToObject(root, "results");
-	for (int i = 0; i < n; i++)
-		if (report_result_selected(f, &rs[i]))
-			cJSON_AddItemToArray(arr, result_json(&rs[i], samples));
+	root = run_doc_records(&run, rs, n, samples, f);
 	results_free(rs, n);
 	run_release(&run);
 	return root;
+}
+
+char *report_run_records_json(const struct nb_run *run, const struct nb_result *rs, int n)
+{
+	return report_json_text(run_doc_records(run, rs, n, 0, NULL));
 }
 
 char *report_json_text(cJSON *root)

@@ -13,11 +13,12 @@ struct nb_run_import;
 #define NB_EXPORT_MANY_SCHEMA "npubench-runs"
 #define NB_EXPORT_VERSION 1
 
-/* Which results a report keeps: TARGETS a comma list of target ids ("host",
- * chip ids, "chips" for every predicted result), KERNELS globs matched
- * against the kernel name or the whole case text; NULL/0 keeps everything. */
+/* Which results a report keeps: TARGETS as targets_parse read them with
+ * NB_TARGETS_FILTER, KERNELS globs matched against the kernel name or the
+ * whole case text; NULL/0 keeps everything. */
+struct nb_targets;
 struct nb_filter {
-	const char *targets;
+	const struct nb_targets *targets;
 	char **kernels;
 	int nkernels;
 };
@@ -39,11 +40,19 @@ int report_result_selected(const struct nb_filter *f, const struct nb_result *r)
  * doc/export.md): run metadata, host description, results, and with
  * SAMPLES every timing sample.  malloc'd text, or NULL after reporting. */
 char *report_run_json(struct nb_store *st, int64_t run_id, int samples);
+/* The same document from records in memory: a run that has just finished
+ * prints without reading the store back. */
+struct nb_run;
+char *report_run_records_json(const struct nb_run *run, const struct nb_result *rs, int n);
 /* The export JSON of runs IDS[0..n) with the results F keeps: one run's
  * document when !MANY (n is 1), else the "npubench-runs" document holding
  * one per run. */
 char *report_export_json(struct nb_store *st, const int64_t *ids, int n, int samples,
 			 int many, const struct nb_filter *f);
+
+/* This host (CPU, features, caches, memory, build, kernel implementations)
+ * as a JSON object, malloc'd; indented when PRETTY. */
+char *report_host_json(int pretty);
 
 /* Parses an export JSON document (either schema) read from PATH into runs
  * ready for store_import; the whole file is checked first and rejected on

@@ -536,13 +536,12 @@ int store_run_begin(struct nb_store *st, struct nb_run *run)
 	return 0;
 }
 
-int store_run_finish(struct nb_store *st, int64_t run_id, const char *status)
+/* Marks the run ended at NOW with STATUS. */
+static int run_finish_at(struct nb_store *st, int64_t run_id, const char *status, const char *now)
 {
 	sqlite3_stmt *s = NULL;
-	char now[32];
 	int rc;
 
-	nb_iso8601_now(now, sizeof(now));
 	if (prepare(st, "UPDATE runs SET status = ?, ended_at = ? WHERE id = ?", &s))
 		return -1;
 	sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
@@ -552,6 +551,28 @@ int store_run_finish(struct nb_store *st, int64_t run_id, const char *status)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return db_error(st, rc, "finishing the run");
+	return 0;
+}
+
+int store_run_finish(struct nb_store *st, int64_t run_id, const char *status)
+{
+	char now[32];
+
+	nb_iso8601_now(now, sizeof(now));
+	return run_finish_at(st, run_id, status, now);
+}
+
+int store_run_end(struct nb_store *st, struct nb_run *run, const char *status)
+{
+	char now[32];
+
+	nb_iso8601_now(now, sizeof(now));
+	if (run_finish_at(st, run->id, status, now))
+		return -1;
+	free(run->status);
+	free(run->ended_at);
+	run->status = xstrdup(status);
+	run->ended_at = xstrdup(now);
 	return 0;
 }
 

@@ -51,6 +51,8 @@ void run_release(struct nb_run *r);
 int store_run_begin(struct nb_store *st, struct nb_run *run);
 /* Marks a run complete / interrupted / failed with its end time. */
 int store_run_finish(struct nb_store *st, int64_t run_id, const char *status);
+/* The same for RUN, whose status and end time in memory follow the store's. */
+int store_run_end(struct nb_store *st, struct nb_run *run, const char *status);
 /* Adds a result to a run in its own transaction; sets r->id. */
 int store_result_add(struct nb_store *st, int64_t run_id, struct nb_result *r);
 

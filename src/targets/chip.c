@@ -4,16 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "npubench.h"
 #include "model/model.h"
 #include "model/profile.h"
 #include "util/util.h"
 
 void chip_predict(const struct nb_case *c, const struct nb_profile *p, struct nb_result *r)
 {
+	struct nb_target_mem mem = { profile_llc_bytes(p) };
 	struct nb_prediction pr;
+	struct nb_case rc;
 
 	memset(r, 0, sizeof(*r));
 	result_set_case(r, c);
+	case_resolve(c, &mem, &rc);
+	result_set_work(r, &rc);
 	r->target = xstrdup(profile_id(p));
 	r->kind = NB_PREDICTED;
 	model_predict(c, p, &pr);
@@ -41,3 +46,104 @@ void chip_predict(const struct nb_case *c, const struct nb_profile *p, struct nb
 	}
 	prediction_release(&pr);
 }
+
+/* Chips as a target kind: one target per loaded profile, predicted. */
+
+static int chip_resolve(struct nb_ctx *ctx, const char *word, struct nb_targets *out)
+{
+	struct nb_profiles *set = ctx_profiles(ctx);
+	const struct nb_profile *p;
+	int got = 0;
+
+	if (!set)
+		return -1;
+	if (!strpbrk(word, "*?[")) {
+		if (!(p = profiles_find(set, word)))
+			return 0;
+		targets_add(out, &nb_target_chip, profile_id(p), p, profile_default_target(p));
+		return 1;
+	}
+	for (int i = 0; i < profiles_count(set); i++) {
+		const char *name;
+
+		p = profiles_get(set, i);
+		for (int j = 0; (name = j ? profile_alias(p, j - 1) : profile_id(p)); j++) {
+			if (nb_glob_match(word, name)) {
+				targets_add(out, &nb_target_chip, profile_id(p), p, profile_default_target(p));
+				got++;
+				break;
+			}
+		}
+	}
+	return got;
+}
+
+static int chip_each(struct nb_ctx *ctx, int default_only, struct nb_targets *out)
+{
+	struct nb_profiles *set = ctx_profiles(ctx);
+	int got = 0, place = 0;
+
+	if (!set)
+		return -1;
+	if (!default_only) {
+		for (int i = 0; i < profiles_count(set); i++) {
+			const struct nb_profile *p = profiles_get(set, i);
+
+			targets_add(out, &nb_target_chip, profile_id(p), p, profile_default_target(p));
+			got++;
+		}
+		return got;
+	}
+	/* The default chips in the order their profiles give, ties by id. */
+	for (;;) {
+		int next = 0;
+
+		for (int i = 0; i < profiles_count(set); i++) {
+			int d = profile_default_target(profiles_get(set, i));
+
+			if (d > place && (!next || d < next))
+				next = d;
+		}
+		if (!next)
+			return got;
+		for (int i = 0; i < profiles_count(set); i++) {
+			const struct nb_profile *p = profiles_get(set, i);
+
+			if (profile_default_target(p) == next) {
+				targets_add(out, &nb_target_chip, profile_id(p), p, next);
+				got++;
+			}
+		}
+		place = next;
+	}
+}
+
+static const char *chip_name_of(const struct nb_target *t, int i)
+{
+	return i == 0 ? profile_id(t->profile) : profile_alias(t->profile, i - 1);
+}
+
+static const char *chip_describe(const struct nb_target *t)
+{
+	return profile_name(t->profile);
+}
+
+static int chip_run(struct nb_target *t, const struct nb_case *c, const struct nb_target_run *env,
+		    struct nb_result *r)
+{
+	NB_UNUSED(env);
+	chip_predict(c, t->profile, r);
+	return 0;
+}
+
+const struct nb_target_kind nb_target_chip = {
+	.name = "chip",
+	.spelling = "ID|ALIAS",
+	.result_kind = NB_PREDICTED,
+	.groups = NB_TG_DEFAULT | NB_TG_CHIPS | NB_TG_ALL,
+	.resolve = chip_resolve,
+	.each = chip_each,
+	.name_of = chip_name_of,
+	.describe = chip_describe,
+	.run = chip_run,
+};

@@ -71,11 +71,21 @@ static int fail_result(struct nb_result *r, enum nb_result_status st, const char
 	return 0;
 }
 
-int host_measure(const struct nb_case *c, struct nb_pool *pool,
+struct nb_target_mem host_target_mem(void)
+{
+	struct nb_target_mem m = { (double)cpu_detect()->l3 };
+
+	return m;
+}
+
+int host_measure(const struct nb_case *given, struct nb_pool *pool,
 		 const struct nb_measure_opts *o, struct nb_result *r)
 {
-	const struct nb_kernel *k = c->kernel;
+	const struct nb_kernel *k = given->kernel;
 	const struct nb_cpu *cpu = cpu_detect();
+	struct nb_target_mem mem = host_target_mem();
+	struct nb_case rc;
+	const struct nb_case *c = &rc;
 	struct nb_host_env env = { pool, cpu, o->seed, cpu->isa };
 	struct strbuf flags = STRBUF_INIT;
 	struct nb_verify v;
@@ -85,7 +95,10 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 	int n = 0, cap = 0;
 
 	memset(r, 0, sizeof(*r));
-	result_set_case(r, c);
+	/* The case as given is recorded; it runs with the host's sizes. */
+	case_resolve(given, &mem, &rc);
+	result_set_case(r, given);
+	result_set_work(r, c);
 	r->target = xstrdup("host");
 	r->kind = NB_MEASURED;
 	r->threads = pool_threads(pool);
@@ -214,3 +227,88 @@ int host_measure(const struct nb_case *c, struct nb_pool *pool,
 	sb_release(&flags);
 	return 0;
 }
+
+/* The host as a target kind: one target, "host", measured for real. */
+
+static int host_resolve(struct nb_ctx *ctx, const char *word, struct nb_targets *out)
+{
+	NB_UNUSED(ctx);
+	if (strcmp(word, "host") && !(strpbrk(word, "*?[") && nb_glob_match(word, "host")))
+		return 0;
+	targets_add(out, &nb_target_host, "host", NULL, 1);
+	return 1;
+}
+
+static int host_each(struct nb_ctx *ctx, int default_only, struct nb_targets *out)
+{
+	NB_UNUSED(default_only);
+	return host_resolve(ctx, "host", out);
+}
+
+static const char *host_name_of(const struct nb_target *t, int i)
+{
+	NB_UNUSED(t);
+	return i == 0 ? "host" : NULL;
+}
+
+static const char *host_describe(const struct nb_target *t)
+{
+	NB_UNUSED(t);
+	return cpu_detect()->model;
+}
+
+/* Impossible on this host: said before anything is stored. */
+static int host_check(const struct nb_target *t, const struct nb_case *c)
+{
+	const struct nb_cpu *cpu = cpu_detect();
+	struct nb_target_mem mem = host_target_mem();
+	struct nb_case rc;
+	double need;
+
+	NB_UNUSED(t);
+	case_resolve(c, &mem, &rc);
+	need = rc.kernel->host_bytes(&rc);
+	if (need > (double)cpu->mem_available * 0.9) {
+		char *text = case_format(c);
+
+		error("'%s' needs %.2f GiB on the host, which has %.2f GiB available: "
+		      "choose smaller sizes or --target without host", text, need / 1073741824.0,
+		      (double)cpu->mem_available / 1073741824.0);
+		free(text);
+		return -1;
+	}
+	return 0;
+}
+
+static int host_open(struct nb_target *t, const struct nb_target_run *env)
+{
+	t->priv = pool_create(env->threads, 1);
+	return t->priv ? 0 : -1;
+}
+
+static int host_run(struct nb_target *t, const struct nb_case *c, const struct nb_target_run *env,
+		    struct nb_result *r)
+{
+	return host_measure(c, t->priv, env->m, r);
+}
+
+static void host_close(struct nb_target *t)
+{
+	pool_free(t->priv);
+	t->priv = NULL;
+}
+
+const struct nb_target_kind nb_target_host = {
+	.name = "host",
+	.spelling = "host",
+	.result_kind = NB_MEASURED,
+	.groups = NB_TG_DEFAULT | NB_TG_ALL,
+	.resolve = host_resolve,
+	.each = host_each,
+	.name_of = host_name_of,
+	.describe = host_describe,
+	.check = host_check,
+	.open = host_open,
+	.run = host_run,
+	.close = host_close,
+};

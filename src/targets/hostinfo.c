@@ -2,7 +2,6 @@
 
 #include "config.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +28,9 @@ const char *hostinfo_hostname(void)
 	return name;
 }
 
-struct feature {
-	const char *name;
-	int on;
-};
-
-static int features(const struct nb_cpu *c, struct feature *f)
+int hostinfo_features(struct hostinfo_feature *f)
 {
+	const struct nb_cpu *c = cpu_detect();
 	int n = 0;
 
 #define F(x, v) f[n].name = x, f[n].on = c->v, n++
@@ -47,9 +42,13 @@ static int features(const struct nb_cpu *c, struct feature *f)
 	return n;
 }
 
-/* For every kernel and each dtype it accepts: the implementation used. */
-static void for_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
-				     const char *impl), void *arg)
+const char *hostinfo_compiler(void)
+{
+	return NB_COMPILER;
+}
+
+void hostinfo_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
+				   const char *impl), void *arg)
 {
 	const struct nb_cpu *c = cpu_detect();
 
@@ -75,58 +74,6 @@ static void for_each_impl(void (*fn)(void *arg, const char *kernel, const char *
 	}
 }
 
-static void add_impl_json(void *arg, const char *kernel, const char *dtype, const char *impl)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "kernel", kernel);
-	cJSON_AddStringToObject(o, "dtype", dtype);
-	cJSON_AddStringToObject(o, "impl", impl);
-	cJSON_AddItemToArray(arg, o);
-}
-
-char *hostinfo_json(int pretty)
-{
-	const struct nb_cpu *c = cpu_detect();
-	cJSON *root = cJSON_CreateObject(), *feat, *cache, *impls;
-	struct feature f[32];
-	int nf = features(c, f);
-	char *text;
-
-	cJSON_AddStringToObject(root, "hostname", hostinfo_hostname());
-	cJSON_AddStringToObject(root, "cpu_model", c->model);
-	cJSON_AddStringToObject(root, "cpu_vendor", c->vendor);
-	cJSON_AddStringToObject(root, "arch", c->arch);
-	cJSON_AddNumberToObject(root, "sockets", c->sockets);
-	cJSON_AddNumberToObject(root, "cores", c->cores);
-	cJSON_AddNumberToObject(root, "threads", c->online_cpus);
-	feat = cJSON_AddArrayToObject(root, "features");
-	for (int i = 0; i < nf; i++)
-		if (f[i].on)
-			cJSON_AddItemToArray(feat, cJSON_CreateString(f[i].name));
-	cache = cJSON_AddObjectToObject(root, "cache_bytes");
-	cJSON_AddNumberToObject(cache, "l1d", (double)c->l1d);
-	cJSON_AddNumberToObject(cache, "l2", (double)c->l2);
-	cJSON_AddNumberToObject(cache, "l3", (double)c->l3);
-	cJSON_AddNumberToObject(cache, "line", (double)c->cacheline);
-	cJSON_AddNumberToObject(root, "memory_bytes", (double)c->mem_total);
-	cJSON_AddNumberToObject(root, "memory_available_bytes", (double)c->mem_available);
-	cJSON_AddStringToObject(root, "os", c->os);
-	cJSON_AddStringToObject(root, "compiler", NB_COMPILER);
-	cJSON_AddStringToObject(root, "build_flags", NB_BUILD_FLAGS);
-	cJSON_AddStringToObject(root, "version", PACKAGE_VERSION);
-	cJSON_AddStringToObject(root, "isa", isa_name(c->isa));
-	if (c->isa_forced[0])
-		cJSON_AddStringToObject(root, "isa_forced", c->isa_forced);
-	impls = cJSON_AddArrayToObject(root, "kernels");
-	for_each_impl(add_impl_json, impls);
-	text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	if (!text)
-		die("out of memory formatting JSON");
-	return text;
-}
-
 static void print_impl(void *arg, const char *kernel, const char *dtype, const char *impl)
 {
 	NB_UNUSED(arg);
@@ -136,8 +83,8 @@ static void print_impl(void *arg, const char *kernel, const char *dtype, const c
 void hostinfo_print(void)
 {
 	const struct nb_cpu *c = cpu_detect();
-	struct feature f[32];
-	int nf = features(c, f);
+	struct hostinfo_feature f[HOSTINFO_MAX_FEATURES];
+	int nf = hostinfo_features(f);
 	char buf[64];
 
 	printf("host:       %s\n", hostinfo_hostname());
@@ -161,5 +108,5 @@ void hostinfo_print(void)
 	       c->isa_forced[0] ? " (NPUBENCH_ISA=" : "", c->isa_forced,
 	       c->isa_forced[0] ? ")" : "");
 	printf("kernels:\n");
-	for_each_impl(print_impl, NULL);
+	hostinfo_each_impl(print_impl, NULL);
 }

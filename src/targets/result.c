@@ -1,6 +1,5 @@
 #include "targets/result.h"
 
-#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,36 +59,29 @@ void result_release(struct nb_result *r)
 void result_set_case(struct nb_result *r, const struct nb_case *c)
 {
 	const struct nb_kernel *k = c->kernel;
-	cJSON *o = cJSON_CreateObject();
-	struct nb_work w;
-	char buf[64];
 
 	r->kcase = *c;
 	free(r->kernel);
 	free(r->case_text);
 	free(r->params_json);
 	free(r->dtype);
-	free(r->unit);
 	r->kernel = xstrdup(k->name);
 	r->case_text = case_format(c);
 	r->dtype = NULL;
-	for (int i = 0; i < k->nparams; i++) {
-		const struct nb_param_desc *d = &k->params[i];
-
-		if (d->type == NB_P_INT || d->type == NB_P_BOOL)
-			cJSON_AddNumberToObject(o, d->name, (double)c->v[i].i);
-		else if (d->type == NB_P_REAL)
-			cJSON_AddNumberToObject(o, d->name, c->v[i].r);
-		else
-			cJSON_AddStringToObject(o, d->name, case_value_text(c, i, buf, sizeof(buf)));
-		if (d->type == NB_P_DTYPE)
+	for (int i = 0; i < k->nparams; i++)
+		if (k->params[i].type == NB_P_DTYPE)
 			r->dtype = xstrdup(dtype_name((enum nb_dtype)c->v[i].i));
-	}
-	r->params_json = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (!r->params_json)
-		die("out of memory formatting JSON");
-	k->work(c, &w);
+	r->params_json = case_params_json(c);
+	result_set_work(r, c);
+}
+
+void result_set_work(struct nb_result *r, const struct nb_case *resolved)
+{
+	struct nb_work w;
+
+	free(r->unit);
+	r->unit = NULL;
+	resolved->kernel->work(resolved, &w);
 	r->ops = w.ops;
 	r->bytes = w.bytes;
 	r->actual_ops = w.actual_ops;

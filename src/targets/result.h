@@ -61,5 +61,8 @@ void result_release(struct nb_result *r);
 /* Fills the case-derived fields (kernel, case_text, params_json, dtype, work)
  * from r->kcase. */
 void result_set_case(struct nb_result *r, const struct nb_case *c);
+/* Sets the declared work from RESOLVED, the case with its target-dependent
+ * defaults set for the target that produced R (case_resolve). */
+void result_set_work(struct nb_result *r, const struct nb_case *resolved);
 
 #endif

@@ -213,13 +213,6 @@ static double median_inplace(double *x, size_t n)
 	return (lo + hi) / 2;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
-}
-
 void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, int reps,
 		    uint64_t seed, double *ratio, double *lo, double *hi)
 {
@@ -236,7 +229,7 @@ void stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, int 
 			rb[i] = b[rng_next(&g) % nb];
 		r[k] = median_inplace(rb, nb) / median_inplace(ra, na);
 	}
-	qsort(r, (size_t)reps, sizeof(double), cmp_double);
+	qsort(r, (size_t)reps, sizeof(double), stats_cmp_double);
 	*lo = stats_quantile_sorted(r, (size_t)reps, 0.025);
 	*hi = stats_quantile_sorted(r, (size_t)reps, 0.975);
 	free(ra);

@@ -17,8 +17,17 @@ enum nb_dtype {
 const char *dtype_name(enum nb_dtype t);
 /* Returns the dtype for NAME, or -1. */
 int dtype_parse(const char *name);
-/* Storage bits per element (int4: 4, tf32 is stored as fp32: 32). */
-int dtype_bits(enum nb_dtype t);
+/* Storage bits per element (int4: 4, tf32 is stored as fp32: 32).  Inline,
+ * so that the ISA-specific kernel library needs nothing from the main one. */
+static inline int dtype_bits(enum nb_dtype t)
+{
+	static const unsigned char bits[NB_DTYPE_COUNT] = {
+		[NB_FP64] = 64, [NB_FP32] = 32, [NB_TF32] = 32, [NB_FP16] = 16,
+		[NB_BF16] = 16, [NB_FP8] = 8, [NB_INT8] = 8, [NB_INT4] = 4,
+	};
+
+	return bits[t];
+}
 /* 1 when the dtype is an integer type (throughput in OP/s, not FLOP/s). */
 int dtype_is_int(enum nb_dtype t);
 /* Unit roundoff (2^-p) of a floating dtype; 0 for integers. */

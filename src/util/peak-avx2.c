@@ -8,9 +8,7 @@
 
 #include <immintrin.h>
 
-extern volatile float peak_sink;
-
-double peak_loop_avx2(long iters)
+double peak_loop_avx2(long iters, float *sink)
 {
 	__m256 x = _mm256_set1_ps(1.0000001f), y = _mm256_set1_ps(0.9999999f);
 	__m256 a0 = _mm256_set1_ps(0.1f), a1 = _mm256_set1_ps(0.2f), a2 = _mm256_set1_ps(0.3f);
@@ -35,25 +33,7 @@ double peak_loop_avx2(long iters)
 	a0 = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
 			   _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
 	a0 = _mm256_add_ps(a0, _mm256_add_ps(_mm256_add_ps(a8, a9), _mm256_add_ps(a10, a11)));
-	peak_sink = _mm256_cvtss_f32(a0);
+	*sink = _mm256_cvtss_f32(a0);
 	return 2.0 * 12 * 8 * (double)iters;
-}
-
-/* Sums N 64-bit words (N a multiple of 16) with four 256-bit loads per
- * iteration into independent accumulators. */
-uint64_t peak_sum_avx2(const uint64_t *p, long n)
-{
-	__m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
-	uint64_t out[4];
-
-	for (long i = 0; i < n; i += 16) {
-		s0 = _mm256_add_epi64(s0, _mm256_load_si256((const __m256i *)(p + i)));
-		s1 = _mm256_add_epi64(s1, _mm256_load_si256((const __m256i *)(p + i + 4)));
-		s2 = _mm256_add_epi64(s2, _mm256_load_si256((const __m256i *)(p + i + 8)));
-		s3 = _mm256_add_epi64(s3, _mm256_load_si256((const __m256i *)(p + i + 12)));
-	}
-	s0 = _mm256_add_epi64(_mm256_add_epi64(s0, s1), _mm256_add_epi64(s2, s3));
-	_mm256_storeu_si256((__m256i *)out, s0);
-	return out[0] + out[1] + out[2] + out[3];
 }
 #endif

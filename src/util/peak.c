@@ -51,7 +51,10 @@ static void probe_thread(void *arg, int tid, int nt)
 	(void)nt;
 #ifdef NB_HAVE_X86_KERNELS
 	if (p->avx2) {
-		p->flops[tid % 256] = peak_loop_avx2(p->iters);
+		float sink;
+
+		p->flops[tid % 256] = peak_loop_avx2(p->iters, &sink);
+		peak_sink = sink;
 		return;
 	}
 #endif
@@ -99,82 +102,5 @@ double peak_fp32_flops(int nthreads, double seconds)
 			best = total / dt;
 	}
 	pool_free(pool);
-	return best;
-}
-
-struct readbw {
-	const uint64_t *p;
-	long words;
-	int avx2;
-	uint64_t sums[256];
-};
-
-/* First touch by the thread that will read the part (NUMA placement). */
-static void readbw_fill(void *arg, int tid, int nt)
-{
-	struct readbw *r = arg;
-	long b, e;
-
-	pool_split(r->words, 64, tid, nt, &b, &e);
-	for (long i = b; i < e; i++)
-		((uint64_t *)r->p)[i] = (uint64_t)i;
-}
-
-/* Eight independent sums, so the adds never wait on each other. */
-static void readbw_sum(void *arg, int tid, int nt)
-{
-	struct readbw *r = arg;
-	uint64_t s[8] = { 0 };
-	long b, e;
-
-	pool_split(r->words, 64, tid, nt, &b, &e);
-#ifdef NB_HAVE_X86_KERNELS
-	if (r->avx2) {
-		r->sums[tid % 256] = peak_sum_avx2(r->p + b, (e - b) / 16 * 16);
-		return;
-	}
-#endif
-	for (long i = b; i + 8 <= e; i += 8)
-		for (int l = 0; l < 8; l++)
-			s[l] += r->p[i + l];
-	r->sums[tid % 256] = s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
-}
-
-double peak_read_bandwidth(int nthreads, size_t bytes)
-{
-	struct nb_pool *pool = NULL;
-	struct readbw r = { 0 };
-	double best = 0;
-
-	if (nthreads < 1)
-		return error("read bandwidth probe: %d threads", nthreads);
-	if (bytes == 0) {
-		bytes = (size_t)(cpu_detect()->l3 > 0 ? cpu_detect()->l3 : 0) * 4;
-		if (bytes < (256u << 20))
-			bytes = 256u << 20;
-	}
-	r.words = (long)(bytes / 8);
-	r.avx2 = cpu_detect()->isa == NB_ISA_AVX2;
-	r.p = nb_aligned_alloc((size_t)r.words * 8);
-	if (!r.p)
-		return error("read bandwidth probe: cannot allocate %zu bytes", bytes);
-	pool = pool_create(nthreads, 1);
-	if (!pool) {
-		nb_aligned_free((void *)r.p);
-		return -1;
-	}
-	pool_run(pool, readbw_fill, &r);
-	pool_run(pool, readbw_sum, &r);
-	for (int rep = 0; rep < 5; rep++) {
-		double t0 = timer_now(), dt;
-
-		pool_run(pool, readbw_sum, &r);
-		dt = timer_now() - t0;
-		if (dt > 0 && (double)r.words * 8 / dt > best)
-			best = (double)r.words * 8 / dt;
-	}
-	peak_sink = (float)r.sums[0];
-	pool_free(pool);
-	nb_aligned_free((void *)r.p);
 	return best;
 }

@@ -14,18 +14,13 @@
  * value after reporting an error (no threads). */
 double peak_fp32_flops(int nthreads, double seconds);
 
-/* Measures read bandwidth in bytes/s: NTHREADS pinned threads sum their
- * share of a BYTES-long buffer (0: 4x the last-level cache, at least
- * 256 MiB), best of 5 passes after one untimed.  Returns a negative value after reporting an
- * error (no memory). */
-double peak_read_bandwidth(int nthreads, size_t bytes);
-
 /* The loop itself on the calling thread: ITERS iterations; returns the
  * FLOPs performed.  Exposed for the dispatch test. */
 double peak_loop_c(long iters);
 #ifdef NB_HAVE_X86_KERNELS
-double peak_loop_avx2(long iters);
-uint64_t peak_sum_avx2(const uint64_t *p, long n);
+/* Leaves the lanes' sum in *SINK, so that the loop is not optimised away;
+ * it writes nothing outside its own library. */
+double peak_loop_avx2(long iters, float *sink);
 #endif
 
 #endif

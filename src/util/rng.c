@@ -42,11 +42,6 @@ float rng_float(struct nb_rng *r)
 	return (float)(rng_next(r) >> 40) * 0x1p-23f - 1.0f;
 }
 
-double rng_unit(struct nb_rng *r)
-{
-	return (double)(rng_next(r) >> 11) * 0x1p-53;
-}
-
 int64_t rng_range(struct nb_rng *r, int64_t lo, int64_t hi)
 {
 	uint64_t span = (uint64_t)(hi - lo) + 1;

@@ -20,7 +20,5 @@ uint64_t rng_next(struct nb_rng *r);
 float rng_float(struct nb_rng *r);
 /* Uniform on [lo, hi]. */
 int64_t rng_range(struct nb_rng *r, int64_t lo, int64_t hi);
-/* Uniform on [0, 1). */
-double rng_unit(struct nb_rng *r);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include "util/util.h"
 
-static int cmp_double(const void *a, const void *b)
+int stats_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -18,7 +18,7 @@ static double *sorted_copy(const double *x, size_t n)
 	double *s = xmalloc(n * sizeof(*s));
 
 	memcpy(s, x, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
+	qsort(s, n, sizeof(*s), stats_cmp_double);
 	return s;
 }
 

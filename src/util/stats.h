@@ -12,6 +12,8 @@ struct nb_stats {
 	int outliers;		/* samples more than 5 scaled MADs from the median */
 };
 
+/* qsort comparison of two doubles, ascending. */
+int stats_cmp_double(const void *a, const void *b);
 /* Computes every statistic of X[0..n) (n >= 1); X is not modified. */
 void stats_compute(const double *x, size_t n, struct nb_stats *s);
 /* Median of X[0..n) (n >= 1); X is not modified. */

@@ -76,7 +76,7 @@ expect 1 nb run --case 'stream n=1099511627776' --target host && contains "$T/er
 expect 1 nb run --kernel 'nosuch*' --target host && contains "$T/err" "--kernel nosuch*: no such kernel"
 expect 1 nb run --dtype fp99 --target host && contains "$T/err" "unknown dtype 'fp99'"
 expect 1 nb run --case 'stream n=4096' --set m=3 --target host && contains "$T/err" "--set m=3: no selected case"
-expect 1 nb run --case 'stream n=4096' --target nosuchchip && contains "$T/err" "unknown target 'nosuchchip'"
+expect 2 nb run --case 'stream n=4096' --target nosuchchip && contains "$T/err" "unknown target 'nosuchchip'"
 expect 1 nb run --suite nosuchsuite --target host && contains "$T/err" "no suite 'nosuchsuite'"
 expect 1 nb run --suite "$T/missing.json" --target host && contains "$T/err" "cannot open"
 echo '{"name":"x","cases":[{"kernel":"stream","n":"big"}]}' >"$T/bad.json"

@@ -37,7 +37,7 @@ lacks "$T/out" "triad"
 expect 0 "$NPUBENCH" --db "$DB" --profiles "$P" compare chips h100 tpu-v5e --kernel '*triad*'
 contains "$T/out" "no result"
 
-expect 1 "$NPUBENCH" --db "$DB" --profiles "$P" compare chips h100 frob && contains "$T/err" "unknown chip 'frob'"
+expect 2 "$NPUBENCH" --db "$DB" --profiles "$P" compare chips h100 frob && contains "$T/err" "unknown target 'frob'"
 expect 2 "$NPUBENCH" --db "$DB" --profiles "$P" compare chips h100 a100 --baseline tpu-v5e && contains "$T/err" "not one of the chips"
 expect 2 "$NPUBENCH" --db "$DB" --profiles "$P" compare chips h100 h100-sxm && contains "$T/err" "named twice"
 expect 2 "$NPUBENCH" --db "$DB" --profiles "$P" compare chips --format pdf

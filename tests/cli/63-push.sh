@@ -27,7 +27,7 @@ recorded() {
 # Usage errors come before anything is opened or sent.
 expect 2 "$NPUBENCH" push && contains "$T/err" "push needs a URL"
 expect 2 "$NPUBENCH" push ftp://x/ && contains "$T/err" "not an http:// or https:// URL"
-expect 2 "$NPUBENCH" push "$U/ok" --format xml && contains "$T/err" "unknown format 'xml'"
+expect 2 "$NPUBENCH" push "$U/ok" --format xml && contains "$T/err" "--format 'xml': unknown format (use json or prometheus)"
 expect 2 "$NPUBENCH" push "$U/ok" --run 1 --pending && contains "$T/err" "exclude each other"
 expect 2 "$NPUBENCH" push "$U/ok" --header 'no colon' && contains "$T/err" "expected 'Name: value'"
 expect 2 "$NPUBENCH" push "$U/ok" --header "$(printf 'X-A: 1\r\nX-B: 2')" && contains "$T/err" "--header"
