@@ -5,7 +5,8 @@ export NPUBENCH_DB="$T/db.sqlite"
 fast="--min-time 0.01 --min-reps 3 --max-reps 5"
 long='attention seq_q=16777216 heads=1 head_dim=1'
 
-# SIGINT during one execution that would take many minutes.
+# SIGINT during one execution that would take many minutes (stopped within
+# about a second on a quiet machine; 10 s leaves room for a loaded one).
 "$NPUBENCH" run --target host --threads 1 $fast --case 'stream op=copy n=4096' --case "$long" \
 	>"$T/out" 2>"$T/err" &
 pid=$!
@@ -21,7 +22,7 @@ wait "$pid"
 rc=$?
 took=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$start" "$(date +%s.%N)")
 [ "$rc" -ne 0 ] && pass || fail "an interrupted run exited 0"
-python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 3 else 1)" "$took" && pass \
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 10 else 1)" "$took" && pass \
 	|| fail "SIGINT took $took s to stop the run"
 [ "$(sqlite3 "$NPUBENCH_DB" "select count(*) from results where kernel = 'stream' and status = 'ok'")" = 1 ] \
 	&& pass || fail "the finished case was not kept"
