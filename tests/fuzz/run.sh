@@ -40,7 +40,9 @@ isa_flags() {
 objs=
 for f in $(cd "$src" && find src -name '*.c' ! -name main.c | sort); do
 	o="$work/obj/$(echo "$f" | tr / _).o"
-	if [ ! -f "$o" ] || [ "$src/$f" -nt "$o" ]; then
+	# Rebuilt when its source or any header is newer.
+	if [ ! -f "$o" ] || [ "$src/$f" -nt "$o" ] ||
+	   [ -n "$(find "$src/src" "$cfg/config.h" -name '*.h' -newer "$o" | head -n 1)" ]; then
 		# shellcheck disable=SC2046
 		"$cc" $cflags $(isa_flags "$f") -c "$src/$f" -o "$o" || exit 1
 	fi
