@@ -12,7 +12,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 cc=${CLANG:-clang}
 work=${FUZZ_DIR:-${TMPDIR:-/tmp}/npubench-fuzz}
 san="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow"
-harnesses=${*:-case suite profile import gpquote}
+harnesses=${*:-case suite profile import csv gpquote}
 
 command -v "$cc" >/dev/null 2>&1 || { echo "fuzz: no $cc: skipped"; exit 77; }
 mkdir -p "$work/obj" || exit 1
