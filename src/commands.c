@@ -11,6 +11,7 @@
 #include "report/format.h"
 #include "targets/target.h"
 #include "store/store.h"
+#include "util/term.h"
 #include "util/util.h"
 
 const struct nb_command *const nb_commands[] = {
@@ -39,14 +40,15 @@ const struct nb_command *command_find(const char *name)
 
 int usage_error(const struct nb_command *cmd, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], clean[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fflush(stdout);
-	fprintf(stderr, "npubench: %s\n", msg);
+	term_clean(clean, sizeof(clean), msg, strlen(msg));
+	fprintf(stderr, "npubench: %s\n", clean);
 	if (cmd)
 		fprintf(stderr, "usage: npubench %s\nTry 'npubench help %s' for more.\n",
 			cmd->usage, cmd->name);
@@ -77,6 +79,9 @@ int format_option(const struct nb_command *cmd, const char *arg, unsigned allowe
 
 	if (format_parse(arg, allowed, out, msg, sizeof(msg)))
 		return usage_error(cmd, "%s", msg);
+	/* CSV stays byte-exact; the terminal cleaning is for tables. */
+	if (*out == NB_FMT_CSV)
+		term_exact_stdout();
 	return 0;
 }
 

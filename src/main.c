@@ -11,6 +11,7 @@
 #include "model/profile.h"
 #include "store/store.h"
 #include "util/mpi.h"
+#include "util/term.h"
 #include "util/util.h"
 
 static const char *env_or(const char *name, const char *fallback)
@@ -198,6 +199,7 @@ int main(int argc, char **argv)
 		command_help(cmd);
 		return 0;
 	}
+	term_filter_stdout();
 	setup_paths(&ctx, db, profiles);
 	ctx.cmdline = join_cmdline(argc, argv);
 	/* Under mpirun, `run` works in step across the ranks; every other

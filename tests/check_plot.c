@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check_suites.h"
 #include "report/chart.h"
 #include "report/gnuplot.h"
+#include "util/timer.h"
 #include "util/util.h"
 
 /* Quotes, backslash, backtick, newline, CR, tab, escape, DEL, a macro. */
@@ -17,7 +19,7 @@ START_TEST(clean_neutralizes)
 {
 	char *s = gp_clean(hostile, 0);
 
-	ck_assert_str_eq(s, "a'b'c/d'touch x'e EOD system('id')   [1m @m");
+	ck_assert_str_eq(s, "a'b\"c\\d`touch x`e EOD system(\"id\")   [1m @m");
 	free(s);
 	s = gp_clean(NULL, 0);
 	ck_assert_str_eq(s, "");
@@ -45,22 +47,17 @@ START_TEST(quote_is_one_literal)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *p;
-	int quotes = 0;
 
 	gp_quote(&sb, hostile);
 	p = sb_str(&sb);
-	ck_assert_int_eq(p[0], '\'');
-	ck_assert_int_eq(p[sb.len - 1], '\'');
-	ck_assert_ptr_null(strpbrk(p, "\"`\\\n\r\t"));
-	/* Inside, single quotes only come doubled: one literal, never closed early. */
-	for (size_t i = 1; i + 1 < sb.len; i++) {
-		if (p[i] == '\'') {
-			ck_assert_int_eq(p[i + 1], '\'');
-			i++;
-			quotes++;
-		}
-	}
-	ck_assert_int_eq(quotes, 6);
+	ck_assert_int_eq(p[0], '"');
+	ck_assert_int_eq(p[sb.len - 1], '"');
+	/* Nothing gnuplot could act on appears as itself inside. */
+	ck_assert_ptr_null(strpbrk(p + 1, "`@$%\n\r\t"));
+	ck_assert_ptr_eq(strchr(p + 1, '"'), p + sb.len - 1);
+	sb_release(&sb);
+	gp_quote_tic(&sb, "100%");
+	ck_assert_str_eq(sb_str(&sb), "\"100\\045\\045\"");
 	sb_release(&sb);
 	gp_datum(&sb, hostile);
 	p = sb_str(&sb);
@@ -69,6 +66,176 @@ START_TEST(quote_is_one_literal)
 	ck_assert_ptr_null(strpbrk(p + 1, "`\\\n\r\t"));
 	ck_assert_ptr_eq(strchr(p + 1, '"'), p + sb.len - 1);
 	sb_release(&sb);
+}
+END_TEST
+
+START_TEST(clean_repairs_utf8)
+{
+	/* A cut sequence, a lone continuation byte, an overlong '/', a C1. */
+	char *s = gp_clean("a\xc3-\xa9-\xc0\xaf-\xc2\x9b-\xe2\x82\xac-\xc3\xa9", 0);
+
+	ck_assert_str_eq(s, "a?-?-?" "?- -\xe2\x82\xac-\xc3\xa9");
+	free(s);
+}
+END_TEST
+
+/* A random byte string biased towards what breaks quoting: quotes,
+ * backslashes, backticks, '%', '@', '$', newlines, controls, UTF-8 and cut
+ * UTF-8. */
+static void random_text(char *out, size_t max, unsigned *seed)
+{
+	static const char *pieces[] = { "'", "''", "\"", "\"\"", "\\", "\\\\", "`", "``", "%", "%n",
+		"%2147483647.2147483647f", "%s", "@", "@x", "$", "$x", "\n", "\r", "\t", "\x1b[2J",
+		"\x7f", "\x01", "\xc3\xa9", "\xc3", "\xe2\x82\xac", "\xe2\x82", "\xa9", "\xc2\x9b",
+		"\xf0\x9f\x98\x80", "EOD", "a", "b c", "{", "}", "^", "_", "&", "<", ">", "#", ";" };
+	size_t len = 0, n = (size_t)(rand_r(seed) % 12);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *p;
+		char byte[2] = { 0, 0 };
+
+		if (rand_r(seed) % 5 == 0) {
+			byte[0] = (char)(1 + rand_r(seed) % 255);
+			p = byte;
+		} else {
+			p = pieces[(size_t)rand_r(seed) % NB_ARRAY_SIZE(pieces)];
+		}
+		if (len + strlen(p) >= max)
+			break;
+		memcpy(out + len, p, strlen(p));
+		len += strlen(p);
+	}
+	out[len] = '\0';
+}
+
+/* Thousands of random strings, quoted, printed back by the real gnuplot:
+ * each comes back exactly as gp_clean() made it, plain and as a tic label. */
+START_TEST(any_bytes_read_back)
+{
+	enum { N = 3000 };
+	struct strbuf sb = STRBUF_INIT;
+	char **want = xcalloc(N, sizeof(*want));
+	char path[] = "/tmp/npubench-check-XXXXXX", text[160], *out = NULL, *gp = gnuplot_find();
+	unsigned seed = 20261129;
+	size_t len;
+	int fd;
+
+	if (!gp)
+		return;	/* the quoting tests above still ran */
+	free(gp);
+	sb_adds(&sb, "set print '-'\n");
+	for (int i = 0; i < N; i++) {
+		random_text(text, sizeof(text), &seed);
+		want[i] = gp_clean(text, 0);
+		sb_adds(&sb, "print ");
+		gp_quote(&sb, text);
+		sb_adds(&sb, "\n");
+	}
+	/* Tic labels are formats: read them back through gprintf's twin. */
+	sb_adds(&sb, "set terminal dumb size 200,10\nset xrange [0:1]\nset output '/dev/null'\n");
+	sb_adds(&sb, "set xtics (");
+	for (int i = 0; i < 300; i++) {
+		gp_quote_tic(&sb, want[i]);
+		sb_addf(&sb, " %g%s", i / 300.0, i < 299 ? ", " : ")\nplot x notitle\n");
+	}
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(gnuplot_run(sb_str(&sb), path), 0);
+	ck_assert_int_eq(nb_read_file(path, 1 << 24, &out, &len), 0);
+	{
+		char *p = out;
+
+		for (int i = 0; i < N; i++) {
+			size_t l = strcspn(p, "\n");
+
+			ck_assert_msg(l == strlen(want[i]) && !memcmp(p, want[i], l),
+				      "string %d: gnuplot printed '%.*s', expected '%s'", i, (int)l, p, want[i]);
+			p += l + (p[l] == '\n');
+		}
+	}
+	unlink(path);
+	for (int i = 0; i < N; i++)
+		free(want[i]);
+	free(want);
+	free(out);
+	sb_release(&sb);
+}
+END_TEST
+
+/* A tic label that is a hostile format prints as itself, quickly. */
+START_TEST(tic_label_is_not_a_format)
+{
+	static const char *labels[] = { "%2147483647.2147483647f", "%n%n%n", "50% %s" };
+	char path[] = "/tmp/npubench-check-XXXXXX", *out = NULL, *gp = gnuplot_find();
+	size_t len;
+	int fd;
+
+	if (!gp)
+		return;
+	free(gp);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	for (size_t i = 0; i < NB_ARRAY_SIZE(labels); i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		sb_adds(&sb, "set terminal dumb size 80,10\nset xrange [0:1]\nset xtics (");
+		gp_quote_tic(&sb, labels[i]);
+		sb_adds(&sb, " 0.5)\nplot x notitle\n");
+		ck_assert_int_eq(gnuplot_run(sb_str(&sb), path), 0);
+		ck_assert_int_eq(nb_read_file(path, 1 << 20, &out, &len), 0);
+		ck_assert_msg(strstr(out, labels[i]) != NULL, "label '%s' not drawn as itself", labels[i]);
+		free(out);
+		sb_release(&sb);
+	}
+	unlink(path);
+}
+END_TEST
+
+/* gnuplot runs under a time limit (and a memory limit it can see). */
+START_TEST(gnuplot_is_bounded)
+{
+	char dir[] = "/tmp/npubench-check-XXXXXX", *fake, *out = NULL;
+	char *old = getenv("NPUBENCH_GNUPLOT") ? xstrdup(getenv("NPUBENCH_GNUPLOT")) : NULL;
+	double t0;
+	size_t len;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fake = xasprintf("%s/gnuplot", dir);
+	f = fopen(fake, "w");
+	ck_assert_ptr_nonnull(f);
+	/* Reports its limits, then runs forever when the script says so. */
+	fprintf(f, "#!/bin/sh\nulimit -v; ulimit -t\ngrep -q forever \"$1\" && exec sleep 30\nexit 0\n");
+	fclose(f);
+	chmod(fake, 0755);
+	setenv("NPUBENCH_GNUPLOT", fake, 1);
+	setenv("NPUBENCH_GNUPLOT_TIMEOUT", "1", 1);
+	{
+		char *outp = xasprintf("%s/out", dir);
+
+		ck_assert_int_eq(gnuplot_run("plot x\n", outp), 0);
+		ck_assert_int_eq(nb_read_file(outp, 1 << 20, &out, &len), 0);
+		ck_assert_msg(strstr(out, "unlimited") == NULL, "gnuplot ran without limits: %s", out);
+		free(out);
+		nb_quiet_errors++;
+		t0 = timer_now();
+		ck_assert_int_eq(gnuplot_run("# forever\n", outp), -1);
+		ck_assert_double_lt(timer_now() - t0, 5);
+		nb_quiet_errors--;
+		unlink(outp);
+		free(outp);
+	}
+	unsetenv("NPUBENCH_GNUPLOT_TIMEOUT");
+	if (old)
+		setenv("NPUBENCH_GNUPLOT", old, 1);
+	else
+		unsetenv("NPUBENCH_GNUPLOT");
+	unlink(fake);
+	rmdir(dir);
+	free(fake);
+	free(old);
 }
 END_TEST
 
@@ -237,6 +404,10 @@ Suite *suite_plot(void)
 	tcase_add_test(tc, clean_neutralizes);
 	tcase_add_test(tc, clean_cuts_on_characters);
 	tcase_add_test(tc, quote_is_one_literal);
+	tcase_add_test(tc, clean_repairs_utf8);
+	tcase_add_test(tc, any_bytes_read_back);
+	tcase_add_test(tc, tic_label_is_not_a_format);
+	tcase_add_test(tc, gnuplot_is_bounded);
 	tcase_add_test(tc, error_lines);
 	tcase_add_test(tc, terms_by_name);
 	tcase_add_test(tc, scripts_contain_hostile_names);

@@ -129,7 +129,7 @@ class Handler(BaseHTTPRequestHandler):
         with open(os.path.join(DIR, "post-%d" % k), "wb") as f:
             head = "%s %s\n" % (self.path, self.headers.get("Content-Type", ""))
             for name, value in self.headers.items():
-                if name.lower().startswith("x-"):
+                if name.lower().startswith("x-") or name.lower() == "idempotency-key":
                     head += "%s: %s\n" % (name, value)
             f.write(head.encode() + b"\n" + body)
         p = self.path

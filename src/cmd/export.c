@@ -1,5 +1,6 @@
 /* npubench export: stored results as CSV, JSON or Markdown, for other tools
  * (the formats are documented in doc/export.md). */
+#include "util/output.h"
 #include "npubench.h"
 
 #include <getopt.h>
@@ -68,7 +69,8 @@ static int write_csv(FILE *f, struct nb_store *st, const int64_t *ids, int n,
 			}
 		}
 		all = xrealloc(all, (size_t)(nall + counts[i] + 1) * sizeof(*all));
-		memcpy(all + nall, rs[i], (size_t)counts[i] * sizeof(*all));
+		if (counts[i] > 0)	/* an empty run has no array at all */
+			memcpy(all + nall, rs[i], (size_t)counts[i] * sizeof(*all));
 		nall += counts[i];
 	}
 	csv_param_names(all, nall, &params, &nparams);
@@ -273,12 +275,8 @@ static int cmd_export(int argc, char **argv, struct nb_ctx *ctx)
 		if (kept == 0)
 			warning("no result matches --target/--kernel in the chosen run(s)");
 	}
-	if (o.output && strcmp(o.output, "-")) {
-		if (nb_write_file_atomic(o.output, text, len))
-			goto out;
-	} else if (fwrite(text, 1, len, stdout) != len) {
-		goto out;	/* main reports the failed write */
-	}
+	if (nb_write_output(o.output, text, len))
+		goto out;
 	ret = 0;
 out:
 	free(text);
@@ -311,7 +309,9 @@ const struct nb_command nb_cmd_export = {
 		"  -f, --format FMT         csv (one row per result, RFC 4180, full precision),\n"
 		"                           json (schema \"npubench-run\"; several runs: \"npubench-runs\")\n"
 		"                           or markdown (a table per run)\n"
-		"  -o, --output FILE        write FILE atomically instead of standard output\n"
+		"  -o, --output FILE        write FILE instead of standard output ('-'); like a shell\n"
+		"                           redirection: links followed, devices and FIFOs written into,\n"
+		"                           a file replaced atomically keeping its mode and owner\n"
 		"      --samples            add every timing sample (csv: a last 'samples' column,\n"
 		"                           ';' separated; json: a 'samples' array per result);\n"
 		"                           'npubench compare runs' on an imported run needs them\n"

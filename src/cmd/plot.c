@@ -1,5 +1,6 @@
 /* npubench plot: rooflines, grouped bars, scaling curves and spec sheets,
  * drawn by gnuplot from stored results, chip profiles and the model. */
+#include "util/output.h"
 #include "npubench.h"
 
 #include <getopt.h>
@@ -608,6 +609,8 @@ static int output(struct plot *pl)
 
 	if (o->term)
 		term = chart_term_parse(o->term);
+	else if (o->output && !strcmp(o->output, "-"))
+		term = CHART_DUMB;
 	else if (o->output)
 		term = chart_term_for_path(o->output);
 	else if (o->script)
@@ -615,13 +618,18 @@ static int output(struct plot *pl)
 	else
 		term = CHART_DUMB;
 	if (o->script) {
-		if (!(script = chart_script(&pl->chart, (enum chart_term)term, o->output)))
+		if (!(script = chart_script(&pl->chart, (enum chart_term)term,
+					    o->output && strcmp(o->output, "-") ? o->output : NULL)))
 			return -1;
-		if (nb_write_file_atomic(o->script, script, strlen(script)))
+		if (nb_write_output(o->script, script, strlen(script)))
 			goto out;
 		free(script);
 		script = NULL;
 		if (!o->output && !o->term) {
+			if (!strcmp(o->script, "-")) {
+				ret = 0;
+				goto out;
+			}
 			fprintf(stderr, "wrote %s: render it with 'gnuplot %s > chart.png'\n", o->script,
 				o->script);
 			ret = 0;
@@ -631,7 +639,7 @@ static int output(struct plot *pl)
 	if (!(script = chart_script(&pl->chart, (enum chart_term)term, NULL)) ||
 	    gnuplot_run(script, o->output))
 		goto out;
-	if (o->output)
+	if (o->output && strcmp(o->output, "-"))
 		fprintf(stderr, "wrote %s\n", o->output);
 	ret = 0;
 out:
@@ -685,7 +693,7 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 	o->kind = (enum chart_kind)kind;
 	if (o->term && chart_term_parse(o->term) < 0)
 		return usage_error(&nb_cmd_plot, "--term %s: use dumb, png, svg or pdf", o->term);
-	if (o->output && !o->term && chart_term_for_path(o->output) < 0)
+	if (o->output && strcmp(o->output, "-") && !o->term && chart_term_for_path(o->output) < 0)
 		return usage_error(&nb_cmd_plot, "-o %s: name a .png, .svg, .pdf or .txt file, or give --term",
 				   o->output);
 	if (o->dtype && dtype_parse(o->dtype) < 0)
@@ -777,11 +785,13 @@ const struct nb_command nb_cmd_plot = {
 		"  --dtype D         only cases of this dtype; the roofline's roofs (default: the most\n"
 		"                    common dtype of the run); scaling: the swept dtype\n"
 		"  -o, --output FILE write the chart; the type follows the extension: .png, .svg, .pdf,\n"
-		"                    .txt (text)\n"
+		"                    .txt (text); '-' is standard output (text unless --term)\n"
 		"  --term T          dumb (text), png, svg or pdf, whatever the file name says; without\n"
 		"                    -o and --script the chart is drawn as text on standard output\n"
 		"  --script FILE     also write the gnuplot script with its data inline, to re-render\n"
-		"                    and restyle with gnuplot alone; alone, only the script is written\n"
+		"                    and restyle with gnuplot alone; alone, only the script is written;\n"
+		"                    '-' is standard output.  Existing files are replaced keeping their\n"
+		"                    mode and owner; links are followed; devices and FIFOs written into\n"
 		"  --title TEXT      the chart's title\n"
 		"  --normalize CHIP  bars: throughput relative to CHIP (or host) instead\n"
 		"\ngnuplot is found on PATH (or NPUBENCH_GNUPLOT names it); Debian: gnuplot-nox.\n",

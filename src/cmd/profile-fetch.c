@@ -1,5 +1,6 @@
 /* npubench profile fetch: download a chip profile, check it with the strict
  * loader, install it atomically into the user profile folder. */
+#include "util/output.h"
 #include "npubench.h"
 
 #include <errno.h>
@@ -71,7 +72,7 @@ static int stage(struct staged *sg, const char *id, const char *text)
 		return -1;
 	}
 	sg->file = xasprintf("%s/%s.json", sg->dir, id);
-	return nb_write_file_atomic(sg->file, text, strlen(text));
+	return nb_write_output(sg->file, text, strlen(text));
 }
 
 static void unstage(struct staged *sg)
@@ -227,7 +228,7 @@ int profile_fetch_main(int argc, char **argv, struct nb_ctx *ctx)
 	dest = xasprintf("%s/%s.json", ctx->user_profile_dir, id);
 	if (check_existing(ctx, url, id, dest, force, &sg))
 		goto out;
-	if (nb_mkdirs(ctx->user_profile_dir) || nb_write_file_atomic(dest, text, strlen(text)))
+	if (nb_mkdirs(ctx->user_profile_dir) || nb_write_output(dest, text, strlen(text)))
 		goto out;
 	fprintf(stderr, "npubench: installed profile '%s' at '%s'\n", id, dest);
 	if (!in_search_path(ctx))

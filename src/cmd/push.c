@@ -54,12 +54,34 @@ static int build(struct nb_store *st, int64_t id, const struct push_opts *o, cha
 	return 0;
 }
 
+static int has_header(const char **headers, int n, const char *name);
+
+/* O's headers plus "Idempotency-Key: UUID" of run ID (malloc'd, the key
+ * at [nheaders]; that slot is NULL when the user set the header or the run
+ * has no UUID).  A push is delivered at least once: when an answer is lost
+ * after the receiver stored the body, the retry carries the same key so
+ * the receiver can recognise it. */
+static const char **with_idempotency_key(struct nb_store *st, int64_t id,
+					 const struct push_opts *o)
+{
+	const char **h = xcalloc((size_t)o->nheaders + 2, sizeof(*h));
+	struct nb_run run = { 0 };
+
+	memcpy(h, o->headers, (size_t)o->nheaders * sizeof(*h));
+	if (!has_header(o->headers, o->nheaders, "Idempotency-Key") &&
+	    store_run_get(st, id, &run) == 0 && run.uuid && *run.uuid)
+		h[o->nheaders] = xasprintf("Idempotency-Key: %s", run.uuid);
+	run_release(&run);
+	return h;
+}
+
 /* Pushes run ID and records the attempt.  Returns 0 on success, else the
  * outcome that stopped it (NET_ERR_*), or -1 when nothing was sent. */
 static int push_one(struct nb_store *st, int64_t id, const struct push_opts *o)
 {
 	struct net_response resp = { 0 };
 	char *body = NULL, *url = NULL, *detail = NULL;
+	const char **headers = NULL;
 	int ret = -1;
 
 	if (build(st, id, o, &body, &url)) {
@@ -74,7 +96,8 @@ static int push_one(struct nb_store *st, int64_t id, const struct push_opts *o)
 		ret = 0;
 		goto out;
 	}
-	if (net_post(url, o->headers, body, strlen(body), &o->lim, &resp) == 0) {
+	headers = with_idempotency_key(st, id, o);
+	if (net_post(url, headers, body, strlen(body), &o->lim, &resp) == 0) {
 		detail = resp.attempts > 1
 			? xasprintf("HTTP %ld after %d attempts", resp.status, resp.attempts)
 			: xasprintf("HTTP %ld", resp.status);
@@ -92,6 +115,10 @@ static int push_one(struct nb_store *st, int64_t id, const struct push_opts *o)
 	}
 out:
 	net_response_release(&resp);
+	if (headers) {
+		free((char *)headers[o->nheaders]);
+		free(headers);
+	}
 	free(detail);
 	free(body);
 	free(url);

@@ -25,6 +25,7 @@
 #include "util/rng.h"
 #include "util/timer.h"
 #include "util/mpi.h"
+#include "util/term.h"
 #include "util/util.h"
 
 struct run_opts {
@@ -52,6 +53,7 @@ static void on_signal(int sig)
 {
 	caught_signal = sig;
 	nb_interrupted = 1;
+	nb_abandon = 1;
 }
 
 static int in_list(const char *list, const char *word)
@@ -276,7 +278,7 @@ static void progress_clear(int on)
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	enum { O_MIN_TIME = 256, O_MIN_REPS, O_MAX_REPS, O_SEED, O_STABLE, O_DRY };
+	enum { O_MIN_TIME = 256, O_MIN_REPS, O_MAX_REPS, O_SEED, O_STABLE, O_DRY, O_CASE_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "suite", required_argument, NULL, 's' },
 		{ "kernel", required_argument, NULL, 'k' },
@@ -286,6 +288,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "target", required_argument, NULL, 't' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "min-time", required_argument, NULL, O_MIN_TIME },
+		{ "case-timeout", required_argument, NULL, O_CASE_TIMEOUT },
 		{ "min-reps", required_argument, NULL, O_MIN_REPS },
 		{ "max-reps", required_argument, NULL, O_MAX_REPS },
 		{ "stable", required_argument, NULL, O_STABLE },
@@ -332,6 +335,12 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (nb_parse_i64(optarg, &iv) || iv < 1 || iv > 4096)
 				return usage_error(cmd, "--threads '%s': expected a count from 1 to 4096", optarg);
 			o->threads = (int)iv;
+			break;
+		case O_CASE_TIMEOUT:
+			if (nb_parse_double(optarg, &dv) || !(dv >= 0.1) || dv > 86400)
+				return usage_error(cmd, "--case-timeout '%s': expected seconds from 0.1 to 86400",
+						   optarg);
+			o->m.case_timeout = dv;
 			break;
 		case O_MIN_TIME:
 			if (nb_parse_double(optarg, &dv) || dv < 0 || dv > 3600)
@@ -673,7 +682,7 @@ const struct nb_command nb_cmd_run = {
 	.usage = "run [--suite NAME|FILE] [--kernel PATTERN]... [--case TEXT]... [--dtype LIST]\n"
 		 "                    [--set KEY=VALUE]... [--target LIST] [--threads N] [--min-time SEC]\n"
 		 "                    [--min-reps N] [--max-reps N] [--tag TEXT] [--format table|json|csv]\n"
-		 "                    [--quiet] [--dry-run]",
+		 "                    [--case-timeout SEC] [--quiet] [--dry-run]",
 	.summary = "Run a suite or chosen kernels on the host and chips, and store the results.",
 	.help = "Cases:\n"
 		"  -s, --suite NAME|FILE    a suite from 'npubench list suites' or a JSON file (default: default)\n"
@@ -694,6 +703,9 @@ const struct nb_command nb_cmd_run = {
 		"      --min-time SEC       sample each case at least this long (default 0.5)\n"
 		"      --min-reps N         and at least N timed repetitions (default 5)\n"
 		"      --max-reps N         never more than N repetitions (default 1000)\n"
+		"      --case-timeout SEC   abandon a case still running after SEC (default 600): it is\n"
+		"                           stored as an error, and the run goes on; Ctrl-C stops the\n"
+		"                           case in progress within about a second, keeping the others\n"
 		"      --stable PCT         after that, keep sampling (up to 4x --min-time) until the\n"
 		"                           median's 95% CI is within PCT% (default 1; 0: off)\n"
 		"      --seed N             input generator seed (default 42)\n"

@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "util/csv.h"
 #include "util/stats.h"
+#include "util/term.h"
 #include "util/util.h"
 #include "cmd/validate.h"
 
@@ -53,6 +54,12 @@ static int has(const char *hay, const char *needle)
 	return 0;
 }
 
+/* The largest dimension (and batch) and size a row may give: far beyond any
+ * benchmark, and well inside int64 so that products of two stay exact
+ * enough and every cast is defined. */
+#define VALIDATE_MAX_DIM 1e9
+#define VALIDATE_MAX_BYTES 1e18
+
 /* The value after KEY= (or KEY:) in TEXT, as a number; 0 when absent. */
 static double keyed_number(const char *text, const char *key)
 {
@@ -60,8 +67,12 @@ static double keyed_number(const char *text, const char *key)
 
 	for (const char *p = text; *p; p++) {
 		if (!strncasecmp(p, key, n) && (p[n] == '=' || p[n] == ':') &&
-		    (p == text || !isalnum((unsigned char)p[-1])))
-			return strtod(p + n + 1, NULL);
+		    (p == text || !isalnum((unsigned char)p[-1]))) {
+			double v = strtod(p + n + 1, NULL);
+
+			/* Out of range (nan, 1e100) reads as absent: never cast. */
+			return isfinite(v) && v > 0 && v <= VALIDATE_MAX_DIM ? v : 0;
+		}
 	}
 	return 0;
 }
@@ -85,9 +96,11 @@ static double size_bytes(const char *text)
 	while (*end == ' ')
 		end++;
 	for (size_t i = 0; i < NB_ARRAY_SIZE(units); i++)
-		if (!strncasecmp(end, units[i].u, strlen(units[i].u)))
-			return v * units[i].f;
-	return v;
+		if (!strncasecmp(end, units[i].u, strlen(units[i].u))) {
+			v *= units[i].f;
+			break;
+		}
+	return isfinite(v) && v > 0 && v <= VALIDATE_MAX_BYTES ? v : 0;
 }
 
 enum ukind { U_RATE_OPS, U_RATE_BYTES, U_TIME, U_RATIO };
@@ -176,7 +189,7 @@ static int64_t parse_dim(const char *s)
 {
 	int64_t v;
 
-	return *s && !nb_parse_i64(s, &v) && v > 0 ? v : 0;
+	return *s && !nb_parse_i64(s, &v) && v > 0 && v <= VALIDATE_MAX_DIM ? v : 0;
 }
 
 static void add_note(struct outcome *o, const char *text)
@@ -594,6 +607,7 @@ int validate_report(const struct outcome *o, int n, const char *what, const char
 	for (int i = 0; i < n; i++)
 		npred += o[i].predicted;
 	if (!strcmp(format, "csv")) {
+		term_exact_stdout();
 		printf("line,chip,profile,family,measured,predicted,unit,error,bound,note\n");
 		for (int i = 0; i < n; i++)
 			printf("%d,\"%s\",%s,%s,%.6g,%.6g,%s,%.4f,%s,\"%s\"\n", o[i].line, o[i].chip,

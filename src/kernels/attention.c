@@ -323,6 +323,11 @@ static void pack_head(const struct state *st, struct work_area *w, long head)
 	}
 	for (long j = 0; j < skp; j++) {
 		float *panel = w->kp + (j / ATT_NR) * d * ATT_NR + j % ATT_NR;
+
+		/* A head of millions of keys takes seconds to pack: a stop is
+		 * seen every 64Ki keys (the output is then never used). */
+		if ((j & 0xffff) == 0 && nb_abandon)
+			return;
 		float *vr = w->vp + j * dp;
 
 		if (j < x->sk) {
@@ -390,7 +395,7 @@ static void run_task(const struct state *st, struct work_area *w, long task)
 		const char *k = (const char *)st->k + (size_t)head * x->sk * d * es;
 		const char *v = (const char *)st->v + (size_t)head * x->sk * d * es;
 
-		for (long r = 0; r < rows; r++) {
+		for (long r = 0; r < rows && !nb_abandon; r++) {
 			ops->load((const char *)st->q + ((size_t)head * x->sq + q0 + r) * d * es, x->dt, w->q, d, qscale);
 			ops->row(w->q, k, v, x->dt, keys_seen(x, q0 + r), (int)d, w->s, w->acc);
 			ops->store(w->acc, x->dt, (char *)st->o + ((size_t)head * x->sq + q0 + r) * d * es, d, 1.0f);
@@ -406,7 +411,7 @@ static void run_task(const struct state *st, struct work_area *w, long task)
 		w->l[r] = 0;
 	}
 	kend = keys_seen(x, q0 + rows - 1);
-	for (long j0 = 0; j0 < kend; j0 += ATT_BC) {
+	for (long j0 = 0; j0 < kend && !nb_abandon; j0 += ATT_BC) {
 		for (long r0 = 0; r0 < rows; r0 += ATT_MR) {
 			long last = (r0 + ATT_MR < rows ? r0 + ATT_MR : rows) - 1;
 			long need = keys_seen(x, q0 + last) - j0, nc;
@@ -441,7 +446,7 @@ static void run_part(void *arg, int tid, int nt)
 
 	NB_UNUSED(nt);
 	w->head = -1;	/* repack once per execute: the packing is timed work */
-	for (long t = st->task_begin[tid]; t < st->task_begin[tid + 1]; t++)
+	for (long t = st->task_begin[tid]; t < st->task_begin[tid + 1] && !nb_abandon; t++)
 		run_task(st, w, t);
 }
 
@@ -452,7 +457,10 @@ static void touch_part(void *arg, int tid, int nt)
 	long n = workspace_floats(&st->x);
 
 	NB_UNUSED(nt);
-	memset(st->wa_mem + (size_t)tid * n, 0, (size_t)n * sizeof(float));
+	/* In pieces of 4 MiB, so that a stop is seen during a huge one. */
+	for (long off = 0; off < n && !nb_abandon; off += 1L << 20)
+		memset(st->wa_mem + (size_t)tid * n + off, 0,
+		       (size_t)(n - off < (1L << 20) ? n - off : 1L << 20) * sizeof(float));
 }
 
 static void fill(void *dst, enum nb_dtype dt, size_t n, struct nb_rng *r, double amp)
@@ -460,6 +468,8 @@ static void fill(void *dst, enum nb_dtype dt, size_t n, struct nb_rng *r, double
 	for (size_t i = 0; i < n; i++) {
 		float y = (float)(amp * rng_float(r));
 
+		if ((i & 0xfffff) == 0 && nb_abandon)
+			return;	/* setup of a stopped case: the data is never used */
 		switch (dt) {
 		case NB_FP16: ((uint16_t *)dst)[i] = nb_f32_to_fp16(y); break;
 		case NB_BF16: ((uint16_t *)dst)[i] = nb_f32_to_bf16(y); break;

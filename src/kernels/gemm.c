@@ -295,7 +295,9 @@ static void run_packed(struct gemm_run *r, int tid, int nt)
 			int acc = pc > 0;
 
 			im->pack_b(&r->b, pc, kc, jc, nc, r->k, bp);
-			for (long ic = i0; ic < i1; ic += r->bl.mc) {
+			/* A stop is seen between macro-blocks (milliseconds of work
+			 * each), never inside the micro-kernel loops. */
+			for (long ic = i0; ic < i1 && !nb_abandon; ic += r->bl.mc) {
 				long mc = i1 - ic < r->bl.mc ? i1 - ic : r->bl.mc;
 
 				im->pack_a(&r->a, ic, mc, pc, kc, r->k, ap);

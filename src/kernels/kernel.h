@@ -6,6 +6,7 @@
 #ifndef NB_KERNEL_H
 #define NB_KERNEL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,12 @@ union nb_value {
 
 /* A kernel with concrete parameters.  Values are indexed like the
  * descriptor's params array. */
+/* Set (by a signal handler or the per-case time limit) when the case in
+ * progress is to be abandoned.  Long kernels read it between blocks of work,
+ * never in an inner loop, and return early; the harness then discards the
+ * execution, so a partial run is never a sample. */
+extern volatile sig_atomic_t nb_abandon;
+
 struct nb_case {
 	const struct nb_kernel *kernel;
 	union nb_value v[NB_MAX_PARAMS];

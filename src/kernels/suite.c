@@ -2,20 +2,77 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "report/report.h"
 #include "util/util.h"
+
+/* Cases a suite may list before duplicates are dropped (expansion work). */
+#define SUITE_MAX_LISTED (50 * NB_SUITE_MAX_CASES)
+
+/* FNV-1a over what case_equal() compares. */
+static uint64_t case_hash(const struct nb_case *c)
+{
+	uint64_t h = 1469598103934665603ULL;
+	uintptr_t k = (uintptr_t)c->kernel;
+
+	for (size_t b = 0; b < sizeof(k); b++)
+		h = (h ^ ((k >> (8 * b)) & 0xff)) * 1099511628211ULL;
+	for (int i = 0; i < c->kernel->nparams; i++) {
+		uint64_t bits;
+
+		if (c->kernel->params[i].type == NB_P_REAL) {
+			double r = c->v[i].r == 0 ? 0.0 : c->v[i].r;	/* -0 equals 0 */
+
+			memcpy(&bits, &r, sizeof(bits));
+		} else {
+			bits = (uint64_t)c->v[i].i;
+		}
+		for (size_t b = 0; b < 8; b++)
+			h = (h ^ ((bits >> (8 * b)) & 0xff)) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The index slot of C: where it is, or the free slot where it would go. */
+static size_t index_slot(const struct nb_suite *s, const struct nb_case *c)
+{
+	size_t mask = s->nindex - 1, i = (size_t)case_hash(c) & mask;
+
+	while (s->index[i] && !case_equal(&s->cases[s->index[i] - 1], c))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Rebuilds the index at twice the size (kept at most half full). */
+static void index_grow(struct nb_suite *s)
+{
+	free(s->index);
+	s->nindex = s->nindex ? 2 * s->nindex : 64;
+	s->index = xcalloc(s->nindex, sizeof(*s->index));
+	for (int k = 0; k < s->ncases; k++)
+		s->index[index_slot(s, &s->cases[k])] = k + 1;
+}
 
 void suite_add_case(struct nb_suite *s, const struct nb_case *c)
 {
-	for (int i = 0; i < s->ncases; i++)
-		if (case_equal(&s->cases[i], c))
-			return;
-	s->cases = xrealloc(s->cases, (size_t)(s->ncases + 1) * sizeof(*s->cases));
+	size_t slot;
+
+	if ((size_t)s->ncases + 1 > s->nindex / 2)
+		index_grow(s);
+	slot = index_slot(s, c);
+	if (s->index[slot])
+		return;
+	if (s->ncases == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->cases = xrealloc(s->cases, (size_t)s->cap * sizeof(*s->cases));
+	}
 	s->cases[s->ncases++] = *c;
+	s->index[slot] = s->ncases;
 }
 
 /* A JSON scalar as the text a user would type. */
@@ -50,6 +107,9 @@ static int expand(struct nb_suite *s, const cJSON *obj, const cJSON *field,
 	if (!field) {
 		if (case_check(c, msg, sizeof(msg)))
 			return error("%s: case %d: %s", path, entry, msg);
+		if (s->ncases >= NB_SUITE_MAX_CASES)
+			return error("%s: case %d: the suite expands to more than %d cases",
+				     path, entry, NB_SUITE_MAX_CASES);
 		suite_add_case(s, c);
 		return 0;
 	}
@@ -82,6 +142,7 @@ int suite_parse(const char *text, const char *path, struct nb_suite **out)
 	cJSON *root = cJSON_Parse(text), *cases, *item;
 	struct nb_suite *s = NULL;
 	const char *ep;
+	double listed = 0;
 	int entry = 0;
 
 	*out = NULL;
@@ -95,6 +156,10 @@ int suite_parse(const char *text, const char *path, struct nb_suite **out)
 			return error("%s: line %d: malformed JSON", path, line);
 		}
 		return error("%s: malformed JSON", path);
+	}
+	if (report_json_unique_keys(root, path)) {
+		cJSON_Delete(root);
+		return -1;
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
@@ -133,6 +198,11 @@ int suite_parse(const char *text, const char *path, struct nb_suite **out)
 				error("%s: case %d: %s", path, entry, msg);
 				goto fail;
 			}
+			if (s->ncases >= NB_SUITE_MAX_CASES) {
+				error("%s: case %d: the suite expands to more than %d cases",
+				      path, entry, NB_SUITE_MAX_CASES);
+				goto fail;
+			}
 			suite_add_case(s, &c);
 			continue;
 		}
@@ -154,6 +224,27 @@ int suite_parse(const char *text, const char *path, struct nb_suite **out)
 			goto fail;
 		}
 		case_init(&c, k);
+		/* The product of the lists, before any is expanded: a hostile
+		 * 1000 x 1000 x 1000 stops here, not after a billion cases. */
+		{
+			double product = 1;
+
+			for (const cJSON *f = item->child; f; f = f->next)
+				if (cJSON_IsArray(f))
+					product *= cJSON_GetArraySize(f);
+			if (product > NB_SUITE_MAX_CASES) {
+				error("%s: case %d: expands to %.0f cases; a suite may hold at most %d",
+				      path, entry, product, NB_SUITE_MAX_CASES);
+				goto fail;
+			}
+			/* Duplicates cost work too: bound what is enumerated. */
+			listed += product;
+			if (listed > SUITE_MAX_LISTED) {
+				error("%s: case %d: the suite lists more than %d cases, duplicates included",
+				      path, entry, SUITE_MAX_LISTED);
+				goto fail;
+			}
+		}
 		if (expand(s, item, item->child, &c, path, entry))
 			goto fail;
 	}
@@ -207,5 +298,6 @@ void suite_free(struct nb_suite *s)
 	free(s->description);
 	free(s->path);
 	free(s->cases);
+	free(s->index);
 	free(s);
 }

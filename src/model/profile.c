@@ -66,6 +66,15 @@ enum ktype {
 };
 
 #define REQ 1
+/* What one profile may hold (a shipped one is under 10 KiB, a few aliases). */
+#define PROFILE_MAX_BYTES (256 << 10)
+#define PROFILE_MAX_ALIASES 32
+#define PROFILE_MAX_NAME 128
+#define PROFILE_MAX_STRING 4096
+#define PROFILE_MAX_MEMBERS 256
+#define PROFILE_MAX_DEPTH 8
+/* The smallest positive figure a profile may give (any unit). */
+#define FIGURE_FLOOR 1e-6
 #define OFF(f) offsetof(struct nb_profile, f)
 #define NOFF ((size_t)-1)
 
@@ -266,6 +275,11 @@ static int load_figure(struct ld *ld, const char *path, const cJSON *fig, double
 				   hi < 1e5 ? (hi == 1 ? " at most 1" : " in range") : "");
 		return bad(ld, sub, value, "expected a number above %g and at most %g", lo, hi);
 	}
+	/* 5e-324 is positive, but a peak or an efficiency that small makes
+	 * every prediction infinite: no real figure is. */
+	if (lo == 0 && value->valuedouble < FIGURE_FLOOR)
+		return bad(ld, sub, value, "expected at least %g: smaller is not a physical figure",
+			   FIGURE_FLOOR);
 	if (want_int && !is_int_value(value->valuedouble))
 		return bad(ld, sub, value, "expected an integer");
 	snprintf(sub, sizeof(sub), "%s.source", path);
@@ -608,6 +622,47 @@ static int check_consistency(struct ld *ld, int check_name)
 	return 0;
 }
 
+/* Caps on what a profile holds, checked before anything walks it: every
+ * later step (alias look-ups across profiles, key checks) stays small. */
+static int check_sizes(struct ld *ld, const char *path, const cJSON *v, int depth)
+{
+	char sub[200];
+	int n = 0;
+
+	if (depth > PROFILE_MAX_DEPTH)
+		return bad(ld, path, NULL, "nested deeper than %d levels", PROFILE_MAX_DEPTH);
+	if (cJSON_IsString(v) && strlen(v->valuestring) > PROFILE_MAX_STRING)
+		return bad(ld, path, NULL, "a string of %zu bytes (at most %d)",
+			   strlen(v->valuestring), PROFILE_MAX_STRING);
+	if (depth == 1 && !strcmp(path, "aliases") && cJSON_GetArraySize(v) > PROFILE_MAX_ALIASES)
+		return bad(ld, path, NULL, "%d aliases (at most %d)", cJSON_GetArraySize(v),
+			   PROFILE_MAX_ALIASES);
+	for (const cJSON *c = v->child; c; c = c->next, n++) {
+		if (n >= PROFILE_MAX_MEMBERS)
+			return bad(ld, path, NULL, "more than %d %s", PROFILE_MAX_MEMBERS,
+				   cJSON_IsArray(v) ? "items" : "keys");
+		if (c->string && strlen(c->string) > PROFILE_MAX_NAME)
+			return bad(ld, path, NULL, "a key of %zu bytes (at most %d)", strlen(c->string),
+				   PROFILE_MAX_NAME);
+		if (c->string)
+			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", c->string);
+		else
+			snprintf(sub, sizeof(sub), "%s[%d]", path, n);
+		if (check_sizes(ld, sub, c, depth + 1))
+			return -1;
+	}
+	if (depth == 1 && (!strcmp(path, "aliases") || !strcmp(path, "id") || !strcmp(path, "name") ||
+			   !strcmp(path, "vendor"))) {
+		const cJSON *c = cJSON_IsArray(v) ? v->child : v;
+
+		for (; c; c = cJSON_IsArray(v) ? c->next : NULL)
+			if (cJSON_IsString(c) && strlen(c->valuestring) > PROFILE_MAX_NAME)
+				return bad(ld, path, NULL, "a name of %zu bytes (at most %d)",
+					   strlen(c->valuestring), PROFILE_MAX_NAME);
+	}
+	return 0;
+}
+
 static int parse_profile(const char *file, const char *text, int check_name, struct nb_profile **out)
 {
 	struct nb_profile *p = xcalloc(1, sizeof(*p));
@@ -630,6 +685,8 @@ static int parse_profile(const char *file, const char *text, int check_name, str
 		bad(&ld, "(top level)", NULL, "expected an object");
 		goto fail;
 	}
+	if (check_sizes(&ld, "", p->root, 0))
+		goto fail;
 	ld.sources = cJSON_GetObjectItemCaseSensitive(p->root, "sources");
 	if (!ld.sources) {
 		bad(&ld, "sources", NULL, "missing required key");
@@ -656,7 +713,7 @@ int profile_load_file(const char *path, int check_name, struct nb_profile **out)
 	size_t len;
 	int ret;
 
-	if (nb_read_file(path, 1 << 20, &text, &len))
+	if (nb_read_file(path, PROFILE_MAX_BYTES, &text, &len))
 		return -1;
 	ret = parse_profile(path, text, check_name, out);
 	free(text);

@@ -623,7 +623,7 @@ static int roofline(struct gp *g)
 	return 0;
 }
 
-/* Appends TEXT as a string expression of at most MAXLINES lines of about
+/* Appends TEXT as a tic label: a string expression of at most MAXLINES lines of about
  * WIDTH characters, broken at spaces: 'gemm bf16' . "\n" . 'm=4096'.
  * Returns the number of lines. */
 static int quote_wrapped(struct strbuf *sb, const char *text, int width, int maxlines)
@@ -650,14 +650,14 @@ static int quote_wrapped(struct strbuf *sb, const char *text, int width, int max
 		}
 		if (line > 0)
 			sb_adds(sb, " . \"\\n\" . ");
-		gp_quote(sb, piece);
+		gp_quote_tic(sb, piece);
 		free(piece);
 		p += cut;
 		while (*p == ' ')
 			p++;
 	}
 	if (!*clean)
-		gp_quote(sb, "");
+		gp_quote_tic(sb, "");
 	free(clean);
 	return line > 0 ? line : 1;
 }
@@ -1069,7 +1069,7 @@ static int specs(struct gp *g)
 		char *cut = gp_clean(c->targets[t].name, 16);
 
 		sb_adds(sb, t ? ", " : "");
-		gp_quote(sb, cut);
+		gp_quote_tic(sb, cut);
 		sb_addf(sb, " %d", t);
 		free(cut);
 	}

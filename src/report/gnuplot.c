@@ -1,5 +1,6 @@
 /* gnuplot: finding it, quoting for it, running it.  The only file that
  * spawns gnuplot. */
+#include "util/output.h"
 #include "report/gnuplot.h"
 
 #include "config.h"
@@ -9,10 +10,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* What a chart may take: generous for the largest chart npubench draws
+ * (seconds, and address space for cairo and its fonts). */
+#define GNUPLOT_TIME_LIMIT 60
+#define GNUPLOT_MEMORY_LIMIT ((rlim_t)2 << 30)
 
 #define GNUPLOT_PACKAGE_HINT "install gnuplot (Debian and Ubuntu: apt install gnuplot-nox)"
 
@@ -57,9 +67,39 @@ char *gnuplot_find(void)
 	return NULL;
 }
 
+/* Length of the valid UTF-8 sequence at P (of N bytes), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned int cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		len = 2, cp = p[0] & 0x1F;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		len = 3, cp = p[0] & 0x0F;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	/* No overlong forms, surrogates or code points past U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
 char *gp_clean(const char *text, size_t max)
 {
-	size_t len = strlen(text ? text : ""), cut = len;
+	size_t len = strlen(text ? text : ""), cut = len, w = 0;
 	char *out;
 
 	if (max > 3 && len > max) {
@@ -69,39 +109,84 @@ char *gp_clean(const char *text, size_t max)
 			cut--;
 	}
 	out = xmalloc(cut + 4);
-	for (size_t i = 0; i < cut; i++) {
-		unsigned char ch = (unsigned char)text[i];
+	for (size_t i = 0; i < cut;) {
+		const unsigned char *p = (const unsigned char *)text + i;
+		size_t n = utf8_len(p, cut - i);
 
-		if (ch < 0x20 || ch == 0x7f)
-			ch = ' ';
-		else if (ch == '"' || ch == '`')
-			ch = '\'';
-		else if (ch == '\\')
-			ch = '/';
-		out[i] = (char)ch;
+		if (n == 0) {
+			out[w++] = '?';	/* not UTF-8: an SVG or PDF could not hold it */
+			i++;
+		} else if (n == 1 && (p[0] < 0x20 || p[0] == 0x7f)) {
+			out[w++] = ' ';
+			i++;
+		} else if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
+			out[w++] = ' ';	/* a C1 control */
+			i += 2;
+		} else {
+			memcpy(out + w, p, n);
+			w += n;
+			i += n;
+		}
 	}
 	if (cut < len)
-		memcpy(out + cut, "...", 4);
+		memcpy(out + w, "...", 4);
 	else
-		out[cut] = '\0';
+		out[w] = '\0';
 	return out;
+}
+
+/* TEXT (cleaned) as a double-quoted literal in which only letters, digits
+ * and harmless punctuation appear as themselves: quotes, backslashes,
+ * backticks, '@', '$' and '%' are octal escapes, which gnuplot decodes after
+ * it has looked for macros and command substitutions.  In a tic label, which
+ * gnuplot passes through its number format, '%' is doubled as well. */
+static void quote(struct strbuf *sb, const char *text, int format)
+{
+	char *clean = gp_clean(text, 0);
+
+	int escaped = 0;
+
+	sb_adds(sb, "\"");
+	for (const unsigned char *p = (const unsigned char *)clean; *p; p++) {
+		/* gnuplot reads every octal digit after a backslash: a digit 0-7
+		 * right after an escape is escaped too. */
+		int digit_after = escaped && *p >= '0' && *p <= '7';
+
+		escaped = 1;
+		if (!digit_after &&
+		    (*p >= 0x80 || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		     (*p >= '0' && *p <= '9') || strchr(" ,.:;_+-=/()[]{}<>!?#&*^~|'", *p))) {
+			sb_add(sb, (const char *)p, 1);
+			escaped = 0;
+		} else {
+			sb_addf(sb, *p == '%' && format ? "\\045\\045" : "\\%03o", *p);
+		}
+	}
+	sb_adds(sb, "\"");
+	free(clean);
 }
 
 void gp_quote(struct strbuf *sb, const char *text)
 {
-	char *clean = gp_clean(text, 0);
+	quote(sb, text, 0);
+}
 
-	sb_adds(sb, "'");
-	for (const char *p = clean; *p; p++)
-		sb_adds(sb, *p == '\'' ? "''" : (char[]){ *p, '\0' });
-	sb_adds(sb, "'");
-	free(clean);
+void gp_quote_tic(struct strbuf *sb, const char *text)
+{
+	quote(sb, text, 1);
 }
 
 void gp_datum(struct strbuf *sb, const char *text)
 {
 	char *clean = gp_clean(text, 0);
 
+	/* A data block has no escapes: what could end the column is replaced. */
+	for (char *p = clean; *p; p++) {
+		if (*p == '"' || *p == '`')
+			*p = '\'';
+		else if (*p == '\\')
+			*p = '/';
+	}
 	sb_addf(sb, "\"%s\"", clean);
 	free(clean);
 }
@@ -217,8 +302,49 @@ static int write_new(const char *path, const char *text, size_t len)
 	return 0;
 }
 
+/* Seconds gnuplot may run: $NPUBENCH_GNUPLOT_TIMEOUT (1..86400), else
+ * the default. */
+static int time_limit(void)
+{
+	const char *env = getenv("NPUBENCH_GNUPLOT_TIMEOUT");
+	int64_t v;
+
+	if (env && *env) {
+		if (nb_parse_i64(env, &v) == 0 && v >= 1 && v <= 86400)
+			return (int)v;
+		warning("NPUBENCH_GNUPLOT_TIMEOUT '%s' is not a number of seconds (1 to 86400): "
+			"using %d", env, GNUPLOT_TIME_LIMIT);
+	}
+	return GNUPLOT_TIME_LIMIT;
+}
+
+/* Waits for PID at most LIMIT seconds, then kills it: -1 when it had to. */
+static int wait_limited(pid_t pid, int limit, int *status)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	double waited = 0;
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (waited >= limit) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+		waited += 0.01;
+	}
+}
+
 int gnuplot_run(const char *script, const char *out_path)
 {
+	int limit = time_limit();
 	const char *tmp = getenv("TMPDIR");
 	char *gnuplot = NULL, *dir = NULL, *gp = NULL, *outf = NULL, *errf = NULL;
 	char *out = NULL, *err = NULL, *msg = NULL, *line = NULL;
@@ -254,9 +380,15 @@ int gnuplot_run(const char *script, const char *out_path)
 	}
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDONLY);
+		struct rlimit mem = { GNUPLOT_MEMORY_LIMIT, GNUPLOT_MEMORY_LIMIT };
+		struct rlimit cpu = { (rlim_t)limit, (rlim_t)limit + 1 };
 
 		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(fdout, 1) < 0 || dup2(fderr, 2) < 0)
 			_exit(127);
+		/* A chart never needs more: a script that does (a runaway
+		 * format, a huge sample count) fails instead of taking the box. */
+		setrlimit(RLIMIT_AS, &mem);
+		setrlimit(RLIMIT_CPU, &cpu);
 		execl(gnuplot, "gnuplot", gp, (char *)NULL);
 		dprintf(2, "cannot run '%s': %s\n", gnuplot, strerror(errno));
 		_exit(127);
@@ -264,11 +396,10 @@ int gnuplot_run(const char *script, const char *out_path)
 	close(fdout);
 	close(fderr);
 	fdout = fderr = -1;
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			error("waiting for gnuplot: %s", strerror(errno));
-			goto out;
-		}
+	if (wait_limited(pid, limit, &status)) {
+		error("gnuplot '%s' took longer than %d s and was stopped "
+		      "(NPUBENCH_GNUPLOT_TIMEOUT sets the limit)", gnuplot, limit);
+		goto out;
 	}
 	if (nb_read_file(errf, 1 << 20, &err, &errlen))
 		goto out;
@@ -276,8 +407,14 @@ int gnuplot_run(const char *script, const char *out_path)
 		int n = gnuplot_error_line(err);
 
 		msg = trim_message(err);
-		if (WIFSIGNALED(status))
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
+			error("gnuplot '%s' used more than %d s of processor time and was stopped",
+			      gnuplot, limit);
+		else if (WIFSIGNALED(status))
 			error("gnuplot '%s' was killed by signal %d", gnuplot, WTERMSIG(status));
+		else if (strstr(err, "out of memory"))
+			error("gnuplot '%s' ran out of its %d MiB memory limit: %s", gnuplot,
+			      (int)(GNUPLOT_MEMORY_LIMIT >> 20), *(msg) ? msg : "out of memory");
 		else if (n > 0 && (line = nth_line(script, n)))
 			error("gnuplot failed at script line %d: %s\n  %d | %s", n,
 			      *msg ? msg : "error", n, line);
@@ -295,13 +432,8 @@ int gnuplot_run(const char *script, const char *out_path)
 	}
 	if (nb_read_file(outf, (size_t)1 << 30, &out, &outlen))
 		goto out;
-	if (out_path) {
-		if (nb_write_file_atomic(out_path, out, outlen))
-			goto out;
-	} else if (fwrite(out, 1, outlen, stdout) != outlen || fflush(stdout) != 0) {
-		error("cannot write the chart to standard output: %s", strerror(errno));
+	if (nb_write_output(out_path, out, outlen))
 		goto out;
-	}
 	ret = 0;
 out:
 	if (fdout >= 0)

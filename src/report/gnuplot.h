@@ -15,15 +15,20 @@
  * missing (naming the Debian package). */
 char *gnuplot_find(void);
 
-/* TEXT made safe for a script (malloc'd): control characters (newlines,
- * tabs, escape) become spaces, double quotes and backticks become single
- * quotes, backslashes become slashes, and the result is at most MAX bytes
- * (cut on a UTF-8 boundary, "..." appended).  MAX 0: no limit. */
+/* TEXT made fit to show (malloc'd): control characters (newlines, tabs,
+ * escape, C1) become spaces, bytes that are not UTF-8 become '?', and the
+ * result is at most MAX bytes (cut on a UTF-8 boundary, "..." appended).
+ * MAX 0: no limit.  Quotes, backslashes and the like are kept: gp_quote()
+ * makes any of them a literal. */
 char *gp_clean(const char *text, size_t max);
-/* Appends TEXT as a single-quoted gnuplot string literal: cleaned, with
- * single quotes doubled.  gnuplot expands neither macros nor backticks in
- * single-quoted strings. */
+/* Appends TEXT, cleaned, as a double-quoted gnuplot string literal that
+ * reads back as exactly that text: everything but letters, digits and
+ * harmless punctuation is an octal escape, so no quote, backslash,
+ * backtick, macro ('@'), or format ('%') is ever seen by gnuplot. */
 void gp_quote(struct strbuf *sb, const char *text);
+/* gp_quote() for an explicit tic label, which gnuplot uses as a number
+ * format: '%' is doubled too, so user text is never a format. */
+void gp_quote_tic(struct strbuf *sb, const char *text);
 /* Appends TEXT as one double-quoted column of an inline data block:
  * cleaned, so that it can neither end the block nor the column. */
 void gp_datum(struct strbuf *sb, const char *text);

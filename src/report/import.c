@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/kernel.h"
 #include "store/store.h"
+#include "util/dtype.h"
 #include "util/util.h"
 
 /* Where in the document a problem is: the file and a key path. */
@@ -172,6 +174,58 @@ static int parse_stats(struct where *w, const cJSON *o, struct nb_result *r)
 	return 0;
 }
 
+/* TEXT of KEY is at most MAX bytes. */
+static int check_len(const struct where *w, const char *key, const char *text, size_t max)
+{
+	char msg[96];
+
+	if (!text || strlen(text) <= max)
+		return 0;
+	snprintf(msg, sizeof(msg), "%zu bytes (at most %zu)", strlen(text), max);
+	return bad(w, key, msg);
+}
+
+/* What a parsed result says must hold, checked with the parsers run uses:
+ * a known dtype, case text that is a case of the named kernel, a measured
+ * result from the host only, statistics in order, names of sane length. */
+static int check_meaning(const struct where *w, const struct nb_result *r)
+{
+	struct nb_case c;
+	char msg[256], why[200];
+
+	if (check_len(w, "kernel", r->kernel, 64) || check_len(w, "case", r->case_text, 1024) ||
+	    check_len(w, "target", r->target, 128) || check_len(w, "impl", r->impl, 128) ||
+	    check_len(w, "message", r->message, 4096) || check_len(w, "flags", r->flags, 1024))
+		return -1;
+	if (r->dtype && dtype_parse(r->dtype) < 0) {
+		snprintf(msg, sizeof(msg), "unknown dtype '%.32s'", r->dtype);
+		return bad(w, "dtype", msg);
+	}
+	if (case_parse(r->case_text, &c, why, sizeof(why)))
+		return bad(w, "case", why);
+	if (strcmp(c.kernel->name, r->kernel)) {
+		snprintf(msg, sizeof(msg), "is a %s case, but kernel is \"%.64s\"", c.kernel->name,
+			 r->kernel);
+		return bad(w, "case", msg);
+	}
+	if (r->kind == NB_MEASURED && strcmp(r->target, "host"))
+		return bad(w, "kind", "a measured result must come from the host (chips are predicted)");
+	if (r->stats.n > 0) {
+		const struct nb_stats *s = &r->stats;
+
+		if (s->min > s->max) {
+			snprintf(msg, sizeof(msg), "min %g is above max %g", s->min, s->max);
+			return bad(w, "stats", msg);
+		}
+		if (s->median < s->min || s->median > s->max || s->mean < s->min || s->mean > s->max) {
+			snprintf(msg, sizeof(msg), "median %g or mean %g is outside min %g and max %g",
+				 s->median, s->mean, s->min, s->max);
+			return bad(w, "stats", msg);
+		}
+	}
+	return 0;
+}
+
 static int parse_result(struct where *w, const cJSON *o, struct nb_result *r)
 {
 	const cJSON *v;
@@ -274,7 +328,7 @@ static int parse_result(struct where *w, const cJSON *o, struct nb_result *r)
 		}
 		r->nsamples = n;
 	}
-	ret = 0;
+	ret = check_meaning(w, r);
 out:
 	free(text);
 	return ret;
@@ -376,6 +430,8 @@ int report_import_parse(const char *path, const char *text, struct nb_run_import
 			line += *p == '\n';
 		return error("%s: line %d: not valid JSON", path, line);
 	}
+	if (report_json_unique_keys(doc, path))
+		goto out;
 	if (!cJSON_IsObject(doc)) {
 		error("%s: expected a JSON object (an npubench export)", path);
 		goto out;

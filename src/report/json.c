@@ -243,3 +243,46 @@ char *report_export_json(struct nb_store *st, const int64_t *ids, int n, int sam
 	}
 	return report_json_text(root);
 }
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first key that appears twice in one object under ITEM, or NULL.
+ * Sorting each object's keys keeps a hostile document's cost n log n. */
+static const char *duplicate_key(const cJSON *item)
+{
+	const char **keys = NULL;
+	const char *dup = NULL;
+	size_t n = 0, cap = 0;
+
+	for (const cJSON *c = item ? item->child : NULL; c && !dup; c = c->next) {
+		if (cJSON_IsObject(item) && c->string) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				keys = xrealloc(keys, cap * sizeof(*keys));
+			}
+			keys[n++] = c->string;
+		}
+		if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			dup = duplicate_key(c);
+	}
+	if (!dup && n > 1) {
+		qsort(keys, n, sizeof(*keys), cmp_key);
+		for (size_t i = 1; i < n && !dup; i++)
+			if (!strcmp(keys[i - 1], keys[i]))
+				dup = keys[i];
+	}
+	free(keys);
+	return dup;
+}
+
+int report_json_unique_keys(const cJSON *root, const char *path)
+{
+	const char *dup = duplicate_key(root);
+
+	if (dup)
+		return error("%s: duplicate key \"%s\": each key may appear once in an object", path, dup);
+	return 0;
+}

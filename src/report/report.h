@@ -28,6 +28,9 @@ struct nb_filter {
  * round the last digit, and the export promises full precision. */
 struct cJSON;
 void report_json_exact(struct cJSON *item);
+/* 0 when no object under ROOT has a key twice; else -1 after reporting
+ * PATH and the key (cJSON keeps both copies, and readers would pick one). */
+int report_json_unique_keys(const struct cJSON *root, const char *path);
 /* ROOT with exact numbers, as indented text (malloc'd); ROOT is freed. */
 char *report_json_text(struct cJSON *root);
 

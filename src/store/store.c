@@ -333,6 +333,21 @@ static char *readonly_uri(const char *path)
 	return sb_detach(&sb);
 }
 
+/* SQLite would create its journal beside whatever PATH names: a device or
+ * FIFO must be refused before it is opened ("/dev/null-journal"). */
+static int refuse_non_regular(const char *path)
+{
+	struct stat sb;
+
+	if (!strcmp(path, ":memory:"))
+		return 0;
+	if (stat(path, &sb) < 0)
+		return errno == ENOENT ? 0 : error("cannot open the database '%s': %s", path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return error("database '%s' is not a regular file", path);
+	return 0;
+}
+
 static int open_at(const char *path, int flags, int to, struct nb_store **out)
 {
 	struct nb_store *st = xcalloc(1, sizeof(*st));
@@ -340,6 +355,8 @@ static int open_at(const char *path, int flags, int to, struct nb_store **out)
 
 	*out = NULL;
 	st->path = xstrdup(path);
+	if (refuse_non_regular(path))
+		goto fail;
 	if (strcmp(path, ":memory:") && !(flags & NB_STORE_READONLY)) {
 		char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "util/cpu.h"
 #include "util/pool.h"
@@ -17,6 +18,32 @@
 #include "util/util.h"
 
 volatile sig_atomic_t nb_interrupted;
+volatile sig_atomic_t nb_abandon;
+
+static void on_alarm(int sig)
+{
+	NB_UNUSED(sig);
+	nb_abandon = 1;
+}
+
+/* Arms (SECONDS > 0) or disarms the per-case time limit. */
+static void case_timer(double seconds)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	if (seconds > 0) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_alarm;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		it.it_value.tv_sec = (time_t)seconds;
+		it.it_value.tv_usec = (suseconds_t)((seconds - floor(seconds)) * 1e6);
+	}
+	setitimer(ITIMER_REAL, &it, NULL);
+}
 
 /* A sample must last at least this many timer ticks (STREAM asks for 20;
  * we keep quantization error below 0.1%). */
@@ -83,67 +110,25 @@ static int in_step_ok(int ok)
 	return bad == 0;
 }
 
-int host_measure(const struct nb_case *given, struct nb_pool *pool,
-		 const struct nb_measure_opts *o, struct nb_result *r)
+/* Untimed warm-up: pages faulted, caches and frequency settled.  Short
+ * kernels get at least 50 ms of it (or a quarter of --min-time).  The
+ * fastest warm-up run sizes the batch, which is returned; *WARM is the first,
+ * cold run. */
+static long warm_up(const struct nb_kernel *k, void *state, const struct nb_measure_opts *o,
+		    double *warm)
 {
-	const struct nb_kernel *k = given->kernel;
-	const struct nb_cpu *cpu = cpu_detect();
-	struct nb_target_mem mem = host_target_mem();
-	struct nb_case rc;
-	const struct nb_case *c = &rc;
-	struct nb_host_env env = { pool, cpu, o->seed, cpu->isa };
-	struct strbuf flags = STRBUF_INIT;
-	struct nb_verify v;
-	void *state = NULL;
-	double need, tick, t0, t1, warm = 0, fastest, start, *samples = NULL;
+	double tick = timer_tick(), fastest = INFINITY, t0, dt;
 	long batch = 1;
-	int n = 0, cap = 0;
 
-	memset(r, 0, sizeof(*r));
-	/* The case as given is recorded; it runs with the host's sizes. */
-	case_resolve(given, &mem, &rc);
-	result_set_case(r, k->store_resolved ? c : given);
-	result_set_work(r, c);
-	r->target = xstrdup("host");
-	r->kind = NB_MEASURED;
-	r->threads = pool_threads(pool);
-	r->impl = xstrdup(k->impl ? k->impl(c, cpu->isa) : k->name);
-
-	if (k->host_available) {
-		char why[256];
-
-		if (k->host_available(c, why, sizeof(why)))
-			return fail_result(r, NB_RES_UNSUPPORTED, "%s", why);
-	}
-	/* Checked before allocating anything. */
-	need = k->host_bytes(c);
-	if (need > (double)cpu->mem_available * 0.9)
-		return fail_result(r, NB_RES_NO_FIT,
-				   "needs %.2f GiB but the host has %.2f GiB available",
-				   need / 1073741824.0, (double)cpu->mem_available / 1073741824.0);
-	if (!in_step_ok(k->setup(c, &env, &state) == 0)) {
-		if (state)
-			k->teardown(state);
-		return fail_result(r, NB_RES_ERROR, "setup failed (see the message above)%s",
-				   ranks_many() ? " on at least one rank" : "");
-	}
-
-	tick = timer_tick();
-	/* Warm-up, untimed in the statistics: pages faulted, caches and
-	 * frequency settled.  Short kernels get at least 50 ms of it (or a
-	 * quarter of --min-time).  The fastest warm-up run sizes the batch. */
-	fastest = INFINITY;
 	/* Under MPI the interrupt is acted on once the ranks have shared it. */
-	for (double w = 0; !nb_interrupted || ranks_many();) {
-		double dt;
-
+	for (double w = 0; !nb_abandon || ranks_many();) {
 		t0 = timer_now();
 		k->execute(state);
 		dt = timer_now() - t0;
 		w += dt;
 		if (dt < fastest)
 			fastest = dt;
-		warm = warm > 0 ? warm : dt;	/* the first, cold run */
+		*warm = *warm > 0 ? *warm : dt;
 		in_step(&w);
 		if (nb_interrupted || w >= 0.05 || w >= o->min_time / 4)
 			break;
@@ -160,14 +145,19 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 		batch = (long)b;
 		ranks_barrier();
 	}
+	return batch;
+}
 
-	/* Sample until both --min-time and --min-reps are met; then, while the
-	 * median's 95% CI is wider than --stable, go on up to four times
-	 * --min-time.  Never beyond --max-reps. */
-	start = timer_now();
-	while (!nb_interrupted || ranks_many()) {
-		double elapsed;
+/* Samples until both --min-time and --min-reps are met; then, while the
+ * median's 95% CI is wider than --stable, goes on up to four times
+ * --min-time.  Never beyond --max-reps.  Returns the sample count. */
+static int sample(const struct nb_kernel *k, void *state, long batch,
+		  const struct nb_measure_opts *o, double **samples_out)
+{
+	double start = timer_now(), t0, t1, elapsed, *samples = NULL;
+	int n = 0, cap = 0;
 
+	while (!nb_abandon || ranks_many()) {
 		t0 = timer_now();
 		for (long b = 0; b < batch; b++)
 			k->execute(state);
@@ -193,18 +183,23 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 		    stats_median_rel_width(samples, (size_t)n) <= o->stable_rel)
 			break;
 	}
-	if (nb_interrupted) {
-		k->teardown(state);
-		free(samples);
-		result_release(r);
-		return -1;
-	}
+	*samples_out = samples;
+	return n;
+}
+
+/* Statistics, verification after timing (as STREAM does) and the flags a
+ * reader needs to judge the samples.  Tears the case down. */
+static int finish(const struct nb_case *c, void *state, double *samples, int n, long batch,
+		  double warm, const struct nb_measure_opts *o, struct nb_result *r)
+{
+	const struct nb_kernel *k = c->kernel;
+	struct strbuf flags = STRBUF_INIT;
+	struct nb_verify v;
 
 	r->samples = samples;
 	r->nsamples = n;
 	stats_compute(samples, (size_t)n, &r->stats);
 	r->seconds = r->stats.median;
-	/* Verification after timing, as STREAM does. */
 	memset(&v, 0, sizeof(v));
 	if (k->verify(state, &v)) {
 		k->teardown(state);
@@ -224,6 +219,7 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 	r->verify_what = xstrdup(v.what[0] ? v.what : "max error");
 	if (!v.ok) {
 		r->status = NB_RES_VERIFY_FAILED;
+		free(r->message);
 		r->message = xasprintf("verification failed: error %.3g exceeds tolerance %.3g (%s)",
 				       v.max_err, v.tol, r->verify_what);
 	}
@@ -242,12 +238,77 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 		add_flag(&flags, "outliers");
 	if (batch == 1 && warm > 2.0 * r->stats.median)
 		add_flag(&flags, "slow_first_run");
-	if (r->threads > cpu->online_cpus)
+	if (r->threads > cpu_detect()->online_cpus)
 		add_flag(&flags, "oversubscribed");
 	if (flags.len)
 		r->flags = sb_detach(&flags);
 	sb_release(&flags);
 	return 0;
+}
+
+int host_measure(const struct nb_case *given, struct nb_pool *pool,
+		 const struct nb_measure_opts *o, struct nb_result *r)
+{
+	const struct nb_kernel *k = given->kernel;
+	const struct nb_cpu *cpu = cpu_detect();
+	struct nb_target_mem mem = host_target_mem();
+	struct nb_case rc;
+	const struct nb_case *c = &rc;
+	struct nb_host_env env = { pool, cpu, o->seed, cpu->isa };
+	void *state = NULL;
+	double need, warm = 0, *samples = NULL;
+	long batch;
+	int n;
+
+	memset(r, 0, sizeof(*r));
+	/* The case as given is recorded; it runs with the host's sizes. */
+	case_resolve(given, &mem, &rc);
+	result_set_case(r, k->store_resolved ? c : given);
+	result_set_work(r, c);
+	r->target = xstrdup("host");
+	r->kind = NB_MEASURED;
+	r->threads = pool_threads(pool);
+	r->impl = xstrdup(k->impl ? k->impl(c, cpu->isa) : k->name);
+
+	if (k->host_available) {
+		char why[256];
+
+		if (k->host_available(c, why, sizeof(why)))
+			return fail_result(r, NB_RES_UNSUPPORTED, "%s", why);
+	}
+	/* Checked before allocating anything. */
+	need = k->host_bytes(c);
+	if (need > (double)cpu->mem_available * 0.9)
+		return fail_result(r, NB_RES_NO_FIT,
+				   "needs %.2f GiB but the host has %.2f GiB available",
+				   need / 1073741824.0, (double)cpu->mem_available / 1073741824.0);
+	nb_abandon = nb_interrupted;
+	case_timer(o->case_timeout);
+	if (!in_step_ok(k->setup(c, &env, &state) == 0)) {
+		case_timer(0);
+		if (state)
+			k->teardown(state);
+		return fail_result(r, NB_RES_ERROR, "setup failed (see the message above)%s",
+				   ranks_many() ? " on at least one rank" : "");
+	}
+
+	batch = warm_up(k, state, o, &warm);
+	n = sample(k, state, batch, o, &samples);
+	case_timer(0);
+	if (nb_abandon) {
+		/* The last execution may have returned early: nothing of this
+		 * case is kept, only that it ran out of time. */
+		k->teardown(state);
+		free(samples);
+		nb_abandon = 0;
+		if (nb_interrupted) {
+			result_release(r);
+			return -1;
+		}
+		return fail_result(r, NB_RES_ERROR, "stopped after %g s (--case-timeout)",
+				   o->case_timeout);
+	}
+	return finish(c, state, samples, n, batch, warm, o, r);
 }
 
 /* The host as a target kind: one target, "host", measured for real. */

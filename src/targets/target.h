@@ -26,9 +26,10 @@ struct nb_measure_opts {
 	double stable_rel;	/* stop early once the median's 95% CI half-width
 				 * is within this fraction of the median (0: never) */
 	uint64_t seed;		/* input generator seed */
+	double case_timeout;	/* abandon a case after this long (s) */
 };
 
-#define NB_MEASURE_DEFAULTS { 0.5, 5, 1000, 0.01, 42 }
+#define NB_MEASURE_DEFAULTS { 0.5, 5, 1000, 0.01, 42, 600 }
 
 /* Set by a signal handler: the harness stops between samples. */
 extern volatile sig_atomic_t nb_interrupted;

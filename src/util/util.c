@@ -1,4 +1,5 @@
 #include "util/util.h"
+#include "util/term.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +18,15 @@ int nb_quiet_errors;
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	char msg[4096];
+	char clean[4096];
 
 	if (nb_quiet_errors > 0)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Messages quote data (names, case text): shown, never obeyed. */
+	term_clean(clean, sizeof(clean), msg, strlen(msg));
 	fflush(stdout);
-	fprintf(stderr, "npubench: %s%s\n", prefix, msg);
+	fprintf(stderr, "npubench: %s%s\n", prefix, clean);
 }
 
 int error(const char *fmt, ...)
@@ -278,56 +282,6 @@ out:
 	return ret;
 }
 
-int nb_write_file_atomic(const char *path, const void *data, size_t len)
-{
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	const char *p = data;
-	int fd, ret = -1;
-
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		error("cannot create a file beside '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			error("cannot write '%s': %s", tmp, strerror(errno));
-			goto fail;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	if (fsync(fd) < 0 && errno != EINVAL) {
-		error("cannot write '%s': %s", tmp, strerror(errno));
-		goto fail;
-	}
-	/* mkstemp creates 0600; an exported report is an ordinary file. */
-	fchmod(fd, 0644);
-	if (close(fd) < 0) {
-		fd = -1;
-		error("cannot write '%s': %s", tmp, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		error("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-		goto fail;
-	}
-	ret = 0;
-	goto out;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-out:
-	free(tmp);
-	return ret;
-}
-
 int nb_mkdirs(const char *dir)
 {
 	char *p, *copy = xstrdup(dir);
@@ -385,7 +339,9 @@ void nb_format_exact(char *out, size_t n, double v)
 
 void nb_format_time(char *out, size_t n, double s)
 {
-	if (s >= 120)
+	if (!isfinite(s) || s >= 1e6)	/* no minutes past 11 days: the casts would overflow */
+		snprintf(out, n, "%.3g s", s);
+	else if (s >= 120)
 		snprintf(out, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
 	else if (s >= 1)
 		snprintf(out, n, "%.3g s", s);

@@ -68,8 +68,7 @@ int nb_glob_match(const char *pattern, const char *name);
 /* Reads a whole file into a NUL-terminated buffer; caps at MAX bytes.
  * Returns 0, or -1 after reporting the error. */
 int nb_read_file(const char *path, size_t max, char **out, size_t *len);
-/* Writes DATA to PATH atomically: a temporary file beside it, fsync, rename.
- * Returns 0, or -1 after reporting the error (nothing is left behind). */
+/* nb_write_output() (util/output.h) under its older name. */
 int nb_write_file_atomic(const char *path, const void *data, size_t len);
 /* Creates DIR and its parents (mode 0755) when missing. */
 int nb_mkdirs(const char *dir);

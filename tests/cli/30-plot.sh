@@ -196,14 +196,14 @@ for fmt in png svg; do
 done
 for f in "$T"/evil-*.png; do png_ok "$f"; done
 for f in "$T"/evil-*.svg; do svg_ok "$f"; done
-# The names are drawn, neutralized but recognizable.
-svg_ok "$T/evil-bars.svg" "EOD system('touch pw3') !touch pw4 'touch pw1' \$(touch pw2)" \
-	"x'y' / 'touch pw5' system('touch pw6') EOD !touch pw7" "evil'k'" "system('touch"
-svg_ok "$T/evil-roof.svg" "EOD system('touch pw3')"
-svg_ok "$T/evil-norm.svg" "relative to x'y' / 'touch pw5'"
-svg_ok "$T/evil-title.svg" "EOD system('touch pw3') !touch pw4"
+# The names are drawn exactly, control characters shown as spaces.
+svg_ok "$T/evil-bars.svg" 'EOD system("touch pw3") !touch pw4 `touch pw1` $(touch pw2) x'"'"'y" \ @x' \
+	'x'"'"'y" \ `touch pw5` system("touch pw6") EOD !touch pw7' 'evil"k`' 'system("touch'
+svg_ok "$T/evil-roof.svg" 'EOD system("touch pw3")'
+svg_ok "$T/evil-norm.svg" 'relative to x'"'"'y" \ `touch pw5`'
+svg_ok "$T/evil-title.svg" 'EOD system("touch pw3") !touch pw4'
 expect 0 ev plot bars --chips evil --term dumb && contains "$T/out" "FLOP/s"
-contains "$T/out" "EOD system('touch pw3')"
+contains "$T/out" 'EOD system("touch pw3")'
 expect 0 ev plot scaling --kernel stream --chips evil --term dumb
 expect 0 ev plot bars --chips evil,h100 --title "$name" --script "$T/evil.gp"
 gnuplot "$T/evil.gp" >"$T/evil-again.png" 2>"$T/gp.err" && pass || fail "the hostile script does not re-render"

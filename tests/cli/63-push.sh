@@ -54,7 +54,10 @@ recorded "$U/ok" "0 0"
 expect 0 "$NPUBENCH" push "$U/ok" --header 'X-Token: s3cret' && contains "$T/err" "pushed run 2"
 contains "$T/srv/post-1" "/ok application/json"
 contains "$T/srv/post-1" "X-Token: s3cret"
-sed 1,2d "$T/srv/post-1" >"$T/body.json"
+# The run's UUID is the idempotency key: a receiver can drop a second
+# delivery of the same run (delivery is at least once).
+contains "$T/srv/post-1" "Idempotency-Key: $(sqlite3 "$NPUBENCH_DB" 'select uuid from runs where id = 2')"
+sed '1,/^$/d' "$T/srv/post-1" >"$T/body.json"
 python3 - "$T/body.json" <<'PY' && pass || fail "the pushed body is not the export JSON of run 2"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -68,6 +71,9 @@ recorded "$U/ok" "1 0"
 expect 0 "$NPUBENCH" push "$U/flaky" --run 1 --retries 2 && contains "$T/err" "HTTP 500"
 contains "$T/err" "pushed run 1"
 recorded "$U/flaky" "1 0"
+uuid1=$(sqlite3 "$NPUBENCH_DB" 'select uuid from runs where id = 1')
+contains "$T/srv/post-2" "Idempotency-Key: $uuid1"
+contains "$T/srv/post-3" "Idempotency-Key: $uuid1"
 
 # 400: not retried; the status and the start of the body are reported.
 expect 1 "$NPUBENCH" push "$U/bad" && contains "$T/err" "HTTP 400"
