@@ -35,7 +35,7 @@ for l in avx2 avx512; do
 	[ -f "$build/libnpubench_$l.a" ] && isa="$isa $build/libnpubench_$l.a"
 done
 [ -n "$isa" ] && isa="$isa $build/libnpubench.a"
-extra=$(pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null || true)
+extra=$(make -s -C "$build" print-libs 2>/dev/null || pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null || true)
 # cblas.h from OpenBLAS (the generic one has no openblas_get_config).
 oblas_inc=$(pkg-config --cflags openblas 2>/dev/null || echo "-I/usr/include/x86_64-linux-gnu/openblas-pthread")
 ${CC:-cc} -O2 -pthread -I"$top/src" -I"$build" $oblas_inc -o "$tmp/gemm-anchor" \

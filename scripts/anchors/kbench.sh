@@ -13,5 +13,5 @@ nb_isa_lib=
 [ -f "$nb_build/libnpubench_avx512.a" ] && nb_isa_lib="$nb_isa_lib $nb_build/libnpubench_avx512.a"
 ${CC:-cc} -O2 -pthread -I"$nb_src/src" -I"$nb_build" -o "$KBENCH" "$nb_src/scripts/anchors/kbench.c" \
 	"$nb_build/libnpubench.a" $nb_isa_lib "$nb_build/libnpubench.a" \
-	$(pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null) -lm || exit 1
+	$(make -s -C "$nb_build" print-libs 2>/dev/null || pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null) -lm || exit 1
 trap 'rm -f "$KBENCH"' EXIT
