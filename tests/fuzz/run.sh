@@ -25,7 +25,10 @@ for d in "$src" "$(pwd)"; do [ -f "$d/config.h" ] && cfg=$d && break; done
 [ -n "$cfg" ] || { echo "fuzz: no config.h: run ./configure first"; exit 1; }
 cflags="-g -O1 -pthread -fsanitize=fuzzer-no-link $san -I$src/src -I$cfg \
 	-DNB_SRCDIR=\"$src\" -DNB_BUILDDIR=\"$cfg\" -DNB_PKGDATADIR=\"$src/data\" $(pkg-config --cflags libcjson 2>/dev/null)"
-libs="$(pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null || echo -lsqlite3 -lcjson -lcurl) -lm"
+# The configured tree's own flags and libraries (MPI among them when found).
+cflags="$cflags $(make -s -C "$cfg" print-cflags 2>/dev/null)"
+libs=$(make -s -C "$cfg" print-libs 2>/dev/null) ||
+	libs="$(pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null || echo -lsqlite3 -lcjson -lcurl) -lm"
 
 # ISA flags per file, as Makefile.am gives them to each kernel library.
 isa_flags() {
@@ -33,12 +36,14 @@ isa_flags() {
 		/^lib[a-z0-9_]*_a_SOURCES/ { lib = $1; sub(/_SOURCES.*/, "", lib); insrc = 1 }
 		insrc && index($0, f) { found = lib }
 		insrc && !/\\$/ { insrc = 0 }
-		found != "" && $1 == found "_CFLAGS" { for (i = 4; i <= NF; i++) printf "%s ", $i; exit }
+		found != "" && $1 == found "_CFLAGS" { grab = 1; from = 4 }
+		grab { for (i = from; i <= NF; i++) if ($i != "\\") printf "%s ", $i; from = 1; if (!/\\$/) exit }
 	' "$src/Makefile.am"
 }
 
 objs=
-for f in $(cd "$src" && find src -name '*.c' ! -name main.c | sort); do
+# The library's sources: not the program's main, not the GPU plugin's.
+for f in $(cd "$src" && find src -name '*.c' ! -name main.c ! -path 'src/cuda/*' | sort); do
 	o="$work/obj/$(echo "$f" | tr / _).o"
 	# Rebuilt when its source or any header is newer.
 	if [ ! -f "$o" ] || [ "$src/$f" -nt "$o" ] ||
