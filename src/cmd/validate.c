@@ -576,7 +576,10 @@ static void print_summary(const struct outcome *o, int n, const char *format)
 
 			if (by >= 0 && !o[i].predicted)
 				continue;
-			for (int j = 0; j < i && by >= 0; j++)
+			/* The first row of each key prints it: the scan stops at
+			 * that row, so a file of few chips and families stays
+			 * linear however long it is. */
+			for (int j = 0; j < i && by >= 0 && !seen; j++)
 				if (o[j].predicted && !strcmp(by ? o[j].family : o[j].profile, key))
 					seen = 1;
 			if (seen)
@@ -666,7 +669,7 @@ static int validate_measurements(const char *path, const char *format, double ma
 	struct nb_profiles *set = ctx_profiles(ctx);
 	char *text = NULL, *save = NULL, *line;
 	struct outcome *o = NULL;
-	int col[NCOL], n = 0, lineno = 0, ret = NB_EXIT_FAIL;
+	int col[NCOL], n = 0, cap = 0, lineno = 0, ret = NB_EXIT_FAIL;
 	char shipped[1024];
 	size_t len;
 
@@ -709,7 +712,10 @@ static int validate_measurements(const char *path, const char *format, double ma
 		}
 		for (int c = 0; c < NCOL; c++)
 			fields[c] = col[c] >= 0 && col[c] < nf ? trim(f[col[c]]) : (char *)"";
-		o = xrealloc(o, (size_t)(n + 1) * sizeof(*o));
+		if (n == cap) {	/* geometric growth: no copy of every row per row */
+			cap = cap ? 2 * cap : 64;
+			o = xrealloc(o, (size_t)cap * sizeof(*o));
+		}
 		memset(&o[n], 0, sizeof(o[n]));
 		o[n].line = lineno;
 		o[n].chip = xstrdup(fields[C_CHIP]);
