@@ -669,6 +669,7 @@ out:
 	results_free(s.kept, s.nkept);
 	run_release(&s.run);
 	free(s.cases.cases);
+	free(s.cases.index);
 	free(s.hostnames);
 	free(s.o.kernels);
 	free(s.o.cases);
