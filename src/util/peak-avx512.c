@@ -10,6 +10,7 @@
 #include "util/peak.h"
 
 #include <immintrin.h>
+#include <stdint.h>
 
 #define CHAINS12(op)	\
 	op(a0); op(a1); op(a2); op(a3); op(a4); op(a5);	\
@@ -76,7 +77,14 @@ double peak_loop_int8dot(long iters, float *sink)
 	a0 = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3)),
 			      _mm512_add_epi32(_mm512_add_epi32(a4, a5), _mm512_add_epi32(a6, a7)));
 	a0 = _mm512_add_epi32(a0, _mm512_add_epi32(_mm512_add_epi32(a8, a9), _mm512_add_epi32(a10, a11)));
-	*sink = (float)_mm512_reduce_add_epi32(a0);
+	{	/* summed as unsigned: the chains wrap, and only the sink reads them */
+		uint32_t lane[16], sum = 0;
+
+		_mm512_storeu_si512(lane, a0);
+		for (int l = 0; l < 16; l++)
+			sum += lane[l];
+		*sink = (float)sum;
+	}
 	return 2.0 * 12 * 64 * (double)iters;
 }
 #endif
