@@ -214,6 +214,50 @@ START_TEST(test_infer_figures)
 }
 END_TEST
 
+/* The host training step's backward pass is the derivative of its loss:
+ * analytic gradients against central differences (fp32, portable GEMM),
+ * gated and plain MLPs, GQA, every recompute option, two micro-batches. */
+START_TEST(test_host_gradcheck)
+{
+	static const char *const cases[] = {
+		"train hidden=16 heads=4 kv_heads=2 layers=2 ffn=24 gated=true vocab=19 seq=6 global_batch=2 "
+		"micro_batch=1 recompute=full",
+		"train hidden=12 heads=2 layers=1 ffn=20 gated=false vocab=11 seq=5 global_batch=2 micro_batch=2 "
+		"recompute=none",
+		"train hidden=16 heads=2 kv_heads=1 layers=2 ffn=16 gated=true vocab=13 seq=4 global_batch=1 "
+		"micro_batch=1 recompute=selective",
+	};
+
+	for (int i = 0; i < 3; i++) {
+		double err = -1;
+
+		ck_assert_int_eq(workload_host_gradcheck(cases[i], 60, &err), 0);
+		ck_assert_msg(err < 1e-3, "%s: sum |fd - grad| / sum |grad| = %g", cases[i], err);
+	}
+}
+END_TEST
+
+/* Dims-only cases are labelled by their dimensions, not by a model they
+ * do not have. */
+START_TEST(test_dims_label)
+{
+	struct nb_prediction pr;
+	struct nb_case c;
+	cJSON *j;
+	const cJSON *llm;
+
+	parse("train hidden=1024 heads=16 layers=8 vocab=32000 seq=1024 global_batch=8", &c);
+	compose_predict(&c, profiles_find(set, "h100-sxm"), &pr, NULL);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s", pr.reason);
+	j = cJSON_Parse(pr.breakdown_json);
+	llm = cJSON_GetObjectItemCaseSensitive(j, "llm");
+	ck_assert(cJSON_IsString(llm));
+	ck_assert_str_eq(llm->valuestring, "h1024-a16-kv16-l8-f4096");
+	cJSON_Delete(j);
+	prediction_release(&pr);
+}
+END_TEST
+
 Suite *suite_workload(void)
 {
 	Suite *s = suite_create("workload");
@@ -226,6 +270,8 @@ Suite *suite_workload(void)
 	tcase_add_test(tc, test_bad_layout);
 	tcase_add_test(tc, test_train_figures);
 	tcase_add_test(tc, test_infer_figures);
+	tcase_add_test(tc, test_host_gradcheck);
+	tcase_add_test(tc, test_dims_label);
 	suite_add_tcase(s, tc);
 	return s;
 }
