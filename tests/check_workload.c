@@ -221,11 +221,11 @@ START_TEST(test_host_gradcheck)
 {
 	static const char *const cases[] = {
 		"train hidden=16 heads=4 kv_heads=2 layers=2 ffn=24 gated=true vocab=19 seq=6 global_batch=2 "
-		"micro_batch=1 recompute=full",
+		"micro_batch=1 recompute=full attention=materialized",
 		"train hidden=12 heads=2 layers=1 ffn=20 gated=false vocab=11 seq=5 global_batch=2 micro_batch=2 "
-		"recompute=none",
+		"recompute=none attention=materialized",
 		"train hidden=16 heads=2 kv_heads=1 layers=2 ffn=16 gated=true vocab=13 seq=4 global_batch=1 "
-		"micro_batch=1 recompute=selective",
+		"micro_batch=1 recompute=selective attention=materialized",
 	};
 
 	for (int i = 0; i < 3; i++) {

@@ -667,6 +667,11 @@ static int dims_of(const struct nb_case *c, struct dims *x, char *msg, size_t n)
 			 (long long)w.tp, (long long)w.pp, (long long)w.dp, (long long)w.ep, (long long)m->experts);
 		return -1;
 	}
+	if (!w.attn_materialized) {
+		snprintf(msg, n, "%s on the host runs attention with the scores in memory (two GEMMs around a "
+			 "softmax): give attention=materialized", c->kernel->name);
+		return -1;
+	}
 	if (w.dtype != NB_BF16 && w.dtype != NB_FP16) {
 		snprintf(msg, n, "%s on the host: dtype=%s is predicted only (the host runs bf16 and fp16)",
 			 c->kernel->name, dtype_name(w.dtype));

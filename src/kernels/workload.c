@@ -30,6 +30,13 @@ void workload_set_catalog(nb_llm_find_fn find)
 	{ "experts", NB_P_INT, "0", NULL, 0, 1 << 16, "MoE experts; 0 = the model's, else 1 (dense)" }, \
 	{ "topk", NB_P_INT, "0", NULL, 0, 1 << 10, "experts per token; 0 = the model's, else 1" }
 
+/* How attention runs: fused (FlashAttention, 2022 on) or with the scores
+ * materialised in memory (scale-mask-softmax and dropout kernels between
+ * two batched GEMMs, as Megatron-LM and T5X ran it before). */
+#define ATTN_PARAM \
+	{ "attention", NB_P_ENUM, "flash", "flash|materialized", 0, 0, \
+	  "flash: fused, causal; materialized: scores in memory, full s x s GEMMs" }
+
 static const struct nb_param_desc train_params[] = {
 	DIMS("named model (data/models/); explicit dimensions replace its own; none: all given"),
 	{ "seq", NB_P_INT, "0", NULL, 0, 1 << 22, "sequence length; 0 = the model's, else 2048" },
@@ -44,6 +51,9 @@ static const struct nb_param_desc train_params[] = {
 	{ "zero", NB_P_INT, "0", NULL, 0, 3, "ZeRO stage: 1 optimizer, 2 +gradients, 3 +weights sharded over dp" },
 	{ "interleave", NB_P_INT, "1", NULL, 1, 64, "virtual pipeline stages per rank (interleaved 1F1B)" },
 	{ "recompute", NB_P_ENUM, "selective", "none|selective|full", 0, 0, "activation recomputation" },
+	ATTN_PARAM,
+	{ "tp_overlap", NB_P_BOOL, "false", NULL, 0, 0,
+	  "tensor-parallel all-gather/reduce-scatter (sp) overlapped with the adjacent GEMM" },
 };
 
 static const struct nb_param_desc infer_params[] = {
@@ -55,6 +65,7 @@ static const struct nb_param_desc infer_params[] = {
 	{ "pp", NB_P_INT, "1", NULL, 1, 1 << 10, "pipeline stages" },
 	{ "dtype", NB_P_DTYPE, "bf16", "bf16|fp16|fp8|int8", 0, 0, "weight and matrix dtype" },
 	{ "kv_dtype", NB_P_ENUM, "auto", "auto|bf16|fp16|fp8|int8", 0, 0, "KV-cache dtype; auto = dtype" },
+	ATTN_PARAM,
 };
 
 static int64_t pick(const struct nb_case *c, const char *name, int64_t model_value, int64_t fallback)
@@ -162,6 +173,7 @@ int workload_resolve(const struct nb_case *c, struct nb_workload *w, char *msg, 
 	w->tp = case_int(c, "tp");
 	w->pp = case_int(c, "pp");
 	w->dp = w->ep = w->interleave = 1;
+	w->attn_materialized = case_int(c, "attention") == 1;
 	if (w->train) {
 		w->seq = pick(c, "seq", w->m.seq, 2048);
 		w->global_batch = case_int(c, "global_batch");
@@ -172,6 +184,7 @@ int workload_resolve(const struct nb_case *c, struct nb_workload *w, char *msg, 
 		w->zero = case_int(c, "zero");
 		w->interleave = case_int(c, "interleave");
 		w->recompute = (enum nb_recompute)case_int(c, "recompute");
+		w->tp_overlap = (int)case_int(c, "tp_overlap") && w->sp;
 		w->kv_dtype = w->dtype;
 	} else {
 		static const enum nb_dtype kv[] = { NB_BF16, NB_BF16, NB_FP16, NB_FP8, NB_INT8 };
@@ -244,15 +257,15 @@ static void wl_shape(const struct nb_case *c, struct nb_shape *s)
  * reference. */
 static const char *const train_tests[] = {
 	"train hidden=64 heads=4 kv_heads=2 layers=2 ffn=96 gated=true vocab=97 seq=24 global_batch=4 "
-	"micro_batch=2 recompute=full",
+	"micro_batch=2 recompute=full attention=materialized",
 	"train hidden=48 heads=3 layers=1 ffn=80 gated=false vocab=64 seq=17 global_batch=1 micro_batch=1 "
-	"recompute=none dtype=fp16",
+	"recompute=none dtype=fp16 attention=materialized",
 	NULL,
 };
 
 static const char *const infer_tests[] = {
-	"infer hidden=64 heads=4 kv_heads=1 layers=2 ffn=128 gated=true vocab=101 batch=2 input=9 output=5",
-	"infer hidden=32 heads=2 layers=1 ffn=64 vocab=50 batch=1 input=1 output=3 dtype=fp16",
+	"infer hidden=64 heads=4 kv_heads=1 layers=2 ffn=128 gated=true vocab=101 batch=2 input=9 output=5 attention=materialized",
+	"infer hidden=32 heads=2 layers=1 ffn=64 vocab=50 batch=1 input=1 output=3 dtype=fp16 attention=materialized",
 	NULL,
 };
 

@@ -43,6 +43,8 @@ struct nb_workload {
 	int64_t tp, pp, dp, ep, zero, interleave;
 	int sp;
 	enum nb_recompute recompute;
+	int attn_materialized;		/* scores in memory instead of fused attention */
+	int tp_overlap;			/* sp collectives overlapped with their GEMMs */
 };
 
 /* Fills W from C (a train or infer case).  Returns -1 with a message naming

@@ -48,7 +48,7 @@ expect 1 "$NPUBENCH" run --target h100 --case 'train model=gpt-5'
 contains "$T/err" "parameter model: 'gpt-5'"
 expect 0 "$NPUBENCH" run --target host --case 'train model=llama3-8b tp=8' --format csv
 grep -q "predicted on chip targets only" "$T/out" && pass || fail "a parallel layout on the host is predicted only"
-expect 1 "$NPUBENCH" run --target host --case 'train model=llama3-8b'
+expect 1 "$NPUBENCH" run --target host --case 'train model=llama3-8b attention=materialized'
 contains "$T/err" "on the host, which has"
 
 # A dims-only case is labelled by its dimensions, not by a default model.
@@ -64,8 +64,8 @@ PY
 # host profile by validate --host.
 LOCK=""
 command -v flock >/dev/null && LOCK="flock /tmp/npubench-bench.lock"
-HT='train hidden=64 heads=4 kv_heads=2 layers=2 ffn=128 gated=true vocab=256 seq=32 global_batch=4 micro_batch=2 recompute=selective'
-HI='infer hidden=64 heads=4 layers=2 ffn=128 vocab=256 batch=2 input=16 output=8'
+HT='train hidden=64 heads=4 kv_heads=2 layers=2 ffn=128 gated=true vocab=256 seq=32 global_batch=4 micro_batch=2 recompute=selective attention=materialized'
+HI='infer hidden=64 heads=4 layers=2 ffn=128 vocab=256 batch=2 input=16 output=8 attention=materialized'
 expect 0 $LOCK "$NPUBENCH" profile probe --threads 1 --size 64 --min-time 0.01
 expect 0 $LOCK "$NPUBENCH" run --target host --threads 1 --min-time 0.01 --case "$HT" --case "$HI" --format csv
 python3 - "$T/out" <<'PY' && pass || fail "host train and infer measured and verified"
