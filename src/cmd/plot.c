@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "model/model.h"
 #include "model/profile.h"
@@ -599,6 +601,21 @@ static int build_specs(struct plot *pl)
 	return 0;
 }
 
+/* The width of a text chart: $COLUMNS when set, else the terminal's when
+ * standard output is one, else 80. */
+static int text_columns(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	int64_t v;
+
+	if (env && *env && nb_parse_i64(env, &v) == 0 && v > 0 && v < 10000)
+		return (int)v;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
 /* Renders or writes the chart as the options ask. */
 static int output(struct plot *pl)
 {
@@ -617,6 +634,8 @@ static int output(struct plot *pl)
 		term = CHART_PNG;
 	else
 		term = CHART_DUMB;
+	if (term == CHART_DUMB)
+		pl->chart.columns = text_columns();
 	if (o->script) {
 		if (!(script = chart_script(&pl->chart, (enum chart_term)term,
 					    o->output && strcmp(o->output, "-") ? o->output : NULL)))
@@ -636,8 +655,7 @@ static int output(struct plot *pl)
 			goto out;
 		}
 	}
-	if (!(script = chart_script(&pl->chart, (enum chart_term)term, NULL)) ||
-	    gnuplot_run(script, o->output))
+	if (chart_render(&pl->chart, (enum chart_term)term, o->output))
 		goto out;
 	if (o->output && strcmp(o->output, "-"))
 		fprintf(stderr, "wrote %s\n", o->output);

@@ -2,6 +2,7 @@
  * style, then the data as inline data blocks, then the plot commands.  Text
  * from outside (names, labels, titles) only ever reaches the script through
  * gp_quote() and gp_datum(). */
+#include "util/output.h"
 #include "report/chart.h"
 
 #include "config.h"
@@ -48,6 +49,7 @@ void chart_release(struct chart *c)
 	free(c->xlabel);
 	free(c->unit);
 	free(c->normalize);
+	free(c->note);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -151,8 +153,28 @@ struct gp {
 	const struct chart *c;
 	int fs;		/* the terminal's font size */
 	double w, h;	/* the canvas, in the font's units (characters for dumb) */
+	double px;	/* canvas units per point of font size */
 	size_t longest;	/* the longest legend title so far */
 };
+
+/* An average character's width and a line's height at the base font size
+ * plus DELTA, in canvas units (DejaVu Sans, gnuplot's 'Sans'; a cell on
+ * text). */
+static double char_w(const struct gp *g, int delta)
+{
+	return g->term == CHART_DUMB ? 1 : 0.6 * (g->fs + delta) * g->px;
+}
+
+static double line_h(const struct gp *g, int delta)
+{
+	return g->term == CHART_DUMB ? 1 : 1.25 * (g->fs + delta) * g->px;
+}
+
+/* The screen coordinate of a height Y measured down from the canvas's top. */
+static double from_top(const struct gp *g, double y)
+{
+	return 1 - y / g->h;
+}
 
 /* TEXT quoted, at most MAX bytes of it. */
 static void quote_cut(struct strbuf *sb, const char *text, size_t max)
@@ -276,19 +298,21 @@ static void preamble(struct gp *g, const char *kind, const char *output)
 		"# (or set output below), and restyle as you like.\n");
 	switch (g->term) {
 	case CHART_DUMB:
-		sb_adds(sb, "set terminal dumb size 120,36 noenhanced\n");
+		/* No feed: gnuplot still starts the page with a form feed, which
+		 * chart_render() drops. */
+		sb_addf(sb, "set terminal dumb size %d,%d nofeed noenhanced\n", (int)g->w, (int)ceil(g->h));
 		break;
 	case CHART_PNG:
-		sb_adds(sb, "set terminal pngcairo size 1600,1000 noenhanced font 'Sans,17' "
-			"linewidth 1.6 background rgb '#ffffff'\n");
+		sb_addf(sb, "set terminal pngcairo size %d,%d noenhanced font 'Sans,%d' "
+			"linewidth 1.6 background rgb '#ffffff'\n", (int)g->w, (int)ceil(g->h), g->fs);
 		break;
 	case CHART_SVG:
-		sb_adds(sb, "set terminal svg size 1280,800 dynamic noenhanced font 'Sans,14' "
-			"linewidth 1.4 background rgb '#ffffff'\n");
+		sb_addf(sb, "set terminal svg size %d,%d dynamic noenhanced font 'Sans,%d' "
+			"linewidth 1.4 background rgb '#ffffff'\n", (int)g->w, (int)ceil(g->h), g->fs);
 		break;
 	case CHART_PDF:
-		sb_adds(sb, "set terminal pdfcairo size 10in,6.25in noenhanced font 'Sans,11' "
-			"linewidth 1.2\n");
+		sb_addf(sb, "set terminal pdfcairo size %.2fin,%.2fin noenhanced font 'Sans,%d' "
+			"linewidth 1.2\n", g->w / 72, g->h / 72, g->fs);
 		break;
 	}
 	if (output) {
@@ -623,14 +647,40 @@ static int roofline(struct gp *g)
 	return 0;
 }
 
-/* Appends TEXT as a tic label: a string expression of at most MAXLINES lines of about
- * WIDTH characters, broken at spaces: 'gemm bf16' . "\n" . 'm=4096'.
- * Returns the number of lines. */
+/* The lines TEXT takes broken at spaces into lines of at most WIDTH bytes,
+ * or -1 when one of its words is longer than WIDTH. */
+static int wrap_count(const char *text, int width)
+{
+	int lines = 0;
+
+	while (*text) {
+		size_t len = strlen(text), cut = len;
+
+		if ((int)len > width) {
+			cut = (size_t)width;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				return -1;
+		}
+		lines++;
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+	return lines > 0 ? lines : 1;
+}
+
+/* Appends TEXT as a tic label: a string expression of at most MAXLINES
+ * lines of at most WIDTH bytes, broken at spaces ('gemm bf16' . "\n" .
+ * 'm=n=k=4096'), never inside a word; a word longer than a line, and what
+ * does not fit in MAXLINES, are cut with "...".  Returns the lines. */
 static int quote_wrapped(struct strbuf *sb, const char *text, int width, int maxlines)
 {
 	char *clean = gp_clean(text, 0), *p = clean;
 	int line = 0;
 
+	width = width < 4 ? 4 : width;
 	for (; *p; line++) {
 		size_t len = strlen(p), cut = len;
 		char *piece;
@@ -640,11 +690,14 @@ static int quote_wrapped(struct strbuf *sb, const char *text, int width, int max
 			while (cut > 0 && p[cut] != ' ')
 				cut--;
 			if (cut == 0)
-				cut = (size_t)width;
+				cut = strcspn(p, " ");
 		}
-		if (line == maxlines - 1 && cut < len) {
-			piece = gp_clean(p, (size_t)width);
-			cut = len;
+		if ((line == maxlines - 1 && cut < len) || (int)cut > width) {
+			char *rest = xstrndup(p, line == maxlines - 1 ? len : cut);
+
+			piece = gp_clean(rest, (size_t)width);
+			free(rest);
+			cut = line == maxlines - 1 ? len : cut;
 		} else {
 			piece = xstrndup(p, cut);
 		}
@@ -671,175 +724,447 @@ static void value_text(char *buf, size_t n, double v, int ratio)
 		nb_format_si(buf, n, v, "");
 }
 
-/* One panel of grouped bars: the groups of UNIT (every group when NULL). */
-static void bars_panel(struct gp *g, const char *unit, int panel, int npanels)
-{
-	const char *yunit = unit ? unit : g->c->ngroups > 0 && g->c->groups[0].unit ?
-		g->c->groups[0].unit : g->c->unit;
-	const struct chart *c = g->c;
-	struct strbuf *sb = &g->sb;
-	int *local = xcalloc((size_t)c->ngroups, sizeof(int)), *rank = xcalloc((size_t)c->ntargets, sizeof(int));
-	int ng = 0, nt = 0, nbars = 0, first = 1;
-	size_t plot_at;
-	double lo = INFINITY, hi = 0, w;
-	char buf[64];
-	int ratio = c->normalize != NULL, log;
+#define TIC_FONT (-2)	/* case and chip names under bars */
+#define VALUE_FONT (-4)	/* values over bars */
+#define BAR_LINES 5	/* most lines of a name under its bars */
 
-	for (int i = 0; i < c->ngroups; i++) {
-		local[i] = -1;
-		if (!unit || (c->groups[i].unit && !strcmp(c->groups[i].unit, unit)))
-			local[i] = ng++;
-	}
+/* A panel of grouped bars: some groups of one unit, in a band of the
+ * canvas. */
+struct bar_panel {
+	const char *unit;	/* the throughput unit; NULL for ratios */
+	char *title;		/* above the panel */
+	int *groups, ng;	/* the chart's groups, in order */
+	int center;		/* each group's bars centred (else a slot per target) */
+	int lines;		/* of the names under the bars */
+	double top, plot_h;	/* the plot area: canvas units from the top, height */
+};
+
+/* The layout shared by the panels of a bars chart. */
+struct bar_layout {
+	struct bar_panel *p;
+	int np;
+	double left, right;	/* the plot areas' sides, canvas units */
+	double legend_top, legend_h;
+	int legend_cols;
+};
+
+/* Bars need a slot of at least this width each (a character on text). */
+static double min_bar(const struct gp *g)
+{
+	return g->term == CHART_DUMB ? 2 : 0.9 * line_h(g, VALUE_FONT);
+}
+
+static int point_in(const struct chart *c, int t, int gr)
+{
+	for (int k = 0; k < c->npoints; k++)
+		if (c->points[k].target == t && c->points[k].group == gr && valid(c->points[k].y))
+			return 1;
+	return 0;
+}
+
+/* The targets with a bar in panel P, and each one's slot (-1: none). */
+static int panel_targets(const struct chart *c, const struct bar_panel *p, int *rank)
+{
+	int nt = 0;
+
 	for (int t = 0; t < c->ntargets; t++) {
 		rank[t] = -1;
-		for (int k = 0; k < c->npoints; k++)
-			if (c->points[k].target == t && local[c->points[k].group] >= 0 && valid(c->points[k].y)) {
+		for (int i = 0; i < p->ng && rank[t] < 0; i++)
+			if (point_in(c, t, p->groups[i]))
 				rank[t] = nt++;
+	}
+	return nt;
+}
+
+/* The width in characters that names may take under a slot of SLOT canvas
+ * units. */
+static int name_width(const struct gp *g, double slot)
+{
+	return (int)(0.94 * slot / char_w(g, TIC_FONT)) - (g->term == CHART_DUMB);
+}
+
+/* True when the N groups from FIRST fit side by side in one panel: every
+ * name wraps into BAR_LINES lines without splitting a word, and every bar
+ * has its width. */
+static int bars_fit(const struct gp *g, const struct bar_layout *l, const int *groups, int n, int nt)
+{
+	double slot = (g->w - l->left - l->right) / n;
+
+	if (0.8 * slot / (nt > 0 ? nt : 1) < min_bar(g))
+		return 0;
+	for (int i = 0; i < n; i++) {
+		int lines = wrap_count(g->c->groups[groups[i]].label, name_width(g, slot));
+
+		if (lines < 0 || lines > BAR_LINES)
+			return 0;
+	}
+	return 1;
+}
+
+/* Adds panels for GROUPS (NG of one unit): as many side by side as fit,
+ * the rest in further panels of about as many. */
+static void bars_split(const struct gp *g, struct bar_layout *l, const char *unit, const char *title,
+		       const int *groups, int ng, int center)
+{
+	const struct chart *c = g->c;
+	int nt = 0, k = ng, chunks, done = 0;
+
+	for (int t = 0; t < c->ntargets; t++)
+		for (int i = 0; i < ng; i++)
+			if (point_in(c, t, groups[i])) {
+				nt++;
 				break;
 			}
-	}
-	for (int k = 0; k < c->npoints; k++)
-		if (local[c->points[k].group] >= 0 && valid(c->points[k].y)) {
-			lo = fmin(lo, c->points[k].y);
-			hi = fmax(hi, c->points[k].y);
-			nbars++;
+	if (center)
+		nt = 1;
+	while (k > 1 && !bars_fit(g, l, groups, k, nt))
+		k--;
+	chunks = (ng + k - 1) / k;
+	for (int ch = 0; ch < chunks; ch++) {
+		int n = (ng - done) / (chunks - ch);
+		struct bar_panel *p;
+
+		l->p = xrealloc(l->p, (size_t)(l->np + 1) * sizeof(*l->p));
+		p = &l->p[l->np++];
+		memset(p, 0, sizeof(*p));
+		p->unit = unit;
+		p->title = xstrdup(title);
+		p->center = center;
+		p->groups = xmalloc((size_t)n * sizeof(int));
+		memcpy(p->groups, groups + done, (size_t)n * sizeof(int));
+		p->ng = n;
+		p->lines = 1;
+		for (int i = 0; i < n; i++) {
+			int lines = wrap_count(c->groups[p->groups[i]].label,
+					       name_width(g, (g->w - l->left - l->right) / n));
+
+			p->lines = lines > p->lines ? lines : p->lines;
+			if (lines < 0 || lines > BAR_LINES)
+				p->lines = BAR_LINES;
 		}
-	w = 0.8 / (nt > 0 ? nt : 1);
-	log = hi / lo > 30;
+		done += n;
+	}
+}
+
+/* The title block's height: the title and the subtitle. */
+static double heading_h(const struct gp *g)
+{
+	return line_h(g, 3) + (g->c->subtitle ? line_h(g, 0) : 0) + 0.6 * line_h(g, 0);
+}
+
+/* Room above a panel for its title. */
+static double panel_gap(const struct gp *g)
+{
+	return g->term == CHART_DUMB ? 2 : line_h(g, -1) * 1.3;
+}
+
+/* Stacks the panels under the title, the legend under them, and sizes
+ * the canvas: at least 16:9, every plot at least its base height. */
+static void bars_stack(struct gp *g, struct bar_layout *l, int nentries, size_t longest)
+{
+	static const double base_h[] = { [CHART_DUMB] = 10, [CHART_PNG] = 300, [CHART_SVG] = 240,
+					 [CHART_PDF] = 140 };
+	double fixed = heading_h(g), plot_h = base_h[g->term], y, min_h;
+	double entry_w = ((double)longest + 6) * char_w(g, 0);
+	int rows;
+
+	l->legend_cols = (int)(0.96 * g->w / entry_w);
+	l->legend_cols = l->legend_cols < 1 ? 1 : l->legend_cols > nentries ? nentries : l->legend_cols;
+	rows = (nentries + l->legend_cols - 1) / l->legend_cols;
+	l->legend_h = (rows + 0.8) * line_h(g, 0) * (g->term == CHART_DUMB ? 1 : 1.2);
+	for (int i = 0; i < l->np; i++)
+		fixed += panel_gap(g) + l->p[i].lines * line_h(g, TIC_FONT) + line_h(g, 0);
+	fixed += l->legend_h + (g->c->note ? line_h(g, -2) * 1.5 : 0);
+	min_h = g->term == CHART_DUMB ? 24 : g->w * 9 / 16;
+	if (fixed + l->np * plot_h < min_h)
+		plot_h = (min_h - fixed) / l->np;
+	g->h = ceil(fixed + l->np * plot_h);
+	y = heading_h(g);
+	for (int i = 0; i < l->np; i++) {
+		struct bar_panel *p = &l->p[i];
+
+		p->top = y + panel_gap(g);
+		p->plot_h = plot_h;
+		y = p->top + plot_h + p->lines * line_h(g, TIC_FONT) + line_h(g, 0);
+	}
+	l->legend_top = y;
+}
+
+/* The title and subtitle as labels at the top of the canvas (drawn with the
+ * next plot only). */
+static void heading_labels(struct gp *g, const char *def)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+
+	sb_adds(sb, "set label 1 ");
+	quote_cut(sb, c->title ? c->title : def, HEADING_MAX);
+	sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", from_top(g, line_h(g, 3) * 0.75),
+		fnt(g, 3));
+	if (c->subtitle) {
+		sb_adds(sb, "set label 2 ");
+		quote_cut(sb, c->subtitle, HEADING_MAX);
+		sb_addf(sb, " at screen 0.5, screen %.4f center %s\n",
+			from_top(g, line_h(g, 3) + line_h(g, 0) * 0.7), fnt(g, 0));
+	}
+}
+
+/* A nice step (1, 2 or 5 times a power of ten) of at least RAW. */
+static double nice_step(double raw)
+{
+	double p = pow(10, floor(log10(raw))), m = raw / p;
+
+	return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+}
+
+/* A tic label: V with an SI prefix and UNIT ("200 GB/s", "1.5 TFLOP/s",
+ * "0"); a ratio ("2x") when UNIT is NULL. */
+static void si_tic(char *buf, size_t n, double v, const char *unit)
+{
+	static const char prefixes[] = " kMGTPE";
+	int e = 0;
+
+	if (!unit) {
+		snprintf(buf, n, "%gx", v);
+		return;
+	}
+	if (v <= 0) {
+		snprintf(buf, n, "0");
+		return;
+	}
+	while (e < 6 && v >= 999.5) {
+		v /= 1000;
+		e++;
+	}
+	if (e)
+		snprintf(buf, n, "%.3g %c%s", v, prefixes[e], safe_unit(unit));
+	else
+		snprintf(buf, n, "%.3g %s", v, safe_unit(unit));
+}
+
+/* The y axis of a panel whose values span [LO, HI], with ROOM canvas units
+ * above the highest for its value label: logarithmic past a factor of 30,
+ * tics labelled explicitly and no closer than a line and a half. */
+static void bars_yaxis(struct gp *g, const struct bar_panel *p, double lo, double hi, double room)
+{
+	struct strbuf *sb = &g->sb;
+	int log = hi / lo > 30, maxtics = (int)(p->plot_h / (line_h(g, TIC_FONT) * 1.6)), n = 0;
+	double frac = room / p->plot_h, ylo, yhi, step;
+	char buf[64];
+
+	maxtics = maxtics < 2 ? 2 : maxtics;
+	frac = frac > 0.6 ? 0.6 : frac;
+	if (log) {
+		double d;
+
+		ylo = pow(10, floor(log10(lo)));
+		d = log10(hi / ylo);
+		yhi = hi * pow(10, d * frac / (1 - frac));
+		step = pow(10, ceil(log10(yhi / ylo) / maxtics));
+	} else {
+		ylo = 0;
+		yhi = hi / (1 - frac);
+		step = nice_step(yhi / maxtics);
+	}
+	sb_addf(sb, "unset ylabel\n%s\nset yrange [%.9g:%.9g]\nset format y '%%g'\nset ytics (",
+		log ? "set logscale y" : "unset logscale y", ylo, yhi);
+	for (double v = ylo; v <= yhi * 1.0001 && n < 64; v = log ? v * step : ylo + ++n * step) {
+		si_tic(buf, sizeof(buf), v, p->unit);
+		sb_adds(sb, v > ylo ? ", " : "");
+		gp_quote_tic(sb, buf);
+		sb_addf(sb, " %.9g", v);
+		n += log;
+	}
+	sb_addf(sb, ") %s\n%s\n", fnt(g, TIC_FONT), log && step <= 10 ? "set mytics default" : "unset mytics");
+}
+
+/* One panel's data, axes and plot command.  RATIO: the values are ratios
+ * to the chart's baseline. */
+static void bars_panel(struct gp *g, const struct bar_layout *l, int pi)
+{
+	const struct chart *c = g->c;
+	const struct bar_panel *p = &l->p[pi];
+	struct strbuf *sb = &g->sb;
+	int *rank = xcalloc((size_t)c->ntargets + 1, sizeof(int)), nt = panel_targets(c, p, rank);
+	int ratio = c->normalize != NULL, first = 1, labels, maxlen = 0;
+	double lo = INFINITY, hi = 0, slot = (g->w - l->left - l->right) / p->ng, w, room;
+	char buf[64];
+
+	w = 0.8 / (p->center || nt < 1 ? 1 : nt);
+	for (int i = 0; i < p->ng; i++)
+		for (int k = 0; k < c->npoints; k++)
+			if (c->points[k].group == p->groups[i] && valid(c->points[k].y)) {
+				lo = fmin(lo, c->points[k].y);
+				hi = fmax(hi, c->points[k].y);
+				value_text(buf, sizeof(buf), c->points[k].y, ratio);
+				maxlen = (int)strlen(buf) > maxlen ? (int)strlen(buf) : maxlen;
+			}
+	/* Values over the bars where they fit: upright over wide bars, else
+	 * turned; never on text, whose bars are a character wide. */
+	labels = g->term != CHART_DUMB && w * slot >= line_h(g, VALUE_FONT) * 0.9;
+	room = !labels ? line_h(g, 0) * 0.5 : w * slot >= (maxlen + 1) * char_w(g, VALUE_FONT) ?
+		line_h(g, VALUE_FONT) * 1.6 : (maxlen + 1.5) * char_w(g, VALUE_FONT);
 	for (int t = 0; t < c->ntargets; t++) {
 		if (rank[t] < 0)
 			continue;
-		block_begin(sb, "bars", panel * 1000 + t + 1);
-		for (int k = 0; k < c->npoints; k++) {
-			const struct chart_point *p = &c->points[k];
+		block_begin(sb, "bars", (pi + 1) * 1000 + t + 1);
+		for (int i = 0; i < p->ng; i++)
+			for (int k = 0; k < c->npoints; k++) {
+				const struct chart_point *pt = &c->points[k];
 
-			if (p->target != t || local[p->group] < 0 || !valid(p->y))
-				continue;
-			value_text(buf, sizeof(buf), p->y, ratio);
-			sb_addf(sb, "%.6g %.9g ", local[p->group] + (rank[t] - (nt - 1) / 2.0) * w, p->y);
-			gp_datum(sb, buf);
-			sb_adds(sb, "\n");
-		}
+				if (pt->target != t || pt->group != p->groups[i] || !valid(pt->y))
+					continue;
+				value_text(buf, sizeof(buf), pt->y, ratio);
+				sb_addf(sb, "%.6g %.9g ", p->center ? (double)i :
+					i + (rank[t] - (nt - 1) / 2.0) * w, pt->y);
+				gp_datum(sb, buf);
+				sb_adds(sb, "\n");
+			}
 		block_end(sb);
 	}
-	/* Case names wrapped to the width of their group, never slanted. */
-	{
-		double charw = g->term == CHART_DUMB ? 1 : 0.8 * g->fs;
-		double plotw = 0.87 * g->w;	/* the legend is below, the y axis left */
-		int width = (int)(0.8 * plotw / (ng > 0 ? ng : 1) / charw), lines = 1;
-
-		sb_adds(sb, "set xtics (");
-		for (int i = 0, n = 0; i < c->ngroups; i++) {
-			int l;
-
-			if (local[i] < 0)
-				continue;
-			sb_adds(sb, n++ ? ", " : "");
-			l = quote_wrapped(sb, c->groups[i].label, width < 8 ? 8 : width, 4);
-			lines = l > lines ? l : lines;
-			sb_addf(sb, " %d", local[i]);
-		}
-		sb_adds(sb, ") norotate center\n");
-		/* gnuplot leaves room for one line of tic labels: a blank x label
-		 * keeps the others clear of the legend. */
-		sb_adds(sb, "set xlabel ''");
-		for (int l = 1; l < lines; l++)
-			sb_adds(sb, " . \"\\n\"");
-		sb_adds(sb, "\n");
+	sb_addf(sb, "set lmargin at screen %.4f\nset rmargin at screen %.4f\n", l->left / g->w,
+		1 - l->right / g->w);
+	sb_addf(sb, "set tmargin at screen %.4f\nset bmargin at screen %.4f\n", from_top(g, p->top),
+		from_top(g, p->top + p->plot_h));
+	sb_adds(sb, "set label 3 ");
+	gp_quote(sb, p->title);
+	sb_addf(sb, " at screen %.4f, screen %.4f left %s\n", l->left / g->w,
+		from_top(g, p->top - (g->term == CHART_DUMB ? 1 : line_h(g, -1) * 0.45)), fnt(g, -1));
+	sb_adds(sb, "set xtics (");
+	for (int i = 0; i < p->ng; i++) {
+		sb_adds(sb, i ? ", " : "");
+		quote_wrapped(sb, c->groups[p->groups[i]].label, name_width(g, slot), BAR_LINES);
+		sb_addf(sb, " %d", i);
 	}
-	sb_adds(sb, "unset mxtics\nset grid noxtics nomxtics\n");
-	sb_addf(sb, "set xrange [-0.6:%.1f]\n", ng - 0.4);
-	sb_adds(sb, "set style fill solid 0.85 border rgb '#333333'\n");
+	sb_addf(sb, ") norotate center scale 0 %s\n", fnt(g, TIC_FONT));
+	sb_addf(sb, "unset mxtics\nset grid noxtics nomxtics\nset xrange [-0.5:%.1f]\n", p->ng - 0.5);
 	sb_addf(sb, "set boxwidth %.4f absolute\n", w * 0.92);
-	if (ratio) {
-		sb_adds(sb, "set ylabel ");
-		snprintf(buf, sizeof(buf), "throughput relative to ");
-		{
-			struct strbuf l = STRBUF_INIT;
-
-			sb_addf(&l, "%s%s (x)", buf, c->normalize);
-			gp_quote(sb, sb_str(&l));
-			sb_release(&l);
-		}
-		sb_addf(sb, "\nset format y '%%g'\n%s\n", log ? "set logscale y" : "unset logscale y");
-		sb_addf(sb, "set yrange [%.9g:%.9g]\n", log ? pow(10, floor(log10(lo)) - 0.3) : 0,
-			log ? pow(10, ceil(log10(hi)) + 0.3) : hi * 1.18);
+	bars_yaxis(g, p, lo, hi, room);
+	if (ratio)
 		sb_adds(sb, "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 "
 			"lc rgb '#555555' front\n");
-	} else {
-		snprintf(buf, sizeof(buf), "throughput (%s)", safe_unit(yunit));
-		y_throughput(g, buf, yunit, log);
-		if (log)
-			sb_addf(sb, "set yrange [%.9g:%.9g]\n", pow(10, floor(log10(lo))),
-				hi * 3.2);
-		else
-			sb_addf(sb, "set yrange [0:%.9g]\n", hi * 1.18);
-	}
-	if (npanels > 1 && g->term != CHART_DUMB) {
-		sb_adds(sb, "set title ");
-		gp_quote(sb, safe_unit(unit));
-		sb_addf(sb, " %s\n", fnt(g, -1));
-	}
-	plot_at = sb->len;
 	sb_adds(sb, "plot \\\n");
 	for (int t = 0; t < c->ntargets; t++) {
 		if (rank[t] < 0)
 			continue;
-		sb_addf(sb, "%s$bars%d using 1:2 with boxes lt %d title ", first ? "  " : ", \\\n  ",
-			panel * 1000 + t + 1, t + 1);
-		key_title(g, c->targets[t].name);
-		if (g->term != CHART_DUMB && nbars <= 40)
-			sb_addf(sb, ", \\\n  $bars%d using 1:2:3 with labels %s %s "
-				"textcolor rgb '#333333' notitle", panel * 1000 + t + 1,
-				nt > 2 ? "rotate by 90 left offset 0,0.4" : "offset 0,0.7", fnt(g, -4));
+		sb_addf(sb, "%s$bars%d using 1:2 with boxes lt %d notitle", first ? "  " : ", \\\n  ",
+			(pi + 1) * 1000 + t + 1, t + 1);
+		if (labels)
+			sb_addf(sb, ", \\\n  $bars%d using 1:2:3 with labels %s %s textcolor rgb '#333333' "
+				"notitle", (pi + 1) * 1000 + t + 1,
+				w * slot >= (maxlen + 1) * char_w(g, VALUE_FONT) ? "center offset 0,0.7" :
+				"rotate by 90 left offset 0,0.4", fnt(g, VALUE_FONT));
 		first = 0;
 	}
-	sb_adds(sb, "\n");
-	key_rows(g, plot_at, nt);
-	free(local);
+	sb_adds(sb, "\nunset label\nunset arrow\n");
 	free(rank);
 }
 
-static int bars(struct gp *g)
+/* The legend shared by every panel: a plot of nothing in its own band,
+ * with the chart's note under it. */
+static void bars_legend(struct gp *g, const struct bar_layout *l, const int *shown)
 {
 	const struct chart *c = g->c;
 	struct strbuf *sb = &g->sb;
+	int first = 1;
+
+	if (c->note) {
+		sb_adds(sb, "set label 4 ");
+		quote_cut(sb, c->note, 2 * HEADING_MAX);
+		sb_addf(sb, " at screen 0.5, screen %.4f center %s textcolor rgb '#555555'\n",
+			from_top(g, g->h - line_h(g, -2) * 0.8), fnt(g, -2));
+	}
+	sb_adds(sb, "unset border\nunset tics\nunset logscale\nset xrange [0:1]\nset yrange [0:1]\n");
+	sb_addf(sb, "set lmargin at screen 0.02\nset rmargin at screen 0.98\n"
+		"set tmargin at screen %.4f\nset bmargin at screen %.4f\n", from_top(g, l->legend_top),
+		from_top(g, l->legend_top + l->legend_h));
+	sb_addf(sb, "set key inside center top horizontal maxcols %d Left reverse samplen 2 width 2\n",
+		l->legend_cols);
+	sb_adds(sb, "plot \\\n");
+	for (int t = 0; t < c->ntargets; t++) {
+		if (!shown[t])
+			continue;
+		sb_addf(sb, "%sNaN with boxes lt %d title ", first ? "  " : ", \\\n  ", t + 1);
+		gp_quote(sb, c->targets[t].name);
+		first = 0;
+	}
+	if (c->normalize) {
+		sb_adds(sb, ", \\\n  NaN with lines dt 2 lw 1.5 lc rgb '#555555' title ");
+		{
+			struct strbuf t = STRBUF_INIT;
+
+			sb_addf(&t, "1x = %s", c->normalize);
+			quote_cut(sb, sb_str(&t), TITLE_MAX);
+			sb_release(&t);
+		}
+	}
+	sb_adds(sb, "\nunset multiplot\n");
+}
+
+/* Bars: a panel per unit (a unit with many cases takes several), the case
+ * names wrapped under their bars, one legend for all. */
+static int bars(struct gp *g)
+{
+	const struct chart *c = g->c;
+	struct bar_layout l = { 0 };
 	const char **units = xcalloc((size_t)c->ngroups + 1, sizeof(char *));
-	int nunits = 0;
+	int *groups = xcalloc((size_t)c->ngroups + 1, sizeof(int)), *shown, nunits = 0, nshown = 0;
+	size_t longest = 0, ylen = 5;
 
 	if (c->npoints == 0) {
 		free(units);
+		free(groups);
 		return error("nothing to draw: no result with a throughput");
 	}
-	if (!c->normalize) {
-		for (int i = 0; i < c->ngroups; i++) {
-			int seen = 0;
+	for (int i = 0; i < c->ngroups; i++) {
+		int seen = 0;
 
-			for (int u = 0; u < nunits; u++)
-				seen |= c->groups[i].unit && !strcmp(units[u], c->groups[i].unit);
-			if (!seen && c->groups[i].unit)
-				units[nunits++] = c->groups[i].unit;
-		}
+		for (int u = 0; u < nunits; u++)
+			seen |= !strcmp(units[u], c->groups[i].unit ? c->groups[i].unit : "");
+		if (!seen)
+			units[nunits++] = c->groups[i].unit ? c->groups[i].unit : "";
 	}
-	if (nunits <= 1) {
-		title(g, "set title", c->normalize ? "Throughput relative to a baseline" : "Throughput per case");
-		bars_panel(g, NULL, 0, 1);
-	} else {
-		/* Different units cannot share an axis: one panel each. */
-		char *cmd = xasprintf("set multiplot layout %d,1 title", nunits);
+	for (int u = 0; u < nunits; u++)
+		ylen = c->normalize ? ylen : strlen(safe_unit(units[u])) + 5 > ylen ?
+			strlen(safe_unit(units[u])) + 5 : ylen;
+	l.left = ((double)ylen + 2.5) * char_w(g, TIC_FONT) + (g->term == CHART_DUMB ? 2 : 0);
+	l.right = 1.5 * char_w(g, 0);
+	for (int u = 0; u < (c->normalize ? 1 : nunits); u++) {
+		int ng = 0;
+		char *title;
 
-		title(g, cmd, "Throughput per case");
-		free(cmd);
-		for (int u = 0; u < nunits; u++) {
-			bars_panel(g, units[u], u, nunits);
-			sb_adds(sb, "unset arrow\n");
-		}
-		sb_adds(sb, "unset multiplot\n");
+		for (int i = 0; i < c->ngroups; i++)
+			if (c->normalize || !strcmp(units[u], c->groups[i].unit ? c->groups[i].unit : ""))
+				groups[ng++] = i;
+		title = c->normalize ? xasprintf("throughput relative to %s (x)", c->normalize) :
+			xasprintf("throughput (%s)", safe_unit(units[u]));
+		bars_split(g, &l, c->normalize ? NULL : units[u], title, groups, ng, 0);
+		free(title);
 	}
+	shown = xcalloc((size_t)c->ntargets + 1, sizeof(int));
+	for (int k = 0; k < c->npoints; k++)
+		if (valid(c->points[k].y) && !shown[c->points[k].target]) {
+			shown[c->points[k].target] = 1;
+			nshown++;
+			if (strlen(c->targets[c->points[k].target].name) > longest)
+				longest = strlen(c->targets[c->points[k].target].name);
+		}
+	bars_stack(g, &l, nshown + (c->normalize != NULL), longest > TITLE_MAX ? TITLE_MAX : longest);
+	sb_adds(&g->sb, "set multiplot\nunset key\nset style fill solid 0.85 border rgb '#333333'\n");
+	heading_labels(g, c->normalize ? "Throughput relative to a baseline" : "Throughput per case");
+	for (int i = 0; i < l.np; i++)
+		bars_panel(g, &l, i);
+	bars_legend(g, &l, shown);
+	for (int i = 0; i < l.np; i++) {
+		free(l.p[i].title);
+		free(l.p[i].groups);
+	}
+	free(l.p);
+	free(shown);
 	free(units);
+	free(groups);
 	return 0;
 }
-
 /* Explicit tics at the powers of two in [LO, HI], every other one when
  * there are many; sizes past 10^5 in K, M and G of 1024. */
 static void size_tics(struct strbuf *sb, double lo, double hi)
@@ -1101,17 +1426,22 @@ static int specs(struct gp *g)
 char *chart_script(const struct chart *c, enum chart_term term, const char *output)
 {
 	static const char *const kinds[] = { "roofline", "bars", "scaling", "specs" };
-	/* Sizes that read on a screen and on a slide: the canvas and its font. */
-	static const struct { int fs; double w, h; } canvas[] = {
-		[CHART_DUMB] = { 1, 120, 36 },
-		[CHART_PNG] = { 17, 1600, 1000 },
-		[CHART_SVG] = { 14, 1280, 800 },
-		[CHART_PDF] = { 11, 720, 450 },	/* 10 x 6.25 inches in points */
+	/* Sizes that read on a screen and on a slide: the canvas, its font and
+	 * the canvas units per point (pngcairo: 96 pixels to the inch).  Layouts
+	 * may make a canvas taller. */
+	static const struct { int fs; double w, h, px; } canvas[] = {
+		[CHART_DUMB] = { 1, 80, 32, 1 },
+		[CHART_PNG] = { 17, 1600, 1000, 4.0 / 3 },
+		[CHART_SVG] = { 14, 1280, 800, 1 },
+		[CHART_PDF] = { 11, 720, 450, 1 },	/* 10 x 6.25 inches in points */
 	};
-	struct gp g = { STRBUF_INIT, term, c, canvas[term].fs, canvas[term].w, canvas[term].h, 0 };
+	struct gp g = { STRBUF_INIT, term, c, canvas[term].fs, canvas[term].w, canvas[term].h,
+			canvas[term].px, 0 };
+	char *body;
 	int ret = -1;
 
-	preamble(&g, kinds[c->kind], output);
+	if (term == CHART_DUMB && c->columns > 0)
+		g.w = c->columns < CHART_MIN_COLUMNS ? CHART_MIN_COLUMNS : c->columns;
 	switch (c->kind) {
 	case CHART_ROOFLINE:
 		ret = roofline(&g);
@@ -1130,5 +1460,66 @@ char *chart_script(const struct chart *c, enum chart_term term, const char *outp
 		sb_release(&g.sb);
 		return NULL;
 	}
+	/* The layout fixed the canvas: the terminal and style go first. */
+	body = sb_detach(&g.sb);
+	preamble(&g, kinds[c->kind], output);
+	sb_adds(&g.sb, body);
+	free(body);
 	return sb_detach(&g.sb);
+}
+
+/* Text from gnuplot's dumb terminal made fit for a terminal, in place: no
+ * form feed, no blanks at the ends of lines, no blank lines around.
+ * Returns the new length. */
+static size_t tidy_text(char *text, size_t len)
+{
+	size_t w = 0, line = 0, lastnb = 0;
+
+	for (size_t r = 0; r < len; r++) {
+		char ch = text[r];
+
+		if (ch == '\f' || ch == '\r')
+			continue;
+		if (ch == '\n') {
+			w = lastnb > line ? lastnb : line;
+			if (w > 0)	/* blank lines at the start are dropped */
+				text[w++] = '\n';
+			line = lastnb = w;
+			continue;
+		}
+		text[w++] = ch;
+		if (ch != ' ')
+			lastnb = w;
+	}
+	w = lastnb > line ? lastnb : line;
+	while (w > 0 && text[w - 1] == '\n' && w > 1 && text[w - 2] == '\n')
+		w--;
+	text[w] = '\0';
+	return w;
+}
+
+int chart_render_mem(const struct chart *c, enum chart_term term, char **out, size_t *len)
+{
+	char *script = chart_script(c, term, NULL);
+	int ret;
+
+	if (!script)
+		return -1;
+	ret = gnuplot_capture(script, out, len);
+	free(script);
+	if (ret == 0 && term == CHART_DUMB)
+		*len = tidy_text(*out, *len);
+	return ret;
+}
+
+int chart_render(const struct chart *c, enum chart_term term, const char *path)
+{
+	char *out = NULL;
+	size_t len = 0;
+	int ret = -1;
+
+	if (chart_render_mem(c, term, &out, &len) == 0 && nb_write_output(path, out, len) == 0)
+		ret = 0;
+	free(out);
+	return ret;
 }
