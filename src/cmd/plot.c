@@ -342,7 +342,8 @@ static void set_peak(struct chart_target *t, const struct nb_profile *p, enum nb
 	}
 }
 
-/* The dtype a roofline is drawn for: --dtype, else the most common one. */
+/* The dtype a roofline is drawn for: --dtype, else bf16 (the dtype of
+ * training) when the run has it, else the most common one. */
 static const char *roofline_dtype(struct plot *pl)
 {
 	int count[NB_DTYPE_COUNT] = { 0 }, best = -1, kinds = 0;
@@ -352,11 +353,16 @@ static const char *roofline_dtype(struct plot *pl)
 	for (int i = 0; i < pl->nrs; i++) {
 		int d = pl->rs[i].dtype ? dtype_parse(pl->rs[i].dtype) : -1;
 
-		if (d >= 0 && kernel_matches(pl, &pl->rs[i]))
+		if (d >= 0 && kernel_matches(pl, &pl->rs[i]) && pl->rs[i].ops > 0 && pl->rs[i].bytes > 0)
 			kinds += count[d]++ == 0;
 	}
-	for (int d = 0; d < NB_DTYPE_COUNT; d++)
+	if (count[NB_BF16] > 0)
+		best = NB_BF16;
+	for (int d = 0; d < NB_DTYPE_COUNT && best < 0; d++)
 		if (count[d] > 0 && (best < 0 || count[d] > count[best]))
+			best = d;
+	for (int d = 0; d < NB_DTYPE_COUNT && best != NB_BF16; d++)
+		if (count[d] > count[best])
 			best = d;
 	if (best < 0)
 		return NULL;
@@ -372,7 +378,7 @@ static int build_roofline(struct plot *pl)
 	const char *dtype;
 	const struct nb_profile *hostp;
 	int dt;
-	char detail[64];
+	char detail[96];
 
 	if (load_run(pl, 0))
 		return -1;
@@ -394,8 +400,13 @@ static int build_roofline(struct plot *pl)
 	if (pl->host >= 0 && hostp) {
 		set_peak(&c->targets[pl->host], hostp, (enum nb_dtype)dt);
 		c->targets[pl->host].bw = profile_bw_bytes_per_s(hostp);
+	} else if (pl->host >= 0) {
+		c->note = xstrdup("No host roof: this machine has no profile yet "
+				  "('npubench profile probe' measures its peaks)");
 	}
-	snprintf(detail, sizeof(detail), "%s roofs", dtype_name((enum nb_dtype)dt));
+	snprintf(detail, sizeof(detail), "%s roofs; %s", dtype_name((enum nb_dtype)dt),
+		 pl->host >= 0 ? "host measured, chips predicted by the model" :
+		 "chips predicted by the model");
 	set_subtitle(pl, detail);
 	if (c->npoints == 0)
 		return error("nothing to draw: no selected result has operations, bytes and a time "
@@ -512,6 +523,13 @@ static int build_scaling(struct plot *pl)
 	case_init(&base, k);
 	if (pl->o.dtype && case_set(&base, "dtype", pl->o.dtype, msg, sizeof(msg)))
 		return error("--dtype %s: %s", pl->o.dtype, msg);
+	/* bf16 by default, the dtype of training, where the family has it. */
+	if (!pl->o.dtype && kernel_param_index(k, "dtype") >= 0) {
+		struct nb_case bf = base;
+
+		if (case_set(&bf, "dtype", "bf16", msg, sizeof(msg)) == 0 && case_check(&bf, msg, sizeof(msg)) == 0)
+			base = bf;
+	}
 	if (load_run(pl, 1))
 		return -1;
 	if (!pl->o.chips)
@@ -556,9 +574,15 @@ static int build_scaling(struct plot *pl)
 			}
 			prediction_release(&pr);
 		}
-		if (!any)
+		if (!any) {
+			char *note = xasprintf("%s%s%s", c->note ? c->note : "Not drawn (no size predicted: "
+					       "dtype or memory): ", c->note ? ", " : "", pl->chips[i].id);
+
 			warning("%s: the model predicts no size of '%s' on it (dtype or memory)",
 				pl->chips[i].id, k->name);
+			free(c->note);
+			c->note = note;
+		}
 	}
 	if (c->npoints == 0)
 		return error("nothing to draw: no chip predicts '%s' and the run has no host results for it",

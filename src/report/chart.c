@@ -345,7 +345,11 @@ static void title(struct gp *g, const char *cmd, const char *def)
 	quote_cut(sb, c->title ? c->title : def, HEADING_MAX);
 	if (c->subtitle) {
 		sb_adds(sb, " . \"\\n\" . ");
-		quote_cut(sb, c->subtitle, HEADING_MAX);
+		quote_cut(sb, c->subtitle, (size_t)(0.96 * g->w / char_w(g, 3)));
+	}
+	if (c->note) {	/* what is missing, where it cannot be missed */
+		sb_adds(sb, " . \"\\n\" . ");
+		quote_cut(sb, c->note, (size_t)(0.96 * g->w / char_w(g, 3)));
 	}
 	if (g->term != CHART_DUMB)
 		sb_addf(sb, " %s", fnt(g, 3));
@@ -475,88 +479,234 @@ static int roofline_data(struct gp *g, double xlo, double xhi)
 	return nridges;
 }
 
-/* Each case once: a faint vertical line at its intensity and its name
- * slanted above the plot, outside the data (cases at the same intensity
- * share a name).  Returns the longest name written. */
-static size_t roofline_cases(struct gp *g, double xlo, double xhi)
+#define FIT_LINES 3	/* most lines of a title, subtitle or note */
+
+/* TEXT broken at spaces into lines that fit across the canvas at the base
+ * font size plus DELTA: at most FIT_LINES (malloc'd, in OUT).  Returns
+ * how many. */
+static int fit_lines(const struct gp *g, const char *text, int delta, char *out[FIT_LINES])
+{
+	char *clean = gp_clean(text, 0), *p = clean;
+	int width = (int)(0.96 * g->w / char_w(g, delta)), n = 0;
+
+	width = width < 10 ? 10 : width;
+	while (*p && n < FIT_LINES) {
+		size_t len = strlen(p), cut = len;
+
+		if ((int)len > width && n < FIT_LINES - 1) {
+			cut = (size_t)width;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)width;
+		}
+		if ((int)cut > width) {
+			char *rest = xstrndup(p, cut);
+
+			out[n++] = gp_clean(rest, (size_t)width);
+			free(rest);
+		} else {
+			out[n++] = xstrndup(p, cut);
+		}
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+	free(clean);
+	return n;
+}
+
+static int count_lines(const struct gp *g, const char *text, int delta)
+{
+	char *lines[FIT_LINES];
+	int n = text ? fit_lines(g, text, delta, lines) : 0;
+
+	for (int i = 0; i < n; i++)
+		free(lines[i]);
+	return n;
+}
+
+/* Labels for TEXT fitted to the canvas, centred, the first line's middle
+ * Y down from the top. */
+static void fitted_labels(struct gp *g, const char *text, int delta, double y, const char *extra)
+{
+	char *lines[FIT_LINES];
+	int n = fit_lines(g, text, delta, lines);
+
+	for (int i = 0; i < n; i++) {
+		sb_adds(&g->sb, "set label ");
+		gp_quote(&g->sb, lines[i]);
+		sb_addf(&g->sb, " at screen 0.5, screen %.4f center %s %s\n",
+			from_top(g, y + i * line_h(g, delta)), fnt(g, delta), extra);
+		free(lines[i]);
+	}
+}
+
+/* The title block's height: the title and the subtitle. */
+static double heading_h(const struct gp *g)
 {
 	const struct chart *c = g->c;
-	struct strbuf *sb = &g->sb;
-	size_t longest = 0;
 
-	for (int i = 0; i < c->ngroups; i++) {
-		struct strbuf text = STRBUF_INIT;
-		int dup = 0, merged = 0;
-		char *cut;
+	return count_lines(g, c->title ? c->title : "Chart", 3) * line_h(g, 3) +
+		count_lines(g, c->subtitle, 0) * line_h(g, 0) + 0.6 * line_h(g, 0);
+}
 
-		if (!valid(c->groups[i].x) || c->groups[i].x < xlo || c->groups[i].x > xhi)
-			continue;
-		for (int j = 0; j < i; j++)
-			dup |= c->groups[j].x == c->groups[i].x;
-		if (dup)
-			continue;
-		for (int j = i; j < c->ngroups; j++) {
-			if (c->groups[j].x != c->groups[i].x)
-				continue;
-			if (text.len) {
-				sb_adds(&text, ", ");
-				merged = 1;
+/* The title and subtitle as labels at the top of the canvas (drawn with the
+ * next plot only, where the plots are several). */
+static void heading_labels(struct gp *g, const char *def)
+{
+	const struct chart *c = g->c;
+	int n = count_lines(g, c->title ? c->title : def, 3);
+
+	fitted_labels(g, c->title ? c->title : def, 3, line_h(g, 3) * 0.75, "");
+	if (c->subtitle)
+		fitted_labels(g, c->subtitle, 0, n * line_h(g, 3) + line_h(g, 0) * 0.7, "");
+}
+
+/* The height the chart's note takes at the bottom. */
+static double note_h(const struct gp *g)
+{
+	return g->c->note ? (count_lines(g, g->c->note, -2) + 0.5) * line_h(g, -2) : 0;
+}
+
+/* The chart's note as labels at the bottom of the canvas. */
+static void note_label(struct gp *g)
+{
+	if (!g->c->note)
+		return;
+	fitted_labels(g, g->c->note, -2, g->h - note_h(g) + line_h(g, -2) * 0.6,
+		      "textcolor rgb '#555555'");
+}
+
+#define CASE_FONT (-3)	/* the case numbers and their key */
+#define CASE_ROWS 4	/* rows of case numbers above the roofline */
+#define CASE_KEY_MAX 44	/* the case key's width, in characters */
+
+/* A case of the roofline: the groups at one intensity, numbered. */
+struct roof_case {
+	double x;
+	char *text;	/* the groups' names */
+	int row;	/* of its number, 0 nearest the plot */
+};
+
+/* The roofline's cases in order of intensity, groups at the same intensity
+ * sharing one ("stream triad fp64 n=65536, n=262144").  Returns how many. */
+static int roofline_cases(const struct chart *c, double xlo, double xhi, struct roof_case **out)
+{
+	struct roof_case *v = xcalloc((size_t)c->ngroups + 1, sizeof(*v));
+	int n = 0;
+
+	for (;;) {
+		int best = -1;
+
+		for (int i = 0; i < c->ngroups; i++) {
+			double x = c->groups[i].x;
+
+			if (valid(x) && x >= xlo && x <= xhi && (n == 0 || x > v[n - 1].x) &&
+			    (best < 0 || x < c->groups[best].x))
+				best = i;
+		}
+		if (best < 0)
+			break;
+		{
+			struct strbuf text = STRBUF_INIT;
+
+			for (int j = best; j < c->ngroups; j++) {
+				if (c->groups[j].x != c->groups[best].x)
+					continue;
+				sb_adds(&text, text.len ? ", " : "");
+				sb_adds(&text, j == best ? c->groups[j].label :
+					skip_common_words(c->groups[best].label, c->groups[j].label));
 			}
-			sb_adds(&text, j == i ? c->groups[j].label :
-				skip_common_words(c->groups[i].label, c->groups[j].label));
+			v[n].x = c->groups[best].x;
+			v[n].text = sb_detach(&text);
+			n++;
 		}
-		sb_addf(sb, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead lt %d\n",
-			c->groups[i].x, c->groups[i].x, c->ntargets + 1);
-		if (g->term != CHART_DUMB) {
-			cut = gp_clean(sb_str(&text), merged ? LABEL_MAX + 24 : LABEL_MAX);
-			longest = strlen(cut) > longest ? strlen(cut) : longest;
-			sb_adds(sb, "set label ");
-			gp_quote(sb, cut);
-			sb_addf(sb, " at %.9g, graph 1 offset -0.3,0.5 rotate by 30 left %s "
-				"textcolor rgb '#444444'\n", c->groups[i].x, fnt(g, -4));
-			free(cut);
-		}
-		sb_release(&text);
 	}
-	return longest;
+	*out = v;
+	return n;
 }
 
-/* Room above for the slanted names LONGEST long, then the title. */
-static void roofline_title(struct gp *g, size_t longest)
+/* Rows for the case numbers so that none overlaps another: each in the
+ * lowest row where it clears its left neighbour, PLOT_W wide from LEFT.
+ * Returns the rows used. */
+static int roofline_rows(const struct gp *g, struct roof_case *cs, int n, double xlo, double xhi,
+			 double left, double plot_w)
 {
-	const struct chart *c = g->c;
-	struct strbuf *sb = &g->sb;
+	double end[CASE_ROWS];
+	int rows = 1;
 
-	if (longest > 0) {
-		double rise = (double)longest * 0.85 * (g->fs - 4) * 0.5;	/* in points */
-		double h = g->h;
+	for (int r = 0; r < CASE_ROWS; r++)
+		end[r] = -INFINITY;
+	for (int i = 0; i < n; i++) {
+		double px = left + log(cs[i].x / xlo) / log(xhi / xlo) * plot_w;
+		double half = (snprintf(NULL, 0, "%d", i + 1) + 1) * char_w(g, CASE_FONT) / 2;
+		int best = 0;
 
-		sb_addf(sb, "set tmargin at screen %.3f\n", 1 - (rise + 3.6 * g->fs + 14) / h);
-		/* gnuplot would set the title just above the plot, over the names:
-		 * the title lines are labels at the top of the canvas instead. */
-		sb_adds(sb, "set label ");
-		quote_cut(sb, c->title ? c->title : "Roofline", HEADING_MAX);
-		sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", 1 - 1.3 * g->fs / h, fnt(g, 3));
-		if (c->subtitle) {
-			sb_adds(sb, "set label ");
-			quote_cut(sb, c->subtitle, HEADING_MAX);
-			sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", 1 - 2.8 * g->fs / h, fnt(g, 0));
-		}
-	} else {
-		title(g, "set title", "Roofline");
+		for (int r = CASE_ROWS - 1; r >= 0; r--)
+			if (end[r] <= px - half)
+				best = r;
+		if (end[best] > px - half)	/* every row taken: the least crowded */
+			for (int r = 0; r < CASE_ROWS; r++)
+				best = end[r] < end[best] ? r : best;
+		cs[i].row = best;
+		end[best] = px + half;
+		rows = best + 1 > rows ? best + 1 : rows;
 	}
+	return rows;
 }
 
-/* Target I's key entry: name, roofs, and how it was obtained. */
+/* The key of the case numbers: lines of at most WIDTH characters, "12 name"
+ * with wrapped names indented, appended to LINES; at most MAX lines, the
+ * last saying how many did not fit.  Returns the lines. */
+static int roofline_key(const struct roof_case *cs, int n, int width, int max, char ***lines)
+{
+	int nl = 0;
+
+	*lines = xcalloc((size_t)max + 1, sizeof(char *));
+	width = width < 20 ? 20 : width;
+	for (int i = 0; i < n; i++) {
+		char *clean = gp_clean(cs[i].text, 0), *p = clean;
+		int first = 1;
+
+		while (*p) {
+			size_t avail = (size_t)width - 4, len = strlen(p), cut = len;
+
+			if (nl == max - 1 && (i < n - 1 || len > avail)) {
+				(*lines)[nl++] = xasprintf("(%d more: choose with --kernel or --dtype)",
+							   n - i - !first);
+				free(clean);
+				return nl;
+			}
+			if (len > avail) {
+				cut = avail;
+				while (cut > 0 && p[cut] != ' ')
+					cut--;
+				if (cut == 0)
+					cut = avail;
+			}
+			(*lines)[nl++] = first ? xasprintf("%-3d %.*s", i + 1, (int)cut, p) :
+				xasprintf("    %.*s", (int)cut, p);
+			first = 0;
+			p += cut;
+			while (*p == ' ')
+				p++;
+		}
+		free(clean);
+	}
+	return nl;
+}
+
+/* Target I's key entry: name, roofs, ridge, and how it was obtained. */
 static void roofline_name(const struct chart *c, int i, struct strbuf *name)
 {
 	const struct chart_target *t = &c->targets[i];
 	int roof = valid(t->peak) || valid(t->bw);
-	char buf[64];
+	char buf[64], ops[24];
 
 	sb_adds(name, t->name);
 	if (t->measured)
-		sb_adds(name, roof ? " (probed roof)" : ", measured");
+		sb_adds(name, roof ? " (probed roof; cases measured)" : ", measured");
 	if (valid(t->peak)) {
 		nb_format_si(buf, sizeof(buf), t->peak, safe_unit(c->unit));
 		sb_addf(name, " - %s", buf);
@@ -569,17 +719,24 @@ static void roofline_name(const struct chart *c, int i, struct strbuf *name)
 		nb_format_si(buf, sizeof(buf), t->bw, "B/s");
 		sb_addf(name, ", %s", buf);
 	}
+	unit_ops(c->unit, ops, sizeof(ops));
+	if (valid(t->peak) && valid(t->bw))
+		sb_addf(name, ", ridge %.3g %s/B", t->peak / t->bw, ops);
 }
 
-/* The plot command: roofs, points, ridges and the legend's extra lines. */
-static void roofline_plot(struct gp *g, int nridges)
+/* The plot command: roofs, points and ridges without titles, then a key
+ * entry per target whose sample is its roof with its marker. */
+static void roofline_plot(struct gp *g, int nridges, int cols, double key_x, double key_y)
 {
 	const struct chart *c = g->c;
 	struct strbuf *sb = &g->sb;
-	size_t plot_at = sb->len;
-	int first = 1, entries = 0;
+	int entries = 0;
 
-	sb_adds(sb, "plot \\\n");
+	for (int i = 0; i < c->ntargets; i++)
+		entries += valid(c->targets[i].peak) || valid(c->targets[i].bw);
+	sb_addf(sb, "set key at screen %.4f, screen %.4f center top vertical maxcols %d maxrows %d "
+		"Left reverse samplen 3 spacing 1.1 width 1\n", key_x, key_y, cols, 99);
+	sb_adds(sb, "plot \\\n  NaN notitle");
 	for (int i = 0; i < c->ntargets; i++) {
 		const struct chart_target *t = &c->targets[i];
 		struct strbuf name = STRBUF_INIT;
@@ -587,63 +744,117 @@ static void roofline_plot(struct gp *g, int nridges)
 
 		for (int k = 0; k < c->npoints; k++)
 			npts += c->points[k].target == i && valid(c->points[k].x) && valid(c->points[k].y);
+		if (roof)
+			sb_addf(sb, ", \\\n  $roof%d using 1:2 with lines lt %d lw 2.6 notitle", i + 1, i + 1);
+		if (npts > 0)
+			sb_addf(sb, ", \\\n  $pts%d using 1:2 with points lt %d notitle", i + 1, i + 1);
+		if (!roof && !npts)
+			continue;
 		roofline_name(c, i, &name);
-		if (roof) {
-			sb_addf(sb, "%s$roof%d using 1:2 with lines lt %d lw 2.6 title ",
-				first ? "  " : ", \\\n  ", i + 1, i + 1);
-			key_title(g, sb_str(&name));
-			entries++;
-			first = 0;
-		}
-		if (npts > 0) {
-			sb_addf(sb, "%s$pts%d using 1:2 with points lt %d ", first ? "  " : ", \\\n  ",
-				i + 1, i + 1);
-			if (roof && !t->measured) {
-				sb_adds(sb, "notitle");
-			} else {
-				sb_adds(sb, "title ");
-				key_title(g, roof ? "host, measured" : sb_str(&name));
-				entries++;
-			}
-			first = 0;
-		}
+		sb_addf(sb, ", \\\n  NaN with %s lt %d lw 2.6 title ",
+			roof && npts ? "linespoints" : roof ? "lines" : "points", i + 1);
+		key_title(g, sb_str(&name));
 		sb_release(&name);
 	}
 	if (nridges > 0) {
 		sb_adds(sb, ", \\\n  $ridge1 using 1:2:3 with points pt 6 ps 2.4 lw 1.5 lc variable notitle");
-		if (g->term != CHART_DUMB)
-			sb_addf(sb, ", \\\n  $ridge1 using 1:2:4 with labels offset 0,1.1 %s "
-				"textcolor rgb '#444444' notitle", fnt(g, -4));
+		sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2 lw 1.5 lc rgb '#777777' title "
+			"'ridge point: where the memory roof meets the compute roof'");
 	}
-	sb_adds(sb, ", \\\n  NaN with points pt 7 lc rgb '#777777' title 'chips: predicted (model)'");
-	if (nridges > 0)
-		sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2 lc rgb '#777777' title "
-			"'ridge point (FLOP/byte)'");
 	sb_adds(sb, "\n");
-	key_rows(g, plot_at, entries + 1 + (nridges > 0));
+	g->longest = 0;
 }
 
 /* Roofline: the roofs of every target with one, their ridge points, and
- * the cases at their intensity. */
+ * the cases at their intensity, numbered above the plot with a key (to
+ * the right, or under the chart on text). */
 static int roofline(struct gp *g)
 {
 	const struct chart *c = g->c;
 	struct strbuf *sb = &g->sb;
-	double xlo = 0, xhi = 0, ylo = 0, yhi = 0;
-	char ops[24], buf[64];
-	int nridges;
+	double xlo = 0, xhi = 0, ylo = 0, yhi = 0, left, right, top, plot_h, bottom, key_w, legend_h;
+	struct roof_case *cs = NULL;
+	char ops[24], buf[64], **key = NULL;
+	int nridges, ncases, rows, nkey, entries = 1, cols = 1, dumb = g->term == CHART_DUMB;
+	size_t longest = 0;
 
 	unit_ops(c->unit, ops, sizeof(ops));
 	if (roofline_range(c, &xlo, &xhi, &ylo, &yhi))
 		return -1;
+	ncases = roofline_cases(c, xlo, xhi, &cs);
+	/* The legend: a line per target, two columns where they fit. */
+	for (int i = 0; i < c->ntargets; i++) {
+		struct strbuf name = STRBUF_INIT;
+
+		roofline_name(c, i, &name);
+		longest = name.len > longest ? name.len : longest;
+		entries++;
+		sb_release(&name);
+	}
+	longest = longest > TITLE_MAX ? TITLE_MAX : longest;
+	if (2 * ((double)longest + 7) * char_w(g, 0) < 0.96 * g->w)
+		cols = 2;
+	legend_h = ((entries + cols - 1) / cols + 0.5) * line_h(g, 0) * (dumb ? 1 : 1.1);
+	left = 13 * char_w(g, 0) + (dumb ? 2 : line_h(g, 0) * 1.6);
+	key_w = dumb ? 0 : (CASE_KEY_MAX + 2) * char_w(g, CASE_FONT);
+	right = dumb ? 2 : key_w + 2 * char_w(g, 0);
+	rows = roofline_rows(g, cs, ncases, xlo, xhi, left, g->w - left - right);
+	top = heading_h(g) + (rows + 0.6) * line_h(g, CASE_FONT);
+	bottom = line_h(g, 0) * 3.2 + legend_h + note_h(g);
+	if (dumb) {
+		nkey = roofline_key(cs, ncases, (int)g->w - 1, 30, &key);
+		plot_h = 20;
+		bottom += nkey + 1;
+		g->h = top + plot_h + bottom;
+	} else {
+		plot_h = g->h - top - bottom;
+		if (plot_h < 0.5 * g->h) {
+			plot_h = 0.5 * g->h;
+			g->h = top + plot_h + bottom;
+		}
+		nkey = roofline_key(cs, ncases, CASE_KEY_MAX, (int)((g->h - top - line_h(g, 0)) /
+			       line_h(g, CASE_FONT)), &key);
+	}
 	nridges = roofline_data(g, xlo, xhi);
-	sb_addf(sb, "set xlabel 'operational intensity (%s/byte)'\n", ops);
+	sb_addf(sb, "set lmargin at screen %.4f\nset rmargin at screen %.4f\n", left / g->w, 1 - right / g->w);
+	sb_addf(sb, "set tmargin at screen %.4f\nset bmargin at screen %.4f\n", from_top(g, top),
+		from_top(g, top + plot_h));
+	sb_addf(sb, "set xlabel 'operational intensity (%s/byte)' offset 0,%.1f\n", ops, dumb ? 0.5 : 0.2);
 	sb_adds(sb, "set logscale x\nset format x '%g'\n");
 	sb_addf(sb, "set xrange [%.9g:%.9g]\nset yrange [%.9g:%.9g]\n", xlo, xhi, ylo, yhi);
 	snprintf(buf, sizeof(buf), "attained %s", safe_unit(c->unit));
 	y_throughput(g, buf, c->unit, 1);
-	roofline_title(g, roofline_cases(g, xlo, xhi));
-	roofline_plot(g, nridges);
+	heading_labels(g, "Roofline");
+	note_label(g);
+	for (int i = 0; i < ncases; i++) {
+		double y = top - (cs[i].row + 0.5) * line_h(g, CASE_FONT);
+
+		sb_addf(sb, "set arrow from first %.9g, graph 0 to first %.9g, screen %.4f nohead lt %d\n",
+			cs[i].x, cs[i].x, from_top(g, y + 0.5 * line_h(g, CASE_FONT)), c->ntargets + 1);
+		sb_addf(sb, "set label '%d' at first %.9g, screen %.4f center %s textcolor rgb '#222222'\n",
+			i + 1, cs[i].x, from_top(g, y + (dumb ? 0 : 0.3 * line_h(g, CASE_FONT))), fnt(g, CASE_FONT));
+	}
+	for (int i = 0; i < nkey; i++) {
+		double x = dumb ? 1 / g->w : 1 - key_w / g->w;
+		double y = dumb ? g->h - bottom + legend_h + line_h(g, 0) * 3.2 + i + 1 :
+			top + (i + 0.8) * line_h(g, CASE_FONT);
+
+		sb_adds(sb, "set label ");
+		gp_quote(sb, key[i]);
+		sb_addf(sb, " at screen %.4f, screen %.4f left %s textcolor rgb '#222222'\n", x,
+			from_top(g, y), fnt(g, CASE_FONT));
+		free(key[i]);
+	}
+	if (!dumb && ncases > 0) {
+		sb_adds(sb, "set label 'cases' ");
+		sb_addf(sb, " at screen %.4f, screen %.4f left %s\n", 1 - key_w / g->w,
+			from_top(g, top - 0.6 * line_h(g, CASE_FONT)), fnt(g, CASE_FONT));
+	}
+	roofline_plot(g, nridges, cols, 0.5, from_top(g, top + plot_h + line_h(g, 0) * 3.0));
+	for (int i = 0; i < ncases; i++)
+		free(cs[i].text);
+	free(cs);
+	free(key);
 	return 0;
 }
 
@@ -846,12 +1057,6 @@ static void bars_split(const struct gp *g, struct bar_layout *l, const char *uni
 	}
 }
 
-/* The title block's height: the title and the subtitle. */
-static double heading_h(const struct gp *g)
-{
-	return line_h(g, 3) + (g->c->subtitle ? line_h(g, 0) : 0) + 0.6 * line_h(g, 0);
-}
-
 /* Room above a panel for its title. */
 static double panel_gap(const struct gp *g)
 {
@@ -874,7 +1079,7 @@ static void bars_stack(struct gp *g, struct bar_layout *l, int nentries, size_t 
 	l->legend_h = (rows + 0.8) * line_h(g, 0) * (g->term == CHART_DUMB ? 1 : 1.2);
 	for (int i = 0; i < l->np; i++)
 		fixed += panel_gap(g) + l->p[i].lines * line_h(g, TIC_FONT) + line_h(g, 0);
-	fixed += l->legend_h + (g->c->note ? line_h(g, -2) * 1.5 : 0);
+	fixed += l->legend_h + note_h(g);
 	min_h = g->term == CHART_DUMB ? 24 : g->w * 9 / 16;
 	if (fixed + l->np * plot_h < min_h)
 		plot_h = (min_h - fixed) / l->np;
@@ -888,25 +1093,6 @@ static void bars_stack(struct gp *g, struct bar_layout *l, int nentries, size_t 
 		y = p->top + plot_h + p->lines * line_h(g, TIC_FONT) + line_h(g, 0);
 	}
 	l->legend_top = y;
-}
-
-/* The title and subtitle as labels at the top of the canvas (drawn with the
- * next plot only). */
-static void heading_labels(struct gp *g, const char *def)
-{
-	const struct chart *c = g->c;
-	struct strbuf *sb = &g->sb;
-
-	sb_adds(sb, "set label 1 ");
-	quote_cut(sb, c->title ? c->title : def, HEADING_MAX);
-	sb_addf(sb, " at screen 0.5, screen %.4f center %s\n", from_top(g, line_h(g, 3) * 0.75),
-		fnt(g, 3));
-	if (c->subtitle) {
-		sb_adds(sb, "set label 2 ");
-		quote_cut(sb, c->subtitle, HEADING_MAX);
-		sb_addf(sb, " at screen 0.5, screen %.4f center %s\n",
-			from_top(g, line_h(g, 3) + line_h(g, 0) * 0.7), fnt(g, 0));
-	}
 }
 
 /* A nice step (1, 2 or 5 times a power of ten) of at least RAW. */
@@ -1068,12 +1254,7 @@ static void bars_legend(struct gp *g, const struct bar_layout *l, const int *sho
 	struct strbuf *sb = &g->sb;
 	int first = 1;
 
-	if (c->note) {
-		sb_adds(sb, "set label 4 ");
-		quote_cut(sb, c->note, 2 * HEADING_MAX);
-		sb_addf(sb, " at screen 0.5, screen %.4f center %s textcolor rgb '#555555'\n",
-			from_top(g, g->h - line_h(g, -2) * 0.8), fnt(g, -2));
-	}
+	note_label(g);
 	sb_adds(sb, "unset border\nunset tics\nunset logscale\nset xrange [0:1]\nset yrange [0:1]\n");
 	sb_addf(sb, "set lmargin at screen 0.02\nset rmargin at screen 0.98\n"
 		"set tmargin at screen %.4f\nset bmargin at screen %.4f\n", from_top(g, l->legend_top),
@@ -1202,7 +1383,7 @@ static int scaling(struct gp *g)
 	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
 	char buf[64];
 	size_t plot_at;
-	int first = 1, nbound = 0;
+	int first = 1, nbound = 0, npts;
 
 	for (int k = 0; k < c->npoints; k++) {
 		if (!valid(c->points[k].x) || !valid(c->points[k].y))
@@ -1277,6 +1458,13 @@ static int scaling(struct gp *g)
 				sb_addf(&name, " - compute-bound from %.0f", c->points[k].x);
 				break;
 			}
+		npts = 0;
+		for (int k = 0; k < c->npoints; k++)
+			npts += c->points[k].target == t && valid(c->points[k].x) && valid(c->points[k].y);
+		if (npts == 0) {	/* a chip the model cannot predict here: in the note */
+			sb_release(&name);
+			continue;
+		}
 		sb_addf(sb, "%s$size%d using 1:2 with linespoints lt %d title ", first ? "  " : ", \\\n  ",
 			t + 1, t + 1);
 		key_title(g, sb_str(&name));
@@ -1292,6 +1480,54 @@ static int scaling(struct gp *g)
 		!strcmp(safe_unit(c->unit), "B/s") ? "memory bandwidth" : "dense peak");
 	key_rows(g, plot_at, c->ntargets + 1 + (nbound > 0));
 	return 0;
+}
+
+/* A chip's name as a tic label of lines at most WIDTH wide, broken after
+ * its dashes ("a100-sxm4-" "80gb"). */
+static void chip_tic(struct strbuf *sb, const char *name, int width)
+{
+	char *clean = gp_clean(name, 0), *p = clean;
+	int line = 0;
+
+	width = width < 4 ? 4 : width;
+	while (*p) {
+		size_t len = strlen(p), cut = len;
+		char *piece;
+
+		if ((int)len > width) {
+			cut = (size_t)width;
+			while (cut > 0 && p[cut - 1] != '-' && p[cut - 1] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)width;
+		}
+		piece = xstrndup(p, cut);
+		sb_adds(sb, line++ ? " . \"\\n\" . " : "");
+		gp_quote_tic(sb, piece);
+		free(piece);
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+	if (line == 0)
+		gp_quote_tic(sb, "");
+	free(clean);
+}
+
+/* A bar per chip of column COL of $mem1, labelled with column LABEL: a
+ * plot per chip, so that text terminals draw each with its character. */
+static void specs_mem_plot(struct gp *g, int col, int label)
+{
+	const struct chart *c = g->c;
+
+	sb_adds(&g->sb, "plot \\\n");
+	for (int t = 0; t < c->ntargets; t++)
+		sb_addf(&g->sb, "%s$mem1 every ::%d::%d using 1:%d with boxes lt %d notitle", t ? ", \\\n  " : "  ",
+			t, t, col, t + 1);
+	if (g->term != CHART_DUMB)
+		sb_addf(&g->sb, ", \\\n  $mem1 using 1:%d:%d with labels offset 0,0.6 %s notitle", col, label,
+			fnt(g, -3));
+	sb_adds(&g->sb, "\n");
 }
 
 /* Specs: dense peaks per dtype (grouped, log), then bandwidth and memory. */
@@ -1349,15 +1585,17 @@ static int specs(struct gp *g)
 	}
 	block_end(sb);
 
+	if (dumb)
+		g->h = 64;	/* three panels one above the other */
 	sb_adds(sb, "set multiplot title ");
 	quote_cut(sb, c->title ? c->title : "Chip specifications", HEADING_MAX);
 	if (c->subtitle) {
 		sb_adds(sb, " . \"\\n\" . ");
-		quote_cut(sb, c->subtitle, HEADING_MAX);
+		quote_cut(sb, c->subtitle, (size_t)(0.96 * g->w / char_w(g, 3)));
 	}
 	sb_addf(sb, " %s\n", fnt(g, 3));
 	/* Peaks: the top 55%, legend above. */
-	sb_adds(sb, "set origin 0,0.40\nset size 1,0.52\n");
+	sb_adds(sb, dumb ? "set origin 0,0.56\nset size 1,0.38\n" : "set origin 0,0.40\nset size 1,0.52\n");
 	sb_adds(sb, "set key outside top center horizontal Left reverse samplen 1.5 width 2\n");
 	sb_adds(sb, "set style fill solid 0.85 border rgb '#333333'\n");
 	sb_addf(sb, "set boxwidth %.4f absolute\n", w * 0.92);
@@ -1386,40 +1624,28 @@ static int specs(struct gp *g)
 		sb_adds(sb, ", \\\n  NaN notitle");
 	sb_adds(sb, "\n");
 
-	/* Bandwidth and capacity, side by side below. */
+	/* Bandwidth and capacity, side by side below (on text, one above the
+	 * other, for the width of the names). */
 	sb_adds(sb, "unset key\nunset logscale y\nset format y '%g'\n");
 	sb_addf(sb, "set boxwidth 0.7 absolute\nset xrange [-0.6:%.1f]\n", c->ntargets - 0.4);
 	sb_adds(sb, "set xtics (");
 	for (int t = 0; t < c->ntargets; t++) {
-		char *cut = gp_clean(c->targets[t].name, 16);
+		double slot = (dumb ? g->w - 8 : g->w / 2 - 8 * char_w(g, 0)) / c->ntargets;
 
 		sb_adds(sb, t ? ", " : "");
-		gp_quote_tic(sb, cut);
+		chip_tic(sb, c->targets[t].name, (int)(0.92 * slot / char_w(g, 0)) - dumb);
 		sb_addf(sb, " %d", t);
-		free(cut);
 	}
-	sb_adds(sb, ")\n");
-	{
-		size_t longest = 0;
-
-		for (int t = 0; t < c->ntargets; t++)
-			longest = strlen(c->targets[t].name) > longest ? strlen(c->targets[t].name) : longest;
-		if (!dumb && (longest > 16 ? 16 : longest) * (size_t)c->ntargets > 36)
-			sb_adds(sb, "set xtics rotate by 25 right\n");
-	}
-	sb_adds(sb, "set origin 0,0\nset size 0.5,0.40\n");
+	sb_adds(sb, ") norotate center\n");
+	sb_adds(sb, dumb ? "set origin 0,0.29\nset size 1,0.27\n" : "set origin 0,0\nset size 0.5,0.40\n");
 	sb_adds(sb, "set title 'memory bandwidth (TB/s)'\n");
 	sb_addf(sb, "set yrange [0:%.6g]\n", maxbw > 0 ? maxbw / 1e12 * 1.18 : 1);
-	sb_adds(sb, "plot $mem1 using 1:2:4 with boxes lc variable notitle");
-	if (!dumb)
-		sb_addf(sb, ", $mem1 using 1:2:5 with labels offset 0,0.6 %s notitle", fnt(g, -3));
-	sb_adds(sb, "\nset origin 0.5,0\nset size 0.5,0.40\n");
+	specs_mem_plot(g, 2, 5);
+	sb_adds(sb, dumb ? "set origin 0,0.01\nset size 1,0.27\n" : "set origin 0.5,0\nset size 0.5,0.40\n");
 	sb_adds(sb, "set title 'memory capacity (GiB)'\n");
 	sb_addf(sb, "set yrange [0:%.6g]\n", maxmem > 0 ? maxmem / (1024.0 * 1024 * 1024) * 1.18 : 1);
-	sb_adds(sb, "plot $mem1 using 1:3:4 with boxes lc variable notitle");
-	if (!dumb)
-		sb_addf(sb, ", $mem1 using 1:3:6 with labels offset 0,0.6 %s notitle", fnt(g, -3));
-	sb_adds(sb, "\nunset multiplot\n");
+	specs_mem_plot(g, 3, 6);
+	sb_adds(sb, "unset multiplot\n");
 	return 0;
 }
 
