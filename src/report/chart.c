@@ -1483,8 +1483,8 @@ static int scaling(struct gp *g)
 }
 
 /* A chip's name as a tic label of lines at most WIDTH wide, broken after
- * its dashes ("a100-sxm4-" "80gb"). */
-static void chip_tic(struct strbuf *sb, const char *name, int width)
+ * its dashes ("a100-sxm4-" "80gb").  Returns the lines. */
+static int chip_tic(struct strbuf *sb, const char *name, int width)
 {
 	char *clean = gp_clean(name, 0), *p = clean;
 	int line = 0;
@@ -1512,9 +1512,11 @@ static void chip_tic(struct strbuf *sb, const char *name, int width)
 	if (line == 0)
 		gp_quote_tic(sb, "");
 	free(clean);
+	return line > 0 ? line : 1;
 }
 
-/* A bar per chip of column COL of $mem1, labelled with column LABEL: a
+/* A bar per chip of column COL of $mem1, labelled with column LABEL (0:
+ * none): a
  * plot per chip, so that text terminals draw each with its character. */
 static void specs_mem_plot(struct gp *g, int col, int label)
 {
@@ -1524,7 +1526,7 @@ static void specs_mem_plot(struct gp *g, int col, int label)
 	for (int t = 0; t < c->ntargets; t++)
 		sb_addf(&g->sb, "%s$mem1 every ::%d::%d using 1:%d with boxes lt %d notitle", t ? ", \\\n  " : "  ",
 			t, t, col, t + 1);
-	if (g->term != CHART_DUMB)
+	if (label > 0)
 		sb_addf(&g->sb, ", \\\n  $mem1 using 1:%d:%d with labels offset 0,0.6 %s notitle", col, label,
 			fnt(g, -3));
 	sb_adds(&g->sb, "\n");
@@ -1535,8 +1537,9 @@ static int specs(struct gp *g)
 {
 	const struct chart *c = g->c;
 	struct strbuf *sb = &g->sb;
-	int dts[NB_DTYPE_COUNT], ndt = 0, first = 1, dumb = g->term == CHART_DUMB;
-	double lo = INFINITY, hi = 0, w, maxbw = 0, maxmem = 0;
+	int dts[NB_DTYPE_COUNT], ndt = 0, first = 1, dumb = g->term == CHART_DUMB, lines = 1, upright, values;
+	double lo = INFINITY, hi = 0, w, maxbw = 0, maxmem = 0, slot;
+	size_t longest = 0;
 	char buf[64];
 
 	if (c->ntargets == 0)
@@ -1628,23 +1631,39 @@ static int specs(struct gp *g)
 	 * other, for the width of the names). */
 	sb_adds(sb, "unset key\nunset logscale y\nset format y '%g'\n");
 	sb_addf(sb, "set boxwidth 0.7 absolute\nset xrange [-0.6:%.1f]\n", c->ntargets - 0.4);
+	/* Names broken after their dashes into two lines at most; where they
+	 * need more, turned upright (on text, as many lines as it takes). */
+	slot = (dumb ? g->w - 8 : g->w / 2 - 6 * char_w(g, 0)) / c->ntargets;
+	for (int t = 0; t < c->ntargets; t++) {
+		struct strbuf tmp = STRBUF_INIT;
+		int l = chip_tic(&tmp, c->targets[t].name, (int)(0.95 * slot / char_w(g, TIC_FONT)) - dumb);
+
+		lines = l > lines ? l : lines;
+		longest = strlen(c->targets[t].name) > longest ? strlen(c->targets[t].name) : longest;
+		sb_release(&tmp);
+	}
+	upright = !dumb && lines > 2;
 	sb_adds(sb, "set xtics (");
 	for (int t = 0; t < c->ntargets; t++) {
-		double slot = (dumb ? g->w - 8 : g->w / 2 - 8 * char_w(g, 0)) / c->ntargets;
-
 		sb_adds(sb, t ? ", " : "");
-		chip_tic(sb, c->targets[t].name, (int)(0.92 * slot / char_w(g, 0)) - dumb);
+		chip_tic(sb, c->targets[t].name, upright ? 1000 : (int)(0.95 * slot / char_w(g, TIC_FONT)) - dumb);
 		sb_addf(sb, " %d", t);
 	}
-	sb_adds(sb, ") norotate center\n");
+	if (upright)
+		sb_addf(sb, ") rotate by 90 right %s\nset bmargin %.1f\n", fnt(g, TIC_FONT),
+			(double)longest * char_w(g, TIC_FONT) / (0.75 * line_h(g, 0)) + 2);
+	else
+		sb_addf(sb, ") norotate center %s\nset bmargin %d\n", fnt(g, TIC_FONT), lines + 1);
+	/* The values over the bars where they fit across them. */
+	values = !dumb && 0.7 * slot > 6 * char_w(g, -3);
 	sb_adds(sb, dumb ? "set origin 0,0.29\nset size 1,0.27\n" : "set origin 0,0\nset size 0.5,0.40\n");
 	sb_adds(sb, "set title 'memory bandwidth (TB/s)'\n");
 	sb_addf(sb, "set yrange [0:%.6g]\n", maxbw > 0 ? maxbw / 1e12 * 1.18 : 1);
-	specs_mem_plot(g, 2, 5);
+	specs_mem_plot(g, 2, values ? 5 : 0);
 	sb_adds(sb, dumb ? "set origin 0,0.01\nset size 1,0.27\n" : "set origin 0.5,0\nset size 0.5,0.40\n");
 	sb_adds(sb, "set title 'memory capacity (GiB)'\n");
 	sb_addf(sb, "set yrange [0:%.6g]\n", maxmem > 0 ? maxmem / (1024.0 * 1024 * 1024) * 1.18 : 1);
-	specs_mem_plot(g, 3, 6);
+	specs_mem_plot(g, 3, values ? 6 : 0);
 	sb_adds(sb, "unset multiplot\n");
 	return 0;
 }
