@@ -732,10 +732,16 @@ static void roofline_plot(struct gp *g, int nridges, int cols, double key_x, dou
 	struct strbuf *sb = &g->sb;
 	int entries = 0;
 
-	for (int i = 0; i < c->ntargets; i++)
-		entries += valid(c->targets[i].peak) || valid(c->targets[i].bw);
+	for (int i = 0; i < c->ntargets; i++) {
+		int npts = 0;
+
+		for (int k = 0; k < c->npoints; k++)
+			npts += c->points[k].target == i && valid(c->points[k].x) && valid(c->points[k].y);
+		entries += valid(c->targets[i].peak) || valid(c->targets[i].bw) || npts > 0;
+	}
 	sb_addf(sb, "set key at screen %.4f, screen %.4f center top vertical maxcols %d maxrows %d "
-		"Left reverse samplen 3 spacing 1.1 width 1\n", key_x, key_y, cols, 99);
+		"Left reverse samplen 3 spacing 1.1 width 1\n", key_x, key_y, cols,
+		(entries + (nridges > 0) + cols - 1) / cols);
 	sb_adds(sb, "plot \\\n  NaN notitle");
 	for (int i = 0; i < c->ntargets; i++) {
 		const struct chart_target *t = &c->targets[i];
@@ -794,13 +800,14 @@ static int roofline(struct gp *g)
 	longest = longest > TITLE_MAX ? TITLE_MAX : longest;
 	if (2 * ((double)longest + 7) * char_w(g, 0) < 0.96 * g->w)
 		cols = 2;
-	legend_h = ((entries + cols - 1) / cols + 0.5) * line_h(g, 0) * (dumb ? 1 : 1.1);
+	/* gnuplot's key rows: 1.5 font sizes, times the key's spacing (1.1). */
+	legend_h = ((entries + cols - 1) / cols + 0.5) * (dumb ? 1 : 1.65 * g->fs * g->px);
 	left = 13 * char_w(g, 0) + (dumb ? 2 : line_h(g, 0) * 1.6);
 	key_w = dumb ? 0 : (CASE_KEY_MAX + 2) * char_w(g, CASE_FONT);
 	right = dumb ? 2 : key_w + 2 * char_w(g, 0);
 	rows = roofline_rows(g, cs, ncases, xlo, xhi, left, g->w - left - right);
 	top = heading_h(g) + (rows + 0.6) * line_h(g, CASE_FONT);
-	bottom = line_h(g, 0) * 3.2 + legend_h + note_h(g);
+	bottom = line_h(g, 0) * 3.6 + legend_h + note_h(g);
 	if (dumb) {
 		nkey = roofline_key(cs, ncases, (int)g->w - 1, 30, &key);
 		plot_h = 20;
@@ -836,7 +843,7 @@ static int roofline(struct gp *g)
 	}
 	for (int i = 0; i < nkey; i++) {
 		double x = dumb ? 1 / g->w : 1 - key_w / g->w;
-		double y = dumb ? g->h - bottom + legend_h + line_h(g, 0) * 3.2 + i + 1 :
+		double y = dumb ? g->h - bottom + legend_h + line_h(g, 0) * 3.6 + i + 1 :
 			top + (i + 0.8) * line_h(g, CASE_FONT);
 
 		sb_adds(sb, "set label ");
@@ -850,7 +857,7 @@ static int roofline(struct gp *g)
 		sb_addf(sb, " at screen %.4f, screen %.4f left %s\n", 1 - key_w / g->w,
 			from_top(g, top - 0.6 * line_h(g, CASE_FONT)), fnt(g, CASE_FONT));
 	}
-	roofline_plot(g, nridges, cols, 0.5, from_top(g, top + plot_h + line_h(g, 0) * 3.0));
+	roofline_plot(g, nridges, cols, 0.5, from_top(g, top + plot_h + line_h(g, 0) * (dumb ? 3 : 3.4)));
 	for (int i = 0; i < ncases; i++)
 		free(cs[i].text);
 	free(cs);
