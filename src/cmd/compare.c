@@ -392,8 +392,12 @@ static int parse_runs_opts(int argc, char **argv, struct nb_ctx *ctx, struct run
 						   "(e.g. 0.05)", optarg);
 			break;
 		case O_CORRECTION:
-			if (stats_p_adjust_parse(optarg) < 0)
-				return usage_error(cmd, "--correction '%s': use holm, bh or none", optarg);
+			if (stats_p_adjust_parse(optarg) < 0) {
+				struct nb_near nr;
+
+				return usage_error(cmd, "--correction: unknown method '%s'%s (use holm, bh or none)", optarg,
+						   nb_near_choices(&nr, optarg, "holm|bh|none"));
+			}
 			o->adjust = (enum nb_p_adjust)stats_p_adjust_parse(optarg);
 			break;
 		case 'f':
@@ -534,7 +538,12 @@ static int cmd_compare(int argc, char **argv, struct nb_ctx *ctx)
 				return compare_workload(argc - 1, argv + 1, ctx);
 		return compare_chips(argc - 1, argv + 1, ctx);
 	}
-	return usage_error(&nb_cmd_compare, "cannot compare '%s': use 'chips' or 'runs'", argv[1]);
+	{
+		struct nb_near nr;
+
+		return usage_error(&nb_cmd_compare, "cannot compare '%s'%s (use 'chips' or 'runs')", argv[1],
+				   nb_near_choices(&nr, argv[1], "chips|runs"));
+	}
 }
 
 const struct nb_command nb_cmd_compare = {
