@@ -34,6 +34,7 @@ usage "did you mean 'dumb'?" plot bars --term dum
 usage "did you mean 'chips'?" compare chipz
 usage "did you mean 'holm'?" compare runs 1 2 --correction hol
 usage "did you mean 'probe'?" profile prob
+usage "did you mean 'holdout'?" validate --measurements holdot
 usage "did you mean 'h100'?" compare chips h10 a100
 # Nothing close: no guess.
 usage "unknown kernel 'zzzzzz'" run --case zzzzzz
