@@ -679,6 +679,15 @@ static int validate_measurements(const char *path, const char *format, double ma
 	    !strcmp(path, "workloads"))
 		path = shipped_measurements(!strcmp(path, "collectives") ? "collective"
 					    : !strcmp(path, "workloads") ? "workload" : path, shipped, sizeof(shipped));
+	else if (!strchr(path, '/') && access(path, F_OK) != 0) {
+		/* Neither a file nor a shipped set: a misspelt set name is a
+		 * usage error. */
+		struct nb_near nr;
+		const char *hint = nb_near_choices(&nr, path, "calibration|holdout|collectives|workloads");
+
+		if (*hint)
+			return usage_error(&nb_cmd_validate, "--measurements: no file '%s'%s", path, hint);
+	}
 	if (validate_is_workloads(path))
 		return validate_workloads(path, set, format, max_median, max_error);
 	if (validate_is_collectives(path))
