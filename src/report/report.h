@@ -11,7 +11,7 @@ struct nb_run_import;
 /* The export schemas (doc/export.md): one run, or several in one file. */
 #define NB_EXPORT_SCHEMA "npubench-run"
 #define NB_EXPORT_MANY_SCHEMA "npubench-runs"
-#define NB_EXPORT_VERSION 1
+#define NB_EXPORT_VERSION 2
 
 /* Which results a report keeps: TARGETS as targets_parse read them with
  * NB_TARGETS_FILTER, KERNELS globs matched against the kernel name or the
