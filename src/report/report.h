@@ -56,6 +56,9 @@ char *report_host_json(int pretty);
 /* The same with the measured ceilings (hostinfo_peaks: fp32 FMA, bf16 dot,
  * int8 dot; 0 = absent, written as null) when PEAKS is not NULL. */
 char *report_host_json_peaks(int pretty, const double *peaks);
+/* ... and with GPUS, the GPUs as `info` lists them (loads the CUDA plugin:
+ * not for the description stored with every run). */
+char *report_host_json_full(int pretty, const double *peaks, int gpus);
 
 /* Parses an export JSON document (either schema) read from PATH into runs
  * ready for store_import; the whole file is checked first and rejected on

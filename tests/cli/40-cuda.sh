@@ -34,6 +34,19 @@ case "$gpus" in
 *) pass ;;	# a usable GPU: 41-cuda-gpu.sh measures it
 esac
 
+# info --format json says the same: the GPUs, or why there are none.
+expect 0 nb info --format json
+python3 - "$T/out" "$gpus" <<'PY' && pass || fail "info --format json: gpus disagree with the text"
+import json, sys
+g = json.load(open(sys.argv[1]))["gpus"]
+text = sys.argv[2]
+if "none usable" in text:
+    assert g["available"] is False and g["devices"] == [] and g["plugin"] is None, g
+    assert text.endswith(g["reason"]), (text, g["reason"])
+else:
+    assert g["available"] is True and g["reason"] is None and len(g["devices"]) >= 1, g
+PY
+
 # A plugin file that is missing, or not a plugin.
 NPUBENCH_CUDA_PLUGIN="$T/nowhere.so" expect 1 nb run --case "$gemm" --target cuda:0
 contains "$T/err" "cannot load the CUDA plugin '$T/nowhere.so'"
@@ -53,6 +66,22 @@ NB_FAKE_CUDA=nodriver expect 1 nb run --case "$gemm" --target cuda:0
 contains "$T/err" "cuda:0: not available: no NVIDIA driver: libcuda.so.1"
 NB_FAKE_CUDA=nodevice expect 1 nb run --case "$gemm" --target cuda:0
 contains "$T/err" "cuda:0: not available: no NVIDIA GPU"
+NB_FAKE_CUDA=nodriver expect 0 nb info --format json
+python3 -c 'import json,sys; g=json.load(open(sys.argv[1]))["gpus"]; assert not g["available"] and g["reason"].startswith("no NVIDIA driver: libcuda.so.1"), g' "$T/out" \
+	&& pass || fail "info --format json without a driver"
+expect 0 nb info --format json
+python3 - "$T/out" <<'PY' && pass || fail "info --format json with two GPUs"
+import json, sys
+g = json.load(open(sys.argv[1]))["gpus"]
+assert g["available"] and g["reason"] is None and g["plugin"], g
+d = g["devices"]
+assert [x["target"] for x in d] == ["cuda:0", "cuda:1"], d
+for x in d:
+    for k in ("name", "compute_capability", "sms", "sm_clock_mhz", "mem_clock_mhz", "memory_bytes",
+              "l2_bytes", "pci_bus_id", "driver_version", "runtime_version"):
+        assert k in x, (k, x)
+assert d[0]["sms"] > 0 and d[0]["memory_bytes"] > 0
+PY
 expect 1 nb run --case "$gemm" --target cuda:2
 contains "$T/err" "cuda:2: no such GPU (this machine has 2, cuda:0 to cuda:1)"
 expect 0 nb list runs
