@@ -15,6 +15,7 @@
 #include "kernels/kernel.h"
 #include "model/model.h"
 #include "model/profile.h"
+#include "targets/cuda.h"
 #include "targets/hostinfo.h"
 #include "targets/target.h"
 #include "util/cpu.h"
@@ -75,6 +76,8 @@ struct probe {
 	struct nb_pool *pool;
 	int64_t threads, size;
 	char *out;
+	const char *target;	/* --target: NULL or "host" for the host */
+	int size_set, out_set;
 	char gemm_case[128];	/* the fp32 GEMM at --size */
 	double fma, gemm32, eff, att;
 	char notes[256];	/* the profile's notes, as the header wrote them */
@@ -114,6 +117,7 @@ static int probe_options(int argc, char **argv, struct nb_ctx *ctx, struct probe
 		{ "min-time", required_argument, NULL, 't' },
 		{ "size", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "target", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -123,7 +127,7 @@ static int probe_options(int argc, char **argv, struct nb_ctx *ctx, struct probe
 	pr->size = 2048;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:t:s:o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":j:t:s:o:T:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			if (nb_parse_i64(optarg, &pr->threads) || pr->threads < 1 || pr->threads > 4096)
@@ -136,10 +140,15 @@ static int probe_options(int argc, char **argv, struct nb_ctx *ctx, struct probe
 		case 's':
 			if (nb_parse_i64(optarg, &pr->size) || pr->size < 64 || pr->size > 16384)
 				return usage_error(&nb_cmd_profile, "--size '%s': expected 64 to 16384", optarg);
+			pr->size_set = 1;
 			break;
 		case 'o':
 			free(pr->out);
 			pr->out = xstrdup(optarg);
+			pr->out_set = 1;
+			break;
+		case 'T':
+			pr->target = optarg;
 			break;
 		default:
 			return bad_option(&nb_cmd_profile, argv, c);
@@ -457,6 +466,19 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 
 	if ((ret = probe_options(argc, argv, ctx, &pr)))
 		goto out;
+	if (pr.target && strcmp(pr.target, "host")) {
+		char msg[256];
+		int index;
+
+		if (cuda_parse_word(pr.target, &index, msg, sizeof(msg)) != 1) {
+			ret = usage_error(&nb_cmd_profile, "--target '%s': probe measures 'host' or a GPU, "
+					  "cuda:N", pr.target);
+			goto out;
+		}
+		ret = profile_probe_cuda(ctx, index, pr.size_set ? pr.size : 8192,
+					 pr.mo.min_time, pr.out_set ? pr.out : NULL);
+		goto out;
+	}
 	ret = NB_EXIT_FAIL;
 	probe_disturbed = 0;
 	probe_hygiene_start(ctx, &pr);
