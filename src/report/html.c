@@ -142,56 +142,79 @@ static void md_table(struct strbuf *sb, char **lines, int n)
 	sb_adds(sb, n > 0 ? "</tbody></table>\n" : "</table>\n");
 }
 
+/* Splits TEXT (modified) into its lines, empty ones kept; *N of them. */
+static char **split_lines(char *text, int *n)
+{
+	char **lines = NULL;
+	int k = 0;
+
+	for (char *l = text; l; ) {
+		char *nl = strchr(l, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (nl || *l) {
+			lines = xrealloc(lines, (size_t)(k + 1) * sizeof(char *));
+			lines[k++] = l;
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	*n = k;
+	return lines;
+}
+
 void html_markdown(struct strbuf *sb, const char *md, const char *skip)
 {
-	char *copy = xstrdup(md ? md : ""), *save = NULL, **lines = NULL;
-	int n = 0, skipping = 0, inlist = 0;
+	char *copy = xstrdup(md ? md : "");
+	int n = 0, skipping = 0;
+	char **lines = split_lines(copy, &n);
+	/* What is open: nothing, a list, a paragraph. */
+	enum { NONE, LIST, PARA } open = NONE;
 
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		lines = xrealloc(lines, (size_t)(n + 1) * sizeof(char *));
-		lines[n++] = l;
-	}
 	for (int i = 0; i < n; i++) {
 		const char *l = lines[i];
-		int level = (int)strspn(l, "#");
+		int level = (int)strspn(l, "#"), ind = (int)strspn(l, " ");
+		int item = l[ind] == '-' && l[ind + 1] == ' ';
+		int heading = level > 0 && l[level] == ' ';
 
-		if (level > 0 && l[level] == ' ') {
+		/* Close what this line does not continue. */
+		if (open == LIST && !item)
+			sb_adds(sb, "</ul>\n");
+		if (open == PARA && (!*l || heading || item || l[0] == '|'))
+			sb_adds(sb, "</p>\n");
+		if ((open == LIST && !item) || (open == PARA && (!*l || heading || item || l[0] == '|')))
+			open = NONE;
+		if (heading) {
 			skipping = skip && !strcmp(l + level + 1, skip);
-			if (inlist)
-				sb_adds(sb, "</ul>\n");
-			inlist = 0;
 			if (!skipping) {
 				sb_addf(sb, "<h%d>", level + 1);
 				html_text(sb, l + level + 1);
 				sb_addf(sb, "</h%d>\n", level + 1);
 			}
+		} else if (skipping || !*l) {
 			continue;
-		}
-		if (skipping)
-			continue;
-		if (l[strspn(l, " ")] == '-' && l[strspn(l, " ") + 1] == ' ') {
-			if (!inlist)
+		} else if (item) {
+			if (open != LIST)
 				sb_adds(sb, "<ul>\n");
-			inlist = 1;
-			html_elem(sb, "li", l + strspn(l, " ") + 2);
-			continue;
-		}
-		if (inlist)
-			sb_adds(sb, "</ul>\n");
-		inlist = 0;
-		if (l[0] == '|') {
+			open = LIST;
+			html_elem(sb, "li", l + ind + 2);
+		} else if (l[0] == '|') {
 			int j = i;
 
 			while (j < n && lines[j][0] == '|')
 				j++;
 			md_table(sb, lines + i, j - i);
 			i = j - 1;
-			continue;
+		} else {
+			sb_adds(sb, open == PARA ? "\n" : "<p>");
+			open = PARA;
+			html_text(sb, l);
 		}
-		html_elem(sb, "p", l);
 	}
-	if (inlist)
+	if (open == LIST)
 		sb_adds(sb, "</ul>\n");
+	if (open == PARA)
+		sb_adds(sb, "</p>\n");
 	free(lines);
 	free(copy);
 }
