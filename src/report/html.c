@@ -244,8 +244,9 @@ static int svg_active(const char *s)
 
 int html_inline_svg(struct strbuf *sb, const char *svg, const char *prefix)
 {
-	const char *p = svg ? strstr(svg, "<svg") : NULL;
-	static const char *const refs[] = { "id=\"", "href=\"#", "url(#" };
+	const char *start = svg ? strstr(svg, "<svg") : NULL, *p = start;
+	/* gnuplot quotes some attributes with ' and others with ". */
+	static const char *const refs[] = { " id=\"", " id='", "href=\"#", "href='#", "url(#" };
 
 	if (!p || svg_active(p))
 		return -1;
@@ -253,7 +254,8 @@ int html_inline_svg(struct strbuf *sb, const char *svg, const char *prefix)
 		size_t i, skip = 0;
 
 		for (i = 0; i < NB_ARRAY_SIZE(refs); i++)
-			if (!strncmp(p, refs[i], strlen(refs[i])))
+			if (!strncmp(p, refs[i], strlen(refs[i])) && (p == start || p[-1] == ' ' ||
+								  p[-1] == ':' || refs[i][0] != 'h'))
 				break;
 		if (i < NB_ARRAY_SIZE(refs)) {
 			skip = strlen(refs[i]);
