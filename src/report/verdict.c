@@ -179,6 +179,12 @@ static char *family_sentence(const struct nb_verdict *v, const struct verdict_fa
 	return sb_detach(&sb);
 }
 
+/* "8.3%" below 10%, "22%" above: the digits that mean something. */
+static void add_pct(struct strbuf *sb, double fraction)
+{
+	sb_addf(sb, 100 * fraction < 9.95 ? "%.1f%%" : "%.0f%%", 100 * fraction);
+}
+
 static char *trust_sentence(const struct nb_verdict *v)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -188,11 +194,19 @@ static char *trust_sentence(const struct nb_verdict *v)
 		return sb_detach(&sb);
 	}
 	sb_addf(&sb, "Model trust: on %d published measurements kept out of its calibration "
-		"('validate --measurements holdout'), the model is off by a median of %.0f%% "
-		"(p90 %.0f%%)", v->holdout.predicted, 100 * v->holdout.median, 100 * v->holdout.p90);
-	if (v->have_calibration)
-		sb_addf(&sb, "; on its %d calibration measurements by %.0f%% (p90 %.0f%%)",
-			v->calibration.predicted, 100 * v->calibration.median, 100 * v->calibration.p90);
+		"('validate --measurements holdout'), the model is off by a median of ",
+		v->holdout.predicted);
+	add_pct(&sb, v->holdout.median);
+	sb_adds(&sb, " (p90 ");
+	add_pct(&sb, v->holdout.p90);
+	sb_adds(&sb, ")");
+	if (v->have_calibration) {
+		sb_addf(&sb, "; on its %d calibration measurements by ", v->calibration.predicted);
+		add_pct(&sb, v->calibration.median);
+		sb_adds(&sb, " (p90 ");
+		add_pct(&sb, v->calibration.p90);
+		sb_adds(&sb, ")");
+	}
 	sb_adds(&sb, ".  Read chip ratios closer than that as a tie.");
 	return sb_detach(&sb);
 }
@@ -201,17 +215,21 @@ static char *host_sentence(const struct nb_verdict *v)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	sb_addf(&sb, "Host: %d result%s measured; the middle 90%% of each one's timings spans a "
-		"median %.1f%% of its median", v->host_results, v->host_results == 1 ? "" : "s",
-		100 * v->host_spread);
+	sb_addf(&sb, "Host: %d result%s measured; timings spread (5th to 95th percentile) by a "
+		"median ", v->host_results, v->host_results == 1 ? "" : "s");
+	add_pct(&sb, v->host_spread);
+	sb_adds(&sb, " of their median");
 	if (v->host_noisy || v->host_outliers)
 		sb_addf(&sb, "; %d flagged noisy, %d with outliers", v->host_noisy, v->host_outliers);
 	if (v->host_loaded)
-		sb_addf(&sb, "; %d measured under load (%s): treat host figures as low",
+		sb_addf(&sb, "; %d measured under load (%s): host figures are likely low",
 			v->host_loaded, v->load_flags);
 	else
-		sb_adds(&sb, "; no result is flagged as measured under load, so this spread is "
-			"the host's noise as measured");
+		sb_adds(&sb, "; no result records load, so this is the host's noise as measured");
+	/* The host's own flag rule (noisy: spread above 25%) applied to most results. */
+	if (2 * v->host_noisy > v->host_results)
+		sb_adds(&sb, ".  Most host results are noisy: something probably shared the CPUs; "
+			"rerun on a quiet machine before quoting host figures");
 	sb_adds(&sb, ".");
 	return sb_detach(&sb);
 }
