@@ -319,7 +319,7 @@ static const char page_style[] =
 	"thead th{background:#eee}.num{text-align:right}table.kv th{background:#f4f4f4}"
 	"figure{margin:1em 0}figure svg{width:100%;height:auto;border:1px solid #ddd}"
 	"figcaption{font-size:.9em;color:#444}.missing{color:#a00}li.family{margin-left:1.5em}"
-	"code{background:#f4f4f4}";
+	"code{background:#f4f4f4}table.sources td:nth-child(3){white-space:nowrap}";
 
 static void page_begin(struct report *rp)
 {
