@@ -258,6 +258,66 @@ START_TEST(test_dims_label)
 }
 END_TEST
 
+/* The stored breakdown adds up to the step time (what a stacked-bar chart
+ * draws), and the two mechanisms move it the way they must: materialized
+ * attention costs more than fused, overlapped TP communication less. */
+static double part_sum(const cJSON *j)
+{
+	static const char *const objs[] = { "compute_s", "exposed_comm_s" };
+	double sum = num(j, "bubble_s") + num(j, "optimizer_s");
+
+	for (int i = 0; i < 2; i++) {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, objs[i]), *v;
+
+		ck_assert_ptr_nonnull(o);
+		cJSON_ArrayForEach(v, o)
+			sum += v->valuedouble;
+	}
+	return sum;
+}
+
+static double breakdown_step(const char *text, const char *chip, double *sum)
+{
+	struct nb_prediction pr;
+	struct nb_case c;
+	cJSON *j;
+	double s;
+
+	parse(text, &c);
+	compose_predict(&c, profiles_find(set, chip), &pr, NULL);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s: %s", text, pr.reason);
+	j = cJSON_Parse(pr.breakdown_json);
+	*sum = part_sum(j);
+	s = num(j, "seconds");
+	ck_assert_double_eq_tol(s, pr.seconds, 1e-12 * s);
+	cJSON_Delete(j);
+	prediction_release(&pr);
+	return s;
+}
+
+START_TEST(test_breakdown_mechanisms)
+{
+	const char *base = "train model=gpt3-13b seq=2048 global_batch=64 tp=8 pp=2 dp=4 sp=true interleave=2";
+	char text[256];
+	double flash, mat, plain, over, sum;
+
+	snprintf(text, sizeof(text), "%s", base);
+	flash = breakdown_step(text, "a100-sxm4-80gb", &sum);
+	ck_assert_double_eq_tol(sum, flash, 1e-9 * flash);
+	snprintf(text, sizeof(text), "%s attention=materialized", base);
+	mat = breakdown_step(text, "a100-sxm4-80gb", &sum);
+	ck_assert_double_eq_tol(sum, mat, 1e-9 * mat);
+	ck_assert(mat > flash);
+	plain = breakdown_step("train model=gpt3-13b seq=2048 global_batch=64 tp=8 dp=8 sp=true", "ascend-910b2", &sum);
+	over = breakdown_step("train model=gpt3-13b seq=2048 global_batch=64 tp=8 dp=8 sp=true tp_overlap=true",
+			      "ascend-910b2", &sum);
+	ck_assert_double_eq_tol(sum, over, 1e-9 * over);
+	ck_assert(over < plain);
+	mat = breakdown_step("infer model=llama3-8b batch=8 input=512 output=64 tp=2", "h100-sxm", &sum);
+	ck_assert_double_eq_tol(sum, mat, 1e-9 * mat);
+}
+END_TEST
+
 Suite *suite_workload(void)
 {
 	Suite *s = suite_create("workload");
@@ -272,6 +332,7 @@ Suite *suite_workload(void)
 	tcase_add_test(tc, test_infer_figures);
 	tcase_add_test(tc, test_host_gradcheck);
 	tcase_add_test(tc, test_dims_label);
+	tcase_add_test(tc, test_breakdown_mechanisms);
 	suite_add_tcase(s, tc);
 	return s;
 }
