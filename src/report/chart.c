@@ -24,7 +24,7 @@ static const int shapes[] = { 7, 9, 13, 11, 15, 7, 9, 13 };
 #define HOST_COLOR "#000000"
 #define HOST_SHAPE 5
 #define LABEL_MAX 40	/* longest case label drawn, in bytes */
-#define TITLE_MAX 64	/* longest legend entry */
+#define TITLE_MAX 84	/* longest legend entry */
 #define HEADING_MAX 110	/* longest title or subtitle line */
 
 void chart_init(struct chart *c, enum chart_kind kind)
