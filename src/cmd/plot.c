@@ -704,6 +704,7 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 		{ "normalize", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct nb_near nr;
 	int c, kind = -1;
 
 	optind = 1;
@@ -728,19 +729,21 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 		if (!strcmp(argv[optind], kinds[i]))
 			kind = (int)i;
 	if (kind < 0)
-		return usage_error(&nb_cmd_plot, "unknown chart '%s': use roofline, bars, scaling or specs",
-				   argv[optind]);
+		return usage_error(&nb_cmd_plot, "unknown chart '%s'%s (use roofline, bars, scaling or specs)",
+				   argv[optind], nb_near_choices(&nr, argv[optind], "roofline|bars|scaling|specs"));
 	if (optind + 1 < argc)
 		return usage_error(&nb_cmd_plot, "unexpected argument '%s'", argv[optind + 1]);
 	o->kind = (enum chart_kind)kind;
 	if (o->term && chart_term_parse(o->term) < 0)
-		return usage_error(&nb_cmd_plot, "--term %s: use dumb, png, svg or pdf", o->term);
+		return usage_error(&nb_cmd_plot, "--term: unknown terminal '%s'%s (use dumb, png, svg or pdf)", o->term,
+				   nb_near_choices(&nr, o->term, "dumb|png|svg|pdf"));
 	if (o->output && strcmp(o->output, "-") && !o->term && chart_term_for_path(o->output) < 0)
 		return usage_error(&nb_cmd_plot, "-o %s: name a .png, .svg, .pdf or .txt file, or give --term",
 				   o->output);
 	if (o->dtype && dtype_parse(o->dtype) < 0)
-		return usage_error(&nb_cmd_plot, "--dtype %s: unknown dtype (fp64, fp32, tf32, fp16, bf16, "
-				   "fp8, int8, int4)", o->dtype);
+		return usage_error(&nb_cmd_plot, "--dtype %s: unknown dtype%s (fp64, fp32, tf32, fp16, bf16, "
+				   "fp8, int8, int4)", o->dtype,
+				   nb_near_choices(&nr, o->dtype, "fp64|fp32|tf32|fp16|bf16|fp8|int8|int4"));
 	if (o->normalize && o->kind != CHART_BARS)
 		return usage_error(&nb_cmd_plot, "--normalize applies to bars only");
 	if (o->run && o->kind == CHART_SPECS)
