@@ -493,7 +493,7 @@ static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_sta
 		warning("no chip profile marks itself \"default_target\": predicting on chips is not "
 			"available (searched %s)", ctx->profile_dirs[0]);
 	for (int i = 0; i < s->cases.ncases; i++) {
-		char *t = case_format(&s->cases.cases[i]);
+		char *t = case_format_label(&s->cases.cases[i]);
 		int len = (int)strlen(t);
 
 		if (len > s->width)
@@ -502,7 +502,7 @@ static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_sta
 	}
 	if (s->o.dry_run) {
 		for (int i = 0; i < s->cases.ncases; i++) {
-			char *t = case_format(&s->cases.cases[i]);
+			char *t = case_format_label(&s->cases.cases[i]);
 
 			for (int j = 0; j < s->ts.n; j++)
 				printf("%-*s  %s\n", s->width, t, s->ts.v[j].id);
@@ -622,7 +622,7 @@ static void run_loop(struct run_state *s)
 
 			step++;
 			if (measured) {
-				char *text = case_format(&s->cases.cases[i]);
+				char *text = case_format_label(&s->cases.cases[i]);
 
 				progress(tty, step, total, text, t0 - start, eta);
 				free(text);

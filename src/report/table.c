@@ -60,6 +60,11 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 	snprintf(buf, n, "?");
 }
 
+char *result_label(const struct nb_result *r)
+{
+	return case_format_label_text(r->case_text);
+}
+
 void table_header(FILE *f, int w)
 {
 	fprintf(f, "%-*s  %-14s  %10s  %16s  %s\n", w, "case", "target", "time", "throughput", "note");
@@ -67,7 +72,7 @@ void table_header(FILE *f, int w)
 
 void table_row(FILE *f, const struct nb_result *r, int w)
 {
-	char t[32], tp[48], note[512];
+	char t[32], tp[48], note[512], *label = result_label(r);
 
 	if (r->seconds > 0)
 		nb_format_time(t, sizeof(t), r->seconds);
@@ -75,7 +80,8 @@ void table_row(FILE *f, const struct nb_result *r, int w)
 		snprintf(t, sizeof(t), "-");
 	result_throughput_text(r, tp, sizeof(tp));
 	result_note_text(r, note, sizeof(note));
-	fprintf(f, "%-*s  %-14s  %10s  %16s  %s\n", w, r->case_text, r->target, t, tp, note);
+	fprintf(f, "%-*s  %-14s  %10s  %16s  %s\n", w, label, r->target, t, tp, note);
+	free(label);
 }
 
 void csv_field(FILE *f, const char *s)
@@ -257,7 +263,7 @@ void md_header(FILE *f)
 
 void md_row(FILE *f, const struct nb_result *r)
 {
-	char t[32], tp[48], note[512];
+	char t[32], tp[48], note[512], *label = result_label(r);
 
 	if (r->seconds > 0)
 		nb_format_time(t, sizeof(t), r->seconds);
@@ -266,10 +272,11 @@ void md_row(FILE *f, const struct nb_result *r)
 	result_throughput_text(r, tp, sizeof(tp));
 	result_note_text(r, note, sizeof(note));
 	fputs("| ", f);
-	md_text(f, r->case_text);
+	md_text(f, label);
 	fputs(" | ", f);
 	md_text(f, r->target);
 	fprintf(f, " | %s | %s | %s | ", result_kind_name(r->kind), t, tp);
 	md_text(f, note);
 	fputs(" |\n", f);
+	free(label);
 }
