@@ -17,13 +17,29 @@ void result_throughput_text(const struct nb_result *r, char *buf, size_t n)
 	nb_format_si(buf, n, r->throughput, r->unit ? r->unit : "");
 }
 
+/* Sparse work: the throughput column is an effective rate (dense-equivalent
+ * work over the time); the note gives the rate of the work actually done. */
+static void sparse_note(const struct nb_result *r, char *buf, size_t n)
+{
+	char v[32];
+
+	buf[0] = '\0';
+	if (r->actual_ops > 0 && r->seconds > 0) {
+		nb_format_si(v, sizeof(v), r->actual_ops / r->seconds, r->unit ? r->unit : "");
+		snprintf(buf, n, "; effective rate (dense-equivalent), %s actual", v);
+	}
+}
+
 void result_note_text(const struct nb_result *r, char *buf, size_t n)
 {
+	char sp[96];
+
+	sparse_note(r, sp, sizeof(sp));
 	switch (r->status) {
 	case NB_RES_OK:
 		if (r->kind == NB_PREDICTED) {
-			snprintf(buf, n, "predicted, %s-bound, %.0f%% of peak%s%s", r->bound ? r->bound : "?",
-				 r->util * 100, r->message ? "; " : "", r->message ? r->message : "");
+			snprintf(buf, n, "predicted, %s-bound, %.0f%% of peak%s%s%s", r->bound ? r->bound : "?",
+				 r->util * 100, sp, r->message ? "; " : "", r->message ? r->message : "");
 		} else {
 			double ci = r->stats.median > 0 ?
 				(r->stats.ci_hi - r->stats.ci_lo) / 2 / r->stats.median * 100 : 0;
@@ -37,8 +53,8 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 				nb_format_si(v, sizeof(v), r->bytes_wa / r->seconds, "B/s");
 				snprintf(wa, sizeof(wa), ", %s with write-allocate", v);
 			}
-			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s%s", r->threads,
-				 result_sample_count(r), ci, wa, r->flags ? ", " : "", r->flags ? r->flags : "");
+			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s%s%s", r->threads,
+				 result_sample_count(r), ci, wa, r->flags ? ", " : "", r->flags ? r->flags : "", sp);
 		}
 		return;
 	case NB_RES_VERIFY_FAILED:
