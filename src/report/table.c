@@ -30,6 +30,25 @@ static void sparse_note(const struct nb_result *r, char *buf, size_t n)
 	}
 }
 
+/* The flags as a reader sees them: "outliers" with its count, so that a
+ * tight median beside a few stray samples reads as the fact it is. */
+static void flags_text(const struct nb_result *r, char *buf, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *p = r->flags; p && *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == 8 && !strncmp(p, "outliers", 8) && r->stats.outliers > 0)
+			sb_addf(&sb, "%s%d outliers", sb.len ? "," : "", r->stats.outliers);
+		else
+			sb_addf(&sb, "%s%.*s", sb.len ? "," : "", (int)len, p);
+		p += len + (p[len] == ',');
+	}
+	snprintf(buf, n, "%s", sb_str(&sb));
+	sb_release(&sb);
+}
+
 void result_note_text(const struct nb_result *r, char *buf, size_t n)
 {
 	char sp[96];
@@ -41,9 +60,8 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 			snprintf(buf, n, "predicted, %s-bound, %.0f%% of peak%s%s%s", r->bound ? r->bound : "?",
 				 r->util * 100, sp, r->message ? "; " : "", r->message ? r->message : "");
 		} else {
-			double ci = r->stats.median > 0 ?
-				(r->stats.ci_hi - r->stats.ci_lo) / 2 / r->stats.median * 100 : 0;
-			char wa[64] = "";
+			double ci = stats_noise_pct(&r->stats);
+			char wa[64] = "", fl[256];
 
 			/* Bandwidth counting write-allocate reads too, when it differs
 			 * from the minimum (STREAM's) convention of the throughput. */
@@ -53,8 +71,9 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 				nb_format_si(v, sizeof(v), r->bytes_wa / r->seconds, "B/s");
 				snprintf(wa, sizeof(wa), ", %s with write-allocate", v);
 			}
+			flags_text(r, fl, sizeof(fl));
 			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s%s%s", r->threads,
-				 result_sample_count(r), ci, wa, r->flags ? ", " : "", r->flags ? r->flags : "", sp);
+				 result_sample_count(r), ci, wa, *fl ? ", " : "", fl, sp);
 		}
 		return;
 	case NB_RES_VERIFY_FAILED:
