@@ -18,6 +18,7 @@ const struct nb_command *const nb_commands[] = {
 	&nb_cmd_run,
 	&nb_cmd_compare,
 	&nb_cmd_plot,
+	&nb_cmd_report,
 	&nb_cmd_export,
 	&nb_cmd_import,
 	&nb_cmd_profile,

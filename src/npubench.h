@@ -70,6 +70,7 @@ const struct nb_command *command_find(const char *name);
 NB_DECLARE_COMMAND(run);
 NB_DECLARE_COMMAND(compare);
 NB_DECLARE_COMMAND(plot);
+NB_DECLARE_COMMAND(report);
 NB_DECLARE_COMMAND(export);
 NB_DECLARE_COMMAND(import);
 NB_DECLARE_COMMAND(profile);

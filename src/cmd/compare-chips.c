@@ -13,6 +13,7 @@
 #include "report/jsonw.h"
 #include "report/report.h"
 #include "report/table.h"
+#include "report/verdict.h"
 #include "store/store.h"
 #include "targets/target.h"
 #include "util/dtype.h"
@@ -816,6 +817,23 @@ static int add_columns(struct nb_ctx *ctx, struct nb_profiles *set, const char *
 	return ret;
 }
 
+/* The verdict in words after the tables (report/verdict.h). */
+static void print_verdict(const struct column *cols, int ncols, int base,
+			  const struct nb_profiles *set, int markdown)
+{
+	struct verdict_column *vc = xcalloc((size_t)ncols, sizeof(*vc));
+	struct nb_verdict v;
+
+	for (int i = 0; i < ncols; i++)
+		vc[i] = (struct verdict_column){ cols[i].label, cols[i].host, cols[i].rs, cols[i].nrs };
+	verdict_compute(vc, ncols, base, set, &v);
+	fflush(stdout);
+	printf("\n");
+	verdict_print(stdout, &v, markdown);
+	verdict_release(&v);
+	free(vc);
+}
+
 int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 {
 	struct chips_opts o = { 0 };
@@ -909,9 +927,10 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 	rows = xcalloc(NB_DTYPE_COUNT * 2 + 16, sizeof(*rows));
 	nrows = spec_rows(cols, ncols, rows);
 	ncases = case_list(cols, ncols, &cases);
-	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN)
+	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN) {
 		render_people(cols, ncols, base, rows, nrows, cases, ncases, &o);
-	else if (o.format == NB_FMT_CSV)
+		print_verdict(cols, ncols, base, set, o.format == NB_FMT_MARKDOWN);
+	} else if (o.format == NB_FMT_CSV)
 		render_csv(cols, ncols, base, rows, nrows, cases, ncases);
 	else
 		render_json(cols, ncols, base, rows, nrows, cases, ncases);
