@@ -723,7 +723,7 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 		for (int k = 0; k < ncases; k++) {
 			const struct nb_result *b = column_result(&cols[base], cases[k]);
 
-			grid_set(&g, k + 2, 0, xstrdup(cases[k]));
+			grid_set(&g, k + 2, 0, case_format_label_text(cases[k]));
 			for (int i = 0; i < ncols; i++)
 				grid_set(&g, k + 2, i + 1,
 					 kernel_text(column_result(&cols[i], cases[k]), b, i == base));

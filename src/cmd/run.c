@@ -564,7 +564,7 @@ static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_sta
 		warning("no chip profile marks itself \"default_target\": predicting on chips is not "
 			"available (searched %s)", ctx->profile_dirs[0]);
 	for (int i = 0; i < s->cases.ncases; i++) {
-		char *t = case_format(&s->cases.cases[i]);
+		char *t = case_format_label(&s->cases.cases[i]);
 		int len = (int)strlen(t);
 
 		if (len > s->width)
@@ -573,7 +573,7 @@ static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_sta
 	}
 	if (s->o.dry_run) {
 		for (int i = 0; i < s->cases.ncases; i++) {
-			char *t = case_format(&s->cases.cases[i]);
+			char *t = case_format_label(&s->cases.cases[i]);
 
 			for (int j = 0; j < s->ts.n; j++)
 				printf("%-*s  %s\n", s->width, t, s->ts.v[j].id);
@@ -699,7 +699,7 @@ static void run_loop(struct run_state *s)
 
 			p->step = ++step;
 			if (measured) {
-				p->what = case_format(&s->cases.cases[i]);
+				p->what = case_format_label(&s->cases.cases[i]);
 				p->case_start = t0;
 				p->per_case = done ? measure_time / done : 0;
 				p->cases_after = nmeasure - done - 1;

@@ -43,6 +43,7 @@ struct terms {
 	int from_llc;
 	double dir_bw;		/* stream: read-only or write-only bandwidth, or 0 */
 	double sparse_speedup;
+	int zeros_computed;	/* 2:4 on a chip without the mode: the zeros are multiplied too */
 	cJSON *assumptions;
 };
 
@@ -232,6 +233,7 @@ static int gemm_terms(const struct nb_shape *s, const struct nb_work *w, const s
 			t->rate *= t->sparse_speedup;
 			assume(t, "2:4 sparsity: the dense rate times 1 + (factor - 1) x sparsity.efficiency");
 		} else {
+			t->zeros_computed = 1;
 			assume(t, "no 2:4 sparsity mode on this chip: computed as dense");
 		}
 	}
@@ -423,8 +425,13 @@ static void combine(const struct kind_model *km, const struct nb_work *w, const 
 		out->throughput = t->traffic / out->seconds;
 	else
 		out->throughput = (w->ops > 0 ? w->ops : 0) / out->seconds;
+	/* One rule for dense and sparse: the multiply-adds the chip executes
+	 * per second over the dense peak of the path.  Sparse work counts its
+	 * non-zeros (actual_ops), unless the chip computes the zeros too (2:4
+	 * without a 2:4 mode): then it executes the dense work. */
 	if (km->matrix)
-		out->util = (w->actual_ops > 0 ? w->actual_ops : w->ops) / out->seconds / t->peak;
+		out->util = (w->actual_ops > 0 && !t->zeros_computed ? w->actual_ops : w->ops) /
+			    out->seconds / t->peak;
 	else
 		out->util = t->traffic / out->seconds / profile_bw_bytes_per_s(p);
 }

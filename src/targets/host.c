@@ -279,7 +279,7 @@ static int finish(const struct nb_case *c, void *state, double *samples, int n, 
 	}
 	if (n < o->min_reps)
 		add_flag(&flags, "few_samples");
-	if (r->stats.median > 0 && (r->stats.p95 - r->stats.p5) / r->stats.median > 0.25)
+	if (stats_noisy(&r->stats))
 		add_flag(&flags, "noisy");
 	if (r->stats.outliers >= 2 && r->stats.outliers * 20 > n)
 		add_flag(&flags, "outliers");
