@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,10 +91,11 @@ static int dtype_selected(const struct run_opts *o, const struct nb_case *c)
 	return in_list(o->dtypes, dtype_name(case_dtype(c)));
 }
 
-/* Applies every --set to C; a key C's kernel lacks is skipped and counted. */
+/* Applies every --set to C; a key C's kernel lacks is skipped and counted.
+ * Returns 0 or the exit status (a bad value is a usage error). */
 static int apply_sets(const struct run_opts *o, struct nb_case *c, int *used)
 {
-	char msg[256];
+	char msg[320];
 
 	for (int i = 0; i < o->nsets; i++) {
 		const char *eq = strchr(o->sets[i], '=');
@@ -103,7 +105,7 @@ static int apply_sets(const struct run_opts *o, struct nb_case *c, int *used)
 			used[i]++;
 			if (case_set(c, key, eq + 1, msg, sizeof(msg))) {
 				free(key);
-				return error("--set %s: %s", o->sets[i], msg);
+				return usage_error(&nb_cmd_run, "--set %s: %s", o->sets[i], msg);
 			}
 		}
 		free(key);
@@ -111,58 +113,109 @@ static int apply_sets(const struct run_opts *o, struct nb_case *c, int *used)
 	if (case_check(c, msg, sizeof(msg))) {
 		char *t = case_format(c);
 
-		error("impossible case '%s': %s", t, msg);
+		usage_error(&nb_cmd_run, "impossible case '%s': %s", t, msg);
 		free(t);
-		return -1;
+		return NB_EXIT_USAGE;
 	}
 	return 0;
 }
 
-/* Builds the case list from --case, or the suite filtered by --kernel and
- * --dtype, then applies --set. */
-static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *out)
+/* --kernel and --dtype name things that exist.  Returns 0 or the exit status. */
+static int check_selectors(const struct run_opts *o)
 {
-	struct nb_suite *suite = NULL;
-	char *suites_dir = xasprintf("%s/suites", ctx->data_dir);
-	int *used = xcalloc((size_t)o->nsets + 1, sizeof(int)), ret = -1;
-	char msg[256];
+	struct nb_near nr;
+	int ret = 0;
 
 	for (int i = 0; i < o->nkernels; i++) {
 		int any = 0;
 
-		for (int k = 0; k < nb_nkernels; k++)
+		nb_near_init(&nr, o->kernels[i]);
+		for (int k = 0; k < nb_nkernels; k++) {
 			any |= nb_glob_match(o->kernels[i], nb_kernels[k]->name);
-		if (!any) {
-			error("--kernel %s: no such kernel (see 'npubench list kernels')", o->kernels[i]);
-			goto out;
+			nb_near_offer(&nr, nb_kernels[k]->name, strlen(nb_kernels[k]->name));
 		}
+		if (!any)
+			return usage_error(&nb_cmd_run, "--kernel %s: no such kernel%s (see 'npubench list "
+					   "kernels')", o->kernels[i], nb_near_hint(&nr));
 	}
 	if (o->dtypes) {
 		char *copy = xstrdup(o->dtypes), *save = NULL;
 
-		for (char *d = strtok_r(copy, ",", &save); d; d = strtok_r(NULL, ",", &save)) {
-			if (dtype_parse(d) < 0) {
-				error("--dtype: unknown dtype '%s' (use fp32, fp16, bf16, int8, int4, fp64)", d);
-				free(copy);
-				goto out;
+		for (char *d = strtok_r(copy, ",", &save); d && !ret; d = strtok_r(NULL, ",", &save)) {
+			struct strbuf names = STRBUF_INIT;
+
+			if (dtype_parse(d) >= 0)
+				continue;
+			nb_near_init(&nr, d);
+			for (int t = 0; t < NB_DTYPE_COUNT; t++) {
+				const char *name = dtype_name((enum nb_dtype)t);
+
+				sb_addf(&names, "%s%s", t ? ", " : "", name);
+				nb_near_offer(&nr, name, strlen(name));
 			}
+			ret = usage_error(&nb_cmd_run, "--dtype: unknown dtype '%s'%s (use %s)", d,
+					  nb_near_hint(&nr), sb_str(&names));
+			sb_release(&names);
 		}
 		free(copy);
 	}
+	return ret;
+}
+
+/* The suite --suite names; an unknown name is a usage error, with the
+ * nearest suite file offered.  Returns 0 or the exit status. */
+static int load_suite(const char *name, const char *dir, struct nb_suite **out)
+{
+	char *path = xasprintf("%s/%s.json", dir, name);
+	int plain = !strchr(name, '/') && !(strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".json"));
+	int missing = plain && access(path, R_OK) != 0;
+
+	free(path);
+	if (missing) {
+		struct nb_near nr;
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		nb_near_init(&nr, name);
+		while (d && (e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+
+			if (len > 5 && !strcmp(e->d_name + len - 5, ".json"))
+				nb_near_offer(&nr, e->d_name, len - 5);
+		}
+		if (d)
+			closedir(d);
+		return usage_error(&nb_cmd_run, "--suite: no suite '%s'%s (see 'npubench list suites')",
+				   name, nb_near_hint(&nr));
+	}
+	return suite_load(name, dir, out) ? NB_EXIT_FAIL : 0;
+}
+
+/* Builds the case list from --case, or the suite filtered by --kernel and
+ * --dtype, then applies --set.  Returns 0 or the exit status. */
+static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *out)
+{
+	struct nb_suite *suite = NULL;
+	char *suites_dir = xasprintf("%s/suites", ctx->data_dir);
+	int *used = xcalloc((size_t)o->nsets + 1, sizeof(int)), ret;
+	char msg[320];
+
+	if ((ret = check_selectors(o)))
+		goto out;
 	if (o->ncases > 0) {
 		for (int i = 0; i < o->ncases; i++) {
 			struct nb_case c;
 
 			if (case_parse(o->cases[i], &c, msg, sizeof(msg))) {
-				error("--case '%s': %s", o->cases[i], msg);
+				ret = usage_error(&nb_cmd_run, "--case '%s': %s", o->cases[i], msg);
 				goto out;
 			}
-			if (apply_sets(o, &c, used))
+			if ((ret = apply_sets(o, &c, used)))
 				goto out;
 			suite_add_case(out, &c);
 		}
 	} else {
-		if (suite_load(o->suite ? o->suite : "default", suites_dir, &suite))
+		if ((ret = load_suite(o->suite ? o->suite : "default", suites_dir, &suite)))
 			goto out;
 		if (suite->min_time > 0 && !o->min_time_set)
 			o->m.min_time = suite->min_time;
@@ -171,7 +224,7 @@ static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *
 
 			if (!kernel_selected(o, c.kernel->name) || !dtype_selected(o, &c))
 				continue;
-			if (apply_sets(o, &c, used))
+			if ((ret = apply_sets(o, &c, used)))
 				goto out;
 			suite_add_case(out, &c);
 		}
@@ -198,7 +251,7 @@ static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *
 				} else if (t > 0) {
 					break;
 				}
-				if (apply_sets(o, &c, used))
+				if ((ret = apply_sets(o, &c, used)))
 					goto out;
 				suite_add_case(out, &c);
 			}
@@ -206,13 +259,14 @@ static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *
 	}
 	for (int i = 0; i < o->nsets; i++) {
 		if (!used[i] && out->ncases > 0) {
-			error("--set %s: no selected case has that parameter", o->sets[i]);
+			ret = usage_error(&nb_cmd_run, "--set %s: no selected case has that parameter",
+					  o->sets[i]);
 			goto out;
 		}
 	}
 	if (out->ncases == 0) {
-		error("no case selected: the suite '%s' has none matching --kernel/--dtype",
-		      suite ? suite->name : "?");
+		ret = usage_error(&nb_cmd_run, "no case selected: the suite '%s' has none matching "
+				  "--kernel/--dtype", suite ? suite->name : "?");
 		goto out;
 	}
 	ret = 0;
@@ -495,8 +549,8 @@ static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_sta
 
 	if ((ret = parse_opts(argc, argv, &s->o)))
 		return ret;
-	if (build_cases(&s->o, ctx, &s->cases))
-		return NB_EXIT_FAIL;
+	if ((ret = build_cases(&s->o, ctx, &s->cases)))
+		return ret;
 	if ((ret = targets_option(&nb_cmd_run, ctx, "--target", s->o.targets ? s->o.targets : "default",
 				  0, &s->ts)))
 		return ret;
