@@ -130,6 +130,25 @@ START_TEST(test_verdict)
 }
 END_TEST
 
+/* A chip that computes fp32 via tf32 has no ratio to one computing true
+ * fp32: the verdict skips the case, as the tables do. */
+START_TEST(test_verdict_precision)
+{
+	struct nb_result base[] = { mk("gemm m=1", 100, NULL), mk("gemm m=2", 100, NULL) };
+	struct nb_result chip[] = { mk("gemm m=1", 800, NULL), mk("gemm m=2", 300, NULL) };
+	struct verdict_column cols[] = { { "b", 0, base, 2 }, { "c", 0, chip, 2 } };
+	struct nb_verdict v;
+
+	for (int i = 0; i < 2; i++)
+		base[i].dtype = chip[i].dtype = (char *)"fp32";
+	chip[0].message = (char *)"fp32 emulated via tf32 (the profile's note)";
+	verdict_compute(cols, 2, 0, NULL, &v);
+	ck_assert_int_eq(v.fam[0].ncases[1], 1);
+	ck_assert_double_eq_tol(v.fam[0].ratio[1], 3, 1e-12);
+	verdict_release(&v);
+}
+END_TEST
+
 Suite *suite_report(void)
 {
 	Suite *s = suite_create("report");
@@ -139,6 +158,7 @@ Suite *suite_report(void)
 	tcase_add_test(tc, test_html_markdown);
 	tcase_add_test(tc, test_html_svg);
 	tcase_add_test(tc, test_verdict);
+	tcase_add_test(tc, test_verdict_precision);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -60,7 +60,8 @@ static void family_ratios(const struct verdict_column *cols, int ncols, int base
 				if (!usable(rb) || !rb->kernel || strcmp(rb->kernel, v->fam[f].name))
 					continue;
 				rc = find_case(&cols[c], rb->case_text);
-				if (usable(rc))
+				/* The tables' rule: no ratio across precisions. */
+				if (usable(rc) && result_same_precision(rc, rb))
 					r[m++] = rc->throughput / rb->throughput;
 			}
 			v->fam[f].ncases[c] = m;
