@@ -76,6 +76,16 @@ double coll_busbw_factor(enum nb_coll_op op, int ranks)
 	}
 }
 
+double coll_scale_up_bytes_per_s(const struct nb_interconnect *ic)
+{
+	return ic->links_per_chip * ic->link_bytes_per_s;
+}
+
+double coll_scale_out_bytes_per_s(const struct nb_interconnect *ic)
+{
+	return ic->out_name ? ic->nics_per_chip * ic->nic_bytes_per_s : 0;
+}
+
 static int ceil_log2(int n)
 {
 	int s = 0;

@@ -39,6 +39,10 @@ const char *coll_op_name(enum nb_coll_op op);
 const char *coll_algo_name(enum nb_coll_algo algo);
 /* busbw / algbw for OP on RANKS ranks. */
 double coll_busbw_factor(enum nb_coll_op op, int ranks);
+/* One chip's line rate, one direction, in B/s: every scale-up link; every
+ * scale-out NIC of the chip (0 without a scale-out network). */
+double coll_scale_up_bytes_per_s(const struct nb_interconnect *ic);
+double coll_scale_out_bytes_per_s(const struct nb_interconnect *ic);
 
 struct nb_coll_pred {
 	int ok;				/* 0: reason says why the chip cannot */
