@@ -360,6 +360,37 @@ void coll_predict(const struct nb_interconnect *ic, enum nb_coll_op op, double b
 	out->busbw = out->algbw * coll_busbw_factor(op, ranks);
 }
 
+int coll_fit_alpha_beta(const double *bytes, const double *seconds, int n, double *alpha_s,
+			double *beta_Bps)
+{
+	double sw = 0, sws = 0, swss = 0, swt = 0, swst = 0, det, a, g;
+	int small = 0;
+
+	for (int i = 0; i < n; i++) {
+		double w = 1 / (seconds[i] * seconds[i]);
+
+		sw += w;
+		sws += w * bytes[i];
+		swss += w * bytes[i] * bytes[i];
+		swt += w * seconds[i];
+		swst += w * bytes[i] * seconds[i];
+		if (bytes[i] < bytes[small])
+			small = i;
+	}
+	det = sw * swss - sws * sws;
+	if (n < 2 || !(det > 0))
+		return -1;
+	a = (swss * swt - sws * swst) / det;
+	g = (sw * swst - sws * swt) / det;
+	if (!(g > 0))
+		return -1;
+	if (!(a > 0))
+		a = fmax(seconds[small] - bytes[small] * g, seconds[small] / 2);
+	*alpha_s = a;
+	*beta_Bps = 1 / g;
+	return 0;
+}
+
 char *coll_breakdown_json(const struct nb_coll_pred *pr, enum nb_coll_op op, double bytes, int ranks)
 {
 	return xasprintf("{\"model\":\"collective\",\"op\":\"%s\",\"bytes\":%.17g,\"ranks\":%d,"
