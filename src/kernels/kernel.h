@@ -155,6 +155,10 @@ struct nb_kernel {
 	/* Results record the case as resolved rather than as given (collective
 	 * ranks=0 is stored as the rank count it ran on). */
 	int store_resolved;
+	/* One operation spans every MPI rank (a collective): its time is the
+	 * ranks' together.  Other kernels, run under mpirun, run on every rank
+	 * at once and are also stored per rank. */
+	int across_ranks;
 	/* The size axis of a scaling chart, or NULL for no sweep. */
 	const struct nb_sweep *sweep;
 	/* Edge-case sizes the tests run against the reference, as case text
