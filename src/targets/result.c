@@ -55,6 +55,9 @@ void result_release(struct nb_result *r)
 	free(r->profile_json);
 	free(r->flags);
 	free(r->created_at);
+	for (int i = 0; i < r->nranks; i++)
+		result_release(&r->ranks[i]);
+	free(r->ranks);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -48,6 +48,10 @@ struct nb_result {
 	char *profile_json;		/* predicted: the profile snapshot */
 	char *flags;			/* measurement warnings, comma separated */
 	char *created_at;
+	/* Under mpirun, a kernel run on every rank at once: each rank's own
+	 * result (target "host/rankN"), stored after this one, the aggregate. */
+	struct nb_result *ranks;
+	int nranks;
 };
 
 const char *result_kind_name(enum nb_result_kind k);
