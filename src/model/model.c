@@ -87,6 +87,16 @@ static double hiding(double r, double knee)
 	return r * (1 + knee) / (r + knee);
 }
 
+/* The time a unit takes for L tiles of WORK_S seconds each (at full
+ * latency hiding), A the share of a block one tile is: up to 1/A of them
+ * share the unit at a time; a group of fewer hides less. */
+static double unit_time(double L, double work_s, double a, double knee)
+{
+	double r = fmax(1, floor(1 / a)), groups = floor(L / r), left = L - groups * r;
+
+	return groups * r * work_s / hiding(r * a, knee) + (left > 0 ? left * work_s / hiding(left * a, knee) : 0);
+}
+
 /* One candidate tiling: EM x EN tiles split S ways along k, or with
  * STREAM_K the classic waves and then the remainder split over every unit. */
 static struct tiling one_tiling(const struct nb_profile *p, const struct tiling_in *in, int bm0, int bn0,
@@ -102,20 +112,18 @@ static struct tiling one_tiling(const struct nb_profile *p, const struct tiling_
 	double mn_tiles = in->batch * ceil(in->M / em) * ceil(in->N / en);
 	double tiles = mn_tiles * s, full = floor(tiles / units), rem = tiles - full * units;
 	double waves = stream_k ? full + rem / units : ceil(tiles / units);
-	/* Resident work per unit, as a share of a block: tiles of a wave
-	 * share a unit when smaller than the block; a unit of the stream-K
-	 * wave holds a piece of one tile. */
-	double per_unit_tiles = stream_k && full < 1 ? rem / units : fmin(ceil(tiles / units),
-									  fmax(1, floor((double)bm0 * bn0 / (em * en))));
-	double occ = em * en * per_unit_tiles / ((double)bm0 * bn0);
-	double slow = reuse / hiding(occ, in->mp->occupancy_knee);
-	double tile_rate = per_unit / slow;
+	double tile_rate = per_unit / reuse, knee = in->mp->occupancy_knee;
+	double a = em * en / ((double)bm0 * bn0);
 	double once_s = em * en * 2 * in->once_k / tile_rate;
 	double wave_s = em * en * 2 * in->wave_k / tile_rate;
 	double work_s = em * en * in->flops_per_elem / s / tile_rate;
 	/* A tile split along k writes its fp32 partial sums and one unit
 	 * reads them all back: 8 bytes per output element of each piece. */
 	double fix_s = 8 * em * en / in->fixup_bw;
+	/* The busiest unit: its tiles in groups that share it; stream-K's
+	 * last wave gives each unit a piece of one tile. */
+	double busy = stream_k ? unit_time(full, work_s, a, knee) + rem / units * work_s / hiding(a, knee)
+			       : unit_time(ceil(tiles / units), work_s, a, knee);
 	struct tiling t = { 0 };
 
 	t.bm = (int)em;
@@ -126,8 +134,9 @@ static struct tiling one_tiling(const struct nb_profile *p, const struct tiling_
 	t.waves = waves;
 	t.overhead_s = once_s + ceil(waves) * wave_s;
 	t.fixup_s = (s > 1 ? ceil(waves) * fix_s : 0) + (stream_k && rem > 0 ? fix_s : 0);
-	t.seconds = waves * work_s + t.overhead_s + t.fixup_s;
-	t.small_tile = slow;
+	t.seconds = busy + t.overhead_s + t.fixup_s;
+	/* Small tiles and too little work per unit, as one time factor. */
+	t.small_tile = reuse * (waves > 0 ? busy / (waves * work_s) : 1);
 	return t;
 }
 
