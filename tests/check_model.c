@@ -203,7 +203,9 @@ END_TEST
  * prologue, as much again, once per unit (issued under the previous block's
  * main loop), of 128x128 at 100e12 x 0.25 / 10 (the test chip has no
  * special_tflops: no softmax term); causal: each block sees 2048/2 + 128/2
- * keys on average. */
+ * keys on average, block j of 16 (j + 1/2) / 8 of that; handed out in launch
+ * order (16 blocks of one head, then the next) to the first free of 10 units,
+ * the busiest unit ends with 26.6875 mean blocks (26 waves' worth even). */
 START_TEST(attention_and_stream)
 {
 	struct nb_profiles *set;
@@ -228,7 +230,7 @@ START_TEST(attention_and_stream)
 	s.pairs = 2048.0 * 2049 / 2;
 	w.ops /= 2;
 	model_predict_shape(&s, &w, p, NULL, &pr);
-	REL_EQ(pr.seconds, 128.0 * 128 * (26 * (4 * (1024 + 64) + 2 * 32) + 2 * 32) / 2.5e12 + 10e-6);
+	REL_EQ(pr.seconds, 128.0 * 128 * (26.6875 * 4 * (1024 + 64) + 26 * 2 * 32 + 2 * 32) / 2.5e12 + 10e-6);
 	prediction_release(&pr);
 
 	/* A triad over 1 GB arrays: 3 GB at 800 GB/s; one over 1 MB arrays
@@ -757,6 +759,32 @@ START_TEST(attention_overhead_and_dtype_pace)
 		ck_assert_double_gt(pr.throughput, prev);
 		prev = pr.throughput;
 		prediction_release(&pr);
+	}
+	/* Causal at a fixed hidden size (16k tokens, heads x d = 2048): the
+	 * fewer, longer rows of query blocks of a large head dim leave more of
+	 * the last, longest blocks to few units: causal falls further behind
+	 * non-causal as d grows. */
+	double prev_ratio = 2;
+	for (int64_t d = 64; d <= 256; d *= 2) {
+		double rate[2];
+
+		for (int causal = 0; causal <= 1; causal++) {
+			memset(&s, 0, sizeof(s));
+			s.kind = NB_SHAPE_ATTENTION;
+			s.dtype = NB_BF16;
+			s.batch = 2048 / d;
+			s.seq_q = s.seq_k = 16384;
+			s.causal = causal;
+			s.pairs = causal ? 16384.0 * 16385 / 2 : 16384.0 * 16384;
+			s.head_dim = d;
+			w.ops = 4.0 * s.batch * s.pairs * d;
+			w.bytes = 4.0 * s.batch * 16384 * d * 2;
+			ck_assert_int_eq(model_predict_shape(&s, &w, p, NULL, &pr), 0);
+			rate[causal] = pr.throughput;
+			prediction_release(&pr);
+		}
+		ck_assert_double_lt(rate[1] / rate[0], prev_ratio);
+		prev_ratio = rate[1] / rate[0];
 	}
 	double small = gemm_s(p, NB_FP16, 512, 512, 512, NB_SPARSE_NONE) /
 		       gemm_s(p, NB_INT8, 512, 512, 512, NB_SPARSE_NONE);

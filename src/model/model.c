@@ -44,6 +44,7 @@ struct tiling_in {
 	double math;		/* math time per flop relative to a dense tile's (2:4: < 1) */
 	double a_feed;		/* bytes of A fed per flop relative to dense (2:4: values + metadata) */
 	int split_ok;		/* split-K allowed */
+	int causal;		/* tile j of each row of tiles does (j + 1/2) / (n/2) of the mean work */
 	const struct nb_model_params *mp;
 };
 
@@ -97,6 +98,49 @@ static double unit_time(double L, double work_s, double a, double knee)
 	return groups * r * work_s / hiding(r * a, knee) + (left > 0 ? left * work_s / hiding(left * a, knee) : 0);
 }
 
+/* Causal attention's query blocks do unequal work: block j of NQ sees
+ * j + 1/2 blocks of keys.  A grid is dispatched in launch order (the query
+ * blocks of one head, then the next head's, COPIES in all), each tile to the
+ * first unit that falls free.  Returns the busiest unit's work in mean
+ * tiles: at least tiles / units, more when the last tiles handed out are
+ * long and few units share them (large head dims: few heads at a given
+ * hidden size).  Past a million tiles the spread is negligible. */
+static double causal_makespan(double nq, double copies, int units)
+{
+	double tiles = nq * copies, mean = nq / 2, worst = 0, *heap;
+
+	if (nq < 2 || tiles > 1 << 20)
+		return tiles / units;
+	heap = xcalloc((size_t)units, sizeof(*heap));
+	for (double c = 0; c < copies; c++) {
+		for (double j = 0; j < nq; j++) {
+			/* Min-heap of the units' finish times: the root is
+			 * the unit free first; it takes the tile, sift down. */
+			double v = heap[0] + (j + 0.5) / mean;
+			int i = 0;
+
+			for (;;) {
+				int l = 2 * i + 1, r = l + 1, m = i;
+				double mv = v;
+
+				if (l < units && heap[l] < mv)
+					m = l, mv = heap[l];
+				if (r < units && heap[r] < mv)
+					m = r;
+				if (m == i)
+					break;
+				heap[i] = heap[m];
+				i = m;
+			}
+			heap[i] = v;
+		}
+	}
+	for (int u = 0; u < units; u++)
+		worst = fmax(worst, heap[u]);
+	free(heap);
+	return worst;
+}
+
 /* One candidate tiling: EM x EN tiles split S ways along k, or with
  * STREAM_K the classic waves and then the remainder split over every unit. */
 static struct tiling one_tiling(const struct nb_profile *p, const struct tiling_in *in, int bm0, int bn0,
@@ -125,6 +169,12 @@ static struct tiling one_tiling(const struct nb_profile *p, const struct tiling_
 	double busy = stream_k ? unit_time(full, work_s, a, knee) + rem / units * work_s / hiding(a, knee)
 			       : unit_time(ceil(tiles / units), work_s, a, knee);
 	struct tiling t = { 0 };
+
+	/* Causal: the busiest unit of the launch-order schedule, at the
+	 * latency hiding the even split would have. */
+	if (in->causal && !stream_k && s == 1)
+		busy *= causal_makespan(ceil(in->M / em), in->batch * ceil(in->N / en), units) /
+			ceil(tiles / units);
 
 	t.bm = (int)em;
 	t.bn = (int)en;
@@ -426,6 +476,7 @@ static int attention_terms(const struct nb_shape *s, const struct nb_work *w, co
 	tin.k_steps = sk_eff / tk;
 	tin.rate = rate;
 	tin.once_k = tin.wave_k = 2 * mp->tile_overhead_k * overhead_scale(p, t);
+	tin.causal = s->causal && sq == sk;
 	tin.fixup_bw = fixup_bw(p, mp);
 	tin.math = tin.a_feed = 1;
 	tin.mp = mp;
