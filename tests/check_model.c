@@ -764,7 +764,7 @@ START_TEST(attention_overhead_and_dtype_pace)
 	 * fewer, longer rows of query blocks of a large head dim leave more of
 	 * the last, longest blocks to few units: causal falls further behind
 	 * non-causal as d grows. */
-	double prev_ratio = 2;
+	double prev_ratio = 2, ratio64 = 0;
 	for (int64_t d = 64; d <= 256; d *= 2) {
 		double rate[2];
 
@@ -785,7 +785,11 @@ START_TEST(attention_overhead_and_dtype_pace)
 		}
 		ck_assert_double_lt(rate[1] / rate[0], prev_ratio);
 		prev_ratio = rate[1] / rate[0];
+		if (d == 64)
+			ratio64 = prev_ratio;
 	}
+	/* An even split would leave the three within a point or two. */
+	ck_assert_double_lt(prev_ratio, ratio64 - 0.05);
 	double small = gemm_s(p, NB_FP16, 512, 512, 512, NB_SPARSE_NONE) /
 		       gemm_s(p, NB_INT8, 512, 512, 512, NB_SPARSE_NONE);
 	double large = gemm_s(p, NB_FP16, 8192, 8192, 8192, NB_SPARSE_NONE) /
