@@ -194,7 +194,12 @@ int main(int argc, char **argv)
 		return usage_error(NULL, "--profiles needs at least one folder");
 	cmd = command_find(argv[i]);
 	if (!cmd)
-		return usage_error(NULL, "'%s' is not a npubench command", argv[i]);
+	{
+		struct nb_near nr;
+
+		return usage_error(NULL, "'%s' is not a npubench command%s", argv[i],
+				   command_near(&nr, argv[i]));
+	}
 	if (cmd != &nb_cmd_help && wants_help(argc - i, argv + i)) {
 		command_help(cmd);
 		return 0;

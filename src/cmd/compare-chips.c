@@ -13,6 +13,7 @@
 #include "report/jsonw.h"
 #include "report/report.h"
 #include "report/table.h"
+#include "report/verdict.h"
 #include "store/store.h"
 #include "targets/target.h"
 #include "util/dtype.h"
@@ -36,6 +37,7 @@ struct cell {
 	int present;
 	double v;
 	int estimate;			/* some input's kind is "estimate" */
+	const char *what;		/* what the figure counts ("SM"), or NULL */
 	const char *src[3];		/* source texts of the inputs */
 	int nsrc;
 	const char *absent;		/* why there is no value */
@@ -155,6 +157,7 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 	case SPEC_UNITS:
 		c->v = profile_units(p);
 		c->present = c->v > 0;
+		c->what = profile_unit_kind(p);
 		add_source(c, p, "compute.units");
 		break;
 	case SPEC_CLOCK:
@@ -182,7 +185,10 @@ static int spec_rows(const struct column *cols, int ncols, struct spec_row *rows
 		if (!any)
 			continue;
 		rows[n] = (struct spec_row){ SPEC_DENSE, (enum nb_dtype)d, "", "", "" };
-		snprintf(rows[n].name, sizeof(rows[n].name), "dense %s", dtype_name((enum nb_dtype)d));
+		/* TF32 is NVIDIA's name for the class; Ascend's HF32 is listed
+		 * there too (FP32 range, shortened mantissa), never as fp32. */
+		snprintf(rows[n].name, sizeof(rows[n].name), "dense %s",
+			 d == NB_TF32 ? "tf32/hf32" : dtype_name((enum nb_dtype)d));
 		rows[n++].unit = dtype_is_int((enum nb_dtype)d) ? "TOP/s" : "TFLOP/s";
 	}
 	for (size_t k = 0; k < NB_ARRAY_SIZE(sparse); k++) {
@@ -206,7 +212,7 @@ static int spec_rows(const struct column *cols, int ncols, struct spec_row *rows
 	rows[n] = (struct spec_row){ SPEC_PER_WATT, ridge_dtype(), "", "TFLOP/s/W", "" };
 	snprintf(rows[n++].name, sizeof(rows[0].name), "dense %s per watt", dtype_name(ridge_dtype()));
 	rows[n++] = (struct spec_row){ SPEC_LINK, 0, "interconnect", "GB/s", "" };
-	rows[n++] = (struct spec_row){ SPEC_UNITS, 0, "compute units", "", "" };
+	rows[n++] = (struct spec_row){ SPEC_UNITS, 0, "compute units (kind)", "", "" };
 	rows[n++] = (struct spec_row){ SPEC_CLOCK, 0, "clock", "MHz", "" };
 	return n;
 }
@@ -324,6 +330,13 @@ static void fmt_value(char *buf, size_t n, double v)
 	snprintf(buf, n, "%.5g", v);
 }
 
+/* Whether C and the baseline's BC count the same thing, so that their
+ * ratio means something (SMs against AI cores does not). */
+static int comparable(const struct cell *c, const struct cell *bc)
+{
+	return c->present && bc->present && (!c->what || (bc->what && !strcmp(c->what, bc->what)));
+}
+
 /* "989.4* (2.63x) [1,2]": value, estimate mark, ratio, footnotes. */
 static char *spec_text(const struct cell *c, const struct cell *base, int is_base, struct notes *fn,
 		       int sources)
@@ -336,7 +349,11 @@ static char *spec_text(const struct cell *c, const struct cell *base, int is_bas
 	} else {
 		fmt_value(v, sizeof(v), c->v);
 		sb_addf(&sb, "%s%s", v, c->estimate ? "*" : "");
-		if (!is_base && base->present)
+		if (c->what)
+			sb_addf(&sb, " %s", c->what);
+		/* Units of different kinds (SMs, AI cores, MXUs) do different
+		 * work each: their counts have no meaningful ratio. */
+		if (!is_base && comparable(c, base))
 			add_ratio(&sb, c->v / base->v);
 	}
 	if (sources && c->nsrc) {
@@ -378,10 +395,35 @@ static const char *absent_text(const struct nb_result *r)
 	}
 }
 
+/* The dtype R was computed in: the one its prediction emulated the case's
+ * dtype with ("fp32 emulated via tf32"), else the case's own; -1 unknown. */
+static int computed_in(const struct nb_result *r)
+{
+	const char *via = r->message ? strstr(r->message, " emulated via ") : NULL;
+	char word[16];
+
+	if (via && sscanf(via, " emulated via %15[a-z0-9]", word) == 1 && dtype_parse(word) >= 0)
+		return dtype_parse(word);
+	return r->dtype ? dtype_parse(r->dtype) : -1;
+}
+
+/* Whether R and BASE computed at the same precision: a chip that runs fp32
+ * on a TF32-class path is not compared with one that runs true FP32. */
+static int same_precision(const struct nb_result *r, const struct nb_result *base)
+{
+	int a = computed_in(r), b = computed_in(base), d = r->dtype ? dtype_parse(r->dtype) : -1;
+
+	if (a < 0 || b < 0 || d < 0 || a == b)
+		return 1;
+	return dtype_exact_in((enum nb_dtype)d, (enum nb_dtype)a) &&
+	       dtype_exact_in((enum nb_dtype)d, (enum nb_dtype)b);
+}
+
 static char *kernel_text(const struct nb_result *r, const struct nb_result *base, int is_base)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char tp[48];
+	int via;
 
 	if (!result_usable(r)) {
 		sb_adds(&sb, absent_text(r));
@@ -389,12 +431,17 @@ static char *kernel_text(const struct nb_result *r, const struct nb_result *base
 	}
 	result_throughput_text(r, tp, sizeof(tp));
 	sb_adds(&sb, tp);
-	if (!is_base && result_usable(base))
+	if (r->actual_ops > 0)
+		sb_adds(&sb, " eff.");
+	if (!is_base && result_usable(base) && same_precision(r, base))
 		add_ratio(&sb, r->throughput / base->throughput);
 	if (r->kind == NB_PREDICTED)
 		sb_addf(&sb, " %s", r->bound ? r->bound : "?");
 	else
 		sb_adds(&sb, " measured");
+	via = computed_in(r);
+	if (via >= 0 && r->dtype && via != dtype_parse(r->dtype))
+		sb_addf(&sb, " via %s", dtype_name((enum nb_dtype)via));
 	return sb_detach(&sb);
 }
 
@@ -478,7 +525,9 @@ static void render_json(const struct column *cols, int ncols, int base, const st
 
 			spec_cell(&rows[r], &cols[i], &c);
 			json_num_or_null(x, "value", c.present, c.v);
-			json_num_or_null(x, "ratio", c.present && bc.present, c.v / bc.v);
+			json_num_or_null(x, "ratio", comparable(&c, &bc), c.v / bc.v);
+			if (c.what)
+				json_set_str(x, "counts", c.what);
 			json_set(x, "estimate", json_bool(c.estimate));
 			if (!c.present)
 				json_set_str(x, "absent", c.absent);
@@ -543,7 +592,7 @@ static void csv_spec(const struct spec_row *row, const char *chip, const struct 
 	putchar(',');
 	csv_exact(c->present, c->v);
 	putchar(',');
-	csv_exact(c->present && bc->present, c->v / bc->v);
+	csv_exact(comparable(c, bc), c->v / bc->v);
 	printf(",%d,", c->estimate);
 	csv_field(stdout, c->present ? "ok" : c->absent);
 	fputs(",,,,", stdout);
@@ -624,7 +673,7 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 	for (int i = 0; i < ncols; i++) {
 		grid_set(&g, 0, i + 1, xasprintf("%s%s", cols[i].label, i == base ? " (baseline)" : ""));
 		grid_set(&g, 1, i + 1, xstrdup(cols[i].p ? profile_name(cols[i].p) :
-					      cols[i].host ? "this host" : "?"));
+					      cols[i].host ? "this host (no profile: see below)" : "?"));
 		grid_set(&g, 2, i + 1, xstrdup(cols[i].link ? cols[i].link : "not given"));
 	}
 	for (int r = 0; r < nrows; r++) {
@@ -646,6 +695,15 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 	       cols[base].label);
 	if (any_est)
 		printf("*: an estimate (the profile's own reasoning), not a vendor figure or a measurement.\n");
+	for (int i = 0; i < ncols; i++)
+		if (cols[i].host && !cols[i].p)
+			printf("host: not profiled.  'npubench profile probe' measures this host's peaks and "
+			       "bandwidth into a\n'host' profile, so that its specs appear here and the model "
+			       "can predict it.\n");
+	printf("tf32/hf32: FP32-range inputs with a shortened mantissa on the matrix units (NVIDIA\n"
+	       "TF32, Ascend HF32), not true FP32.\n");
+	printf("compute units: each chip's own kind (SM, AI core, MXU...), which do different work:\n"
+	       "counts of different kinds have no ratio.\n");
 
 	if (md)
 		printf("\n## Kernel results\n\n");
@@ -673,7 +731,11 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 		grid_print(&g, o->format);
 		printf("\n%s.  Host figures are measured; chip figures are predicted by the model,\n"
 		       "with the bound it found (compute, memory or latency).  (x): throughput ratio to %s,\n"
-		       "above 1 is faster.\n", o->run ? "From the given run" :
+		       "above 1 is faster; none where the two computed at different precisions (fp32 via\n"
+		       "tf32, a TF32-class path such as Ascend's HF32, against true FP32).  eff.: sparse\n"
+		       "cases, an effective rate: dense-equivalent work over the time (the work done on\n"
+		       "non-zeros is the export's actual_ops).  via D: computed in dtype D (see the profile's\n"
+		       "emulation note).\n", o->run ? "From the given run" :
 		       "Per case and chip, from the latest run that has it", cols[base].label);
 	}
 	if (o->sources && fn.n) {
@@ -753,6 +815,23 @@ static int add_columns(struct nb_ctx *ctx, struct nb_profiles *set, const char *
 	}
 	targets_release(&ts);
 	return ret;
+}
+
+/* The verdict in words after the tables (report/verdict.h). */
+static void print_verdict(const struct column *cols, int ncols, int base,
+			  const struct nb_profiles *set, int markdown)
+{
+	struct verdict_column *vc = xcalloc((size_t)ncols, sizeof(*vc));
+	struct nb_verdict v;
+
+	for (int i = 0; i < ncols; i++)
+		vc[i] = (struct verdict_column){ cols[i].label, cols[i].host, cols[i].rs, cols[i].nrs };
+	verdict_compute(vc, ncols, base, set, &v);
+	fflush(stdout);
+	printf("\n");
+	verdict_print(stdout, &v, markdown);
+	verdict_release(&v);
+	free(vc);
 }
 
 int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
@@ -848,9 +927,10 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 	rows = xcalloc(NB_DTYPE_COUNT * 2 + 16, sizeof(*rows));
 	nrows = spec_rows(cols, ncols, rows);
 	ncases = case_list(cols, ncols, &cases);
-	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN)
+	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN) {
 		render_people(cols, ncols, base, rows, nrows, cases, ncases, &o);
-	else if (o.format == NB_FMT_CSV)
+		print_verdict(cols, ncols, base, set, o.format == NB_FMT_MARKDOWN);
+	} else if (o.format == NB_FMT_CSV)
 		render_csv(cols, ncols, base, rows, nrows, cases, ncases);
 	else
 		render_json(cols, ncols, base, rows, nrows, cases, ncases);

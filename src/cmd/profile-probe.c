@@ -15,9 +15,11 @@
 #include "kernels/kernel.h"
 #include "model/model.h"
 #include "model/profile.h"
+#include "targets/cuda.h"
 #include "targets/hostinfo.h"
 #include "targets/target.h"
 #include "util/cpu.h"
+#include "util/load.h"
 #include "util/peak.h"
 #include "util/pool.h"
 #include "util/util.h"
@@ -25,6 +27,9 @@
 /* Measures TEXT on the host; its median throughput (ops or bytes per
  * second), or -1 after reporting.  SECONDS, when not NULL, gets the median
  * time and ACTUAL_OPS the operations the kernel declares it performs. */
+/* Measurements the probe took while other work shared the CPUs. */
+static int probe_disturbed;
+
 static double measure_work(const char *text, struct nb_pool *pool, const struct nb_measure_opts *o,
 			   double *seconds, double *actual_ops)
 {
@@ -51,7 +56,8 @@ static double measure_work(const char *text, struct nb_pool *pool, const struct 
 		*seconds = r.seconds;
 	if (actual_ops)
 		*actual_ops = r.actual_ops > 0 ? r.actual_ops : r.ops;
-	fprintf(stderr, " %.4g %s\n", thr, r.unit);
+	fprintf(stderr, " %.4g %s%s%s\n", thr, r.unit, r.flags ? "  " : "", r.flags ? r.flags : "");
+	probe_disturbed += r.flags && (strstr(r.flags, "loaded=") || strstr(r.flags, "concurrent_run"));
 	result_release(&r);
 	return thr;
 }
@@ -70,8 +76,11 @@ struct probe {
 	struct nb_pool *pool;
 	int64_t threads, size;
 	char *out;
+	const char *target;	/* --target: NULL or "host" for the host */
+	int size_set, out_set;
 	char gemm_case[128];	/* the fp32 GEMM at --size */
 	double fma, gemm32, eff, att;
+	char notes[256];	/* the profile's notes, as the header wrote them */
 };
 
 /* Scales model.KEY so that the model predicts MEASURED for case TEXT on
@@ -108,6 +117,7 @@ static int probe_options(int argc, char **argv, struct nb_ctx *ctx, struct probe
 		{ "min-time", required_argument, NULL, 't' },
 		{ "size", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "target", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -117,7 +127,7 @@ static int probe_options(int argc, char **argv, struct nb_ctx *ctx, struct probe
 	pr->size = 2048;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:t:s:o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":j:t:s:o:T:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			if (nb_parse_i64(optarg, &pr->threads) || pr->threads < 1 || pr->threads > 4096)
@@ -130,10 +140,15 @@ static int probe_options(int argc, char **argv, struct nb_ctx *ctx, struct probe
 		case 's':
 			if (nb_parse_i64(optarg, &pr->size) || pr->size < 64 || pr->size > 16384)
 				return usage_error(&nb_cmd_profile, "--size '%s': expected 64 to 16384", optarg);
+			pr->size_set = 1;
 			break;
 		case 'o':
 			free(pr->out);
 			pr->out = xstrdup(optarg);
+			pr->out_set = 1;
+			break;
+		case 'T':
+			pr->target = optarg;
 			break;
 		default:
 			return bad_option(&nb_cmd_profile, argv, c);
@@ -151,7 +166,7 @@ static int probe_options(int argc, char **argv, struct nb_ctx *ctx, struct probe
 }
 
 /* Who, when and from what: the profile's identity and its sources. */
-static void probe_header(const struct probe *pr, struct nb_profile_doc *doc)
+static void probe_header(struct probe *pr, struct nb_profile_doc *doc)
 {
 	const struct nb_cpu *cpu = cpu_detect();
 	char when[32], buf[256];
@@ -164,8 +179,9 @@ static void probe_header(const struct probe *pr, struct nb_profile_doc *doc)
 	profile_doc_str(doc, "name", buf);
 	profile_doc_str(doc, "vendor", cpu->vendor[0] ? cpu->vendor : "unknown");
 	profile_doc_strarr(doc, "aliases");
-	snprintf(buf, sizeof(buf), "measured by 'npubench profile probe' on %s at %s", hostinfo_hostname(), when);
-	profile_doc_str(doc, "notes", buf);
+	snprintf(pr->notes, sizeof(pr->notes), "measured by 'npubench profile probe' on %s at %s",
+		 hostinfo_hostname(), when);
+	profile_doc_str(doc, "notes", pr->notes);
 	profile_doc_fig(doc, "year", atoi(when), "PROBE", "measured", "the year of the probe");
 	src = xasprintf("npubench %s profile probe on %s (%s), %s, %d threads, dispatch %s, GEMMs at %lld^3: "
 			"npubench's own kernels through the host harness (median of timed runs)",
@@ -177,7 +193,14 @@ static void probe_header(const struct probe *pr, struct nb_profile_doc *doc)
 	profile_doc_str(doc, "sources.EST", "npubench estimate for CPUs: reasoning in the note");
 }
 
-/* The arithmetic roof and the fp32 GEMM's share of it. */
+/* How often the FMA loop is measured again, longer each time, when the
+ * GEMM beats it: a loop of independent FMAs cannot be slower than a GEMM
+ * built of the same FMAs, so the first reading was disturbed. */
+#define ROOF_RETRIES 3
+
+/* The arithmetic roof and the fp32 GEMM's share of it.  A roof below the
+ * GEMM measured on it is a contradiction: measured again, and refused when
+ * it persists, rather than written into a profile. */
 static int probe_roof(struct probe *pr)
 {
 	pr->fma = peak_fp32_flops((int)pr->threads, 0);
@@ -186,12 +209,18 @@ static int probe_roof(struct probe *pr)
 	fprintf(stderr, "probe: fp32 FMA peak %.4g FLOP/s on %d threads\n", pr->fma, (int)pr->threads);
 	if ((pr->gemm32 = measure(pr->gemm_case, pr->pool, &pr->mo, NULL)) < 0)
 		return -1;
-	if (pr->gemm32 > pr->fma) {
-		/* The FMA loop was disturbed (a busy machine): the GEMM is the roof. */
-		warning("probe: the fp32 GEMM (%.4g) beat the FMA loop (%.4g): using it as the peak",
-			pr->gemm32, pr->fma);
-		pr->fma = pr->gemm32;
+	for (int i = 1; i <= ROOF_RETRIES && pr->gemm32 > pr->fma; i++) {
+		double again;
+
+		warning("probe: the fp32 GEMM (%.4g FLOP/s) beat the FMA peak (%.4g): the machine is "
+			"busy; measuring the peak again (%d of %d)", pr->gemm32, pr->fma, i, ROOF_RETRIES);
+		if ((again = peak_fp32_flops((int)pr->threads, 0.5 * i)) > pr->fma)
+			pr->fma = again;
 	}
+	if (pr->gemm32 > pr->fma)
+		return error("probe: the fp32 GEMM (%.4g FLOP/s) still beats the FMA peak (%.4g) measured "
+			     "%d more times: other work disturbs the measurements; no profile written "
+			     "(run the probe on a quiet machine)", pr->gemm32, pr->fma, ROOF_RETRIES);
 	pr->eff = pr->gemm32 / pr->fma;
 	return 0;
 }
@@ -398,6 +427,37 @@ out:
 	return ret;
 }
 
+/* Says when the probe shares the CPUs with other work: at the start, and
+ * in the profile's notes when some measurement was disturbed. */
+static void probe_hygiene_start(struct nb_ctx *ctx, const struct probe *pr)
+{
+	char who[256];
+	double others;
+
+	active_register(ctx->cmdline ? ctx->cmdline : "npubench profile probe");
+	if (active_others(who, sizeof(who)) > 0)
+		warning("probe: another npubench measurement shares this machine (%s): the profile "
+			"will understate it", who);
+	others = load_now(NB_LOAD_MIN_INTERVAL);
+	if (load_disturbs(others, (int)pr->threads, cpu_detect()->online_cpus))
+		warning("probe: other processes keep %.1f of the %d CPUs busy: the profile will "
+			"understate this host", others, cpu_detect()->online_cpus);
+}
+
+static void probe_hygiene_end(const struct probe *pr, struct nb_profile_doc *doc)
+{
+	char buf[512];
+
+	if (!probe_disturbed)
+		return;
+	warning("probe: %d measurement(s) ran while other work shared the CPUs: the profile "
+		"understates this host; probe again on a quiet machine", probe_disturbed);
+	snprintf(buf, sizeof(buf), "%s; %d measurement(s) disturbed by other work on the CPUs "
+		 "(flagged loaded or concurrent_run): figures understate the host",
+		 pr->notes, probe_disturbed);
+	profile_doc_str(doc, "notes", buf);
+}
+
 int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 {
 	struct probe pr = { .mo = NB_MEASURE_DEFAULTS };
@@ -406,17 +466,36 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 
 	if ((ret = probe_options(argc, argv, ctx, &pr)))
 		goto out;
+	if (pr.target && strcmp(pr.target, "host")) {
+		char msg[256];
+		int index;
+
+		if (cuda_parse_word(pr.target, &index, msg, sizeof(msg)) != 1) {
+			ret = usage_error(&nb_cmd_profile, "--target '%s': probe measures 'host' or a GPU, "
+					  "cuda:N", pr.target);
+			goto out;
+		}
+		ret = profile_probe_cuda(ctx, index, pr.size_set ? pr.size : 8192,
+					 pr.mo.min_time, pr.out_set ? pr.out : NULL);
+		goto out;
+	}
 	ret = NB_EXIT_FAIL;
+	probe_disturbed = 0;
+	probe_hygiene_start(ctx, &pr);
 	pr.pool = pool_create((int)pr.threads, 1);
 	if (!pr.pool || probe_roof(&pr))
 		goto out;
 	doc = profile_doc_new();
 	probe_header(&pr, doc);
-	if (probe_compute(&pr, doc) || probe_memory(&pr, doc) || probe_model(&pr, doc) || probe_write(&pr, doc))
+	if (probe_compute(&pr, doc) || probe_memory(&pr, doc) || probe_model(&pr, doc))
+		goto out;
+	probe_hygiene_end(&pr, doc);
+	if (probe_write(&pr, doc))
 		goto out;
 	printf("%s\n", pr.out);
 	ret = 0;
 out:
+	active_unregister();
 	profile_doc_free(doc);
 	pool_free(pr.pool);
 	free(pr.out);

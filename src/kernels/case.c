@@ -125,7 +125,12 @@ static int set_value(const struct nb_param_desc *d, union nb_value *v,
 	case NB_P_ENUM:
 		idx = choice_index(d->choices, value);
 		if (idx < 0) {
-			snprintf(msg, msglen, "parameter %s: '%s' is not one of %s", d->name, value, d->choices);
+			struct nb_near nr;
+
+			nb_near_init(&nr, value);
+			nb_near_offer_choices(&nr, d->choices);
+			snprintf(msg, msglen, "parameter %s: '%s' is not one of %s%s", d->name, value,
+				 d->choices, nb_near_hint(&nr));
 			return -1;
 		}
 		v->i = idx;
@@ -133,8 +138,12 @@ static int set_value(const struct nb_param_desc *d, union nb_value *v,
 	case NB_P_DTYPE:
 		idx = dtype_parse(value);
 		if (idx < 0 || choice_index(d->choices, value) < 0) {
-			snprintf(msg, msglen, "dtype '%s' is not supported by this kernel (use one of %s)",
-				 value, d->choices);
+			struct nb_near nr;
+
+			nb_near_init(&nr, value);
+			nb_near_offer_choices(&nr, d->choices);
+			snprintf(msg, msglen, "dtype '%s' is not supported by this kernel%s (use one of %s)",
+				 value, nb_near_hint(&nr), d->choices);
 			return -1;
 		}
 		v->i = idx;
@@ -168,11 +177,15 @@ int case_set(struct nb_case *c, const char *key, const char *value, char *msg, s
 
 	if (i < 0) {
 		struct strbuf names = STRBUF_INIT;
+		struct nb_near nr;
 
-		for (int j = 0; j < c->kernel->nparams; j++)
+		nb_near_init(&nr, key);
+		for (int j = 0; j < c->kernel->nparams; j++) {
 			sb_addf(&names, "%s%s", j ? ", " : "", c->kernel->params[j].name);
-		snprintf(msg, msglen, "kernel %s has no parameter '%s' (it has: %s)",
-			 c->kernel->name, key, sb_str(&names));
+			nb_near_offer(&nr, c->kernel->params[j].name, strlen(c->kernel->params[j].name));
+		}
+		snprintf(msg, msglen, "kernel %s has no parameter '%s'%s (it has: %s)",
+			 c->kernel->name, key, nb_near_hint(&nr), sb_str(&names));
 		sb_release(&names);
 		return -1;
 	}
@@ -183,6 +196,7 @@ int case_parse(const char *text, struct nb_case *c, char *msg, size_t msglen)
 {
 	char *copy = xstrdup(text), *save = NULL, *tok;
 	const struct nb_kernel *k;
+	uint64_t seen = 0;
 	int ret = -1;
 
 	for (char *p = copy; *p; p++)
@@ -195,20 +209,33 @@ int case_parse(const char *text, struct nb_case *c, char *msg, size_t msglen)
 	}
 	k = kernel_find(tok);
 	if (!k) {
-		snprintf(msg, msglen, "unknown kernel '%s' (see 'npubench list kernels')", tok);
+		struct nb_near nr;
+
+		nb_near_init(&nr, tok);
+		for (int i = 0; i < nb_nkernels; i++)
+			nb_near_offer(&nr, nb_kernels[i]->name, strlen(nb_kernels[i]->name));
+		snprintf(msg, msglen, "unknown kernel '%s'%s (see 'npubench list kernels')", tok,
+			 nb_near_hint(&nr));
 		goto out;
 	}
 	case_init(c, k);
 	while ((tok = strtok_r(NULL, " ", &save))) {
 		char *eq = strchr(tok, '=');
+		int i;
 
 		if (!eq || eq == tok) {
 			snprintf(msg, msglen, "'%s': expected KEY=VALUE", tok);
 			goto out;
 		}
 		*eq = '\0';
+		/* A parameter given twice is a typo, not an override. */
+		if ((i = kernel_param_index(k, tok)) >= 0 && (seen >> i & 1)) {
+			snprintf(msg, msglen, "parameter %s given twice", tok);
+			goto out;
+		}
 		if (case_set(c, tok, eq + 1, msg, msglen))
 			goto out;
+		seen |= 1ULL << i;
 	}
 	ret = case_check(c, msg, msglen);
 out:

@@ -906,6 +906,7 @@ double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int 
 double profile_llc_bytes(const struct nb_profile *p) { return p->llc_mib * 1048576.0; }
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_bandwidth_gbs * 1e9; }
 int profile_units(const struct nb_profile *p) { return (int)p->units; }
+const char *profile_unit_kind(const struct nb_profile *p) { return p->unit_kind; }
 
 void profile_tile(const struct nb_profile *p, int *m, int *n, int *k)
 {

@@ -94,6 +94,7 @@ double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int 
 double profile_llc_bytes(const struct nb_profile *p);		/* last on-chip buffer (L2, SRAM, VMEM) */
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p);
 int profile_units(const struct nb_profile *p);			/* SMs, CUs, AI cores, MXUs... */
+const char *profile_unit_kind(const struct nb_profile *p);	/* "SM", "AI core", ... */
 /* Matrix-unit tile (the padding granule of m, n, k) and the work tile one
  * unit takes at a time (the granule of wave quantization). */
 void profile_tile(const struct nb_profile *p, int *m, int *n, int *k);

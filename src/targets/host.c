@@ -11,6 +11,7 @@
 #include <sys/time.h>
 
 #include "util/cpu.h"
+#include "util/load.h"
 #include "util/pool.h"
 #include "util/stats.h"
 #include "util/timer.h"
@@ -49,6 +50,41 @@ static void case_timer(double seconds)
  * we keep quantization error below 0.1%). */
 #define MIN_TICKS_PER_SAMPLE 1000.0
 #define MAX_BATCH 1000000
+
+/* What one case watches while it runs, between executions: the progress
+ * shown, and whether another npubench measurement shares the machine. */
+struct watch {
+	const struct nb_measure_opts *o;
+	double start, last_tick, last_scan;
+	int concurrent;			/* another measurement was seen */
+	struct nb_load_snap l0;		/* the CPUs' busy time when sampling began */
+};
+
+#define TICK_EVERY 0.2
+#define SCAN_EVERY 1.0
+
+static void watch_start(struct watch *w, const struct nb_measure_opts *o)
+{
+	memset(w, 0, sizeof(*w));
+	w->o = o;
+	w->start = w->last_tick = w->last_scan = timer_now();
+	/* Ranks of one job on one machine load each other by design. */
+	if (!ranks_many())
+		w->concurrent = active_others(NULL, 0) > 0;
+}
+
+/* NOW: timer_now() just taken; LEFT: the case's estimated time left. */
+static void watch(struct watch *w, double now, double left)
+{
+	if (w->o->tick && now - w->last_tick >= TICK_EVERY) {
+		w->last_tick = now;
+		w->o->tick(w->o->tick_arg, now - w->start, left > 0 ? left : 0);
+	}
+	if (!w->concurrent && !ranks_many() && now - w->last_scan >= SCAN_EVERY) {
+		w->last_scan = now;
+		w->concurrent = active_others(NULL, 0) > 0;
+	}
+}
 
 static void add_flag(struct strbuf *flags, const char *f)
 {
@@ -115,7 +151,7 @@ static int in_step_ok(int ok)
  * fastest warm-up run sizes the batch, which is returned; *WARM is the first,
  * cold run. */
 static long warm_up(const struct nb_kernel *k, void *state, const struct nb_measure_opts *o,
-		    double *warm)
+		    double *warm, struct watch *wt)
 {
 	double tick = timer_tick(), fastest = INFINITY, t0, dt;
 	long batch = 1;
@@ -132,6 +168,7 @@ static long warm_up(const struct nb_kernel *k, void *state, const struct nb_meas
 		in_step(&w);
 		if (nb_interrupted || w >= 0.05 || w >= o->min_time / 4)
 			break;
+		watch(wt, t0 + dt, (w < 0.05 ? 0.05 - w : 0) + o->min_time);
 	}
 	if (fastest < MIN_TICKS_PER_SAMPLE * tick) {
 		batch = (long)ceil(MIN_TICKS_PER_SAMPLE * tick / (fastest > 0 ? fastest : tick));
@@ -152,7 +189,7 @@ static long warm_up(const struct nb_kernel *k, void *state, const struct nb_meas
  * median's 95% CI is wider than --stable, goes on up to four times
  * --min-time.  Never beyond --max-reps.  Returns the sample count. */
 static int sample(const struct nb_kernel *k, void *state, long batch,
-		  const struct nb_measure_opts *o, double **samples_out)
+		  const struct nb_measure_opts *o, double **samples_out, struct watch *wt)
 {
 	double start = timer_now(), t0, t1, elapsed, *samples = NULL;
 	int n = 0, cap = 0;
@@ -174,6 +211,11 @@ static int sample(const struct nb_kernel *k, void *state, long batch,
 			break;
 		if (n >= o->max_reps)
 			break;
+		/* Left: the longer of --min-time and --min-reps still to go;
+		 * then, while the median settles, the most it may take. */
+		watch(wt, t1, n < o->min_reps || elapsed < o->min_time ?
+			  fmax(o->min_time - elapsed, (o->min_reps - n) * (elapsed / n)) :
+			  fmin(4 * o->min_time - elapsed, (o->max_reps - n) * (elapsed / n)));
 		if (n < o->min_reps || elapsed < o->min_time)
 			continue;
 		if (o->stable_rel <= 0 || elapsed >= 4 * o->min_time)
@@ -190,12 +232,17 @@ static int sample(const struct nb_kernel *k, void *state, long batch,
 /* Statistics, verification after timing (as STREAM does) and the flags a
  * reader needs to judge the samples.  Tears the case down. */
 static int finish(const struct nb_case *c, void *state, double *samples, int n, long batch,
-		  double warm, const struct nb_measure_opts *o, struct nb_result *r)
+		  double warm, const struct watch *wt, struct nb_result *r)
 {
+	const struct nb_measure_opts *o = wt->o;
+	struct nb_load_snap l1;
+	double others;
 	const struct nb_kernel *k = c->kernel;
 	struct strbuf flags = STRBUF_INIT;
 	struct nb_verify v;
 
+	load_snap(&l1);		/* before verification, which is not measured */
+	others = ranks_many() ? -1 : load_others(&wt->l0, &l1);
 	r->samples = samples;
 	r->nsamples = n;
 	stats_compute(samples, (size_t)n, &r->stats);
@@ -240,6 +287,14 @@ static int finish(const struct nb_case *c, void *state, double *samples, int n, 
 		add_flag(&flags, "slow_first_run");
 	if (r->threads > cpu_detect()->online_cpus)
 		add_flag(&flags, "oversubscribed");
+	if (load_disturbs(others, r->threads, cpu_detect()->online_cpus)) {
+		char b[48];
+
+		snprintf(b, sizeof(b), "loaded=%.1f", others);
+		add_flag(&flags, b);
+	}
+	if (wt->concurrent)
+		add_flag(&flags, "concurrent_run");
 	if (flags.len)
 		r->flags = sb_detach(&flags);
 	sb_release(&flags);
@@ -257,6 +312,7 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 	struct nb_host_env env = { pool, cpu, o->seed, cpu->isa };
 	void *state = NULL;
 	double need, warm = 0, *samples = NULL;
+	struct watch wt;
 	long batch;
 	int n;
 
@@ -292,8 +348,10 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 				   ranks_many() ? " on at least one rank" : "");
 	}
 
-	batch = warm_up(k, state, o, &warm);
-	n = sample(k, state, batch, o, &samples);
+	watch_start(&wt, o);
+	load_snap(&wt.l0);
+	batch = warm_up(k, state, o, &warm, &wt);
+	n = sample(k, state, batch, o, &samples, &wt);
 	case_timer(0);
 	if (nb_abandon) {
 		/* The last execution may have returned early: nothing of this
@@ -308,7 +366,7 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 		return fail_result(r, NB_RES_ERROR, "stopped after %g s (--case-timeout)",
 				   o->case_timeout);
 	}
-	return finish(c, state, samples, n, batch, warm, o, r);
+	return finish(c, state, samples, n, batch, warm, &wt, r);
 }
 
 /* The host as a target kind: one target, "host", measured for real. */
