@@ -9,7 +9,8 @@
  * and stream-K, as libraries choose, with the partial sums' fixup); latency
  * hiding lost when a unit holds less than a block's work; a fixed cost per
  * work tile at the 16-bit pace (once per unit for GEMM; for attention the
- * prologue once per unit, the epilogue every wave); the softmax of
+ * prologue once per unit, the epilogue every wave); causal attention's
+ * unequal query blocks scheduled in launch order; the softmax of
  * attention in series with its matrix work;
  * memory time from the bytes the kernel
  * must move given the on-chip buffer (the Hong-Kung bound for GEMM); their
