@@ -151,6 +151,9 @@ struct nb_model_params {
 	double csr_efficiency;		/* fraction of dense peak an unstructured spmm reaches */
 	double sync_us;			/* host round trip of one synchronously timed call (0: unknown) */
 	double csr_output_madds;	/* CSR: cost of each output element, in multiply-adds (0: none) */
+	double stream_k;		/* > 0: the GEMM library has stream-K (0: classic waves only) */
+	double occupancy_knee;		/* latency hiding: a unit holding a share r of a block's
+					 * work runs at r(1+knee)/(r+knee) of its rate (0: off) */
 };
 
 /* The parameters for software described by HINT (e.g. the kernel column of
