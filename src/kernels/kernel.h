@@ -15,7 +15,7 @@
 struct nb_pool;
 struct nb_cpu;
 
-#define NB_MAX_PARAMS 24
+#define NB_MAX_PARAMS 32
 
 enum nb_ptype {
 	NB_P_INT,	/* 64-bit integer, bounded by [min, max] */
