@@ -690,6 +690,7 @@ const struct nb_kernel nb_kernel_gemm = {
 	.check = gemm_check,
 	.work = gemm_work,
 	.shape = gemm_shape,
+	.label_omit = "round=0",
 	.sweep = &sweep,
 	.host_bytes = gemm_host_bytes,
 	.setup = gemm_setup,
