@@ -218,12 +218,15 @@ static const struct nb_result *either(const struct pair *q)
 static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 			const struct nb_run *ra, const struct nb_run *rb)
 {
-	char ta[32], tb[32], r[64], p[16], pa[16];
+	char ta[32], tb[32], r[64], p[16], pa[16], *label;
 	int w = 4, tw = 6;
 
 	for (int i = 0; i < n; i++) {
-		int len = (int)strlen(either(&ps[i])->case_text), tlen = (int)strlen(either(&ps[i])->target);
+		int len, tlen = (int)strlen(either(&ps[i])->target);
 
+		label = result_label(either(&ps[i]));
+		len = (int)strlen(label);
+		free(label);
 		if (len > w)
 			w = len;
 		if (tlen > tw)
@@ -260,16 +263,20 @@ static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 		fmt_p(pa, sizeof(pa), q->p_adj);
 		switch (o->format) {
 		case NB_FMT_TABLE:
-			printf("%-*s  %-*s  %10s  %10s  %-24s  %7s  ", w, e->case_text, tw, e->target,
+			label = result_label(e);
+			printf("%-*s  %-*s  %10s  %10s  %-24s  %7s  ", w, label, tw, e->target,
 			       ta, tb, r, pa);
+			free(label);
 			if (*q->why)
 				printf("%-9s  %s\n", q->verdict, q->why);
 			else
 				printf("%s\n", q->verdict);
 			break;
 		case NB_FMT_MARKDOWN:
+			label = result_label(e);
 			fputs("| ", stdout);
-			md_text(stdout, e->case_text);
+			md_text(stdout, label);
+			free(label);
 			fputs(" | ", stdout);
 			md_text(stdout, e->target);
 			printf(" | %s | %s | %s | %s | %s | %s | ", ta, tb, r, p, pa, q->verdict);

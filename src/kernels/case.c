@@ -166,6 +166,9 @@ void case_init(struct nb_case *c, const struct nb_kernel *k)
 
 	memset(c, 0, sizeof(*c));
 	c->kernel = k;
+	if (k->nparams > NB_MAX_PARAMS)
+		die("internal error: kernel %s has %d parameters, more than NB_MAX_PARAMS (%d)", k->name,
+		    k->nparams, NB_MAX_PARAMS);
 	for (int i = 0; i < k->nparams; i++)
 		if (set_value(&k->params[i], &c->v[i], k->params[i].def, msg, sizeof(msg)))
 			die("internal error: kernel %s: default: %s", k->name, msg);
@@ -299,6 +302,61 @@ char *case_format(const struct nb_case *c)
 
 	free(p);
 	return s;
+}
+
+/* Whether parameter I of C belongs in its label (see label_omit). */
+static int label_shows(const struct nb_case *c, int i)
+{
+	const char *rules = c->kernel->label_omit, *name = c->kernel->params[i].name;
+	size_t nl = strlen(name);
+
+	for (const char *p = rules; p && *p;) {
+		size_t len = strcspn(p, " ");
+
+		if (len > nl && !strncmp(p, name, nl) && (p[nl] == '=' || p[nl] == '@')) {
+			const char *key = p[nl] == '@' ? p + nl + 1 : p;
+			const char *eq = memchr(key, '=', len - (size_t)(key - p));
+			char k[32], want[32], buf[64];
+			int j;
+
+			if (eq) {
+				snprintf(k, sizeof(k), "%.*s", (int)(eq - key), key);
+				snprintf(want, sizeof(want), "%.*s", (int)(len - (size_t)(eq + 1 - p)), eq + 1);
+				j = kernel_param_index(c->kernel, k);
+				if (j >= 0 && !strcmp(case_value_text(c, j, buf, sizeof(buf)), want))
+					return 0;
+			}
+		}
+		p += len;
+		p += strspn(p, " ");
+	}
+	return 1;
+}
+
+char *case_format_label(const struct nb_case *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[64];
+
+	sb_adds(&sb, c->kernel->name);
+	for (int i = 0; i < c->kernel->nparams; i++)
+		if (label_shows(c, i))
+			sb_addf(&sb, " %s=%s", c->kernel->params[i].name, case_value_text(c, i, buf, sizeof(buf)));
+	return sb_detach(&sb);
+}
+
+char *case_format_label_text(const char *text)
+{
+	struct nb_case c;
+	char msg[256];
+
+	nb_quiet_errors++;
+	if (!text || case_parse(text, &c, msg, sizeof(msg))) {
+		nb_quiet_errors--;
+		return xstrdup(text ? text : "");
+	}
+	nb_quiet_errors--;
+	return case_format_label(&c);
 }
 
 int case_equal(const struct nb_case *a, const struct nb_case *b)

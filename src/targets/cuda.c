@@ -324,7 +324,7 @@ static void fill_result(const struct nb_cuda_result *cr, struct nb_result *r)
 	if (cr->after.valid)
 		add_flag(&flags, "sm_mhz=%.0f,mem_mhz=%.0f,power_w=%.0f,temp_c=%.0f",
 			 cr->after.sm_mhz, cr->after.mem_mhz, cr->after.power_w, cr->after.temp_c);
-	if (r->stats.median > 0 && (r->stats.p95 - r->stats.p5) / r->stats.median > 0.25)
+	if (stats_noisy(&r->stats))
 		add_flag(&flags, "noisy");
 	if (flags.len)
 		r->flags = sb_detach(&flags);
