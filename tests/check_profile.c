@@ -258,7 +258,7 @@ START_TEST(fixture_accessors_and_alias_clash)
 	ck_assert_double_eq(mp->gemm_efficiency, 0.5);
 	ck_assert_double_eq(mp->sparse_efficiency, 0.5);
 	mp = profile_model_params(p, "torch.matmul via slowlib 2.0", &variant);
-	ck_assert_str_eq(variant, "slow-lib");
+	ck_assert_str_eq(variant, "triton");
 	ck_assert_double_eq(mp->gemm_efficiency, 0.25);
 	ck_assert_double_eq(mp->launch_us, 10);	/* not overridden: the default */
 	profiles_free(set);

@@ -92,28 +92,6 @@ int validate_is_workloads(const char *path)
 	return yes;
 }
 
-static int cmp_abs(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The 90th percentile of the predicted rows' |error| (nearest rank). */
-static double p90(const struct outcome *o, int n)
-{
-	double *e = xmalloc((size_t)(n ? n : 1) * sizeof(double)), v;
-	int m = 0;
-
-	for (int i = 0; i < n; i++)
-		if (o[i].predicted)
-			e[m++] = fabs(o[i].err);
-	qsort(e, (size_t)m, sizeof(double), cmp_abs);
-	v = m ? e[(int)ceil(0.9 * m) - 1] : 0;
-	free(e);
-	return v;
-}
-
 int validate_workloads(const char *path, const struct nb_profiles *set, const char *format,
 		       double max_median, double max_error)
 {
@@ -153,10 +131,6 @@ int validate_workloads(const char *path, const struct nb_profiles *set, const ch
 		n++;
 	}
 	ret = validate_report(o, n, path, format, max_median, max_error);
-	if (strcmp(format, "csv"))
-		printf("  p90 |error| %.1f%% over the predicted rows\n", 100 * p90(o, n));
-	else
-		printf("summary,p90,all,,%.4f,,\n", p90(o, n));
 out:
 	for (int i = 0; i < n; i++) {
 		free((char *)o[i].chip);
