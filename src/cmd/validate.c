@@ -549,8 +549,18 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	}
 	o->bound = pr.bound;
 	o->seconds = pr.seconds;
-	if (r.s.batch <= 1)
+	if (r.s.batch <= 1) {
+		/* Only a case `run --case` accepts (the host kernel's dtypes
+		 * bound a stream's) is the row's case text. */
+		struct nb_case back;
+		char msg[160];
+
 		o->case_text = case_format(&r.c);
+		if (case_parse(o->case_text, &back, msg, sizeof(msg))) {
+			free(o->case_text);
+			o->case_text = NULL;
+		}
+	}
 	if (pr.impl[0]) {
 		char buf[48];
 
