@@ -49,7 +49,12 @@ struct nb_profile_doc *profile_doc_new(void);
 void profile_doc_free(struct nb_profile_doc *d);
 void profile_doc_str(struct nb_profile_doc *d, const char *path, const char *value);
 void profile_doc_int(struct nb_profile_doc *d, const char *path, int value);
+/* A document to extend, from profile JSON TEXT; NULL when TEXT is not a
+ * JSON object (nothing else is checked until it is written). */
+struct nb_profile_doc *profile_doc_parse(const char *text);
 void profile_doc_strarr(struct nb_profile_doc *d, const char *path);	/* empty */
+/* Appends VALUE to the list of strings at PATH (created when absent). */
+void profile_doc_stradd(struct nb_profile_doc *d, const char *path, const char *value);
 /* A figure: value, source tag, kind ("measured", ...) and a note (or NULL). */
 void profile_doc_fig(struct nb_profile_doc *d, const char *path, double value, const char *source,
 		     const char *kind, const char *note);
