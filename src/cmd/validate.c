@@ -465,17 +465,18 @@ static void row_options(struct row *r, const struct nb_profile *p, struct outcom
 	const char *impl = profile_impl_matching(p, r->hint, kind);
 	char msg[160];
 
-	if (kernel_param_index(r->c.kernel, "impl") < 0)
-		return;
-	if (impl && case_set(&r->c, "impl", impl, msg, sizeof(msg)))
+	if (impl && kernel_param_index(r->c.kernel, "impl") >= 0 &&
+	    case_set(&r->c, "impl", impl, msg, sizeof(msg)))
 		die("internal error: %s", msg);
-	if (has(r->hint, "block_until_ready") || has(r->hint, "synchronous") ||
-	    has(r->hint, "dispatch included")) {
+	if (kernel_param_index(r->c.kernel, "timing") >= 0 &&
+	    (has(r->hint, "block_until_ready") || has(r->hint, "synchronous") ||
+	     has(r->hint, "dispatch included"))) {
 		if (case_set(&r->c, "timing", "call", msg, sizeof(msg)))
 			die("internal error: %s", msg);
 		add_note(o, "timing=call");
 	}
-	if (r->dt == NB_FP8 && has(r->hint, "e5m2") && case_set(&r->c, "fp8", "e5m2", msg, sizeof(msg)))
+	if (r->dt == NB_FP8 && has(r->hint, "e5m2") && kernel_param_index(r->c.kernel, "fp8") >= 0 &&
+	    case_set(&r->c, "fp8", "e5m2", msg, sizeof(msg)))
 		die("internal error: %s", msg);
 }
 
