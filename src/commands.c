@@ -18,6 +18,7 @@ const struct nb_command *const nb_commands[] = {
 	&nb_cmd_run,
 	&nb_cmd_compare,
 	&nb_cmd_plot,
+	&nb_cmd_report,
 	&nb_cmd_export,
 	&nb_cmd_import,
 	&nb_cmd_profile,
@@ -36,6 +37,36 @@ const struct nb_command *command_find(const char *name)
 		if (!strcmp(nb_commands[i]->name, name))
 			return nb_commands[i];
 	return NULL;
+}
+
+const char *command_near(struct nb_near *nr, const char *word)
+{
+	nb_near_init(nr, word);
+	for (int i = 0; i < nb_ncommands; i++)
+		nb_near_offer(nr, nb_commands[i]->name, strlen(nb_commands[i]->name));
+	return nb_near_hint(nr);
+}
+
+/* The closest long option CMD documents: its help and usage name every one,
+ * so they are the list to search. */
+static const char *option_near(struct nb_near *nr, const struct nb_command *cmd, const char *opt)
+{
+	const char *texts[] = { cmd ? cmd->usage : NULL, cmd ? cmd->help : NULL };
+	size_t olen = strcspn(opt, "=");
+	char word[64];
+
+	snprintf(word, sizeof(word), "%.*s", (int)(olen < sizeof(word) ? olen : sizeof(word) - 1), opt);
+	nb_near_init(nr, word);
+	for (size_t t = 0; t < NB_ARRAY_SIZE(texts); t++) {
+		for (const char *p = texts[t]; p && (p = strstr(p, "--")); ) {
+			size_t len = 2 + strspn(p + 2, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+			if (len > 3)
+				nb_near_offer(nr, p, len);
+			p += len;
+		}
+	}
+	return nb_near_hint(nr);
 }
 
 int usage_error(const struct nb_command *cmd, const char *fmt, ...)
@@ -69,6 +100,11 @@ int bad_option(const struct nb_command *cmd, char **argv, int c)
 		return usage_error(cmd, "option '%.*s' takes no value", (int)(strchr(opt, '=') - opt), opt);
 	if (optopt > 0 && optopt < 256 && opt && opt[0] == '-' && opt[1] != '-')
 		return usage_error(cmd, "unknown option '-%c'", optopt);
+	if (opt && !strncmp(opt, "--", 2)) {
+		struct nb_near nr;
+
+		return usage_error(cmd, "unknown option '%s'%s", opt, option_near(&nr, cmd, opt));
+	}
 	return usage_error(cmd, "unknown option '%s'", opt ? opt : "?");
 }
 

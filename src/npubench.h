@@ -41,6 +41,10 @@ struct nb_command {
  * Returns NB_EXIT_USAGE. */
 int usage_error(const struct nb_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The hint ": did you mean 'COMMAND'?" for a word close to a command's
+ * name, or "". */
+struct nb_near;
+const char *command_near(struct nb_near *nr, const char *word);
 /* Prints CMD's full help to stdout. */
 void command_help(const struct nb_command *cmd);
 /* The getopt_long loop's '?' and ':' cases: names the bad option. */
@@ -66,6 +70,7 @@ const struct nb_command *command_find(const char *name);
 NB_DECLARE_COMMAND(run);
 NB_DECLARE_COMMAND(compare);
 NB_DECLARE_COMMAND(plot);
+NB_DECLARE_COMMAND(report);
 NB_DECLARE_COMMAND(export);
 NB_DECLARE_COMMAND(import);
 NB_DECLARE_COMMAND(profile);

@@ -20,6 +20,7 @@ static Suite *(*const suites[])(void) = {
 	suite_workload,
 	suite_plot,
 	suite_prometheus,
+	suite_report,
 	suite_cuda,
 };
 

@@ -19,6 +19,7 @@ Suite *suite_collective(void);
 Suite *suite_workload(void);
 Suite *suite_plot(void);
 Suite *suite_prometheus(void);
+Suite *suite_report(void);
 Suite *suite_cuda(void);
 
 /* The dispatch level the kernel tests run at: portable in check_npubench,

@@ -5,9 +5,14 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check_suites.h"
 #include "util/half.h"
+#include "util/load.h"
 #include "util/pool.h"
 #include "util/rng.h"
 #include "util/stats.h"
@@ -206,6 +211,95 @@ START_TEST(rng_is_seeded)
 }
 END_TEST
 
+/* /proc/stat text: only the cpuN lines of the chosen CPUs count, idle and
+ * iowait never. */
+START_TEST(load_parses_stat)
+{
+	const char *text = "cpu  100 10 50 1000 7 1 2 3 0 0\n"
+			   "cpu0 40 5 20 500 3 1 1 1 0 0\n"
+			   "cpu1 60 5 30 500 4 0 1 2 0 0\n"
+			   "intr 1 2 3\n";
+	unsigned char only1 = 2;
+	struct nb_load_snap a = { 0, 10, 1, 1 }, b = { 2, 13, 2, 1 }, c = b;
+	double ticks;
+
+	ck_assert_int_eq(load_parse_stat(text, NULL, 0, &ticks), 2);
+	ck_assert_double_eq(ticks, 40 + 5 + 20 + 1 + 1 + 1 + 60 + 5 + 30 + 0 + 1 + 2);
+	ck_assert_int_eq(load_parse_stat(text, &only1, 8, &ticks), 1);
+	ck_assert_double_eq(ticks, 60 + 5 + 30 + 1 + 2);
+	ck_assert_int_eq(load_parse_stat("cpu  1 2 3 4\n", NULL, 0, &ticks), -1);
+	/* 3 CPU-seconds busy in 2 s, 1 of them ours: others kept 1 CPU busy. */
+	ck_assert_double_eq_tol(load_others(&a, &b), 1.0, 1e-12);
+	c.t = a.t + NB_LOAD_MIN_INTERVAL / 2;	/* too short to judge */
+	ck_assert(load_others(&a, &c) < 0);
+	c = b;
+	c.ok = 0;
+	ck_assert(load_others(&a, &c) < 0);
+	c = b;
+	c.busy = a.busy;			/* our time beyond the CPUs' busy time: 0 */
+	ck_assert_double_eq(load_others(&a, &c), 0);
+	/* 2 threads on 2 CPUs: any real load disturbs; 1 thread on 2 CPUs: a
+	 * CPU's worth of others fits on the free one. */
+	ck_assert(load_disturbs(0.5, 2, 2));
+	ck_assert(!load_disturbs(0.1, 2, 2));
+	ck_assert(!load_disturbs(1.0, 1, 2));
+	ck_assert(load_disturbs(1.5, 1, 2));
+	ck_assert(!load_disturbs(-1, 2, 2));
+}
+END_TEST
+
+/* Registrations: a live one (locked by a child) is seen and described, a
+ * stale one (no lock) is removed, this process's own never counts. */
+START_TEST(load_active_registrations)
+{
+	char dir[] = "/tmp/npubench-active-test.XXXXXX", desc[256], *path;
+	int up[2], down[2], fd;
+	pid_t child;
+	char c = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("NPUBENCH_ACTIVE_DIR", dir, 1);
+	ck_assert_str_eq(active_dir(), dir);
+	ck_assert_int_eq(active_others(desc, sizeof(desc)), 0);
+	ck_assert_int_eq(active_register("npubench run --case x"), 0);
+	ck_assert_int_eq(active_others(desc, sizeof(desc)), 0);
+	active_unregister();
+
+	path = xasprintf("%s/999999999", dir);	/* stale: nobody holds it */
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(active_others(desc, sizeof(desc)), 0);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	free(path);
+
+	ck_assert_int_eq(pipe(up), 0);
+	ck_assert_int_eq(pipe(down), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {	/* registers, says so, waits for the parent */
+		if (active_register("npubench probe in the child"))
+			_exit(1);
+		if (write(up[1], "r", 1) != 1 || read(down[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_eq(read(up[0], &c, 1), 1);
+	ck_assert_int_eq(active_others(desc, sizeof(desc)), 1);
+	ck_assert_ptr_nonnull(strstr(desc, "npubench probe in the child"));
+	ck_assert_int_eq(write(down[1], "q", 1), 1);
+	waitpid(child, NULL, 0);
+	/* The child exited without unregistering: its lock died with it. */
+	ck_assert_int_eq(active_others(desc, sizeof(desc)), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	unsetenv("NPUBENCH_ACTIVE_DIR");
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+}
+END_TEST
+
 Suite *suite_util(void)
 {
 	Suite *s = suite_create("util");
@@ -219,6 +313,8 @@ Suite *suite_util(void)
 	tcase_add_test(tc, pool_splits_all_work);
 	tcase_add_test(tc, pool_leaves_caller_unpinned);
 	tcase_add_test(tc, rng_is_seeded);
+	tcase_add_test(tc, load_parses_stat);
+	tcase_add_test(tc, load_active_registrations);
 	suite_add_tcase(s, tc);
 	return s;
 }

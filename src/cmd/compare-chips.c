@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "cmd/compare.h"
+#include "model/collective.h"
 #include "model/profile.h"
 #include "report/jsonw.h"
 #include "report/report.h"
 #include "report/table.h"
+#include "report/verdict.h"
 #include "store/store.h"
 #include "targets/target.h"
 #include "util/dtype.h"
@@ -36,6 +38,7 @@ struct cell {
 	int present;
 	double v;
 	int estimate;			/* some input's kind is "estimate" */
+	const char *what;		/* what the figure counts ("SM"), or NULL */
 	const char *src[3];		/* source texts of the inputs */
 	int nsrc;
 	const char *absent;		/* why there is no value */
@@ -43,11 +46,11 @@ struct cell {
 
 /* The spec-sheet rows. */
 enum spec_kind { SPEC_DENSE, SPEC_SPARSE, SPEC_MEM, SPEC_BW, SPEC_LLC, SPEC_RIDGE, SPEC_TDP,
-		 SPEC_PER_WATT, SPEC_LINK, SPEC_UNITS, SPEC_CLOCK };
+		 SPEC_PER_WATT, SPEC_LINK, SPEC_UNITS, SPEC_CLOCK, SPEC_UP_BW, SPEC_OUT_BW, SPEC_ALLREDUCE };
 
 struct spec_row {
 	enum spec_kind kind;
-	enum nb_dtype dtype;
+	enum nb_dtype dtype;	/* SPEC_ALLREDUCE: the rank count instead */
 	char name[48];
 	const char *unit;
 	const char *key;		/* JSON name */
@@ -68,7 +71,7 @@ static int add_source(struct cell *c, const struct nb_profile *p, const char *pa
 
 	if (!src)
 		return 0;
-	for (int i = 0; i < c->nsrc; i++)
+	for (int i = 0; src && i < c->nsrc; i++)
 		if (!strcmp(c->src[i], src))
 			src = NULL;
 	if (src && c->nsrc < 3)
@@ -76,6 +79,67 @@ static int add_source(struct cell *c, const struct nb_profile *p, const char *pa
 	if (kind && !strcmp(kind, "estimate"))
 		c->estimate = 1;
 	return 1;
+}
+
+/* The all-reduce the spec sheet predicts: 1 GiB, as nccl-tests' largest
+ * size, in bf16 (the model's time does not depend on the dtype). */
+#define ALLREDUCE_BYTES 1073741824.0
+
+/* The figures a collective prediction rests on: the bandwidth terms of the
+ * levels it uses, the latencies only where they are a visible part of it. */
+static void allreduce_sources(struct cell *c, const struct nb_profile *p, const struct nb_coll_pred *pr)
+{
+	add_source(c, p, "interconnect.scale_up.link_bandwidth_gbs");
+	add_source(c, p, "interconnect.scale_up.links_per_chip");
+	add_source(c, p, pr->algo == NB_ALGO_NVLS ? "interconnect.scale_up.reduction_efficiency"
+						 : "interconnect.scale_up.efficiency");
+	if (pr->domains > 1) {
+		add_source(c, p, "interconnect.scale_out.nic_bandwidth_gbs");
+		add_source(c, p, "interconnect.scale_out.nics_per_chip");
+		add_source(c, p, "interconnect.scale_out.efficiency");
+	}
+	if (pr->launch_s + pr->alpha_s > 0.05 * pr->seconds) {
+		add_source(c, p, "interconnect.latency_us");
+		add_source(c, p, "interconnect.scale_up.base_us");
+		if (pr->domains > 1)
+			add_source(c, p, "interconnect.scale_out.latency_us");
+	}
+}
+
+/* The interconnect rows: scale-up and scale-out line rate, the predicted
+ * 1 GiB all-reduce bus bandwidth at ROW's rank count. */
+static void interconnect_cell(const struct spec_row *row, const struct nb_profile *p, struct cell *c)
+{
+	struct nb_interconnect ic;
+	struct nb_coll_pred pr;
+
+	if (profile_interconnect(p, &ic)) {
+		c->absent = "no scale-up model";
+		return;
+	}
+	switch (row->kind) {
+	case SPEC_UP_BW:
+		c->v = coll_scale_up_bytes_per_s(&ic) / 1e9;
+		c->present = c->v > 0;
+		add_source(c, p, "interconnect.scale_up.link_bandwidth_gbs");
+		add_source(c, p, "interconnect.scale_up.links_per_chip");
+		break;
+	case SPEC_OUT_BW:
+		c->v = coll_scale_out_bytes_per_s(&ic) / 1e9;
+		c->present = c->v > 0;
+		c->absent = "no scale-out";
+		add_source(c, p, "interconnect.scale_out.nic_bandwidth_gbs");
+		add_source(c, p, "interconnect.scale_out.nics_per_chip");
+		break;
+	default:
+		coll_predict(&ic, NB_COLL_ALLREDUCE, ALLREDUCE_BYTES, (int)row->dtype, NB_ALGO_AUTO, &pr);
+		c->present = pr.ok;
+		c->v = pr.busbw / 1e9;
+		c->absent = ic.out_name ? "unsupported" : "no scale-out";
+		if (pr.ok)
+			allreduce_sources(c, p, &pr);
+		break;
+	}
 }
 
 static enum nb_dtype ridge_dtype(void)
@@ -155,6 +219,7 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 	case SPEC_UNITS:
 		c->v = profile_units(p);
 		c->present = c->v > 0;
+		c->what = profile_unit_kind(p);
 		add_source(c, p, "compute.units");
 		break;
 	case SPEC_CLOCK:
@@ -162,9 +227,26 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		c->present = c->v > 0;
 		add_source(c, p, "compute.clock_mhz");
 		break;
+	case SPEC_UP_BW:
+	case SPEC_OUT_BW:
+	case SPEC_ALLREDUCE:
+		interconnect_cell(row, p, c);
+		break;
 	}
 	if (!c->present && !c->absent)
 		c->absent = "not given";
+}
+
+/* Whether some column's profile describes its scale-up domain: the
+ * interconnect rows are shown then. */
+static int any_scale_up(const struct column *cols, int ncols)
+{
+	struct nb_interconnect ic;
+
+	for (int i = 0; i < ncols; i++)
+		if (cols[i].p && !profile_interconnect(cols[i].p, &ic))
+			return 1;
+	return 0;
 }
 
 /* The rows: dense peaks for every dtype some chip has, 2:4 sparse peaks
@@ -182,7 +264,10 @@ static int spec_rows(const struct column *cols, int ncols, struct spec_row *rows
 		if (!any)
 			continue;
 		rows[n] = (struct spec_row){ SPEC_DENSE, (enum nb_dtype)d, "", "", "" };
-		snprintf(rows[n].name, sizeof(rows[n].name), "dense %s", dtype_name((enum nb_dtype)d));
+		/* TF32 is NVIDIA's name for the class; Ascend's HF32 is listed
+		 * there too (FP32 range, shortened mantissa), never as fp32. */
+		snprintf(rows[n].name, sizeof(rows[n].name), "dense %s",
+			 d == NB_TF32 ? "tf32/hf32" : dtype_name((enum nb_dtype)d));
 		rows[n++].unit = dtype_is_int((enum nb_dtype)d) ? "TOP/s" : "TFLOP/s";
 	}
 	for (size_t k = 0; k < NB_ARRAY_SIZE(sparse); k++) {
@@ -206,9 +291,42 @@ static int spec_rows(const struct column *cols, int ncols, struct spec_row *rows
 	rows[n] = (struct spec_row){ SPEC_PER_WATT, ridge_dtype(), "", "TFLOP/s/W", "" };
 	snprintf(rows[n++].name, sizeof(rows[0].name), "dense %s per watt", dtype_name(ridge_dtype()));
 	rows[n++] = (struct spec_row){ SPEC_LINK, 0, "interconnect", "GB/s", "" };
-	rows[n++] = (struct spec_row){ SPEC_UNITS, 0, "compute units", "", "" };
+	rows[n++] = (struct spec_row){ SPEC_UNITS, 0, "compute units (kind)", "", "" };
 	rows[n++] = (struct spec_row){ SPEC_CLOCK, 0, "clock", "MHz", "" };
+	if (any_scale_up(cols, ncols)) {
+		static const int ranks[] = { 8, 1024 };
+
+		rows[n++] = (struct spec_row){ SPEC_UP_BW, 0, "scale-up per chip, one way", "GB/s", "" };
+		rows[n++] = (struct spec_row){ SPEC_OUT_BW, 0, "scale-out per chip, one way", "GB/s", "" };
+		for (size_t k = 0; k < NB_ARRAY_SIZE(ranks); k++) {
+			rows[n] = (struct spec_row){ SPEC_ALLREDUCE, (enum nb_dtype)ranks[k], "", "busbw GB/s", "" };
+			snprintf(rows[n++].name, sizeof(rows[0].name), "all-reduce 1 GiB, %d ranks", ranks[k]);
+		}
+	}
 	return n;
+}
+
+/* The scale-up domain in words: "switch, 8 chips", "torus2d 16x16";
+ * malloc'd. */
+static char *domain_text(const struct nb_profile *p)
+{
+	struct nb_interconnect ic;
+
+	if (!p || profile_interconnect(p, &ic))
+		return xstrdup("not given");
+	if (ic.shape)
+		return xasprintf("%s %s", ic.kind, ic.shape);
+	return xasprintf("%s, %d chips", ic.kind, ic.chips);
+}
+
+/* The scale-out network's name, or why there is none. */
+static const char *scale_out_text(const struct nb_profile *p)
+{
+	struct nb_interconnect ic;
+
+	if (!p || profile_interconnect(p, &ic))
+		return "not given";
+	return ic.out_name ? ic.out_name : "none";
 }
 
 /* Footnote numbers: one per distinct source text, in order of first use. */
@@ -324,6 +442,13 @@ static void fmt_value(char *buf, size_t n, double v)
 	snprintf(buf, n, "%.5g", v);
 }
 
+/* Whether C and the baseline's BC count the same thing, so that their
+ * ratio means something (SMs against AI cores does not). */
+static int comparable(const struct cell *c, const struct cell *bc)
+{
+	return c->present && bc->present && (!c->what || (bc->what && !strcmp(c->what, bc->what)));
+}
+
 /* "989.4* (2.63x) [1,2]": value, estimate mark, ratio, footnotes. */
 static char *spec_text(const struct cell *c, const struct cell *base, int is_base, struct notes *fn,
 		       int sources)
@@ -336,7 +461,11 @@ static char *spec_text(const struct cell *c, const struct cell *base, int is_bas
 	} else {
 		fmt_value(v, sizeof(v), c->v);
 		sb_addf(&sb, "%s%s", v, c->estimate ? "*" : "");
-		if (!is_base && base->present)
+		if (c->what)
+			sb_addf(&sb, " %s", c->what);
+		/* Units of different kinds (SMs, AI cores, MXUs) do different
+		 * work each: their counts have no meaningful ratio. */
+		if (!is_base && comparable(c, base))
 			add_ratio(&sb, c->v / base->v);
 	}
 	if (sources && c->nsrc) {
@@ -378,10 +507,35 @@ static const char *absent_text(const struct nb_result *r)
 	}
 }
 
+/* The dtype R was computed in: the one its prediction emulated the case's
+ * dtype with ("fp32 emulated via tf32"), else the case's own; -1 unknown. */
+static int computed_in(const struct nb_result *r)
+{
+	const char *via = r->message ? strstr(r->message, " emulated via ") : NULL;
+	char word[16];
+
+	if (via && sscanf(via, " emulated via %15[a-z0-9]", word) == 1 && dtype_parse(word) >= 0)
+		return dtype_parse(word);
+	return r->dtype ? dtype_parse(r->dtype) : -1;
+}
+
+/* Whether R and BASE computed at the same precision: a chip that runs fp32
+ * on a TF32-class path is not compared with one that runs true FP32. */
+static int same_precision(const struct nb_result *r, const struct nb_result *base)
+{
+	int a = computed_in(r), b = computed_in(base), d = r->dtype ? dtype_parse(r->dtype) : -1;
+
+	if (a < 0 || b < 0 || d < 0 || a == b)
+		return 1;
+	return dtype_exact_in((enum nb_dtype)d, (enum nb_dtype)a) &&
+	       dtype_exact_in((enum nb_dtype)d, (enum nb_dtype)b);
+}
+
 static char *kernel_text(const struct nb_result *r, const struct nb_result *base, int is_base)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char tp[48];
+	int via;
 
 	if (!result_usable(r)) {
 		sb_adds(&sb, absent_text(r));
@@ -389,12 +543,17 @@ static char *kernel_text(const struct nb_result *r, const struct nb_result *base
 	}
 	result_throughput_text(r, tp, sizeof(tp));
 	sb_adds(&sb, tp);
-	if (!is_base && result_usable(base))
+	if (r->actual_ops > 0)
+		sb_adds(&sb, " eff.");
+	if (!is_base && result_usable(base) && same_precision(r, base))
 		add_ratio(&sb, r->throughput / base->throughput);
 	if (r->kind == NB_PREDICTED)
 		sb_addf(&sb, " %s", r->bound ? r->bound : "?");
 	else
 		sb_adds(&sb, " measured");
+	via = computed_in(r);
+	if (via >= 0 && r->dtype && via != dtype_parse(r->dtype))
+		sb_addf(&sb, " via %s", dtype_name((enum nb_dtype)via));
 	return sb_detach(&sb);
 }
 
@@ -428,6 +587,34 @@ static void json_num_or_null(struct nb_json *o, const char *k, int present, doub
 		json_set(o, k, json_null());
 }
 
+/* The scale-up domain and scale-out network of P (null without them). */
+static void json_scale_up(struct nb_json *c, const struct nb_profile *p)
+{
+	struct nb_interconnect ic;
+	struct nb_json *u;
+
+	if (!p || profile_interconnect(p, &ic)) {
+		json_set(c, "scale_up", json_null());
+		json_set(c, "scale_out", json_null());
+		return;
+	}
+	u = json_set(c, "scale_up", json_object());
+	json_set_str(u, "kind", ic.kind);
+	json_set_num(u, "chips", ic.chips);
+	if (ic.shape)
+		json_set_str(u, "shape", ic.shape);
+	else
+		json_set(u, "shape", json_null());
+	if (ic.reduction)
+		json_set_str(u, "reduction", ic.reduction);
+	else
+		json_set(u, "reduction", json_null());
+	if (ic.out_name)
+		json_set_str(c, "scale_out", ic.out_name);
+	else
+		json_set(c, "scale_out", json_null());
+}
+
 /* The chips of the json document: id, name, vendor, interconnect. */
 static void json_chips(struct nb_json *root, const struct column *cols, int ncols)
 {
@@ -448,6 +635,7 @@ static void json_chips(struct nb_json *root, const struct column *cols, int ncol
 			json_set_str(c, "interconnect", cols[i].link);
 		else
 			json_set(c, "interconnect", json_null());
+		json_scale_up(c, cols[i].p);
 	}
 }
 
@@ -478,7 +666,9 @@ static void render_json(const struct column *cols, int ncols, int base, const st
 
 			spec_cell(&rows[r], &cols[i], &c);
 			json_num_or_null(x, "value", c.present, c.v);
-			json_num_or_null(x, "ratio", c.present && bc.present, c.v / bc.v);
+			json_num_or_null(x, "ratio", comparable(&c, &bc), c.v / bc.v);
+			if (c.what)
+				json_set_str(x, "counts", c.what);
 			json_set(x, "estimate", json_bool(c.estimate));
 			if (!c.present)
 				json_set_str(x, "absent", c.absent);
@@ -543,7 +733,7 @@ static void csv_spec(const struct spec_row *row, const char *chip, const struct 
 	putchar(',');
 	csv_exact(c->present, c->v);
 	putchar(',');
-	csv_exact(c->present && bc->present, c->v / bc->v);
+	csv_exact(comparable(c, bc), c->v / bc->v);
 	printf(",%d,", c->estimate);
 	csv_field(stdout, c->present ? "ok" : c->absent);
 	fputs(",,,,", stdout);
@@ -611,34 +801,45 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 {
 	struct notes fn = { NULL, 0 };
 	struct grid g;
-	int md = o->format == NB_FMT_MARKDOWN, any_est = 0;
+	int md = o->format == NB_FMT_MARKDOWN, any_est = 0, top = 3;
+	int up = any_scale_up(cols, ncols);
 
 	if (md)
 		printf("## Spec sheet\n\n");
 	else
 		printf("Spec sheet (ratios to %s)\n\n", cols[base].label);
-	grid_init(&g, nrows + 3, ncols + 1);
+	if (up)
+		top += 2;
+	grid_init(&g, nrows + top, ncols + 1);
 	grid_set(&g, 0, 0, xstrdup("figure"));
 	grid_set(&g, 1, 0, xstrdup("name"));
 	grid_set(&g, 2, 0, xstrdup("interconnect type"));
 	for (int i = 0; i < ncols; i++) {
 		grid_set(&g, 0, i + 1, xasprintf("%s%s", cols[i].label, i == base ? " (baseline)" : ""));
 		grid_set(&g, 1, i + 1, xstrdup(cols[i].p ? profile_name(cols[i].p) :
-					      cols[i].host ? "this host" : "?"));
+					      cols[i].host ? "this host (no profile: see below)" : "?"));
 		grid_set(&g, 2, i + 1, xstrdup(cols[i].link ? cols[i].link : "not given"));
+		if (up) {
+			grid_set(&g, 3, i + 1, domain_text(cols[i].p));
+			grid_set(&g, 4, i + 1, xstrdup(scale_out_text(cols[i].p)));
+		}
+	}
+	if (up) {
+		grid_set(&g, 3, 0, xstrdup("scale-up domain"));
+		grid_set(&g, 4, 0, xstrdup("scale-out network"));
 	}
 	for (int r = 0; r < nrows; r++) {
 		struct cell bc;
 
 		spec_cell(&rows[r], &cols[base], &bc);
-		grid_set(&g, r + 3, 0, *rows[r].unit ? xasprintf("%s (%s)", rows[r].name, rows[r].unit)
-						      : xstrdup(rows[r].name));
+		grid_set(&g, r + top, 0, *rows[r].unit ? xasprintf("%s (%s)", rows[r].name, rows[r].unit)
+							: xstrdup(rows[r].name));
 		for (int i = 0; i < ncols; i++) {
 			struct cell c;
 
 			spec_cell(&rows[r], &cols[i], &c);
 			any_est |= c.present && c.estimate;
-			grid_set(&g, r + 3, i + 1, spec_text(&c, &bc, i == base, &fn, o->sources));
+			grid_set(&g, r + top, i + 1, spec_text(&c, &bc, i == base, &fn, o->sources));
 		}
 	}
 	grid_print(&g, o->format);
@@ -646,6 +847,15 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 	       cols[base].label);
 	if (any_est)
 		printf("*: an estimate (the profile's own reasoning), not a vendor figure or a measurement.\n");
+	for (int i = 0; i < ncols; i++)
+		if (cols[i].host && !cols[i].p)
+			printf("host: not profiled.  'npubench profile probe' measures this host's peaks and "
+			       "bandwidth into a\n'host' profile, so that its specs appear here and the model "
+			       "can predict it.\n");
+	printf("tf32/hf32: FP32-range inputs with a shortened mantissa on the matrix units (NVIDIA\n"
+	       "TF32, Ascend HF32), not true FP32.\n");
+	printf("compute units: each chip's own kind (SM, AI core, MXU...), which do different work:\n"
+	       "counts of different kinds have no ratio.\n");
 
 	if (md)
 		printf("\n## Kernel results\n\n");
@@ -665,7 +875,7 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 		for (int k = 0; k < ncases; k++) {
 			const struct nb_result *b = column_result(&cols[base], cases[k]);
 
-			grid_set(&g, k + 2, 0, xstrdup(cases[k]));
+			grid_set(&g, k + 2, 0, case_format_label_text(cases[k]));
 			for (int i = 0; i < ncols; i++)
 				grid_set(&g, k + 2, i + 1,
 					 kernel_text(column_result(&cols[i], cases[k]), b, i == base));
@@ -673,7 +883,11 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 		grid_print(&g, o->format);
 		printf("\n%s.  Host figures are measured; chip figures are predicted by the model,\n"
 		       "with the bound it found (compute, memory or latency).  (x): throughput ratio to %s,\n"
-		       "above 1 is faster.\n", o->run ? "From the given run" :
+		       "above 1 is faster; none where the two computed at different precisions (fp32 via\n"
+		       "tf32, a TF32-class path such as Ascend's HF32, against true FP32).  eff.: sparse\n"
+		       "cases, an effective rate: dense-equivalent work over the time (the work done on\n"
+		       "non-zeros is the export's actual_ops).  via D: computed in dtype D (see the profile's\n"
+		       "emulation note).\n", o->run ? "From the given run" :
 		       "Per case and chip, from the latest run that has it", cols[base].label);
 	}
 	if (o->sources && fn.n) {
@@ -753,6 +967,23 @@ static int add_columns(struct nb_ctx *ctx, struct nb_profiles *set, const char *
 	}
 	targets_release(&ts);
 	return ret;
+}
+
+/* The verdict in words after the tables (report/verdict.h). */
+static void print_verdict(const struct column *cols, int ncols, int base,
+			  const struct nb_profiles *set, int markdown)
+{
+	struct verdict_column *vc = xcalloc((size_t)ncols, sizeof(*vc));
+	struct nb_verdict v;
+
+	for (int i = 0; i < ncols; i++)
+		vc[i] = (struct verdict_column){ cols[i].label, cols[i].host, cols[i].rs, cols[i].nrs };
+	verdict_compute(vc, ncols, base, set, &v);
+	fflush(stdout);
+	printf("\n");
+	verdict_print(stdout, &v, markdown);
+	verdict_release(&v);
+	free(vc);
 }
 
 int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
@@ -845,12 +1076,13 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 		cols[i].rs = rs;
 		cols[i].nrs = keep;
 	}
-	rows = xcalloc(NB_DTYPE_COUNT * 2 + 16, sizeof(*rows));
+	rows = xcalloc(NB_DTYPE_COUNT * 2 + 20, sizeof(*rows));
 	nrows = spec_rows(cols, ncols, rows);
 	ncases = case_list(cols, ncols, &cases);
-	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN)
+	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN) {
 		render_people(cols, ncols, base, rows, nrows, cases, ncases, &o);
-	else if (o.format == NB_FMT_CSV)
+		print_verdict(cols, ncols, base, set, o.format == NB_FMT_MARKDOWN);
+	} else if (o.format == NB_FMT_CSV)
 		render_csv(cols, ncols, base, rows, nrows, cases, ncases);
 	else
 		render_json(cols, ncols, base, rows, nrows, cases, ncases);

@@ -59,10 +59,22 @@ static void pair_measure(struct pair *q)
 		return;
 	}
 	q->ratio = b->seconds / a->seconds;
+	/* The model has no noise and nothing was measured: a statistical
+	 * verdict ("same") would claim a test that never ran. */
+	if (a->kind == NB_PREDICTED && b->kind == NB_PREDICTED) {
+		q->lo = q->hi = q->ratio;
+		q->verdict = "predicted";
+		if (fabs(q->ratio - 1) < 1e-9)
+			snprintf(q->why, sizeof(q->why), "not measured: the model's figure is unchanged");
+		else
+			snprintf(q->why, sizeof(q->why), "not measured: the model's figure moved %+.1f%% "
+				 "(its profile or the model changed)", (q->ratio - 1) * 100);
+		return;
+	}
 	if (a->kind == NB_PREDICTED || b->kind == NB_PREDICTED) {
 		q->lo = q->hi = q->ratio;
-		snprintf(q->why, sizeof(q->why), a->kind == b->kind ? "predicted: no samples, the model's "
-			 "figures compared" : "one measured, one predicted");
+		q->verdict = "n/a";
+		snprintf(q->why, sizeof(q->why), "one measured, one predicted: not comparable");
 		return;
 	}
 	if (a->nsamples == 0 || b->nsamples == 0) {
@@ -96,12 +108,9 @@ static void pair_judge(struct pair *q, const struct runs_opts *o)
 		return;
 	within = q->ratio <= 1 + o->threshold && q->ratio >= 1 - o->threshold;
 	if (!q->tested) {
-		/* The model's figures have no noise; untestable samples say only
-		 * whether the medians moved beyond the threshold. */
-		if (q->a->kind == NB_PREDICTED && q->b->kind == NB_PREDICTED)
-			q->verdict = within ? "same" : q->ratio > 1 ? "slower" : "faster";
-		else
-			q->verdict = within ? "same" : "uncertain";
+		/* Untestable samples say only whether the medians moved beyond
+		 * the threshold. */
+		q->verdict = within ? "same" : "uncertain";
 		return;
 	}
 	if (q->p_adj < o->alpha)
@@ -209,20 +218,25 @@ static const struct nb_result *either(const struct pair *q)
 static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 			const struct nb_run *ra, const struct nb_run *rb)
 {
-	char ta[32], tb[32], r[64], p[16], pa[16];
-	int w = 4;
+	char ta[32], tb[32], r[64], p[16], pa[16], *label;
+	int w = 4, tw = 6;
 
 	for (int i = 0; i < n; i++) {
-		int len = (int)strlen(either(&ps[i])->case_text);
+		int len, tlen = (int)strlen(either(&ps[i])->target);
 
+		label = result_label(either(&ps[i]));
+		len = (int)strlen(label);
+		free(label);
 		if (len > w)
 			w = len;
+		if (tlen > tw)
+			tw = tlen;
 	}
 	switch (o->format) {
 	case NB_FMT_TABLE:
 		printf("A: run %lld (%.8s, %s)   B: run %lld (%.8s, %s)\n\n", (long long)ra->id, ra->uuid,
 		       ra->started_at, (long long)rb->id, rb->uuid, rb->started_at);
-		printf("%-*s  %-10s  %10s  %10s  %-24s  %7s  %-9s  %s\n", w, "case", "target", "A",
+		printf("%-*s  %-*s  %10s  %10s  %-24s  %7s  %-9s  %s\n", w, "case", tw, "target", "A",
 		       "B", "time B/A [95% CI]", "p adj", "verdict", "note");
 		break;
 	case NB_FMT_MARKDOWN:
@@ -249,16 +263,20 @@ static void render_runs(const struct pair *ps, int n, const struct runs_opts *o,
 		fmt_p(pa, sizeof(pa), q->p_adj);
 		switch (o->format) {
 		case NB_FMT_TABLE:
-			printf("%-*s  %-10s  %10s  %10s  %-24s  %7s  ", w, e->case_text, e->target,
+			label = result_label(e);
+			printf("%-*s  %-*s  %10s  %10s  %-24s  %7s  ", w, label, tw, e->target,
 			       ta, tb, r, pa);
+			free(label);
 			if (*q->why)
 				printf("%-9s  %s\n", q->verdict, q->why);
 			else
 				printf("%s\n", q->verdict);
 			break;
 		case NB_FMT_MARKDOWN:
+			label = result_label(e);
 			fputs("| ", stdout);
-			md_text(stdout, e->case_text);
+			md_text(stdout, label);
+			free(label);
 			fputs(" | ", stdout);
 			md_text(stdout, e->target);
 			printf(" | %s | %s | %s | %s | %s | %s | ", ta, tb, r, p, pa, q->verdict);
@@ -293,8 +311,8 @@ static void render_runs_json(const struct pair *ps, int n, const struct runs_opt
 {
 	struct nb_json *root = json_object(), *arr, *c;
 	char *text;
-	static const char *const names[] = { "faster", "slower", "same", "uncertain", "n/a",
-					     "only in A", "only in B" };
+	static const char *const names[] = { "faster", "slower", "same", "uncertain", "predicted",
+					     "n/a", "only in A", "only in B" };
 
 	json_set_str(root, "schema", "npubench-compare-runs");
 	json_set_num(root, "schema_version", 1);
@@ -392,8 +410,12 @@ static int parse_runs_opts(int argc, char **argv, struct nb_ctx *ctx, struct run
 						   "(e.g. 0.05)", optarg);
 			break;
 		case O_CORRECTION:
-			if (stats_p_adjust_parse(optarg) < 0)
-				return usage_error(cmd, "--correction '%s': use holm, bh or none", optarg);
+			if (stats_p_adjust_parse(optarg) < 0) {
+				struct nb_near nr;
+
+				return usage_error(cmd, "--correction: unknown method '%s'%s (use holm, bh or none)", optarg,
+						   nb_near_choices(&nr, optarg, "holm|bh|none"));
+			}
 			o->adjust = (enum nb_p_adjust)stats_p_adjust_parse(optarg);
 			break;
 		case 'f':
@@ -429,8 +451,8 @@ static int parse_runs_opts(int argc, char **argv, struct nb_ctx *ctx, struct run
 
 static int compare_runs(int argc, char **argv, struct nb_ctx *ctx)
 {
-	static const char *const names[] = { "faster", "slower", "same", "uncertain", "n/a",
-					     "only in A", "only in B" };
+	static const char *const names[] = { "faster", "slower", "same", "uncertain", "predicted",
+					     "n/a", "only in A", "only in B" };
 	struct runs_opts o = { .threshold = 0.05, .fail_on = -1, .alpha = 0.05, .adjust = NB_P_HOLM };
 	struct nb_targets targets = { 0 };
 	struct nb_run ra = { 0 }, rb = { 0 };
@@ -534,7 +556,12 @@ static int cmd_compare(int argc, char **argv, struct nb_ctx *ctx)
 				return compare_workload(argc - 1, argv + 1, ctx);
 		return compare_chips(argc - 1, argv + 1, ctx);
 	}
-	return usage_error(&nb_cmd_compare, "cannot compare '%s': use 'chips' or 'runs'", argv[1]);
+	{
+		struct nb_near nr;
+
+		return usage_error(&nb_cmd_compare, "cannot compare '%s'%s (use 'chips' or 'runs')", argv[1],
+				   nb_near_choices(&nr, argv[1], "chips|runs"));
+	}
 }
 
 const struct nb_command nb_cmd_compare = {
@@ -567,7 +594,8 @@ const struct nb_command nb_cmd_compare = {
 		"\ncompare runs: per case in both runs, the median time ratio B/A with a 95%\n"
 		"bootstrap confidence interval, a Mann-Whitney U test on the stored samples\n"
 		"(at least 4 per run), corrected for testing many cases, and a verdict:\n"
-		"faster, slower, same or uncertain.\n"
+		"faster, slower, same or uncertain; two predicted results are 'predicted'\n"
+		"(nothing measured: the note says whether the model's figure moved).\n"
 		"      --threshold PCT      changes within PCT% count as 'same' (default 5)\n"
 		"      --fail-on-regression PCT\n"
 		"                           exit 1 when a case is significantly slower by more\n"

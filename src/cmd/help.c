@@ -20,7 +20,12 @@ static int cmd_help(int argc, char **argv, struct nb_ctx *ctx)
 	if (argc == 2) {
 		cmd = command_find(argv[1]);
 		if (!cmd)
-			return usage_error(&nb_cmd_help, "'%s' is not a npubench command", argv[1]);
+		{
+			struct nb_near nr;
+
+			return usage_error(&nb_cmd_help, "'%s' is not a npubench command%s", argv[1],
+					   command_near(&nr, argv[1]));
+		}
 		command_help(cmd);
 		return 0;
 	}

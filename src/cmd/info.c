@@ -44,7 +44,7 @@ static int cmd_info(int argc, char **argv, struct nb_ctx *ctx)
 	if (want_peaks && hostinfo_peaks(peaks) < 0)
 		return 1;
 	if (fmt == NB_FMT_JSON) {
-		char *j = report_host_json_peaks(1, want_peaks ? peaks : NULL);
+		char *j = report_host_json_full(1, want_peaks ? peaks : NULL, 1);
 
 		printf("%s\n", j);
 		free(j);

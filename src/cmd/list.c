@@ -298,7 +298,13 @@ static int cmd_list(int argc, char **argv, struct nb_ctx *ctx)
 		return list_runs(ctx, fmt);
 	if (!strcmp(what, "models"))
 		return list_models(fmt);
-	return usage_error(&nb_cmd_list, "cannot list '%s': use kernels, suites, targets, runs or models", what);
+	{
+		struct nb_near nr;
+		const char *hint = nb_near_choices(&nr, what, "kernels|suites|targets|runs|models");
+
+		return usage_error(&nb_cmd_list, "cannot list '%s'%s (use kernels, suites, targets, runs "
+				   "or models)", what, hint);
+	}
 }
 
 const struct nb_command nb_cmd_list = {

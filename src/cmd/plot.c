@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "model/model.h"
 #include "model/profile.h"
@@ -340,7 +342,8 @@ static void set_peak(struct chart_target *t, const struct nb_profile *p, enum nb
 	}
 }
 
-/* The dtype a roofline is drawn for: --dtype, else the most common one. */
+/* The dtype a roofline is drawn for: --dtype, else bf16 (the dtype of
+ * training) when the run has it, else the most common one. */
 static const char *roofline_dtype(struct plot *pl)
 {
 	int count[NB_DTYPE_COUNT] = { 0 }, best = -1, kinds = 0;
@@ -350,11 +353,16 @@ static const char *roofline_dtype(struct plot *pl)
 	for (int i = 0; i < pl->nrs; i++) {
 		int d = pl->rs[i].dtype ? dtype_parse(pl->rs[i].dtype) : -1;
 
-		if (d >= 0 && kernel_matches(pl, &pl->rs[i]))
+		if (d >= 0 && kernel_matches(pl, &pl->rs[i]) && pl->rs[i].ops > 0 && pl->rs[i].bytes > 0)
 			kinds += count[d]++ == 0;
 	}
-	for (int d = 0; d < NB_DTYPE_COUNT; d++)
+	if (count[NB_BF16] > 0)
+		best = NB_BF16;
+	for (int d = 0; d < NB_DTYPE_COUNT && best < 0; d++)
 		if (count[d] > 0 && (best < 0 || count[d] > count[best]))
+			best = d;
+	for (int d = 0; d < NB_DTYPE_COUNT && best != NB_BF16; d++)
+		if (count[d] > count[best])
 			best = d;
 	if (best < 0)
 		return NULL;
@@ -370,7 +378,7 @@ static int build_roofline(struct plot *pl)
 	const char *dtype;
 	const struct nb_profile *hostp;
 	int dt;
-	char detail[64];
+	char detail[96];
 
 	if (load_run(pl, 0))
 		return -1;
@@ -392,8 +400,13 @@ static int build_roofline(struct plot *pl)
 	if (pl->host >= 0 && hostp) {
 		set_peak(&c->targets[pl->host], hostp, (enum nb_dtype)dt);
 		c->targets[pl->host].bw = profile_bw_bytes_per_s(hostp);
+	} else if (pl->host >= 0) {
+		c->note = xstrdup("No host roof: this machine has no profile yet "
+				  "('npubench profile probe' measures its peaks)");
 	}
-	snprintf(detail, sizeof(detail), "%s roofs", dtype_name((enum nb_dtype)dt));
+	snprintf(detail, sizeof(detail), "%s roofs; %s", dtype_name((enum nb_dtype)dt),
+		 pl->host >= 0 ? "host measured, chips predicted by the model" :
+		 "chips predicted by the model");
 	set_subtitle(pl, detail);
 	if (c->npoints == 0)
 		return error("nothing to draw: no selected result has operations, bytes and a time "
@@ -510,6 +523,13 @@ static int build_scaling(struct plot *pl)
 	case_init(&base, k);
 	if (pl->o.dtype && case_set(&base, "dtype", pl->o.dtype, msg, sizeof(msg)))
 		return error("--dtype %s: %s", pl->o.dtype, msg);
+	/* bf16 by default, the dtype of training, where the family has it. */
+	if (!pl->o.dtype && kernel_param_index(k, "dtype") >= 0) {
+		struct nb_case bf = base;
+
+		if (case_set(&bf, "dtype", "bf16", msg, sizeof(msg)) == 0 && case_check(&bf, msg, sizeof(msg)) == 0)
+			base = bf;
+	}
 	if (load_run(pl, 1))
 		return -1;
 	if (!pl->o.chips)
@@ -554,9 +574,15 @@ static int build_scaling(struct plot *pl)
 			}
 			prediction_release(&pr);
 		}
-		if (!any)
+		if (!any) {
+			char *note = xasprintf("%s%s%s", c->note ? c->note : "Not drawn (no size predicted: "
+					       "dtype or memory): ", c->note ? ", " : "", pl->chips[i].id);
+
 			warning("%s: the model predicts no size of '%s' on it (dtype or memory)",
 				pl->chips[i].id, k->name);
+			free(c->note);
+			c->note = note;
+		}
 	}
 	if (c->npoints == 0)
 		return error("nothing to draw: no chip predicts '%s' and the run has no host results for it",
@@ -599,6 +625,21 @@ static int build_specs(struct plot *pl)
 	return 0;
 }
 
+/* The width of a text chart: $COLUMNS when set, else the terminal's when
+ * standard output is one, else 80. */
+static int text_columns(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	int64_t v;
+
+	if (env && *env && nb_parse_i64(env, &v) == 0 && v > 0 && v < 10000)
+		return (int)v;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
 /* Renders or writes the chart as the options ask. */
 static int output(struct plot *pl)
 {
@@ -617,6 +658,8 @@ static int output(struct plot *pl)
 		term = CHART_PNG;
 	else
 		term = CHART_DUMB;
+	if (term == CHART_DUMB)
+		pl->chart.columns = text_columns();
 	if (o->script) {
 		if (!(script = chart_script(&pl->chart, (enum chart_term)term,
 					    o->output && strcmp(o->output, "-") ? o->output : NULL)))
@@ -636,8 +679,7 @@ static int output(struct plot *pl)
 			goto out;
 		}
 	}
-	if (!(script = chart_script(&pl->chart, (enum chart_term)term, NULL)) ||
-	    gnuplot_run(script, o->output))
+	if (chart_render(&pl->chart, (enum chart_term)term, o->output))
 		goto out;
 	if (o->output && strcmp(o->output, "-"))
 		fprintf(stderr, "wrote %s\n", o->output);
@@ -662,6 +704,7 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 		{ "normalize", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct nb_near nr;
 	int c, kind = -1;
 
 	optind = 1;
@@ -686,19 +729,21 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 		if (!strcmp(argv[optind], kinds[i]))
 			kind = (int)i;
 	if (kind < 0)
-		return usage_error(&nb_cmd_plot, "unknown chart '%s': use roofline, bars, scaling or specs",
-				   argv[optind]);
+		return usage_error(&nb_cmd_plot, "unknown chart '%s'%s (use roofline, bars, scaling or specs)",
+				   argv[optind], nb_near_choices(&nr, argv[optind], "roofline|bars|scaling|specs"));
 	if (optind + 1 < argc)
 		return usage_error(&nb_cmd_plot, "unexpected argument '%s'", argv[optind + 1]);
 	o->kind = (enum chart_kind)kind;
 	if (o->term && chart_term_parse(o->term) < 0)
-		return usage_error(&nb_cmd_plot, "--term %s: use dumb, png, svg or pdf", o->term);
+		return usage_error(&nb_cmd_plot, "--term: unknown terminal '%s'%s (use dumb, png, svg or pdf)", o->term,
+				   nb_near_choices(&nr, o->term, "dumb|png|svg|pdf"));
 	if (o->output && strcmp(o->output, "-") && !o->term && chart_term_for_path(o->output) < 0)
 		return usage_error(&nb_cmd_plot, "-o %s: name a .png, .svg, .pdf or .txt file, or give --term",
 				   o->output);
 	if (o->dtype && dtype_parse(o->dtype) < 0)
-		return usage_error(&nb_cmd_plot, "--dtype %s: unknown dtype (fp64, fp32, tf32, fp16, bf16, "
-				   "fp8, int8, int4)", o->dtype);
+		return usage_error(&nb_cmd_plot, "--dtype %s: unknown dtype%s (fp64, fp32, tf32, fp16, bf16, "
+				   "fp8, int8, int4)", o->dtype,
+				   nb_near_choices(&nr, o->dtype, "fp64|fp32|tf32|fp16|bf16|fp8|int8|int4"));
 	if (o->normalize && o->kind != CHART_BARS)
 		return usage_error(&nb_cmd_plot, "--normalize applies to bars only");
 	if (o->run && o->kind == CHART_SPECS)
@@ -768,9 +813,11 @@ const struct nb_command nb_cmd_plot = {
 	.help = "Charts:\n"
 		"  roofline   log-log: operational intensity against attained throughput; a roof per\n"
 		"             chip for the dtype (compute ceiling, memory slope, ridge point circled),\n"
-		"             the host's roof when 'profile probe' measured it, and the run's cases:\n"
-		"             measured on the host, predicted on the chips\n"
-		"  bars       throughput per case, grouped by target (one panel per unit)\n"
+		"             the host's roof when 'profile probe' measured it (else a note says so),\n"
+		"             and the run's cases, measured on the host and predicted on the chips,\n"
+		"             numbered above the plot with a key; each chip's marker in the legend\n"
+		"  bars       throughput per case by target: a panel per unit (more where the cases\n"
+		"             do not fit across), names wrapped at spaces, one legend\n"
 		"  scaling    throughput against size for one kernel family, the model swept over the\n"
 		"             chips (gemm m=n=k 64..16384, attention seq 256..32768), with the run's\n"
 		"             host results where present\n"
@@ -782,12 +829,14 @@ const struct nb_command nb_cmd_plot = {
 		"                    machine's probed profile (its measured results are always drawn)\n"
 		"  --run ID          the stored run: id, UUID prefix or 'last' (default)\n"
 		"  --kernel PATTERN  only kernels matching the glob (scaling: the family, default gemm)\n"
-		"  --dtype D         only cases of this dtype; the roofline's roofs (default: the most\n"
-		"                    common dtype of the run); scaling: the swept dtype\n"
+		"  --dtype D         only cases of this dtype; the roofline's roofs (default: bf16 when\n"
+		"                    the run has it, else its most common dtype); scaling: the swept\n"
+		"                    dtype (default bf16 where the family has it)\n"
 		"  -o, --output FILE write the chart; the type follows the extension: .png, .svg, .pdf,\n"
 		"                    .txt (text); '-' is standard output (text unless --term)\n"
 		"  --term T          dumb (text), png, svg or pdf, whatever the file name says; without\n"
-		"                    -o and --script the chart is drawn as text on standard output\n"
+		"                    -o and --script the chart is drawn as text on standard output,\n"
+		"                    $COLUMNS wide (else the terminal's width, else 80)\n"
 		"  --script FILE     also write the gnuplot script with its data inline, to re-render\n"
 		"                    and restyle with gnuplot alone; alone, only the script is written;\n"
 		"                    '-' is standard output.  Existing files are replaced keeping their\n"

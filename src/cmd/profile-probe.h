@@ -6,14 +6,21 @@
 struct nb_ctx;
 
 #define PROFILE_PROBE_HELP \
-	"  probe [--threads N] [--min-time SEC] [--size N] [-o FILE]\n" \
+	"  probe [--target host|cuda:N] [--threads N] [--min-time SEC] [--size N] [-o FILE]\n" \
 	"        measure this host with npubench's own kernels (FMA peak, GEMM per\n" \
 	"        dtype at N^3, default 2048, attention, 2:4 and CSR (two densities)\n" \
 	"        spmm, a triad stream, an 8^3 GEMM for\n" \
 	"        the dispatch latency) and write a 'host' profile, every figure marked\n" \
 	"        measured with the date and machine, into the user profile folder\n" \
-	"        (or FILE); time it on a quiet machine\n"
+	"        (or FILE); time it on a quiet machine.  With --target cuda:N, the GPU\n" \
+	"        instead (cuBLASLt GEMM per dtype at N^3, default 8192, a stream copy,\n" \
+	"        cuDNN attention, cuSPARSE CSR, an 8^3 GEMM for the launch time) into\n" \
+	"        a 'cudaN' profile.  Under mpirun: the ranks' interconnect (alpha,\n" \
+	"        beta of a send/recv ring shift, 8 B to 16 MiB) added to the host profile\n"
 
 int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx);
+/* The GPU probe (--target cuda:INDEX): writes OUT (NULL: cudaINDEX.json in
+ * the user profile folder).  Returns the exit status. */
+int profile_probe_cuda(struct nb_ctx *ctx, int index, long long size, double min_time, const char *out);
 
 #endif

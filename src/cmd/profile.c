@@ -235,7 +235,13 @@ static int cmd_profile(int argc, char **argv, struct nb_ctx *ctx)
 	for (size_t i = 0; i < NB_ARRAY_SIZE(subs); i++)
 		if (!strcmp(argv[1], subs[i].name))
 			return subs[i].fn(argc - 1, argv + 1, ctx);
-	return usage_error(&nb_cmd_profile, "unknown subcommand '%s'", argv[1]);
+	{
+		struct nb_near nr;
+
+		return usage_error(&nb_cmd_profile, "unknown subcommand '%s'%s (use list, show, validate, "
+				   "probe or fetch)", argv[1],
+				   nb_near_choices(&nr, argv[1], "list|show|validate|probe|fetch"));
+	}
 }
 
 const struct nb_command nb_cmd_profile = {

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "targets/hostinfo.h"
 #include "targets/target.h"
 #include "util/cpu.h"
+#include "util/load.h"
 #include "util/pool.h"
 #include "util/rng.h"
 #include "util/timer.h"
@@ -89,10 +91,11 @@ static int dtype_selected(const struct run_opts *o, const struct nb_case *c)
 	return in_list(o->dtypes, dtype_name(case_dtype(c)));
 }
 
-/* Applies every --set to C; a key C's kernel lacks is skipped and counted. */
+/* Applies every --set to C; a key C's kernel lacks is skipped and counted.
+ * Returns 0 or the exit status (a bad value is a usage error). */
 static int apply_sets(const struct run_opts *o, struct nb_case *c, int *used)
 {
-	char msg[256];
+	char msg[320];
 
 	for (int i = 0; i < o->nsets; i++) {
 		const char *eq = strchr(o->sets[i], '=');
@@ -102,7 +105,7 @@ static int apply_sets(const struct run_opts *o, struct nb_case *c, int *used)
 			used[i]++;
 			if (case_set(c, key, eq + 1, msg, sizeof(msg))) {
 				free(key);
-				return error("--set %s: %s", o->sets[i], msg);
+				return usage_error(&nb_cmd_run, "--set %s: %s", o->sets[i], msg);
 			}
 		}
 		free(key);
@@ -110,58 +113,109 @@ static int apply_sets(const struct run_opts *o, struct nb_case *c, int *used)
 	if (case_check(c, msg, sizeof(msg))) {
 		char *t = case_format(c);
 
-		error("impossible case '%s': %s", t, msg);
+		usage_error(&nb_cmd_run, "impossible case '%s': %s", t, msg);
 		free(t);
-		return -1;
+		return NB_EXIT_USAGE;
 	}
 	return 0;
 }
 
-/* Builds the case list from --case, or the suite filtered by --kernel and
- * --dtype, then applies --set. */
-static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *out)
+/* --kernel and --dtype name things that exist.  Returns 0 or the exit status. */
+static int check_selectors(const struct run_opts *o)
 {
-	struct nb_suite *suite = NULL;
-	char *suites_dir = xasprintf("%s/suites", ctx->data_dir);
-	int *used = xcalloc((size_t)o->nsets + 1, sizeof(int)), ret = -1;
-	char msg[256];
+	struct nb_near nr;
+	int ret = 0;
 
 	for (int i = 0; i < o->nkernels; i++) {
 		int any = 0;
 
-		for (int k = 0; k < nb_nkernels; k++)
+		nb_near_init(&nr, o->kernels[i]);
+		for (int k = 0; k < nb_nkernels; k++) {
 			any |= nb_glob_match(o->kernels[i], nb_kernels[k]->name);
-		if (!any) {
-			error("--kernel %s: no such kernel (see 'npubench list kernels')", o->kernels[i]);
-			goto out;
+			nb_near_offer(&nr, nb_kernels[k]->name, strlen(nb_kernels[k]->name));
 		}
+		if (!any)
+			return usage_error(&nb_cmd_run, "--kernel %s: no such kernel%s (see 'npubench list "
+					   "kernels')", o->kernels[i], nb_near_hint(&nr));
 	}
 	if (o->dtypes) {
 		char *copy = xstrdup(o->dtypes), *save = NULL;
 
-		for (char *d = strtok_r(copy, ",", &save); d; d = strtok_r(NULL, ",", &save)) {
-			if (dtype_parse(d) < 0) {
-				error("--dtype: unknown dtype '%s' (use fp32, fp16, bf16, int8, int4, fp64)", d);
-				free(copy);
-				goto out;
+		for (char *d = strtok_r(copy, ",", &save); d && !ret; d = strtok_r(NULL, ",", &save)) {
+			struct strbuf names = STRBUF_INIT;
+
+			if (dtype_parse(d) >= 0)
+				continue;
+			nb_near_init(&nr, d);
+			for (int t = 0; t < NB_DTYPE_COUNT; t++) {
+				const char *name = dtype_name((enum nb_dtype)t);
+
+				sb_addf(&names, "%s%s", t ? ", " : "", name);
+				nb_near_offer(&nr, name, strlen(name));
 			}
+			ret = usage_error(&nb_cmd_run, "--dtype: unknown dtype '%s'%s (use %s)", d,
+					  nb_near_hint(&nr), sb_str(&names));
+			sb_release(&names);
 		}
 		free(copy);
 	}
+	return ret;
+}
+
+/* The suite --suite names; an unknown name is a usage error, with the
+ * nearest suite file offered.  Returns 0 or the exit status. */
+static int load_suite(const char *name, const char *dir, struct nb_suite **out)
+{
+	char *path = xasprintf("%s/%s.json", dir, name);
+	int plain = !strchr(name, '/') && !(strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".json"));
+	int missing = plain && access(path, R_OK) != 0;
+
+	free(path);
+	if (missing) {
+		struct nb_near nr;
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		nb_near_init(&nr, name);
+		while (d && (e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+
+			if (len > 5 && !strcmp(e->d_name + len - 5, ".json"))
+				nb_near_offer(&nr, e->d_name, len - 5);
+		}
+		if (d)
+			closedir(d);
+		return usage_error(&nb_cmd_run, "--suite: no suite '%s'%s (see 'npubench list suites')",
+				   name, nb_near_hint(&nr));
+	}
+	return suite_load(name, dir, out) ? NB_EXIT_FAIL : 0;
+}
+
+/* Builds the case list from --case, or the suite filtered by --kernel and
+ * --dtype, then applies --set.  Returns 0 or the exit status. */
+static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *out)
+{
+	struct nb_suite *suite = NULL;
+	char *suites_dir = xasprintf("%s/suites", ctx->data_dir);
+	int *used = xcalloc((size_t)o->nsets + 1, sizeof(int)), ret;
+	char msg[320];
+
+	if ((ret = check_selectors(o)))
+		goto out;
 	if (o->ncases > 0) {
 		for (int i = 0; i < o->ncases; i++) {
 			struct nb_case c;
 
 			if (case_parse(o->cases[i], &c, msg, sizeof(msg))) {
-				error("--case '%s': %s", o->cases[i], msg);
+				ret = usage_error(&nb_cmd_run, "--case '%s': %s", o->cases[i], msg);
 				goto out;
 			}
-			if (apply_sets(o, &c, used))
+			if ((ret = apply_sets(o, &c, used)))
 				goto out;
 			suite_add_case(out, &c);
 		}
 	} else {
-		if (suite_load(o->suite ? o->suite : "default", suites_dir, &suite))
+		if ((ret = load_suite(o->suite ? o->suite : "default", suites_dir, &suite)))
 			goto out;
 		if (suite->min_time > 0 && !o->min_time_set)
 			o->m.min_time = suite->min_time;
@@ -170,7 +224,7 @@ static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *
 
 			if (!kernel_selected(o, c.kernel->name) || !dtype_selected(o, &c))
 				continue;
-			if (apply_sets(o, &c, used))
+			if ((ret = apply_sets(o, &c, used)))
 				goto out;
 			suite_add_case(out, &c);
 		}
@@ -197,7 +251,7 @@ static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *
 				} else if (t > 0) {
 					break;
 				}
-				if (apply_sets(o, &c, used))
+				if ((ret = apply_sets(o, &c, used)))
 					goto out;
 				suite_add_case(out, &c);
 			}
@@ -205,13 +259,14 @@ static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *
 	}
 	for (int i = 0; i < o->nsets; i++) {
 		if (!used[i] && out->ncases > 0) {
-			error("--set %s: no selected case has that parameter", o->sets[i]);
+			ret = usage_error(&nb_cmd_run, "--set %s: no selected case has that parameter",
+					  o->sets[i]);
 			goto out;
 		}
 	}
 	if (out->ncases == 0) {
-		error("no case selected: the suite '%s' has none matching --kernel/--dtype",
-		      suite ? suite->name : "?");
+		ret = usage_error(&nb_cmd_run, "no case selected: the suite '%s' has none matching "
+				  "--kernel/--dtype", suite ? suite->name : "?");
 		goto out;
 	}
 	ret = 0;
@@ -252,28 +307,6 @@ static char *options_json(const struct run_opts *o, int threads, const char *hos
 		json_set_str(a, "library", ranks_library());
 	}
 	return json_finish(j, 0);
-}
-
-/* Progress on stderr, only when it is a terminal. */
-static void progress(int on, int i, int n, const char *what, double elapsed, double eta)
-{
-	char e[32], r[32];
-
-	if (!on)
-		return;
-	nb_format_time(e, sizeof(e), elapsed);
-	nb_format_time(r, sizeof(r), eta);
-	fprintf(stderr, "\r\033[K[%d/%d] %.60s  elapsed %s%s%s", i, n, what, e,
-		eta > 0 ? ", ~" : "", eta > 0 ? r : "");
-	if (eta > 0)
-		fputs(" left", stderr);
-	fflush(stderr);
-}
-
-static void progress_clear(int on)
-{
-	if (on)
-		fputs("\r\033[K", stderr);
 }
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
@@ -401,6 +434,18 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
+/* Progress on stderr, only when it is a terminal: the case, the run's
+ * elapsed time and an estimate of what is left, refreshed between the
+ * case's executions too. */
+struct progress {
+	int on, step, total;
+	char *what;		/* the case being measured */
+	double start;		/* the run's start */
+	double case_start;
+	double per_case;	/* measured time per measured case so far (0: none yet) */
+	int cases_after;	/* measured cases still to come after this one */
+};
+
 /* What one run holds while it runs. */
 struct run_state {
 	struct run_opts o;
@@ -413,7 +458,88 @@ struct run_state {
 	struct nb_result *kept;		/* --format json: the results, printed at the end */
 	int nkept;
 	int width, stored, failed, errors, nmeasured;
+	int seq;			/* rows recorded: a step may give several (per rank) */
+	struct progress prog;
+	int measured_ok, disturbed, was_disturbed;	/* measurement hygiene */
 };
+static void progress_show(struct progress *p, double case_elapsed, double case_left)
+{
+	double eta = 0, per_case = p->per_case;
+	char e[32], c[32], r[32];
+
+	if (!p->on)
+		return;
+	if (per_case <= 0 && case_left > 0)	/* nothing finished: this case's own guess */
+		per_case = case_elapsed + case_left;
+	if (case_left > 0 || p->per_case > 0)
+		eta = (case_left > 0 ? case_left : 0) + per_case * p->cases_after;
+	nb_format_time(e, sizeof(e), p->case_start + case_elapsed - p->start);
+	nb_format_time(c, sizeof(c), case_elapsed);
+	nb_format_time(r, sizeof(r), eta);
+	fprintf(stderr, "\r\033[K[%d/%d] %.60s  %s%s%selapsed %s%s%s", p->step, p->total, p->what,
+		case_elapsed > 0 ? "case " : "", case_elapsed > 0 ? c : "", case_elapsed > 0 ? ", " : "",
+		e, eta > 0 ? ", ~" : "", eta > 0 ? r : "");
+	if (eta > 0)
+		fputs(" left", stderr);
+	fflush(stderr);
+}
+
+/* The host harness's tick: called between executions of a case. */
+static void progress_tick(void *arg, double elapsed, double left)
+{
+	progress_show(arg, elapsed, left);
+}
+
+static void progress_clear(int on)
+{
+	if (on)
+		fputs("\r\033[K", stderr);
+}
+
+/* Measurement hygiene: what shares the CPUs when the run starts. */
+static void hygiene_start(const struct run_state *s, struct nb_ctx *ctx)
+{
+	const struct nb_cpu *cpu = cpu_detect();
+	char who[256];
+	double others;
+	int n;
+
+	if (!s->nmeasured || ranks_many())
+		return;
+	active_register(ctx->cmdline ? ctx->cmdline : "npubench run");
+	if ((n = active_others(who, sizeof(who))) > 0)
+		warning("%d other npubench measurement(s) share this machine (%s): host results "
+			"will be slowed and are flagged concurrent_run", n, who);
+	others = load_now(NB_LOAD_MIN_INTERVAL);
+	if (load_disturbs(others, s->o.threads, cpu->online_cpus))
+		warning("other processes keep %.1f of the %d CPUs busy: host results will be slowed; "
+			"each disturbed one is flagged loaded=CPUS", others, cpu->online_cpus);
+}
+
+/* Says when disturbance appears during the run (once per stretch of
+ * disturbed results, not for each). */
+static void hygiene_result(struct run_state *s, const struct nb_result *r)
+{
+	int bad;
+
+	if (r->kind != NB_MEASURED || r->status != NB_RES_OK || ranks_many())
+		return;
+	bad = r->flags && (strstr(r->flags, "loaded=") || strstr(r->flags, "concurrent_run"));
+	s->disturbed += bad;
+	if (bad && !s->was_disturbed && s->measured_ok > 0 && !s->o.quiet) {
+		char who[256] = "";
+
+		if (strstr(r->flags, "concurrent_run"))
+			active_others(who, sizeof(who));
+		progress_clear(s->prog.on);
+		warning("the CPUs became busy during '%s' (%s%s%s): host results from here on are "
+			"flagged", r->case_text, r->flags, who[0] ? "; " : "", who);
+	}
+	s->was_disturbed = bad;
+	s->measured_ok++;
+}
+
+
 
 /* Cases, targets and checks: everything decided before the store is touched.
  * Returns 0, -1 after a dry run, or an exit status. */
@@ -424,8 +550,8 @@ static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_sta
 
 	if ((ret = parse_opts(argc, argv, &s->o)))
 		return ret;
-	if (build_cases(&s->o, ctx, &s->cases))
-		return NB_EXIT_FAIL;
+	if ((ret = build_cases(&s->o, ctx, &s->cases)))
+		return ret;
 	if ((ret = targets_option(&nb_cmd_run, ctx, "--target", s->o.targets ? s->o.targets : "default",
 				  0, &s->ts)))
 		return ret;
@@ -439,7 +565,7 @@ static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_sta
 		warning("no chip profile marks itself \"default_target\": predicting on chips is not "
 			"available (searched %s)", ctx->profile_dirs[0]);
 	for (int i = 0; i < s->cases.ncases; i++) {
-		char *t = case_format(&s->cases.cases[i]);
+		char *t = case_format_label(&s->cases.cases[i]);
 		int len = (int)strlen(t);
 
 		if (len > s->width)
@@ -448,7 +574,7 @@ static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_sta
 	}
 	if (s->o.dry_run) {
 		for (int i = 0; i < s->cases.ncases; i++) {
-			char *t = case_format(&s->cases.cases[i]);
+			char *t = case_format_label(&s->cases.cases[i]);
 
 			for (int j = 0; j < s->ts.n; j++)
 				printf("%-*s  %s\n", s->width, t, s->ts.v[j].id);
@@ -496,8 +622,9 @@ static int run_begin(struct nb_ctx *ctx, struct run_state *s)
 
 /* Stores and shows one finished result; R is consumed.  Returns 0, or -1
  * when the store failed. */
-static int run_record(struct run_state *s, struct nb_result *r)
+static int record_one(struct run_state *s, struct nb_result *r)
 {
+	r->seq = ++s->seq;
 	if (ranks_rank() > 0) {		/* only rank 0 stores and prints */
 		result_release(r);
 		return 0;
@@ -508,6 +635,7 @@ static int run_record(struct run_state *s, struct nb_result *r)
 		return -1;
 	}
 	s->stored++;
+	hygiene_result(s, r);
 	if (r->status == NB_RES_VERIFY_FAILED || r->status == NB_RES_ERROR) {
 		s->failed++;
 		error("%s on %s: %s", r->case_text, r->target, r->message ? r->message : "failed");
@@ -524,6 +652,25 @@ static int run_record(struct run_state *s, struct nb_result *r)
 		result_release(r);
 	}
 	return 0;
+}
+
+/* One step's result, then its per-rank rows (under mpirun); all consumed. */
+static int run_record(struct run_state *s, struct nb_result *r)
+{
+	struct nb_result *ranks = r->ranks;
+	int nranks = r->nranks, ret;
+
+	r->ranks = NULL;
+	r->nranks = 0;
+	ret = record_one(s, r);
+	for (int i = 0; i < nranks; i++) {
+		if (!ret)
+			ret = record_one(s, &ranks[i]);
+		else
+			result_release(&ranks[i]);
+	}
+	free(ranks);
+	return ret;
 }
 
 /* Under mpirun every rank must run the same cases on the same targets in
@@ -552,35 +699,56 @@ static int ranks_in_step(struct run_state *s)
 	return 0;
 }
 
+/* Rank 0's watchdog found a rank that does not answer: the run is marked
+ * interrupted before every rank is stopped (its results are committed). */
+static void run_abort_hook(void *arg)
+{
+	struct run_state *s = arg;
+
+	if (s->st && !store_run_end(s->st, &s->run, "interrupted"))
+		fprintf(stderr, "npubench: run %lld keeps its %d finished result(s) in %s\n",
+			(long long)s->run.id, s->stored, store_path(s->st));
+}
+
 /* Every case on every target, in order, until done or interrupted. */
 static void run_loop(struct run_state *s)
 {
-	int tty = isatty(2) && !s->o.quiet, step = 0, done = 0;
-	int total = s->cases.ncases * s->ts.n, nmeasure = s->nmeasured * s->cases.ncases;
-	double start = timer_now(), measure_time = 0;
+	struct progress *p = &s->prog;
+	int step = 0, done = 0, nmeasure = s->nmeasured * s->cases.ncases;
+	double measure_time = 0;
 
+	p->on = isatty(2) && !s->o.quiet;
+	p->total = s->cases.ncases * s->ts.n;
+	p->start = timer_now();
+	s->o.m.tick = p->on ? progress_tick : NULL;
+	s->o.m.tick_arg = p;
 	for (int i = 0; i < s->cases.ncases && !nb_interrupted; i++) {
 		for (int j = 0; j < s->ts.n && !nb_interrupted; j++) {
 			struct nb_target *t = &s->ts.v[j];
 			int measured = target_measured(t);
 			struct nb_result r;
-			double t0 = timer_now(), eta = done ? measure_time / done * (nmeasure - done) : 0;
+			double t0 = timer_now();
 
-			step++;
+			p->step = ++step;
 			if (measured) {
-				char *text = case_format(&s->cases.cases[i]);
-
-				progress(tty, step, total, text, t0 - start, eta);
-				free(text);
+				p->what = case_format_label(&s->cases.cases[i]);
+				p->case_start = t0;
+				p->per_case = done ? measure_time / done : 0;
+				p->cases_after = nmeasure - done - 1;
+				progress_show(p, 0, 0);
 			}
-			if (t->kind->run(t, &s->cases.cases[i], &s->env, &r))
+			if (t->kind->run(t, &s->cases.cases[i], &s->env, &r)) {
+				free(p->what);
+				p->what = NULL;
 				break;	/* interrupted: nothing half-measured is kept */
+			}
 			if (measured) {
 				measure_time += timer_now() - t0;
 				done++;
+				free(p->what);
+				p->what = NULL;
 			}
-			progress_clear(tty && measured);
-			r.seq = step;
+			progress_clear(p->on && measured);
 			if (run_record(s, &r)) {
 				nb_interrupted = 1;	/* the store failed: stop, keep what is there */
 				break;
@@ -635,7 +803,12 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 	else if (s.o.format == NB_FMT_CSV && ranks_rank() == 0)
 		csv_header(stdout, NULL, 0);
 	fflush(stdout);
+	hygiene_start(&s, ctx);
+	if (ranks_rank() == 0)
+		ranks_on_abort(run_abort_hook, &s);
 	run_loop(&s);
+	ranks_on_abort(NULL, NULL);
+	active_unregister();
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (ranks_rank() > 0) {
@@ -660,6 +833,10 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 		printf("%s\n", j);
 		free(j);
 	}
+	if (s.disturbed)
+		warning("%d of %d host result(s) were measured while other work shared the CPUs "
+			"(flagged loaded or concurrent_run): compare them with care", s.disturbed,
+			s.measured_ok);
 	if (!s.o.quiet)
 		fprintf(stderr, "run %lld (%s) stored in %s: %d result(s)%s\n", (long long)s.run.id,
 			s.run.uuid, store_path(s.st), s.stored, s.failed ? ", some FAILED" : "");

@@ -29,8 +29,10 @@ static void show_table(const struct nb_run *run, const struct nb_result *rs, int
 		printf("tag:        %s\n", run->tag);
 	printf("results:    %d\n\n", n);
 	for (int i = 0; i < n; i++) {
-		int len = (int)strlen(rs[i].case_text);
+		char *label = result_label(&rs[i]);
+		int len = (int)strlen(label);
 
+		free(label);
 		if (len > width)
 			width = len;
 	}

@@ -723,7 +723,6 @@ int validate_report(const struct outcome *o, int n, const char *what, const char
 	return ret;
 }
 
-/* The shipped copy of the calibration file: installed, or in the source tree. */
 /* The shipped measurements file NAME ("calibration" or "holdout"): the
  * source tree's copy when run from it, else the installed one. */
 static const char *shipped_measurements(const char *name, char *buf, size_t n)
@@ -735,28 +734,19 @@ static const char *shipped_measurements(const char *name, char *buf, size_t n)
 	return buf;
 }
 
-static int validate_measurements(const char *path, const char *format, double max_median,
-				 double max_error, struct nb_ctx *ctx)
+/* Predicts every row of the calibration-format measurements file PATH:
+ * *O (malloc'd, N rows) for validate_outcomes_free.  Returns 0, or -1
+ * after reporting. */
+static int measurements_predict(const char *path, const struct nb_profiles *set,
+				struct outcome **out, int *nout)
 {
-	struct nb_profiles *set = ctx_profiles(ctx);
 	char *text = NULL, *save = NULL, *line;
 	struct outcome *o = NULL;
-	int col[NCOL], n = 0, cap = 0, lineno = 0, ret = NB_EXIT_FAIL;
-	char shipped[1024];
+	int col[NCOL], n = 0, cap = 0, lineno = 0, ret = -1;
 	size_t len;
 
-	if (!set)
-		return NB_EXIT_FAIL;
-	if (!strcmp(path, "calibration") || !strcmp(path, "holdout") || !strcmp(path, "collectives") ||
-	    !strcmp(path, "workloads"))
-		path = shipped_measurements(!strcmp(path, "collectives") ? "collective"
-					    : !strcmp(path, "workloads") ? "workload" : path, shipped, sizeof(shipped));
-	if (validate_is_workloads(path))
-		return validate_workloads(path, set, format, max_median, max_error);
-	if (validate_is_collectives(path))
-		return validate_collectives(path, set, format, max_median, max_error);
 	if (nb_read_file(path, 64 << 20, &text, &len))
-		return NB_EXIT_FAIL;
+		return -1;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *f[32];
 		char *fields[NCOL];
@@ -796,15 +786,86 @@ static int validate_measurements(const char *path, const char *format, double ma
 		o[n].unit = xstrdup(o[n].unit);
 		n++;
 	}
-	ret = validate_report(o, n, path, format, max_median, max_error);
+	ret = 0;
 out:
+	if (ret) {
+		validate_outcomes_free(o, n);
+		o = NULL;
+		n = 0;
+	}
+	*out = o;
+	*nout = n;
+	free(text);
+	return ret;
+}
+
+void validate_outcomes_free(struct outcome *o, int n)
+{
 	for (int i = 0; i < n; i++) {
 		free((char *)o[i].chip);
 		free((char *)o[i].unit);
 		free(o[i].case_text);
 	}
 	free(o);
-	free(text);
+}
+
+int validate_error_summary(const char *name, const struct nb_profiles *set, struct validate_errors *out)
+{
+	struct outcome *o = NULL;
+	double *e = NULL;
+	char shipped[1024];
+	int n = 0, m = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (measurements_predict(shipped_measurements(name, shipped, sizeof(shipped)), set, &o, &n))
+		return -1;
+	e = xmalloc((size_t)(n ? n : 1) * sizeof(double));
+	for (int i = 0; i < n; i++)
+		if (o[i].predicted)
+			e[m++] = fabs(o[i].err);
+	out->rows = n;
+	out->predicted = m;
+	if (m) {
+		qsort(e, (size_t)m, sizeof(double), stats_cmp_double);
+		out->median = stats_quantile_sorted(e, (size_t)m, 0.5);
+		out->p90 = stats_quantile_sorted(e, (size_t)m, 0.9);
+	}
+	free(e);
+	validate_outcomes_free(o, n);
+	return 0;
+}
+
+static int validate_measurements(const char *path, const char *format, double max_median,
+				 double max_error, struct nb_ctx *ctx)
+{
+	struct nb_profiles *set = ctx_profiles(ctx);
+	struct outcome *o = NULL;
+	char shipped[1024];
+	int n = 0, ret;
+
+	if (!set)
+		return NB_EXIT_FAIL;
+	if (!strcmp(path, "calibration") || !strcmp(path, "holdout") || !strcmp(path, "collectives") ||
+	    !strcmp(path, "workloads"))
+		path = shipped_measurements(!strcmp(path, "collectives") ? "collective"
+					    : !strcmp(path, "workloads") ? "workload" : path, shipped, sizeof(shipped));
+	else if (!strchr(path, '/') && access(path, F_OK) != 0) {
+		/* Neither a file nor a shipped set: a misspelt set name is a
+		 * usage error. */
+		struct nb_near nr;
+		const char *hint = nb_near_choices(&nr, path, "calibration|holdout|collectives|workloads");
+
+		if (*hint)
+			return usage_error(&nb_cmd_validate, "--measurements: no file '%s'%s", path, hint);
+	}
+	if (validate_is_workloads(path))
+		return validate_workloads(path, set, format, max_median, max_error);
+	if (validate_is_collectives(path))
+		return validate_collectives(path, set, format, max_median, max_error);
+	if (measurements_predict(path, set, &o, &n))
+		return NB_EXIT_FAIL;
+	ret = validate_report(o, n, path, format, max_median, max_error);
+	validate_outcomes_free(o, n);
 	return ret;
 }
 
@@ -860,7 +921,9 @@ static int validate_run(const char *spec, const char *target, const char *profil
 			x->prediction = pr.throughput;
 			x->predicted = x->prediction > 0;
 			x->err = (x->prediction - x->measured) / x->measured;
-			if (!strcmp(target, "host") && r->threads && r->threads != profile_units(hp))
+			/* A collective's time is the ranks', not the threads'. */
+			if (!strcmp(target, "host") && r->threads && r->threads != profile_units(hp) &&
+			    strcmp(x->family, "collective"))
 				snprintf(x->note, sizeof(x->note), "run used %d threads, the profile %d",
 					 r->threads, profile_units(hp));
 			else if (pr.reason[0])

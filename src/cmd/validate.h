@@ -27,6 +27,19 @@ struct outcome {
 int validate_report(const struct outcome *o, int n, const char *what, const char *format,
 		    double max_median, double max_error);
 
+/* Frees rows of outcomes whose chip and unit are owned copies. */
+void validate_outcomes_free(struct outcome *o, int n);
+
+/* How far the model is off on a shipped measurements file. */
+struct validate_errors {
+	int rows, predicted;		/* rows read; rows the model predicted */
+	double median, p90;		/* of |error| over the predicted rows */
+};
+/* The |error| summary of the shipped measurements file NAME ("calibration",
+ * "holdout") predicted over SET.  Returns 0, or -1 after reporting. */
+int validate_error_summary(const char *name, const struct nb_profiles *set,
+			   struct validate_errors *out);
+
 /* Whether PATH's header is that of data/collective-measurements.csv. */
 int validate_is_collectives(const char *path);
 /* Predicts every row of a collective measurements file on its chip. */

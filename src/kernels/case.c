@@ -124,7 +124,12 @@ static int set_value(const struct nb_param_desc *d, union nb_value *v,
 	case NB_P_ENUM:
 		idx = nb_choice_index(d->choices, value);
 		if (idx < 0) {
-			snprintf(msg, msglen, "parameter %s: '%s' is not one of %s", d->name, value, d->choices);
+			struct nb_near nr;
+
+			nb_near_init(&nr, value);
+			nb_near_offer_choices(&nr, d->choices);
+			snprintf(msg, msglen, "parameter %s: '%s' is not one of %s%s", d->name, value,
+				 d->choices, nb_near_hint(&nr));
 			return -1;
 		}
 		v->i = idx;
@@ -132,8 +137,12 @@ static int set_value(const struct nb_param_desc *d, union nb_value *v,
 	case NB_P_DTYPE:
 		idx = dtype_parse(value);
 		if (idx < 0 || nb_choice_index(d->choices, value) < 0) {
-			snprintf(msg, msglen, "dtype '%s' is not supported by this kernel (use one of %s)",
-				 value, d->choices);
+			struct nb_near nr;
+
+			nb_near_init(&nr, value);
+			nb_near_offer_choices(&nr, d->choices);
+			snprintf(msg, msglen, "dtype '%s' is not supported by this kernel%s (use one of %s)",
+				 value, nb_near_hint(&nr), d->choices);
 			return -1;
 		}
 		v->i = idx;
@@ -156,6 +165,9 @@ void case_init(struct nb_case *c, const struct nb_kernel *k)
 
 	memset(c, 0, sizeof(*c));
 	c->kernel = k;
+	if (k->nparams > NB_MAX_PARAMS)
+		die("internal error: kernel %s has %d parameters, more than NB_MAX_PARAMS (%d)", k->name,
+		    k->nparams, NB_MAX_PARAMS);
 	for (int i = 0; i < k->nparams; i++)
 		if (set_value(&k->params[i], &c->v[i], k->params[i].def, msg, sizeof(msg)))
 			die("internal error: kernel %s: default: %s", k->name, msg);
@@ -167,11 +179,15 @@ int case_set(struct nb_case *c, const char *key, const char *value, char *msg, s
 
 	if (i < 0) {
 		struct strbuf names = STRBUF_INIT;
+		struct nb_near nr;
 
-		for (int j = 0; j < c->kernel->nparams; j++)
+		nb_near_init(&nr, key);
+		for (int j = 0; j < c->kernel->nparams; j++) {
 			sb_addf(&names, "%s%s", j ? ", " : "", c->kernel->params[j].name);
-		snprintf(msg, msglen, "kernel %s has no parameter '%s' (it has: %s)",
-			 c->kernel->name, key, sb_str(&names));
+			nb_near_offer(&nr, c->kernel->params[j].name, strlen(c->kernel->params[j].name));
+		}
+		snprintf(msg, msglen, "kernel %s has no parameter '%s'%s (it has: %s)",
+			 c->kernel->name, key, nb_near_hint(&nr), sb_str(&names));
 		sb_release(&names);
 		return -1;
 	}
@@ -182,6 +198,7 @@ int case_parse(const char *text, struct nb_case *c, char *msg, size_t msglen)
 {
 	char *copy = xstrdup(text), *save = NULL, *tok;
 	const struct nb_kernel *k;
+	uint64_t seen = 0;
 	int ret = -1;
 
 	for (char *p = copy; *p; p++)
@@ -194,20 +211,33 @@ int case_parse(const char *text, struct nb_case *c, char *msg, size_t msglen)
 	}
 	k = kernel_find(tok);
 	if (!k) {
-		snprintf(msg, msglen, "unknown kernel '%s' (see 'npubench list kernels')", tok);
+		struct nb_near nr;
+
+		nb_near_init(&nr, tok);
+		for (int i = 0; i < nb_nkernels; i++)
+			nb_near_offer(&nr, nb_kernels[i]->name, strlen(nb_kernels[i]->name));
+		snprintf(msg, msglen, "unknown kernel '%s'%s (see 'npubench list kernels')", tok,
+			 nb_near_hint(&nr));
 		goto out;
 	}
 	case_init(c, k);
 	while ((tok = strtok_r(NULL, " ", &save))) {
 		char *eq = strchr(tok, '=');
+		int i;
 
 		if (!eq || eq == tok) {
 			snprintf(msg, msglen, "'%s': expected KEY=VALUE", tok);
 			goto out;
 		}
 		*eq = '\0';
+		/* A parameter given twice is a typo, not an override. */
+		if ((i = kernel_param_index(k, tok)) >= 0 && (seen >> i & 1)) {
+			snprintf(msg, msglen, "parameter %s given twice", tok);
+			goto out;
+		}
 		if (case_set(c, tok, eq + 1, msg, msglen))
 			goto out;
+		seen |= 1ULL << i;
 	}
 	ret = case_check(c, msg, msglen);
 out:
@@ -271,6 +301,61 @@ char *case_format(const struct nb_case *c)
 
 	free(p);
 	return s;
+}
+
+/* Whether parameter I of C belongs in its label (see label_omit). */
+static int label_shows(const struct nb_case *c, int i)
+{
+	const char *rules = c->kernel->label_omit, *name = c->kernel->params[i].name;
+	size_t nl = strlen(name);
+
+	for (const char *p = rules; p && *p;) {
+		size_t len = strcspn(p, " ");
+
+		if (len > nl && !strncmp(p, name, nl) && (p[nl] == '=' || p[nl] == '@')) {
+			const char *key = p[nl] == '@' ? p + nl + 1 : p;
+			const char *eq = memchr(key, '=', len - (size_t)(key - p));
+			char k[32], want[32], buf[64];
+			int j;
+
+			if (eq) {
+				snprintf(k, sizeof(k), "%.*s", (int)(eq - key), key);
+				snprintf(want, sizeof(want), "%.*s", (int)(len - (size_t)(eq + 1 - p)), eq + 1);
+				j = kernel_param_index(c->kernel, k);
+				if (j >= 0 && !strcmp(case_value_text(c, j, buf, sizeof(buf)), want))
+					return 0;
+			}
+		}
+		p += len;
+		p += strspn(p, " ");
+	}
+	return 1;
+}
+
+char *case_format_label(const struct nb_case *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[64];
+
+	sb_adds(&sb, c->kernel->name);
+	for (int i = 0; i < c->kernel->nparams; i++)
+		if (label_shows(c, i))
+			sb_addf(&sb, " %s=%s", c->kernel->params[i].name, case_value_text(c, i, buf, sizeof(buf)));
+	return sb_detach(&sb);
+}
+
+char *case_format_label_text(const char *text)
+{
+	struct nb_case c;
+	char msg[256];
+
+	nb_quiet_errors++;
+	if (!text || case_parse(text, &c, msg, sizeof(msg))) {
+		nb_quiet_errors--;
+		return xstrdup(text ? text : "");
+	}
+	nb_quiet_errors--;
+	return case_format_label(&c);
 }
 
 int case_equal(const struct nb_case *a, const struct nb_case *b)

@@ -15,7 +15,7 @@
 struct nb_pool;
 struct nb_cpu;
 
-#define NB_MAX_PARAMS 24
+#define NB_MAX_PARAMS 32
 
 enum nb_ptype {
 	NB_P_INT,	/* 64-bit integer, bounded by [min, max] */
@@ -155,6 +155,16 @@ struct nb_kernel {
 	/* Results record the case as resolved rather than as given (collective
 	 * ranks=0 is stored as the rank count it ran on). */
 	int store_resolved;
+	/* What labels (tables; never the canonical text) leave out, space
+	 * separated: "KEY=VALUE" omits KEY while it holds VALUE, a placeholder
+	 * for "automatic" or "off" (stream "n=0"); "KEY@OTHER=VALUE" omits KEY
+	 * while OTHER holds VALUE, where KEY does not apply
+	 * ("density@pattern=2:4").  NULL: every parameter shown. */
+	const char *label_omit;
+	/* One operation spans every MPI rank (a collective): its time is the
+	 * ranks' together.  Other kernels, run under mpirun, run on every rank
+	 * at once and are also stored per rank. */
+	int across_ranks;
 	/* The size axis of a scaling chart, or NULL for no sweep. */
 	const struct nb_sweep *sweep;
 	/* Edge-case sizes the tests run against the reference, as case text
@@ -255,6 +265,12 @@ int case_parse(const char *text, struct nb_case *c, char *msg, size_t msglen);
 int case_check(const struct nb_case *c, char *msg, size_t msglen);
 /* Canonical text: kernel name, then every parameter in descriptor order. */
 char *case_format(const struct nb_case *c);
+/* The text a reader sees: the canonical text without the parameters that
+ * hold a placeholder default or do not apply (see struct nb_param_desc). */
+char *case_format_label(const struct nb_case *c);
+/* The label of stored case text, or a copy of TEXT when it does not parse
+ * (a kernel this build lacks). */
+char *case_format_label_text(const char *text);
 /* Parameters only, "dtype=bf16 m=4096 ..." */
 char *case_format_params(const struct nb_case *c);
 /* The value of parameter I as text, into buf. */

@@ -163,6 +163,8 @@ static const struct key keys[] = {
 	{ "model.csr_efficiency", K_FIG, REQ, 0, 1, OFF(params.csr_efficiency) },
 	{ "model.sync_us", K_FIG, 0, 0, 1e6, OFF(params.sync_us) },
 	{ "model.csr_output_madds", K_FIG, 0, 0, 1e6, OFF(params.csr_output_madds) },
+	{ "model.stream_k", K_FIG, 0, 0, 1, OFF(params.stream_k) },
+	{ "model.occupancy_knee", K_FIG, 0, 0, 100, OFF(params.occupancy_knee) },
 	{ "model.impl", K_IMPLS, 0, 0, 0, NOFF },
 	{ "model.default_impl", K_OBJ, 0, 0, 0, NOFF },
 	{ "model.default_impl.gemm", K_STR, 0, 0, 0, OFF(default_impl[0]) },
@@ -1032,6 +1034,7 @@ double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int 
 double profile_llc_bytes(const struct nb_profile *p) { return p->llc_mib * 1048576.0; }
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_bandwidth_gbs * 1e9; }
 int profile_units(const struct nb_profile *p) { return (int)p->units; }
+const char *profile_unit_kind(const struct nb_profile *p) { return p->unit_kind; }
 
 void profile_tile(const struct nb_profile *p, int *m, int *n, int *k)
 {

@@ -11,6 +11,8 @@
 enum chart_kind { CHART_ROOFLINE, CHART_BARS, CHART_SCALING, CHART_SPECS };
 enum chart_term { CHART_DUMB, CHART_PNG, CHART_SVG, CHART_PDF };
 
+#define CHART_MIN_COLUMNS 40	/* narrower text charts cannot hold their axes */
+
 /* One series: a chip (predicted) or the host (measured). */
 struct chart_target {
 	char *name;		/* legend text, any bytes (cleaned when written) */
@@ -47,6 +49,9 @@ struct chart {
 	char *xlabel;		/* scaling: what the size is ("m = n = k") */
 	char *unit;		/* scaling, roofline: the throughput unit */
 	char *normalize;	/* bars: the baseline's name; y are ratios */
+	char *note;		/* a line under the chart: what is missing and why, or NULL */
+	int columns;		/* text: the width in characters (0: 80; at least
+				 * CHART_MIN_COLUMNS) */
 	struct chart_target *targets;
 	int ntargets;
 	struct chart_group *groups;
@@ -76,5 +81,14 @@ int chart_term_parse(const char *name);
  * draws to its standard output.  Returns NULL after reporting when the
  * chart has nothing to draw. */
 char *chart_script(const struct chart *c, enum chart_term term, const char *output);
+
+/* Draws the chart with gnuplot into *OUT (malloc'd, *LEN bytes,
+ * NUL-terminated): a PNG, an SVG document, a PDF, or text (no form feed,
+ * no trailing blanks, at most the chart's columns wide).  -1 after
+ * reporting. */
+int chart_render_mem(const struct chart *c, enum chart_term term, char **out, size_t *len);
+/* chart_render_mem() written to PATH (replaced atomically), or to standard
+ * output when PATH is NULL or "-". */
+int chart_render(const struct chart *c, enum chart_term term, const char *path);
 
 #endif

@@ -27,14 +27,17 @@ const char *format_name(enum nb_format f)
 int format_parse(const char *arg, unsigned allowed, enum nb_format *out, char *msg, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
+	struct nb_near nr;
 	int count = 0, seen = 0;
 
+	nb_near_init(&nr, arg);
 	for (int i = 0; i < NB_FMT_COUNT; i++) {
 		const struct nb_format_desc *d = &nb_formats[i];
 
 		if (!(allowed & NB_FMT(d->id)))
 			continue;
 		count++;
+		nb_near_offer(&nr, d->name, strlen(d->name));
 		if (!strcmp(arg, d->name) || (d->alias && !strcmp(arg, d->alias))) {
 			*out = d->id;
 			return 0;
@@ -46,7 +49,7 @@ int format_parse(const char *arg, unsigned allowed, enum nb_format *out, char *m
 		seen++;
 		sb_addf(&sb, "%s%s", seen == 1 ? "" : seen == count ? " or " : ", ", nb_formats[i].name);
 	}
-	snprintf(msg, n, "--format '%s': unknown format (use %s)", arg, sb_str(&sb));
+	snprintf(msg, n, "--format '%s': unknown format%s (use %s)", arg, nb_near_hint(&nr), sb_str(&sb));
 	sb_release(&sb);
 	return -1;
 }

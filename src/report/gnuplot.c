@@ -344,6 +344,18 @@ static int wait_limited(pid_t pid, int limit, int *status)
 
 int gnuplot_run(const char *script, const char *out_path)
 {
+	char *out = NULL;
+	size_t len = 0;
+	int ret = -1;
+
+	if (gnuplot_capture(script, &out, &len) == 0 && nb_write_output(out_path, out, len) == 0)
+		ret = 0;
+	free(out);
+	return ret;
+}
+
+int gnuplot_capture(const char *script, char **chart, size_t *chart_len)
+{
 	int limit = time_limit();
 	const char *tmp = getenv("TMPDIR");
 	char *gnuplot = NULL, *dir = NULL, *gp = NULL, *outf = NULL, *errf = NULL;
@@ -432,8 +444,9 @@ int gnuplot_run(const char *script, const char *out_path)
 	}
 	if (nb_read_file(outf, (size_t)1 << 30, &out, &outlen))
 		goto out;
-	if (nb_write_output(out_path, out, outlen))
-		goto out;
+	*chart = out;
+	*chart_len = outlen;
+	out = NULL;
 	ret = 0;
 out:
 	if (fdout >= 0)

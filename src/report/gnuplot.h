@@ -42,5 +42,8 @@ int gnuplot_error_line(const char *message);
  * OUT_PATH is NULL.  On failure reports gnuplot's message with the script
  * line it names and returns -1; nothing is written. */
 int gnuplot_run(const char *script, const char *out_path);
+/* gnuplot_run(), the chart kept in memory: *CHART (malloc'd, *CHART_LEN
+ * bytes, NUL-terminated) on success. */
+int gnuplot_capture(const char *script, char **chart, size_t *chart_len);
 
 #endif

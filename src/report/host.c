@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "report/jsonw.h"
+#include "targets/cuda.h"
 #include "targets/hostinfo.h"
 #include "util/cpu.h"
 #include "util/util.h"
@@ -27,6 +28,11 @@ char *report_host_json(int pretty)
 }
 
 char *report_host_json_peaks(int pretty, const double *peaks)
+{
+	return report_host_json_full(pretty, peaks, 0);
+}
+
+char *report_host_json_full(int pretty, const double *peaks, int gpus)
 {
 	static const char *const keys[] = { "fp32_fma", "bf16_dot", "int8_dot" };
 	const struct nb_cpu *c = cpu_detect();
@@ -69,5 +75,7 @@ char *report_host_json_peaks(int pretty, const double *peaks)
 			else
 				json_set(o, keys[k], json_null());
 	}
+	if (gpus)
+		cuda_info_json(root);
 	return json_finish(root, pretty);
 }

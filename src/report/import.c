@@ -17,6 +17,7 @@
 struct where {
 	const char *file;
 	char path[128];
+	const cJSON *profiles;	/* the run's profile snapshots by id (schema 2) */
 };
 
 static int bad(const struct where *w, const char *key, const char *what)
@@ -130,6 +131,30 @@ static int get_json_text(const struct where *w, const cJSON *o, const char *key,
 	if (!*out)
 		die("out of memory formatting JSON");
 	return 0;
+}
+
+/* A result's profile snapshot: since schema 2 the id of one in the run's
+ * "profiles"; before, the snapshot itself. */
+static int get_profile(const struct where *w, const cJSON *o, char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "profile"), *snap;
+	struct where at = *w;
+	const char *rs;
+	char msg[160];
+
+	if (!cJSON_IsString(v) || !w->profiles)
+		return get_json_text(w, o, "profile", 0, out);
+	*out = NULL;
+	snap = cJSON_GetObjectItemCaseSensitive(w->profiles, v->valuestring);
+	if (!snap) {
+		snprintf(msg, sizeof(msg), "no snapshot \"%.60s\" in the run's \"profiles\"",
+			 v->valuestring);
+		return bad(w, "profile", msg);
+	}
+	/* the run's prefix ("runs[1].", or none), then "profiles" */
+	rs = strstr(w->path, "results[");
+	snprintf(at.path, sizeof(at.path), "%.*sprofiles", rs ? (int)(rs - w->path) : 0, w->path);
+	return get_json_text(&at, w->profiles, v->valuestring, 1, out);
 }
 
 static int is_uuid(const char *s)
@@ -296,7 +321,7 @@ static int parse_result(struct where *w, const cJSON *o, struct nb_result *r)
 	if (get_str(w, o, "bound", 1, &r->bound) ||
 	    get_num(w, o, "util", 0, &r->util, &present) ||
 	    get_json_text(w, o, "model", 0, &r->model_json) ||
-	    get_json_text(w, o, "profile", 0, &r->profile_json) ||
+	    get_profile(w, o, &r->profile_json) ||
 	    get_str(w, o, "flags", 1, &r->flags) || get_str(w, o, "created_at", 1, &r->created_at))
 		goto out;
 	v = cJSON_GetObjectItemCaseSensitive(o, "samples");
@@ -336,7 +361,7 @@ out:
 
 static int parse_run(const char *file, const char *prefix, const cJSON *doc, struct nb_run_import *ri)
 {
-	struct where w = { file, "" };
+	struct where w = { file, "", NULL };
 	const cJSON *run, *res, *x;
 	struct nb_run *r = &ri->run;
 	int64_t seed;
@@ -371,6 +396,11 @@ static int parse_run(const char *file, const char *prefix, const cJSON *doc, str
 	snprintf(w.path, sizeof(w.path), "%s", prefix);
 	if (get_json_text(&w, doc, "host", 0, &r->host_json))
 		return -1;
+	w.profiles = cJSON_GetObjectItemCaseSensitive(doc, "profiles");
+	if (w.profiles && !cJSON_IsNull(w.profiles) && !cJSON_IsObject(w.profiles))
+		return bad(&w, "profiles", "expected an object of profile snapshots by id");
+	if (!cJSON_IsObject(w.profiles))
+		w.profiles = NULL;
 	res = cJSON_GetObjectItemCaseSensitive(doc, "results");
 	if (!cJSON_IsArray(res))
 		return bad(&w, "results", "expected an array");
@@ -391,7 +421,7 @@ static int parse_run(const char *file, const char *prefix, const cJSON *doc, str
 /* The schema and version of DOC: 0 when this build reads it. */
 static int check_schema(const char *file, const char *prefix, const cJSON *doc, const char *want)
 {
-	struct where w = { file, "" };
+	struct where w = { file, "", NULL };
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(doc, "schema");
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
 

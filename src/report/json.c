@@ -66,8 +66,36 @@ static void add_num(cJSON *o, const char *k, double v, int present)
 		cJSON_AddNullToObject(o, k);
 }
 
-static cJSON *result_json(const struct nb_result *r, int samples)
+/* The run's profile snapshots, each once, by id: the chip's id, or, when
+ * one run holds two snapshots of a chip (an imported mix), "ID.2", "ID.3"
+ * in order of first use.  Returns the id of R's snapshot (in PROFILES),
+ * NULL when it has none. */
+static const char *snapshot_ref(cJSON *profiles, const struct nb_result *r)
 {
+	const char *base = r->target ? r->target : "profile";
+	cJSON *snap, *c;
+	char key[160];
+
+	if (!r->profile_json)
+		return NULL;
+	if (!(snap = cJSON_Parse(r->profile_json)))
+		snap = cJSON_CreateString(r->profile_json);
+	cJSON_ArrayForEach(c, profiles) {
+		if (cJSON_Compare(c, snap, 1)) {
+			cJSON_Delete(snap);
+			return c->string;
+		}
+	}
+	snprintf(key, sizeof(key), "%s", base);
+	for (int i = 2; cJSON_GetObjectItemCaseSensitive(profiles, key); i++)
+		snprintf(key, sizeof(key), "%s.%d", base, i);
+	cJSON_AddItemToObject(profiles, key, snap);
+	return cJSON_GetArrayItem(profiles, cJSON_GetArraySize(profiles) - 1)->string;
+}
+
+static cJSON *result_json(const struct nb_result *r, int samples, cJSON *profiles)
+{
+	const char *ref = snapshot_ref(profiles, r);
 	cJSON *o = cJSON_CreateObject(), *st, *v;
 	int n = result_sample_count(r), m = n > 0, ok = r->seconds > 0;
 
@@ -115,7 +143,7 @@ static cJSON *result_json(const struct nb_result *r, int samples)
 	if (result_is_workload(r))
 		add_num(o, "mfu", r->util, r->bound != NULL);
 	add_raw_json(o, "model", r->model_json);
-	add_raw_json(o, "profile", r->profile_json);
+	add_str(o, "profile", ref);
 	add_str(o, "flags", r->flags);
 	add_str(o, "created_at", r->created_at);
 	if (samples) {
@@ -147,7 +175,7 @@ int report_result_selected(const struct nb_filter *f, const struct nb_result *r)
 static cJSON *run_doc_records(const struct nb_run *run, const struct nb_result *rs, int n,
 			      int samples, const struct nb_filter *f)
 {
-	cJSON *root, *ro, *arr;
+	cJSON *root, *ro, *arr, *profiles;
 
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "schema", NB_EXPORT_SCHEMA);
@@ -167,10 +195,11 @@ static cJSON *run_doc_records(const struct nb_run *run, const struct nb_result *
 	cJSON_AddNumberToObject(ro, "seed", (double)run->seed);
 	add_str(ro, "distribution", run->distribution);
 	add_raw_json(root, "host", run->host_json);
+	profiles = cJSON_AddObjectToObject(root, "profiles");
 	arr = cJSON_AddArrayToObject(root, "results");
 	for (int i = 0; i < n; i++)
 		if (report_result_selected(f, &rs[i]))
-			cJSON_AddItemToArray(arr, result_json(&rs[i], samples));
+			cJSON_AddItemToArray(arr, result_json(&rs[i], samples, profiles));
 	return root;
 }
 

@@ -11,7 +11,7 @@ struct nb_run_import;
 /* The export schemas (doc/export.md): one run, or several in one file. */
 #define NB_EXPORT_SCHEMA "npubench-run"
 #define NB_EXPORT_MANY_SCHEMA "npubench-runs"
-#define NB_EXPORT_VERSION 1
+#define NB_EXPORT_VERSION 2
 
 /* Which results a report keeps: TARGETS as targets_parse read them with
  * NB_TARGETS_FILTER, KERNELS globs matched against the kernel name or the
@@ -56,6 +56,9 @@ char *report_host_json(int pretty);
 /* The same with the measured ceilings (hostinfo_peaks: fp32 FMA, bf16 dot,
  * int8 dot; 0 = absent, written as null) when PEAKS is not NULL. */
 char *report_host_json_peaks(int pretty, const double *peaks);
+/* ... and with GPUS, the GPUs as `info` lists them (loads the CUDA plugin:
+ * not for the description stored with every run). */
+char *report_host_json_full(int pretty, const double *peaks, int gpus);
 
 /* Parses an export JSON document (either schema) read from PATH into runs
  * ready for store_import; the whole file is checked first and rejected on

@@ -17,17 +17,51 @@ void result_throughput_text(const struct nb_result *r, char *buf, size_t n)
 	nb_format_si(buf, n, r->throughput, r->unit ? r->unit : "");
 }
 
+/* Sparse work: the throughput column is an effective rate (dense-equivalent
+ * work over the time); the note gives the rate of the work actually done. */
+static void sparse_note(const struct nb_result *r, char *buf, size_t n)
+{
+	char v[32];
+
+	buf[0] = '\0';
+	if (r->actual_ops > 0 && r->seconds > 0) {
+		nb_format_si(v, sizeof(v), r->actual_ops / r->seconds, r->unit ? r->unit : "");
+		snprintf(buf, n, "; effective rate (dense-equivalent), %s actual", v);
+	}
+}
+
+/* The flags as a reader sees them: "outliers" with its count, so that a
+ * tight median beside a few stray samples reads as the fact it is. */
+static void flags_text(const struct nb_result *r, char *buf, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *p = r->flags; p && *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == 8 && !strncmp(p, "outliers", 8) && r->stats.outliers > 0)
+			sb_addf(&sb, "%s%d outliers", sb.len ? "," : "", r->stats.outliers);
+		else
+			sb_addf(&sb, "%s%.*s", sb.len ? "," : "", (int)len, p);
+		p += len + (p[len] == ',');
+	}
+	snprintf(buf, n, "%s", sb_str(&sb));
+	sb_release(&sb);
+}
+
 void result_note_text(const struct nb_result *r, char *buf, size_t n)
 {
+	char sp[96];
+
+	sparse_note(r, sp, sizeof(sp));
 	switch (r->status) {
 	case NB_RES_OK:
 		if (r->kind == NB_PREDICTED) {
-			snprintf(buf, n, "predicted, %s-bound, %.0f%% of peak%s%s", r->bound ? r->bound : "?",
-				 r->util * 100, r->message ? "; " : "", r->message ? r->message : "");
+			snprintf(buf, n, "predicted, %s-bound, %.0f%% of peak%s%s%s", r->bound ? r->bound : "?",
+				 r->util * 100, sp, r->message ? "; " : "", r->message ? r->message : "");
 		} else {
-			double ci = r->stats.median > 0 ?
-				(r->stats.ci_hi - r->stats.ci_lo) / 2 / r->stats.median * 100 : 0;
-			char wa[64] = "";
+			double ci = stats_noise_pct(&r->stats);
+			char wa[64] = "", fl[256];
 
 			/* Bandwidth counting write-allocate reads too, when it differs
 			 * from the minimum (STREAM's) convention of the throughput. */
@@ -37,8 +71,9 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 				nb_format_si(v, sizeof(v), r->bytes_wa / r->seconds, "B/s");
 				snprintf(wa, sizeof(wa), ", %s with write-allocate", v);
 			}
-			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s%s", r->threads,
-				 result_sample_count(r), ci, wa, r->flags ? ", " : "", r->flags ? r->flags : "");
+			flags_text(r, fl, sizeof(fl));
+			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s%s%s", r->threads,
+				 result_sample_count(r), ci, wa, *fl ? ", " : "", fl, sp);
 		}
 		return;
 	case NB_RES_VERIFY_FAILED:
@@ -60,6 +95,11 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 	snprintf(buf, n, "?");
 }
 
+char *result_label(const struct nb_result *r)
+{
+	return case_format_label_text(r->case_text);
+}
+
 void table_header(FILE *f, int w)
 {
 	fprintf(f, "%-*s  %-14s  %10s  %16s  %s\n", w, "case", "target", "time", "throughput", "note");
@@ -67,7 +107,7 @@ void table_header(FILE *f, int w)
 
 void table_row(FILE *f, const struct nb_result *r, int w)
 {
-	char t[32], tp[48], note[512];
+	char t[32], tp[48], note[512], *label = result_label(r);
 
 	if (r->seconds > 0)
 		nb_format_time(t, sizeof(t), r->seconds);
@@ -75,7 +115,8 @@ void table_row(FILE *f, const struct nb_result *r, int w)
 		snprintf(t, sizeof(t), "-");
 	result_throughput_text(r, tp, sizeof(tp));
 	result_note_text(r, note, sizeof(note));
-	fprintf(f, "%-*s  %-14s  %10s  %16s  %s\n", w, r->case_text, r->target, t, tp, note);
+	fprintf(f, "%-*s  %-14s  %10s  %16s  %s\n", w, label, r->target, t, tp, note);
+	free(label);
 }
 
 void csv_field(FILE *f, const char *s)
@@ -257,7 +298,7 @@ void md_header(FILE *f)
 
 void md_row(FILE *f, const struct nb_result *r)
 {
-	char t[32], tp[48], note[512];
+	char t[32], tp[48], note[512], *label = result_label(r);
 
 	if (r->seconds > 0)
 		nb_format_time(t, sizeof(t), r->seconds);
@@ -266,10 +307,11 @@ void md_row(FILE *f, const struct nb_result *r)
 	result_throughput_text(r, tp, sizeof(tp));
 	result_note_text(r, note, sizeof(note));
 	fputs("| ", f);
-	md_text(f, r->case_text);
+	md_text(f, label);
 	fputs(" | ", f);
 	md_text(f, r->target);
 	fprintf(f, " | %s | %s | %s | ", result_kind_name(r->kind), t, tp);
 	md_text(f, note);
 	fputs(" |\n", f);
+	free(label);
 }

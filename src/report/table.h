@@ -12,6 +12,9 @@ void result_throughput_text(const struct nb_result *r, char *buf, size_t n);
 void result_note_text(const struct nb_result *r, char *buf, size_t n);
 
 /* The aligned run table: header, then one row per result. */
+/* The case as a reader sees it (placeholders left out, see
+ * case_format_label); malloc'd.  Machine formats keep the canonical text. */
+char *result_label(const struct nb_result *r);
 void table_header(FILE *f, int case_width);
 void table_row(FILE *f, const struct nb_result *r, int case_width);
 

@@ -4,6 +4,8 @@
  * why not) on machines without CUDA. */
 #include "targets/cuda.h"
 
+#include "report/jsonw.h"
+
 #include "config.h"
 
 #include <dlfcn.h>
@@ -325,7 +327,7 @@ static void fill_result(const struct nb_cuda_result *cr, struct nb_result *r)
 	if (cr->after.valid)
 		add_flag(&flags, "sm_mhz=%.0f,mem_mhz=%.0f,power_w=%.0f,temp_c=%.0f",
 			 cr->after.sm_mhz, cr->after.mem_mhz, cr->after.power_w, cr->after.temp_c);
-	if (r->stats.median > 0 && (r->stats.p95 - r->stats.p5) / r->stats.median > 0.25)
+	if (stats_noisy(&r->stats))
 		add_flag(&flags, "noisy");
 	if (flags.len)
 		r->flags = sb_detach(&flags);
@@ -400,6 +402,51 @@ void cuda_info_print(FILE *f)
 			(double)d.l2_bytes / 1048576.0, d.pci_bus_id, d.driver_version / 1000,
 			d.driver_version % 1000 / 10, d.runtime_version / 1000,
 			d.runtime_version % 1000 / 10);
+	}
+}
+
+void cuda_info_json(struct nb_json *root)
+{
+	struct nb_json *g = json_set(root, "gpus", json_object()), *devs;
+	const struct nb_cuda_plugin *p;
+	char why[512], buf[32];
+	int n = 0;
+
+	p = cuda_plugin(&n, why, sizeof(why));
+	json_set(g, "available", json_bool(p != NULL));
+	if (p)
+		json_set(g, "reason", json_null());
+	else
+		json_set_str(g, "reason", why);
+	if (p)
+		json_set_str(g, "plugin", p->build);
+	else
+		json_set(g, "plugin", json_null());
+	devs = json_set(g, "devices", json_array());
+	for (int i = 0; p && i < n; i++) {
+		struct nb_json *o = json_push(devs, json_object());
+		struct nb_cuda_device d;
+
+		snprintf(buf, sizeof(buf), "cuda:%d", i);
+		json_set_str(o, "target", buf);
+		if (p->device_info(i, &d, why, sizeof(why)) != NB_CUDA_OK) {
+			json_set_str(o, "error", why);
+			continue;
+		}
+		json_set_str(o, "name", d.name);
+		snprintf(buf, sizeof(buf), "%d.%d", d.cc_major, d.cc_minor);
+		json_set_str(o, "compute_capability", buf);
+		json_set_num(o, "sms", d.sms);
+		json_set_num(o, "sm_clock_mhz", d.sm_clock_mhz);
+		json_set_num(o, "mem_clock_mhz", d.mem_clock_mhz);
+		json_set_num(o, "mem_bus_bits", d.mem_bus_bits);
+		json_set_num(o, "memory_bytes", (double)d.mem_bytes);
+		json_set_num(o, "l2_bytes", (double)d.l2_bytes);
+		json_set_str(o, "pci_bus_id", d.pci_bus_id);
+		snprintf(buf, sizeof(buf), "%d.%d", d.driver_version / 1000, d.driver_version % 1000 / 10);
+		json_set_str(o, "driver_version", buf);
+		snprintf(buf, sizeof(buf), "%d.%d", d.runtime_version / 1000, d.runtime_version % 1000 / 10);
+		json_set_str(o, "runtime_version", buf);
 	}
 }
 

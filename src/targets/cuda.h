@@ -52,5 +52,10 @@ extern const struct nb_target_kind nb_target_cuda;
 /* `npubench info`: every GPU with name, SMs, clocks, memory, driver and
  * runtime versions, or one line saying why there is none. */
 void cuda_info_print(FILE *f);
+/* The same as ROOT's "gpus": {available, reason (null or why not),
+ * plugin, devices: [{target, name, compute_capability, sms, clocks,
+ * memory, l2, PCI id, driver and runtime versions} or {target, error}]}. */
+struct nb_json;
+void cuda_info_json(struct nb_json *root);
 
 #endif

@@ -82,63 +82,27 @@ int targets_all(struct nb_ctx *ctx, struct nb_targets *out)
 	return 0;
 }
 
-static int edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = (int)i;
-		for (size_t j = 1; j <= lb; j++) {
-			int sub = prev[j - 1] + ((a[i - 1] | 32) != (b[j - 1] | 32));
-			int del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof(int));
-	}
-	return prev[lb];
-}
-
 /* The closest name any target answers to, for "did you mean"; NULL when
  * nothing is close.  Errors while listing are silenced: this is a hint. */
 static char *closest_name(struct nb_ctx *ctx, const char *word)
 {
 	struct nb_targets all = { 0 };
-	const char *best = NULL;
-	int bestd = 3;
-	char *ret;
+	struct nb_near nr;
 
+	nb_near_init(&nr, word);
 	nb_quiet_errors++;
 	targets_all(ctx, &all);
 	nb_quiet_errors--;
-	for (size_t g = 0; g < NB_ARRAY_SIZE(group_words); g++) {
-		int d = edit_distance(word, group_words[g].word);
-
-		if (d < bestd) {
-			bestd = d;
-			best = group_words[g].word;
-		}
-	}
+	for (size_t g = 0; g < NB_ARRAY_SIZE(group_words); g++)
+		nb_near_offer(&nr, group_words[g].word, strlen(group_words[g].word));
 	for (int i = 0; i < all.n; i++) {
 		const char *name;
 
-		for (int j = 0; (name = all.v[i].kind->name_of(&all.v[i], j)); j++) {
-			int d = edit_distance(word, name);
-
-			if (d < bestd) {
-				bestd = d;
-				best = name;
-			}
-		}
+		for (int j = 0; (name = all.v[i].kind->name_of(&all.v[i], j)); j++)
+			nb_near_offer(&nr, name, strlen(name));
 	}
-	ret = best ? xstrdup(best) : NULL;
 	targets_release(&all);
-	return ret;
+	return nr.best[0] ? xstrdup(nr.best) : NULL;
 }
 
 static int unknown_word(struct nb_ctx *ctx, const char *what, const char *word)

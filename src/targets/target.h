@@ -27,6 +27,11 @@ struct nb_measure_opts {
 				 * is within this fraction of the median (0: never) */
 	uint64_t seed;		/* input generator seed */
 	double case_timeout;	/* abandon a case after this long (s) */
+	/* Called between executions, outside any timed region, about every
+	 * 0.2 s of a case: its time so far and an estimate of the time it has
+	 * left (s; 0 when unknown).  May be NULL. */
+	void (*tick)(void *arg, double elapsed, double left);
+	void *tick_arg;
 };
 
 #define NB_MEASURE_DEFAULTS { 0.5, 5, 1000, 0.01, 42, 600 }

@@ -30,6 +30,10 @@ static inline int dtype_bits(enum nb_dtype t)
 }
 /* 1 when the dtype is an integer type (throughput in OP/s, not FLOP/s). */
 int dtype_is_int(enum nb_dtype t);
+/* Whether every value of A is exact in VIA (int4 in int8, bf16 in fp32:
+ * yes; fp32 in tf32: no, its mantissa is shorter), so that computing A
+ * via VIA gives the same results. */
+int dtype_exact_in(enum nb_dtype a, enum nb_dtype via);
 /* Unit roundoff (2^-p) of a floating dtype; 0 for integers. */
 double dtype_eps(enum nb_dtype t);
 

@@ -109,6 +109,18 @@ void stats_compute(const double *x, size_t n, struct nb_stats *s)
 	free(sorted);
 }
 
+double stats_noise_pct(const struct nb_stats *s)
+{
+	if (!(s->median > 0))
+		return 0;
+	return round((s->ci_hi - s->ci_lo) / 2 / s->median * 1000) / 10;
+}
+
+int stats_noisy(const struct nb_stats *s)
+{
+	return stats_noise_pct(s) > NB_NOISY_PCT;
+}
+
 double stats_median_rel_width(const double *x, size_t n)
 {
 	double *s, lo, hi, m;

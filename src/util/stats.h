@@ -28,4 +28,13 @@ void stats_median_ci(const double *sorted, size_t n, double *lo, double *hi);
 /* Relative half-width of the median's CI: (hi - lo) / 2 / median. */
 double stats_median_rel_width(const double *x, size_t n);
 
+/* The one noise rule.  A result's noise is the relative half-width of its
+ * median's 95% confidence interval (the "±X%" tables print, to 0.1%); it
+ * is flagged "noisy" exactly when that printed figure exceeds
+ * NB_NOISY_PCT percent, so the figure and the flag never disagree. */
+#define NB_NOISY_PCT 5.0
+/* The noise in percent, rounded to 0.1 as printed; 0 without a median. */
+double stats_noise_pct(const struct nb_stats *s);
+int stats_noisy(const struct nb_stats *s);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -243,6 +244,80 @@ void sb_release(struct strbuf *sb)
 	free(sb->buf);
 	sb->buf = NULL;
 	sb->len = sb->alloc = 0;
+}
+
+int nb_edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	int prev[64], cur[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int sub = prev[j - 1] + ((a[i - 1] | 32) != (b[j - 1] | 32));
+			int del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(int));
+	}
+	return prev[lb];
+}
+
+void nb_near_init(struct nb_near *nr, const char *word)
+{
+	memset(nr, 0, sizeof(*nr));
+	nr->word = word;
+	nr->dist = 99;
+}
+
+void nb_near_offer(struct nb_near *nr, const char *name, size_t len)
+{
+	size_t wl = strlen(nr->word), common = wl < len ? wl : len;
+	int d = nb_edit_distance(nr->word, wl, name, len);
+	int prefix = common > 0 && !strncasecmp(nr->word, name, common);
+
+	/* Two edits at most, and never a rewrite of the whole word ("ab"
+	 * is not a misspelling of "cd"). */
+	if ((len == wl && !strncmp(nr->word, name, len)) || d > 2 || (d > 0 && (size_t)d >= wl) ||
+	    len >= sizeof(nr->best))
+		return;
+	if (d < nr->dist || (d == nr->dist && prefix && !nr->prefix)) {
+		memcpy(nr->best, name, len);
+		nr->best[len] = '\0';
+		nr->dist = d;
+		nr->prefix = prefix;
+	}
+}
+
+void nb_near_offer_choices(struct nb_near *nr, const char *choices)
+{
+	for (const char *p = choices; *p;) {
+		size_t len = strcspn(p, "|");
+
+		nb_near_offer(nr, p, len);
+		p += len;
+		if (*p == '|')
+			p++;
+	}
+}
+
+const char *nb_near_choices(struct nb_near *nr, const char *word, const char *choices)
+{
+	nb_near_init(nr, word);
+	nb_near_offer_choices(nr, choices);
+	return nb_near_hint(nr);
+}
+
+const char *nb_near_hint(struct nb_near *nr)
+{
+	if (!nr->best[0])
+		return "";
+	snprintf(nr->hint, sizeof(nr->hint), ": did you mean '%s'?", nr->best);
+	return nr->hint;
 }
 
 int nb_glob_match(const char *pattern, const char *name)

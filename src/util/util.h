@@ -62,6 +62,27 @@ char *sb_detach(struct strbuf *sb);
 void sb_release(struct strbuf *sb);
 static inline const char *sb_str(const struct strbuf *sb) { return sb->buf ? sb->buf : ""; }
 
+/* "Did you mean": offer each candidate name in turn, then read the closest
+ * one (at most two edits away, and fewer edits than WORD has letters; on a
+ * tie, a name that starts like WORD wins), or "" when none is close. */
+struct nb_near {
+	const char *word;
+	char best[64];
+	int dist;
+	int prefix;		/* best starts with word, or word with best */
+	char hint[96];
+};
+void nb_near_init(struct nb_near *nr, const char *word);
+void nb_near_offer(struct nb_near *nr, const char *name, size_t len);
+/* Offers each name of "a|b|c" (a parameter's choices). */
+void nb_near_offer_choices(struct nb_near *nr, const char *choices);
+/* Starts over with WORD, offers the names of "a|b|c" and returns the hint. */
+const char *nb_near_choices(struct nb_near *nr, const char *word, const char *choices);
+/* ": did you mean 'NAME'?" for the closest, or "" when none is close. */
+const char *nb_near_hint(struct nb_near *nr);
+/* Edit distance, letters compared without case; 99 past 62 characters. */
+int nb_edit_distance(const char *a, size_t la, const char *b, size_t lb);
+
 /* Shell-style glob match (fnmatch) of NAME against PATTERN. */
 int nb_glob_match(const char *pattern, const char *name);
 

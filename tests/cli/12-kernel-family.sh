@@ -9,7 +9,7 @@ nb() { "$AFFINE" --db "$DB" --profiles "$NB_SRCDIR/profiles" "$@"; }
 fast="--min-time 0.01 --min-reps 3 --max-reps 20"
 
 # The shipped program does not know the family.
-expect 1 "$NPUBENCH" --db "$DB" run --case 'affine n=64' --target host && contains "$T/err" "affine"
+expect 2 "$NPUBENCH" --db "$DB" run --case 'affine n=64' --target host && contains "$T/err" "affine"
 
 expect 0 nb list kernels && contains "$T/out" "affine"
 expect 0 nb run --case 'affine n=4096' --case 'affine' --target host,h100,mi300x $fast

@@ -74,6 +74,35 @@ for fmt in json csv; do
 	"$NPUBENCH" --db "$T/rt.db" export --all --format $fmt --samples >"$T/rt2.$fmt"
 	cmp -s "$T/rt1.$fmt" "$T/rt2.$fmt" && pass || { fail "$fmt round trip differs"; diff "$T/rt1.$fmt" "$T/rt2.$fmt" | head -5 >&2; }
 done
+# ...and the runs of a fresh database, host and chips: every figure, flag
+# and profile snapshot survives, in both formats.
+rm -f "$T/fresh.db"*
+"$NPUBENCH" --db "$T/fresh.db" run --target host,h100,910b,a100 --threads 1 --min-time 0.01 \
+	--case 'stream op=copy n=4096' --case 'gemm dtype=bf16 m=64 n=64 k=64' >/dev/null 2>&1
+"$NPUBENCH" --db "$T/fresh.db" run --target h100,tpu-v5e --case 'gemm dtype=fp16 m=64 n=64 k=64' \
+	--case 'gemm dtype=int8 m=64 n=64 k=64' >/dev/null 2>&1
+for fmt in json csv; do
+	rm -f "$T/rt.db"*
+	"$NPUBENCH" --db "$T/fresh.db" export --all --format $fmt --samples >"$T/fr1.$fmt"
+	"$NPUBENCH" --db "$T/fresh.db" export --all --format json --samples >"$T/fr.json"
+	expect 0 "$NPUBENCH" --db "$T/rt.db" import "$T/fr.json"
+	"$NPUBENCH" --db "$T/rt.db" export --all --format $fmt --samples >"$T/fr2.$fmt"
+	cmp -s "$T/fr1.$fmt" "$T/fr2.$fmt" && pass || { fail "fresh $fmt round trip differs"; diff "$T/fr1.$fmt" "$T/fr2.$fmt" | head -5 >&2; }
+done
+# One snapshot per profile per run, each result referring to its own.
+python3 - "$T/fr1.json" <<'PY' && pass || fail "profile snapshots are not one per profile per run"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema_version"] == 2 and len(d["runs"]) == 2
+for run, want in zip(d["runs"], [{"h100-sxm", "ascend-910b2", "a100-sxm4-80gb"}, {"h100-sxm", "tpu-v5e"}]):
+    assert set(run["profiles"]) == want, (set(run["profiles"]), want)
+    for r in run["results"]:
+        if r["kind"] == "predicted":
+            assert r["profile"] == r["target"] and run["profiles"][r["profile"]]["id"] == r["target"], r
+        else:
+            assert r["profile"] is None, r
+PY
+
 # ...also without samples: the statistics and their sample count survive.
 "$NPUBENCH" --db "$DB" export --run 1 --format json >"$T/ns.json"
 rm -f "$T/rt.db"*

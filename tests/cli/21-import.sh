@@ -27,7 +27,7 @@ bad seq 'd["runs"][1]["results"][3]["seq"] = 1' "runs[1].results[3].seq: repeats
 bad sample 'd["runs"][1]["results"][0]["samples"][2] = -1' "sample 2 is not a positive number"
 bad count 'd["runs"][1]["results"][0]["samples"].pop()' "has 7 samples but stats.n is 8"
 bad uuid 'd["runs"][1]["run"]["uuid"] = "not-a-uuid"' "runs[1].run.uuid: expected a lowercase UUID"
-bad newer 'd["schema_version"] = 2' "schema_version 2 is newer than this npubench reads (1)"
+bad newer 'd["schema_version"] = 3' "schema_version 3 is newer than this npubench reads (2)"
 bad schema 'd["runs"][1]["schema"] = "something-else"' 'runs[1].schema is "something-else"'
 bad status 'd["runs"][1]["run"]["status"] = "done"' "runs[1].run.status: expected running"
 bad stats 'd["runs"][1]["results"][0]["stats"]["median"] = "fast"' "runs[1].results[0].stats.median: expected a number or null"
@@ -36,6 +36,28 @@ expect 1 "$NPUBENCH" --db "$DB" import "$T/trunc.json" && contains "$T/err" "tru
 echo '[1, 2]' >"$T/array.json"
 expect 1 "$NPUBENCH" --db "$DB" import "$T/array.json" && contains "$T/err" "expected a JSON object"
 expect 1 "$NPUBENCH" --db "$DB" import "$T/missing.json"
+"$NPUBENCH" --db "$DB" list runs >"$T/runs"
+lines "$T/runs" 3
+
+# Schema 2 refers to each run's profile snapshots by id: a dangling or
+# mistyped reference is refused naming it.
+"$NPUBENCH" --db "$DB" export --all --format json --samples >"$T/v2.json"
+bad2() {	# NAME PYTHON-EDIT EXPECTED-MESSAGE
+	python3 - "$T/v2.json" "$T/$1.json" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for i, r in enumerate(d["runs"]):
+    r["run"]["uuid"] = "ffffffff-0000-4000-8000-00000000001%d" % i
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"))
+PY
+	expect 1 "$NPUBENCH" --db "$DB" import "$T/$1.json" && contains "$T/err" "$3"
+}
+bad2 dangling 'd["runs"][1]["results"][4]["profile"] = "nosuchchip"' \
+	'runs[1].results[4].profile: no snapshot "nosuchchip" in the run'"'"'s "profiles"'
+bad2 notobj 'd["runs"][0]["profiles"] = [1]' 'runs[0].profiles: expected an object'
+bad2 snapshot 'd["runs"][0]["profiles"]["h100-sxm"] = 7' \
+	'runs[0].profiles.h100-sxm: expected an object'
 "$NPUBENCH" --db "$DB" list runs >"$T/runs"
 lines "$T/runs" 3
 

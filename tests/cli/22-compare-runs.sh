@@ -18,14 +18,28 @@ assert rows[("stream op=scale dtype=fp64 n=1048576", "host")]["verdict"] == "unc
 expect 0 "$NPUBENCH" --db "$DB" compare runs 1 2 --format json && golden compare-runs.json "$T/out"
 expect 0 "$NPUBENCH" --db "$DB" compare runs 1 2 --format markdown && golden compare-runs.md "$T/out"
 
-# A run against itself: every comparable case is "same".
+# A run against itself: every measured case is "same"; every predicted one
+# is "predicted" (nothing was measured, so no statistical verdict), unchanged.
 for r in 1 2; do
 	expect 0 "$NPUBENCH" --db "$DB" compare runs $r $r --format csv
 	python3 -c '
 import csv,sys
-v = [r["verdict"] for r in csv.DictReader(open(sys.argv[1], newline="")) if r["ratio"]]
-assert v and all(x == "same" for x in v), v' "$T/out" && pass || fail "run $r against itself is not all same"
+rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r["ratio"]]
+m = [r["verdict"] for r in rows if r["target"] == "host"]
+p = [(r["verdict"], r["note"]) for r in rows if r["target"] != "host"]
+assert m and all(x == "same" for x in m), m
+assert p and all(v == "predicted" and "unchanged" in n for v, n in p), p' "$T/out" && pass || fail "run $r against itself: measured not all same, or predicted not 'predicted'"
 done
+# A long target name keeps the columns aligned: every row's A column ends
+# where the header's does.
+"$NPUBENCH" --db "$DB" compare runs 1 2 >"$T/out"
+python3 -c '
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+hdr = next(l for l in lines if l.startswith("case "))
+end = hdr.index(" A ") + 2
+rows = [l for l in lines[lines.index(hdr) + 1:] if l.strip() and not l[0].isdigit()]
+assert rows and all(l[end - 1] != " " and l[end] == " " for l in rows), [l[:end + 1] for l in rows]' "$T/out" && pass || fail "compare runs columns not aligned"
 
 # Gating: triad is 20% slower.
 expect 1 "$NPUBENCH" --db "$DB" compare runs 1 2 --fail-on-regression 10 && contains "$T/err" "1 case(s) significantly slower by more than 10%"

@@ -43,13 +43,13 @@ expect 0 nb run --target 910b --case 'collective op=alltoall bytes=1048576 ranks
 contains "$T/out" "unsupported"
 
 # Bad cases name the parameter and value.
-expect 1 nb run --target h100 --case 'collective op=allreduce ranks=1'
+expect 2 nb run --target h100 --case 'collective op=allreduce ranks=1'
 contains "$T/err" "ranks=1"
-expect 1 nb run --target h100 --case 'collective op=reducescatter dtype=fp32 bytes=8 ranks=4'
+expect 2 nb run --target h100 --case 'collective op=reducescatter dtype=fp32 bytes=8 ranks=4'
 contains "$T/err" "do not divide among ranks=4"
-expect 1 nb run --target h100 --case 'collective op=allreduce dtype=bf16 bytes=3'
+expect 2 nb run --target h100 --case 'collective op=allreduce dtype=bf16 bytes=3'
 contains "$T/err" "bytes=3 is not a whole number"
-expect 1 nb run --target h100 --case 'collective op=allscatter'
+expect 2 nb run --target h100 --case 'collective op=allscatter'
 contains "$T/err" "allscatter"
 
 # The host without MPI ranks: said plainly, recorded as unsupported.

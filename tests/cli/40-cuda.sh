@@ -34,6 +34,30 @@ case "$gpus" in
 *) pass ;;	# a usable GPU: 41-cuda-gpu.sh measures it
 esac
 
+# info --format json says the same: the GPUs, or why there are none.
+expect 0 nb info --format json
+python3 - "$T/out" "$gpus" <<'PY' && pass || fail "info --format json: gpus disagree with the text"
+import json, sys
+g = json.load(open(sys.argv[1]))["gpus"]
+text = sys.argv[2]
+if "none usable" in text:
+    assert g["available"] is False and g["devices"] == [] and g["plugin"] is None, g
+    assert text.endswith(g["reason"]), (text, g["reason"])
+else:
+    assert g["available"] is True and g["reason"] is None and len(g["devices"]) >= 1, g
+PY
+
+# profile probe --target cuda:N: the same reasons, nothing written.
+case "$gpus" in
+*"none usable"*)
+	expect 1 nb profile probe --target cuda:0
+	contains "$T/err" "probe: cuda:0: not available: $why"
+	[ ! -e "$XDG_CONFIG_HOME/npubench/profiles/cuda0.json" ] && pass || fail "a profile was written without a GPU" ;;
+esac
+expect 2 nb profile probe --target gpu0
+contains "$T/err" "--target 'gpu0': probe measures 'host' or a GPU, cuda:N"
+expect 2 nb profile probe --target cuda:x
+
 # A plugin file that is missing, or not a plugin.
 NPUBENCH_CUDA_PLUGIN="$T/nowhere.so" expect 1 nb run --case "$gemm" --target cuda:0
 contains "$T/err" "cannot load the CUDA plugin '$T/nowhere.so'"
@@ -53,6 +77,48 @@ NB_FAKE_CUDA=nodriver expect 1 nb run --case "$gemm" --target cuda:0
 contains "$T/err" "cuda:0: not available: no NVIDIA driver: libcuda.so.1"
 NB_FAKE_CUDA=nodevice expect 1 nb run --case "$gemm" --target cuda:0
 contains "$T/err" "cuda:0: not available: no NVIDIA GPU"
+NB_FAKE_CUDA=nodriver expect 1 nb profile probe --target cuda:0
+contains "$T/err" "probe: cuda:0: not available: no NVIDIA driver: libcuda.so.1"
+NB_FAKE_CUDA=nodevice expect 1 nb profile probe --target cuda:0
+contains "$T/err" "probe: cuda:0: not available: no NVIDIA GPU"
+expect 1 nb profile probe --target cuda:2
+contains "$T/err" "cuda:2: no such GPU"
+NB_FAKE_CUDA=verifyfail expect 1 nb profile probe --target cuda:1 --size 256 --min-time 0.01 -o "$T/gp/cuda1.json"
+contains "$T/err" "probe: cuda:1: gemm dtype=fp32 m=256 n=256 k=256: verification failed"
+[ ! -e "$T/gp/cuda1.json" ] && pass || fail "a profile was written from failed measurements"
+# Through the stand-in: a profile the strict loader takes, every figure
+# measured, read from the device or an estimate, usable as a chip target.
+expect 0 nb profile probe --target cuda:1 --size 256 --min-time 0.01 -o "$T/gp/cuda1.json"
+contains "$T/out" "$T/gp/cuda1.json"
+expect 0 nb profile validate "$T/gp/cuda1.json"
+python3 - "$T/gp/cuda1.json" <<'PY' && pass || fail "the GPU profile's figures"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["id"] == "cuda1" and d["vendor"] == "NVIDIA" and "Fake GPU 1" in d["name"], d["name"]
+assert set(d["peak_dense_tflops"]) == {"fp32", "fp16", "bf16", "int8"}, d["peak_dense_tflops"]
+assert all(f["kind"] == "measured" and f["source"] == "PROBE" for f in d["peak_dense_tflops"].values())
+assert d["compute"]["units"]["value"] == 132 and d["compute"]["units"]["source"] == "DEV"
+assert d["memory"]["bandwidth_gbs"]["kind"] == "measured"
+assert abs(d["memory"]["capacity_gib"]["value"] - 150) < 1e-9
+PY
+expect 0 "$NPUBENCH" --db "$T/gp.db" --profiles "$T/gp" run --target cuda1 --case "$gemm"
+contains "$T/out" "predicted"
+NB_FAKE_CUDA=nodriver expect 0 nb info --format json
+python3 -c 'import json,sys; g=json.load(open(sys.argv[1]))["gpus"]; assert not g["available"] and g["reason"].startswith("no NVIDIA driver: libcuda.so.1"), g' "$T/out" \
+	&& pass || fail "info --format json without a driver"
+expect 0 nb info --format json
+python3 - "$T/out" <<'PY' && pass || fail "info --format json with two GPUs"
+import json, sys
+g = json.load(open(sys.argv[1]))["gpus"]
+assert g["available"] and g["reason"] is None and g["plugin"], g
+d = g["devices"]
+assert [x["target"] for x in d] == ["cuda:0", "cuda:1"], d
+for x in d:
+    for k in ("name", "compute_capability", "sms", "sm_clock_mhz", "mem_clock_mhz", "memory_bytes",
+              "l2_bytes", "pci_bus_id", "driver_version", "runtime_version"):
+        assert k in x, (k, x)
+assert d[0]["sms"] > 0 and d[0]["memory_bytes"] > 0
+PY
 expect 1 nb run --case "$gemm" --target cuda:2
 contains "$T/err" "cuda:2: no such GPU (this machine has 2, cuda:0 to cuda:1)"
 expect 0 nb list runs

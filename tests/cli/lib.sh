@@ -6,6 +6,8 @@ set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/npubench-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 export HOME="$T/home" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
+# Measurements register here: tests see only their own.
+export NPUBENCH_ACTIVE_DIR="$T/active"
 unset NPUBENCH_DB NPUBENCH_PROFILES NPUBENCH_ISA
 mkdir -p "$HOME"
 fails=0

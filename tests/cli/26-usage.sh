@@ -1,0 +1,46 @@
+# Every usage error exits 2 and, where a known name is close, says which:
+# commands, options, subcommands, targets, kernels, parameters and their
+# values, suites, dtypes, formats, charts.  A parameter given twice is an error.
+. "$NB_SRCDIR/tests/cli/lib.sh"
+nb() { "$NPUBENCH" --db "$T/db" "$@"; }
+
+usage() {	# usage HINT ARGS...: exits 2, stderr has HINT
+	hint=$1; shift
+	expect 2 nb "$@" && contains "$T/err" "$hint"
+}
+usage "did you mean 'info'?" infoo
+usage "did you mean 'compare'?" help comapre
+usage "did you mean '--format'?" run --formt csv
+usage "did you mean '--kernel'?" export --kernal gemm
+usage "did you mean 'h100'?" run --case gemm --target h10
+usage "did you mean 'host'?" run --case gemm --target hots
+usage "did you mean 'gemm'?" run --case 'gem m=64'
+usage "did you mean 'm'?" run --case 'gemm mm=64'
+usage "did you mean 'bf16'?" run --case 'gemm dtype=bf61'
+usage "did you mean 'triad'?" run --case 'stream op=traid'
+usage "parameter m given twice" run --case 'gemm m=1 m=2' --target host
+usage "parameter dtype given twice" run --case 'gemm dtype=bf16 m=8 dtype=fp32'
+usage "did you mean 'gemm'?" run --kernel gem
+usage "did you mean 'fp32'?" run --kernel gemm --dtype fp33
+usage "did you mean 'quick'?" run --suite quik
+usage "no suite 'nosuch'" run --suite nosuch
+usage "parameter m: 'x' is not an integer" run --kernel gemm --set m=x
+usage "no selected case has that parameter" run --kernel gemm --set mm=2
+usage "did you mean 'json'?" run --case gemm --format jsn
+usage "did you mean 'csv'?" export --format cvs
+usage "did you mean 'targets'?" list targts
+usage "did you mean 'roofline'?" plot rofline
+usage "did you mean 'dumb'?" plot bars --term dum
+usage "did you mean 'chips'?" compare chipz
+usage "did you mean 'holm'?" compare runs 1 2 --correction hol
+usage "did you mean 'probe'?" profile prob
+usage "did you mean 'holdout'?" validate --measurements holdot
+usage "did you mean 'h100'?" compare chips h10 a100
+# Nothing close: no guess.
+usage "unknown kernel 'zzzzzz'" run --case zzzzzz
+lacks "$T/err" "did you mean"
+# Nothing was stored by any of these.
+[ ! -e "$T/db" ] && pass || fail "a usage error created the database"
+# A case written once still runs.
+expect 0 nb run --case 'gemm m=8 n=8 k=8' --target host --min-time 0 --min-reps 1 -q
+finish
