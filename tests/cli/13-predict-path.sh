@@ -75,9 +75,9 @@ expect 0 nb run --target host --case 'gemm dtype=fp8 m=64 n=64 k=64'
 contains "$T/out" "unsupported: dtype=fp8: this target has no fp8 arithmetic"
 expect 0 nb run --target host --case 'gemm dtype=fp16 m=64 n=64 k=64 impl=cublas'
 contains "$T/out" "unsupported: impl=cublas names a library"
-expect 1 nb run --target h100 --case 'gemm dtype=bf16 fp8=e5m2'
+expect 2 nb run --target h100 --case 'gemm dtype=bf16 fp8=e5m2'
 contains "$T/err" "fp8=e5m2: needs dtype=fp8"
-expect 1 nb run --target h100 --case 'gemm impl=mkl'
+expect 2 nb run --target h100 --case 'gemm impl=mkl'
 contains "$T/err" "'mkl' is not one of auto|cublas"
 
 # impl= selects the profile's implementation; TF32 is labelled as such.
