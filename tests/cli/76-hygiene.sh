@@ -5,12 +5,18 @@
 export NPUBENCH_DB="$T/db.sqlite"
 A="$NPUBENCH_ACTIVE_DIR"
 
-# A live registration (a lock held by flock(1), as a run holds its own).
+# A live registration: one process holding the lock, as a run holds its own.
 mkdir -p "$A"
-flock "$A/4242" sleep 30 &
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "w")
+fcntl.flock(f, fcntl.LOCK_EX)
+f.write("npubench run --suite default\n")
+f.flush()
+open(sys.argv[1].rsplit("/", 1)[0] + "/.ready-4242", "w").close()
+time.sleep(60)' "$A/4242" &
 holder=$!
-for i in $(seq 1 50); do [ -e "$A/4242" ] && break; sleep 0.1; done
-echo "npubench run --suite default" >"$A/4242"
+for i in $(seq 1 100); do [ -e "$A/.ready-4242" ] && break; sleep 0.1; done
+rm -f "$A/.ready-4242"
 expect 0 "$NPUBENCH" run --target host --threads 1 --min-time 0.05 --case 'stream op=copy n=4096' --tag shared
 contains "$T/err" "other npubench measurement(s) share this machine (pid 4242: npubench run --suite default)"
 contains "$T/err" "flagged loaded or concurrent_run"
@@ -43,7 +49,7 @@ contains "$T/err" "(pid $first: "
 wait "$first" && pass || fail "the first run failed: $(cat "$T/first.err")"
 [ "$(sqlite3 "$NPUBENCH_DB" "select count(*) from results r join runs u on u.id = r.run_id
 	where u.tag = 'first' and r.flags like '%concurrent_run%'")" = 1 ] && pass \
-	|| fail "the first run did not flag the case the second ran beside"
+	|| fail "the first run did not flag the case the second ran beside: $(cat "$T/first.err"; sqlite3 "$NPUBENCH_DB" "select u.tag, r.flags from results r join runs u on u.id = r.run_id")"
 # Flags reach the exports.
 expect 0 "$NPUBENCH" export --format csv
 contains "$T/out" "concurrent_run"
@@ -51,7 +57,7 @@ contains "$T/out" "concurrent_run"
 # Progress on a terminal: the case's own time and an estimate, refreshed
 # while the case runs, not only between cases.
 if command -v script >/dev/null 2>&1; then
-	script -qec "'$NPUBENCH' run --target host --threads 1 --min-time 1 --stable 0 \
+	script -qec "'$NPUBENCH' run --target host --threads 1 --min-time 1 --stable 0 --max-reps 1000000 \
 		--case 'stream op=copy n=4096' --case 'stream op=scale n=4096'" /dev/null >"$T/tty" 2>&1
 	tr '\r' '\n' <"$T/tty" >"$T/progress"
 	contains "$T/progress" "[1/2] stream op=copy"
