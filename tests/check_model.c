@@ -36,10 +36,11 @@ static const struct nb_profile *test_chip(struct nb_profiles **set)
 
 /* A GEMM with the work the gemm kernel declares: 2mnk, A, B and C once. */
 static void gemm(const struct nb_profile *p, enum nb_dtype dt, double m, double n, double k,
-		 enum nb_sparsity sp, const char *hint, struct nb_prediction *pr)
+		 enum nb_sparsity sp, const char *impl, struct nb_prediction *pr)
 {
 	struct nb_shape s = { 0 };
 	struct nb_work w = { 0 };
+	struct nb_pred_opts o = { "", NB_TIMING_DEVICE, 0, 0 };
 	double es = dtype_bits(dt) / 8.0;
 
 	s.kind = NB_SHAPE_GEMM;
@@ -52,7 +53,9 @@ static void gemm(const struct nb_profile *p, enum nb_dtype dt, double m, double 
 	w.ops = 2 * m * n * k;
 	w.bytes = (m * k + k * n + m * n) * es;
 	w.unit = "FLOP/s";
-	ck_assert_int_eq(model_predict_shape(&s, &w, p, hint, pr), 0);
+	if (impl)
+		snprintf(o.impl, sizeof(o.impl), "%s", impl);
+	ck_assert_int_eq(model_predict_shape(&s, &w, p, &o, pr), 0);
 }
 
 static double json_num(const char *json, const char *key)
@@ -93,8 +96,9 @@ START_TEST(pure_compute_gemm)
 	REL_EQ(json_num(pr.breakdown_json, "memory_s"), 3 * 4096.0 * 4096 * 2 / 800e9);
 	prediction_release(&pr);
 
-	/* A variant for the software named in the hint: gemm efficiency 0.25. */
-	gemm(p, NB_FP16, 4096, 4096, 4096, NB_SPARSE_NONE, "SlowLib sgemm", &pr);
+	/* An implementation the profile describes: gemm efficiency 0.25. */
+	gemm(p, NB_FP16, 4096, 4096, 4096, NB_SPARSE_NONE, "triton", &pr);
+	ck_assert_str_eq(pr.impl, "triton");
 	REL_EQ(pr.seconds, 128.0 * 128 * (103 * 2 * 4096 + 2 * 16) / 2.5e12 + 10e-6);
 	prediction_release(&pr);
 

@@ -210,6 +210,11 @@ START_TEST(invalid_profiles_name_the_problem)
 		{ "links-over-bandwidth", "8 links x 10 GB/s x 2 directions exceeds interconnect.bandwidth_gbs (100)" },
 		{ "not-json", "not-json.json:2: not valid JSON" },
 		{ "misnamed", "key \"id\": the file must be named after the id (test-chip.json)" },
+		{ "impl-unknown", "key \"model.impl.mkl\": unknown implementation (one of cublas|" },
+		{ "impl-default-missing", "key \"model.default_impl.gemm\": \"cublas\" is not described under model.impl" },
+		{ "impl-default-kind", "key \"model.default_impl.attention\": \"triton\" does not list attention" },
+		{ "impl-no-note", "key \"model.impl.triton\": missing required key \"note\"" },
+		{ "impl-computes-in", "key \"model.impl.triton.computes_in\": fp64 has no peak" },
 	};
 
 	for (size_t i = 0; i < NB_ARRAY_SIZE(cases); i++) {
@@ -258,9 +263,31 @@ START_TEST(fixture_accessors_and_alias_clash)
 	ck_assert_double_eq(mp->gemm_efficiency, 0.5);
 	ck_assert_double_eq(mp->sparse_efficiency, 0.5);
 	mp = profile_model_params(p, "torch.matmul via slowlib 2.0", &variant);
-	ck_assert_str_eq(variant, "slow-lib");
+	ck_assert_str_eq(variant, "triton");
 	ck_assert_double_eq(mp->gemm_efficiency, 0.25);
 	ck_assert_double_eq(mp->launch_us, 10);	/* not overridden: the default */
+	{
+		struct nb_impl im;
+		char why[256];
+
+		/* No default named: the model's figures, unnamed. */
+		ck_assert_int_eq(profile_impl(p, NULL, "gemm", &im, why, sizeof(why)), 0);
+		ck_assert_ptr_null(im.name);
+		ck_assert_double_eq(im.params->gemm_efficiency, 0.5);
+		ck_assert_int_eq(profile_impl(p, "triton", "gemm", &im, why, sizeof(why)), 0);
+		ck_assert_str_eq(im.name, "triton");
+		ck_assert_int_eq(im.computes_in, -1);
+		ck_assert_double_eq(im.params->gemm_efficiency, 0.25);
+		ck_assert_int_eq(profile_impl(p, "triton", "attention", &im, why, sizeof(why)), -1);
+		ck_assert_str_eq(why, "impl triton on test-chip does not implement attention");
+		ck_assert_int_eq(profile_impl(p, "cublas", "gemm", &im, why, sizeof(why)), -1);
+		ck_assert_str_eq(why, "test-chip's profile describes no cublas implementation of gemm "
+				 "(it has: triton)");
+		ck_assert_str_eq(profile_impl_matching(p, "torch.matmul via SLOWLIB", "gemm"), "triton");
+		ck_assert_ptr_null(profile_impl_matching(p, "torch.matmul via SLOWLIB", "attention"));
+		ck_assert_str_eq(profile_impl_name(p, 0), "triton");
+		ck_assert_ptr_null(profile_impl_name(p, 1));
+	}
 	profiles_free(set);
 
 	/* The same id twice: the earlier folder wins.  A different chip taking
@@ -315,7 +342,57 @@ START_TEST(writer_keys_are_the_loader_keys)
 	ck_assert_int_eq(profile_key_type("emulation.fp16.how"), NB_PK_NONE);
 	ck_assert_int_eq(profile_key_type("memory.bandwidth_gb"), NB_PK_NONE);
 	ck_assert_int_eq(profile_key_type("nosuch"), NB_PK_NONE);
+	/* Implementations: named from the impl= vocabulary, their words and
+	 * the model figures they may override. */
+	ck_assert_int_eq(profile_key_type("model.impl.fa2"), NB_PK_OBJ);
+	ck_assert_int_eq(profile_key_type("model.impl.fa2.note"), NB_PK_STR);
+	ck_assert_int_eq(profile_key_type("model.impl.fa2.match"), NB_PK_STR);
+	ck_assert_int_eq(profile_key_type("model.impl.tf32.computes_in"), NB_PK_STR);
+	ck_assert_int_eq(profile_key_type("model.impl.fa2.kinds"), NB_PK_STRARR);
+	ck_assert_int_eq(profile_key_type("model.impl.fa2.attention_efficiency"), NB_PK_FIG);
+	ck_assert_int_eq(profile_key_type("model.impl.fa2.variants"), NB_PK_NONE);
+	ck_assert_int_eq(profile_key_type("model.impl.auto"), NB_PK_NONE);
+	ck_assert_int_eq(profile_key_type("model.impl.mkl.note"), NB_PK_NONE);
+	ck_assert_int_eq(profile_key_type("model.default_impl.gemm"), NB_PK_STR);
+	ck_assert_int_eq(profile_key_type("model.default_impl.stream"), NB_PK_NONE);
 }
+END_TEST
+
+/* A profile written with an implementation section loads back with it. */
+START_TEST(writer_writes_implementations)
+{
+	char *src = srcpath("tests/fixtures/profiles/test-chip.json"), *text = NULL;
+	char tmpl[] = "/tmp/npubench-check-XXXXXX";
+	struct nb_profile_doc *d;
+	struct nb_profile *p = NULL;
+	struct nb_impl im;
+	char why[128], *file;
+	size_t len;
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	file = xasprintf("%s/test-chip.json", tmpl);
+	ck_assert_int_eq(nb_read_file(src, 1 << 20, &text, &len), 0);
+	d = profile_doc_parse(text);
+	ck_assert_ptr_nonnull(d);
+	profile_doc_str(d, "model.impl.fa2.note", "a test attention library");
+	profile_doc_stradd(d, "model.impl.fa2.kinds", "attention");
+	profile_doc_fig(d, "model.impl.fa2.attention_efficiency", 0.4, "T", "estimate", "set by nothing");
+	profile_doc_str(d, "model.default_impl.attention", "fa2");
+	ck_assert_int_eq(profile_doc_write(d, file, &p), 0);
+	ck_assert_int_eq(profile_impl(p, "auto", "attention", &im, why, sizeof(why)), 0);
+	ck_assert_str_eq(im.name, "fa2");
+	ck_assert_int_eq(im.is_default, 1);
+	ck_assert_double_eq(im.params->attention_efficiency, 0.4);
+	ck_assert_double_eq(im.params->gemm_efficiency, 0.5);
+	profile_free(p);
+	profile_doc_free(d);
+	unlink(file);
+	rmdir(tmpl);
+	free(file);
+	free(text);
+	free(src);
+}
+END_TEST
 END_TEST
 
 /* Spec-sheet arithmetic from the figures: H100 SXM's bf16 ridge point is
@@ -352,6 +429,7 @@ Suite *suite_profile(void)
 	tcase_add_test(tc, invalid_profiles_name_the_problem);
 	tcase_add_test(tc, fixture_accessors_and_alias_clash);
 	tcase_add_test(tc, writer_keys_are_the_loader_keys);
+	tcase_add_test(tc, writer_writes_implementations);
 	tcase_add_test(tc, spec_sheet_arithmetic);
 	suite_add_tcase(s, tc);
 	return s;

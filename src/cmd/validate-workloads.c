@@ -88,6 +88,13 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 /* A holdout row (split=holdout) is predicted but kept out of the summary
  * and the thresholds: nothing was fitted to it, and its error is reported
  * on its own line.  Returns 1 when O was one. */
+static int cmp_abs(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static int hold_out(struct outcome *o, const char *split, double *err, int *n)
 {
 	char note[sizeof(o->note)];
@@ -115,28 +122,6 @@ int validate_is_workloads(const char *path)
 	yes = fgets(line, sizeof(line), fp) && !strncmp(line, "kind,chips,system,model,config,metric,", 38);
 	fclose(fp);
 	return yes;
-}
-
-static int cmp_abs(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The 90th percentile of the predicted rows' |error| (nearest rank). */
-static double p90(const struct outcome *o, int n)
-{
-	double *e = xmalloc((size_t)(n ? n : 1) * sizeof(double)), v;
-	int m = 0;
-
-	for (int i = 0; i < n; i++)
-		if (o[i].predicted)
-			e[m++] = fabs(o[i].err);
-	qsort(e, (size_t)m, sizeof(double), cmp_abs);
-	v = m ? e[(int)ceil(0.9 * m) - 1] : 0;
-	free(e);
-	return v;
 }
 
 int validate_workloads(const char *path, const struct nb_profiles *set, const char *format,
@@ -181,16 +166,14 @@ int validate_workloads(const char *path, const struct nb_profiles *set, const ch
 		n++;
 	}
 	ret = validate_report(o, n, path, format, max_median, max_error);
+	/* validate_report printed the median and p90 of the fitted rows. */
 	qsort(hold, (size_t)nhold, sizeof(double), cmp_abs);
 	if (strcmp(format, "csv")) {
-		printf("  p90 |error| %.1f%% over the predicted rows (holdout rows excluded)\n", 100 * p90(o, n));
 		if (nhold_rows)
 			printf("  holdout: %d of %d rows predicted, median |error| %.1f%% (not fitted, not in the "
 			       "summary)\n", nhold, nhold_rows, nhold ? 100 * hold[(nhold - 1) / 2] : 0);
-	} else {
-		printf("summary,p90,all,,%.4f,,\n", p90(o, n));
-		if (nhold)
-			printf("summary,holdout_median,all,,%.4f,,\n", hold[(nhold - 1) / 2]);
+	} else if (nhold) {
+		printf("summary,holdout_median,all,,%.4f,,\n", hold[(nhold - 1) / 2]);
 	}
 out:
 	for (int i = 0; i < n; i++) {

@@ -447,26 +447,52 @@ static const struct nb_profile *row_basics(const struct nb_profiles *set, struct
 }
 
 /* Seconds a timed step costs beyond the one kernel: the launch gaps of its
- * further kernels, and the host round trip of synchronous calls. */
-static double step_extra_s(const struct row *r, const struct nb_profile *p, struct outcome *o)
+ * further kernels (a decode step). */
+static double step_extra_s(const struct row *r, const struct nb_profile *p)
 {
-	const struct nb_model_params *mp = profile_model_params(p, r->hint, NULL);
-	double extra = 0;
+	const struct nb_model_params *mp = profile_model_params(p, NULL, NULL);
 
-	if (r->kernels > 1)
-		extra += (r->kernels - 1) * mp->launch_us * 1e-6;
-	if (has(r->hint, "block_until_ready") || has(r->hint, "synchronous") ||
-	    has(r->hint, "dispatch included")) {
-		/* Timed call by call, waiting for each: the host round trip
-		 * (dispatch and wait) replaces the queued launch gap. */
-		if (mp->sync_us > mp->launch_us) {
-			extra += (mp->sync_us - mp->launch_us) * 1e-6;
-			add_note(o, "synchronous calls: model.sync_us round trip");
-		} else {
-			add_note(o, "synchronous calls: no model.sync_us in the profile");
-		}
+	return r->kernels > 1 ? (r->kernels - 1) * mp->launch_us * 1e-6 : 0;
+}
+
+/* Sets what the row's text says about how it ran as the case's own
+ * parameters, so that `run` with the same case text predicts the same: the
+ * implementation the profile recognises in the kernel and extra columns,
+ * and call-by-call timing. */
+static void row_options(struct row *r, const struct nb_profile *p, struct outcome *o)
+{
+	const char *kind = !strcmp(o->family, "attention") ? "attention" : "gemm";
+	const char *impl = profile_impl_matching(p, r->hint, kind);
+	char msg[160];
+
+	if (impl && kernel_param_index(r->c.kernel, "impl") >= 0 &&
+	    case_set(&r->c, "impl", impl, msg, sizeof(msg)))
+		die("internal error: %s", msg);
+	if (kernel_param_index(r->c.kernel, "timing") >= 0 &&
+	    (has(r->hint, "block_until_ready") || has(r->hint, "synchronous") ||
+	     has(r->hint, "dispatch included"))) {
+		if (case_set(&r->c, "timing", "call", msg, sizeof(msg)))
+			die("internal error: %s", msg);
+		add_note(o, "timing=call");
 	}
-	return extra;
+	if (r->dt == NB_FP8 && has(r->hint, "e5m2") && kernel_param_index(r->c.kernel, "fp8") >= 0 &&
+	    case_set(&r->c, "fp8", "e5m2", msg, sizeof(msg)))
+		die("internal error: %s", msg);
+}
+
+/* The one prediction path: the row's case through model_predict, as `run`
+ * predicts it; a batched GEMM, which no case text states, through the same
+ * model with the case's options. */
+static void row_predict(struct row *r, const struct nb_profile *p, struct nb_prediction *pr)
+{
+	struct nb_pred_opts opts;
+
+	if (r->s.batch <= 1) {
+		model_predict(&r->c, p, pr);
+		return;
+	}
+	model_case_opts(&r->c, &opts);
+	model_predict_shape(&r->s, &r->w, p, &opts, pr);
 }
 
 /* The prediction in the row's unit; 0 when there is none. */
@@ -488,8 +514,9 @@ static double in_unit(struct row *r, const struct nb_profile *p, double seconds,
 		 * are the row's already). */
 		len = strlen(o->note);
 		gemm_row(r, o, 0);
+		row_options(r, p, o);
 		o->note[len] = '\0';
-		model_predict_shape(&r->s, &r->w, p, r->hint, &dense);
+		row_predict(r, p, &dense);
 		v = dense.status == NB_PRED_OK ? dense.seconds / seconds : 0;
 		prediction_release(&dense);
 		break;
@@ -502,8 +529,7 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 {
 	struct nb_prediction pr = { 0 };
 	const struct nb_profile *p;
-	const char *variant = NULL;
-	char hint[512], buf[96];
+	char hint[512];
 	struct row r;
 
 	memset(&r, 0, sizeof(r));
@@ -515,22 +541,39 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	snprintf(hint, sizeof(hint), "%s %s", f[C_KERNEL], f[C_EXTRA]);
 	if (collective_row(hint, o) || !(p = row_basics(set, &r, o)) || describe_row(&r, o))
 		return;
-	model_predict_shape(&r.s, &r.w, p, hint, &pr);
+	row_options(&r, p, o);
+	row_predict(&r, p, &pr);
 	if (pr.status != NB_PRED_OK) {
 		add_note(o, pr.reason);
 		prediction_release(&pr);
 		return;
 	}
 	o->bound = pr.bound;
-	pr.seconds += step_extra_s(&r, p, o);
+	o->seconds = pr.seconds;
+	if (r.s.batch <= 1) {
+		/* Only a case `run --case` accepts (the host kernel's dtypes
+		 * bound a stream's) is the row's case text. */
+		struct nb_case back;
+		char msg[160];
+
+		o->case_text = case_format(&r.c);
+		if (case_parse(o->case_text, &back, msg, sizeof(msg))) {
+			free(o->case_text);
+			o->case_text = NULL;
+		}
+	}
+	if (pr.impl[0]) {
+		char buf[48];
+
+		snprintf(buf, sizeof(buf), "impl %s", pr.impl);
+		add_note(o, buf);
+	}
+	if (r.kernels > 1)
+		add_note(o, "step: the kernel's time plus the launch gaps of the others");
+	pr.seconds += step_extra_s(&r, p);
 	if (pr.reason[0])
 		add_note(o, pr.reason);
 	o->prediction = in_unit(&r, p, pr.seconds, o);
-	profile_model_params(p, hint, &variant);
-	if (variant) {
-		snprintf(buf, sizeof(buf), "variant %s", variant);
-		add_note(o, buf);
-	}
 	prediction_release(&pr);
 	if (o->prediction > 0) {
 		o->predicted = 1;
@@ -562,6 +605,28 @@ static int summarize(const struct outcome *o, int n, int by, const char *key,
 	*median = m ? stats_median(e, (size_t)m) : 0;
 	free(e);
 	return m;
+}
+
+static int cmp_abs(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The 90th percentile of the predicted rows' |error| (nearest rank). */
+static double p90(const struct outcome *o, int n)
+{
+	double *e = xmalloc((size_t)(n ? n : 1) * sizeof(double)), v;
+	int m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (o[i].predicted)
+			e[m++] = fabs(o[i].err);
+	qsort(e, (size_t)m, sizeof(double), cmp_abs);
+	v = m ? e[(int)ceil(0.9 * m) - 1] : 0;
+	free(e);
+	return v;
 }
 
 static void print_summary(const struct outcome *o, int n, const char *format)
@@ -611,12 +676,14 @@ int validate_report(const struct outcome *o, int n, const char *what, const char
 		npred += o[i].predicted;
 	if (!strcmp(format, "csv")) {
 		term_exact_stdout();
-		printf("line,chip,profile,family,measured,predicted,unit,error,bound,note\n");
+		printf("line,chip,profile,family,measured,predicted,unit,error,bound,note,case,seconds\n");
 		for (int i = 0; i < n; i++)
-			printf("%d,\"%s\",%s,%s,%.6g,%.6g,%s,%.4f,%s,\"%s\"\n", o[i].line, o[i].chip,
-			       o[i].profile ? o[i].profile : "", o[i].family, o[i].measured,
+			printf("%d,\"%s\",%s,%s,%.6g,%.6g,%s,%.4f,%s,\"%s\",\"%s\",%.9g\n", o[i].line,
+			       o[i].chip, o[i].profile ? o[i].profile : "", o[i].family, o[i].measured,
 			       o[i].predicted ? o[i].prediction : 0, o[i].unit,
-			       o[i].predicted ? o[i].err : 0, o[i].bound ? o[i].bound : "", o[i].note);
+			       o[i].predicted ? o[i].err : 0, o[i].bound ? o[i].bound : "", o[i].note,
+			       o[i].predicted && o[i].case_text ? o[i].case_text : "",
+			       o[i].predicted ? o[i].seconds : 0);
 	} else {
 		printf("%-4s %-28s %-16s %-10s %10s %10s %-6s %7s  %-8s %s\n", "LINE", "CHIP", "PROFILE",
 		       "FAMILY", "MEASURED", "PREDICTED", "UNIT", "ERROR", "BOUND", "NOTE");
@@ -636,6 +703,11 @@ int validate_report(const struct outcome *o, int n, const char *what, const char
 	}
 	print_summary(o, n, format);
 	summarize(o, n, 0, NULL, &med, &max, &maxline);
+	if (strcmp(format, "csv"))
+		printf("  p90 |error| %.1f%% over the predicted rows (median %.1f%%)\n", 100 * p90(o, n),
+		       100 * med);
+	else
+		printf("summary,p90,all,,%.4f,,\n", p90(o, n));
 	if (max_median >= 0 && 100 * med > max_median) {
 		error("median |error| %.1f%% exceeds --max-median %g%%", 100 * med, max_median);
 		ret = NB_EXIT_FAIL;
@@ -732,6 +804,7 @@ void validate_outcomes_free(struct outcome *o, int n)
 	for (int i = 0; i < n; i++) {
 		free((char *)o[i].chip);
 		free((char *)o[i].unit);
+		free(o[i].case_text);
 	}
 	free(o);
 }

@@ -16,6 +16,10 @@ struct outcome {
 	const char *unit;
 	const char *bound;
 	char note[256];
+	/* The case as `run --case` states it (malloc'd; NULL when no case
+	 * text states the row) and the seconds model_predict gave it. */
+	char *case_text;
+	double seconds;
 };
 
 /* Prints the rows and the summary; 1 (NB_EXIT_FAIL) when a threshold is

@@ -33,11 +33,12 @@
 #include "util/rng.h"
 #include "util/util.h"
 
-enum { P_DTYPE, P_BATCH, P_HEADS, P_SEQ_Q, P_SEQ_K, P_HEAD_DIM, P_CAUSAL, P_AMP };
+enum { P_DTYPE, P_BATCH, P_HEADS, P_SEQ_Q, P_SEQ_K, P_HEAD_DIM, P_CAUSAL, P_AMP, P_IMPL, P_TIMING, P_FP8,
+       P_FP8_SCALE };
 
 static const struct nb_param_desc params[] = {
-	[P_DTYPE] = { "dtype", NB_P_DTYPE, "fp32", "fp32|fp16|bf16", 0, 0,
-		      "storage of Q, K, V and O; math is fp32" },
+	[P_DTYPE] = { "dtype", NB_P_DTYPE, "fp32", "fp32|fp16|bf16|fp8", 0, 0,
+		      "storage of Q, K, V and O; math is fp32; fp8 on chips only" },
 	[P_BATCH] = { "batch", NB_P_INT, "1", NULL, 1, 1 << 20, "batch size" },
 	[P_HEADS] = { "heads", NB_P_INT, "8", NULL, 1, 1 << 16, "attention heads" },
 	[P_SEQ_Q] = { "seq_q", NB_P_INT, "2048", NULL, 1, 1 << 24, "query sequence length" },
@@ -48,6 +49,10 @@ static const struct nb_param_desc params[] = {
 		       "causal mask, bottom-right aligned (needs seq_q <= seq_k)" },
 	[P_AMP] = { "amp", NB_P_REAL, "1", NULL, 1e-3, 1e4,
 		    "inputs uniform on [-amp, amp]; large values test softmax overflow" },
+	[P_IMPL] = NB_PARAM_IMPL,
+	[P_TIMING] = NB_PARAM_TIMING,
+	[P_FP8] = NB_PARAM_FP8,
+	[P_FP8_SCALE] = NB_PARAM_FP8_SCALE,
 };
 
 struct dims {
@@ -89,6 +94,8 @@ static int attention_check(const struct nb_case *c, char *msg, size_t n)
 	struct dims x;
 
 	get_dims(c, &x);
+	if (case_check_fp8(c, msg, n))
+		return -1;
 	if (x.causal && x.sq > x.sk) {
 		snprintf(msg, n, "attention: causal needs seq_q <= seq_k, got seq_q=%ld seq_k=%ld",
 			 x.sq, x.sk);

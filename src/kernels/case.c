@@ -39,8 +39,7 @@ enum nb_dtype case_dtype(const struct nb_case *c)
 	return (enum nb_dtype)case_int(c, "dtype");
 }
 
-/* Finds WORD in "a|b|c"; returns its index or -1. */
-static int choice_index(const char *choices, const char *word)
+int nb_choice_index(const char *choices, const char *word)
 {
 	size_t wl = strlen(word);
 	int idx = 0;
@@ -58,7 +57,7 @@ static int choice_index(const char *choices, const char *word)
 	return -1;
 }
 
-static const char *choice_at(const char *choices, int idx, char *buf, size_t n)
+const char *nb_choice_at(const char *choices, int idx, char *buf, size_t n)
 {
 	const char *p = choices;
 
@@ -123,7 +122,7 @@ static int set_value(const struct nb_param_desc *d, union nb_value *v,
 		snprintf(msg, msglen, "parameter %s: '%s' is not a boolean (use 0 or 1)", d->name, value);
 		return -1;
 	case NB_P_ENUM:
-		idx = choice_index(d->choices, value);
+		idx = nb_choice_index(d->choices, value);
 		if (idx < 0) {
 			struct nb_near nr;
 
@@ -137,7 +136,7 @@ static int set_value(const struct nb_param_desc *d, union nb_value *v,
 		return 0;
 	case NB_P_DTYPE:
 		idx = dtype_parse(value);
-		if (idx < 0 || choice_index(d->choices, value) < 0) {
+		if (idx < 0 || nb_choice_index(d->choices, value) < 0) {
 			struct nb_near nr;
 
 			nb_near_init(&nr, value);
@@ -276,7 +275,7 @@ const char *case_value_text(const struct nb_case *c, int i, char *buf, size_t n)
 		}
 		return buf;
 	case NB_P_ENUM:
-		return choice_at(d->choices, (int)c->v[i].i, buf, n);
+		return nb_choice_at(d->choices, (int)c->v[i].i, buf, n);
 	case NB_P_DTYPE:
 		snprintf(buf, n, "%s", dtype_name((enum nb_dtype)c->v[i].i));
 		return buf;
@@ -397,4 +396,55 @@ char *case_params_json(const struct nb_case *c)
 	copy = xstrdup(text);
 	cJSON_free(text);
 	return copy;
+}
+
+int case_measurable(const struct nb_case *c, const char *allowed, int fp8_ok, char *msg, size_t msglen)
+{
+	int i = kernel_param_index(c->kernel, "impl"), d = kernel_param_index(c->kernel, "dtype");
+	char buf[32];
+
+	if (i >= 0 && c->v[i].i != 0) {
+		nb_choice_at(NB_IMPL_CHOICES, (int)c->v[i].i, buf, sizeof(buf));
+		if (!allowed || nb_choice_index(allowed, buf) < 0) {
+			snprintf(msg, msglen, "impl=%s names a library a chip profile describes; "
+				 "this target runs its own implementation (impl=auto%s%s)",
+				 buf, allowed ? ", " : "", allowed ? allowed : "");
+			return -1;
+		}
+	}
+	if (d < 0 || (enum nb_dtype)c->v[d].i != NB_FP8)
+		return 0;
+	if (!fp8_ok) {
+		snprintf(msg, msglen, "dtype=fp8: this target has no fp8 arithmetic (fp8 is "
+			 "predicted on chips; a host result would be fp32 arithmetic)");
+		return -1;
+	}
+	i = kernel_param_index(c->kernel, "fp8");
+	d = kernel_param_index(c->kernel, "fp8_scale");
+	if ((i >= 0 && c->v[i].i != 0) || (d >= 0 && c->v[d].i != 0)) {
+		snprintf(msg, msglen, "dtype=fp8: this target runs e4m3 inputs with per-tensor scales "
+			 "only (fp8=e4m3 fp8_scale=tensor)");
+		return -1;
+	}
+	return 0;
+}
+
+int case_check_fp8(const struct nb_case *c, char *msg, size_t msglen)
+{
+	int d = kernel_param_index(c->kernel, "dtype");
+	const char *names[] = { "fp8", "fp8_scale" };
+
+	if (d >= 0 && (enum nb_dtype)c->v[d].i == NB_FP8)
+		return 0;
+	for (size_t j = 0; j < NB_ARRAY_SIZE(names); j++) {
+		int i = kernel_param_index(c->kernel, names[j]);
+		char buf[16];
+
+		if (i >= 0 && c->v[i].i != 0) {
+			snprintf(msg, msglen, "%s %s=%s: needs dtype=fp8", c->kernel->name, names[j],
+				 case_value_text(c, i, buf, sizeof(buf)));
+			return -1;
+		}
+	}
+	return 0;
 }

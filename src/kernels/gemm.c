@@ -24,7 +24,7 @@
 #include "util/rng.h"
 #include "util/util.h"
 
-enum { P_DTYPE, P_M, P_N, P_K, P_ROUND };
+enum { P_DTYPE, P_M, P_N, P_K, P_ROUND, P_IMPL, P_TIMING, P_FP8, P_FP8_SCALE };
 
 #define GEMM_MAX_DIM (1L << 20)
 /* Largest element count of any one matrix (2^34: 64 GiB of fp32). */
@@ -36,13 +36,18 @@ enum { P_DTYPE, P_M, P_N, P_K, P_ROUND };
 #define GEMM_SAMPLES 4
 
 static const struct nb_param_desc params[] = {
-	[P_DTYPE] = { "dtype", NB_P_DTYPE, "fp32", "fp32|fp16|bf16|int8|int4", 0, 0,
-		      "input type; fp16/bf16 accumulate in fp32, int8/int4 in int32" },
+	[P_DTYPE] = { "dtype", NB_P_DTYPE, "fp32", "fp32|fp16|bf16|fp8|int8|int4", 0, 0,
+		      "input type; fp16/bf16/fp8 accumulate in fp32, int8/int4 in int32; "
+		      "fp8 on chips only" },
 	[P_M] = { "m", NB_P_INT, "1024", NULL, 1, GEMM_MAX_DIM, "rows of A and C" },
 	[P_N] = { "n", NB_P_INT, "1024", NULL, 1, GEMM_MAX_DIM, "columns of B and C" },
 	[P_K] = { "k", NB_P_INT, "1024", NULL, 1, GEMM_MAX_DIM, "columns of A, rows of B" },
 	[P_ROUND] = { "round", NB_P_BOOL, "0", NULL, 0, 1,
 		      "fp16/bf16: round C to the input format (C stored at 2 bytes)" },
+	[P_IMPL] = NB_PARAM_IMPL,
+	[P_TIMING] = NB_PARAM_TIMING,
+	[P_FP8] = NB_PARAM_FP8,
+	[P_FP8_SCALE] = NB_PARAM_FP8_SCALE,
 };
 
 static int gemm_check(const struct nb_case *c, char *msg, size_t msglen)
@@ -60,6 +65,8 @@ static int gemm_check(const struct nb_case *c, char *msg, size_t msglen)
 			 dtype_name(dt), k, GEMM_MAX_K_INT8);
 		return -1;
 	}
+	if (case_check_fp8(c, msg, msglen))
+		return -1;
 	if (c->v[P_ROUND].i && dt != NB_FP16 && dt != NB_BF16) {
 		snprintf(msg, msglen, "gemm dtype=%s: round=1 needs dtype fp16 or bf16",
 			 dtype_name(dt));

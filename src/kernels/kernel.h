@@ -205,6 +205,51 @@ int kernel_param_index(const struct nb_kernel *k, const char *name);
 int64_t case_int(const struct nb_case *c, const char *name);
 enum nb_dtype case_dtype(const struct nb_case *c);	/* the "dtype" parameter */
 
+/* Finds WORD in "a|b|c"; returns its index or -1. */
+int nb_choice_index(const char *choices, const char *word);
+/* Word IDX of "a|b|c" into BUF (N bytes), or "?". */
+const char *nb_choice_at(const char *choices, int idx, char *buf, size_t n);
+
+/* The implementations a chip case may name (impl=, and the names of a
+ * profile's model.impl section): auto is the profile's default for the
+ * family; the others are libraries whose efficiency a profile describes. */
+#define NB_IMPL_CHOICES "auto|cublas|cublaslt|cutlass|cusparselt|tf32|triton|trtllm|te|fa2|fa3|" \
+	"cudnn|hipblaslt|rocblas|ck|xla|pallas|aclnn|synapse"
+/* How a chip case is timed (timing=): device time of back-to-back calls
+ * queued on a stream, or call by call with the host waiting for each
+ * (dispatch and synchronisation included). */
+#define NB_TIMING_CHOICES "device|call"
+enum nb_timing { NB_TIMING_DEVICE, NB_TIMING_CALL };
+/* fp8 storage formats (fp8=) and how the inputs arrive (fp8_scale=):
+ * already fp8 with per-tensor scales, or cast from bf16 by a separate
+ * amax-and-cast pass. */
+#define NB_FP8_CHOICES "e4m3|e5m2"
+#define NB_FP8_SCALE_CHOICES "tensor|cast"
+
+/* Whether a measured target can honour C's chip parameters: impl= other
+ * than auto (and than ALLOWED, "|"-separated, may be NULL) names a library a
+ * chip profile describes; fp8 needs fp8 arithmetic, which the host lacks
+ * (FP8_OK 0: refused, never computed in fp32 and called fp8; 1: e4m3 with
+ * per-tensor scales only).  Returns 0, or -1 with the reason in MSG. */
+int case_measurable(const struct nb_case *c, const char *allowed, int fp8_ok, char *msg, size_t msglen);
+
+/* The chip parameters, shared by the matrix families (gemm, spmm,
+ * attention): the model reads them by name (model_case_opts). */
+#define NB_PARAM_IMPL { "impl", NB_P_ENUM, "auto", NB_IMPL_CHOICES, 0, 0, \
+	"chip targets: the implementation whose efficiency the profile describes; " \
+	"auto = the chip's best published (named in the result)" }
+#define NB_PARAM_TIMING { "timing", NB_P_ENUM, "device", NB_TIMING_CHOICES, 0, 0, \
+	"chip targets: device time of calls queued back to back, or call by call " \
+	"with the host's dispatch and wait (model.sync_us)" }
+#define NB_PARAM_FP8 { "fp8", NB_P_ENUM, "e4m3", NB_FP8_CHOICES, 0, 0, \
+	"dtype=fp8: storage format (same tensor rate; e5m2 has range, e4m3 precision)" }
+#define NB_PARAM_FP8_SCALE { "fp8_scale", NB_P_ENUM, "tensor", NB_FP8_SCALE_CHOICES, 0, 0, \
+	"dtype=fp8: inputs already fp8 with per-tensor scales, or cast from bf16 by a " \
+	"separate amax-and-cast pass (charged)" }
+/* The fp8 parameters left at their defaults unless dtype is fp8; -1 with
+ * the reason in MSG otherwise. */
+int case_check_fp8(const struct nb_case *c, char *msg, size_t msglen);
+
 /* C with the target-dependent defaults set for a target with memory M. */
 void case_resolve(const struct nb_case *c, const struct nb_target_mem *m, struct nb_case *out);
 

@@ -25,7 +25,7 @@
 #include "util/rng.h"
 #include "util/util.h"
 
-enum { P_PATTERN, P_DTYPE, P_M, P_N, P_K, P_DENSITY };
+enum { P_PATTERN, P_DTYPE, P_M, P_N, P_K, P_DENSITY, P_IMPL, P_TIMING };
 enum { PAT_24, PAT_CSR };
 
 static const struct nb_param_desc params[] = {
@@ -38,6 +38,8 @@ static const struct nb_param_desc params[] = {
 	[P_K] = { "k", NB_P_INT, "4096", NULL, 1, 1 << 20, "columns of A, rows of B (2:4: a multiple of 4)" },
 	[P_DENSITY] = { "density", NB_P_REAL, "0.05", NULL, 0.001, 0.5,
 			"csr: fraction of non-zeros (2:4 is always 0.5)" },
+	[P_IMPL] = NB_PARAM_IMPL,
+	[P_TIMING] = NB_PARAM_TIMING,
 };
 
 struct dims {

@@ -21,7 +21,7 @@
 #include "util/pool.h"
 #include "util/util.h"
 
-enum { P_OP, P_DTYPE, P_N, P_STORE };
+enum { P_OP, P_DTYPE, P_N, P_STORE, P_TIMING };
 enum { STORE_AUTO, STORE_CACHED, STORE_NT };
 
 static const struct nb_param_desc params[] = {
@@ -32,6 +32,7 @@ static const struct nb_param_desc params[] = {
 		  "elements per array; 0 = at least 4x the last-level cache" },
 	[P_STORE] = { "store", NB_P_ENUM, "auto", "auto|cached|nt", 0, 0,
 		      "store kind: non-temporal (nt) when arrays exceed the LLC (auto), or forced" },
+	[P_TIMING] = NB_PARAM_TIMING,
 };
 /* Arrays read and written per element, by op. */
 static const int reads[] = { 1, 1, 2, 2, 1, 0 };

@@ -59,6 +59,7 @@ struct terms {
 	enum nb_dtype via;	/* the dtype computed in (emulation) */
 	struct tiling t;
 	double compute_s, vector_s, memory_s, launch_s;
+	double cast_s;		/* fp8: the separate amax-and-cast pass of the inputs, or 0 */
 	double traffic, bandwidth;
 	double level_bw;	/* full bandwidth of the level served from */
 	int from_llc;
@@ -269,13 +270,30 @@ static void add_num(cJSON *o, const char *key, double v)
 
 /* The dtype a matrix-like case computes in: native, emulated (labelled in
  * LABEL), or refused. */
-static int matrix_dtype(const struct nb_shape *s, const struct nb_profile *p, struct terms *t,
-			struct nb_prediction *out, char *label, size_t nlabel)
+static int matrix_dtype(const struct nb_shape *s, const struct nb_profile *p, const struct nb_impl *im,
+			struct terms *t, struct nb_prediction *out, char *label, size_t nlabel)
 {
 	enum nb_dtype dt = s->dtype;
 	char have[128];
 	int e;
 
+	if (im->computes_in >= 0 && (enum nb_dtype)im->computes_in != dt) {
+		/* An implementation that rounds the inputs to a narrower
+		 * format of the same storage (tf32 for fp32) is labelled as
+		 * such: its numbers are not the case dtype's. */
+		enum nb_dtype via = (enum nb_dtype)im->computes_in;
+
+		if (dtype_bits(via) != dtype_bits(dt) || dtype_is_int(via) != dtype_is_int(dt)) {
+			fail(out, NB_PRED_UNSUPPORTED, "impl %s computes in %s, which does not store %s",
+			     im->name, dtype_name(via), dtype_name(dt));
+			return -1;
+		}
+		t->via = via;
+		t->peak = profile_peak(p, via);
+		snprintf(label, nlabel, "%s computed as %s by impl %s (inputs rounded to %s)",
+			 dtype_name(dt), dtype_name(via), im->name, dtype_name(via));
+		return 0;
+	}
 	t->via = dt;
 	t->peak = profile_peak(p, dt);
 	if (t->peak > 0)
@@ -594,7 +612,7 @@ static void combine(const struct kind_model *km, const struct nb_work *w, const 
 {
 	double tc = t->compute_s, tm = t->memory_s = t->traffic / t->bandwidth;
 
-	out->seconds = fmax(tc, tm) + (1 - mp->overlap) * fmin(tc, tm) + t->launch_s;
+	out->seconds = fmax(tc, tm) + (1 - mp->overlap) * fmin(tc, tm) + t->launch_s + t->cast_s;
 	if (t->launch_s > fmax(tc, tm))
 		out->bound = "latency";
 	else
@@ -642,12 +660,14 @@ static void add_losses(cJSON *root, const struct kind_model *km, const struct nb
 	add_num(losses, "memory_not_overlapped",
 		tc > tm ? (1 - mp->overlap) * tm : (!km->matrix ? 0 : tm - tc + (1 - mp->overlap) * tc));
 	add_num(losses, "launch", t->launch_s);
+	if (t->cast_s > 0)
+		add_num(losses, "fp8_cast", t->cast_s);
 }
 
 /* The breakdown of a prediction, as JSON. */
 static char *breakdown(const struct nb_shape *s, const struct kind_model *km, const struct nb_profile *p,
-		       const struct nb_model_params *mp, const char *variant, struct terms *t,
-		       const struct nb_prediction *out)
+		       const struct nb_model_params *mp, const struct nb_impl *im,
+		       const struct nb_pred_opts *o, struct terms *t, const struct nb_prediction *out)
 {
 	cJSON *root = cJSON_CreateObject(), *tiling;
 	char *json;
@@ -658,8 +678,19 @@ static char *breakdown(const struct nb_shape *s, const struct kind_model *km, co
 	cJSON_AddStringToObject(root, "dtype", dtype_name(s->dtype));
 	if (km->matrix && t->via != s->dtype)
 		cJSON_AddStringToObject(root, "computed_as", dtype_name(t->via));
-	if (variant)
-		cJSON_AddStringToObject(root, "variant", variant);
+	if (km->matrix && s->dtype == NB_FP8) {
+		char fmt[16];
+
+		cJSON_AddStringToObject(root, "fp8_format", nb_choice_at(NB_FP8_CHOICES, o->fp8_format,
+									  fmt, sizeof(fmt)));
+		cJSON_AddStringToObject(root, "fp8_scale", o->fp8_cast ? "cast" : "tensor");
+	}
+	cJSON_AddStringToObject(root, "impl", im->name ? im->name : "model defaults");
+	if (im->name)
+		cJSON_AddBoolToObject(root, "impl_default", im->is_default);
+	if (im->note)
+		cJSON_AddStringToObject(root, "impl_note", im->note);
+	cJSON_AddStringToObject(root, "timing", o->timing == NB_TIMING_CALL ? "call" : "device");
 	cJSON_AddStringToObject(root, "bound", out->bound);
 	add_num(root, "seconds", out->seconds);
 	if (km->matrix) {
@@ -715,19 +746,63 @@ static char *refusal(const struct nb_profile *p, const struct nb_prediction *out
 	return json;
 }
 
-int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
-			const struct nb_profile *p, const char *hint, struct nb_prediction *out)
+/* The launch term under the case's timing convention: the gap between
+ * kernels queued back to back, or the host's round trip of a call timed on
+ * its own (dispatch, launch and the wait), model.sync_us. */
+static void timing_terms(const struct nb_model_params *mp, const struct nb_pred_opts *o, struct terms *t)
 {
-	const char *variant = NULL;
-	const struct nb_model_params *mp = profile_model_params(p, hint, &variant);
+	t->launch_s = mp->launch_us * 1e-6;
+	if (o->timing != NB_TIMING_CALL)
+		return;
+	if (mp->sync_us > mp->launch_us) {
+		t->launch_s = mp->sync_us * 1e-6;
+		assume(t, "timing=call: each call waits for the chip, model.sync_us of host round trip "
+		       "in place of the queued launch gap");
+	} else {
+		assume(t, "timing=call: the profile gives no model.sync_us above model.launch_us; "
+		       "the queued launch gap is charged");
+	}
+}
+
+/* fp8: per-tensor scales are folded into the epilogue (one multiply per
+ * output element, under the matrix work); with fp8_scale=cast the inputs
+ * arrive in bf16 and a separate pass reads them (2 bytes), finds the amax
+ * and writes them as fp8 (1 byte) at the stream rate, one launch more. */
+static void fp8_terms(const struct nb_shape *s, const struct nb_profile *p, const struct nb_model_params *mp,
+		      const struct nb_pred_opts *o, struct terms *t)
+{
+	double batch = s->batch > 0 ? (double)s->batch : 1, elems;
+
+	if (s->dtype != NB_FP8)
+		return;
+	assume(t, "fp8: per-tensor scaling, the descale folded into the epilogue");
+	if (!o->fp8_cast)
+		return;
+	if (s->kind == NB_SHAPE_ATTENTION)
+		elems = batch * (double)s->head_dim * ((double)s->seq_q + 2.0 * (double)s->seq_k);
+	else
+		elems = batch * ((double)s->m * (double)s->k + (double)s->k * (double)s->n);
+	t->cast_s = elems * 3 / (profile_bw_bytes_per_s(p) * mp->stream_efficiency) + mp->launch_us * 1e-6;
+	assume(t, "fp8_scale=cast: a separate amax-and-cast pass of the inputs from bf16 "
+	       "(3 bytes per element at model.stream_efficiency of the bandwidth, one launch)");
+}
+
+int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
+			const struct nb_profile *p, const struct nb_pred_opts *o,
+			struct nb_prediction *out)
+{
+	static const struct nb_pred_opts defaults = { "", NB_TIMING_DEVICE, 0, 0 };
+	const struct nb_model_params *mp;
 	const struct kind_model *km;
 	struct terms t = { 0 };
+	struct nb_impl im;
 	char label[200] = "";
 
+	if (!o)
+		o = &defaults;
 	memset(out, 0, sizeof(*out));
 	out->bound = "compute";
 	t.assumptions = cJSON_CreateArray();
-	t.launch_s = mp->launch_us * 1e-6;
 	if ((unsigned)s->kind >= NB_SHAPE_KINDS || (!kinds[s->kind].terms && !kinds[s->kind].predict)) {
 		fail(out, NB_PRED_UNSUPPORTED, "the model has no predictor for shape kind %d", (int)s->kind);
 		goto out;
@@ -737,7 +812,13 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 		km->predict(s, p, out);
 		goto out;
 	}
-	if (km->matrix && matrix_dtype(s, p, &t, out, label, sizeof(label)))
+	if (profile_impl(p, o->impl[0] ? o->impl : NULL, km->name, &im, out->reason, sizeof(out->reason))) {
+		out->status = NB_PRED_UNSUPPORTED;
+		goto out;
+	}
+	mp = im.params;
+	timing_terms(mp, o, &t);
+	if (km->matrix && matrix_dtype(s, p, &im, &t, out, label, sizeof(label)))
 		goto out;
 	if (w->bytes > profile_mem_bytes(p)) {
 		fail(out, NB_PRED_NO_FIT, "does not fit: working set %.4g GiB exceeds %s's %.4g GiB of memory",
@@ -746,10 +827,15 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 	}
 	if (km->terms(s, w, p, mp, &t, out))
 		goto out;
+	if (km->matrix)
+		fp8_terms(s, p, mp, o, &t);
 	serve_from(p, mp, w->bytes, &t);
 	combine(km, w, p, mp, &t, out);
 	snprintf(out->reason, sizeof(out->reason), "%s", label);
-	out->breakdown_json = breakdown(s, km, p, mp, variant, &t, out);
+	snprintf(out->impl, sizeof(out->impl), "%s", im.name ? im.name : "");
+	out->impl_default = im.is_default;
+	out->peak = km->matrix ? t.peak : 0;
+	out->breakdown_json = breakdown(s, km, p, mp, &im, o, &t, out);
 out:
 	if (out->status != NB_PRED_OK) {
 		out->breakdown_json = refusal(p, out);
@@ -761,9 +847,27 @@ out:
 	return 0;
 }
 
+/* Parameter NAME of C as a choice index, or DEF when its kernel lacks it. */
+static int case_choice(const struct nb_case *c, const char *name, int def)
+{
+	int i = kernel_param_index(c->kernel, name);
+
+	return i < 0 ? def : (int)c->v[i].i;
+}
+
+void model_case_opts(const struct nb_case *c, struct nb_pred_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	nb_choice_at(NB_IMPL_CHOICES, case_choice(c, "impl", 0), o->impl, sizeof(o->impl));
+	o->timing = (enum nb_timing)case_choice(c, "timing", NB_TIMING_DEVICE);
+	o->fp8_format = case_choice(c, "fp8", 0);
+	o->fp8_cast = case_choice(c, "fp8_scale", 0) == 1;
+}
+
 int model_predict(const struct nb_case *c, const struct nb_profile *p, struct nb_prediction *out)
 {
 	struct nb_target_mem mem = { profile_llc_bytes(p), 0 };
+	struct nb_pred_opts o;
 	struct nb_case rc;
 	struct nb_shape s;
 	struct nb_work w;
@@ -782,7 +886,8 @@ int model_predict(const struct nb_case *c, const struct nb_profile *p, struct nb
 	if (s.kind == NB_SHAPE_WORKLOAD)
 		return compose_predict(&rc, p, out, NULL);
 	rc.kernel->work(&rc, &w);
-	return model_predict_shape(&s, &w, p, NULL, out);
+	model_case_opts(&rc, &o);
+	return model_predict_shape(&s, &w, p, &o, out);
 }
 
 void prediction_release(struct nb_prediction *pr)

@@ -35,18 +35,35 @@ struct nb_prediction {
 	double util;		/* fraction of the dtype's dense peak (streams: of memory bandwidth) */
 	const char *bound;	/* "compute", "memory" or "latency" */
 	char reason[256];	/* why not OK; or a label such as "int4 emulated via int8" */
+	char impl[16];		/* the implementation assumed ("" when the profile names none) */
+	int impl_default;	/* it was the profile's default (impl=auto) */
+	double peak;		/* the dense peak assumed, per second (matrix kinds; else 0) */
 	char *breakdown_json;	/* malloc'd JSON object: terms, losses, assumptions */
 };
 
-/* Predicts case C on chip P.  Returns 0 (the verdict is in OUT->status), or
- * -1 when the case cannot be described (a kernel without shape()). */
+/* How a prediction is asked for, besides the shape: read from a case's
+ * impl=, timing=, fp8= and fp8_scale= parameters (model_case_opts), so that
+ * every command that predicts a case predicts it the same way. */
+struct nb_pred_opts {
+	char impl[16];		/* a word of NB_IMPL_CHOICES; "" or "auto": the profile's default */
+	enum nb_timing timing;	/* device time, or call by call with the host's round trip */
+	int fp8_format;		/* index in NB_FP8_CHOICES (dtype fp8 only) */
+	int fp8_cast;		/* fp8 inputs cast from bf16 by a separate pass */
+};
+
+/* The options case C states (defaults for the parameters its kernel lacks). */
+void model_case_opts(const struct nb_case *c, struct nb_pred_opts *o);
+
+/* Predicts case C on chip P: the one prediction path of run, validate,
+ * compare and plot.  Returns 0 (the verdict is in OUT->status), or -1 when
+ * the case cannot be described (a kernel without shape()). */
 int model_predict(const struct nb_case *c, const struct nb_profile *p, struct nb_prediction *out);
 
 /* The same from a shape and its work, as a kernel's shape() and work() give
- * them.  HINT names the software measured or wanted (e.g. "FlashAttention-2")
- * and selects a profile's model variant; NULL for the defaults. */
+ * them, with options O (NULL: the defaults). */
 int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
-			const struct nb_profile *p, const char *hint, struct nb_prediction *out);
+			const struct nb_profile *p, const struct nb_pred_opts *o,
+			struct nb_prediction *out);
 
 void prediction_release(struct nb_prediction *pr);
 

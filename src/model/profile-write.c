@@ -26,6 +26,20 @@ struct nb_profile_doc *profile_doc_new(void)
 	return d;
 }
 
+struct nb_profile_doc *profile_doc_parse(const char *text)
+{
+	cJSON *root = cJSON_Parse(text);
+	struct nb_profile_doc *d;
+
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->root = root;
+	return d;
+}
+
 void profile_doc_free(struct nb_profile_doc *d)
 {
 	if (!d)
@@ -83,6 +97,35 @@ void profile_doc_strarr(struct nb_profile_doc *d, const char *path)
 	cJSON *o = parent_of(d, path, NB_PK_STRARR, &last);
 
 	cJSON_AddItemToObject(o, last, cJSON_CreateArray());
+}
+
+void profile_doc_stradd(struct nb_profile_doc *d, const char *path, const char *value)
+{
+	cJSON *o = d->root, *arr;
+	const char *p = path, *dot;
+	char part[64];
+
+	if (profile_key_type(path) != NB_PK_STRARR)
+		die("internal error: \"%s\" is not a profile key of the kind written", path);
+	/* Unlike parent_of, the array written so far is kept. */
+	while ((dot = strchr(p, '.'))) {
+		cJSON *next;
+
+		snprintf(part, sizeof(part), "%.*s", (int)(dot - p), p);
+		next = cJSON_GetObjectItemCaseSensitive(o, part);
+		if (!next)
+			next = cJSON_AddObjectToObject(o, part);
+		if (!cJSON_IsObject(next))
+			die("internal error: profile key \"%s\": \"%s\" is not an object", path, part);
+		o = next;
+		p = dot + 1;
+	}
+	arr = cJSON_GetObjectItemCaseSensitive(o, p);
+	if (!arr)
+		arr = cJSON_AddArrayToObject(o, p);
+	if (!cJSON_IsArray(arr))
+		die("internal error: profile key \"%s\" is not an array", path);
+	cJSON_AddItemToArray(arr, cJSON_CreateString(value));
 }
 
 void profile_doc_fig(struct nb_profile_doc *d, const char *path, double value, const char *source,

@@ -15,16 +15,24 @@
 
 #include <cjson/cJSON.h>
 
+#include "kernels/kernel.h"
 #include "util/util.h"
 
 #define NB_PROFILE_SCHEMA 1
-#define MAX_VARIANTS 8
+#define MAX_IMPLS 12
 
-struct variant {
-	char *name;
-	char *match;
+/* One implementation of the profile's model.impl section. */
+struct impl {
+	char *name;			/* a word of NB_IMPL_CHOICES */
+	const char *match;		/* text naming it in a measurements file, or NULL */
+	const char *note;		/* what it is and which rows set its figures */
+	unsigned kinds;			/* bit i: it implements impl_kinds[i] */
+	int computes_in;		/* dtype its matrix work is done in, or -1: the case's */
 	struct nb_model_params params;
 };
+
+/* The shape kinds an implementation may implement, by model family name. */
+static const char *const impl_kinds[] = { "gemm", "attention" };
 
 struct nb_profile {
 	char *path;
@@ -43,8 +51,9 @@ struct nb_profile {
 	double out_nics, out_nic_gbs, out_latency_us, out_efficiency;
 	double default_target;		/* place among the default targets; 0: not one */
 	struct nb_model_params params;
-	struct variant variants[MAX_VARIANTS];
-	int nvariants;
+	const char *default_impl[NB_ARRAY_SIZE(impl_kinds)];
+	struct impl impls[MAX_IMPLS];
+	int nimpls;
 };
 
 struct nb_profiles {
@@ -62,7 +71,7 @@ enum ktype {
 	K_SOURCES,	/* {"TAG": "document, table or URL", ...} */
 	K_PEAKS,	/* {"DTYPE": figure, ...} */
 	K_EMUL,		/* {"DTYPE": {"via": "DTYPE", "note": "..."}, ...} */
-	K_VARIANTS,	/* {"NAME": {"match": "...", model figures...}, ...} */
+	K_IMPLS,	/* {"NAME": {"note": "...", "kinds": [...], model figures...}, ...} */
 };
 
 #define REQ 1
@@ -156,7 +165,10 @@ static const struct key keys[] = {
 	{ "model.csr_output_madds", K_FIG, 0, 0, 1e6, OFF(params.csr_output_madds) },
 	{ "model.stream_k", K_FIG, 0, 0, 1, OFF(params.stream_k) },
 	{ "model.occupancy_knee", K_FIG, 0, 0, 100, OFF(params.occupancy_knee) },
-	{ "model.variants", K_VARIANTS, 0, 0, 0, NOFF },
+	{ "model.impl", K_IMPLS, 0, 0, 0, NOFF },
+	{ "model.default_impl", K_OBJ, 0, 0, 0, NOFF },
+	{ "model.default_impl.gemm", K_STR, 0, 0, 0, OFF(default_impl[0]) },
+	{ "model.default_impl.attention", K_STR, 0, 0, 0, OFF(default_impl[1]) },
 };
 
 static const char *const kinds[] = { "vendor-spec", "measured", "derived", "estimate" };
@@ -176,6 +188,38 @@ static const struct key *key_find(const char *path)
 	return NULL;
 }
 
+/* A model figure an implementation may override: "gemm_efficiency" names
+ * model.gemm_efficiency; NULL when it is no such figure. */
+static const struct key *impl_figure(const char *name)
+{
+	char kpath[96];
+	const struct key *k;
+
+	snprintf(kpath, sizeof(kpath), "model.%s", name);
+	k = key_find(kpath);
+	return k && k->type == K_FIG && k->off != NOFF ? k : NULL;
+}
+
+/* The type of REST, a key path under model.impl ("cublas.note"). */
+static enum nb_pkey impl_key_type(const char *rest)
+{
+	const char *dot = strchr(rest, '.');
+	char name[32];
+
+	if (!dot)
+		return nb_choice_index(NB_IMPL_CHOICES, rest) > 0 ? NB_PK_OBJ : NB_PK_NONE;
+	if (dot == rest || strchr(dot + 1, '.') || (size_t)(dot - rest) >= sizeof(name))
+		return NB_PK_NONE;
+	snprintf(name, sizeof(name), "%.*s", (int)(dot - rest), rest);
+	if (nb_choice_index(NB_IMPL_CHOICES, name) <= 0)
+		return NB_PK_NONE;
+	if (!strcmp(dot + 1, "match") || !strcmp(dot + 1, "note") || !strcmp(dot + 1, "computes_in"))
+		return NB_PK_STR;
+	if (!strcmp(dot + 1, "kinds"))
+		return NB_PK_STRARR;
+	return impl_figure(dot + 1) ? NB_PK_FIG : NB_PK_NONE;
+}
+
 enum nb_pkey profile_key_type(const char *path)
 {
 	const struct key *k = key_find(path);
@@ -192,6 +236,8 @@ enum nb_pkey profile_key_type(const char *path)
 		default: return NB_PK_OBJ;
 		}
 	}
+	if (!strncmp(path, "model.impl.", 11))
+		return impl_key_type(path + 11);
 	if (!dot || (size_t)(dot - path) >= sizeof(head))
 		return NB_PK_NONE;
 	snprintf(head, sizeof(head), "%.*s", (int)(dot - path), path);
@@ -381,47 +427,91 @@ static int load_emulation(struct ld *ld, const char *path, const cJSON *v)
 	return 0;
 }
 
-static int load_variants(struct ld *ld, const char *path, const cJSON *v)
+/* The kinds an implementation implements ("kinds": ["gemm"]), as bits. */
+static int load_impl_kinds(struct ld *ld, const char *path, const cJSON *v, unsigned *bits)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsArray(v) || !cJSON_GetArraySize(v))
+		return bad(ld, path, v, "expected a non-empty array of kinds (gemm, attention)");
+	cJSON_ArrayForEach(it, v) {
+		size_t i = 0;
+
+		while (i < NB_ARRAY_SIZE(impl_kinds) &&
+		       !(cJSON_IsString(it) && !strcmp(it->valuestring, impl_kinds[i])))
+			i++;
+		if (i == NB_ARRAY_SIZE(impl_kinds))
+			return bad(ld, path, it, "unknown kind (gemm, attention)");
+		*bits |= 1u << i;
+	}
+	return 0;
+}
+
+/* One member of an implementation: its words, or a model figure it sets. */
+static int load_impl_member(struct ld *ld, const char *path, const cJSON *f, struct impl *im)
+{
+	const struct key *k;
+	int dt;
+
+	if (!strcmp(f->string, "kinds"))
+		return load_impl_kinds(ld, path, f, &im->kinds);
+	if (!strcmp(f->string, "match") || !strcmp(f->string, "note") ||
+	    !strcmp(f->string, "computes_in")) {
+		if (!cJSON_IsString(f) || !*f->valuestring)
+			return bad(ld, path, f, "expected a non-empty string");
+		if (!strcmp(f->string, "match"))
+			im->match = f->valuestring;
+		else if (!strcmp(f->string, "note"))
+			im->note = f->valuestring;
+		else if ((dt = dtype_parse(f->valuestring)) < 0)
+			return bad(ld, path, f, "unknown dtype (fp64, fp32, tf32, fp16, bf16, fp8, int8, int4)");
+		else
+			im->computes_in = dt;
+		return 0;
+	}
+	k = impl_figure(f->string);
+	if (!k)
+		return bad(ld, path, NULL, "unknown key (an implementation has note, kinds, match, "
+			   "computes_in and model figures)");
+	return load_figure(ld, path, f, k->lo, k->hi, 0,
+			   (double *)((char *)&im->params + (k->off - OFF(params))));
+}
+
+/* model.impl: the implementations the profile describes, each named from
+ * the impl= vocabulary, with the model figures in which it differs. */
+static int load_impls(struct ld *ld, const char *path, const cJSON *v)
 {
 	const cJSON *it, *f;
-	char sub[160], sub2[200], kpath[96];
+	char sub[160], sub2[200];
 
 	if (!cJSON_IsObject(v))
-		return bad(ld, path, v, "expected an object of named variants");
+		return bad(ld, path, v, "expected an object of named implementations");
 	cJSON_ArrayForEach(it, v) {
-		struct variant *var;
+		struct impl *im;
 
 		snprintf(sub, sizeof(sub), "%s.%s", path, it->string);
-		if (ld->p->nvariants >= MAX_VARIANTS)
-			return bad(ld, sub, NULL, "too many variants (at most %d)", MAX_VARIANTS);
+		if (nb_choice_index(NB_IMPL_CHOICES, it->string) <= 0)
+			return bad(ld, sub, NULL, "unknown implementation (one of %s)",
+				   strchr(NB_IMPL_CHOICES, '|') + 1);
+		if (ld->p->nimpls >= MAX_IMPLS)
+			return bad(ld, sub, NULL, "too many implementations (at most %d)", MAX_IMPLS);
 		if (!cJSON_IsObject(it))
-			return bad(ld, sub, it, "expected {\"match\": TEXT, model figures...}");
-		var = &ld->p->variants[ld->p->nvariants++];
-		var->name = xstrdup(it->string);
+			return bad(ld, sub, it, "expected {\"note\": TEXT, \"kinds\": [...], model figures...}");
+		im = &ld->p->impls[ld->p->nimpls++];
+		im->name = xstrdup(it->string);
+		im->computes_in = -1;
 		/* NaN: not overridden; filled from the defaults once all is read. */
-		for (size_t j = 0; j < sizeof(var->params) / sizeof(double); j++)
-			((double *)&var->params)[j] = NAN;
+		for (size_t j = 0; j < sizeof(im->params) / sizeof(double); j++)
+			((double *)&im->params)[j] = NAN;
 		cJSON_ArrayForEach(f, it) {
-			const struct key *k;
-
 			snprintf(sub2, sizeof(sub2), "%s.%s", sub, f->string);
-			if (!strcmp(f->string, "match")) {
-				if (!cJSON_IsString(f) || !*f->valuestring)
-					return bad(ld, sub2, f, "expected a non-empty string");
-				var->match = xstrdup(f->valuestring);
-				continue;
-			}
-			snprintf(kpath, sizeof(kpath), "model.%s", f->string);
-			k = key_find(kpath);
-			if (!k || k->type != K_FIG || k->off == NOFF)
-				return bad(ld, sub2, NULL, "unknown key (a variant has match and model figures)");
-			if (load_figure(ld, sub2, f, k->lo, k->hi, 0,
-					(double *)((char *)&var->params +
-						   (k->off - OFF(params)))))
+			if (load_impl_member(ld, sub2, f, im))
 				return -1;
 		}
-		if (!var->match)
-			return bad(ld, sub, NULL, "missing required key \"match\"");
+		if (!im->note)
+			return bad(ld, sub, NULL, "missing required key \"note\" (what it is, which rows set it)");
+		if (!im->kinds)
+			return bad(ld, sub, NULL, "missing required key \"kinds\"");
 	}
 	return 0;
 }
@@ -499,8 +589,8 @@ static int load_value(struct ld *ld, const struct key *k, const cJSON *v)
 		return load_peaks(ld, k, v);
 	case K_EMUL:
 		return load_emulation(ld, k->path, v);
-	case K_VARIANTS:
-		return load_variants(ld, k->path, v);
+	case K_IMPLS:
+		return load_impls(ld, k->path, v);
 	}
 	return bad(ld, k->path, v, "internal error: bad key type");
 }
@@ -563,6 +653,46 @@ static int check_interconnect(struct ld *ld)
 }
 
 /* Rules between figures that each look fine alone. */
+static const struct impl *impl_named(const struct nb_profile *p, const char *name)
+{
+	for (int i = 0; i < p->nimpls; i++)
+		if (!strcmp(p->impls[i].name, name))
+			return &p->impls[i];
+	return NULL;
+}
+
+/* Each default implementation is described and implements its kind; an
+ * implementation computes in a dtype the chip has. */
+static int check_impls(struct ld *ld)
+{
+	const struct nb_profile *p = ld->p;
+	char path[64];
+
+	for (size_t k = 0; k < NB_ARRAY_SIZE(impl_kinds); k++) {
+		const struct impl *im;
+
+		if (!p->default_impl[k])
+			continue;
+		snprintf(path, sizeof(path), "model.default_impl.%s", impl_kinds[k]);
+		im = impl_named(p, p->default_impl[k]);
+		if (!im)
+			return bad(ld, path, NULL, "\"%s\" is not described under model.impl",
+				   p->default_impl[k]);
+		if (!(im->kinds & (1u << k)))
+			return bad(ld, path, NULL, "\"%s\" does not list %s among its kinds",
+				   p->default_impl[k], impl_kinds[k]);
+	}
+	for (int i = 0; i < p->nimpls; i++) {
+		int dt = p->impls[i].computes_in;
+
+		snprintf(path, sizeof(path), "model.impl.%s.computes_in", p->impls[i].name);
+		if (dt >= 0 && !(p->peak_tflops[dt] > 0))
+			return bad(ld, path, NULL, "%s has no peak in peak_dense_tflops",
+				   dtype_name((enum nb_dtype)dt));
+	}
+	return 0;
+}
+
 static int check_consistency(struct ld *ld, int check_name)
 {
 	struct nb_profile *p = ld->p;
@@ -610,7 +740,7 @@ static int check_consistency(struct ld *ld, int check_name)
 			   cJSON_GetObjectItemCaseSensitive(p->root, "sparsity"), "pattern")->valuestring,
 		   "2:4"))
 		return bad(ld, "sparsity.pattern", NULL, "only \"2:4\" is modelled");
-	if (check_interconnect(ld))
+	if (check_interconnect(ld) || check_impls(ld))
 		return -1;
 	if (check_name) {
 		const char *base = strrchr(ld->file, '/');
@@ -698,10 +828,10 @@ static int parse_profile(const char *file, const char *text, int check_name, str
 		goto fail;
 	if (load_object(&ld, "", p->root) || check_consistency(&ld, check_name))
 		goto fail;
-	for (int i = 0; i < p->nvariants; i++)
+	for (int i = 0; i < p->nimpls; i++)
 		for (size_t j = 0; j < sizeof(p->params) / sizeof(double); j++)
-			if (isnan(((double *)&p->variants[i].params)[j]))
-				((double *)&p->variants[i].params)[j] = ((double *)&p->params)[j];
+			if (isnan(((double *)&p->impls[i].params)[j]))
+				((double *)&p->impls[i].params)[j] = ((double *)&p->params)[j];
 	*out = p;
 	return 0;
 fail:
@@ -726,10 +856,8 @@ void profile_free(struct nb_profile *p)
 {
 	if (!p)
 		return;
-	for (int i = 0; i < p->nvariants; i++) {
-		free(p->variants[i].name);
-		free(p->variants[i].match);
-	}
+	for (int i = 0; i < p->nimpls; i++)
+		free(p->impls[i].name);
 	cJSON_Delete(p->root);
 	free(p->path);
 	free(p);
@@ -966,14 +1094,76 @@ const struct nb_model_params *profile_model_params(const struct nb_profile *p, c
 {
 	if (variant)
 		*variant = NULL;
-	for (int i = 0; hint && i < p->nvariants; i++) {
-		if (contains_ci(hint, p->variants[i].match)) {
+	for (int i = 0; hint && i < p->nimpls; i++) {
+		if (p->impls[i].match && contains_ci(hint, p->impls[i].match)) {
 			if (variant)
-				*variant = p->variants[i].name;
-			return &p->variants[i].params;
+				*variant = p->impls[i].name;
+			return &p->impls[i].params;
 		}
 	}
 	return &p->params;
+}
+
+static int impl_kind_index(const char *kind)
+{
+	for (size_t k = 0; k < NB_ARRAY_SIZE(impl_kinds); k++)
+		if (kind && !strcmp(kind, impl_kinds[k]))
+			return (int)k;
+	return -1;
+}
+
+int profile_impl(const struct nb_profile *p, const char *name, const char *kind, struct nb_impl *out,
+		 char *why, size_t n)
+{
+	int k = impl_kind_index(kind);
+	const struct impl *im;
+
+	memset(out, 0, sizeof(*out));
+	out->computes_in = -1;
+	out->params = &p->params;
+	if (!name || !strcmp(name, "auto")) {
+		name = k >= 0 ? p->default_impl[k] : NULL;
+		out->is_default = 1;
+		if (!name)
+			return 0;
+	}
+	im = impl_named(p, name);
+	if (!im) {
+		struct strbuf have = STRBUF_INIT;
+
+		for (int i = 0; i < p->nimpls; i++)
+			if (k >= 0 && (p->impls[i].kinds & (1u << k)))
+				sb_addf(&have, "%s%s", have.len ? ", " : "", p->impls[i].name);
+		snprintf(why, n, "%s's profile describes no %s implementation of %s (it has: %s)",
+			 p->id, name, kind ? kind : "this kind", have.len ? sb_str(&have) : "none");
+		sb_release(&have);
+		return -1;
+	}
+	if (k < 0 || !(im->kinds & (1u << k))) {
+		snprintf(why, n, "impl %s on %s does not implement %s", name, p->id, kind ? kind : "this kind");
+		return -1;
+	}
+	out->name = im->name;
+	out->is_default = k >= 0 && p->default_impl[k] && !strcmp(p->default_impl[k], im->name);
+	out->note = im->note;
+	out->computes_in = im->computes_in;
+	out->params = &im->params;
+	return 0;
+}
+
+const char *profile_impl_matching(const struct nb_profile *p, const char *hint, const char *kind)
+{
+	int k = impl_kind_index(kind);
+
+	for (int i = 0; hint && k >= 0 && i < p->nimpls; i++)
+		if (p->impls[i].match && (p->impls[i].kinds & (1u << k)) && contains_ci(hint, p->impls[i].match))
+			return p->impls[i].name;
+	return NULL;
+}
+
+const char *profile_impl_name(const struct nb_profile *p, int i)
+{
+	return i >= 0 && i < p->nimpls ? p->impls[i].name : NULL;
 }
 
 static const cJSON *lookup(const cJSON *root, const char *path)

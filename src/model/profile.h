@@ -49,7 +49,12 @@ struct nb_profile_doc *profile_doc_new(void);
 void profile_doc_free(struct nb_profile_doc *d);
 void profile_doc_str(struct nb_profile_doc *d, const char *path, const char *value);
 void profile_doc_int(struct nb_profile_doc *d, const char *path, int value);
+/* A document to extend, from profile JSON TEXT; NULL when TEXT is not a
+ * JSON object (nothing else is checked until it is written). */
+struct nb_profile_doc *profile_doc_parse(const char *text);
 void profile_doc_strarr(struct nb_profile_doc *d, const char *path);	/* empty */
+/* Appends VALUE to the list of strings at PATH (created when absent). */
+void profile_doc_stradd(struct nb_profile_doc *d, const char *path, const char *value);
 /* A figure: value, source tag, kind ("measured", ...) and a note (or NULL). */
 void profile_doc_fig(struct nb_profile_doc *d, const char *path, double value, const char *source,
 		     const char *kind, const char *note);
@@ -162,6 +167,28 @@ struct nb_model_params {
  * set to the variant's name or NULL.  HINT may be NULL. */
 const struct nb_model_params *profile_model_params(const struct nb_profile *p, const char *hint,
 						   const char **variant);
+
+/* An implementation (model.impl) as the model uses it. */
+struct nb_impl {
+	const char *name;	/* NULL: the profile names no default (the model's own figures) */
+	const char *note;	/* what it is and which rows set its figures */
+	int is_default;		/* chosen as the profile's default for the kind */
+	int computes_in;	/* dtype its matrix work is done in, or -1: the case's */
+	const struct nb_model_params *params;
+};
+
+/* Implementation NAME of kind KIND ("gemm" or "attention") on P; NULL or
+ * "auto" takes the profile's model.default_impl for the kind.  Returns 0,
+ * or -1 with WHY (N bytes) when the profile describes no NAME or NAME does
+ * not implement KIND. */
+int profile_impl(const struct nb_profile *p, const char *name, const char *kind, struct nb_impl *out,
+		 char *why, size_t n);
+/* The implementation of KIND whose "match" text occurs in HINT (a
+ * measurements file's kernel and extra columns), case-insensitive; NULL when
+ * none does. */
+const char *profile_impl_matching(const struct nb_profile *p, const char *hint, const char *kind);
+/* The name of implementation I (0-based), NULL past the last. */
+const char *profile_impl_name(const struct nb_profile *p, int i);
 
 /* Provenance of the figure at key path PATH ("memory.bandwidth_gbs",
  * "peak_dense_tflops.bf16", "model.gemm_efficiency"): the source text, with

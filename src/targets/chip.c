@@ -9,6 +9,37 @@
 #include "model/profile.h"
 #include "util/util.h"
 
+/* What a prediction assumed, for people: the implementation (and whether
+ * it was the profile's default), the peak, the fp8 format and scaling, then
+ * the model's own label (emulation, tf32). */
+static char *assumed(const struct nb_case *c, const struct nb_prediction *pr, const char *unit)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct nb_pred_opts o;
+	char v[32], fmt[16];
+
+	model_case_opts(c, &o);
+	if (pr->impl[0])
+		sb_addf(&sb, "impl %s%s", pr->impl, pr->impl_default ? " (default)" : "");
+	if (pr->peak > 0) {
+		nb_format_si(v, sizeof(v), pr->peak, unit && *unit ? unit : "FLOP/s");
+		sb_addf(&sb, "%speak %s", sb.len ? ", " : "", v);
+	}
+	if (kernel_param_index(c->kernel, "dtype") >= 0 && case_dtype(c) == NB_FP8)
+		sb_addf(&sb, "%sfp8 %s, %s", sb.len ? ", " : "",
+			nb_choice_at(NB_FP8_CHOICES, o.fp8_format, fmt, sizeof(fmt)),
+			o.fp8_cast ? "cast from bf16" : "per-tensor scales");
+	if (o.timing == NB_TIMING_CALL)
+		sb_addf(&sb, "%stimed call by call", sb.len ? ", " : "");
+	if (pr->reason[0])
+		sb_addf(&sb, "%s%s", sb.len ? "; " : "", pr->reason);
+	if (!sb.len) {
+		sb_release(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
 void chip_predict(const struct nb_case *c, const struct nb_profile *p, struct nb_result *r)
 {
 	struct nb_target_mem mem = { profile_llc_bytes(p), 0 };
@@ -32,8 +63,9 @@ void chip_predict(const struct nb_case *c, const struct nb_profile *p, struct nb
 		r->throughput = pr.throughput;
 		r->util = pr.util;
 		r->bound = xstrdup(pr.bound ? pr.bound : "?");
-		if (pr.reason[0])
-			r->message = xstrdup(pr.reason);
+		if (pr.impl[0])
+			r->impl = xstrdup(pr.impl);
+		r->message = assumed(c, &pr, r->unit);
 		break;
 	case NB_PRED_UNSUPPORTED:
 		r->status = NB_RES_UNSUPPORTED;

@@ -226,6 +226,9 @@ int cuda_case_from(const struct nb_case *c, uint64_t seed, struct nb_cuda_case *
 	memset(out, 0, sizeof(*out));
 	out->seed = seed;
 	out->dtype = dt;
+	/* The plugin runs cuBLASLt GEMMs and cuDNN attention. */
+	if (case_measurable(c, "cublaslt|cudnn", 1, msg, msglen))
+		return -1;
 	if (dt < 0) {
 		snprintf(msg, msglen, "no GPU path for dtype %s",
 			 param_text(c, "dtype", buf, sizeof(buf)));

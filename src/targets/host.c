@@ -428,14 +428,16 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 	r->target = xstrdup("host");
 	r->kind = NB_MEASURED;
 	r->threads = pool_threads(pool);
-	r->impl = xstrdup(k->impl ? k->impl(c, cpu->isa) : k->name);
-
-	if (k->host_available) {
+	{
 		char why[256];
 
-		if (k->host_available(c, why, sizeof(why)))
+		if (case_measurable(c, NULL, 0, why, sizeof(why)) ||
+		    (k->host_available && k->host_available(c, why, sizeof(why)))) {
+			r->impl = xstrdup(k->name);
 			return fail_result(r, NB_RES_UNSUPPORTED, "%s", why);
+		}
 	}
+	r->impl = xstrdup(k->impl ? k->impl(c, cpu->isa) : k->name);
 	/* Checked before allocating anything. */
 	need = k->host_bytes(c);
 	if (need > (double)cpu->mem_available * 0.9)
@@ -525,7 +527,8 @@ static int host_check(const struct nb_target *t, const struct nb_case *c)
 
 	NB_UNUSED(t);
 	case_resolve(c, &mem, &rc);	/* the sizes the host will run */
-	if (rc.kernel->host_available && rc.kernel->host_available(&rc, msg, sizeof(msg)))
+	if (case_measurable(&rc, NULL, 0, msg, sizeof(msg)) ||
+	    (rc.kernel->host_available && rc.kernel->host_available(&rc, msg, sizeof(msg))))
 		return 0;		/* recorded as unsupported when its turn comes */
 	if (case_check(&rc, msg, sizeof(msg))) {	/* e.g. bytes the ranks do not divide */
 		char *text = case_format(&rc);

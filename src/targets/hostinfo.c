@@ -101,7 +101,9 @@ void hostinfo_each_impl(void (*fn)(void *arg, const char *kernel, const char *dt
 			const char *dt = dtype_name((enum nb_dtype)t), *impl;
 			char msg[256];
 
-			if (case_set(&kc, "dtype", dt, msg, sizeof(msg)))
+			/* fp8 is predicted on chips only. */
+			if (case_set(&kc, "dtype", dt, msg, sizeof(msg)) ||
+			    case_measurable(&kc, NULL, 0, msg, sizeof(msg)))
 				continue;
 			impl = k->impl(&kc, c->isa);
 			fn(arg, k->name, dt, impl, impl_note(c, dt, impl));
