@@ -544,7 +544,7 @@ static void render_json(const struct column *cols, int ncols, int base, const st
 		vals = json_set(row, "results", json_object());
 		for (int i = 0; i < ncols; i++) {
 			const struct nb_result *r = column_result(&cols[i], cases[k]);
-			int ok = result_usable(r), ratio = ok && result_usable(b);
+			int ok = result_usable(r), ratio = ok && result_usable(b) && same_precision(r, b);
 			struct nb_json *x = json_set(vals, cols[i].label, json_object());
 
 			json_num_or_null(x, "throughput", ok, ok ? r->throughput : 0);
@@ -607,7 +607,7 @@ static void csv_spec(const struct spec_row *row, const char *chip, const struct 
 static void csv_kernel(const char *text, const char *chip, const struct nb_result *r,
 		       const struct nb_result *b)
 {
-	int ok = result_usable(r), ratio = ok && result_usable(b);
+	int ok = result_usable(r), ratio = ok && result_usable(b) && same_precision(r, b);
 
 	fputs("kernel,", stdout);
 	csv_field(stdout, text);

@@ -42,9 +42,9 @@ expect 0 "$NPUBENCH" run --target a100-sxm4-80gb --case 'train model=gpt3-175b t
 grep -q ',no_fit,"does not fit: needs' "$T/out" && pass || fail "175B without recompute: no_fit"
 
 # Bad input names the parameter.
-expect 1 "$NPUBENCH" run --target h100 --case 'train model=llama3-70b tp=3'
+expect 2 "$NPUBENCH" run --target h100 --case 'train model=llama3-70b tp=3'
 contains "$T/err" "tp=3 does not divide heads=64"
-expect 1 "$NPUBENCH" run --target h100 --case 'train model=gpt-5'
+expect 2 "$NPUBENCH" run --target h100 --case 'train model=gpt-5'
 contains "$T/err" "parameter model: 'gpt-5'"
 expect 0 "$NPUBENCH" run --target host --case 'train model=llama3-8b' --format csv
 grep -q "no host implementation" "$T/out" && pass || fail "train on the host says it is predicted only"
