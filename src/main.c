@@ -207,9 +207,11 @@ int main(int argc, char **argv)
 	term_filter_stdout();
 	setup_paths(&ctx, db, profiles);
 	ctx.cmdline = join_cmdline(argc, argv);
-	/* Under mpirun, `run` works in step across the ranks; every other
-	 * command is one process like any other. */
-	if (cmd == &nb_cmd_run && ranks_init(&argc, &argv))
+	/* Under mpirun, `run` works in step across the ranks and `profile
+	 * probe` measures the ranks' interconnect; every other command is one
+	 * process like any other. */
+	if ((cmd == &nb_cmd_run || (cmd == &nb_cmd_profile && i + 1 < argc && !strcmp(argv[i + 1], "probe"))) &&
+	    ranks_init(&argc, &argv))
 		return NB_EXIT_FAIL;
 	ret = cmd->exec(argc - i, argv + i, &ctx);
 	ranks_finalize();

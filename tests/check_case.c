@@ -7,7 +7,9 @@
 #include "util/util.h"
 
 /* Every registered kernel: defaults are valid, format/parse round-trips,
- * work is positive. */
+ * work is positive.  A family whose defaults leave a dimension to be given
+ * (train and infer without model=) must refuse them naming what is
+ * required, and round-trips its first test case instead. */
 START_TEST(every_kernel_defaults_roundtrip)
 {
 	for (int i = 0; i < nb_nkernels; i++) {
@@ -16,6 +18,13 @@ START_TEST(every_kernel_defaults_roundtrip)
 		char msg[256], *text;
 
 		case_init(&c, nb_kernels[i]);
+		if (case_check(&c, msg, sizeof(msg))) {
+			const char *const *tc = nb_kernels[i]->test_cases;
+
+			ck_assert_msg(strstr(msg, "required") != NULL, "%s: %s", nb_kernels[i]->name, msg);
+			ck_assert_msg(tc && tc[0], "%s: defaults refused and no test case", nb_kernels[i]->name);
+			ck_assert_msg(case_parse(tc[0], &c, msg, sizeof(msg)) == 0, "%s: %s", tc[0], msg);
+		}
 		ck_assert_msg(case_check(&c, msg, sizeof(msg)) == 0, "%s: %s", nb_kernels[i]->name, msg);
 		text = case_format(&c);
 		ck_assert_msg(case_parse(text, &d, msg, sizeof(msg)) == 0, "%s: %s", text, msg);

@@ -235,6 +235,29 @@ START_TEST(shipped_profiles_within_line_rate)
 }
 END_TEST
 
+/* The alpha-beta fit recovers the line it was given, is not pulled off by
+ * the large sizes alone, and refuses times that fall with the size. */
+START_TEST(alpha_beta_fit)
+{
+	double bytes[6], secs[6], a = 0, b = 0;
+
+	for (int i = 0; i < 6; i++) {
+		bytes[i] = (double)(8LL << (4 * i));
+		secs[i] = 2e-6 + bytes[i] / 1e10;
+	}
+	ck_assert_int_eq(coll_fit_alpha_beta(bytes, secs, 6, &a, &b), 0);
+	ck_assert_double_eq_tol(a, 2e-6, 1e-12);
+	ck_assert_double_eq_tol(b / 1e10, 1, 1e-9);
+	secs[0] *= 1.2;		/* one noisy small point moves alpha, barely beta */
+	ck_assert_int_eq(coll_fit_alpha_beta(bytes, secs, 6, &a, &b), 0);
+	ck_assert(a > 2e-6 && a < 2.5e-6);
+	ck_assert_double_eq_tol(b / 1e10, 1, 0.05);
+	for (int i = 0; i < 6; i++)
+		secs[i] = 1e-3 - i * 1e-4;
+	ck_assert_int_eq(coll_fit_alpha_beta(bytes, secs, 6, &a, &b), -1);
+}
+END_TEST
+
 Suite *suite_collective(void)
 {
 	Suite *s = suite_create("collective");
@@ -248,6 +271,7 @@ Suite *suite_collective(void)
 	tcase_add_test(tc, hierarchical_across_domains);
 	tcase_add_test(tc, interconnect_override);
 	tcase_add_test(tc, shipped_profiles_within_line_rate);
+	tcase_add_test(tc, alpha_beta_fit);
 	suite_add_tcase(s, tc);
 	return s;
 }

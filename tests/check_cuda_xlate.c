@@ -59,6 +59,63 @@ START_TEST(gemm_types)
 }
 END_TEST
 
+/* The words of a GEMM case text, to the cuBLASLt types: fp8 (e4m3 with
+ * per-tensor scales) and TF32 (dtype=tf32, or fp32 with impl=tf32). */
+START_TEST(gemm_case_words)
+{
+	static const struct {
+		const char *dtype, *impl, *fp8, *scale;
+		int want;
+		cudaDataType_t in;
+		cublasComputeType_t compute;
+	} ok[] = {
+		{ "fp8", NULL, NULL, NULL, NB_CUDA_FP8_E4M3, CUDA_R_8F_E4M3, CUBLAS_COMPUTE_32F },
+		{ "fp8", "auto", "e4m3", "tensor", NB_CUDA_FP8_E4M3, CUDA_R_8F_E4M3, CUBLAS_COMPUTE_32F },
+		{ "fp8", "cublaslt", "e4m3", NULL, NB_CUDA_FP8_E4M3, CUDA_R_8F_E4M3, CUBLAS_COMPUTE_32F },
+		{ "fp32", "tf32", NULL, NULL, NB_CUDA_TF32, CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32 },
+		{ "tf32", NULL, NULL, NULL, NB_CUDA_TF32, CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32 },
+		{ "tf32", "tf32", NULL, NULL, NB_CUDA_TF32, CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32 },
+		{ "fp32", NULL, NULL, NULL, NB_CUDA_FP32, CUDA_R_32F, CUBLAS_COMPUTE_32F },
+		{ "fp32", "auto", NULL, NULL, NB_CUDA_FP32, CUDA_R_32F, CUBLAS_COMPUTE_32F },
+		{ "bf16", NULL, "e4m3", "tensor", NB_CUDA_BF16, CUDA_R_16BF, CUBLAS_COMPUTE_32F },
+		{ "int8", NULL, NULL, NULL, NB_CUDA_INT8, CUDA_R_8I, CUBLAS_COMPUTE_32I },
+	};
+	static const struct {
+		const char *dtype, *impl, *fp8, *scale, *why;
+	} refused[] = {
+		{ "fp8", NULL, "e5m2", NULL, "no e5m2 x e5m2 GEMM" },
+		{ "fp8", NULL, NULL, "cast", "fp8_scale=cast" },
+		{ "bf16", "tf32", NULL, NULL, "impl=tf32 multiplies fp32 inputs" },
+		{ "fp32", "cutlass", NULL, NULL, "impl=cutlass" },
+		{ "fp16", NULL, "e5m2", NULL, "need dtype=fp8" },
+		{ "int4", NULL, NULL, NULL, "no cuBLASLt path for dtype int4" },
+		{ NULL, NULL, NULL, NULL, "no cuBLASLt path" },
+	};
+	char msg[256];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int dt = cuda_xlate_gemm_dtype(ok[i].dtype, ok[i].impl, ok[i].fp8, ok[i].scale, msg, sizeof(msg));
+		struct nb_cuda_case c = gemm_case(dt, 64, 32, 16, 0);
+		struct cuda_gemm_desc d;
+
+		ck_assert_msg(dt == ok[i].want, "%s impl=%s: %d (%s)", ok[i].dtype, ok[i].impl, dt, msg);
+		ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), 0);
+		ck_assert_int_eq(d.a_type, ok[i].in);
+		ck_assert_int_eq(d.compute, ok[i].compute);
+		/* Both fp8 operands e4m3, in the TN form cuBLASLt requires. */
+		if (dt == NB_CUDA_FP8_E4M3)
+			ck_assert(d.b_type == CUDA_R_8F_E4M3 && d.transa == CUBLAS_OP_T &&
+				  d.transb == CUBLAS_OP_N && d.min_cc == 89);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		msg[0] = '\0';
+		ck_assert_int_eq(cuda_xlate_gemm_dtype(refused[i].dtype, refused[i].impl, refused[i].fp8,
+						       refused[i].scale, msg, sizeof(msg)), -1);
+		ck_assert_msg(strstr(msg, refused[i].why), "'%s' lacks '%s'", msg, refused[i].why);
+	}
+}
+END_TEST
+
 /* Row-major C[m,n] = A[m,k] B[n,k]^T as cuBLASLt's column-major TN:
  * its A is B (k x n, ld k, transposed), its B is A (k x m, ld k), its D is
  * n x m with ld n. */
@@ -264,6 +321,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(t, gemm_types);
+	tcase_add_test(t, gemm_case_words);
 	tcase_add_test(t, gemm_layout);
 	tcase_add_test(t, gemm_tolerance);
 	tcase_add_test(t, gemm_refused);

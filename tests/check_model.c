@@ -98,10 +98,14 @@ START_TEST(pure_compute_gemm)
 	REL_EQ(pr.seconds, 128.0 * 128 * (103 * 2 * 4096 + 2 * 16) / 2.5e12 + 10e-6);
 	prediction_release(&pr);
 
-	/* 2:4 sparsity: the rate x (1 + (2 - 1) x 0.5). */
+	/* 2:4 sparsity: per flop a 128x128 tile costs its math, 1, plus its
+	 * operand feed, 16/128 for A and for B (c = a quarter of the block's
+	 * intensity 64); sparse, the math takes 1 / (1 + (2 - 1) x 0.5) and A
+	 * is fed compressed: half its values plus 2 bits of metadata each. */
 	gemm(p, NB_FP16, 4096, 4096, 4096, NB_SPARSE_2_4, NULL, &pr);
-	REL_EQ(pr.seconds, 128.0 * 128 * (103 * 2 * 4096 + 2 * 16) / (5e12 * 1.5) + 10e-6);
-	REL_EQ(json_num(pr.breakdown_json, "sparse_speedup"), 1.5);
+	double sparse = (1 / 1.5 + 16 * (0.5625 / 128 + 1.0 / 128)) / 1.25;
+	REL_EQ(pr.seconds, 128.0 * 128 * (103 * 2 * 4096 + 2 * 16) * sparse / 5e12 + 10e-6);
+	REL_EQ(json_num(pr.breakdown_json, "sparse_speedup"), 1 / sparse);
 	prediction_release(&pr);
 	profiles_free(set);
 }
@@ -180,23 +184,28 @@ START_TEST(unsupported_and_emulated_dtypes)
 	ck_assert_ptr_nonnull(strstr(pr.reason, "fp16"));	/* what it has instead */
 	prediction_release(&pr);
 
-	/* int4 through the profile's emulation path, at the int8 rate, labelled. */
+	/* int4 through the profile's emulation path, at the int8 rate, labelled;
+	 * the tile's prologue and epilogue run at the 16-bit pace: twice as
+	 * many int8 steps. */
 	gemm(p, NB_INT4, 4096, 4096, 4096, NB_SPARSE_NONE, NULL, &pr);
 	ck_assert_int_eq(pr.status, NB_PRED_OK);
 	ck_assert_ptr_nonnull(strstr(pr.reason, "int4 emulated via int8"));
 	ck_assert_ptr_nonnull(strstr(pr.breakdown_json, "\"computed_as\":\"int8\""));
-	REL_EQ(pr.seconds, 128.0 * 128 * (103 * 2 * 4096 + 2 * 16) / 10e12 + 10e-6);
+	REL_EQ(pr.seconds, 128.0 * 128 * (103 * 2 * 4096 + 2 * 2 * 16) / 10e12 + 10e-6);
 	prediction_release(&pr);
 	profiles_free(set);
 }
 END_TEST
 
 /* Attention b*h = 16, s = 2048, d = 128: 16 x 16 query blocks of 128 = 256
- * tiles, 26 waves, each 4 x 2048 + 2 x 64 steps (a query block holds its unit,
- * so every wave pays four times the 16 overhead steps: about two key blocks
- * of prologue and epilogue) of 128x128 at 100e12 x 0.25 / 10 (the test chip
- * has no special_tflops: no softmax term); causal: each block sees
- * 2048/2 + 128/2 keys on average. */
+ * tiles, 26 waves, each 4 x 2048 + 2 x 32 steps (every wave pays the
+ * epilogue, twice the 16 overhead steps: about two key blocks), plus the
+ * prologue, as much again, once per unit (issued under the previous block's
+ * main loop), of 128x128 at 100e12 x 0.25 / 10 (the test chip has no
+ * special_tflops: no softmax term); causal: each block sees 2048/2 + 128/2
+ * keys on average, block j of 16 (j + 1/2) / 8 of that; handed out in launch
+ * order (16 blocks of one head, then the next) to the first free of 10 units,
+ * the busiest unit ends with 26.6875 mean blocks (26 waves' worth even). */
 START_TEST(attention_and_stream)
 {
 	struct nb_profiles *set;
@@ -215,13 +224,13 @@ START_TEST(attention_and_stream)
 	w.bytes = 4.0 * 16 * 2048 * 128 * 2;
 	model_predict_shape(&s, &w, p, NULL, &pr);
 	ck_assert_int_eq(pr.status, NB_PRED_OK);
-	REL_EQ(pr.seconds, 26 * 128.0 * 128 * (4 * 2048 + 2 * 64) / 2.5e12 + 10e-6);
+	REL_EQ(pr.seconds, 128.0 * 128 * (26 * (4 * 2048 + 2 * 32) + 2 * 32) / 2.5e12 + 10e-6);
 	prediction_release(&pr);
 	s.causal = 1;
 	s.pairs = 2048.0 * 2049 / 2;
 	w.ops /= 2;
 	model_predict_shape(&s, &w, p, NULL, &pr);
-	REL_EQ(pr.seconds, 26 * 128.0 * 128 * (4 * (1024 + 64) + 2 * 64) / 2.5e12 + 10e-6);
+	REL_EQ(pr.seconds, 128.0 * 128 * (26.6875 * 4 * (1024 + 64) + 26 * 2 * 32 + 2 * 32) / 2.5e12 + 10e-6);
 	prediction_release(&pr);
 
 	/* A triad over 1 GB arrays: 3 GB at 800 GB/s; one over 1 MB arrays
@@ -524,6 +533,274 @@ START_TEST(served_from_its_memory_level)
 }
 END_TEST
 
+/* The test chip with extra model figures (JSON members of "model"), written
+ * under DIR as "mech-chip". */
+static const struct nb_profile *chip_with(char *dir, const char *extra, struct nb_profiles **set)
+{
+	char *src, *text, *path, *out, *obj;
+	const char *dirs[1];
+	cJSON *root, *model, *add, *it;
+	size_t len;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	src = xasprintf("%s/tests/fixtures/profiles/test-chip.json",
+			getenv("NB_SRCDIR") ? getenv("NB_SRCDIR") : ".");
+	ck_assert_int_eq(nb_read_file(src, 1 << 20, &text, &len), 0);
+	root = cJSON_Parse(text);
+	ck_assert_ptr_nonnull(root);
+	cJSON_ReplaceItemInObject(root, "id", cJSON_CreateString("mech-chip"));
+	cJSON_ReplaceItemInObject(root, "aliases", cJSON_CreateArray());
+	model = cJSON_GetObjectItemCaseSensitive(root, "model");
+	obj = xasprintf("{%s}", extra);
+	add = cJSON_Parse(obj);
+	ck_assert_ptr_nonnull(add);
+	while ((it = add->child)) {
+		cJSON_DetachItemViaPointer(add, it);
+		cJSON_AddItemToObject(model, it->string, it);
+	}
+	out = cJSON_Print(root);
+	path = xasprintf("%s/mech-chip.json", dir);
+	ck_assert_int_eq(nb_write_file_atomic(path, out, strlen(out)), 0);
+	dirs[0] = dir;
+	ck_assert_int_eq(profiles_load(dirs, 1, set), 0);
+	cJSON_Delete(add);
+	cJSON_Delete(root);
+	free(obj);
+	free(out);
+	free(path);
+	free(src);
+	free(text);
+	return profiles_find(*set, "mech-chip");
+}
+
+static void rm_chip(const char *dir)
+{
+	char *path = xasprintf("%s/mech-chip.json", dir);
+
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+static double gemm_s(const struct nb_profile *p, enum nb_dtype dt, double m, double n, double k,
+		     enum nb_sparsity sp)
+{
+	struct nb_prediction pr;
+	double t;
+
+	gemm(p, dt, m, n, k, sp, NULL, &pr);
+	ck_assert_int_eq(pr.status, NB_PRED_OK);
+	t = pr.seconds;
+	prediction_release(&pr);
+	return t;
+}
+
+static double loss(const char *json, const char *key)
+{
+	cJSON *root = cJSON_Parse(json);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "losses_s"), key);
+	double d = cJSON_IsNumber(v) ? v->valuedouble : 0;
+
+	cJSON_Delete(root);
+	return d;
+}
+
+/* Stream-K: the last partial wave dealt over every unit never costs more
+ * than classic waves (the library takes the faster), never less than the
+ * work spread perfectly; it makes a GEMM's time nearly independent of how
+ * its tiles fall on the units (n and k swapped), which classic waves do not. */
+START_TEST(stream_k_beats_classic_waves)
+{
+	char dir[] = "/tmp/npubench-check-sk.XXXXXX";
+	struct nb_profiles *set, *base_set;
+	const struct nb_profile *base = test_chip(&base_set);
+	const struct nb_profile *p = chip_with(dir, "\"stream_k\": {\"value\": 1, \"source\": \"T\", \"kind\": \"estimate\"}", &set);
+	struct nb_prediction a, b;
+	int gained = 0;
+
+	ck_assert_ptr_nonnull(p);
+	for (double m = 128; m <= 8192; m *= 2) {
+		for (double n = 128; n <= 8192; n *= 4) {
+			gemm(base, NB_FP16, m, n, 2048, NB_SPARSE_NONE, NULL, &a);
+			gemm(p, NB_FP16, m, n, 2048, NB_SPARSE_NONE, NULL, &b);
+			ck_assert_double_le(b.seconds, a.seconds * (1 + 1e-12));
+			ck_assert_double_le(loss(b.breakdown_json, "wave_quantization"),
+					    loss(a.breakdown_json, "wave_quantization") + 1e-15);
+			/* Not below the math at the block's rate (50e12 on
+			 * the whole chip) spread over every unit. */
+			ck_assert_double_ge(b.seconds, 2 * m * n * 2048 / 50e12);
+			gained += b.seconds < a.seconds * 0.99;
+			prediction_release(&a);
+			prediction_release(&b);
+		}
+	}
+	ck_assert_int_gt(gained, 0);
+	/* 11 tiles of 128x128 on 10 units: classic runs 2 waves, stream-K
+	 * 1.1 plus a fixup; swapping n and k changes classic a lot. */
+	ck_assert_double_lt(gemm_s(p, NB_FP16, 128, 1408, 8192, NB_SPARSE_NONE),
+			    0.99 * gemm_s(base, NB_FP16, 128, 1408, 8192, NB_SPARSE_NONE));
+	double sk1 = gemm_s(p, NB_FP16, 1280, 1408, 8192, NB_SPARSE_NONE);
+	double sk2 = gemm_s(p, NB_FP16, 1280, 8192, 1408, NB_SPARSE_NONE);
+	double cl1 = gemm_s(base, NB_FP16, 1280, 1408, 8192, NB_SPARSE_NONE);
+	double cl2 = gemm_s(base, NB_FP16, 1280, 8192, 1408, NB_SPARSE_NONE);
+
+	ck_assert_double_le(fabs(sk1 / sk2 - 1), fabs(cl1 / cl2 - 1) + 1e-12);
+	profiles_free(set);
+	profiles_free(base_set);
+	rm_chip(dir);
+}
+END_TEST
+
+/* Latency hiding: with an occupancy knee, small GEMMs (few tiles, less than
+ * a block's work per unit) lose rate, large ones do not; the rate grows
+ * with size on every shipped GPU-class profile, and stays below the
+ * knee-free model's. */
+START_TEST(small_gemm_efficiency_grows_with_size)
+{
+	char dir[] = "/tmp/npubench-check-oc.XXXXXX";
+	struct nb_profiles *set, *base_set, *shipped = load("profiles");
+	const struct nb_profile *base = test_chip(&base_set);
+	const struct nb_profile *p = chip_with(dir, "\"occupancy_knee\": {\"value\": 1, \"source\": \"T\", \"kind\": \"estimate\"}", &set);
+	double prev = 0;
+
+	ck_assert_ptr_nonnull(p);
+	for (double n = 128; n <= 8192; n *= 2) {
+		double t = gemm_s(p, NB_FP16, n, n, n, NB_SPARSE_NONE);
+		double tb = gemm_s(base, NB_FP16, n, n, n, NB_SPARSE_NONE);
+		double rate = 2 * n * n * n / t;
+
+		ck_assert_double_ge(t, tb * (1 - 1e-12));
+		ck_assert_double_gt(rate, prev);
+		prev = rate;
+		if (n == 8192)	/* 4096 tiles: every unit full */
+			REL_EQ(t, tb);
+	}
+	/* A skinny GEMM (m = 64): each unit holds half a block's outputs and
+	 * hides less latency; m = 128 fills the block: no loss. */
+	ck_assert_double_gt(gemm_s(p, NB_FP16, 64, 1024, 8192, NB_SPARSE_NONE),
+			    1.001 * gemm_s(base, NB_FP16, 64, 1024, 8192, NB_SPARSE_NONE));
+	REL_EQ(gemm_s(p, NB_FP16, 128, 1024, 8192, NB_SPARSE_NONE),
+	       gemm_s(base, NB_FP16, 128, 1024, 8192, NB_SPARSE_NONE));
+	for (int i = 0; i < profiles_count(shipped); i++) {
+		const struct nb_profile *q = profiles_get(shipped, i);
+		const struct nb_model_params *mp = profile_model_params(q, NULL, NULL);
+		enum nb_dtype dt = profile_peak(q, NB_BF16) > 0 ? NB_BF16 : NB_FP16;
+
+		if (mp->occupancy_knee <= 0 || profile_peak(q, dt) <= 0)
+			continue;
+		double r1 = 1024.0 * 1024 * 1024 / gemm_s(q, dt, 1024, 1024, 1024, NB_SPARSE_NONE);
+		double r2 = 2048.0 * 2048 * 2048 / gemm_s(q, dt, 2048, 2048, 2048, NB_SPARSE_NONE);
+		double r4 = 4096.0 * 4096 * 4096 / gemm_s(q, dt, 4096, 4096, 4096, NB_SPARSE_NONE);
+
+		ck_assert_msg(r1 < r2 && r2 < r4, "%s: %g %g %g", profile_id(q), r1, r2, r4);
+	}
+	profiles_free(shipped);
+	profiles_free(set);
+	profiles_free(base_set);
+	rm_chip(dir);
+}
+END_TEST
+
+/* 2:4 sparsity from its mechanism: the speed-up stays within (1, factor),
+ * is below the math unit's alone (B and the metadata still have to be
+ * fed), and shrinks to the traffic's when the GEMM is memory-bound. */
+START_TEST(sparse_speedup_from_its_mechanism)
+{
+	struct nb_profiles *set = load("profiles");
+
+	for (int i = 0; i < profiles_count(set); i++) {
+		const struct nb_profile *p = profiles_get(set, i);
+		const struct nb_model_params *mp = profile_model_params(p, NULL, NULL);
+		double f = profile_sparse_factor(p), big, skinny;
+
+		if (f <= 0 || profile_peak(p, NB_FP16) <= 0)
+			continue;
+		big = gemm_s(p, NB_FP16, 8192, 8192, 8192, NB_SPARSE_NONE) /
+		      gemm_s(p, NB_FP16, 8192, 8192, 8192, NB_SPARSE_2_4);
+		skinny = gemm_s(p, NB_FP16, 16, 8192, 8192, NB_SPARSE_NONE) /
+			 gemm_s(p, NB_FP16, 16, 8192, 8192, NB_SPARSE_2_4);
+		ck_assert_msg(big > 1 && big < f, "%s: %g", profile_id(p), big);
+		/* (a different tile may win sparse: 1% of slack) */
+		ck_assert_msg(big < 1.01 * (1 + (f - 1) * mp->sparse_efficiency), "%s: %g", profile_id(p), big);
+		ck_assert_msg(skinny >= 1 - 1e-9 && skinny < big, "%s: %g vs %g", profile_id(p), skinny, big);
+	}
+	profiles_free(set);
+}
+END_TEST
+
+/* Fused attention pays a tile's epilogue every wave and its prologue once
+ * per unit: the rate grows with the sequence length towards its long-sequence
+ * value, and the tile overhead a unit pays grows with the waves, by less
+ * than the whole prologue and epilogue each time.  A faster dtype does not
+ * make the overhead cheaper: int8 gains less over fp16 on a small GEMM than
+ * on a large one. */
+START_TEST(attention_overhead_and_dtype_pace)
+{
+	struct nb_profiles *set = load("profiles");
+	const struct nb_profile *p = profiles_find(set, "h100-sxm");
+	struct nb_shape s = { 0 };
+	struct nb_work w = { 0 };
+	struct nb_prediction pr;
+	double prev = 0;
+
+	ck_assert_ptr_nonnull(p);
+	for (double seq = 512; seq <= 16384; seq *= 2) {
+		double bh = 16 * 16384 / seq;
+
+		s.kind = NB_SHAPE_ATTENTION;
+		s.dtype = NB_BF16;
+		s.batch = (int64_t)bh;
+		s.seq_q = s.seq_k = (int64_t)seq;
+		s.pairs = seq * seq;
+		s.head_dim = 128;
+		w.ops = 4.0 * bh * seq * seq * 128;
+		w.bytes = 4.0 * bh * seq * 128 * 2;
+		ck_assert_int_eq(model_predict_shape(&s, &w, p, NULL, &pr), 0);
+		ck_assert_double_gt(pr.throughput, prev);
+		prev = pr.throughput;
+		prediction_release(&pr);
+	}
+	/* Causal at a fixed hidden size (16k tokens, heads x d = 2048): the
+	 * fewer, longer rows of query blocks of a large head dim leave more of
+	 * the last, longest blocks to few units: causal falls further behind
+	 * non-causal as d grows. */
+	double prev_ratio = 2, ratio64 = 0;
+	for (int64_t d = 64; d <= 256; d *= 2) {
+		double rate[2];
+
+		for (int causal = 0; causal <= 1; causal++) {
+			memset(&s, 0, sizeof(s));
+			s.kind = NB_SHAPE_ATTENTION;
+			s.dtype = NB_BF16;
+			s.batch = 2048 / d;
+			s.seq_q = s.seq_k = 16384;
+			s.causal = causal;
+			s.pairs = causal ? 16384.0 * 16385 / 2 : 16384.0 * 16384;
+			s.head_dim = d;
+			w.ops = 4.0 * s.batch * s.pairs * d;
+			w.bytes = 4.0 * s.batch * 16384 * d * 2;
+			ck_assert_int_eq(model_predict_shape(&s, &w, p, NULL, &pr), 0);
+			rate[causal] = pr.throughput;
+			prediction_release(&pr);
+		}
+		ck_assert_double_lt(rate[1] / rate[0], prev_ratio);
+		prev_ratio = rate[1] / rate[0];
+		if (d == 64)
+			ratio64 = prev_ratio;
+	}
+	/* An even split would leave the three within a point or two. */
+	ck_assert_double_lt(prev_ratio, ratio64 - 0.05);
+	double small = gemm_s(p, NB_FP16, 512, 512, 512, NB_SPARSE_NONE) /
+		       gemm_s(p, NB_INT8, 512, 512, 512, NB_SPARSE_NONE);
+	double large = gemm_s(p, NB_FP16, 8192, 8192, 8192, NB_SPARSE_NONE) /
+		       gemm_s(p, NB_INT8, 8192, 8192, 8192, NB_SPARSE_NONE);
+
+	ck_assert_double_lt(small, large);
+	ck_assert_double_le(large, profile_peak(p, NB_INT8) / profile_peak(p, NB_FP16));
+	profiles_free(set);
+}
+END_TEST
+
 Suite *suite_model(void)
 {
 	Suite *s = suite_create("model");
@@ -539,6 +816,10 @@ Suite *suite_model(void)
 	tcase_add_test(tc, directional_bandwidth_and_csr_output);
 	tcase_add_test(tc, attention_softmax_head_dim);
 	tcase_add_test(tc, every_profile_every_kernel);
+	tcase_add_test(tc, stream_k_beats_classic_waves);
+	tcase_add_test(tc, small_gemm_efficiency_grows_with_size);
+	tcase_add_test(tc, sparse_speedup_from_its_mechanism);
+	tcase_add_test(tc, attention_overhead_and_dtype_pace);
 	suite_add_tcase(s, tc);
 	return s;
 }

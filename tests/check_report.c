@@ -96,8 +96,8 @@ START_TEST(test_verdict)
 				    mk("gemm m=3", 100, NULL), mk("stream n=1", 10, NULL) };
 	/* Ratios 2, 3 and (m=3 missing) over two cases: median 2.5. */
 	struct nb_result chip[] = { mk("gemm m=2", 600, NULL), mk("gemm m=1", 200, NULL) };
-	struct nb_result host[] = { mk("gemm m=1", 1, "noisy,outliers"), mk("gemm m=2", 2, "cpu_load"),
-				    mk("gemm m=3", 1, NULL), mk("stream n=1", 5, "noisy") };
+	struct nb_result host[] = { mk("gemm m=1", 1, "noisy,outliers"), mk("gemm m=2", 2, "loaded=1.5,concurrent_run"),
+				    mk("gemm m=3", 1, NULL), mk("stream n=1", 5, "noisy,loaded=0.7") };
 	struct verdict_column cols[] = {
 		{ "host", 1, host, 4 }, { "b", 0, base, 4 }, { "c", 0, chip, 2 },
 	};
@@ -116,16 +116,35 @@ START_TEST(test_verdict)
 	ck_assert_int_eq(v.host_results, 4);
 	ck_assert_int_eq(v.host_noisy, 2);
 	ck_assert_int_eq(v.host_outliers, 1);
-	ck_assert_int_eq(v.host_loaded, 1);
-	ck_assert_str_eq(v.load_flags, "cpu_load");
+	ck_assert_int_eq(v.host_loaded, 2);
+	ck_assert_str_eq(v.load_flags, "loaded,concurrent_run");
 	ck_assert_double_eq_tol(v.host_spread, 0.2, 1e-12);
 	s = verdict_sentences(&v, &n);
 	ck_assert_int_eq(n, 5);
 	ck_assert_str_eq(s[1], "gemm (median over up to 3 cases): host 0.01x, c 2.50x (2 cases); fastest: c");
 	ck_assert_str_eq(s[2], "stream (median over up to 1 case): host 0.50x, c no result; fastest: b");
 	ck_assert_ptr_nonnull(strstr(s[3], "Model trust: unknown"));
-	ck_assert_ptr_nonnull(strstr(s[4], "1 measured under load (cpu_load)"));
+	ck_assert_ptr_nonnull(strstr(s[4], "2 measured under load (loaded,concurrent_run)"));
 	verdict_sentences_free(s, n);
+	verdict_release(&v);
+}
+END_TEST
+
+/* A chip that computes fp32 via tf32 has no ratio to one computing true
+ * fp32: the verdict skips the case, as the tables do. */
+START_TEST(test_verdict_precision)
+{
+	struct nb_result base[] = { mk("gemm m=1", 100, NULL), mk("gemm m=2", 100, NULL) };
+	struct nb_result chip[] = { mk("gemm m=1", 800, NULL), mk("gemm m=2", 300, NULL) };
+	struct verdict_column cols[] = { { "b", 0, base, 2 }, { "c", 0, chip, 2 } };
+	struct nb_verdict v;
+
+	for (int i = 0; i < 2; i++)
+		base[i].dtype = chip[i].dtype = (char *)"fp32";
+	chip[0].message = (char *)"fp32 emulated via tf32 (the profile's note)";
+	verdict_compute(cols, 2, 0, NULL, &v);
+	ck_assert_int_eq(v.fam[0].ncases[1], 1);
+	ck_assert_double_eq_tol(v.fam[0].ratio[1], 3, 1e-12);
 	verdict_release(&v);
 }
 END_TEST
@@ -139,6 +158,7 @@ Suite *suite_report(void)
 	tcase_add_test(tc, test_html_markdown);
 	tcase_add_test(tc, test_html_svg);
 	tcase_add_test(tc, test_verdict);
+	tcase_add_test(tc, test_verdict_precision);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -214,6 +214,110 @@ START_TEST(test_infer_figures)
 }
 END_TEST
 
+/* The host training step's backward pass is the derivative of its loss:
+ * analytic gradients against central differences (fp32, portable GEMM),
+ * gated and plain MLPs, GQA, every recompute option, two micro-batches. */
+START_TEST(test_host_gradcheck)
+{
+	static const char *const cases[] = {
+		"train hidden=16 heads=4 kv_heads=2 layers=2 ffn=24 gated=true vocab=19 seq=6 global_batch=2 "
+		"micro_batch=1 recompute=full attention=materialized",
+		"train hidden=12 heads=2 layers=1 ffn=20 gated=false vocab=11 seq=5 global_batch=2 micro_batch=2 "
+		"recompute=none attention=materialized",
+		"train hidden=16 heads=2 kv_heads=1 layers=2 ffn=16 gated=true vocab=13 seq=4 global_batch=1 "
+		"micro_batch=1 recompute=selective attention=materialized",
+	};
+
+	for (int i = 0; i < 3; i++) {
+		double err = -1;
+
+		ck_assert_int_eq(workload_host_gradcheck(cases[i], 60, &err), 0);
+		ck_assert_msg(err < 1e-3, "%s: sum |fd - grad| / sum |grad| = %g", cases[i], err);
+	}
+}
+END_TEST
+
+/* Dims-only cases are labelled by their dimensions, not by a model they
+ * do not have. */
+START_TEST(test_dims_label)
+{
+	struct nb_prediction pr;
+	struct nb_case c;
+	cJSON *j;
+	const cJSON *llm;
+
+	parse("train hidden=1024 heads=16 layers=8 vocab=32000 seq=1024 global_batch=8", &c);
+	compose_predict(&c, profiles_find(set, "h100-sxm"), &pr, NULL);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s", pr.reason);
+	j = cJSON_Parse(pr.breakdown_json);
+	llm = cJSON_GetObjectItemCaseSensitive(j, "llm");
+	ck_assert(cJSON_IsString(llm));
+	ck_assert_str_eq(llm->valuestring, "h1024-a16-kv16-l8-f4096");
+	cJSON_Delete(j);
+	prediction_release(&pr);
+}
+END_TEST
+
+/* The stored breakdown adds up to the step time (what a stacked-bar chart
+ * draws), and the two mechanisms move it the way they must: materialized
+ * attention costs more than fused, overlapped TP communication less. */
+static double part_sum(const cJSON *j)
+{
+	static const char *const objs[] = { "compute_s", "exposed_comm_s" };
+	double sum = num(j, "bubble_s") + num(j, "optimizer_s");
+
+	for (int i = 0; i < 2; i++) {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, objs[i]), *v;
+
+		ck_assert_ptr_nonnull(o);
+		cJSON_ArrayForEach(v, o)
+			sum += v->valuedouble;
+	}
+	return sum;
+}
+
+static double breakdown_step(const char *text, const char *chip, double *sum)
+{
+	struct nb_prediction pr;
+	struct nb_case c;
+	cJSON *j;
+	double s;
+
+	parse(text, &c);
+	compose_predict(&c, profiles_find(set, chip), &pr, NULL);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s: %s", text, pr.reason);
+	j = cJSON_Parse(pr.breakdown_json);
+	*sum = part_sum(j);
+	s = num(j, "seconds");
+	ck_assert_double_eq_tol(s, pr.seconds, 1e-12 * s);
+	cJSON_Delete(j);
+	prediction_release(&pr);
+	return s;
+}
+
+START_TEST(test_breakdown_mechanisms)
+{
+	const char *base = "train model=gpt3-13b seq=2048 global_batch=64 tp=8 pp=2 dp=4 sp=true interleave=2";
+	char text[256];
+	double flash, mat, plain, over, sum;
+
+	snprintf(text, sizeof(text), "%s", base);
+	flash = breakdown_step(text, "a100-sxm4-80gb", &sum);
+	ck_assert_double_eq_tol(sum, flash, 1e-9 * flash);
+	snprintf(text, sizeof(text), "%s attention=materialized", base);
+	mat = breakdown_step(text, "a100-sxm4-80gb", &sum);
+	ck_assert_double_eq_tol(sum, mat, 1e-9 * mat);
+	ck_assert(mat > flash);
+	plain = breakdown_step("train model=gpt3-13b seq=2048 global_batch=64 tp=8 dp=8 sp=true", "ascend-910b2", &sum);
+	over = breakdown_step("train model=gpt3-13b seq=2048 global_batch=64 tp=8 dp=8 sp=true tp_overlap=true",
+			      "ascend-910b2", &sum);
+	ck_assert_double_eq_tol(sum, over, 1e-9 * over);
+	ck_assert(over < plain);
+	mat = breakdown_step("infer model=llama3-8b batch=8 input=512 output=64 tp=2", "h100-sxm", &sum);
+	ck_assert_double_eq_tol(sum, mat, 1e-9 * mat);
+}
+END_TEST
+
 Suite *suite_workload(void)
 {
 	Suite *s = suite_create("workload");
@@ -226,6 +330,9 @@ Suite *suite_workload(void)
 	tcase_add_test(tc, test_bad_layout);
 	tcase_add_test(tc, test_train_figures);
 	tcase_add_test(tc, test_infer_figures);
+	tcase_add_test(tc, test_host_gradcheck);
+	tcase_add_test(tc, test_dims_label);
+	tcase_add_test(tc, test_breakdown_mechanisms);
 	suite_add_tcase(s, tc);
 	return s;
 }

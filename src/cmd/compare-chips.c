@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/compare.h"
+#include "model/collective.h"
 #include "model/profile.h"
 #include "report/jsonw.h"
 #include "report/report.h"
@@ -45,11 +46,11 @@ struct cell {
 
 /* The spec-sheet rows. */
 enum spec_kind { SPEC_DENSE, SPEC_SPARSE, SPEC_MEM, SPEC_BW, SPEC_LLC, SPEC_RIDGE, SPEC_TDP,
-		 SPEC_PER_WATT, SPEC_LINK, SPEC_UNITS, SPEC_CLOCK };
+		 SPEC_PER_WATT, SPEC_LINK, SPEC_UNITS, SPEC_CLOCK, SPEC_UP_BW, SPEC_OUT_BW, SPEC_ALLREDUCE };
 
 struct spec_row {
 	enum spec_kind kind;
-	enum nb_dtype dtype;
+	enum nb_dtype dtype;	/* SPEC_ALLREDUCE: the rank count instead */
 	char name[48];
 	const char *unit;
 	const char *key;		/* JSON name */
@@ -70,7 +71,7 @@ static int add_source(struct cell *c, const struct nb_profile *p, const char *pa
 
 	if (!src)
 		return 0;
-	for (int i = 0; i < c->nsrc; i++)
+	for (int i = 0; src && i < c->nsrc; i++)
 		if (!strcmp(c->src[i], src))
 			src = NULL;
 	if (src && c->nsrc < 3)
@@ -78,6 +79,67 @@ static int add_source(struct cell *c, const struct nb_profile *p, const char *pa
 	if (kind && !strcmp(kind, "estimate"))
 		c->estimate = 1;
 	return 1;
+}
+
+/* The all-reduce the spec sheet predicts: 1 GiB, as nccl-tests' largest
+ * size, in bf16 (the model's time does not depend on the dtype). */
+#define ALLREDUCE_BYTES 1073741824.0
+
+/* The figures a collective prediction rests on: the bandwidth terms of the
+ * levels it uses, the latencies only where they are a visible part of it. */
+static void allreduce_sources(struct cell *c, const struct nb_profile *p, const struct nb_coll_pred *pr)
+{
+	add_source(c, p, "interconnect.scale_up.link_bandwidth_gbs");
+	add_source(c, p, "interconnect.scale_up.links_per_chip");
+	add_source(c, p, pr->algo == NB_ALGO_NVLS ? "interconnect.scale_up.reduction_efficiency"
+						 : "interconnect.scale_up.efficiency");
+	if (pr->domains > 1) {
+		add_source(c, p, "interconnect.scale_out.nic_bandwidth_gbs");
+		add_source(c, p, "interconnect.scale_out.nics_per_chip");
+		add_source(c, p, "interconnect.scale_out.efficiency");
+	}
+	if (pr->launch_s + pr->alpha_s > 0.05 * pr->seconds) {
+		add_source(c, p, "interconnect.latency_us");
+		add_source(c, p, "interconnect.scale_up.base_us");
+		if (pr->domains > 1)
+			add_source(c, p, "interconnect.scale_out.latency_us");
+	}
+}
+
+/* The interconnect rows: scale-up and scale-out line rate, the predicted
+ * 1 GiB all-reduce bus bandwidth at ROW's rank count. */
+static void interconnect_cell(const struct spec_row *row, const struct nb_profile *p, struct cell *c)
+{
+	struct nb_interconnect ic;
+	struct nb_coll_pred pr;
+
+	if (profile_interconnect(p, &ic)) {
+		c->absent = "no scale-up model";
+		return;
+	}
+	switch (row->kind) {
+	case SPEC_UP_BW:
+		c->v = coll_scale_up_bytes_per_s(&ic) / 1e9;
+		c->present = c->v > 0;
+		add_source(c, p, "interconnect.scale_up.link_bandwidth_gbs");
+		add_source(c, p, "interconnect.scale_up.links_per_chip");
+		break;
+	case SPEC_OUT_BW:
+		c->v = coll_scale_out_bytes_per_s(&ic) / 1e9;
+		c->present = c->v > 0;
+		c->absent = "no scale-out";
+		add_source(c, p, "interconnect.scale_out.nic_bandwidth_gbs");
+		add_source(c, p, "interconnect.scale_out.nics_per_chip");
+		break;
+	default:
+		coll_predict(&ic, NB_COLL_ALLREDUCE, ALLREDUCE_BYTES, (int)row->dtype, NB_ALGO_AUTO, &pr);
+		c->present = pr.ok;
+		c->v = pr.busbw / 1e9;
+		c->absent = ic.out_name ? "unsupported" : "no scale-out";
+		if (pr.ok)
+			allreduce_sources(c, p, &pr);
+		break;
+	}
 }
 
 static enum nb_dtype ridge_dtype(void)
@@ -165,9 +227,26 @@ static void spec_cell(const struct spec_row *row, const struct column *col, stru
 		c->present = c->v > 0;
 		add_source(c, p, "compute.clock_mhz");
 		break;
+	case SPEC_UP_BW:
+	case SPEC_OUT_BW:
+	case SPEC_ALLREDUCE:
+		interconnect_cell(row, p, c);
+		break;
 	}
 	if (!c->present && !c->absent)
 		c->absent = "not given";
+}
+
+/* Whether some column's profile describes its scale-up domain: the
+ * interconnect rows are shown then. */
+static int any_scale_up(const struct column *cols, int ncols)
+{
+	struct nb_interconnect ic;
+
+	for (int i = 0; i < ncols; i++)
+		if (cols[i].p && !profile_interconnect(cols[i].p, &ic))
+			return 1;
+	return 0;
 }
 
 /* The rows: dense peaks for every dtype some chip has, 2:4 sparse peaks
@@ -214,7 +293,40 @@ static int spec_rows(const struct column *cols, int ncols, struct spec_row *rows
 	rows[n++] = (struct spec_row){ SPEC_LINK, 0, "interconnect", "GB/s", "" };
 	rows[n++] = (struct spec_row){ SPEC_UNITS, 0, "compute units (kind)", "", "" };
 	rows[n++] = (struct spec_row){ SPEC_CLOCK, 0, "clock", "MHz", "" };
+	if (any_scale_up(cols, ncols)) {
+		static const int ranks[] = { 8, 1024 };
+
+		rows[n++] = (struct spec_row){ SPEC_UP_BW, 0, "scale-up per chip, one way", "GB/s", "" };
+		rows[n++] = (struct spec_row){ SPEC_OUT_BW, 0, "scale-out per chip, one way", "GB/s", "" };
+		for (size_t k = 0; k < NB_ARRAY_SIZE(ranks); k++) {
+			rows[n] = (struct spec_row){ SPEC_ALLREDUCE, (enum nb_dtype)ranks[k], "", "busbw GB/s", "" };
+			snprintf(rows[n++].name, sizeof(rows[0].name), "all-reduce 1 GiB, %d ranks", ranks[k]);
+		}
+	}
 	return n;
+}
+
+/* The scale-up domain in words: "switch, 8 chips", "torus2d 16x16";
+ * malloc'd. */
+static char *domain_text(const struct nb_profile *p)
+{
+	struct nb_interconnect ic;
+
+	if (!p || profile_interconnect(p, &ic))
+		return xstrdup("not given");
+	if (ic.shape)
+		return xasprintf("%s %s", ic.kind, ic.shape);
+	return xasprintf("%s, %d chips", ic.kind, ic.chips);
+}
+
+/* The scale-out network's name, or why there is none. */
+static const char *scale_out_text(const struct nb_profile *p)
+{
+	struct nb_interconnect ic;
+
+	if (!p || profile_interconnect(p, &ic))
+		return "not given";
+	return ic.out_name ? ic.out_name : "none";
 }
 
 /* Footnote numbers: one per distinct source text, in order of first use. */
@@ -475,6 +587,34 @@ static void json_num_or_null(struct nb_json *o, const char *k, int present, doub
 		json_set(o, k, json_null());
 }
 
+/* The scale-up domain and scale-out network of P (null without them). */
+static void json_scale_up(struct nb_json *c, const struct nb_profile *p)
+{
+	struct nb_interconnect ic;
+	struct nb_json *u;
+
+	if (!p || profile_interconnect(p, &ic)) {
+		json_set(c, "scale_up", json_null());
+		json_set(c, "scale_out", json_null());
+		return;
+	}
+	u = json_set(c, "scale_up", json_object());
+	json_set_str(u, "kind", ic.kind);
+	json_set_num(u, "chips", ic.chips);
+	if (ic.shape)
+		json_set_str(u, "shape", ic.shape);
+	else
+		json_set(u, "shape", json_null());
+	if (ic.reduction)
+		json_set_str(u, "reduction", ic.reduction);
+	else
+		json_set(u, "reduction", json_null());
+	if (ic.out_name)
+		json_set_str(c, "scale_out", ic.out_name);
+	else
+		json_set(c, "scale_out", json_null());
+}
+
 /* The chips of the json document: id, name, vendor, interconnect. */
 static void json_chips(struct nb_json *root, const struct column *cols, int ncols)
 {
@@ -495,6 +635,7 @@ static void json_chips(struct nb_json *root, const struct column *cols, int ncol
 			json_set_str(c, "interconnect", cols[i].link);
 		else
 			json_set(c, "interconnect", json_null());
+		json_scale_up(c, cols[i].p);
 	}
 }
 
@@ -660,13 +801,16 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 {
 	struct notes fn = { NULL, 0 };
 	struct grid g;
-	int md = o->format == NB_FMT_MARKDOWN, any_est = 0;
+	int md = o->format == NB_FMT_MARKDOWN, any_est = 0, top = 3;
+	int up = any_scale_up(cols, ncols);
 
 	if (md)
 		printf("## Spec sheet\n\n");
 	else
 		printf("Spec sheet (ratios to %s)\n\n", cols[base].label);
-	grid_init(&g, nrows + 3, ncols + 1);
+	if (up)
+		top += 2;
+	grid_init(&g, nrows + top, ncols + 1);
 	grid_set(&g, 0, 0, xstrdup("figure"));
 	grid_set(&g, 1, 0, xstrdup("name"));
 	grid_set(&g, 2, 0, xstrdup("interconnect type"));
@@ -675,19 +819,27 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 		grid_set(&g, 1, i + 1, xstrdup(cols[i].p ? profile_name(cols[i].p) :
 					      cols[i].host ? "this host (no profile: see below)" : "?"));
 		grid_set(&g, 2, i + 1, xstrdup(cols[i].link ? cols[i].link : "not given"));
+		if (up) {
+			grid_set(&g, 3, i + 1, domain_text(cols[i].p));
+			grid_set(&g, 4, i + 1, xstrdup(scale_out_text(cols[i].p)));
+		}
+	}
+	if (up) {
+		grid_set(&g, 3, 0, xstrdup("scale-up domain"));
+		grid_set(&g, 4, 0, xstrdup("scale-out network"));
 	}
 	for (int r = 0; r < nrows; r++) {
 		struct cell bc;
 
 		spec_cell(&rows[r], &cols[base], &bc);
-		grid_set(&g, r + 3, 0, *rows[r].unit ? xasprintf("%s (%s)", rows[r].name, rows[r].unit)
-						      : xstrdup(rows[r].name));
+		grid_set(&g, r + top, 0, *rows[r].unit ? xasprintf("%s (%s)", rows[r].name, rows[r].unit)
+							: xstrdup(rows[r].name));
 		for (int i = 0; i < ncols; i++) {
 			struct cell c;
 
 			spec_cell(&rows[r], &cols[i], &c);
 			any_est |= c.present && c.estimate;
-			grid_set(&g, r + 3, i + 1, spec_text(&c, &bc, i == base, &fn, o->sources));
+			grid_set(&g, r + top, i + 1, spec_text(&c, &bc, i == base, &fn, o->sources));
 		}
 	}
 	grid_print(&g, o->format);
@@ -924,7 +1076,7 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 		cols[i].rs = rs;
 		cols[i].nrs = keep;
 	}
-	rows = xcalloc(NB_DTYPE_COUNT * 2 + 16, sizeof(*rows));
+	rows = xcalloc(NB_DTYPE_COUNT * 2 + 20, sizeof(*rows));
 	nrows = spec_rows(cols, ncols, rows);
 	ncases = case_list(cols, ncols, &cases);
 	if (o.format == NB_FMT_TABLE || o.format == NB_FMT_MARKDOWN) {

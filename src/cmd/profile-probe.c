@@ -9,16 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "npubench.h"
 #include "kernels/kernel.h"
+#include "model/collective.h"
 #include "model/model.h"
 #include "model/profile.h"
 #include "targets/cuda.h"
 #include "targets/hostinfo.h"
 #include "targets/target.h"
 #include "util/cpu.h"
+#include "util/mpi.h"
 #include "util/load.h"
 #include "util/peak.h"
 #include "util/pool.h"
@@ -38,15 +41,20 @@ static double measure_work(const char *text, struct nb_pool *pool, const struct 
 	char msg[256];
 	double thr;
 
+	int say = ranks_rank() == 0;	/* under mpirun, rank 0 speaks for all */
+
 	if (case_parse(text, &c, msg, sizeof(msg)))
 		return error("probe: %s: %s", text, msg);
-	fprintf(stderr, "probe: %s ...", text);
+	if (say)
+		fprintf(stderr, "probe: %s ...", text);
 	if (host_measure(&c, pool, o, &r)) {
-		fprintf(stderr, " interrupted\n");
+		if (say)
+			fprintf(stderr, " interrupted\n");
 		return -1;
 	}
 	if (r.status != NB_RES_OK) {
-		fprintf(stderr, " %s\n", result_status_name(r.status));
+		if (say)
+			fprintf(stderr, " %s\n", result_status_name(r.status));
 		error("probe: %s: %s", text, r.message ? r.message : result_status_name(r.status));
 		result_release(&r);
 		return -1;
@@ -56,7 +64,8 @@ static double measure_work(const char *text, struct nb_pool *pool, const struct 
 		*seconds = r.seconds;
 	if (actual_ops)
 		*actual_ops = r.actual_ops > 0 ? r.actual_ops : r.ops;
-	fprintf(stderr, " %.4g %s%s%s\n", thr, r.unit, r.flags ? "  " : "", r.flags ? r.flags : "");
+	if (say)
+		fprintf(stderr, " %.4g %s%s%s\n", thr, r.unit, r.flags ? "  " : "", r.flags ? r.flags : "");
 	probe_disturbed += r.flags && (strstr(r.flags, "loaded=") || strstr(r.flags, "concurrent_run"));
 	result_release(&r);
 	return thr;
@@ -427,6 +436,117 @@ out:
 	return ret;
 }
 
+/* The interconnect of MPI ranks: a send/recv ring shift (every rank sends
+ * to the next and receives from the previous at once, as each step of a
+ * ring collective does) from 8 B to 16 MiB, fitted to t = alpha + S / beta. */
+#define LINK_SIZES 8
+
+static int probe_link(struct probe *pr, double *alpha, double *beta)
+{
+	double bytes[LINK_SIZES], secs[LINK_SIZES];
+	char text[96];
+
+	for (int i = 0; i < LINK_SIZES; i++) {
+		bytes[i] = (double)(8LL << (3 * i));
+		snprintf(text, sizeof(text), "collective op=sendrecv dtype=fp32 bytes=%.0f", bytes[i]);
+		if (measure(text, pr->pool, &pr->mo, &secs[i]) < 0)
+			return -1;
+	}
+	if (coll_fit_alpha_beta(bytes, secs, LINK_SIZES, alpha, beta))
+		return error("probe: the send/recv times do not grow with the message size "
+			     "(%.3g s at 8 B, %.3g s at %.0f B): a busy machine? probe again", secs[0],
+			     secs[LINK_SIZES - 1], bytes[LINK_SIZES - 1]);
+	if (ranks_rank() == 0)
+		fprintf(stderr, "probe: alpha %.3g us, beta %.4g GB/s per rank and direction\n",
+			*alpha * 1e6, *beta / 1e9);
+	return 0;
+}
+
+/* The interconnect section of the host profile, from ALPHA and BETA
+ * measured on the ranks of HOSTS (comma separated). */
+static void link_section(struct nb_profile_doc *doc, const char *hosts, double alpha, double beta)
+{
+	char *lib = xstrdup(ranks_library()), *name, *src, when[32];
+	int one_host = 1, r = ranks_size();
+
+	for (const char *c = hosts, *first = hosts; (c = strchr(c, ',')); c++)
+		one_host &= !strncmp(c + 1, first, strcspn(first, ",")) &&
+			    strcspn(c + 1, ",") == strcspn(first, ",");
+	lib[strcspn(lib, ",")] = '\0';
+	nb_iso8601_now(when, sizeof(when));
+	name = one_host ? xasprintf("MPI shared memory (%s)", lib) : xasprintf("MPI across hosts (%s)", lib);
+	src = xasprintf("npubench %s profile probe under mpirun, %d ranks on %s, %s: send/recv ring "
+			"shift of 8 B to 16 MiB (slowest rank per sample), fitted to t = alpha + bytes / beta",
+			PACKAGE_VERSION, r, hosts, when);
+	profile_doc_str(doc, "sources.MPI", src);
+	profile_doc_str(doc, "interconnect.name", name);
+	profile_doc_fig(doc, "interconnect.bandwidth_gbs", 2 * beta / 1e9, "MPI", "derived",
+			"beta both ways: each rank sends and receives at once");
+	profile_doc_fig(doc, "interconnect.latency_us", alpha * 1e6, "MPI", "derived",
+			"alpha: the fitted cost of one message step (MPI's call, the copy's start)");
+	profile_doc_str(doc, "interconnect.scale_up.kind", "switch");
+	profile_doc_fig(doc, "interconnect.scale_up.chips", r, "MPI", "measured",
+			"the ranks of the probe: a collective on more ranks is not predicted");
+	profile_doc_fig(doc, "interconnect.scale_up.links_per_chip", 1, "MPI", "derived",
+			"one path per rank: beta is what one rank's sends reach");
+	profile_doc_fig(doc, "interconnect.scale_up.link_bandwidth_gbs", beta / 1e9, "MPI", "derived",
+			"beta: the fitted rate of one rank's sends while every rank sends");
+	profile_doc_fig(doc, "interconnect.scale_up.base_us", 0.001, "EST", "estimate",
+			"no fixed cost beyond alpha: MPI's per-call cost is inside each step's alpha");
+	profile_doc_fig(doc, "interconnect.scale_up.efficiency", 1, "MPI", "derived",
+			"1 by construction: beta is the rate data moved at, not a line rate");
+	free(lib);
+	free(name);
+	free(src);
+}
+
+/* Under mpirun: the host's interconnect, merged into the host profile a
+ * plain probe wrote (compute and memory need one process alone). */
+static int probe_ranks(struct probe *pr)
+{
+	struct nb_profile_doc *doc = NULL;
+	struct nb_profile *check = NULL;
+	double alpha = 0, beta = 0, bad = 0;
+	char *hosts = ranks_hostnames();	/* every rank takes part */
+	int ret = -1;
+
+	if (ranks_rank() == 0 && profile_doc_read(pr->out, &doc)) {
+		error("probe: under mpirun, 'profile probe' adds the interconnect to the host profile: "
+		      "run 'npubench profile probe' alone first (writes %s)", pr->out);
+		bad = 1;
+	}
+	ranks_max(&bad, 1);
+	if (bad || probe_link(pr, &alpha, &beta))
+		goto out;
+	if (ranks_rank() == 0) {
+		link_section(doc, hosts, alpha, beta);
+		if (profile_doc_write(doc, pr->out, &check))
+			goto out;
+		printf("%s\n", pr->out);
+	}
+	ret = 0;
+out:
+	profile_free(check);
+	profile_doc_free(doc);
+	free(hosts);
+	return ret;
+}
+
+/* A plain probe keeps the interconnect an earlier probe under mpirun
+ * measured: compute and memory do not change it. */
+static void keep_interconnect(const char *file, struct nb_profile_doc *doc)
+{
+	struct nb_profile_doc *old = NULL;
+
+	if (access(file, F_OK) || profile_doc_read(file, &old))
+		return;
+	if (profile_doc_has(old, "interconnect.scale_up") && profile_doc_has(old, "sources.MPI")) {
+		profile_doc_take(doc, old, "interconnect");
+		profile_doc_take(doc, old, "sources.MPI");
+	}
+	profile_doc_free(old);
+}
+
 /* Says when the probe shares the CPUs with other work: at the start, and
  * in the profile's notes when some measurement was disturbed. */
 static void probe_hygiene_start(struct nb_ctx *ctx, const struct probe *pr)
@@ -480,6 +600,12 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 		goto out;
 	}
 	ret = NB_EXIT_FAIL;
+	if (ranks_many()) {
+		pr.pool = pool_create(1, 0);
+		if (pr.pool && probe_ranks(&pr) == 0)
+			ret = 0;
+		goto out;
+	}
 	probe_disturbed = 0;
 	probe_hygiene_start(ctx, &pr);
 	pr.pool = pool_create((int)pr.threads, 1);
@@ -487,6 +613,7 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 		goto out;
 	doc = profile_doc_new();
 	probe_header(&pr, doc);
+	keep_interconnect(pr.out, doc);
 	if (probe_compute(&pr, doc) || probe_memory(&pr, doc) || probe_model(&pr, doc))
 		goto out;
 	probe_hygiene_end(&pr, doc);

@@ -15,7 +15,8 @@ struct nb_ctx;
 	"        (or FILE); time it on a quiet machine.  With --target cuda:N, the GPU\n" \
 	"        instead (cuBLASLt GEMM per dtype at N^3, default 8192, a stream copy,\n" \
 	"        cuDNN attention, cuSPARSE CSR, an 8^3 GEMM for the launch time) into\n" \
-	"        a 'cudaN' profile\n"
+	"        a 'cudaN' profile.  Under mpirun: the ranks' interconnect (alpha,\n" \
+	"        beta of a send/recv ring shift, 8 B to 16 MiB) added to the host profile\n"
 
 int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx);
 /* The GPU probe (--target cuda:INDEX): writes OUT (NULL: cudaINDEX.json in

@@ -458,6 +458,7 @@ struct run_state {
 	struct nb_result *kept;		/* --format json: the results, printed at the end */
 	int nkept;
 	int width, stored, failed, errors, nmeasured;
+	int seq;			/* rows recorded: a step may give several (per rank) */
 	struct progress prog;
 	int measured_ok, disturbed, was_disturbed;	/* measurement hygiene */
 };
@@ -621,8 +622,9 @@ static int run_begin(struct nb_ctx *ctx, struct run_state *s)
 
 /* Stores and shows one finished result; R is consumed.  Returns 0, or -1
  * when the store failed. */
-static int run_record(struct run_state *s, struct nb_result *r)
+static int record_one(struct run_state *s, struct nb_result *r)
 {
+	r->seq = ++s->seq;
 	if (ranks_rank() > 0) {		/* only rank 0 stores and prints */
 		result_release(r);
 		return 0;
@@ -652,6 +654,25 @@ static int run_record(struct run_state *s, struct nb_result *r)
 	return 0;
 }
 
+/* One step's result, then its per-rank rows (under mpirun); all consumed. */
+static int run_record(struct run_state *s, struct nb_result *r)
+{
+	struct nb_result *ranks = r->ranks;
+	int nranks = r->nranks, ret;
+
+	r->ranks = NULL;
+	r->nranks = 0;
+	ret = record_one(s, r);
+	for (int i = 0; i < nranks; i++) {
+		if (!ret)
+			ret = record_one(s, &ranks[i]);
+		else
+			result_release(&ranks[i]);
+	}
+	free(ranks);
+	return ret;
+}
+
 /* Under mpirun every rank must run the same cases on the same targets in
  * the same order: a hash of the list, compared across ranks.  Returns 0 or
  * the exit status. */
@@ -676,6 +697,17 @@ static int ranks_in_step(struct run_state *s)
 		return NB_EXIT_USAGE;
 	}
 	return 0;
+}
+
+/* Rank 0's watchdog found a rank that does not answer: the run is marked
+ * interrupted before every rank is stopped (its results are committed). */
+static void run_abort_hook(void *arg)
+{
+	struct run_state *s = arg;
+
+	if (s->st && !store_run_end(s->st, &s->run, "interrupted"))
+		fprintf(stderr, "npubench: run %lld keeps its %d finished result(s) in %s\n",
+			(long long)s->run.id, s->stored, store_path(s->st));
 }
 
 /* Every case on every target, in order, until done or interrupted. */
@@ -717,7 +749,6 @@ static void run_loop(struct run_state *s)
 				p->what = NULL;
 			}
 			progress_clear(p->on && measured);
-			r.seq = step;
 			if (run_record(s, &r)) {
 				nb_interrupted = 1;	/* the store failed: stop, keep what is there */
 				break;
@@ -773,7 +804,10 @@ static int cmd_run(int argc, char **argv, struct nb_ctx *ctx)
 		csv_header(stdout, NULL, 0);
 	fflush(stdout);
 	hygiene_start(&s, ctx);
+	if (ranks_rank() == 0)
+		ranks_on_abort(run_abort_hook, &s);
 	run_loop(&s);
+	ranks_on_abort(NULL, NULL);
 	active_unregister();
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

@@ -14,10 +14,12 @@
 #include "util/csv.h"
 #include "util/util.h"
 
-enum { C_SYSTEM, C_METRIC, C_VALUE, C_UNIT, C_TARGET, C_CASE, C_ASSUMED, NCOL };
+enum { C_SYSTEM, C_METRIC, C_VALUE, C_UNIT, C_TARGET, C_CASE, C_ASSUMED, C_SPLIT, NCOL };
 static const char *const colnames[NCOL] = {
-	"chips", "metric", "value", "unit", "target", "case", "assumed",
+	"chips", "metric", "value", "unit", "target", "case", "assumed", "split",
 };
+/* Columns a file may lack (every row then counts in the summary). */
+static const int col_optional[NCOL] = { [C_SPLIT] = 1 };
 
 /* The metric a row reports, from the prediction: MFU in percent, the step
  * time, tokens per second (per card when the unit says so), or model FLOP/s
@@ -75,8 +77,31 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	o->predicted = 1;
 	o->err = (got - value) / value;
 	o->bound = pr.bound;
-	snprintf(o->note, sizeof(o->note), "step %.3g s, MFU %.1f%%; assumed: %.150s", r.step_s, 100 * r.mfu,
-		 f[C_ASSUMED]);
+	if (c.kernel == kernel_find("infer"))
+		snprintf(o->note, sizeof(o->note), "TTFT %.3g s, TPOT %.3g ms; assumed: %.150s", r.ttft_s,
+			 1e3 * r.tpot_s, f[C_ASSUMED]);
+	else
+		snprintf(o->note, sizeof(o->note), "step %.3g s, MFU %.1f%%; assumed: %.150s", r.step_s,
+			 100 * r.mfu, f[C_ASSUMED]);
+}
+
+/* A holdout row (split=holdout) is predicted but kept out of the summary
+ * and the thresholds: nothing was fitted to it, and its error is reported
+ * on its own line.  Returns 1 when O was one. */
+static int hold_out(struct outcome *o, const char *split, double *err, int *n)
+{
+	char note[sizeof(o->note)];
+
+	if (strcmp(split, "holdout"))
+		return 0;
+	if (o->predicted) {
+		snprintf(note, sizeof(note), "holdout (not in the summary): predicted %.4g, error %+.1f%%; %.150s",
+			 o->prediction, 100 * o->err, o->note);
+		memcpy(o->note, note, sizeof(note));
+		err[(*n)++] = fabs(o->err);
+		o->predicted = 0;
+	}
+	return 1;
 }
 
 int validate_is_workloads(const char *path)
@@ -119,7 +144,8 @@ int validate_workloads(const char *path, const struct nb_profiles *set, const ch
 {
 	char *text = NULL, *save = NULL, *line;
 	struct outcome *o = NULL;
-	int col[NCOL], n = 0, lineno = 0, ret = NB_EXIT_FAIL;
+	double *hold = NULL;
+	int col[NCOL], n = 0, lineno = 0, ret = NB_EXIT_FAIL, nhold = 0, nhold_rows = 0;
 	size_t len;
 
 	if (nb_read_file(path, 16 << 20, &text, &len))
@@ -134,7 +160,7 @@ int validate_workloads(const char *path, const struct nb_profiles *set, const ch
 				for (int j = 0; j < nf; j++)
 					if (!strcmp(f[j], colnames[c]))
 						col[c] = j;
-				if (col[c] < 0) {
+				if (col[c] < 0 && !col_optional[c]) {
 					error("%s:1: no column '%s' (see data/workload-measurements.md)", path,
 					      colnames[c]);
 					goto out;
@@ -143,26 +169,36 @@ int validate_workloads(const char *path, const struct nb_profiles *set, const ch
 			continue;
 		}
 		for (int c = 0; c < NCOL; c++)
-			fields[c] = col[c] < nf ? f[col[c]] : (char *)"";
+			fields[c] = col[c] >= 0 && col[c] < nf ? f[col[c]] : (char *)"";
 		o = xrealloc(o, (size_t)(n + 1) * sizeof(*o));
+		hold = xrealloc(hold, (size_t)(n + 1) * sizeof(*hold));
 		memset(&o[n], 0, sizeof(o[n]));
 		o[n].line = lineno;
 		o[n].chip = xstrdup(fields[C_SYSTEM]);
 		predict_row(set, fields, &o[n]);
 		o[n].unit = xstrdup(o[n].unit);
+		nhold_rows += hold_out(&o[n], fields[C_SPLIT], hold, &nhold);
 		n++;
 	}
 	ret = validate_report(o, n, path, format, max_median, max_error);
-	if (strcmp(format, "csv"))
-		printf("  p90 |error| %.1f%% over the predicted rows\n", 100 * p90(o, n));
-	else
+	qsort(hold, (size_t)nhold, sizeof(double), cmp_abs);
+	if (strcmp(format, "csv")) {
+		printf("  p90 |error| %.1f%% over the predicted rows (holdout rows excluded)\n", 100 * p90(o, n));
+		if (nhold_rows)
+			printf("  holdout: %d of %d rows predicted, median |error| %.1f%% (not fitted, not in the "
+			       "summary)\n", nhold, nhold_rows, nhold ? 100 * hold[(nhold - 1) / 2] : 0);
+	} else {
 		printf("summary,p90,all,,%.4f,,\n", p90(o, n));
+		if (nhold)
+			printf("summary,holdout_median,all,,%.4f,,\n", hold[(nhold - 1) / 2]);
+	}
 out:
 	for (int i = 0; i < n; i++) {
 		free((char *)o[i].chip);
 		free((char *)o[i].unit);
 	}
 	free(o);
+	free(hold);
 	free(text);
 	return ret;
 }

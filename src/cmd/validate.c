@@ -848,7 +848,9 @@ static int validate_run(const char *spec, const char *target, const char *profil
 			x->prediction = pr.throughput;
 			x->predicted = x->prediction > 0;
 			x->err = (x->prediction - x->measured) / x->measured;
-			if (!strcmp(target, "host") && r->threads && r->threads != profile_units(hp))
+			/* A collective's time is the ranks', not the threads'. */
+			if (!strcmp(target, "host") && r->threads && r->threads != profile_units(hp) &&
+			    strcmp(x->family, "collective"))
 				snprintf(x->note, sizeof(x->note), "run used %d threads, the profile %d",
 					 r->threads, profile_units(hp));
 			else if (pr.reason[0])

@@ -86,6 +86,58 @@ int cuda_xlate_gemm(const struct nb_cuda_case *c, struct cuda_gemm_desc *d, char
 	return 0;
 }
 
+int cuda_xlate_gemm_dtype(const char *dtype, const char *impl, const char *fp8, const char *fp8_scale,
+			  char *msg, size_t msglen)
+{
+	static const struct { const char *name; int dtype; } names[] = {
+		{ "fp32", NB_CUDA_FP32 }, { "tf32", NB_CUDA_TF32 }, { "fp16", NB_CUDA_FP16 },
+		{ "bf16", NB_CUDA_BF16 }, { "fp8", NB_CUDA_FP8_E4M3 }, { "int8", NB_CUDA_INT8 },
+	};
+	int dt = -1;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && dtype; i++)
+		if (!strcmp(dtype, names[i].name))
+			dt = names[i].dtype;
+	if (dt < 0) {
+		snprintf(msg, msglen, "gemm: no cuBLASLt path for dtype %s", dtype ? dtype : "(none)");
+		return -1;
+	}
+	if (impl && strcmp(impl, "auto") && strcmp(impl, "cublaslt")) {
+		if (strcmp(impl, "tf32")) {
+			snprintf(msg, msglen, "gemm impl=%s: the GPU runs cuBLASLt (impl=auto, cublaslt or "
+				 "tf32)", impl);
+			return -1;
+		}
+		/* TF32 is a way of multiplying fp32 inputs, not a storage type. */
+		if (dt != NB_CUDA_FP32 && dt != NB_CUDA_TF32) {
+			snprintf(msg, msglen, "gemm impl=tf32 multiplies fp32 inputs; dtype=%s has its own "
+				 "path (drop impl=tf32)", dtype);
+			return -1;
+		}
+		dt = NB_CUDA_TF32;
+	}
+	if (dt != NB_CUDA_FP8_E4M3) {
+		if ((fp8 && strcmp(fp8, "e4m3")) || (fp8_scale && strcmp(fp8_scale, "tensor"))) {
+			snprintf(msg, msglen, "gemm fp8=/fp8_scale= need dtype=fp8, got dtype=%s", dtype);
+			return -1;
+		}
+		return dt;
+	}
+	/* cuBLASLt multiplies e4m3 by e4m3 or mixes it with e5m2, never e5m2
+	 * by e5m2; the plugin runs e4m3 x e4m3 (forward-pass GEMMs). */
+	if (fp8 && strcmp(fp8, "e4m3")) {
+		snprintf(msg, msglen, "gemm dtype=fp8 fp8=%s: the GPU path multiplies e4m3 inputs "
+			 "(cuBLASLt has no e5m2 x e5m2 GEMM)", fp8);
+		return -1;
+	}
+	if (fp8_scale && strcmp(fp8_scale, "tensor")) {
+		snprintf(msg, msglen, "gemm dtype=fp8 fp8_scale=%s: the GPU path takes inputs already in "
+			 "fp8 with per-tensor scales (fp8_scale=tensor); it has no cast pass", fp8_scale);
+		return -1;
+	}
+	return dt;
+}
+
 /* Row-major strides of a 4-d tensor with dimensions DIM. */
 static void packed(const int64_t dim[4], int64_t stride[4])
 {

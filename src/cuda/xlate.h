@@ -35,6 +35,16 @@ struct cuda_gemm_desc {
 
 int cuda_xlate_gemm(const struct nb_cuda_case *c, struct cuda_gemm_desc *d, char *msg, size_t msglen);
 
+/* The input type a GEMM case text asks cuBLASLt for, from its words:
+ * DTYPE as written ("fp32", "tf32", "fp16", "bf16", "fp8", "int8"); IMPL,
+ * the case's impl= (NULL, "auto" or "cublaslt": the dtype's own path;
+ * "tf32": fp32 inputs multiplied as TF32, as `dtype=tf32`); FP8, the fp8=
+ * storage format (NULL or "e4m3"); FP8_SCALE, fp8_scale= (NULL or
+ * "tensor": inputs already fp8 with per-tensor scales).  Returns the enum
+ * nb_cuda_dtype, or -1 with the reason in MSG. */
+int cuda_xlate_gemm_dtype(const char *dtype, const char *impl, const char *fp8, const char *fp8_scale,
+			  char *msg, size_t msglen);
+
 /* Attention: Q[b,h,sq,d], K and V [b,h,sk,d], O[b,h,sq,d], each contiguous
  * in that order; the scores S = Q K^T scaled by 1/sqrt(d), the causal mask
  * bottom-right aligned (row i sees keys j <= i + sk - sq), as on the host. */

@@ -166,6 +166,9 @@ void case_init(struct nb_case *c, const struct nb_kernel *k)
 
 	memset(c, 0, sizeof(*c));
 	c->kernel = k;
+	if (k->nparams > NB_MAX_PARAMS)
+		die("internal error: kernel %s has %d parameters, more than NB_MAX_PARAMS (%d)", k->name,
+		    k->nparams, NB_MAX_PARAMS);
 	for (int i = 0; i < k->nparams; i++)
 		if (set_value(&k->params[i], &c->v[i], k->params[i].def, msg, sizeof(msg)))
 			die("internal error: kernel %s: default: %s", k->name, msg);

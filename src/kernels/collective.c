@@ -174,6 +174,7 @@ const struct nb_kernel nb_kernel_collective = {
 	.shape = coll_shape,
 	.resolve = coll_resolve,
 	.store_resolved = 1,
+	.across_ranks = 1,
 	.host_bytes = coll_host_bytes,
 	.host_available = coll_available,
 	.note = coll_note,

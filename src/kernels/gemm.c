@@ -202,9 +202,10 @@ static void run_free(struct gemm_run *r)
 	r->aprep = NULL;
 }
 
-static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_pool *pool,
-		    enum nb_dtype dt, long m, long n, long k, const void *a, const void *b, void *c,
-		    int force_small)
+/* Everything of a run but its buffers. */
+static void run_setup(struct gemm_run *r, const struct gemm_impl *impl, struct nb_pool *pool,
+		      enum nb_dtype dt, long m, long n, long k, const void *a, const void *b, void *c,
+		      int force_small)
 {
 	const struct nb_cpu *cpu = cpu_detect();
 
@@ -223,20 +224,30 @@ static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_
 	if (r->small) {
 		long l1 = cpu->l1d > 0 ? cpu->l1d : 32768;
 
-		r->aprep = nb_aligned_alloc(small_prep_bytes(dt, m, k));
-		if (!r->aprep)
-			goto fail;
 		r->sm.dt = dt;
 		r->sm.m = m;
 		r->sm.n = n;
 		r->sm.k = k;
-		r->sm.ap = r->aprep;
 		r->sm.b = r->b;
 		r->sm.c = c;
 		r->sm.nb = clampl(round_down(l1 / 2 / (m * 4), 16), 64, GEMM_MAX_DIM);
-		return 0;
+		return;
 	}
 	gemm_blocking(impl, dt, m, n, k, r->nthreads, &r->bl);
+}
+
+static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_pool *pool,
+		    enum nb_dtype dt, long m, long n, long k, const void *a, const void *b, void *c,
+		    int force_small)
+{
+	run_setup(r, impl, pool, dt, m, n, k, a, b, c, force_small);
+	if (r->small) {
+		r->aprep = nb_aligned_alloc(small_prep_bytes(dt, m, k));
+		if (!r->aprep)
+			goto fail;
+		r->sm.ap = r->aprep;
+		return 0;
+	}
 	r->apack = xcalloc((size_t)r->nthreads, sizeof(void *));
 	r->bpack = xcalloc((size_t)r->nthreads, sizeof(void *));
 	for (int t = 0; t < r->nthreads; t++) {
@@ -366,6 +377,66 @@ int gemm_compute(const struct gemm_impl *impl, struct nb_pool *pool, enum nb_dty
 	run_exec(&r);
 	run_free(&r);
 	return 0;
+}
+
+/* Grows buffer *P to N bytes (kept when already that large). */
+static int ws_grow(void **p, size_t *have, size_t n)
+{
+	if (*have >= n)
+		return 0;
+	nb_aligned_free(*p);
+	*have = 0;
+	if (!(*p = nb_aligned_alloc(n)))
+		return -1;
+	*have = n;
+	return 0;
+}
+
+int gemm_compute_ws(struct gemm_ws *ws, const struct gemm_impl *impl, struct nb_pool *pool, enum nb_dtype dt,
+		    long m, long n, long k, const void *a, const void *b, void *c)
+{
+	struct gemm_run r;
+
+	run_setup(&r, impl, pool, dt, m, n, k, a, b, c, -1);
+	if (!ws->apack) {
+		ws->nthreads = r.nthreads;
+		ws->apack = xcalloc((size_t)r.nthreads, sizeof(void *));
+		ws->bpack = xcalloc((size_t)r.nthreads, sizeof(void *));
+		ws->asz = xcalloc((size_t)r.nthreads, sizeof(size_t));
+		ws->bsz = xcalloc((size_t)r.nthreads, sizeof(size_t));
+	}
+	if (ws->nthreads != r.nthreads)
+		die("internal error: a GEMM workspace used with pools of %d and %d threads", ws->nthreads,
+		    r.nthreads);
+	if (r.small) {
+		if (ws_grow(&ws->aprep, &ws->psz, small_prep_bytes(dt, m, k)))
+			return error("gemm: cannot allocate for m=%ld n=%ld k=%ld", m, n, k);
+		r.aprep = ws->aprep;
+		r.sm.ap = ws->aprep;
+	} else {
+		for (int t = 0; t < r.nthreads; t++)
+			if (ws_grow(&ws->apack[t], &ws->asz[t], r.bl.apack) ||
+			    ws_grow(&ws->bpack[t], &ws->bsz[t], r.bl.bpack))
+				return error("gemm: cannot allocate packing buffers for m=%ld n=%ld k=%ld", m, n, k);
+		r.apack = ws->apack;
+		r.bpack = ws->bpack;
+	}
+	run_exec(&r);
+	return 0;
+}
+
+void gemm_ws_free(struct gemm_ws *ws)
+{
+	for (int t = 0; ws->apack && t < ws->nthreads; t++) {
+		nb_aligned_free(ws->apack[t]);
+		nb_aligned_free(ws->bpack[t]);
+	}
+	free(ws->apack);
+	free(ws->bpack);
+	free(ws->asz);
+	free(ws->bsz);
+	nb_aligned_free(ws->aprep);
+	memset(ws, 0, sizeof(*ws));
 }
 
 /* The kernel descriptor's state. */

@@ -145,4 +145,17 @@ struct nb_pool;
 int gemm_compute(const struct gemm_impl *impl, struct nb_pool *pool, enum nb_dtype dt,
 		 long m, long n, long k, const void *a, const void *b, void *c, int small);
 
+/* Packing buffers kept across calls: a sequence of products (a model's
+ * step) allocates only when a larger one than any before comes.  Zero it
+ * before first use; one pool size per workspace. */
+struct gemm_ws {
+	int nthreads;
+	void **apack, **bpack, *aprep;
+	size_t *asz, *bsz, psz;
+};
+/* As gemm_compute (small path chosen by size), with WS's buffers. */
+int gemm_compute_ws(struct gemm_ws *ws, const struct gemm_impl *impl, struct nb_pool *pool, enum nb_dtype dt,
+		    long m, long n, long k, const void *a, const void *b, void *c);
+void gemm_ws_free(struct gemm_ws *ws);
+
 #endif

@@ -15,7 +15,7 @@
 struct nb_pool;
 struct nb_cpu;
 
-#define NB_MAX_PARAMS 24
+#define NB_MAX_PARAMS 32
 
 enum nb_ptype {
 	NB_P_INT,	/* 64-bit integer, bounded by [min, max] */
@@ -161,6 +161,10 @@ struct nb_kernel {
 	 * while OTHER holds VALUE, where KEY does not apply
 	 * ("density@pattern=2:4").  NULL: every parameter shown. */
 	const char *label_omit;
+	/* One operation spans every MPI rank (a collective): its time is the
+	 * ranks' together.  Other kernels, run under mpirun, run on every rank
+	 * at once and are also stored per rank. */
+	int across_ranks;
 	/* The size axis of a scaling chart, or NULL for no sweep. */
 	const struct nb_sweep *sweep;
 	/* Edge-case sizes the tests run against the reference, as case text

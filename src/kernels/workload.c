@@ -1,8 +1,8 @@
 /* The train and infer families: a transformer training step and a served
  * batch.  Their parameter names are the case text's contract.  They declare
  * the workload shape kind: the model composes them from GEMM, attention,
- * stream and collective cases (model/workload.c); they have no host
- * implementation of their own. */
+ * stream and collective cases (model/compose.c); on the host a small dense
+ * model runs for real (kernels/workload-host.c). */
 #include "kernels/workload.h"
 
 #include <stdio.h>
@@ -18,7 +18,7 @@ void workload_set_catalog(nb_llm_find_fn find)
 }
 
 #define DIMS(model_help) \
-	{ "model", NB_P_ENUM, "gpt3-1.3b", NB_LLM_CHOICES, 0, 0, model_help }, \
+	{ "model", NB_P_ENUM, "none", NB_LLM_CHOICES, 0, 0, model_help }, \
 	{ "hidden", NB_P_INT, "0", NULL, 0, 1 << 20, "model width; 0 = the model's" }, \
 	{ "heads", NB_P_INT, "0", NULL, 0, 1 << 14, "attention (query) heads; 0 = the model's" }, \
 	{ "kv_heads", NB_P_INT, "0", NULL, 0, 1 << 14, "key/value heads (GQA); 0 = the model's, else heads" }, \
@@ -29,6 +29,13 @@ void workload_set_catalog(nb_llm_find_fn find)
 	{ "vocab", NB_P_INT, "0", NULL, 0, 1 << 24, "vocabulary; 0 = the model's" }, \
 	{ "experts", NB_P_INT, "0", NULL, 0, 1 << 16, "MoE experts; 0 = the model's, else 1 (dense)" }, \
 	{ "topk", NB_P_INT, "0", NULL, 0, 1 << 10, "experts per token; 0 = the model's, else 1" }
+
+/* How attention runs: fused (FlashAttention, 2022 on) or with the scores
+ * materialised in memory (scale-mask-softmax and dropout kernels between
+ * two batched GEMMs, as Megatron-LM and T5X ran it before). */
+#define ATTN_PARAM \
+	{ "attention", NB_P_ENUM, "flash", "flash|materialized", 0, 0, \
+	  "flash: fused, causal; materialized: scores in memory, full s x s GEMMs" }
 
 static const struct nb_param_desc train_params[] = {
 	DIMS("named model (data/models/); explicit dimensions replace its own; none: all given"),
@@ -44,6 +51,9 @@ static const struct nb_param_desc train_params[] = {
 	{ "zero", NB_P_INT, "0", NULL, 0, 3, "ZeRO stage: 1 optimizer, 2 +gradients, 3 +weights sharded over dp" },
 	{ "interleave", NB_P_INT, "1", NULL, 1, 64, "virtual pipeline stages per rank (interleaved 1F1B)" },
 	{ "recompute", NB_P_ENUM, "selective", "none|selective|full", 0, 0, "activation recomputation" },
+	ATTN_PARAM,
+	{ "tp_overlap", NB_P_BOOL, "false", NULL, 0, 0,
+	  "tensor-parallel all-gather/reduce-scatter (sp) overlapped with the adjacent GEMM" },
 };
 
 static const struct nb_param_desc infer_params[] = {
@@ -55,6 +65,7 @@ static const struct nb_param_desc infer_params[] = {
 	{ "pp", NB_P_INT, "1", NULL, 1, 1 << 10, "pipeline stages" },
 	{ "dtype", NB_P_DTYPE, "bf16", "bf16|fp16|fp8|int8", 0, 0, "weight and matrix dtype" },
 	{ "kv_dtype", NB_P_ENUM, "auto", "auto|bf16|fp16|fp8|int8", 0, 0, "KV-cache dtype; auto = dtype" },
+	ATTN_PARAM,
 };
 
 static int64_t pick(const struct nb_case *c, const char *name, int64_t model_value, int64_t fallback)
@@ -106,6 +117,12 @@ static int dims(const struct nb_case *c, struct nb_llm *m, char *msg, size_t n)
 	m->topk = pick(c, "topk", base->topk, 1);
 	m->seq = base->seq > 0 ? base->seq : 2048;
 	m->gated = g == 0 ? base->gated : g == 2;
+	/* A model given by its dimensions alone is labelled by them, so that
+	 * no stored result names a model whose figures it does not have. */
+	if (mi == 0)
+		snprintf(m->id, sizeof(m->id), "h%lld-a%lld-kv%lld-l%lld-f%lld%s", (long long)m->hidden,
+			 (long long)m->heads, (long long)m->kv_heads, (long long)m->layers, (long long)m->ffn,
+			 m->experts > 1 ? "-moe" : "");
 	if (m->heads % m->kv_heads) {
 		snprintf(msg, n, "heads=%lld is not a multiple of kv_heads=%lld", (long long)m->heads,
 			 (long long)m->kv_heads);
@@ -156,6 +173,7 @@ int workload_resolve(const struct nb_case *c, struct nb_workload *w, char *msg, 
 	w->tp = case_int(c, "tp");
 	w->pp = case_int(c, "pp");
 	w->dp = w->ep = w->interleave = 1;
+	w->attn_materialized = case_int(c, "attention") == 1;
 	if (w->train) {
 		w->seq = pick(c, "seq", w->m.seq, 2048);
 		w->global_batch = case_int(c, "global_batch");
@@ -166,6 +184,7 @@ int workload_resolve(const struct nb_case *c, struct nb_workload *w, char *msg, 
 		w->zero = case_int(c, "zero");
 		w->interleave = case_int(c, "interleave");
 		w->recompute = (enum nb_recompute)case_int(c, "recompute");
+		w->tp_overlap = (int)case_int(c, "tp_overlap") && w->sp;
 		w->kv_dtype = w->dtype;
 	} else {
 		static const enum nb_dtype kv[] = { NB_BF16, NB_BF16, NB_FP16, NB_FP8, NB_INT8 };
@@ -234,35 +253,55 @@ static void wl_shape(const struct nb_case *c, struct nb_shape *s)
 	s->dtype = case_dtype(c);
 }
 
-/* The host does not run a whole model: the result says so. */
-static int wl_host(const struct nb_case *c, char *msg, size_t n)
-{
-	snprintf(msg, n, "%s has no host implementation: it is predicted on chip targets only", c->kernel->name);
-	return -1;
-}
+/* Small enough for the tests to run at every ISA level against the
+ * reference. */
+static const char *const train_tests[] = {
+	"train hidden=64 heads=4 kv_heads=2 layers=2 ffn=96 gated=true vocab=97 seq=24 global_batch=4 "
+	"micro_batch=2 recompute=full attention=materialized",
+	"train hidden=48 heads=3 layers=1 ffn=80 gated=false vocab=64 seq=17 global_batch=1 micro_batch=1 "
+	"recompute=none dtype=fp16 attention=materialized",
+	NULL,
+};
 
-static const char *const train_tests[] = { NULL };
+static const char *const infer_tests[] = {
+	"infer hidden=64 heads=4 kv_heads=1 layers=2 ffn=128 gated=true vocab=101 batch=2 input=9 output=5 attention=materialized",
+	"infer hidden=32 heads=2 layers=1 ffn=64 vocab=50 batch=1 input=1 output=3 dtype=fp16 attention=materialized",
+	NULL,
+};
 
 const struct nb_kernel nb_kernel_train = {
 	.name = "train",
-	.summary = "one optimizer step of a decoder-only transformer on tp x pp x dp chips (predicted)",
+	.summary = "one optimizer step of a decoder-only transformer on tp x pp x dp chips (host: one chip, measured)",
 	.params = train_params,
 	.nparams = (int)NB_ARRAY_SIZE(train_params),
 	.check = wl_check,
 	.work = wl_work,
 	.shape = wl_shape,
 	.test_cases = train_tests,
-	.host_available = wl_host,
+	.host_bytes = workload_host_bytes,
+	.host_available = workload_host_available,
+	.setup = workload_host_setup,
+	.execute = workload_host_execute,
+	.verify = workload_host_verify,
+	.teardown = workload_host_teardown,
+	.impl = workload_host_impl,
 };
 
 const struct nb_kernel nb_kernel_infer = {
 	.name = "infer",
-	.summary = "serving a batch: prefill (time to first token) and decode (time per output token) (predicted)",
+	.summary = "serving a batch: prefill (time to first token) and decode (time per output token) "
+		   "(host: one chip, measured)",
 	.params = infer_params,
 	.nparams = (int)NB_ARRAY_SIZE(infer_params),
 	.check = wl_check,
 	.work = wl_work,
 	.shape = wl_shape,
-	.test_cases = train_tests,
-	.host_available = wl_host,
+	.test_cases = infer_tests,
+	.host_bytes = workload_host_bytes,
+	.host_available = workload_host_available,
+	.setup = workload_host_setup,
+	.execute = workload_host_execute,
+	.verify = workload_host_verify,
+	.teardown = workload_host_teardown,
+	.impl = workload_host_impl,
 };

@@ -43,6 +43,8 @@ struct nb_workload {
 	int64_t tp, pp, dp, ep, zero, interleave;
 	int sp;
 	enum nb_recompute recompute;
+	int attn_materialized;		/* scores in memory instead of fused attention */
+	int tp_overlap;			/* sp collectives overlapped with their GEMMs */
 };
 
 /* Fills W from C (a train or infer case).  Returns -1 with a message naming
@@ -54,5 +56,22 @@ int workload_resolve(const struct nb_case *c, struct nb_workload *w, char *msg, 
  * a token passes through (the active ones). */
 double workload_params(const struct nb_llm *m);
 double workload_active_params(const struct nb_llm *m);
+
+/* Host execution (kernels/workload-host.c): a small dense model on one
+ * chip, measured; see the kernel descriptor's hooks. */
+struct nb_host_env;
+struct nb_verify;
+int workload_host_available(const struct nb_case *c, char *msg, size_t n);
+double workload_host_bytes(const struct nb_case *c);
+int workload_host_setup(const struct nb_case *c, const struct nb_host_env *env, void **state);
+void workload_host_execute(void *state);
+int workload_host_verify(void *state, struct nb_verify *v);
+void workload_host_teardown(void *state);
+const char *workload_host_impl(const struct nb_case *c, int isa);
+/* The training backward pass of train case TEXT against central
+ * differences of its loss (fp32, portable GEMM) at NPROBE parameters:
+ * *ERR = sum |fd - grad| / sum |grad|.  Returns -1 when TEXT is not a
+ * host-runnable train case. */
+int workload_host_gradcheck(const char *text, int nprobe, double *err);
 
 #endif

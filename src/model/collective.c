@@ -76,6 +76,16 @@ double coll_busbw_factor(enum nb_coll_op op, int ranks)
 	}
 }
 
+double coll_scale_up_bytes_per_s(const struct nb_interconnect *ic)
+{
+	return ic->links_per_chip * ic->link_bytes_per_s;
+}
+
+double coll_scale_out_bytes_per_s(const struct nb_interconnect *ic)
+{
+	return ic->out_name ? ic->nics_per_chip * ic->nic_bytes_per_s : 0;
+}
+
 static int ceil_log2(int n)
 {
 	int s = 0;
@@ -348,6 +358,37 @@ void coll_predict(const struct nb_interconnect *ic, enum nb_coll_op op, double b
 	*out = best;
 	out->algbw = bytes / out->seconds;
 	out->busbw = out->algbw * coll_busbw_factor(op, ranks);
+}
+
+int coll_fit_alpha_beta(const double *bytes, const double *seconds, int n, double *alpha_s,
+			double *beta_Bps)
+{
+	double sw = 0, sws = 0, swss = 0, swt = 0, swst = 0, det, a, g;
+	int small = 0;
+
+	for (int i = 0; i < n; i++) {
+		double w = 1 / (seconds[i] * seconds[i]);
+
+		sw += w;
+		sws += w * bytes[i];
+		swss += w * bytes[i] * bytes[i];
+		swt += w * seconds[i];
+		swst += w * bytes[i] * seconds[i];
+		if (bytes[i] < bytes[small])
+			small = i;
+	}
+	det = sw * swss - sws * sws;
+	if (n < 2 || !(det > 0))
+		return -1;
+	a = (swss * swt - sws * swst) / det;
+	g = (sw * swst - sws * swt) / det;
+	if (!(g > 0))
+		return -1;
+	if (!(a > 0))
+		a = fmax(seconds[small] - bytes[small] * g, seconds[small] / 2);
+	*alpha_s = a;
+	*beta_Bps = 1 / g;
+	return 0;
 }
 
 char *coll_breakdown_json(const struct nb_coll_pred *pr, enum nb_coll_op op, double bytes, int ranks)

@@ -39,6 +39,10 @@ const char *coll_op_name(enum nb_coll_op op);
 const char *coll_algo_name(enum nb_coll_algo algo);
 /* busbw / algbw for OP on RANKS ranks. */
 double coll_busbw_factor(enum nb_coll_op op, int ranks);
+/* One chip's line rate, one direction, in B/s: every scale-up link; every
+ * scale-out NIC of the chip (0 without a scale-out network). */
+double coll_scale_up_bytes_per_s(const struct nb_interconnect *ic);
+double coll_scale_out_bytes_per_s(const struct nb_interconnect *ic);
 
 struct nb_coll_pred {
 	int ok;				/* 0: reason says why the chip cannot */
@@ -62,6 +66,16 @@ struct nb_coll_pred {
  * ranks beyond one domain). */
 void coll_predict(const struct nb_interconnect *ic, enum nb_coll_op op, double bytes, int ranks,
 		  enum nb_coll_algo algo, struct nb_coll_pred *out);
+
+/* Fits t = ALPHA + bytes / BETA to N timings (N >= 2, sizes not all
+ * equal), each point weighted by its own size of error (least squares on
+ * relative residuals), so the microsecond points count as much as the
+ * megabyte ones.  ALPHA in seconds, BETA in B/s.  Returns 0, or -1 when the
+ * timings do not rise with the size (no positive BETA); a negative ALPHA
+ * (noise) becomes the smallest time less its bandwidth term, at least half
+ * the smallest time. */
+int coll_fit_alpha_beta(const double *bytes, const double *seconds, int n, double *alpha_s,
+			double *beta_Bps);
 
 /* The breakdown stored with a prediction, as a malloc'd JSON object. */
 char *coll_breakdown_json(const struct nb_coll_pred *pr, enum nb_coll_op op, double bytes, int ranks);

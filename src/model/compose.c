@@ -32,7 +32,7 @@
  * workload measurements (data/workload-measurements.csv): the median of
  * measured over predicted rate of its predicted rows with this set to 1.
  * Nothing else was fitted to published step times. */
-#define TRAIN_SUSTAINED 0.89
+#define TRAIN_SUSTAINED 0.94
 
 /* Compute time per op family, and the communication left exposed. */
 enum fam { F_GEMM, F_ATTN, F_STREAM, F_LOGITS, F_RECOMPUTE, F_NFAM };
@@ -68,7 +68,7 @@ __attribute__((constructor)) static void install_catalog(void)
 
 /* One layer's time on one chip for one micro-batch (or one decode step). */
 struct layer {
-	double gemm_f, gemm_b, attn_f, attn_b, stream_f, stream_b, tp, ep;
+	double gemm_f, gemm_b, attn_f, attn_b, stream_f, stream_b, tp, tp_b, ep;
 };
 
 static void failf(struct wctx *x, enum nb_pred_status st, const char *fmt, ...) NB_PRINTF(3, 4);
@@ -213,6 +213,41 @@ static int64_t kv_per_chip(const struct nb_workload *w)
 	return w->m.kv_heads >= w->tp ? w->m.kv_heads / w->tp : 1;
 }
 
+/* The exposed part of a collective of COMM seconds pipelined with a GEMM
+ * of G seconds in CHUNKS pieces (one per tensor-parallel rank, as
+ * Megatron's userbuffer overlap, XLA's collective matmul and Ascend's
+ * fused matmul-communication kernels split them; Wang et al. 2023,
+ * "Overlap Communication with Dependent Computation via Decomposition"):
+ * the longer of the two runs whole, one piece of the shorter does not
+ * hide. */
+static double overlap(double comm, double g, int64_t chunks)
+{
+	return fmax(0, comm - g) + fmin(comm, g) / (double)chunks;
+}
+
+/* Attention with the scores in memory, for NH heads (sequences x heads
+ * per chip) of SEQ x SEQ: QK^T and PV as one GEMM per head over the full
+ * square (the mask is applied to the scores, not skipped), a fused
+ * scale-mask-softmax pass over the scores, and in training the attention
+ * dropout (the scores and a byte mask written); backward the four GEMMs of
+ * dV, dP, dQ, dK and the dropout and softmax gradients as passes over the
+ * scores (Korthikanti et al. 2022's 5 as^2b bytes a layer are these
+ * tensors). */
+static void materialized(struct wctx *x, int64_t nh, int64_t seq, int64_t d, struct layer *L)
+{
+	double sc = (double)nh * seq * seq * x->ab, w = x->weight;
+	int train = x->w->train;
+
+	x->weight = w * nh;
+	L->attn_f = nh * (gemm(x, seq, seq, d) + gemm(x, seq, d, seq));
+	if (train)
+		L->attn_b = nh * (3 * gemm(x, seq, d, seq) + gemm(x, seq, seq, d));
+	x->weight = w;
+	L->attn_f += stream(x, 2 * sc, 1, 1) + (train ? stream(x, 2.5 * sc, 1, 1) : 0);
+	if (train)	/* dropout backward: dP' and the mask in, dP out; softmax backward: P, dP in, dS out */
+		L->attn_b += stream(x, 2.5 * sc, 1, 1) + stream(x, 3 * sc, 2, 1);
+}
+
 /* One layer for T tokens of B sequences on one chip.  CTX > 0: a decode
  * step over a KV cache of CTX tokens (attention read as a stream), else
  * causal attention over SEQ. */
@@ -224,6 +259,7 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 	int64_t fl = m->ffn / t, up = (m->gated ? 2 : 1) * fl;
 	double Tn = w->sp ? (double)T / t : (double)T, tok_mlp = (double)T * m->topk, ab = x->ab;
 	struct { int64_t m, n, k; double count; } g[5];
+	double gt[5];
 	int ng = 0;
 
 	memset(L, 0, sizeof(*L));
@@ -241,15 +277,19 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 		g[ng++] = (typeof(g[0])){ T, h, fl, 1 };
 	}
 	for (int i = 0; i < ng; i++) {
-		L->gemm_f += g[i].count * gemm(x, g[i].m, g[i].n, g[i].k);
+		gt[i] = g[i].count * gemm(x, g[i].m, g[i].n, g[i].k);
+		L->gemm_f += gt[i];
 		if (x->w->train)	/* data gradient, weight gradient */
 			L->gemm_b += g[i].count * (gemm(x, g[i].m, g[i].k, g[i].n) + gemm(x, g[i].k, g[i].n, g[i].m));
 	}
-	if (ctx > 0)
+	if (ctx > 0) {
 		L->attn_f = stream(x, (double)b * ctx * 2 * hkv * d * dtype_bits(w->kv_dtype) / 8, 1, 0);
-	else
+	} else if (w->attn_materialized) {
+		materialized(x, b * ha, seq, d, L);
+	} else {
 		L->attn_f = attention(x, b, ha, seq, seq, d);
-	L->attn_b = w->train ? ATTN_BWD_FACTOR * L->attn_f : 0;
+		L->attn_b = w->train ? ATTN_BWD_FACTOR * L->attn_f : 0;
+	}
 	/* Two norms, two residual adds, the activation, rotary embedding. */
 	L->stream_f = 2 * stream(x, 2 * Tn * h * ab, 1, 1) + 2 * stream(x, 3 * Tn * h * ab, 2, 1)
 		+ (m->gated ? stream(x, 3 * tok_mlp * fl * ab, 2, 1) : stream(x, 2 * tok_mlp * fl * ab, 1, 1))
@@ -257,11 +297,27 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 	L->stream_b = w->train ? 2 * L->stream_f : 0;
 	/* Tensor parallelism: an all-reduce after attention and after the MLP,
 	 * or with sequence parallelism a reduce-scatter and an all-gather. */
-	if (w->sp)
-		L->tp = 2 * (coll(x, C_TP, NB_COLL_REDUCESCATTER, (double)T * h * ab, (int)t, 1)
-			     + coll(x, C_TP, NB_COLL_ALLGATHER, (double)T * h * ab, (int)t, 1));
-	else
-		L->tp = 2 * coll(x, C_TP, NB_COLL_ALLREDUCE, (double)T * h * ab, (int)t, 1);
+	if (w->sp) {
+		double rs = coll(x, C_TP, NB_COLL_REDUCESCATTER, (double)T * h * ab, (int)t, 1);
+		double ag = coll(x, C_TP, NB_COLL_ALLGATHER, (double)T * h * ab, (int)t, 1);
+
+		L->tp = L->tp_b = 2 * (rs + ag);
+		if (w->tp_overlap) {
+			/* Each all-gather feeds the GEMM after it (QKV, the MLP's
+			 * first), each reduce-scatter drains the one before it (the
+			 * output projection, the MLP's second); backward, the same
+			 * collectives beside the data- and weight-gradient GEMMs,
+			 * twice the forward's work. */
+			int up_i = m->experts > 1 ? 3 : 2;
+
+			L->tp = overlap(ag, gt[0], t) + overlap(rs, gt[1], t) + overlap(ag, gt[up_i], t)
+				+ overlap(rs, gt[up_i + 1], t);
+			L->tp_b = overlap(ag, 2 * gt[0], t) + overlap(rs, 2 * gt[1], t) + overlap(ag, 2 * gt[up_i], t)
+				  + overlap(rs, 2 * gt[up_i + 1], t);
+		}
+	} else {
+		L->tp = L->tp_b = 2 * coll(x, C_TP, NB_COLL_ALLREDUCE, (double)T * h * ab, (int)t, 1);
+	}
 	/* Experts: dispatch and combine all-to-all. */
 	L->ep = 2 * coll(x, C_EP, NB_COLL_ALLTOALL, tok_mlp * h * ab, (int)w->ep, (int)t);
 }
@@ -413,9 +469,9 @@ static void train_step(struct wctx *x, struct step *st)
 	st->fam[F_STREAM] = mbs * Ls * (L.stream_f + L.stream_b);
 	st->fam[F_LOGITS] = mbs * head;
 	st->fam[F_RECOMPUTE] = mbs * Ls * rec;
-	st->comm[C_TP] = mbs * Ls * (2 * L.tp + (rec_comm > 0 ? L.tp : 0));
+	st->comm[C_TP] = mbs * Ls * (L.tp + L.tp_b + (rec_comm > 0 ? L.tp : 0));
 	st->comm[C_EP] = mbs * Ls * (2 * L.ep + (rec_comm > 0 ? L.ep : 0));
-	t_mb = Ls * (fwd + bwd + rec + 2 * (L.tp + L.ep) + rec_comm) + head;
+	t_mb = Ls * (fwd + bwd + rec + L.tp + L.tp_b + 2 * L.ep + rec_comm) + head;
 	/* 1F1B: (pp - 1) micro-batch slots idle at start and end, divided by
 	 * the virtual stages of the interleaved schedule (Narayanan et al.
 	 * 2021, section 2.2). */
@@ -495,6 +551,7 @@ static void add_layout(cJSON *root, const struct nb_workload *w, int chips)
 	add_num(o, "tp", (double)w->tp);
 	add_num(o, "pp", (double)w->pp);
 	add_num(o, "dp", (double)w->dp);
+	cJSON_AddStringToObject(o, "attention", w->attn_materialized ? "materialized" : "flash");
 	if (w->train) {
 		add_num(o, "ep", (double)w->ep);
 		cJSON_AddBoolToObject(o, "sp", w->sp);
@@ -502,6 +559,7 @@ static void add_layout(cJSON *root, const struct nb_workload *w, int chips)
 		add_num(o, "interleave", (double)w->interleave);
 		add_num(o, "micro_batches", (double)w->global_batch / (w->dp * w->micro_batch));
 		cJSON_AddStringToObject(o, "recompute", rc[w->recompute]);
+		cJSON_AddBoolToObject(o, "tp_overlap", w->tp_overlap);
 	}
 }
 
@@ -509,7 +567,10 @@ static void add_overlap(cJSON *root, const struct nb_workload *w)
 {
 	cJSON *o = cJSON_AddObjectToObject(root, "overlap");
 
-	cJSON_AddStringToObject(o, "tp", "none: the collectives sit between a layer's GEMMs (exposed)");
+	cJSON_AddStringToObject(o, "tp", w->tp_overlap
+		? "tp_overlap: each all-gather/reduce-scatter pipelined with its GEMM in tp pieces; "
+		  "the excess over the GEMM and one piece are exposed"
+		: "none: the collectives sit between a layer's GEMMs (exposed)");
 	cJSON_AddStringToObject(o, "ep", "none: dispatch and combine wait for the router (exposed)");
 	cJSON_AddStringToObject(o, "pp_sendrecv", "none: a stage waits for its input (exposed)");
 	if (w->train) {
@@ -526,7 +587,8 @@ static void add_overlap(cJSON *root, const struct nb_workload *w)
 
 /* What every prediction assumes, stored with it ("train:" only for steps). */
 static const char *const assumptions[] = {
-	"Megatron-style layers: QKV and output projections, FlashAttention (causal), MLP, two norms, "
+	"Megatron-style layers: QKV and output projections, FlashAttention (causal) or, with "
+	"attention=materialized, the scores in memory between two full GEMMs, MLP, two norms, "
 	"two residual adds, the activation and rotary embedding as memory streams, the logits",
 	"train: backward = data- and weight-gradient GEMMs, attention backward 2.5x its forward, "
 	"elementwise backward 2x forward",
@@ -536,7 +598,7 @@ static const char *const assumptions[] = {
 	"also holds the embedding and output layer",
 	"train: Adam as a memory stream of 28 bytes a parameter; weights, gradients and optimizer "
 	"16 bytes a parameter split per ZeRO stage (Rajbhandari et al. 2020)",
-	"train: matrix work at 0.89 of the isolated-kernel rate (matrix_sustained_fraction), "
+	"train: matrix work at 0.94 of the isolated-kernel rate (matrix_sustained_fraction), "
 	"fitted to the workload measurements",
 	"tp inside the scale-up domain, dp across it (stride tp), pp outermost",
 	"MoE tokens spread evenly over experts",

@@ -21,10 +21,31 @@
 /* What the compute side of a matrix-like case costs on the chosen tiling. */
 struct tiling {
 	int bm, bn, split;	/* work tile and split-K */
-	double tiles, waves;	/* work tiles in all, waves of them over the units */
+	int stream_k;		/* the last partial wave split along k over every unit */
+	double tiles, waves;	/* work tiles in all, waves of them over the units (stream-K:
+				 * the full waves plus the share of one the remainder takes) */
 	double seconds;		/* compute time, overheads included */
 	double overhead_s;	/* the per-tile prologue/epilogue part of it */
-	double small_tile;	/* time factor of a tile smaller than the block (>= 1) */
+	double fixup_s;		/* partial accumulators of split tiles written and read back */
+	double small_tile;	/* time factor of a tile smaller than the block, or of a unit
+				 * left with too little work to hide its latency (>= 1) */
+};
+
+/* What a tiling search is given. */
+struct tiling_in {
+	double batch, M, N;	/* BATCH problems of M x N outputs */
+	double flops_per_elem;	/* operations per output element (2K for a GEMM) */
+	double k_steps;		/* reduction steps of one output tile */
+	double rate;		/* sustained rate of the whole chip */
+	double once_k;		/* per-tile cost a unit pays once (hidden under the
+				 * previous tile's main loop), in reduction steps */
+	double wave_k;		/* per-tile cost every wave pays, in reduction steps */
+	double fixup_bw;	/* bytes/s one unit moves partial accumulators at */
+	double math;		/* math time per flop relative to a dense tile's (2:4: < 1) */
+	double a_feed;		/* bytes of A fed per flop relative to dense (2:4: values + metadata) */
+	int split_ok;		/* split-K allowed */
+	int causal;		/* tile j of each row of tiles does (j + 1/2) / (n/2) of the mean work */
+	const struct nb_model_params *mp;
 };
 
 struct terms {
@@ -57,28 +78,136 @@ static void assume(struct terms *t, const char *text)
 	cJSON_AddItemToArray(t->assumptions, cJSON_CreateString(text));
 }
 
-/* The best of a few work tiles and split-K factors for BATCH problems of
- * M x N outputs, each needing FLOPS_PER_ELEM operations per output element
- * (2K for a GEMM), as a library's heuristic would choose: the block from the
- * profile, its halves and quarters (down to the matrix tile), and split-K
- * while the units are not filled.  A tile's prologue and epilogue cost
- * OVERHEAD_K reduction steps: every wave pays it, or with OVERHEAD_ONCE only
- * the first fill and the last drain on each unit (tiles streamed back to back,
- * one's epilogue under the next one's main loop).  A tile chosen smaller than
+/* Latency hiding: a unit holding a share R of a full block's work (fewer,
+ * smaller tiles resident than the block the library sizes for) keeps its
+ * matrix unit busy only part of the time: R(1+knee)/(R+knee) of its rate,
+ * 1 at R = 1, falling towards R(1+knee)/knee for little work. */
+static double hiding(double r, double knee)
+{
+	if (knee <= 0 || r >= 1)
+		return 1;
+	return r * (1 + knee) / (r + knee);
+}
+
+/* The time a unit takes for L tiles of WORK_S seconds each (at full
+ * latency hiding), A the share of a block one tile is: up to 1/A of them
+ * share the unit at a time; a group of fewer hides less. */
+static double unit_time(double L, double work_s, double a, double knee)
+{
+	double r = fmax(1, floor(1 / a)), groups = floor(L / r), left = L - groups * r;
+
+	return groups * r * work_s / hiding(r * a, knee) + (left > 0 ? left * work_s / hiding(left * a, knee) : 0);
+}
+
+/* Causal attention's query blocks do unequal work: block j of NQ sees
+ * j + 1/2 blocks of keys.  A grid is dispatched in launch order (the query
+ * blocks of one head, then the next head's, COPIES in all), each tile to the
+ * first unit that falls free.  Returns the busiest unit's work in mean
+ * tiles: at least tiles / units, more when the last tiles handed out are
+ * long and few units share them (large head dims: few heads at a given
+ * hidden size).  Past a million tiles the spread is negligible. */
+static double causal_makespan(double nq, double copies, int units)
+{
+	double tiles = nq * copies, mean = nq / 2, worst = 0, *heap;
+
+	if (nq < 2 || tiles > 1 << 20)
+		return tiles / units;
+	heap = xcalloc((size_t)units, sizeof(*heap));
+	for (double c = 0; c < copies; c++) {
+		for (double j = 0; j < nq; j++) {
+			/* Min-heap of the units' finish times: the root is
+			 * the unit free first; it takes the tile, sift down. */
+			double v = heap[0] + (j + 0.5) / mean;
+			int i = 0;
+
+			for (;;) {
+				int l = 2 * i + 1, r = l + 1, m = i;
+				double mv = v;
+
+				if (l < units && heap[l] < mv)
+					m = l, mv = heap[l];
+				if (r < units && heap[r] < mv)
+					m = r;
+				if (m == i)
+					break;
+				heap[i] = heap[m];
+				i = m;
+			}
+			heap[i] = v;
+		}
+	}
+	for (int u = 0; u < units; u++)
+		worst = fmax(worst, heap[u]);
+	free(heap);
+	return worst;
+}
+
+/* One candidate tiling: EM x EN tiles split S ways along k, or with
+ * STREAM_K the classic waves and then the remainder split over every unit. */
+static struct tiling one_tiling(const struct nb_profile *p, const struct tiling_in *in, int bm0, int bn0,
+				int bm, int bn, double em, double en, int s, int stream_k)
+{
+	int units = profile_units(p);
+	double per_unit = in->rate / units, i0 = (double)bm0 * bn0 / (bm0 + bn0), c = i0 / 4;
+	/* Reuse is the chosen block's: a block clipped by the matrix edge
+	 * streams its operands, which the memory term counts.  Per flop a
+	 * tile costs its math plus feeding its operands, c / intensity: A's
+	 * share c / bn, B's c / bm. */
+	double reuse = (in->math + c * (in->a_feed / bn + 1.0 / bm)) / (1 + c / i0);
+	double mn_tiles = in->batch * ceil(in->M / em) * ceil(in->N / en);
+	double tiles = mn_tiles * s, full = floor(tiles / units), rem = tiles - full * units;
+	double waves = stream_k ? full + rem / units : ceil(tiles / units);
+	double tile_rate = per_unit / reuse, knee = in->mp->occupancy_knee;
+	double a = em * en / ((double)bm0 * bn0);
+	double once_s = em * en * 2 * in->once_k / tile_rate;
+	double wave_s = em * en * 2 * in->wave_k / tile_rate;
+	double work_s = em * en * in->flops_per_elem / s / tile_rate;
+	/* A tile split along k writes its fp32 partial sums and one unit
+	 * reads them all back: 8 bytes per output element of each piece. */
+	double fix_s = 8 * em * en / in->fixup_bw;
+	/* The busiest unit: its tiles in groups that share it; stream-K's
+	 * last wave gives each unit a piece of one tile. */
+	double busy = stream_k ? unit_time(full, work_s, a, knee) + rem / units * work_s / hiding(a, knee)
+			       : unit_time(ceil(tiles / units), work_s, a, knee);
+	struct tiling t = { 0 };
+
+	/* Causal: the busiest unit of the launch-order schedule, at the
+	 * latency hiding the even split would have. */
+	if (in->causal && !stream_k && s == 1)
+		busy *= causal_makespan(ceil(in->M / em), in->batch * ceil(in->N / en), units) /
+			ceil(tiles / units);
+
+	t.bm = (int)em;
+	t.bn = (int)en;
+	t.split = s;
+	t.stream_k = stream_k;
+	t.tiles = tiles;
+	t.waves = waves;
+	t.overhead_s = once_s + ceil(waves) * wave_s;
+	t.fixup_s = (s > 1 ? ceil(waves) * fix_s : 0) + (stream_k && rem > 0 ? fix_s : 0);
+	t.seconds = busy + t.overhead_s + t.fixup_s;
+	/* Small tiles and too little work per unit, as one time factor. */
+	t.small_tile = reuse * (waves > 0 ? busy / (waves * work_s) : 1);
+	return t;
+}
+
+/* The best of a few work tiles and split-K factors, as a library's heuristic
+ * would choose: the block from the profile, its halves and quarters (down to
+ * the matrix tile), split-K while the units are not filled, and, where the
+ * chip's library has it (model.stream_k), stream-K: the full waves as usual,
+ * then the remaining tiles' k-steps dealt evenly to every unit, each unit
+ * paying one partial-sum fixup instead of a wave mostly idle.  A tile's
+ * prologue and epilogue cost reduction steps: the part hidden under the
+ * previous tile's main loop once per unit, the rest every wave.  A tile chosen smaller than
  * the block reuses its operands less: its rate falls with its intensity
- * mn/(m+n). */
-static struct tiling best_tiling(const struct nb_profile *p, double batch, double M, double N,
-				 double flops_per_elem, double k_steps, double rate,
-				 double overhead_k, int split_ok, int overhead_once)
+ * mn/(m+n); a unit left with less than a block's work hides less latency. */
+static struct tiling best_tiling(const struct nb_profile *p, const struct tiling_in *in)
 {
 	int tm, tn, tk, bm0, bn0, units = profile_units(p);
-	double per_unit = rate / units, i0, c;
 	struct tiling best = { 0 };
 
 	profile_tile(p, &tm, &tn, &tk);
 	profile_block(p, &bm0, &bn0);
-	i0 = (double)bm0 * bn0 / (bm0 + bn0);
-	c = i0 / 4;	/* operand loads: a quarter of the math time at the block tile */
 	best.seconds = INFINITY;
 	for (int hm = 1; hm <= 4; hm *= 2) {
 		for (int hn = 1; hn <= 4; hn *= 2) {
@@ -87,33 +216,22 @@ static struct tiling best_tiling(const struct nb_profile *p, double batch, doubl
 			if (bm < tm || bn < tn)
 				continue;
 			/* A tile bigger than the padded matrix shrinks to it. */
-			double em = fmin(bm, M), en = fmin(bn, N);
-			double mn_tiles = batch * ceil(M / em) * ceil(N / en);
-			/* Reuse is the chosen block's: a block clipped by the matrix
-			 * edge streams its operands, which the memory term counts. */
-			double in = (double)bm * bn / (bm + bn);
-			double tile_rate = per_unit * (1 + c / i0) / (1 + c / in);
+			double em = fmin(bm, in->M), en = fmin(bn, in->N);
+			double mn_tiles = in->batch * ceil(in->M / em) * ceil(in->N / en);
 
 			for (int s = 1; s <= 16; s *= 2) {
-				if (s > 1 && (!split_ok || mn_tiles * s > 2.0 * units || k_steps / s < 4))
+				if (s > 1 && (!in->split_ok || mn_tiles * s > 2.0 * units ||
+					      in->k_steps / s < 4))
 					break;
-				double tiles = mn_tiles * s;
-				double waves = ceil(tiles / units);
-				double over_s = em * en * 2 * overhead_k / tile_rate;
-				double work_s = em * en * flops_per_elem / s / tile_rate;
-				double paid_s = overhead_once ? over_s : waves * over_s;
-				double secs = waves * work_s + paid_s;
+				struct tiling t = one_tiling(p, in, bm0, bn0, bm, bn, em, en, s, 0);
 
-				if (secs < best.seconds * (1 - 1e-9)) {
-					best.bm = (int)em;
-					best.bn = (int)en;
-					best.split = s;
-					best.tiles = tiles;
-					best.waves = waves;
-					best.seconds = secs;
-					best.overhead_s = paid_s;
-					best.small_tile = (1 + c / in) / (1 + c / i0);
-				}
+				if (t.seconds < best.seconds * (1 - 1e-9))
+					best = t;
+				if (s > 1 || !in->split_ok || in->mp->stream_k <= 0)
+					continue;
+				t = one_tiling(p, in, bm0, bn0, bm, bn, em, en, 1, 1);
+				if (t.seconds < best.seconds * (1 - 1e-9))
+					best = t;
 			}
 		}
 	}
@@ -199,6 +317,30 @@ static void csr_terms(const struct nb_shape *s, const struct nb_work *w, const s
 	       "traffic = the kernel's declared bytes (values, column indices, row pointers, B, C)");
 }
 
+/* The bandwidth one unit writes and reads split tiles' partial sums at: its
+ * share of the on-chip level (device memory when the profile gives no
+ * on-chip bandwidth), at model.stream_efficiency. */
+static double fixup_bw(const struct nb_profile *p, const struct nb_model_params *mp)
+{
+	double bw = profile_llc_bw_bytes_per_s(p);
+
+	if (bw <= 0)
+		bw = profile_bw_bytes_per_s(p);
+	return bw * mp->stream_efficiency / profile_units(p);
+}
+
+/* How many of the dtype's reduction steps a tile's prologue or epilogue
+ * step costs.  Those move data and wait on memory, and convert (an int8
+ * GEMM's int32 sums are dequantized, scaled and rounded to 16 bits): they
+ * run at the chip's 16-bit pace whatever the dtype, so a dtype faster than
+ * 16 bits (fp8, int8, int4) pays proportionally more of its own steps. */
+static double overhead_scale(const struct nb_profile *p, const struct terms *t)
+{
+	double ref = fmax(profile_peak(p, NB_FP16), profile_peak(p, NB_BF16));
+
+	return ref > 0 && t->peak > ref ? t->peak / ref : 1;
+}
+
 /* A batch of dense (or 2:4 sparse) GEMMs. */
 static int gemm_terms(const struct nb_shape *s, const struct nb_work *w, const struct nb_profile *p,
 		      const struct nb_model_params *mp, struct terms *t, struct nb_prediction *out)
@@ -206,6 +348,7 @@ static int gemm_terms(const struct nb_shape *s, const struct nb_work *w, const s
 	double batch = s->batch > 0 ? (double)s->batch : 1;
 	double m = (double)s->m, n = (double)s->n, k = (double)s->k;
 	double esize = dtype_bits(s->dtype) / 8.0, M, N, K, S, hk;
+	struct tiling_in tin = { 0 };
 	int tm, tn, tk;
 
 	if (m < 1 || n < 1 || k < 1) {
@@ -225,22 +368,46 @@ static int gemm_terms(const struct nb_shape *s, const struct nb_work *w, const s
 	t->efficiency = mp->gemm_efficiency;
 	t->eff_key = "model.gemm_efficiency";
 	t->rate = t->peak * t->efficiency;
+	tin.batch = batch;
+	tin.M = M;
+	tin.N = N;
+	tin.flops_per_elem = 2.0 * K;
+	tin.k_steps = K / tk;
+	tin.rate = t->rate;
+	/* Libraries stream a unit's tiles back to back (persistent kernels,
+	 * or two resident blocks per unit): only the first prologue and the
+	 * last epilogue show. */
+	tin.once_k = mp->tile_overhead_k * overhead_scale(p, t);
+	tin.fixup_bw = fixup_bw(p, mp);
+	tin.math = tin.a_feed = 1;
+	tin.split_ok = 1;
+	tin.mp = mp;
 	if (s->sparsity == NB_SPARSE_2_4) {
 		double f = profile_sparse_factor(p);
 
 		if (f > 0) {
-			t->sparse_speedup = 1 + (f - 1) * mp->sparse_efficiency;
-			t->rate *= t->sparse_speedup;
-			assume(t, "2:4 sparsity: the dense rate times 1 + (factor - 1) x sparsity.efficiency");
+			/* The sparse matrix unit skips the zeros of A: the math
+			 * speeds up by 1 + (factor - 1) x sparsity.efficiency;
+			 * A is fed compressed with 2 bits of metadata per kept
+			 * value; B is fed whole.  The speed-up is what that
+			 * leaves: less for skinny tiles, whose time is operand
+			 * feed, and the memory term's for memory-bound shapes. */
+			tin.math = 1 / (1 + (f - 1) * mp->sparse_efficiency);
+			tin.a_feed = 0.5 + 1.0 / dtype_bits(s->dtype);
+			assume(t, "2:4 sparsity: math time / (1 + (factor - 1) x sparsity.efficiency); "
+			       "A fed compressed (half the values + 2-bit metadata), B fed whole");
 		} else {
 			t->zeros_computed = 1;
 			assume(t, "no 2:4 sparsity mode on this chip: computed as dense");
 		}
 	}
-	/* Libraries stream a unit's tiles back to back (persistent kernels, or
-	 * two resident blocks per unit): only the first prologue and the last
-	 * epilogue show. */
-	t->t = best_tiling(p, batch, M, N, 2.0 * K, K / tk, t->rate, mp->tile_overhead_k, 1, 1);
+	t->t = best_tiling(p, &tin);
+	if (tin.math < 1) {
+		struct tiling_in dense = tin;
+
+		dense.math = dense.a_feed = 1;
+		t->sparse_speedup = best_tiling(p, &dense).seconds / t->t.seconds;
+	}
 	t->compute_s = t->t.seconds;
 	t->wave_q = t->t.waves * profile_units(p) / t->t.tiles;
 	/* Off-chip traffic: at least the operands once; with an on-chip buffer
@@ -260,6 +427,7 @@ static int attention_terms(const struct nb_shape *s, const struct nb_work *w, co
 	double bh = s->batch > 0 ? (double)s->batch : 1;
 	double sq = (double)s->seq_q, sk = (double)s->seq_k, d = (double)s->head_dim;
 	double SQ, SK, D, sk_eff, scores, rate;
+	struct tiling_in tin = { 0 };
 	int tm, tn, tk, bq, bn;
 
 	if (sq < 1 || sk < 1 || d < 1) {
@@ -296,11 +464,25 @@ static int attention_terms(const struct nb_shape *s, const struct nb_work *w, co
 		assume(t, "softmax: one exponential per score at compute.special_tflops, "
 		       "in series with the matrix work of its key block");
 	}
-	/* A query block holds its unit until done (its output stays in
-	 * registers), so every wave pays the prologue (load Q, fill the
-	 * two-GEMM pipeline) and epilogue (normalise, write O): about two key
-	 * blocks of tile_overhead_k each, which short sequences feel. */
-	t->t = best_tiling(p, bh, SQ, D, 4.0 * sk_eff, sk_eff / tk, rate, 4 * mp->tile_overhead_k, 0, 0);
+	/* A work tile pays a prologue (load Q, fill the two-GEMM pipeline)
+	 * and an epilogue (normalise, write O), about two key blocks of
+	 * tile_overhead_k each.  The next query block's prologue is issued
+	 * under the current one's last key blocks (asynchronous copies,
+	 * persistent or two resident blocks per unit), so a unit pays it
+	 * once; the epilogue follows the last key block and every wave pays
+	 * it, which short sequences feel. */
+	tin.batch = bh;
+	tin.M = SQ;
+	tin.N = D;
+	tin.flops_per_elem = 4.0 * sk_eff;
+	tin.k_steps = sk_eff / tk;
+	tin.rate = rate;
+	tin.once_k = tin.wave_k = 2 * mp->tile_overhead_k * overhead_scale(p, t);
+	tin.causal = s->causal && sq == sk;
+	tin.fixup_bw = fixup_bw(p, mp);
+	tin.math = tin.a_feed = 1;
+	tin.mp = mp;
+	t->t = best_tiling(p, &tin);
 	t->compute_s = t->t.seconds;
 	t->wave_q = t->t.waves * profile_units(p) / t->t.tiles;
 	t->traffic = w->bytes;
@@ -445,7 +627,7 @@ static void add_losses(cJSON *root, const struct kind_model *km, const struct nb
 
 	if (km->matrix && t->t.tiles > 0) {
 		/* Matrix work: peel the losses off one at a time. */
-		double busy = t->t.seconds - t->t.overhead_s;
+		double busy = t->t.seconds - t->t.overhead_s - t->t.fixup_s;
 		double no_wave = busy / t->wave_q;
 		double no_small = no_wave / t->t.small_tile;
 		double ideal = no_small / t->tile_q;
@@ -454,6 +636,7 @@ static void add_losses(cJSON *root, const struct kind_model *km, const struct nb
 		add_num(losses, "small_tile", no_wave - no_small);
 		add_num(losses, "tile_quantization", no_small - ideal);
 		add_num(losses, "tile_overhead", t->t.overhead_s);
+		add_num(losses, "split_fixup", t->t.fixup_s);
 		add_num(losses, "efficiency", ideal * (1 - t->efficiency));
 	}
 	add_num(losses, "memory_not_overlapped",
@@ -502,6 +685,7 @@ static char *breakdown(const struct nb_shape *s, const struct kind_model *km, co
 		add_num(tiling, "block_m", t->t.bm);
 		add_num(tiling, "block_n", t->t.bn);
 		add_num(tiling, "split_k", t->t.split);
+		cJSON_AddBoolToObject(tiling, "stream_k", t->t.stream_k);
 		add_num(tiling, "tiles", t->t.tiles);
 		add_num(tiling, "waves", t->t.waves);
 		add_num(tiling, "units", profile_units(p));

@@ -2,12 +2,16 @@
  * why.  A pure function of (case, profile): no I/O, no global state.
  *
  * Mechanisms (see profiles/SCHEMA.md "How the model uses a profile"):
- * compute time from the dtype's dense peak (x the 2:4 factor for 2:4
- * sparse cases) scaled by the family's efficiency; tile quantization (m, n,
- * k padded to the matrix-unit tile); wave quantization (work tiles over the
- * compute units, the best of a few tile sizes and split-K, as libraries
- * choose); a fixed cost per work tile (once per unit for GEMM, every wave for
- * attention); the softmax of attention in series with its matrix work;
+ * compute time from the dtype's dense peak scaled by the family's
+ * efficiency (2:4: the math sped up, the operand feed not); tile
+ * quantization (m, n, k padded to the matrix-unit tile); wave quantization
+ * (work tiles over the compute units, the best of a few tile sizes, split-K
+ * and stream-K, as libraries choose, with the partial sums' fixup); latency
+ * hiding lost when a unit holds less than a block's work; a fixed cost per
+ * work tile at the 16-bit pace (once per unit for GEMM; for attention the
+ * prologue once per unit, the epilogue every wave); causal attention's
+ * unequal query blocks scheduled in launch order; the softmax of
+ * attention in series with its matrix work;
  * memory time from the bytes the kernel
  * must move given the on-chip buffer (the Hong-Kung bound for GEMM); their
  * overlap; a launch latency. */

@@ -139,6 +139,49 @@ void profile_doc_revalue(struct nb_profile_doc *d, const char *path, double valu
 	}
 }
 
+int profile_doc_read(const char *file, struct nb_profile_doc **out)
+{
+	char *text = NULL;
+	cJSON *root;
+
+	*out = NULL;
+	if (nb_read_file(file, 1 << 22, &text, NULL))
+		return -1;
+	root = cJSON_Parse(text);
+	free(text);
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return error("%s: not a JSON object", file);
+	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->root = root;
+	return 0;
+}
+
+int profile_doc_has(const struct nb_profile_doc *d, const char *path)
+{
+	return figure_at(d, path) != NULL;
+}
+
+void profile_doc_take(struct nb_profile_doc *to, struct nb_profile_doc *from, const char *path)
+{
+	const char *dot = strrchr(path, '.'), *last = dot ? dot + 1 : path;
+	char *parent = dot ? xstrndup(path, (size_t)(dot - path)) : NULL;
+	cJSON *src = parent ? figure_at(from, parent) : from->root, *dst = to->root, *item;
+
+	item = src ? cJSON_DetachItemFromObjectCaseSensitive(src, last) : NULL;
+	if (item && parent) {
+		dst = figure_at(to, parent);
+		if (!dst)
+			dst = cJSON_AddObjectToObject(to->root, parent);	/* one level: "sources" */
+	}
+	if (item) {
+		cJSON_DeleteItemFromObjectCaseSensitive(dst, last);
+		cJSON_AddItemToObject(dst, last, item);
+	}
+	free(parent);
+}
+
 int profile_doc_write(const struct nb_profile_doc *d, const char *file, struct nb_profile **out)
 {
 	char *text = cJSON_Print(d->root), *dir = xstrdup(file), *slash;

@@ -154,6 +154,8 @@ static const struct key keys[] = {
 	{ "model.csr_efficiency", K_FIG, REQ, 0, 1, OFF(params.csr_efficiency) },
 	{ "model.sync_us", K_FIG, 0, 0, 1e6, OFF(params.sync_us) },
 	{ "model.csr_output_madds", K_FIG, 0, 0, 1e6, OFF(params.csr_output_madds) },
+	{ "model.stream_k", K_FIG, 0, 0, 1, OFF(params.stream_k) },
+	{ "model.occupancy_knee", K_FIG, 0, 0, 100, OFF(params.occupancy_knee) },
 	{ "model.variants", K_VARIANTS, 0, 0, 0, NOFF },
 };
 

@@ -57,6 +57,14 @@ void profile_doc_fig(struct nb_profile_doc *d, const char *path, double value, c
 double profile_doc_value(const struct nb_profile_doc *d, const char *path);
 /* Replaces the value of figure PATH and appends "; WHY" to its note. */
 void profile_doc_revalue(struct nb_profile_doc *d, const char *path, double value, const char *why);
+/* Reads FILE, a profile written before, as a document to change.  Returns
+ * 0, or -1 after reporting. */
+int profile_doc_read(const char *file, struct nb_profile_doc **out);
+/* Whether the document has key PATH (any type). */
+int profile_doc_has(const struct nb_profile_doc *d, const char *path);
+/* Moves key PATH ("interconnect", "sources.MPI") of FROM into TO, replacing
+ * TO's; nothing when FROM lacks it. */
+void profile_doc_take(struct nb_profile_doc *to, struct nb_profile_doc *from, const char *path);
 /* Writes the document to FILE (creating its folder), then loads it back with
  * the strict loader into *OUT.  Returns 0, or -1 after reporting. */
 int profile_doc_write(const struct nb_profile_doc *d, const char *file, struct nb_profile **out);
@@ -143,6 +151,9 @@ struct nb_model_params {
 	double csr_efficiency;		/* fraction of dense peak an unstructured spmm reaches */
 	double sync_us;			/* host round trip of one synchronously timed call (0: unknown) */
 	double csr_output_madds;	/* CSR: cost of each output element, in multiply-adds (0: none) */
+	double stream_k;		/* > 0: the GEMM library has stream-K (0: classic waves only) */
+	double occupancy_knee;		/* latency hiding: a unit holding a share r of a block's
+					 * work runs at r(1+knee)/(r+knee) of its rate (0: off) */
 };
 
 /* The parameters for software described by HINT (e.g. the kernel column of

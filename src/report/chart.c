@@ -24,7 +24,7 @@ static const int shapes[] = { 7, 9, 13, 11, 15, 7, 9, 13 };
 #define HOST_COLOR "#000000"
 #define HOST_SHAPE 5
 #define LABEL_MAX 40	/* longest case label drawn, in bytes */
-#define TITLE_MAX 64	/* longest legend entry */
+#define TITLE_MAX 84	/* longest legend entry */
 #define HEADING_MAX 110	/* longest title or subtitle line */
 
 void chart_init(struct chart *c, enum chart_kind kind)
@@ -162,7 +162,8 @@ struct gp {
  * text). */
 static double char_w(const struct gp *g, int delta)
 {
-	return g->term == CHART_DUMB ? 1 : 0.6 * (g->fs + delta) * g->px;
+	/* 0.65 em: digits are 0.64, '=' 0.84, 'm' 0.97; names are full of them. */
+	return g->term == CHART_DUMB ? 1 : 0.65 * (g->fs + delta) * g->px;
 }
 
 static double line_h(const struct gp *g, int delta)
@@ -802,7 +803,7 @@ static int roofline(struct gp *g)
 		cols = 2;
 	/* gnuplot's key rows: 1.5 font sizes, times the key's spacing (1.1). */
 	legend_h = ((entries + cols - 1) / cols + 0.5) * (dumb ? 1 : 1.65 * g->fs * g->px);
-	left = 13 * char_w(g, 0) + (dumb ? 2 : line_h(g, 0) * 1.6);
+	left = 13 * char_w(g, 0) + (dumb ? 2 : line_h(g, 0) * 2.2);
 	key_w = dumb ? 0 : (CASE_KEY_MAX + 2) * char_w(g, CASE_FONT);
 	right = dumb ? 2 : key_w + 2 * char_w(g, 0);
 	rows = roofline_rows(g, cs, ncases, xlo, xhi, left, g->w - left - right);
@@ -1001,16 +1002,15 @@ static int name_width(const struct gp *g, double slot)
 	return (int)(0.94 * slot / char_w(g, TIC_FONT)) - (g->term == CHART_DUMB);
 }
 
-/* True when the N groups from FIRST fit side by side in one panel: every
- * name wraps into BAR_LINES lines without splitting a word, and every bar
- * has its width. */
-static int bars_fit(const struct gp *g, const struct bar_layout *l, const int *groups, int n, int nt)
+/* True when panels of K of the NG GROUPS fit: every name wraps into
+ * BAR_LINES lines without splitting a word, and every bar has its width. */
+static int bars_fit(const struct gp *g, const struct bar_layout *l, const int *groups, int ng, int k, int nt)
 {
-	double slot = (g->w - l->left - l->right) / n;
+	double slot = (g->w - l->left - l->right) / k;
 
 	if (0.8 * slot / (nt > 0 ? nt : 1) < min_bar(g))
 		return 0;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < ng; i++) {
 		int lines = wrap_count(g->c->groups[groups[i]].label, name_width(g, slot));
 
 		if (lines < 0 || lines > BAR_LINES)
@@ -1035,7 +1035,7 @@ static void bars_split(const struct gp *g, struct bar_layout *l, const char *uni
 			}
 	if (center)
 		nt = 1;
-	while (k > 1 && !bars_fit(g, l, groups, k, nt))
+	while (k > 1 && !bars_fit(g, l, groups, ng, k, nt))
 		k--;
 	chunks = (ng + k - 1) / k;
 	for (int ch = 0; ch < chunks; ch++) {
@@ -1160,7 +1160,7 @@ static void bars_yaxis(struct gp *g, const struct bar_panel *p, double lo, doubl
 		step = nice_step(yhi / maxtics);
 	}
 	sb_addf(sb, "unset ylabel\n%s\nset yrange [%.9g:%.9g]\nset format y '%%g'\nset ytics (",
-		log ? "set logscale y" : "unset logscale y", ylo, yhi);
+		log ? "set logscale y" : "unset logscale y", log ? ylo / 1.001 : ylo, yhi);
 	for (double v = ylo; v <= yhi * 1.0001 && n < 64; v = log ? v * step : ylo + ++n * step) {
 		si_tic(buf, sizeof(buf), v, p->unit);
 		sb_adds(sb, v > ylo ? ", " : "");
@@ -1312,6 +1312,8 @@ static int bars(struct gp *g)
 		if (!seen)
 			units[nunits++] = c->groups[i].unit ? c->groups[i].unit : "";
 	}
+	/* The longest tic label: "100 TFLOP/s", or a ratio ("0.0001x"). */
+	ylen = c->normalize ? 8 : ylen;
 	for (int u = 0; u < nunits; u++)
 		ylen = c->normalize ? ylen : strlen(safe_unit(units[u])) + 5 > ylen ?
 			strlen(safe_unit(units[u])) + 5 : ylen;

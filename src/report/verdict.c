@@ -60,7 +60,8 @@ static void family_ratios(const struct verdict_column *cols, int ncols, int base
 				if (!usable(rb) || !rb->kernel || strcmp(rb->kernel, v->fam[f].name))
 					continue;
 				rc = find_case(&cols[c], rb->case_text);
-				if (usable(rc))
+				/* The tables' rule: no ratio across precisions. */
+				if (usable(rc) && result_same_precision(rc, rb))
 					r[m++] = rc->throughput / rb->throughput;
 			}
 			v->fam[f].ncases[c] = m;
@@ -70,13 +71,25 @@ static void family_ratios(const struct verdict_column *cols, int ncols, int base
 	free(r);
 }
 
-/* Whether FLAG says the CPUs were shared while measuring. */
+/* Whether FLAG says the CPUs were shared while measuring: the host target
+ * writes "loaded=CPUS" (other processes' load) and "concurrent_run". */
 static int load_flag(const char *flag)
 {
-	static const char *const words[] = { "load", "busy", "shared", "contend", "concurrent" };
+	static const char *const words[] = { "load", "concurrent" };
 
 	for (size_t i = 0; i < NB_ARRAY_SIZE(words); i++)
 		if (strstr(flag, words[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether NAME is one of the comma-separated names in LIST. */
+static int flag_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',')
+		if (strcspn(p, ",") == n && !strncmp(p, name, n))
 			return 1;
 	return 0;
 }
@@ -105,7 +118,9 @@ static void host_noise(const struct verdict_column *col, struct nb_verdict *v)
 			if (!load_flag(f))
 				continue;
 			loaded = 1;
-			if (!strstr(sb_str(&seen), f))
+			/* The flag's name: "loaded=1.3" is listed as "loaded". */
+			f[strcspn(f, "=")] = '\0';
+			if (!flag_listed(sb_str(&seen), f))
 				sb_addf(&seen, "%s%s", seen.len ? "," : "", f);
 		}
 		v->host_loaded += loaded;

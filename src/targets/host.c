@@ -118,23 +118,46 @@ struct nb_target_mem host_target_mem(void)
 /* Under MPI every rank must take the same decisions in the same order: the
  * figures they rest on become the maxima over the ranks (the slowest rank's
  * time, as nccl-tests reports), an interrupt on one rank stops all. */
-static void in_step2(double *a, double *b)
+static int in_step2(double *a, double *b)
 {
-	double v[3] = { *a, b ? *b : 0, nb_interrupted };
+	double v[4] = { *a, b ? *b : 0, nb_interrupted, nb_abandon };
 
 	if (!ranks_many())
-		return;
-	ranks_max(v, 3);
+		return nb_interrupted || nb_abandon;
+	ranks_max(v, 4);
 	*a = v[0];
 	if (b)
 		*b = v[1];
 	if (v[2] > 0)
 		nb_interrupted = 1;
+	if (v[3] > 0)		/* one rank's --case-timeout stops them all */
+		nb_abandon = 1;
+	/* The shared decision: a signal after the exchange must not make one
+	 * rank leave a loop the others stay in. */
+	return v[2] > 0 || v[3] > 0;
 }
 
-static void in_step(double *a)
+/* After the timer is off: whether any rank ran out of time or was
+ * interrupted, the same on every rank. */
+static void abandon_in_step(void)
 {
-	in_step2(a, NULL);
+	double v[2] = { nb_abandon, nb_interrupted };
+
+	ranks_max(v, 2);
+	nb_abandon = v[0] > 0 || v[1] > 0;
+	nb_interrupted = v[1] > 0;
+}
+
+/* The watchdog's time for a case: --case-timeout and a grace for the
+ * sample in progress when it runs out. */
+static double watchdog_seconds(const struct nb_measure_opts *o)
+{
+	return o->case_timeout > 0 ? o->case_timeout + fmax(5, o->case_timeout / 4) : 0;
+}
+
+static int in_step(double *a)
+{
+	return in_step2(a, NULL);
 }
 
 /* Whether OK holds on every rank. */
@@ -165,8 +188,7 @@ static long warm_up(const struct nb_kernel *k, void *state, const struct nb_meas
 		if (dt < fastest)
 			fastest = dt;
 		*warm = *warm > 0 ? *warm : dt;
-		in_step(&w);
-		if (nb_interrupted || w >= 0.05 || w >= o->min_time / 4)
+		if (in_step(&w) || w >= 0.05 || w >= o->min_time / 4)
 			break;
 		watch(wt, t0 + dt, (w < 0.05 ? 0.05 - w : 0) + o->min_time);
 	}
@@ -189,10 +211,11 @@ static long warm_up(const struct nb_kernel *k, void *state, const struct nb_meas
  * median's 95% CI is wider than --stable, goes on up to four times
  * --min-time.  Never beyond --max-reps.  Returns the sample count. */
 static int sample(const struct nb_kernel *k, void *state, long batch,
-		  const struct nb_measure_opts *o, double **samples_out, struct watch *wt)
+		  const struct nb_measure_opts *o, double **samples_out, double **own_out,
+		  struct watch *wt)
 {
-	double start = timer_now(), t0, t1, elapsed, *samples = NULL;
-	int n = 0, cap = 0;
+	double start = timer_now(), t0, t1, elapsed, *samples = NULL, *own = NULL;
+	int n = 0, cap = 0, stop;
 
 	while (!nb_abandon || ranks_many()) {
 		t0 = timer_now();
@@ -202,12 +225,16 @@ static int sample(const struct nb_kernel *k, void *state, long batch,
 		if (n == cap) {
 			cap = cap ? 2 * cap : 64;
 			samples = xrealloc(samples, (size_t)cap * sizeof(*samples));
+			if (ranks_many())	/* this rank's own times, before the maximum */
+				own = xrealloc(own, (size_t)cap * sizeof(*own));
 		}
 		samples[n] = (t1 - t0) / (double)batch;
+		if (own)
+			own[n] = samples[n];
 		elapsed = t1 - start;
-		in_step2(&samples[n], &elapsed);
+		stop = in_step2(&samples[n], &elapsed);
 		n++;
-		if (nb_interrupted)
+		if (stop)
 			break;
 		if (n >= o->max_reps)
 			break;
@@ -226,7 +253,84 @@ static int sample(const struct nb_kernel *k, void *state, long batch,
 			break;
 	}
 	*samples_out = samples;
+	*own_out = own;
 	return n;
+}
+
+/* Rank I's own row (target host/rankI) from the aggregate R and what rank I
+ * sent: V = { status, verification error, N samples }. */
+static void rank_result(const struct nb_result *r, struct nb_result *x, int i, const double *v, int n,
+			const char *host)
+{
+	x->kcase = r->kcase;
+	x->kernel = xstrdup(r->kernel);
+	x->case_text = xstrdup(r->case_text);
+	x->params_json = xstrdup(r->params_json);
+	x->dtype = r->dtype ? xstrdup(r->dtype) : NULL;
+	x->target = xasprintf("host/rank%d", i);
+	x->kind = NB_MEASURED;
+	x->threads = r->threads;
+	x->impl = r->impl ? xstrdup(r->impl) : NULL;
+	x->ops = r->ops;
+	x->bytes = r->bytes;
+	x->actual_ops = r->actual_ops;
+	x->bytes_wa = r->bytes_wa;
+	x->unit = xstrdup(r->unit);
+	x->samples = xmalloc((size_t)n * sizeof(double));
+	memcpy(x->samples, v + 2, (size_t)n * sizeof(double));
+	x->nsamples = n;
+	stats_compute(x->samples, (size_t)n, &x->stats);
+	x->seconds = x->stats.median;
+	x->throughput = (!strcmp(x->unit, "B/s") ? x->bytes : x->ops) / x->seconds;
+	x->status = (enum nb_result_status)(int)v[0];
+	x->verify_err = v[1];
+	x->verify_tol = r->verify_tol;
+	x->verify_what = r->verify_what ? xstrdup(r->verify_what) : NULL;
+	x->message = x->status == NB_RES_OK ?
+		     xasprintf("rank %d of %d on %s", i, ranks_size(), host) :
+		     xasprintf("rank %d of %d on %s: verification failed: error %.3g exceeds tolerance %.3g",
+			       i, ranks_size(), host, x->verify_err, x->verify_tol);
+}
+
+/* Under mpirun, a kernel that ran on every rank at once: rank 0 gets each
+ * rank's own timing and verification as rows of their own, and R becomes
+ * the aggregate: every rank's work over the slowest rank's time (the
+ * maximum per sample), failed when any rank's verification failed.  Every
+ * rank calls it. */
+static void per_rank(struct nb_result *r, const double *own, int n)
+{
+	int nr = ranks_size(), w = n + 2, bad = -1;
+	double *mine = xmalloc((size_t)w * sizeof(double)), *all;
+	char *hosts = ranks_hostnames(), *save = NULL, *h;
+
+	mine[0] = r->status;
+	mine[1] = r->verify_err;
+	memcpy(mine + 2, own, (size_t)n * sizeof(double));
+	all = ranks_gather(mine, w);
+	free(mine);
+	if (ranks_rank() == 0) {
+		r->ranks = xcalloc((size_t)nr, sizeof(*r->ranks));
+		r->nranks = nr;
+		h = strtok_r(hosts, ",", &save);
+		for (int i = 0; i < nr; i++, h = strtok_r(NULL, ",", &save)) {
+			rank_result(r, &r->ranks[i], i, all + (size_t)i * (size_t)w, n, h ? h : "?");
+			if (r->ranks[i].status != NB_RES_OK && bad < 0)
+				bad = i;
+		}
+		r->ops *= nr;
+		r->bytes *= nr;
+		r->actual_ops *= nr;
+		r->bytes_wa *= nr;
+		r->throughput = (!strcmp(r->unit, "B/s") ? r->bytes : r->ops) / r->seconds;
+		free(r->message);
+		if (bad >= 0 && r->status == NB_RES_OK)
+			r->status = NB_RES_VERIFY_FAILED;
+		r->message = bad >= 0 ? xasprintf("verification failed on rank %d (%s)", bad,
+						  r->ranks[bad].message) :
+			     xasprintf("%d ranks at once: their work over the slowest rank's time", nr);
+	}
+	free(all);
+	free(hosts);
 }
 
 /* Statistics, verification after timing (as STREAM does) and the flags a
@@ -311,10 +415,10 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 	const struct nb_case *c = &rc;
 	struct nb_host_env env = { pool, cpu, o->seed, cpu->isa };
 	void *state = NULL;
-	double need, warm = 0, *samples = NULL;
+	double need, warm = 0, *samples = NULL, *own = NULL;
 	struct watch wt;
 	long batch;
-	int n;
+	int n, ret;
 
 	memset(r, 0, sizeof(*r));
 	/* The case as given is recorded; it runs with the host's sizes. */
@@ -340,8 +444,10 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 				   need / 1073741824.0, (double)cpu->mem_available / 1073741824.0);
 	nb_abandon = nb_interrupted;
 	case_timer(o->case_timeout);
+	ranks_watchdog_arm(watchdog_seconds(o), r->case_text);
 	if (!in_step_ok(k->setup(c, &env, &state) == 0)) {
 		case_timer(0);
+		ranks_watchdog_disarm();
 		if (state)
 			k->teardown(state);
 		return fail_result(r, NB_RES_ERROR, "setup failed (see the message above)%s",
@@ -351,13 +457,16 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 	watch_start(&wt, o);
 	load_snap(&wt.l0);
 	batch = warm_up(k, state, o, &warm, &wt);
-	n = sample(k, state, batch, o, &samples, &wt);
+	n = sample(k, state, batch, o, &samples, &own, &wt);
 	case_timer(0);
+	abandon_in_step();
+	ranks_watchdog_disarm();
 	if (nb_abandon) {
 		/* The last execution may have returned early: nothing of this
 		 * case is kept, only that it ran out of time. */
 		k->teardown(state);
 		free(samples);
+		free(own);
 		nb_abandon = 0;
 		if (nb_interrupted) {
 			result_release(r);
@@ -366,7 +475,14 @@ int host_measure(const struct nb_case *given, struct nb_pool *pool,
 		return fail_result(r, NB_RES_ERROR, "stopped after %g s (--case-timeout)",
 				   o->case_timeout);
 	}
-	return finish(c, state, samples, n, batch, warm, &wt, r);
+	/* Verification and the per-rank rows talk to the other ranks too. */
+	ranks_watchdog_arm(watchdog_seconds(o), r->case_text);
+	ret = finish(c, state, samples, n, batch, warm, &wt, r);
+	if (ranks_many() && !k->across_ranks)
+		per_rank(r, own, n);
+	ranks_watchdog_disarm();
+	free(own);
+	return ret;
 }
 
 /* The host as a target kind: one target, "host", measured for real. */

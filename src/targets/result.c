@@ -1,8 +1,10 @@
 #include "targets/result.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dtype.h"
 #include "util/util.h"
 
 const char *result_kind_name(enum nb_result_kind k)
@@ -53,6 +55,9 @@ void result_release(struct nb_result *r)
 	free(r->profile_json);
 	free(r->flags);
 	free(r->created_at);
+	for (int i = 0; i < r->nranks; i++)
+		result_release(&r->ranks[i]);
+	free(r->ranks);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -92,4 +97,25 @@ void result_set_work(struct nb_result *r, const struct nb_case *resolved)
 int result_is_workload(const struct nb_result *r)
 {
 	return r->unit && !strcmp(r->unit, "token/s");
+}
+
+int result_computed_in(const struct nb_result *r)
+{
+	const char *via = r->message ? strstr(r->message, " emulated via ") : NULL;
+	char word[16];
+
+	if (via && sscanf(via, " emulated via %15[a-z0-9]", word) == 1 && dtype_parse(word) >= 0)
+		return dtype_parse(word);
+	return r->dtype ? dtype_parse(r->dtype) : -1;
+}
+
+int result_same_precision(const struct nb_result *a, const struct nb_result *b)
+{
+	int pa = result_computed_in(a), pb = result_computed_in(b);
+	int d = a->dtype ? dtype_parse(a->dtype) : -1;
+
+	if (pa < 0 || pb < 0 || d < 0 || pa == pb)
+		return 1;
+	return dtype_exact_in((enum nb_dtype)d, (enum nb_dtype)pa) &&
+	       dtype_exact_in((enum nb_dtype)d, (enum nb_dtype)pb);
 }

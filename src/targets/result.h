@@ -48,6 +48,10 @@ struct nb_result {
 	char *profile_json;		/* predicted: the profile snapshot */
 	char *flags;			/* measurement warnings, comma separated */
 	char *created_at;
+	/* Under mpirun, a kernel run on every rank at once: each rank's own
+	 * result (target "host/rankN"), stored after this one, the aggregate. */
+	struct nb_result *ranks;
+	int nranks;
 };
 
 const char *result_kind_name(enum nb_result_kind k);
@@ -59,6 +63,14 @@ int result_sample_count(const struct nb_result *r);
 /* Whether R is a workload (train, infer): its work is counted in tokens,
  * its util is the MFU and its seconds the step time. */
 int result_is_workload(const struct nb_result *r);
+/* The dtype R was computed in: the one its prediction emulated the case's
+ * dtype with ("fp32 emulated via tf32" in its message), else the case's
+ * own; -1 when unknown. */
+int result_computed_in(const struct nb_result *r);
+/* Whether A and B (results of one case) computed at the same precision: a
+ * chip that runs fp32 on a TF32-class path is not compared with one that
+ * runs true FP32, so no ratio of the two is quoted. */
+int result_same_precision(const struct nb_result *a, const struct nb_result *b);
 /* Frees every owned field and zeroes the struct. */
 void result_release(struct nb_result *r);
 /* Fills the case-derived fields (kernel, case_text, params_json, dtype, work)

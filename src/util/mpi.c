@@ -4,9 +4,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/half.h"
@@ -43,8 +46,88 @@ int ranks_init(int *argc, char ***argv)
 	return 0;
 }
 
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	int started, quit, armed;
+	struct timespec deadline;
+	double seconds;
+	char what[160];
+	void (*hook)(void *);
+	void *arg;
+} dog = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
+
+static void *watchdog(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&dog.lock);
+	while (!dog.quit) {
+		int rc = dog.armed ? pthread_cond_timedwait(&dog.wake, &dog.lock, &dog.deadline)
+				   : pthread_cond_wait(&dog.wake, &dog.lock);
+
+		if (rc != ETIMEDOUT || !dog.armed || dog.quit)
+			continue;
+		fprintf(stderr, "npubench: rank %d: %s: still waiting on the other ranks %.0f s after "
+			"the case started (--case-timeout and its grace): a rank hangs or died; "
+			"stopping every rank, the finished results are kept\n", world_rank, dog.what,
+			dog.seconds);
+		if (dog.hook)
+			dog.hook(dog.arg);
+		MPI_Abort(MPI_COMM_WORLD, 1);
+		_exit(1);	/* MPI_Abort does not return; if it ever did, stop anyway */
+	}
+	pthread_mutex_unlock(&dog.lock);
+	return NULL;
+}
+
+void ranks_watchdog_arm(double seconds, const char *what)
+{
+	if (!ranks_many() || !(seconds > 0))
+		return;
+	pthread_mutex_lock(&dog.lock);
+	if (!dog.started)
+		dog.started = pthread_create(&dog.thread, NULL, watchdog, NULL) == 0;
+	clock_gettime(CLOCK_REALTIME, &dog.deadline);
+	dog.deadline.tv_sec += (time_t)seconds;
+	dog.deadline.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (dog.deadline.tv_nsec >= 1000000000L) {
+		dog.deadline.tv_sec++;
+		dog.deadline.tv_nsec -= 1000000000L;
+	}
+	dog.seconds = seconds;
+	snprintf(dog.what, sizeof(dog.what), "'%s'", what);
+	dog.armed = 1;
+	pthread_cond_signal(&dog.wake);
+	pthread_mutex_unlock(&dog.lock);
+}
+
+void ranks_watchdog_disarm(void)
+{
+	pthread_mutex_lock(&dog.lock);
+	dog.armed = 0;
+	pthread_cond_signal(&dog.wake);
+	pthread_mutex_unlock(&dog.lock);
+}
+
+void ranks_on_abort(void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&dog.lock);
+	dog.hook = fn;
+	dog.arg = arg;
+	pthread_mutex_unlock(&dog.lock);
+}
+
 void ranks_finalize(void)
 {
+	if (dog.started) {
+		pthread_mutex_lock(&dog.lock);
+		dog.quit = 1;
+		pthread_cond_signal(&dog.wake);
+		pthread_mutex_unlock(&dog.lock);
+		pthread_join(dog.thread, NULL);
+		dog.started = 0;
+	}
 	if (initialised)
 		MPI_Finalize();
 	initialised = 0;
@@ -64,6 +147,21 @@ void ranks_max(double *v, int n)
 {
 	if (ranks_many())
 		MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+}
+
+double *ranks_gather(const double *v, int n)
+{
+	double *all = NULL;
+
+	if (!ranks_many()) {
+		all = xmalloc((size_t)(n ? n : 1) * sizeof(double));
+		memcpy(all, v, (size_t)n * sizeof(double));
+		return all;
+	}
+	if (world_rank == 0)
+		all = xmalloc((size_t)world_size * (size_t)(n ? n : 1) * sizeof(double));
+	MPI_Gather(v, n, MPI_DOUBLE, all, n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	return all;
 }
 
 int ranks_agree(uint64_t v)
@@ -284,6 +382,17 @@ int ranks_many(void) { return 0; }
 void ranks_barrier(void) {}
 void ranks_max(double *v, int n) { (void)v; (void)n; }
 int ranks_agree(uint64_t v) { (void)v; return 0; }
+void ranks_watchdog_arm(double seconds, const char *what) { (void)seconds; (void)what; }
+void ranks_watchdog_disarm(void) {}
+void ranks_on_abort(void (*fn)(void *arg), void *arg) { (void)fn; (void)arg; }
+
+double *ranks_gather(const double *v, int n)
+{
+	double *all = xmalloc((size_t)(n ? n : 1) * sizeof(double));
+
+	memcpy(all, v, (size_t)n * sizeof(double));
+	return all;
+}
 
 char *ranks_hostnames(void)
 {

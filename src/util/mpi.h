@@ -36,6 +36,19 @@ int ranks_many(void);
 void ranks_barrier(void);
 /* Element-wise maximum over the ranks of N doubles, in place (no-op alone). */
 void ranks_max(double *v, int n);
+/* The watchdog for a rank that stops answering: a rank blocked in MPI
+ * waiting for a hung or stopped peer cannot look at a flag, so a thread
+ * watches the clock.  Armed for SECONDS around the part of a case that
+ * talks to the other ranks (WHAT names it); when it runs out, the rank says
+ * so, calls the hook (rank 0: the run is marked interrupted; its finished
+ * results are committed already) and aborts every rank.  No-ops alone. */
+void ranks_watchdog_arm(double seconds, const char *what);
+void ranks_watchdog_disarm(void);
+void ranks_on_abort(void (*fn)(void *arg), void *arg);
+
+/* Every rank's N doubles, rank by rank, on rank 0 (malloc'd, size x N);
+ * NULL on the other ranks.  Alone: a copy of V. */
+double *ranks_gather(const double *v, int n);
 /* 0 when every rank passed the same value, else -1 on every rank. */
 int ranks_agree(uint64_t v);
 /* Every rank's host name, comma separated (malloc'd; on every rank). */

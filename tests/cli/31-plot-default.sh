@@ -28,6 +28,11 @@ root = ET.parse(f).getroot()
 vb = (root.get('viewBox') or '').split()
 W, H = float(vb[2]), float(vb[3])
 ns = '{http://www.w3.org/2000/svg}'
+# DejaVu Sans advance widths (em) of the characters charts are made of.
+em = {' ': 0.318, '.': 0.318, ',': 0.318, ':': 0.337, '=': 0.838, '-': 0.361, '_': 0.5, '/': 0.337,
+      '(': 0.39, ')': 0.39, "'": 0.275, 'i': 0.278, 'l': 0.278, 'j': 0.278, 'f': 0.352, 't': 0.392,
+      'r': 0.411, 'm': 0.974, 'w': 0.818, 'I': 0.295}
+em.update({d: 0.636 for d in '0123456789'})
 boxes = []
 for g in root.iter(ns + 'g'):
     m = re.match(r'translate\(([-\d.]+),([-\d.]+)\)(?:\s*rotate\(([-\d.]+)\))?', g.get('transform') or '')
@@ -38,7 +43,7 @@ for g in root.iter(ns + 'g'):
         continue
     x, y, a = float(m.group(1)), float(m.group(2)), math.radians(float(m.group(3) or 0))
     fs = float(g.get('font-size') or 12)
-    w = len(text) * 0.55 * fs
+    w = sum(em.get(ch, 0.6 if ch.islower() else 0.7) for ch in text) * fs
     x0 = {'start': 0, 'middle': -w / 2, 'end': -w}[g.get('text-anchor') or 'start']
     yc, hh = -0.33 * fs, 0.36 * fs
     pts = [(x + px * math.cos(a) - py * math.sin(a), y + px * math.sin(a) + py * math.cos(a))

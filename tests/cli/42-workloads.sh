@@ -46,8 +46,49 @@ expect 2 "$NPUBENCH" run --target h100 --case 'train model=llama3-70b tp=3'
 contains "$T/err" "tp=3 does not divide heads=64"
 expect 2 "$NPUBENCH" run --target h100 --case 'train model=gpt-5'
 contains "$T/err" "parameter model: 'gpt-5'"
-expect 0 "$NPUBENCH" run --target host --case 'train model=llama3-8b' --format csv
-grep -q "no host implementation" "$T/out" && pass || fail "train on the host says it is predicted only"
+expect 0 "$NPUBENCH" run --target host --case 'train model=llama3-8b tp=8' --format csv
+grep -q "predicted on chip targets only" "$T/out" && pass || fail "a parallel layout on the host is predicted only"
+expect 1 "$NPUBENCH" run --target host --case 'train model=llama3-8b attention=materialized'
+contains "$T/err" "on the host, which has"
+
+# A dims-only case is labelled by its dimensions, not by a default model.
+expect 0 "$NPUBENCH" run --target h100 --case 'infer hidden=1024 heads=16 layers=8 vocab=32000' --format json
+python3 - "$T/out" <<'PY' && pass || fail "dims-only label"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+assert r["model"]["llm"] == "h1024-a16-kv16-l8-f4096", r["model"].get("llm")
+PY
+
+# On the host, for real: a small model's training step and served batch,
+# measured, verified against the portable GEMM, and predicted from the
+# host profile by validate --host.
+LOCK=""
+command -v flock >/dev/null && LOCK="flock /tmp/npubench-bench.lock"
+HT='train hidden=64 heads=4 kv_heads=2 layers=2 ffn=128 gated=true vocab=256 seq=32 global_batch=4 micro_batch=2 recompute=selective attention=materialized'
+HI='infer hidden=64 heads=4 layers=2 ffn=128 vocab=256 batch=2 input=16 output=8 attention=materialized'
+expect 0 $LOCK "$NPUBENCH" profile probe --threads 1 --size 64 --min-time 0.01
+expect 0 $LOCK "$NPUBENCH" run --target host --threads 1 --min-time 0.01 --case "$HT" --case "$HI" --format csv
+python3 - "$T/out" <<'PY' && pass || fail "host train and infer measured and verified"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert [r["kernel"] for r in rows] == ["train", "infer"], rows
+for r in rows:
+    assert r["kind"] == "measured" and r["status"] == "ok", r
+    assert r["unit"] == "token/s" and float(r["throughput"]) > 0, r
+    assert float(r["verify_err"]) <= float(r["verify_tol"]) and "portable GEMM" in r["verify_what"], r
+t, i = rows
+assert abs(float(t["throughput"]) * float(t["seconds"]) - 4 * 32) < 1e-6 * 128, t
+assert abs(float(i["throughput"]) * float(i["seconds"]) - 2 * 8) < 1e-6 * 16, i
+PY
+expect 0 "$NPUBENCH" validate --host last --format csv
+python3 - "$T/out" <<'PY' && pass || fail "validate --host covers train and infer"
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r["line"].isdigit()]
+fams = {r["family"]: r for r in rows}
+assert {"train", "infer"} <= set(fams), rows
+for f in ("train", "infer"):
+    assert float(fams[f]["predicted"]) > 0 and fams[f]["profile"] == "host", fams[f]
+PY
 
 # The catalog.
 expect 0 "$NPUBENCH" list models --format csv
@@ -85,5 +126,6 @@ expect 0 "$NPUBENCH" validate --measurements workloads
 contains "$T/out" "median |error|"
 contains "$T/out" "p90 |error|"
 contains "$T/out" "skipped: no RTX 4090 profile"
+contains "$T/out" "holdout: 1 of 1 rows predicted"
 
 finish
