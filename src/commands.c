@@ -92,7 +92,10 @@ int usage_error(const struct nb_command *cmd, const char *fmt, ...)
 int bad_option(const struct nb_command *cmd, char **argv, int c)
 {
 	const char *opt = argv[optind - 1];
+	char name[32] = "";
 
+	if (opt)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(opt, "="), opt);
 	if (c == ':')
 		return usage_error(cmd, "option '%s' needs a value", opt);
 	/* A long option given a value it does not take: optopt is its code. */
@@ -100,6 +103,10 @@ int bad_option(const struct nb_command *cmd, char **argv, int c)
 		return usage_error(cmd, "option '%.*s' takes no value", (int)(strchr(opt, '=') - opt), opt);
 	if (optopt > 0 && optopt < 256 && opt && opt[0] == '-' && opt[1] != '-')
 		return usage_error(cmd, "unknown option '-%c'", optopt);
+	/* The global options work only before the command. */
+	if (opt && (!strcmp(name, "--db") || !strcmp(name, "--profiles")))
+		return usage_error(cmd, "%s is a global option: give it before the command "
+				   "('npubench %s ... %s ...')", name, name, cmd ? cmd->name : "COMMAND");
 	if (opt && !strncmp(opt, "--", 2)) {
 		struct nb_near nr;
 

@@ -507,30 +507,6 @@ static const char *absent_text(const struct nb_result *r)
 	}
 }
 
-/* The dtype R was computed in: the one its prediction emulated the case's
- * dtype with ("fp32 emulated via tf32"), else the case's own; -1 unknown. */
-static int computed_in(const struct nb_result *r)
-{
-	const char *via = r->message ? strstr(r->message, " emulated via ") : NULL;
-	char word[16];
-
-	if (via && sscanf(via, " emulated via %15[a-z0-9]", word) == 1 && dtype_parse(word) >= 0)
-		return dtype_parse(word);
-	return r->dtype ? dtype_parse(r->dtype) : -1;
-}
-
-/* Whether R and BASE computed at the same precision: a chip that runs fp32
- * on a TF32-class path is not compared with one that runs true FP32. */
-static int same_precision(const struct nb_result *r, const struct nb_result *base)
-{
-	int a = computed_in(r), b = computed_in(base), d = r->dtype ? dtype_parse(r->dtype) : -1;
-
-	if (a < 0 || b < 0 || d < 0 || a == b)
-		return 1;
-	return dtype_exact_in((enum nb_dtype)d, (enum nb_dtype)a) &&
-	       dtype_exact_in((enum nb_dtype)d, (enum nb_dtype)b);
-}
-
 static char *kernel_text(const struct nb_result *r, const struct nb_result *base, int is_base)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -545,13 +521,13 @@ static char *kernel_text(const struct nb_result *r, const struct nb_result *base
 	sb_adds(&sb, tp);
 	if (r->actual_ops > 0)
 		sb_adds(&sb, " eff.");
-	if (!is_base && result_usable(base) && same_precision(r, base))
+	if (!is_base && result_usable(base) && result_same_precision(r, base))
 		add_ratio(&sb, r->throughput / base->throughput);
 	if (r->kind == NB_PREDICTED)
 		sb_addf(&sb, " %s", r->bound ? r->bound : "?");
 	else
 		sb_adds(&sb, " measured");
-	via = computed_in(r);
+	via = result_computed_in(r);
 	if (via >= 0 && r->dtype && via != dtype_parse(r->dtype))
 		sb_addf(&sb, " via %s", dtype_name((enum nb_dtype)via));
 	return sb_detach(&sb);
@@ -685,7 +661,7 @@ static void render_json(const struct column *cols, int ncols, int base, const st
 		vals = json_set(row, "results", json_object());
 		for (int i = 0; i < ncols; i++) {
 			const struct nb_result *r = column_result(&cols[i], cases[k]);
-			int ok = result_usable(r), ratio = ok && result_usable(b);
+			int ok = result_usable(r), ratio = ok && result_usable(b) && result_same_precision(r, b);
 			struct nb_json *x = json_set(vals, cols[i].label, json_object());
 
 			json_num_or_null(x, "throughput", ok, ok ? r->throughput : 0);
@@ -748,7 +724,7 @@ static void csv_spec(const struct spec_row *row, const char *chip, const struct 
 static void csv_kernel(const char *text, const char *chip, const struct nb_result *r,
 		       const struct nb_result *b)
 {
-	int ok = result_usable(r), ratio = ok && result_usable(b);
+	int ok = result_usable(r), ratio = ok && result_usable(b) && result_same_precision(r, b);
 
 	fputs("kernel,", stdout);
 	csv_field(stdout, text);

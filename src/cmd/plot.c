@@ -735,7 +735,7 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 		return usage_error(&nb_cmd_plot, "unexpected argument '%s'", argv[optind + 1]);
 	o->kind = (enum chart_kind)kind;
 	if (o->term && chart_term_parse(o->term) < 0)
-		return usage_error(&nb_cmd_plot, "--term: unknown terminal '%s'%s (use dumb, png, svg or pdf)", o->term,
+		return usage_error(&nb_cmd_plot, "--term %s: unknown terminal%s (use dumb, png, svg or pdf)", o->term,
 				   nb_near_choices(&nr, o->term, "dumb|png|svg|pdf"));
 	if (o->output && strcmp(o->output, "-") && !o->term && chart_term_for_path(o->output) < 0)
 		return usage_error(&nb_cmd_plot, "-o %s: name a .png, .svg, .pdf or .txt file, or give --term",

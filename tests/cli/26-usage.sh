@@ -36,6 +36,7 @@ usage "did you mean 'holm'?" compare runs 1 2 --correction hol
 usage "did you mean 'probe'?" profile prob
 usage "did you mean 'holdout'?" validate --measurements holdot
 usage "did you mean 'h100'?" compare chips h10 a100
+usage "--db is a global option: give it before the command" run --case gemm --db "$T/other.db"
 # Nothing close: no guess.
 usage "unknown kernel 'zzzzzz'" run --case zzzzzz
 lacks "$T/err" "did you mean"

@@ -81,4 +81,16 @@ a100 = cells[2]
 assert "x)" not in a100, cells
 PY
 grep '^spmm pattern=2:4' "$T/cc" >"$T/row" && contains "$T/row" "eff."
+# The same in JSON: no ratio across precisions, unit kinds named.
+expect 0 nb compare chips host 910b a100 h100 --baseline 910b --format json
+python3 - "$T/out" <<'PY' && pass || fail "compare chips json: ratio across precisions or unit kinds"
+import json, sys
+d = json.load(open(sys.argv[1]))
+k = next(x for x in d["kernels"] if x["case"].startswith("gemm dtype=fp32"))
+assert k["results"]["a100-sxm4-80gb"]["ratio"] is None, k
+b = next(x for x in d["kernels"] if x["case"].startswith("gemm dtype=bf16"))
+assert b["results"]["a100-sxm4-80gb"]["ratio"] is not None, b
+u = next(x for x in d["specs"] if x["figure"].startswith("compute units"))
+assert u["values"]["a100-sxm4-80gb"]["ratio"] is None and u["values"]["a100-sxm4-80gb"]["counts"] == "SM", u
+PY
 finish
