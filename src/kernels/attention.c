@@ -774,7 +774,7 @@ const struct nb_kernel nb_kernel_attention = {
 	.check = attention_check,
 	.work = attention_work,
 	.shape = attention_shape,
-	.label_omit = "seq_k=0 amp=1",
+	.label_omit = "seq_k=0 amp=1 impl=auto timing=device fp8@dtype!=fp8 fp8_scale@dtype!=fp8",
 	.sweep = &sweep,
 	.test_cases = test_cases,
 	.host_bytes = attention_host_bytes,

@@ -319,10 +319,14 @@ static int label_shows(const struct nb_case *c, int i)
 			int j;
 
 			if (eq) {
-				snprintf(k, sizeof(k), "%.*s", (int)(eq - key), key);
+				/* "KEY@OTHER!=VALUE": omitted while OTHER holds
+				 * anything else (fp8's options off fp8). */
+				int negate = eq > key && eq[-1] == '!';
+
+				snprintf(k, sizeof(k), "%.*s", (int)(eq - key - negate), key);
 				snprintf(want, sizeof(want), "%.*s", (int)(len - (size_t)(eq + 1 - p)), eq + 1);
 				j = kernel_param_index(c->kernel, k);
-				if (j >= 0 && !strcmp(case_value_text(c, j, buf, sizeof(buf)), want))
+				if (j >= 0 && (strcmp(case_value_text(c, j, buf, sizeof(buf)), want) == 0) != negate)
 					return 0;
 			}
 		}

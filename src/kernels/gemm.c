@@ -697,7 +697,7 @@ const struct nb_kernel nb_kernel_gemm = {
 	.check = gemm_check,
 	.work = gemm_work,
 	.shape = gemm_shape,
-	.label_omit = "round=0",
+	.label_omit = "round=0 impl=auto timing=device fp8@dtype!=fp8 fp8_scale@dtype!=fp8",
 	.sweep = &sweep,
 	.host_bytes = gemm_host_bytes,
 	.setup = gemm_setup,

@@ -159,7 +159,9 @@ struct nb_kernel {
 	 * separated: "KEY=VALUE" omits KEY while it holds VALUE, a placeholder
 	 * for "automatic" or "off" (stream "n=0"); "KEY@OTHER=VALUE" omits KEY
 	 * while OTHER holds VALUE, where KEY does not apply
-	 * ("density@pattern=2:4").  NULL: every parameter shown. */
+	 * ("density@pattern=2:4"); "KEY@OTHER!=VALUE" omits KEY while OTHER
+	 * holds anything but VALUE ("fp8@dtype!=fp8").  NULL: every parameter
+	 * shown. */
 	const char *label_omit;
 	/* One operation spans every MPI rank (a collective): its time is the
 	 * ranks' together.  Other kernels, run under mpirun, run on every rank

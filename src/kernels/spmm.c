@@ -520,7 +520,7 @@ const struct nb_kernel nb_kernel_spmm = {
 	.check = spmm_check,
 	.work = spmm_work,
 	.shape = spmm_shape,
-	.label_omit = "density@pattern=2:4",
+	.label_omit = "density@pattern=2:4 impl=auto timing=device",
 	.sweep = &sweep,
 	.test_cases = test_cases,
 	.host_bytes = spmm_host_bytes,

@@ -332,7 +332,7 @@ const struct nb_kernel nb_kernel_stream = {
 	.work = stream_work,
 	.shape = stream_shape,
 	.resolve = stream_resolve,
-	.label_omit = "n=0 store=auto",
+	.label_omit = "n=0 store=auto timing=device",
 	.sweep = &sweep,
 	.test_cases = test_cases,
 	.host_bytes = stream_host_bytes,
