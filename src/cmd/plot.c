@@ -3,6 +3,7 @@
 #include "util/output.h"
 #include "npubench.h"
 
+#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ struct plot_opts {
 	const char *script;
 	const char *title;
 	const char *normalize;
+	const char *op;
 };
 
 /* One chip asked for or found in the run. */
@@ -77,7 +79,8 @@ static int chips_from_option(struct plot *pl)
 
 		if (target_measured(&ts.v[i])) {
 			/* The host's results are always drawn; its roof is its profile's. */
-			if (pl->o.kind == CHART_ROOFLINE || pl->o.kind == CHART_BARS)
+			if (pl->o.kind == CHART_ROOFLINE || pl->o.kind == CHART_BARS ||
+			    pl->o.kind == CHART_COLLECTIVES)
 				continue;
 			if (!(p = profiles_find(pl->set, "host"))) {
 				error("--chips host: this machine has no profile yet (make one with "
@@ -603,6 +606,170 @@ static int build_scaling(struct plot *pl)
 	return 0;
 }
 
+/* The op of a stored collective result, or "". */
+static const char *coll_op(const struct nb_result *r, char *buf, size_t n)
+{
+	int i = r->kcase.kernel ? kernel_param_index(r->kcase.kernel, "op") : -1;
+
+	return i >= 0 ? case_value_text(&r->kcase, i, buf, n) : "";
+}
+
+/* Collectives: bus bandwidth against message size, a line per chip and
+ * case (op, dtype, ranks: the case label less its size). */
+static int build_collectives(struct plot *pl)
+{
+	struct chart *c = &pl->chart;
+	const char *op = pl->o.op ? pl->o.op : "allreduce";
+	int ncoll = 0, host = 0;
+	char buf[64];
+
+	if (load_run(pl, 0))
+		return -1;
+	for (int i = 0; i < pl->nrs; i++) {
+		const struct nb_result *r = &pl->rs[i];
+		struct strbuf name = STRBUF_INIT;
+		char *label, *b;
+		int ch, t = -1;
+
+		if (!r->kernel || strcmp(r->kernel, "collective") || !r->kcase.kernel)
+			continue;
+		ncoll++;
+		if (!nb_glob_match(op, coll_op(r, buf, sizeof(buf))) || !dtype_matches(pl->o.dtype, r) ||
+		    !usable(r) || case_int(&r->kcase, "bytes") <= 0)
+			continue;
+		if (is_host(r)) {
+			sb_adds(&name, "host");
+		} else {
+			if ((ch = chip_of_result(pl, r)) < 0)
+				continue;
+			sb_adds(&name, pl->chips[ch].id);	/* short: the legend holds several per chip */
+		}
+		/* "collective allreduce fp32 bytes=8" -> "allreduce fp32" */
+		label = case_label(r);
+		if ((b = strstr(label, " bytes=")))
+			memmove(b, b + 7 + strcspn(b + 7, " "), strlen(b + 7 + strcspn(b + 7, " ")) + 1);
+		sb_addf(&name, " %s", !strncmp(label, "collective ", 11) ? label + 11 : label);
+		free(label);
+		for (int j = 0; j < c->ntargets && t < 0; j++)
+			if (!strcmp(c->targets[j].name, sb_str(&name)))
+				t = j;
+		if (t < 0)
+			t = chart_add_target(c, sb_str(&name), is_host(r));
+		sb_release(&name);
+		chart_add_point(c, t, 0, (double)case_int(&r->kcase, "bytes"), r->throughput);
+		host |= is_host(r);
+	}
+	if (ncoll == 0)
+		return error("run %lld has no collective results (store some with 'npubench run --suite "
+			     "collectives --target CHIPS')", (long long)pl->run.id);
+	if (c->npoints == 0)
+		return error("run %lld: no collective result matches --op %s%s%s%s (see 'npubench show %lld')",
+			     (long long)pl->run.id, op, pl->o.dtype ? " --dtype " : "",
+			     pl->o.dtype ? pl->o.dtype : "", pl->o.chips ? " and --chips" : "", (long long)pl->run.id);
+	c->unit = xstrdup("B/s");
+	c->ylabel = xstrdup("bus bandwidth");
+	c->xlabel = xstrdup("message size (bytes)");
+	if (!pl->o.title)
+		c->title = xasprintf("Collectives (%s): bus bandwidth against message size", op);
+	set_subtitle(pl, host ? "host measured, chips predicted by the model" : "chips predicted by the model");
+	return 0;
+}
+
+/* The parts of a workload's step (doc/export.md, "Workload breakdown"). */
+static const struct {
+	const char *label;
+	const char *key;	/* a number, or an object whose numbers add up */
+} bd_parts[] = {
+	{ "compute", "compute_s" },
+	{ "exposed communication", "exposed_comm_s" },
+	{ "pipeline bubble", "bubble_s" },
+	{ "optimizer", "optimizer_s" },
+};
+
+static double json_sum(const cJSON *v)
+{
+	double s = 0;
+	const cJSON *e;
+
+	if (cJSON_IsNumber(v))
+		return v->valuedouble;
+	cJSON_ArrayForEach(e, v)
+		if (cJSON_IsNumber(e))
+			s += e->valuedouble;
+	return s;
+}
+
+/* Breakdown: a stacked bar per stored train/infer prediction, its step
+ * time split into compute, exposed communication, bubble and optimizer. */
+static int build_breakdown(struct plot *pl)
+{
+	struct chart *c = &pl->chart;
+	int nwork = 0, ncases = 0, other = -1;
+	char *first = NULL;
+
+	if (load_run(pl, 0))
+		return -1;
+	for (size_t p = 0; p < NB_ARRAY_SIZE(bd_parts); p++)
+		chart_add_group(c, bd_parts[p].label, "s", 0);
+	/* Several workloads in the selection: each bar names its case. */
+	for (int i = 0; i < pl->nrs; i++)
+		if (result_is_workload(&pl->rs[i]) && pl->rs[i].model_json && kernel_matches(pl, &pl->rs[i])) {
+			if (!first)
+				first = pl->rs[i].case_text ? pl->rs[i].case_text : "";
+			ncases += !pl->rs[i].case_text || strcmp(first, pl->rs[i].case_text);
+		}
+	for (int i = 0; i < pl->nrs; i++) {
+		const struct nb_result *r = &pl->rs[i];
+		cJSON *m;
+		double sum = 0;
+		int ch, t;
+
+		if (!result_is_workload(r) || is_host(r) || !r->model_json || !kernel_matches(pl, r))
+			continue;
+		nwork++;
+		if (r->status != NB_RES_OK || !(r->seconds > 0) || (ch = chip_of_result(pl, r)) < 0)
+			continue;
+		if (!(m = cJSON_Parse(r->model_json))) {
+			warning("result %lld (%s): its model breakdown is not JSON; skipped", (long long)r->id,
+				r->target);
+			continue;
+		}
+		if (ncases > 0) {
+			char *label = case_label(r), *name = xasprintf("%s: %s", chip_label(&pl->chips[ch]), label);
+
+			t = chart_add_target(c, name, 0);
+			free(name);
+			free(label);
+		} else {
+			t = chart_add_target(c, chip_label(&pl->chips[ch]), 0);
+		}
+		for (size_t p = 0; p < NB_ARRAY_SIZE(bd_parts); p++) {
+			double v = json_sum(cJSON_GetObjectItemCaseSensitive(m, bd_parts[p].key));
+
+			sum += v;
+			chart_add_point(c, t, (int)p, 0, v);
+		}
+		/* What the parts leave of the step (rounding aside): shown, not hidden. */
+		if (r->seconds - sum > 1e-3 * r->seconds) {
+			if (other < 0)
+				other = chart_add_group(c, "other", "s", 0);
+			chart_add_point(c, t, other, 0, r->seconds - sum);
+		}
+		cJSON_Delete(m);
+	}
+	if (nwork == 0)
+		return error("run %lld has no train or infer predictions (store some with 'npubench run "
+			     "--suite workloads --target CHIPS')", (long long)pl->run.id);
+	if (c->ntargets == 0)
+		return error("run %lld: no train or infer prediction with a step time matches%s%s%s",
+			     (long long)pl->run.id, pl->o.kernel ? " --kernel " : "",
+			     pl->o.kernel ? pl->o.kernel : "", pl->o.chips ? " and --chips" : "");
+	if (!pl->o.title && ncases == 0 && first)
+		c->title = xasprintf("Step time by part: %s", first);
+	set_subtitle(pl, "predicted by the model, critical chip");
+	return 0;
+}
+
 static int build_specs(struct plot *pl)
 {
 	struct chart *c = &pl->chart;
@@ -691,7 +858,8 @@ out:
 
 static int parse_options(int argc, char **argv, struct plot_opts *o)
 {
-	static const char *const kinds[] = { "roofline", "bars", "scaling", "specs" };
+	static const char *const kinds[] = { "roofline", "bars", "scaling", "specs", "collectives",
+					     "breakdown" };
 	static const struct option longopts[] = {
 		{ "chips", required_argument, NULL, 'c' },
 		{ "run", required_argument, NULL, 'r' },
@@ -702,6 +870,7 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 		{ "script", required_argument, NULL, 's' },
 		{ "title", required_argument, NULL, 'T' },
 		{ "normalize", required_argument, NULL, 'n' },
+		{ "op", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nb_near nr;
@@ -720,17 +889,19 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 		case 's': o->script = optarg; break;
 		case 'T': o->title = optarg; break;
 		case 'n': o->normalize = optarg; break;
+		case 'O': o->op = optarg; break;
 		default: return bad_option(&nb_cmd_plot, argv, c);
 		}
 	}
 	if (optind >= argc)
-		return usage_error(&nb_cmd_plot, "which chart? roofline, bars, scaling or specs");
+		return usage_error(&nb_cmd_plot, "which chart? roofline, bars, scaling, specs, collectives or breakdown");
 	for (size_t i = 0; i < NB_ARRAY_SIZE(kinds); i++)
 		if (!strcmp(argv[optind], kinds[i]))
 			kind = (int)i;
 	if (kind < 0)
-		return usage_error(&nb_cmd_plot, "unknown chart '%s'%s (use roofline, bars, scaling or specs)",
-				   argv[optind], nb_near_choices(&nr, argv[optind], "roofline|bars|scaling|specs"));
+		return usage_error(&nb_cmd_plot, "unknown chart '%s'%s (use roofline, bars, scaling, specs, collectives "
+				   "or breakdown)", argv[optind],
+				   nb_near_choices(&nr, argv[optind], "roofline|bars|scaling|specs|collectives|breakdown"));
 	if (optind + 1 < argc)
 		return usage_error(&nb_cmd_plot, "unexpected argument '%s'", argv[optind + 1]);
 	o->kind = (enum chart_kind)kind;
@@ -746,6 +917,8 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 				   nb_near_choices(&nr, o->dtype, "fp64|fp32|tf32|fp16|bf16|fp8|int8|int4"));
 	if (o->normalize && o->kind != CHART_BARS)
 		return usage_error(&nb_cmd_plot, "--normalize applies to bars only");
+	if (o->op && o->kind != CHART_COLLECTIVES)
+		return usage_error(&nb_cmd_plot, "--op applies to collectives only");
 	if (o->run && o->kind == CHART_SPECS)
 		return usage_error(&nb_cmd_plot, "--run does not apply to specs (they come from profiles)");
 	return 0;
@@ -785,6 +958,14 @@ static int cmd_plot(int argc, char **argv, struct nb_ctx *ctx)
 		if (build_specs(&pl))
 			goto out;
 		break;
+	case CHART_COLLECTIVES:
+		if (build_collectives(&pl))
+			goto out;
+		break;
+	case CHART_BREAKDOWN:
+		if (build_breakdown(&pl))
+			goto out;
+		break;
 	}
 	if (pl.o.title) {
 		free(pl.chart.title);
@@ -806,9 +987,9 @@ out:
 const struct nb_command nb_cmd_plot = {
 	.name = "plot",
 	.exec = cmd_plot,
-	.usage = "plot roofline|bars|scaling|specs [--chips LIST] [--run ID] [--kernel PATTERN] "
+	.usage = "plot roofline|bars|scaling|specs|collectives|breakdown [--chips LIST] [--run ID] [--kernel PATTERN] "
 		 "[--dtype D] [-o FILE] [--term dumb|png|svg|pdf] [--script FILE] [--title TEXT] "
-		 "[--normalize CHIP]",
+		 "[--normalize CHIP] [--op PATTERN]",
 	.summary = "Draw rooflines, bars, scaling curves and spec charts with gnuplot.",
 	.help = "Charts:\n"
 		"  roofline   log-log: operational intensity against attained throughput; a roof per\n"
@@ -822,6 +1003,10 @@ const struct nb_command nb_cmd_plot = {
 		"             chips (gemm m=n=k 64..16384, attention seq 256..32768), with the run's\n"
 		"             host results where present\n"
 		"  specs      dense peak per dtype, memory bandwidth and capacity per chip\n"
+		"  collectives log-log: bus bandwidth against message size of the run's collective\n"
+		"             results, a line per chip and op (e.g. after 'run --suite collectives')\n"
+		"  breakdown  a stacked bar per stored train/infer prediction: its step time split\n"
+		"             into compute, exposed communication, pipeline bubble and optimizer\n"
 		"\nOptions:\n"
 		"  --chips LIST      the words of 'run --target' (default: the run's chips; scaling\n"
 		"                    and specs: 'default', 910b, a100, h100, tpu-v5e); chips the run did\n"
@@ -843,5 +1028,7 @@ const struct nb_command nb_cmd_plot = {
 		"                    mode and owner; links are followed; devices and FIFOs written into\n"
 		"  --title TEXT      the chart's title\n"
 		"  --normalize CHIP  bars: throughput relative to CHIP (or host) instead\n"
+		"  --op PATTERN      collectives: the ops matching the glob (default allreduce; '*'\n"
+		"                    for every op)\n"
 		"\ngnuplot is found on PATH (or NPUBENCH_GNUPLOT names it); Debian: gnuplot-nox.\n",
 };

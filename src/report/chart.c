@@ -47,6 +47,7 @@ void chart_release(struct chart *c)
 	free(c->title);
 	free(c->subtitle);
 	free(c->xlabel);
+	free(c->ylabel);
 	free(c->unit);
 	free(c->normalize);
 	free(c->note);
@@ -1363,7 +1364,7 @@ static void size_tics(struct strbuf *sb, double lo, double hi)
 
 	for (double v = exp2(ceil(log2(lo))); v <= hi * 1.0001; v *= 2)
 		n++;
-	step = n > 10 ? 2 : 1;
+	step = (n + 9) / 10;	/* ten labels at most */
 	sb_adds(sb, "set xtics (");
 	n = 0;
 	for (double v = exp2(ceil(log2(lo))); v <= hi * 1.0001; v *= 2, n++) {
@@ -1392,7 +1393,7 @@ static int scaling(struct gp *g)
 	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
 	char buf[64];
 	size_t plot_at;
-	int first = 1, nbound = 0, npts;
+	int first = 1, nbound = 0, npts, npeaks = 0;
 
 	for (int k = 0; k < c->npoints; k++) {
 		if (!valid(c->points[k].x) || !valid(c->points[k].y))
@@ -1405,8 +1406,10 @@ static int scaling(struct gp *g)
 	if (!isfinite(xmin))
 		return error("nothing to draw: no size with a throughput");
 	for (int t = 0; t < c->ntargets; t++)
-		if (valid(c->targets[t].peak))
+		if (valid(c->targets[t].peak)) {
 			ymax = fmax(ymax, c->targets[t].peak);
+			npeaks++;
+		}
 	for (int t = 0; t < c->ntargets; t++) {
 		double last = 0;
 
@@ -1442,7 +1445,7 @@ static int scaling(struct gp *g)
 	sb_adds(sb, "\nset logscale x 2\n");
 	size_tics(sb, xmin, xmax);
 	sb_addf(sb, "set xrange [%.9g:%.9g]\n", xmin / 1.3, xmax * 1.3);
-	snprintf(buf, sizeof(buf), "throughput (%s)", safe_unit(c->unit));
+	snprintf(buf, sizeof(buf), "%s (%s)", c->ylabel ? c->ylabel : "throughput", safe_unit(c->unit));
 	y_throughput(g, buf, c->unit, ymax / ymin > 10);
 	if (ymax / ymin > 10)
 		sb_addf(sb, "set yrange [%.9g:%.9g]\n", pow(10, floor(log10(ymin))),
@@ -1485,9 +1488,11 @@ static int scaling(struct gp *g)
 		sb_adds(sb, ", \\\n  NaN with points pt 6 ps 2.2 lc rgb '#777777' "
 			"title 'first compute-bound size'");
 	}
-	sb_addf(sb, ", \\\n  NaN with lines dt 2 lc rgb '#777777' title '%s'\n",
-		!strcmp(safe_unit(c->unit), "B/s") ? "memory bandwidth" : "dense peak");
-	key_rows(g, plot_at, c->ntargets + 1 + (nbound > 0));
+	if (npeaks > 0)
+		sb_addf(sb, ", \\\n  NaN with lines dt 2 lc rgb '#777777' title '%s'",
+			!strcmp(safe_unit(c->unit), "B/s") ? "memory bandwidth" : "dense peak");
+	sb_adds(sb, "\n");
+	key_rows(g, plot_at, c->ntargets + (npeaks > 0) + (nbound > 0));
 	return 0;
 }
 
@@ -1539,6 +1544,82 @@ static void specs_mem_plot(struct gp *g, int col, int label)
 		sb_addf(&g->sb, ", \\\n  $mem1 using 1:%d:%d with labels offset 0,0.6 %s notitle", col, label,
 			fnt(g, -3));
 	sb_adds(&g->sb, "\n");
+}
+
+/* Breakdown: a stacked bar per target (a chip's step), a layer per group
+ * (compute, exposed communication, ...), the total over each bar. */
+static int breakdown(struct gp *g)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	double ymax = 0, slot;
+	int lines = 1, dumb = g->term == CHART_DUMB;
+	size_t plot_at;
+	char buf[64];
+
+	if (c->ntargets == 0 || c->ngroups == 0)
+		return error("nothing to draw: no step time with parts");
+	/* Rows: bars; columns: the parts, in group order (0 where absent). */
+	block_begin(sb, "parts", 1);
+	for (int t = 0; t < c->ntargets; t++) {
+		sb_addf(sb, "%d", t);
+		for (int gr = 0; gr < c->ngroups; gr++) {
+			double y = 0;
+
+			for (int k = 0; k < c->npoints; k++)
+				if (c->points[k].target == t && c->points[k].group == gr && valid(c->points[k].y))
+					y += c->points[k].y;
+			sb_addf(sb, " %.9g", y);
+		}
+		sb_adds(sb, "\n");
+	}
+	block_end(sb);
+	block_begin(sb, "total", 1);
+	for (int t = 0; t < c->ntargets; t++) {
+		double sum = 0;
+
+		for (int k = 0; k < c->npoints; k++)
+			if (c->points[k].target == t && valid(c->points[k].y))
+				sum += c->points[k].y;
+		ymax = fmax(ymax, sum);
+		nb_format_si(buf, sizeof(buf), sum, "s");
+		sb_addf(sb, "%d %.9g ", t, sum);
+		gp_datum(sb, buf);
+		sb_adds(sb, "\n");
+	}
+	block_end(sb);
+	if (!(ymax > 0))
+		return error("nothing to draw: every step time is zero");
+
+	title(g, "set title", "Step time by part");
+	sb_adds(sb, "set style data histograms\nset style histogram rowstacked\n");
+	sb_adds(sb, "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.6 relative\n");
+	sb_adds(sb, "set key outside top center horizontal Left reverse samplen 1.5\n");
+	y_throughput(g, "time per step", "s", 0);
+	sb_addf(sb, "set yrange [0:%.9g]\n", ymax * 1.15);
+	sb_addf(sb, "set xrange [-0.6:%.1f]\n", c->ntargets - 0.4);
+	sb_adds(sb, "set grid noxtics nomxtics ytics\nunset mxtics\n");
+	/* The bars' names under them, broken after dashes and spaces. */
+	slot = (g->w - 10 * char_w(g, 0)) / c->ntargets;
+	sb_adds(sb, "set xtics (");
+	for (int t = 0; t < c->ntargets; t++) {
+		int l;
+
+		sb_adds(sb, t ? ", " : "");
+		l = chip_tic(sb, c->targets[t].name, (int)(0.95 * slot / char_w(g, TIC_FONT)) - dumb);
+		lines = l > lines ? l : lines;
+		sb_addf(sb, " %d", t);
+	}
+	sb_addf(sb, ") norotate center %s\nset bmargin %d\n", fnt(g, TIC_FONT), lines + 2);
+	plot_at = sb->len;
+	sb_adds(sb, "plot \\\n");
+	for (int gr = 0; gr < c->ngroups; gr++) {
+		sb_addf(sb, "%s$parts1 using %d lt %d title ", gr ? ", \\\n  " : "  ", gr + 2, gr + 1);
+		key_title(g, c->groups[gr].label);
+	}
+	sb_addf(sb, ", \\\n  $total1 using 1:2:3 with labels offset 0,0.7 %s notitle\n", fnt(g, -3));
+	key_rows(g, plot_at, c->ngroups);
+	return 0;
 }
 
 /* Specs: dense peaks per dtype (grouped, log), then bandwidth and memory. */
@@ -1679,7 +1760,8 @@ static int specs(struct gp *g)
 
 char *chart_script(const struct chart *c, enum chart_term term, const char *output)
 {
-	static const char *const kinds[] = { "roofline", "bars", "scaling", "specs" };
+	static const char *const kinds[] = { "roofline", "bars", "scaling", "specs", "collectives",
+					     "breakdown" };
 	/* Sizes that read on a screen and on a slide: the canvas, its font and
 	 * the canvas units per point (pngcairo: 96 pixels to the inch).  Layouts
 	 * may make a canvas taller. */
@@ -1704,7 +1786,11 @@ char *chart_script(const struct chart *c, enum chart_term term, const char *outp
 		ret = bars(&g);
 		break;
 	case CHART_SCALING:
+	case CHART_COLLECTIVES:
 		ret = scaling(&g);
+		break;
+	case CHART_BREAKDOWN:
+		ret = breakdown(&g);
 		break;
 	case CHART_SPECS:
 		ret = specs(&g);

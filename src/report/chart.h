@@ -8,7 +8,8 @@
 
 #include "util/dtype.h"
 
-enum chart_kind { CHART_ROOFLINE, CHART_BARS, CHART_SCALING, CHART_SPECS };
+enum chart_kind { CHART_ROOFLINE, CHART_BARS, CHART_SCALING, CHART_SPECS, CHART_COLLECTIVES,
+		  CHART_BREAKDOWN };
 enum chart_term { CHART_DUMB, CHART_PNG, CHART_SVG, CHART_PDF };
 
 #define CHART_MIN_COLUMNS 40	/* narrower text charts cannot hold their axes */
@@ -26,8 +27,9 @@ struct chart_target {
 };
 
 /* A value of a target: roofline (x intensity, y ops/s), bars (y
- * throughput or ratio of the group; x unused), scaling (x size, y
- * throughput). */
+ * throughput or ratio of the group; x unused), scaling and collectives (x
+ * size, y throughput), breakdown (a target is a stacked bar, a group one of
+ * its parts, y seconds). */
 struct chart_point {
 	int target;
 	int group;
@@ -47,6 +49,7 @@ struct chart {
 	char *title;		/* NULL: a default per kind */
 	char *subtitle;		/* a second title line (run, dtype), or NULL */
 	char *xlabel;		/* scaling: what the size is ("m = n = k") */
+	char *ylabel;		/* scaling, collectives: what the y value is (NULL: throughput) */
 	char *unit;		/* scaling, roofline: the throughput unit */
 	char *normalize;	/* bars: the baseline's name; y are ratios */
 	char *note;		/* a line under the chart: what is missing and why, or NULL */
