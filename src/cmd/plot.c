@@ -705,7 +705,7 @@ static int build_breakdown(struct plot *pl)
 {
 	struct chart *c = &pl->chart;
 	int nwork = 0, ncases = 0, other = -1;
-	char *first = NULL;
+	char *first = NULL, buf[64];
 
 	if (load_run(pl, 0))
 		return -1;
@@ -735,11 +735,23 @@ static int build_breakdown(struct plot *pl)
 			continue;
 		}
 		if (ncases > 0) {
-			char *label = case_label(r), *name = xasprintf("%s: %s", chip_label(&pl->chips[ch]), label);
+			/* Short: chip, kind and model ("h100-sxm train llama3-8b"), numbered
+			 * when two cases of a model differ in other settings. */
+			int mi = r->kcase.kernel ? kernel_param_index(r->kcase.kernel, "model") : -1, dup = 1;
+			char *name = xasprintf("%s %s %s", pl->chips[ch].id, r->kernel,
+					       mi >= 0 ? case_value_text(&r->kcase, mi, buf, sizeof(buf)) : "");
 
+			for (int j = 0; j < c->ntargets; j++)
+				dup += !strncmp(c->targets[j].name, name, strlen(name)) &&
+				       (!c->targets[j].name[strlen(name)] || c->targets[j].name[strlen(name)] == ' ');
+			if (dup > 1) {
+				char *n2 = xasprintf("%s #%d", name, dup);
+
+				free(name);
+				name = n2;
+			}
 			t = chart_add_target(c, name, 0);
 			free(name);
-			free(label);
 		} else {
 			t = chart_add_target(c, chip_label(&pl->chips[ch]), 0);
 		}
@@ -759,7 +771,7 @@ static int build_breakdown(struct plot *pl)
 	}
 	if (nwork == 0)
 		return error("run %lld has no train or infer predictions (store some with 'npubench run "
-			     "--suite workloads --target CHIPS')", (long long)pl->run.id);
+			     "--suite llm --target CHIPS')", (long long)pl->run.id);
 	if (c->ntargets == 0)
 		return error("run %lld: no train or infer prediction with a step time matches%s%s%s",
 			     (long long)pl->run.id, pl->o.kernel ? " --kernel " : "",

@@ -1553,8 +1553,8 @@ static int breakdown(struct gp *g)
 	const struct chart *c = g->c;
 	struct strbuf *sb = &g->sb;
 	double ymax = 0, slot;
-	int lines = 1, dumb = g->term == CHART_DUMB;
-	size_t plot_at;
+	int lines = 1, dumb = g->term == CHART_DUMB, krows;
+	size_t plot_at, longest = 0;
 	char buf[64];
 
 	if (c->ntargets == 0 || c->ngroups == 0)
@@ -1594,7 +1594,6 @@ static int breakdown(struct gp *g)
 	title(g, "set title", "Step time by part");
 	sb_adds(sb, "set style data histograms\nset style histogram rowstacked\n");
 	sb_adds(sb, "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.6 relative\n");
-	sb_adds(sb, "set key outside top center horizontal Left reverse samplen 1.5\n");
 	y_throughput(g, "time per step", "s", 0);
 	sb_addf(sb, "set yrange [0:%.9g]\n", ymax * 1.15);
 	sb_addf(sb, "set xrange [-0.6:%.1f]\n", c->ntargets - 0.4);
@@ -1610,7 +1609,13 @@ static int breakdown(struct gp *g)
 		lines = l > lines ? l : lines;
 		sb_addf(sb, " %d", t);
 	}
-	sb_addf(sb, ") norotate center %s\nset bmargin %d\n", fnt(g, TIC_FONT), lines + 2);
+	/* Room below for the names and the legend (key_rows' columns). */
+	for (int gr = 0; gr < c->ngroups; gr++)
+		longest = strlen(c->groups[gr].label) > longest ? strlen(c->groups[gr].label) : longest;
+	krows = 2 * ((double)longest + 6) * (dumb ? 1 : 0.62 * g->fs) < 0.95 * g->w ? (c->ngroups + 1) / 2 :
+		c->ngroups;
+	sb_addf(sb, ") norotate center %s\nset bmargin %.1f\n", fnt(g, TIC_FONT),
+		lines + 2 + krows * (dumb ? 1 : 1.3));
 	plot_at = sb->len;
 	sb_adds(sb, "plot \\\n");
 	for (int gr = 0; gr < c->ngroups; gr++) {
