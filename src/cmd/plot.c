@@ -773,9 +773,10 @@ static int build_breakdown(struct plot *pl)
 		return error("run %lld has no train or infer predictions (store some with 'npubench run "
 			     "--suite llm --target CHIPS')", (long long)pl->run.id);
 	if (c->ntargets == 0)
-		return error("run %lld: no train or infer prediction with a step time matches%s%s%s",
-			     (long long)pl->run.id, pl->o.kernel ? " --kernel " : "",
-			     pl->o.kernel ? pl->o.kernel : "", pl->o.chips ? " and --chips" : "");
+		return error("run %lld: no train or infer prediction with a step time%s%s%s%s (see "
+			     "'npubench show %lld')", (long long)pl->run.id, pl->o.kernel ? " for --kernel " : "",
+			     pl->o.kernel ? pl->o.kernel : "", pl->o.chips ? " on --chips " : "",
+			     pl->o.chips ? pl->o.chips : "", (long long)pl->run.id);
 	if (!pl->o.title && ncases == 0 && first)
 		c->title = xasprintf("Step time by part: %s", first);
 	set_subtitle(pl, "predicted by the model, critical chip");

@@ -1424,7 +1424,7 @@ static int scaling(struct gp *g)
 					best = k;
 			if (best < 0)
 				break;
-			sb_addf(sb, "%.9g %.9g\n", c->points[best].x, c->points[best].y);
+			sb_addf(sb, "%.17g %.9g\n", c->points[best].x, c->points[best].y);
 			last = c->points[best].x;
 		}
 		block_end(sb);
