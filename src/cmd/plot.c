@@ -3,7 +3,6 @@
 #include "util/output.h"
 #include "npubench.h"
 
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "model/model.h"
 #include "model/profile.h"
 #include "report/chart.h"
+#include "report/format.h"
 #include "report/gnuplot.h"
 #include "store/store.h"
 #include "targets/target.h"
@@ -675,29 +675,10 @@ static int build_collectives(struct plot *pl)
 	return 0;
 }
 
-/* The parts of a workload's step (doc/export.md, "Workload breakdown"). */
-static const struct {
-	const char *label;
-	const char *key;	/* a number, or an object whose numbers add up */
-} bd_parts[] = {
-	{ "compute", "compute_s" },
-	{ "exposed communication", "exposed_comm_s" },
-	{ "pipeline bubble", "bubble_s" },
-	{ "optimizer", "optimizer_s" },
-};
-
-static double json_sum(const cJSON *v)
-{
-	double s = 0;
-	const cJSON *e;
-
-	if (cJSON_IsNumber(v))
-		return v->valuedouble;
-	cJSON_ArrayForEach(e, v)
-		if (cJSON_IsNumber(e))
-			s += e->valuedouble;
-	return s;
-}
+/* The parts of a workload's step (doc/export.md, "Workload breakdown"):
+ * each a number, or an object whose numbers add up. */
+static const char *const bd_keys[] = { "compute_s", "exposed_comm_s", "bubble_s", "optimizer_s" };
+static const char *const bd_labels[] = { "compute", "exposed communication", "pipeline bubble", "optimizer" };
 
 /* Breakdown: a stacked bar per stored train/infer prediction, its step
  * time split into compute, exposed communication, bubble and optimizer. */
@@ -709,8 +690,8 @@ static int build_breakdown(struct plot *pl)
 
 	if (load_run(pl, 0))
 		return -1;
-	for (size_t p = 0; p < NB_ARRAY_SIZE(bd_parts); p++)
-		chart_add_group(c, bd_parts[p].label, "s", 0);
+	for (size_t p = 0; p < NB_ARRAY_SIZE(bd_labels); p++)
+		chart_add_group(c, bd_labels[p], "s", 0);
 	/* Several workloads in the selection: each bar names its case. */
 	for (int i = 0; i < pl->nrs; i++)
 		if (result_is_workload(&pl->rs[i]) && pl->rs[i].model_json && kernel_matches(pl, &pl->rs[i])) {
@@ -720,8 +701,7 @@ static int build_breakdown(struct plot *pl)
 		}
 	for (int i = 0; i < pl->nrs; i++) {
 		const struct nb_result *r = &pl->rs[i];
-		cJSON *m;
-		double sum = 0;
+		double v[NB_ARRAY_SIZE(bd_keys)], sum = 0;
 		int ch, t;
 
 		if (!result_is_workload(r) || is_host(r) || !r->model_json || !kernel_matches(pl, r))
@@ -729,7 +709,7 @@ static int build_breakdown(struct plot *pl)
 		nwork++;
 		if (r->status != NB_RES_OK || !(r->seconds > 0) || (ch = chip_of_result(pl, r)) < 0)
 			continue;
-		if (!(m = cJSON_Parse(r->model_json))) {
+		if (json_key_sums(r->model_json, bd_keys, (int)NB_ARRAY_SIZE(bd_keys), v)) {
 			warning("result %lld (%s): its model breakdown is not JSON; skipped", (long long)r->id,
 				r->target);
 			continue;
@@ -755,11 +735,9 @@ static int build_breakdown(struct plot *pl)
 		} else {
 			t = chart_add_target(c, chip_label(&pl->chips[ch]), 0);
 		}
-		for (size_t p = 0; p < NB_ARRAY_SIZE(bd_parts); p++) {
-			double v = json_sum(cJSON_GetObjectItemCaseSensitive(m, bd_parts[p].key));
-
-			sum += v;
-			chart_add_point(c, t, (int)p, 0, v);
+		for (size_t p = 0; p < NB_ARRAY_SIZE(bd_keys); p++) {
+			sum += v[p];
+			chart_add_point(c, t, (int)p, 0, v[p]);
 		}
 		/* What the parts leave of the step (rounding aside): shown, not hidden. */
 		if (r->seconds - sum > 1e-3 * r->seconds) {
@@ -767,7 +745,6 @@ static int build_breakdown(struct plot *pl)
 				other = chart_add_group(c, "other", "s", 0);
 			chart_add_point(c, t, other, 0, r->seconds - sum);
 		}
-		cJSON_Delete(m);
 	}
 	if (nwork == 0)
 		return error("run %lld has no train or infer predictions (store some with 'npubench run "

@@ -233,3 +233,25 @@ void records_end(struct nb_records *w)
 	}
 	free(w);
 }
+
+int json_key_sums(const char *text, const char *const *keys, int n, double *out)
+{
+	cJSON *root = text ? cJSON_Parse(text) : NULL;
+
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, keys[i]), *e;
+
+		out[i] = 0;
+		if (cJSON_IsNumber(v))
+			out[i] = v->valuedouble;
+		cJSON_ArrayForEach(e, v)
+			if (cJSON_IsNumber(e))
+				out[i] += e->valuedouble;
+	}
+	cJSON_Delete(root);
+	return 0;
+}

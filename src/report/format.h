@@ -67,4 +67,9 @@ void records_row(struct nb_records *w, const struct nb_cell *cells);
 /* Ends the listing (json: prints the array) and frees W. */
 void records_end(struct nb_records *w);
 
+/* For each of the N KEYS of the JSON object TEXT, its number, or the sum of
+ * the numbers of the object it names (0 when absent), into OUT[i].  -1 when
+ * TEXT is not a JSON object. */
+int json_key_sums(const char *text, const char *const *keys, int n, double *out);
+
 #endif
