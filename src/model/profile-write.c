@@ -49,8 +49,10 @@ void profile_doc_free(struct nb_profile_doc *d)
 }
 
 /* The object that holds the last part of PATH (created on the way), and that
- * part in *LAST.  Dies when PATH is not a key of type WANT. */
-static cJSON *parent_of(struct nb_profile_doc *d, const char *path, enum nb_pkey want, const char **last)
+ * part in *LAST; the member already there is removed unless KEEP.  Dies when
+ * PATH is not a key of type WANT. */
+static cJSON *parent_of(struct nb_profile_doc *d, const char *path, enum nb_pkey want, int keep,
+			const char **last)
 {
 	cJSON *o = d->root;
 	const char *p = path, *dot;
@@ -71,14 +73,15 @@ static cJSON *parent_of(struct nb_profile_doc *d, const char *path, enum nb_pkey
 		p = dot + 1;
 	}
 	*last = p;
-	cJSON_DeleteItemFromObjectCaseSensitive(o, p);
+	if (!keep)
+		cJSON_DeleteItemFromObjectCaseSensitive(o, p);
 	return o;
 }
 
 void profile_doc_str(struct nb_profile_doc *d, const char *path, const char *value)
 {
 	const char *last;
-	cJSON *o = parent_of(d, path, NB_PK_STR, &last);
+	cJSON *o = parent_of(d, path, NB_PK_STR, 0, &last);
 
 	cJSON_AddStringToObject(o, last, value);
 }
@@ -86,7 +89,7 @@ void profile_doc_str(struct nb_profile_doc *d, const char *path, const char *val
 void profile_doc_int(struct nb_profile_doc *d, const char *path, int value)
 {
 	const char *last;
-	cJSON *o = parent_of(d, path, NB_PK_INT, &last);
+	cJSON *o = parent_of(d, path, NB_PK_INT, 0, &last);
 
 	cJSON_AddNumberToObject(o, last, value);
 }
@@ -94,32 +97,17 @@ void profile_doc_int(struct nb_profile_doc *d, const char *path, int value)
 void profile_doc_strarr(struct nb_profile_doc *d, const char *path)
 {
 	const char *last;
-	cJSON *o = parent_of(d, path, NB_PK_STRARR, &last);
+	cJSON *o = parent_of(d, path, NB_PK_STRARR, 0, &last);
 
 	cJSON_AddItemToObject(o, last, cJSON_CreateArray());
 }
 
 void profile_doc_stradd(struct nb_profile_doc *d, const char *path, const char *value)
 {
-	cJSON *o = d->root, *arr;
-	const char *p = path, *dot;
-	char part[64];
+	const char *p;
+	/* The array written so far is kept. */
+	cJSON *o = parent_of(d, path, NB_PK_STRARR, 1, &p), *arr;
 
-	if (profile_key_type(path) != NB_PK_STRARR)
-		die("internal error: \"%s\" is not a profile key of the kind written", path);
-	/* Unlike parent_of, the array written so far is kept. */
-	while ((dot = strchr(p, '.'))) {
-		cJSON *next;
-
-		snprintf(part, sizeof(part), "%.*s", (int)(dot - p), p);
-		next = cJSON_GetObjectItemCaseSensitive(o, part);
-		if (!next)
-			next = cJSON_AddObjectToObject(o, part);
-		if (!cJSON_IsObject(next))
-			die("internal error: profile key \"%s\": \"%s\" is not an object", path, part);
-		o = next;
-		p = dot + 1;
-	}
 	arr = cJSON_GetObjectItemCaseSensitive(o, p);
 	if (!arr)
 		arr = cJSON_AddArrayToObject(o, p);
@@ -133,7 +121,7 @@ void profile_doc_fig(struct nb_profile_doc *d, const char *path, double value, c
 {
 	enum nb_pkey t = profile_key_type(path);
 	const char *last;
-	cJSON *o = parent_of(d, path, t == NB_PK_FIGINT ? NB_PK_FIGINT : NB_PK_FIG, &last);
+	cJSON *o = parent_of(d, path, t == NB_PK_FIGINT ? NB_PK_FIGINT : NB_PK_FIG, 0, &last);
 	cJSON *f = cJSON_AddObjectToObject(o, last);
 
 	cJSON_AddNumberToObject(f, "value", value);

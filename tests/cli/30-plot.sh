@@ -128,7 +128,7 @@ done
 expect 2 nb plot && contains "$T/err" "which chart?"
 expect 2 nb plot pie && contains "$T/err" "unknown chart 'pie'"
 expect 2 nb plot bars -o "$T/x.jpg" && contains "$T/err" ".png, .svg, .pdf"
-expect 2 nb plot bars --term wxt && contains "$T/err" "unknown terminal 'wxt'"
+expect 2 nb plot bars --term wxt && contains "$T/err" "--term wxt: unknown terminal"
 expect 2 nb plot bars --dtype fp7 && contains "$T/err" "unknown dtype"
 expect 2 nb plot roofline --normalize h100 && contains "$T/err" "bars only"
 expect 1 nb plot bars --kernel nosuch && contains "$T/err" "no results in run 1 match --kernel nosuch"

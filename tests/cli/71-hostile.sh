@@ -37,7 +37,7 @@ expect 0 nb run --case 'stream op=copy n=4096' --target host --min-time 0.01 --m
 noctl "$T/out"
 expect 0 nb list runs && noctl "$T/out" && contains "$T/out" "x"
 expect 0 nb show last && noctl "$T/out"
-expect 1 nb run --case "stream op=${ESC}[31mred" --target host && noctl "$T/err"
+expect 2 nb run --case "stream op=${ESC}[31mred" --target host && noctl "$T/err"
 expect 0 nb export --run last --format json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["tag"]=="x\x1b[2Jy\x07", d["run"]["tag"]' "$T/out" && pass || fail "json tag not exact"
 
