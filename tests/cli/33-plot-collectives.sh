@@ -13,30 +13,6 @@ mkdir -p "$T/tmp"
 TMPDIR="$T/tmp"
 export TMPDIR
 
-png_ok() {
-	if python3 - "$1" <<'EOF'
-import struct, sys
-d = open(sys.argv[1], 'rb').read()
-assert d[:8] == b'\x89PNG\r\n\x1a\n', 'no PNG signature'
-w, h = struct.unpack('>II', d[16:24])
-assert 800 <= w <= 4000 and 500 <= h <= 4000, 'odd size %dx%d' % (w, h)
-assert d[-8:-4] == b'IEND', 'no IEND chunk last'
-EOF
-	then pass; else fail "$1 is not a valid PNG"; fi
-}
-
-svg_ok() {
-	f=$1; shift
-	if python3 - "$f" "$@" <<'EOF'
-import sys, xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-assert root.tag.endswith('svg'), 'root is %s' % root.tag
-text = ' '.join(t for t in root.itertext())
-for name in sys.argv[2:]:
-    assert name in text, 'no %r in the SVG text' % name
-EOF
-	then pass; else fail "$f is not a well-formed SVG with: $*"; fi
-}
 
 # The gnuplot script's data blocks: {name: [rows of fields]}, and the
 # plot's "$blockN using ... title 'T'" pairs.
