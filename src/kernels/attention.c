@@ -731,6 +731,38 @@ static const char *attention_impl(const struct nb_case *c, int isa)
 	return names[c->v[P_SEQ_Q].i <= ATT_DECODE_ROWS][path][dt];
 }
 
+/* What attention_impl's choice computes with, and why not something
+ * faster (info). */
+static const char *attention_why(const struct nb_case *c, int isa)
+{
+	enum nb_dtype dtype = (enum nb_dtype)c->v[P_DTYPE].i;
+	const struct attn_ops *ops = ops_for(dtype, isa);
+	const char *why = NULL;
+
+	if (ops == &attn_ops_c)
+		return isa > NB_ISA_PORTABLE ? "this build has no x86 kernels: portable C, fp32 math"
+					     : "portable C, fp32 math";
+	if (c->v[P_SEQ_Q].i <= ATT_DECODE_ROWS)
+		return "seq_q <= 4: one query row at a time, K and V converted to fp32 in registers";
+	if (ops->pack)
+		return "avx512_bf16: vdpbf16ps for Q.K^T and P.V, P rounded to bf16";
+#ifdef NB_HAVE_AVX512_KERNELS
+	if (ops == &attn_ops_avx512) {
+		if (dtype == NB_FP32)
+			return "fp32 FMA, 6x32 tiles";
+		if (dtype == NB_FP16)
+			return "fp16 converted exactly to fp32, FMA (bf16 dot products would round Q and K)";
+		cpu_has_bf16_dot((enum nb_isa)isa, &why);
+		return why ? "no avx512_bf16 on this CPU: bf16 converted to fp32, FMA"
+			   : "bf16 converted to fp32, FMA";
+	}
+#endif
+	NB_UNUSED(why);
+	if (isa >= NB_ISA_AVX512)
+		return "this build has no AVX-512 kernels: AVX2 FMA";
+	return dtype == NB_FP32 ? "fp32 FMA, 6x16 tiles" : "converted to fp32 when packed, FMA";
+}
+
 double attention_allocated_bytes(void *state)
 {
 	return ((struct state *)state)->bytes;
@@ -783,4 +815,5 @@ const struct nb_kernel nb_kernel_attention = {
 	.verify = attention_verify,
 	.teardown = attention_teardown,
 	.impl = attention_impl,
+	.impl_why = attention_why,
 };

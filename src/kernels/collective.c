@@ -164,6 +164,14 @@ static const char *coll_impl(const struct nb_case *c, int isa)
 	return ranks_built() ? "mpi" : "none (built without MPI)";
 }
 
+static const char *coll_why(const struct nb_case *c, int isa)
+{
+	(void)c;
+	(void)isa;
+	return ranks_built() ? "the MPI library's collectives; no SIMD level applies"
+			     : "configure found no MPI: host collectives unsupported";
+}
+
 const struct nb_kernel nb_kernel_collective = {
 	.name = "collective",
 	.summary = "all-reduce, all-gather, reduce-scatter, all-to-all, broadcast, send/recv across ranks",
@@ -183,4 +191,5 @@ const struct nb_kernel nb_kernel_collective = {
 	.verify = coll_verify,
 	.teardown = coll_teardown,
 	.impl = coll_impl,
+	.impl_why = coll_why,
 };

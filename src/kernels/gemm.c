@@ -687,6 +687,38 @@ static const char *gemm_impl_name(const struct nb_case *c, int isa)
 	return small_path(im, (long)c->v[P_M].i, -1) ? im->small_name : im->name;
 }
 
+/* What gemm_impl_name's choice computes with, and why not the AVX-512
+ * kernel where the level has one (info). */
+static const char *gemm_why(const struct nb_case *c, int isa)
+{
+	enum nb_dtype dt = (enum nb_dtype)c->v[P_DTYPE].i;
+	const struct gemm_impl *im = gemm_impl_for(dt, isa);
+	const char *why = NULL;
+
+	if (im == gemm_ref_impl(dt))
+		return isa > NB_ISA_PORTABLE ? "this build has no x86 kernels: portable C" : "portable C";
+#ifdef NB_HAVE_AVX512_KERNELS
+	if (im == gemm_avx512_impl(dt)) {
+		switch (dt) {
+		case NB_BF16: return "avx512_bf16: vdpbf16ps, fp32 accumulation";
+		case NB_INT8: return "avx512_vnni: vpdpbusd on A + 128, exact int32";
+		case NB_INT4: return "avx512_vnni: int4 unpacked to int8 while packing, vpdpbusd, exact";
+		case NB_FP16: return "fp16 converted exactly to fp32 when packed, FMA";
+		default: return "fp32 FMA";
+		}
+	}
+	if (isa >= NB_ISA_AVX512 && dt == NB_BF16 && !cpu_has_bf16_dot((enum nb_isa)isa, &why))
+		return why;
+	if (isa >= NB_ISA_AVX512 && gemm_is_int(dt) && !cpu_has_int8_dot((enum nb_isa)isa, &why))
+		return why;
+#endif
+	if (isa >= NB_ISA_AVX512)
+		return "this build has no AVX-512 kernels: AVX2";
+	NB_UNUSED(why);
+	return gemm_is_int(dt) ? "AVX2 integer multiply-adds, exact int32" : dt == NB_FP32 ? "fp32 FMA"
+		: "converted exactly to fp32 when packed, FMA";
+}
+
 static const struct nb_sweep sweep = { { "m", "n", "k" }, 64, 16384, "matrix size (m = n = k)" };
 
 const struct nb_kernel nb_kernel_gemm = {
@@ -705,4 +737,5 @@ const struct nb_kernel nb_kernel_gemm = {
 	.verify = gemm_verify,
 	.teardown = gemm_teardown,
 	.impl = gemm_impl_name,
+	.impl_why = gemm_why,
 };

@@ -192,6 +192,14 @@ struct nb_kernel {
 	int (*verify)(void *state, struct nb_verify *v);
 	void (*teardown)(void *state);
 	const char *(*impl)(const struct nb_case *c, int isa);
+	/* Why impl() picks that implementation at level ISA, in a few words
+	 * for `info`: the instruction behind it, the conversion a dtype
+	 * takes, the feature or version it lacks ("avx512_bf16: vdpbf16ps
+	 * for Q.K^T and P.V").  NULL: info derives a reason from the level. */
+	const char *(*impl_why)(const struct nb_case *c, int isa);
+	/* An enum parameter whose every choice info lists with its own
+	 * implementation (spmm: "pattern"); NULL: the default case per dtype. */
+	const char *info_vary;
 };
 
 /* The registry, collected in registry.c; read-only outside it. */

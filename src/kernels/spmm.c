@@ -493,6 +493,26 @@ static const char *spmm_impl(const struct nb_case *c, int isa)
 	return names[level_of(isa)][c->v[P_PATTERN].i == PAT_CSR][dt];
 }
 
+/* What spmm_impl's choice computes with (info). */
+static const char *spmm_why(const struct nb_case *c, int isa)
+{
+	int csr = c->v[P_PATTERN].i == PAT_CSR, fp32 = c->v[P_DTYPE].i == NB_FP32;
+
+	switch (level_of(isa)) {
+	case NB_ISA_PORTABLE:
+		return isa > NB_ISA_PORTABLE ? "this build has no x86 kernels: portable C" : "portable C";
+	case NB_ISA_AVX2:
+		if (isa > NB_ISA_AVX2)
+			return "this build has no AVX-512 kernels: AVX2 FMA";
+		break;
+	}
+	if (csr)
+		return fp32 ? "fp32 FMA over strips of 64 columns of B"
+			    : "B converted exactly to fp32 per strip of 64 columns, FMA";
+	return fp32 ? "2-bit indices decoded, fp32 FMA against packed B"
+		    : "B converted exactly to fp32 when packed, FMA";
+}
+
 static const struct nb_sweep sweep = { { "m", "n", "k" }, 256, 16384, "matrix size (m = n = k)" };
 
 static const char *const test_cases[] = {
@@ -529,4 +549,6 @@ const struct nb_kernel nb_kernel_spmm = {
 	.verify = spmm_verify,
 	.teardown = spmm_teardown,
 	.impl = spmm_impl,
+	.impl_why = spmm_why,
+	.info_vary = "pattern",
 };

@@ -309,6 +309,25 @@ static const char *stream_impl(const struct nb_case *c, int isa)
 	return names[fp32][level][uses_nt(c, level)];
 }
 
+/* Why stream_impl's choice stores as it does (info). */
+static const char *stream_why(const struct nb_case *c, int isa)
+{
+	int level = level_of(isa), nt = uses_nt(c, level);
+
+	if (level == NB_ISA_PORTABLE)
+		return isa > NB_ISA_PORTABLE ? "this build has no x86 kernels: portable C, cached stores"
+					     : "portable C, cached stores";
+	if (level < isa)
+		return nt ? "this build has no AVX-512 kernels: AVX2, non-temporal stores"
+			  : "this build has no AVX-512 kernels: AVX2, cached stores";
+	switch (c->v[P_STORE].i) {
+	case STORE_CACHED: return "store=cached";
+	case STORE_NT: return "store=nt: non-temporal stores";
+	}
+	return nt ? "store=auto: the arrays exceed the L3, non-temporal stores"
+		  : "store=auto: the arrays fit the L3, cached stores";
+}
+
 static const struct nb_sweep sweep = { { "n", NULL, NULL }, 1 << 12, 1 << 28, "elements per array" };
 
 static const char *const test_cases[] = {
@@ -341,4 +360,5 @@ const struct nb_kernel nb_kernel_stream = {
 	.verify = stream_verify,
 	.teardown = stream_teardown,
 	.impl = stream_impl,
+	.impl_why = stream_why,
 };

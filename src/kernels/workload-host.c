@@ -870,13 +870,30 @@ int workload_host_verify(void *state, struct nb_verify *v)
 	return 0;
 }
 
+/* The host runs bf16 and fp16 models only (dims_of); other dtypes are
+ * predicted on chips and have no implementation here. */
+static int host_runs_dtype(const struct nb_case *c)
+{
+	return case_dtype(c) == NB_BF16 || case_dtype(c) == NB_FP16;
+}
+
 const char *workload_host_impl(const struct nb_case *c, int isa)
 {
 	static char name[64];
 	const struct gemm_impl *g = gemm_impl_for(case_dtype(c) == NB_FP16 ? NB_FP16 : NB_BF16, isa);
 
+	if (!host_runs_dtype(c))
+		return "none";
 	snprintf(name, sizeof(name), "%s_%s", c->kernel->name, g ? g->name : "gemm");
 	return name;
+}
+
+const char *workload_host_why(const struct nb_case *c, int isa)
+{
+	(void)isa;
+	if (!host_runs_dtype(c))
+		return "predicted only: the host runs bf16 and fp16 models";
+	return "its GEMMs are gemm's kernel of the dtype; attention with the scores in memory";
 }
 
 /* The backward pass against central differences of the loss, in fp32 with

@@ -285,6 +285,7 @@ const struct nb_kernel nb_kernel_train = {
 	.verify = workload_host_verify,
 	.teardown = workload_host_teardown,
 	.impl = workload_host_impl,
+	.impl_why = workload_host_why,
 };
 
 const struct nb_kernel nb_kernel_infer = {
@@ -304,4 +305,5 @@ const struct nb_kernel nb_kernel_infer = {
 	.verify = workload_host_verify,
 	.teardown = workload_host_teardown,
 	.impl = workload_host_impl,
+	.impl_why = workload_host_why,
 };

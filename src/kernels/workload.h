@@ -68,6 +68,8 @@ void workload_host_execute(void *state);
 int workload_host_verify(void *state, struct nb_verify *v);
 void workload_host_teardown(void *state);
 const char *workload_host_impl(const struct nb_case *c, int isa);
+/* Why: for info (struct nb_kernel impl_why). */
+const char *workload_host_why(const struct nb_case *c, int isa);
 /* The training backward pass of train case TEXT against central
  * differences of its loss (fp32, portable GEMM) at NPROBE parameters:
  * *ERR = sum |fd - grad| / sum |grad|.  Returns -1 when TEXT is not a

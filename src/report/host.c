@@ -65,6 +65,7 @@ char *report_host_json_full(int pretty, const double *peaks, int gpus)
 	json_set_str(root, "isa", isa_name(c->isa));
 	if (c->isa_forced[0])
 		json_set_str(root, "isa_forced", c->isa_forced);
+	json_set_str(root, "isa_why", hostinfo_isa_reason());
 	hostinfo_each_impl(add_impl, json_set(root, "kernels", json_array()));
 	if (peaks) {
 		struct nb_json *o = json_set(root, "peak_ops_per_s", json_object());

@@ -49,74 +49,123 @@ const char *hostinfo_compiler(void)
 	return NB_COMPILER;
 }
 
-/* Why IMPL, the implementation chosen at DTYPE, is not at the best level
- * this CPU could run: the missing feature or the override.  Empty when it
- * is. */
-static const char *impl_note(const struct nb_cpu *c, const char *dtype, const char *impl)
+/* The best level this CPU and OS run. */
+static enum nb_isa best_level(void)
 {
-	static char note[160];
-	const char *why = NULL;
-	enum nb_isa level = c->isa;
-
-	note[0] = '\0';
-	if (level + 1 < NB_ISA_COUNT && cpu_has_isa((enum nb_isa)(level + 1), NULL)) {
-		snprintf(note, sizeof(note), "NPUBENCH_ISA=%s", c->isa_forced);
-		return note;
-	}
-	if (strstr(impl, isa_name(level)))
-		return note;
-	if (level == NB_ISA_AVX512) {
-		if (!strcmp(dtype, "bf16") && !cpu_has_bf16_dot(level, &why))
-			return why;
-		if ((!strcmp(dtype, "int8") || !strcmp(dtype, "int4")) && !cpu_has_int8_dot(level, &why))
-			return why;
-		return "avx512: this kernel has no AVX-512 version; AVX2 used";
-	}
-	/* Below AVX-512: name what the next level up lacks. */
-	if (level + 1 < NB_ISA_COUNT && !cpu_has_isa((enum nb_isa)(level + 1), &why))
-		snprintf(note, sizeof(note), "%s: %s", isa_name((enum nb_isa)(level + 1)), why);
-	return note;
+	for (int i = NB_ISA_COUNT - 1; i > 0; i--)
+		if (cpu_has_isa((enum nb_isa)i, NULL))
+			return (enum nb_isa)i;
+	return NB_ISA_PORTABLE;
 }
 
-void hostinfo_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
-				   const char *impl, const char *note), void *arg)
+const char *hostinfo_isa_reason(void)
+{
+	static char r[192];
+	const struct nb_cpu *c = cpu_detect();
+	const char *why = NULL;
+	enum nb_isa best = best_level();
+	int forced = c->isa_forced[0] ? isa_parse(c->isa_forced) : -1;
+
+	if (forced == (int)c->isa && best > c->isa) {
+		snprintf(r, sizeof(r), "NPUBENCH_ISA=%s; this CPU has %s", c->isa_forced, isa_name(best));
+		return r;
+	}
+	if (forced == (int)c->isa) {
+		snprintf(r, sizeof(r), "NPUBENCH_ISA=%s, the best level here", c->isa_forced);
+		return r;
+	}
+	if (c->isa + 1 < NB_ISA_COUNT && !cpu_has_isa((enum nb_isa)(c->isa + 1), &why))
+		snprintf(r, sizeof(r), "%s%s%s%s: %s", c->isa_forced[0] ? "NPUBENCH_ISA=" : "", c->isa_forced,
+			 c->isa_forced[0] ? " not usable; " : "", isa_name((enum nb_isa)(c->isa + 1)), why);
+	else
+		snprintf(r, sizeof(r), "%s%s%sthe best level here: %s", c->isa_forced[0] ? "NPUBENCH_ISA=" : "",
+			 c->isa_forced, c->isa_forced[0] ? " not usable; " : "",
+			 c->isa == NB_ISA_AVX512 ? "avx512f/bw/vl/dq, ZMM state enabled by the OS"
+						 : "avx2, fma, f16c");
+	return r;
+}
+
+/* Why a kernel without its own reason (impl_why) runs IMPL: the feature
+ * the level lacks for DTYPE, else nothing to add to the dispatch line. */
+static const char *impl_note(const struct nb_cpu *c, const char *dtype, const char *impl)
+{
+	const char *why = NULL;
+
+	if (c->isa == NB_ISA_AVX512 && !strstr(impl, isa_name(c->isa))) {
+		if (!strcmp(dtype, "bf16") && !cpu_has_bf16_dot(c->isa, &why))
+			return why;
+		if ((!strcmp(dtype, "int8") || !strcmp(dtype, "int4")) && !cpu_has_int8_dot(c->isa, &why))
+			return why;
+		return "no AVX-512 version of this kernel";
+	}
+	return "";
+}
+
+/* Calls FN with case KC's implementation and the reason for it. */
+static void each_impl_one(void (*fn)(void *arg, const char *kernel, const char *dtype, const char *impl,
+				     const char *note),
+			  void *arg, const struct nb_case *kc, const char *dt)
 {
 	const struct nb_cpu *c = cpu_detect();
+	const struct nb_kernel *k = kc->kernel;
+	const char *impl = k->impl(kc, c->isa), *why = k->impl_why ? k->impl_why(kc, c->isa) : NULL;
 
-	for (int i = 0; i < nb_nkernels; i++) {
-		const struct nb_kernel *k = nb_kernels[i];
-		int di = kernel_param_index(k, "dtype");
-		struct nb_case kc;
+	fn(arg, k->name, dt, impl, why ? why : impl_note(c, dt, impl));
+}
 
-		if (!k->impl)
-			continue;
+/* The words in "a|b|c". */
+static int choice_count(const char *choices)
+{
+	int n = 1;
+
+	for (const char *p = choices; *p; p++)
+		n += *p == '|';
+	return n;
+}
+
+/* Each dtype of kernel K (and each choice of its info_vary parameter). */
+static void each_impl_kernel(void (*fn)(void *arg, const char *kernel, const char *dtype, const char *impl,
+					const char *note),
+			     void *arg, const struct nb_kernel *k)
+{
+	int di = kernel_param_index(k, "dtype"), vi = k->info_vary ? kernel_param_index(k, k->info_vary) : -1;
+	int nv = vi < 0 ? 1 : choice_count(k->params[vi].choices);
+	struct nb_case kc;
+
+	for (int v = 0; v < nv; v++) {
 		case_init(&kc, k);
+		if (vi >= 0)
+			kc.v[vi].i = v;
 		if (di < 0) {
-			const char *impl = k->impl(&kc, c->isa);
-
-			fn(arg, k->name, "-", impl, impl_note(c, "-", impl));
+			each_impl_one(fn, arg, &kc, "-");
 			continue;
 		}
 		for (int t = 0; t < NB_DTYPE_COUNT; t++) {
-			const char *dt = dtype_name((enum nb_dtype)t), *impl;
+			const char *dt = dtype_name((enum nb_dtype)t);
 			char msg[256];
 
 			/* fp8 is predicted on chips only. */
 			if (case_set(&kc, "dtype", dt, msg, sizeof(msg)) ||
 			    case_measurable(&kc, NULL, 0, msg, sizeof(msg)))
 				continue;
-			impl = k->impl(&kc, c->isa);
-			fn(arg, k->name, dt, impl, impl_note(c, dt, impl));
+			each_impl_one(fn, arg, &kc, dt);
 		}
 	}
+}
+
+void hostinfo_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
+				   const char *impl, const char *note), void *arg)
+{
+	for (int i = 0; i < nb_nkernels; i++)
+		if (nb_kernels[i]->impl)
+			each_impl_kernel(fn, arg, nb_kernels[i]);
 }
 
 static void print_impl(void *arg, const char *kernel, const char *dtype, const char *impl,
 		       const char *note)
 {
 	NB_UNUSED(arg);
-	printf("  %-10s %-6s %-28s%s%s%s\n", kernel, dtype, impl, note[0] ? " (" : "", note,
-	       note[0] ? ")" : "");
+	printf("  %-10s %-6s %-36s%s%s\n", kernel, dtype, impl, note[0] ? " " : "", note);
 }
 
 void hostinfo_print(void)
@@ -143,9 +192,7 @@ void hostinfo_print(void)
 	printf("os:         %s\n", c->os);
 	printf("compiler:   %s\n", NB_COMPILER);
 	printf("build:      %s\n", NB_BUILD_FLAGS);
-	printf("dispatch:   %s%s%s%s\n", isa_name(c->isa),
-	       c->isa_forced[0] ? " (NPUBENCH_ISA=" : "", c->isa_forced,
-	       c->isa_forced[0] ? ")" : "");
+	printf("dispatch:   %s (%s)\n", isa_name(c->isa), hostinfo_isa_reason());
 	printf("kernels:\n");
 	hostinfo_each_impl(print_impl, NULL);
 }

@@ -11,10 +11,14 @@ struct hostinfo_feature {
 	int on;
 };
 int hostinfo_features(struct hostinfo_feature *f);
-/* For every kernel and each dtype it accepts: the implementation used and,
- * when it is not at the best level the CPU has, why (else ""). */
+/* For every kernel and each dtype it accepts (and each choice of its
+ * info_vary parameter): the implementation used and why (the kernel's
+ * impl_why, else the feature the level lacks, else ""). */
 void hostinfo_each_impl(void (*fn)(void *arg, const char *kernel, const char *dtype,
 				   const char *impl, const char *note), void *arg);
+/* Why dispatch runs at its level: the override, the feature the next
+ * level lacks, or the best level here (static buffer). */
+const char *hostinfo_isa_reason(void);
 /* Measures the arithmetic ceilings (peak.h) on all usable CPUs, about
  * 0.2 s each: operations/s into OUT[NB_PEAK_*] (0 where the dispatch level
  * lacks the instruction); returns -1 after an error. */
