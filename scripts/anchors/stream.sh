@@ -8,7 +8,9 @@
 # and load_avx which loads without adding), fill (store_avx /
 # store_mem_avx); npubench with store=cached against likwid's cached
 # variant and store=nt against its _mem (non-temporal) one; on CPUs where
-# likwid-bench has them, also its _avx512 kernels.
+# likwid-bench has them, also its _avx512 kernels.  Each tool runs in a
+# process of its own; a last line compares each one's 1-thread and
+# N-thread triad, so a harness that held a tool to fewer cores shows.
 set -eu
 threads=$(nproc) rounds=3 n=0
 while getopts t:r:n: o; do
@@ -70,3 +72,14 @@ echo "$pairs" | while IFS='|' read -r name cas lk streams es; do
 	printf '%s\t%s\t%s\n' "$name" "$a" "$b" | awk -F'\t' -v lk="$lk" \
 		'{printf "%-18s %-26s %9.1f  %-22s %9.1f  %6.2f\n", $1, $2, $3, lk, $4, ($4 > 0 ? $3 / $4 : 0)}'
 done
+# Sanity: the cached fp64 triad of each tool at 1 thread and at $threads.
+nt=$(( n * 3 * 8 / 1000 ))
+for t in 1 "$threads"; do
+	"$KBENCH" -t "$t" -s 0.5 -r 3 "stream op=triad dtype=fp64 store=cached n=$n" | awk -F'\t' -v t="$t" '{print "npubench\t" t "\t" $5 / 1e9}' >>"$out/sanity"
+	likwid-bench -t stream_avx_fma -w "N:${nt}kB:$t" 2>/dev/null |
+		awk -v t="$t" '/^MByte\/s:/ {print "likwid-bench\t" t "\t" $2 / 1000}' >>"$out/sanity"
+done
+awk -F'\t' -v n="$threads" '{r[$1, $2] = $3}
+	END {printf "sanity (triad cached, GB/s, 1 -> %d threads): npubench %.1f -> %.1f (%.2fx), likwid-bench %.1f -> %.1f (%.2fx)\n",
+		n, r["npubench", 1], r["npubench", n], r["npubench", n] / (r["npubench", 1] + 1e-30),
+		r["likwid-bench", 1], r["likwid-bench", n], r["likwid-bench", n] / (r["likwid-bench", 1] + 1e-30)}' "$out/sanity"
