@@ -4,9 +4,13 @@
 #     dtype and shape: effective rate (dense-equivalent 2mnk / time) and
 #     actual rate (non-zero multiply-adds, mnk for 2:4) side by side;
 #  2. CSR spmm (fp32) against SciPy's csr_matrix @ ndarray at 1%, 5%, 20%,
-#     npubench on one thread and on all, SciPy on one (it has no other);
+#     npubench on one thread and on all, SciPy on one (it has no other),
+#     and PyTorch's sparse CSR tensor @ dense on all (the same matrix);
 #  3. the density at which npubench's dense fp32 gemm becomes faster than
 #     its CSR spmm, on one thread and on all.
+# Each tool runs in a process of its own; a last line gives PyTorch's
+# speed-up from 1 to THREADS threads, so a harness that held it to fewer
+# cores shows.
 #   scripts/bench-anchors spmm [-t THREADS] [-r ROUNDS] [-s SIZE_24] [-c SIZE_CSR]
 set -eu
 threads=$(nproc) rounds=2 s24=4096 sc=2048
@@ -53,18 +57,26 @@ while [ $r -le "$rounds" ]; do
 		"$KBENCH" -t "$threads" -s 0.5 -r 2 "spmm pattern=csr dtype=fp32 m=$m n=$n k=$k density=$d" | sed "s/^/$threads\t/" >>"$out/csr"
 	done <"$out/dens"
 	$py "$(dirname "$0")/spmm_scipy.py" 2 <"$out/dens" | paste - "$out/dens" >>"$out/scipy"
+	$py "$(dirname "$0")/spmm_torch.py" "$threads" 2 <"$out/dens" | paste - "$out/dens" >>"$out/torch"
 	r=$((r + 1))
 done
 echo
-echo "CSR spmm (fp32) vs SciPy $($py -c 'import scipy; print(scipy.__version__)') csr @ dense, ${sc}^3 (ratio = SciPy time / npubench time)"
-printf '%-8s %-24s %10s %10s %10s  %9s %9s\n' density npubench scipy_s "npu_1t_s" "npu_${threads}t_s" ratio_1t "ratio_${threads}t"
+echo "CSR spmm (fp32) vs SciPy $($py -c 'import scipy; print(scipy.__version__)') csr @ dense (1 thread) and PyTorch" \
+	"$($py -c 'import torch; print(torch.__version__)') sparse_csr @ dense ($threads threads), ${sc}^3 (ratio = their time / npubench's)"
+printf '%-8s %-24s %10s %10s %10s %10s  %9s %9s %9s\n' density npubench scipy_s "torch_${threads}t_s" "npu_1t_s" "npu_${threads}t_s" \
+	scipy_1t "scipy_${threads}t" "torch_${threads}t"
 while read -r m n k d; do
 	st=$(awk -F'\t' -v d="$d" '{split($2, f, " "); if (f[4] == d && (b == "" || $1 < b)) b = $1} END {print b}' "$out/scipy")
+	tt=$(awk -F'\t' -v d="$d" '{split($2, f, " "); if (f[4] == d && (b == "" || $1 < b)) b = $1} END {print b}' "$out/torch")
 	t1=$(awk -F'\t' -v c="spmm pattern=csr dtype=fp32 m=$m n=$n k=$k density=$d" '$1 == 1 && $2 == c && (b == "" || $4 < b) {b = $4; i = $3} END {print b "\t" i}' "$out/csr")
 	tn=$(awk -F'\t' -v c="spmm pattern=csr dtype=fp32 m=$m n=$n k=$k density=$d" -v t="$threads" '$1 == t && $2 == c && (b == "" || $4 < b) {b = $4} END {print b}' "$out/csr")
-	printf '%s\t%s\t%s\t%s\n' "$d" "$st" "$t1" "$tn" | awk -F'\t' '{printf "%-8s %-24s %10.4f %10.4f %10.4f  %8.2fx %8.2fx\n",
-		$1, $4, $2, $3, $5, $2 / $3, $2 / $5}'
+	printf '%s\t%s\t%s\t%s\t%s\n' "$d" "$st" "$t1" "$tn" "$tt" | awk -F'\t' '{printf "%-8s %-24s %10.4f %10.4f %10.4f %10.4f  %8.2fx %8.2fx %8.2fx\n",
+		$1, $4, $2, $6, $3, $5, $2 / $3, $2 / $5, $6 / $5}'
 done <"$out/dens"
+# Sanity: PyTorch alone at 1 thread against the $threads-thread rounds, 5%.
+t1=$(echo "$sc $sc $sc 0.05" | $py "$(dirname "$0")/spmm_torch.py" 1 2)
+awk -F'\t' -v t1="$t1" -v n="$threads" '{split($2, f, " "); if (f[4] == 0.05 && (b == "" || $1 < b)) b = $1}
+	END {printf "sanity (5%%, speed-up 1 -> %d threads): PyTorch %.2fx; SciPy has no threads\n", n, t1 / b}' "$out/torch"
 
 ## 3. where dense gemm wins
 echo
