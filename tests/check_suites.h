@@ -27,5 +27,8 @@ Suite *suite_cuda(void);
 extern int check_isa;
 Suite *suite_gemm_isa(void);
 Suite *suite_kernels_isa(void);
+/* The attention bf16 dot-product path (vdpbf16ps): its numerics and every
+ * bf16 attention case, for the runner that needs avx512_bf16. */
+Suite *suite_kernels_bf16dot(void);
 
 #endif
