@@ -72,13 +72,16 @@ for dt in bf16 fp16; do
 		$1 == "1 8 2048 128 0 " dt && $3 > 0 && (h == "" || $3 < h) {h = $3; impl = $2}
 		END {if (f != "" && h != "") printf "%s / own fp32 (1 8 2048 128, %s): %.2fx\n", dt, impl, f / h}' "$out/npu"
 done
-# Sanity: each tool alone at 1 thread and at $threads, on one fp32 shape.
-for t in 1 "$threads"; do
+# Sanity: each tool alone at 1 thread and at $threads (all CPUs when
+# THREADS is 1), on one fp32 shape.
+st=$threads
+[ "$st" -gt 1 ] || st=$(nproc)
+for t in 1 "$st"; do
 	"$KBENCH" -t "$t" -s 0.5 -r 2 "attention batch=1 heads=8 seq_q=2048 head_dim=128 causal=0 dtype=fp32" |
 		awk -F'\t' -v t="$t" '{print "npubench\t" t "\t" $3}' >>"$out/sanity"
 	echo "1 8 2048 2048 128 0" | $py "$(dirname "$0")/attention.py" "$t" 2 |
 		awk -v t="$t" '{print "torch\t" t "\t" ($1 < $2 ? $1 : $2)}' >>"$out/sanity"
 done
-awk -F'\t' -v n="$threads" '{r[$1, $2] = $3}
+awk -F'\t' -v n="$st" '{r[$1, $2] = $3}
 	END {printf "sanity (fp32 1 8 2048 128, speed-up 1 -> %d threads): npubench %.2fx, PyTorch %.2fx\n",
 		n, r["npubench", 1] / r["npubench", n], r["torch", 1] / r["torch", n]}' "$out/sanity"
