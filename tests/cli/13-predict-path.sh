@@ -12,8 +12,18 @@ for set in calibration holdout; do
 	cp "$T/out" "$T/$set.csv"
 	python3 - "$T/$set.csv" >"$T/$set.cases" <<'PY' || fail "$set: no rows with a case"
 import csv, sys
-rows = [r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("summary"))
-        if r["case"]]
+every = [r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("summary"))]
+# No silent gap: a predicted row states its case or says why it has none.
+gaps = [r["line"] for r in every
+        if float(r["predicted"]) > 0 and not r["case"] and "no case: " not in r["note"]]
+assert not gaps, "predicted rows without a case or a reason: lines %s" % gaps
+# An LLM decode step (bf16 or int8 weights) is a stream of the same bytes in
+# a dtype the host kernel runs.
+for r in every:
+    if "decode" in r["note"]:
+        assert r["case"].startswith("stream op=sum dtype=fp32 "), r
+        assert "case in fp32 elements of the same bytes" in r["note"], r
+rows = [r for r in every if r["case"]]
 assert len(rows) >= 10, len(rows)
 for r in rows:
     print("%s\t%s\t%s\t%s" % (r["line"], r["profile"], r["case"], r["seconds"]))
