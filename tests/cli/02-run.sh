@@ -76,6 +76,12 @@ expect 1 nb run --case 'stream n=1099511627776' --target host && contains "$T/er
 expect 2 nb run --kernel 'nosuch*' --target host && contains "$T/err" "--kernel nosuch*: no such kernel"
 expect 2 nb run --dtype fp99 --target host && contains "$T/err" "unknown dtype 'fp99'"
 expect 2 nb run --case 'stream n=4096' --set m=3 --target host && contains "$T/err" "--set m=3: no selected case"
+# A --set some selected cases cannot take is named, never dropped silently.
+expect 0 nb run --dry-run --target h100 --case 'gemm m=64 n=64 k=64' \
+	--case 'collective op=allreduce bytes=1048576' --set timing=call
+contains "$T/err" "--set timing=call: not applied to the collective cases (no parameter 'timing')"
+expect 0 nb run --dry-run --target h100 --case 'gemm m=64 n=64 k=64' --case 'stream n=4096' --set timing=call
+lacks "$T/err" "not applied"
 expect 2 nb run --case 'stream n=4096' --target nosuchchip && contains "$T/err" "unknown target 'nosuchchip'"
 expect 2 nb run --suite nosuchsuite --target host && contains "$T/err" "no suite 'nosuchsuite'"
 expect 1 nb run --suite "$T/missing.json" --target host && contains "$T/err" "cannot open"
