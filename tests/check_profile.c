@@ -280,10 +280,11 @@ START_TEST(fixture_accessors_and_alias_clash)
 		ck_assert_int_eq(im.computes_in, -1);
 		ck_assert_double_eq(im.params->gemm_efficiency, 0.25);
 		ck_assert_int_eq(profile_impl(p, "triton", "attention", &im, why, sizeof(why)), -1);
-		ck_assert_str_eq(why, "impl triton on test-chip does not implement attention");
+		ck_assert_str_eq(why, "impl triton on test-chip does not implement attention (for it the "
+				 "profile has: none; impl=auto uses the profile's own model figures)");
 		ck_assert_int_eq(profile_impl(p, "cublas", "gemm", &im, why, sizeof(why)), -1);
 		ck_assert_str_eq(why, "test-chip's profile describes no cublas implementation of gemm "
-				 "(it has: triton)");
+				 "(it has: triton; impl=auto uses the profile's own model figures)");
 		ck_assert_str_eq(profile_impl_matching(p, "torch.matmul via SLOWLIB", "gemm"), "triton");
 		ck_assert_ptr_null(profile_impl_matching(p, "torch.matmul via SLOWLIB", "attention"));
 		ck_assert_str_eq(profile_impl_name(p, 0), "triton");

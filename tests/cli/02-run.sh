@@ -61,6 +61,14 @@ expect 0 nb run --suite "$T/s.json" --target host $fast
 lines "$T/out" 5
 expect 0 nb list suites && contains "$T/out" "quick"
 expect 0 nb list kernels && contains "$T/out" "stream"
+# Every choice list is whole: impl= names all it accepts, up to the last.
+python3 - "$T/out" <<'PY' && pass || fail "list kernels: a choice list is cut short"
+import sys
+for line in open(sys.argv[1]):
+    assert line.count("{") == line.count("}"), line
+    if line.split()[0:1] == ["impl"]:
+        assert "|xla|pallas|aclnn|synapse}" in line, line
+PY
 expect 0 nb list targets && contains "$T/out" "host"
 
 # Bad input: one line naming the thing, exit 1 or 2, nothing stored.

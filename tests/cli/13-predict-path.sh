@@ -99,9 +99,16 @@ fa2=$(t h100 'attention dtype=bf16 seq_q=8192 heads=16 impl=fa2')
 auto=$(t h100 'attention dtype=bf16 seq_q=8192 heads=16')
 python3 -c "import sys; a,b,c=map(float,sys.argv[1:]); assert a==c and b>1.5*a, (a,b,c)" "$fa3" "$fa2" "$auto" \
 	&& pass || fail "fa2 vs fa3: $fa3 $fa2 $auto"
-expect 0 nb run --target h100,tpu-v5e --case 'gemm impl=fa3' --case 'gemm impl=triton'
-contains "$T/out" "impl fa3 on h100-sxm does not implement gemm"
-contains "$T/out" "tpu-v5e's profile describes no triton implementation of gemm (it has: xla, pallas)"
+# An implementation the profile does not model is refused, naming what it
+# accepts instead.
+expect 0 nb run --target h100,tpu-v5e --case 'gemm impl=fa3' --case 'gemm impl=triton' \
+	--case 'gemm impl=trtllm' --case 'attention impl=cutlass'
+contains "$T/out" "impl fa3 on h100-sxm does not implement gemm (for it the profile has: cublas, tf32; impl=auto picks cublas)"
+contains "$T/out" "tpu-v5e's profile describes no triton implementation of gemm (it has: xla, pallas; impl=auto picks xla)"
+contains "$T/out" "h100-sxm's profile describes no trtllm implementation of gemm (it has: cublas, tf32; impl=auto picks cublas)"
+contains "$T/out" "h100-sxm's profile describes no cutlass implementation of attention (it has: fa3, fa2; impl=auto picks fa3)"
+expect 0 nb --profiles "$NB_SRCDIR/tests/fixtures/chips" run --target h100 --case 'gemm impl=triton'
+contains "$T/out" "describes no triton implementation of gemm (it has: none; impl=auto uses the profile's own model figures)"
 
 # timing=call charges the host's round trip where the profile gives one.
 dev=$(t tpu-v5e 'gemm dtype=bf16 m=1024 n=1024 k=1024')
