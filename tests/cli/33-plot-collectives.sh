@@ -118,16 +118,7 @@ expect 0 nb plot breakdown -o "$T/bd.svg" &&
 		"Step time by part" "time per step"
 # Text: each layer's fill characters stand before its name in the legend.
 COLUMNS=100 expect 0 nb plot breakdown --term dumb
-python3 - "$T/out" <<'EOF' && pass || fail "breakdown --term dumb: a layer lacks its fill in the legend"
-import re, sys
-text = open(sys.argv[1]).read()
-fills = []
-for part in ("compute", "exposed communication", "pipeline bubble", "optimizer"):
-    m = re.search(r"(\S)\1{2,}" + re.escape(part), text)
-    assert m, part
-    fills.append(m.group(1))
-assert len(set(fills)) == len(fills), fills
-EOF
+legend_fills "$T/out" compute "exposed communication" "pipeline bubble" optimizer
 expect 0 nb plot breakdown --chips h100 && contains "$T/out" "h100-"
 lacks "$T/out" "ascend"
 contains "$T/out" "compute"

@@ -116,3 +116,20 @@ for name in sys.argv[2:]:
 EOF
 	then pass; else fail "$f is not a well-formed SVG with: $*"; fi
 }
+
+# legend_fills FILE NAME...: the text chart FILE's legend has every NAME
+# behind a run of its series' fill characters, a different one each.
+legend_fills() {
+	f=$1; shift
+	if python3 - "$f" "$@" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+fills = []
+for name in sys.argv[2:]:
+    m = re.search(r"(\S)\1{2,}" + re.escape(name), text)
+    assert m, 'no fill characters before %r' % name
+    fills.append(m.group(1))
+assert len(set(fills)) == len(fills), fills
+EOF
+	then pass; else fail "$f: a legend entry lacks its own fill characters: $*"; fi
+}
