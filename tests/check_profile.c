@@ -16,29 +16,50 @@ static char *srcpath(const char *rel)
 	return xasprintf("%s/%s", getenv("NB_SRCDIR") ? getenv("NB_SRCDIR") : ".", rel);
 }
 
+/* Stderr into a temporary file from capture_begin to capture_end, which
+ * returns what was printed (malloc'd). */
+struct capture {
+	char path[32];
+	int fd, saved;
+};
+
+static void capture_begin(struct capture *c)
+{
+	snprintf(c->path, sizeof(c->path), "/tmp/npubench-check-XXXXXX");
+	c->fd = mkstemp(c->path);
+	ck_assert_int_ge(c->fd, 0);
+	fflush(stderr);
+	c->saved = dup(2);
+	dup2(c->fd, 2);
+}
+
+static char *capture_end(struct capture *c)
+{
+	char *text = NULL;
+	size_t len;
+
+	fflush(stderr);
+	dup2(c->saved, 2);
+	close(c->saved);
+	close(c->fd);
+	ck_assert_int_eq(nb_read_file(c->path, 1 << 16, &text, &len), 0);
+	unlink(c->path);
+	return text;
+}
+
 /* Loads PATH with stderr captured; returns what the loader printed. */
 static char *load_error(const char *path, int check_name)
 {
-	char tmpl[] = "/tmp/npubench-check-XXXXXX";
-	int fd = mkstemp(tmpl), saved;
 	struct nb_profile *p = NULL;
-	char *text = NULL;
-	size_t len;
+	struct capture cap;
+	char *text;
 	int ret;
 
-	ck_assert_int_ge(fd, 0);
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fd, 2);
+	capture_begin(&cap);
 	ret = profile_load_file(path, check_name, &p);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
+	text = capture_end(&cap);
 	ck_assert_msg(ret == -1, "%s loaded but should not", path);
 	profile_free(p);
-	ck_assert_int_eq(nb_read_file(tmpl, 1 << 16, &text, &len), 0);
-	unlink(tmpl);
 	return text;
 }
 
@@ -436,22 +457,11 @@ static double roof_fake_again(int attempt, void *arg)
 /* Settles the roof with stderr captured; returns what it printed. */
 static char *settle(double gemm, double *roof, struct roof_fake *f, int *ret)
 {
-	char tmpl[] = "/tmp/npubench-check-XXXXXX", *text = NULL;
-	int fd = mkstemp(tmpl), saved;
-	size_t len;
+	struct capture cap;
 
-	ck_assert_int_ge(fd, 0);
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fd, 2);
+	capture_begin(&cap);
 	*ret = probe_roof_settle(gemm, roof, roof_fake_again, f);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
-	ck_assert_int_eq(nb_read_file(tmpl, 1 << 16, &text, &len), 0);
-	unlink(tmpl);
-	return text;
+	return capture_end(&cap);
 }
 
 /* The probe never writes a GEMM above its FMA roof: the roof is measured

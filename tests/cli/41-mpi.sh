@@ -3,16 +3,7 @@
 # and prints.  SKIP (77) without mpirun or in a build without MPI.
 . "$NB_SRCDIR/tests/cli/lib.sh"
 DB="$T/m.db"
-command -v mpirun >/dev/null 2>&1 || { echo "mpirun not found: SKIP"; exit 77; }
-"$NPUBENCH" --db "$T/probe.db" run --target host --case 'collective bytes=1024' >"$T/probe" 2>&1
-if grep -q "MPI is missing" "$T/probe"; then echo "built without MPI: SKIP"; exit 77; fi
-MPIRUN="mpirun --allow-run-as-root --oversubscribe"
-# Open MPI keeps allocations of its own (operator tables, dlopen'd components)
-# to exit: LeakSanitizer's report of them would fail every rank here.  Leaks of
-# npubench's own are caught by the same commands run without mpirun in the
-# other tests.
-ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; export ASAN_OPTIONS
-fast="--min-time 0 --min-reps 3 --max-reps 3"
+mpi_setup
 
 # The done-when case: one row from rank 0, ranks = the world size, stored.
 expect 0 $MPIRUN -np 2 "$NPUBENCH" --db "$DB" run --target host \

@@ -89,6 +89,22 @@ fixture_db() {
 		{ fail "cannot import the fixture"; cat "$T/err" >&2; }
 }
 
+# mpi_setup: for the tests that run npubench under mpirun.  Exits 77 (SKIP)
+# without mpirun or in a build without MPI; else sets MPIRUN, and $fast for
+# runs of three repetitions.  Open MPI keeps allocations of its own (operator
+# tables, dlopen'd components) to exit: LeakSanitizer's report of them would
+# fail every rank, so leak detection is off here; leaks of npubench's own are
+# caught by the same commands run without mpirun in the other tests.
+mpi_setup() {
+	command -v mpirun >/dev/null 2>&1 || { echo "mpirun not found: SKIP"; exit 77; }
+	"$NPUBENCH" --db "$T/probe.db" run --target host --case 'collective bytes=1024' >"$T/probe" 2>&1
+	if grep -q "MPI is missing" "$T/probe"; then echo "built without MPI: SKIP"; exit 77; fi
+	MPIRUN="mpirun --allow-run-as-root --oversubscribe"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	export ASAN_OPTIONS
+	fast="--min-time 0 --min-reps 3 --max-reps 3"
+}
+
 # png_ok FILE: a PNG (signature, IHDR) of a sensible size.
 png_ok() {
 	if python3 - "$1" <<'EOF'
