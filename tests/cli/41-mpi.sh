@@ -50,15 +50,7 @@ $MPIRUN -np 2 "$NPUBENCH" --db "$DB" run --target h100,host --tag dies \
 	--case 'collective bytes=4096' --min-time 60 --min-reps 3 --max-reps 1000000 --stable 0 \
 	>/dev/null 2>&1 &
 mpid=$!
-for _ in $(seq 600); do
-	n=$(sqlite3 "$DB" "select count(*) from results r join runs u on u.id = r.run_id where u.tag = 'dies'" 2>/dev/null)
-	[ "${n:-0}" -ge 1 ] && break
-	sleep 0.1
-done
-victim=""
-for p in $(pgrep -f "tag dies"); do
-	tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$p
-done
+victim=$(mpi_rank1 dies)
 [ -n "$victim" ] && kill -9 "$victim" && pass || fail "no rank 1 to kill"
 wait $mpid
 for _ in $(seq 100); do	# rank 0 may outlive mpirun for a moment

@@ -105,6 +105,19 @@ mpi_setup() {
 	fast="--min-time 0 --min-reps 3 --max-reps 3"
 }
 
+# mpi_rank1 TAG: waits (a minute at most) for the first result of the run
+# tagged TAG in $DB, then prints the process id of its rank 1 (none: empty).
+mpi_rank1() {
+	for _ in $(seq 600); do
+		n=$(sqlite3 "$DB" "select count(*) from results r join runs u on u.id = r.run_id where u.tag = '$1'" 2>/dev/null)
+		[ "${n:-0}" -ge 1 ] && break
+		sleep 0.1
+	done
+	for p in $(pgrep -f "tag $1"); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && echo "$p"
+	done | tail -n 1
+}
+
 # png_ok FILE: a PNG (signature, IHDR) of a sensible size.
 png_ok() {
 	if python3 - "$1" <<'EOF'
