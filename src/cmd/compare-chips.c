@@ -860,6 +860,11 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 	       cols[base].label);
 	if (any_est)
 		printf("*: an estimate (the profile's own reasoning), not a vendor figure or a measurement.\n");
+	if (up)
+		printf("all-reduce: nccl-tests' bus bandwidth, algbw x 2(R-1)/R.  Across domains of g chips a\n"
+		       "chip moves 2(g-1)/g of the bytes in its domain, the rest over its NICs: where they keep\n"
+		       "up, 1024 ranks read up to g/(g-1) above 8 at the same algbw; a torus slice of 8 lacks\n"
+		       "the wrap-around links of a full one.\n");
 	for (int i = 0; i < ncols; i++)
 		if (cols[i].host && !cols[i].p)
 			printf("host: not profiled.  'npubench profile probe' measures this host's peaks and "

@@ -49,8 +49,11 @@ PY
 expect 2 $MPIRUN -np 2 sh -c 'exec "$0" --db "$1" run --target host --quiet \
 	--case "collective bytes=$((1024 * (1 + ${OMPI_COMM_WORLD_RANK:-0})))"' "$NPUBENCH" "$DB"
 contains "$T/err" "ranks disagree on the cases"
-expect 1 $MPIRUN -np 4 "$NPUBENCH" --db "$DB" run --target host \
+expect 2 $MPIRUN -np 4 "$NPUBENCH" --db "$DB" run --target host \
 	--case 'collective op=reducescatter dtype=fp32 bytes=8'
+contains "$T/err" "do not divide among ranks=4"
+expect 2 $MPIRUN -np 2 "$NPUBENCH" --db "$DB" run --target host \
+	--case 'collective op=allgather dtype=fp32 bytes=8 ranks=4'
 contains "$T/err" "do not divide among ranks=4"
 
 # A rank that dies mid-run: the results finished before it (a prediction
