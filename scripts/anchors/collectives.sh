@@ -1,7 +1,9 @@
 #!/bin/sh
 # collectives: npubench's host all-reduce (fp32, across MPI ranks on this
 # machine) against a bare MPI_Allreduce loop of the same size, interleaved
-# over rounds, best of each; bus bandwidth in GB/s (nccl-tests' busbw).
+# over rounds; bus bandwidth in GB/s (nccl-tests' busbw), best of each, and
+# the median of each round's own ratio (on a shared machine the load moves
+# between rounds more than between two back-to-back runs).
 #   scripts/bench-anchors collectives [-n "RANKS..."] [-s "BYTES..."] [-r ROUNDS]
 # Defaults: 2 and 4 ranks, 64 KiB to 256 MiB by 16, 3 rounds.  Run it
 # under `flock /tmp/npubench-bench.lock` on a shared machine.
