@@ -325,6 +325,63 @@ START_TEST(test_ew_tables)
 }
 END_TEST
 
+/* Weight-only int8 serving (quant=weight, the int8 default): a GEMM's
+ * weights read at one byte and converted once per row of tiles at the
+ * special-function rate, beside bf16 matrix work; W8A8 (quant=full) is the
+ * int8 matrix rate.  Llama-3-8B batch-1 decode on A100: weight-only is
+ * faster than bf16 (half the bytes) but not twice as fast, and rated
+ * against the bf16 peak. */
+START_TEST(test_weight_only)
+{
+	const struct nb_profile *p = profiles_find(set, "a100-sxm4-80gb");
+	const char *base = "infer model=llama3-8b batch=1 input=6 output=200";
+	struct nb_prediction pr, gp;
+	struct nb_wl_result bf, wo, full;
+	struct nb_pred_opts o;
+	struct nb_case c;
+	struct nb_shape sh;
+	struct nb_work wk;
+	char text[160];
+	cJSON *root;
+	double dq;
+
+	parse(base, &c);
+	compose_predict(&c, p, &pr, &bf);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s", pr.reason);
+	prediction_release(&pr);
+	snprintf(text, sizeof(text), "%s dtype=int8", base);
+	parse(text, &c);
+	compose_predict(&c, p, &pr, &wo);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s", pr.reason);
+	ck_assert_msg(strstr(pr.breakdown_json, "weight-only: bf16 math"), "%s", pr.breakdown_json);
+	prediction_release(&pr);
+	snprintf(text, sizeof(text), "%s dtype=int8 quant=full", base);
+	parse(text, &c);
+	compose_predict(&c, p, &pr, &full);
+	prediction_release(&pr);
+	ck_assert_double_eq_tol(wo.mem.weights, bf.mem.weights / 2, 1e-6 * bf.mem.weights);
+	ck_assert(wo.tpot_s < bf.tpot_s && wo.tpot_s > bf.tpot_s / 2);
+	ck_assert(full.tpot_s != wo.tpot_s);
+	ck_assert_double_eq_tol(wo.peak, profile_peak(p, NB_BF16), 1);
+	/* One member: the conversions at the special rate, the saved bytes. */
+	parse("gemm dtype=bf16 m=1 n=4096 k=4096", &c);
+	c.kernel->shape(&c, &sh);
+	c.kernel->work(&c, &wk);
+	model_case_opts(&c, &o);
+	o.weight_only = 1;
+	o.weight_dtype = NB_INT8;
+	model_predict_shape(&sh, &wk, p, &o, &gp);
+	ck_assert(gp.status == NB_PRED_OK);
+	root = cJSON_Parse(gp.breakdown_json);
+	ck_assert_ptr_nonnull(root);
+	dq = cJSON_GetNumberValue(cJSON_GetObjectItem(root, "dequant_s"));
+	ck_assert_double_eq_tol(dq, 4096.0 * 4096 / profile_vector_flops(p), 1e-12);
+	ck_assert(gp.seconds >= dq);
+	cJSON_Delete(root);
+	prediction_release(&gp);
+}
+END_TEST
+
 /* Dims-only cases are labelled by their dimensions, not by a model they
  * do not have. */
 START_TEST(test_dims_label)
@@ -420,6 +477,7 @@ Suite *suite_workload(void)
 	tcase_add_test(tc, test_infer_figures);
 	tcase_add_test(tc, test_host_gradcheck);
 	tcase_add_test(tc, test_ew_tables);
+	tcase_add_test(tc, test_weight_only);
 	tcase_add_test(tc, test_dims_label);
 	tcase_add_test(tc, test_breakdown_mechanisms);
 	suite_add_tcase(s, tc);
