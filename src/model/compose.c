@@ -299,7 +299,18 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 		if (x->w->train)	/* data gradient, weight gradient */
 			L->gemm_b += g[i].count * (gemm(x, g[i].m, g[i].k, g[i].n) + gemm(x, g[i].k, g[i].n, g[i].m));
 	}
-	if (ctx > 0) {
+	if (ctx > 0 && w->attn_materialized) {
+		/* A decode step with the scores in memory: per sequence and
+		 * head a row of scores against the cache (1 x ctx x d), the
+		 * softmax over it, and the row times V (1 x d x ctx), as the
+		 * unfused implementations (and the host) run them. */
+		double wt = x->weight, nh = (double)b * ha;
+
+		x->weight = wt * nh;
+		L->attn_f = nh * (gemm(x, 1, ctx, d) + gemm(x, 1, d, ctx));
+		x->weight = wt;
+		L->attn_f += stream(x, 2 * nh * ctx * ab, 1, 1);
+	} else if (ctx > 0) {
 		L->attn_f = stream(x, (double)b * ctx * 2 * hkv * d * dtype_bits(w->kv_dtype) / 8, 1, 0);
 	} else if (w->attn_materialized) {
 		materialized(x, b * ha, seq, d, L);
