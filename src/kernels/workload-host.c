@@ -1,8 +1,10 @@
 /* train and infer on the host, for real: a small decoder-only transformer
  * run with the project's own GEMM (gemm.c, at the dispatched ISA) for every
  * matrix product -- projections, MLP, logits, and attention's QK^T and PV
- * per sequence and head -- and plain C for the elementwise work (RMS norms,
- * SiLU/GELU, softmax, residual adds, cross-entropy, Adam).
+ * per sequence and head -- and for the elementwise work the loops of
+ * workload-ew.h at the same ISA (bf16 rounding, SiLU/GELU and their
+ * gradients, Adam) and plain C (RMS norms, softmax, residual adds,
+ * cross-entropy).
  *
  * What a step is:
  *   train: for each micro-batch, the forward pass of every layer, the
@@ -18,7 +20,7 @@
  * add their forward work; the host keeps every activation regardless.
  *
  * Verification: the same step with the portable GEMM (the test oracle of
- * gemm-ref.c), from the same seed; train compares the loss and every
+ * gemm-ref.c) and the portable elementwise table, from the same seed; train compares the loss and every
  * parameter's gradient, infer every step's logits (the reference fed the
  * timed run's tokens).  That the backward pass is the forward's derivative
  * is checked separately by finite differences (workload_host_gradcheck). */
