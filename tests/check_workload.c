@@ -242,8 +242,9 @@ END_TEST
 /* The vector elementwise tables against the portable one (libm): rounding
  * to bf16 bit for bit (ties, NaN, infinities, signed zero), the activations
  * and their gradients within 1e-5 x (1 + |reference|) (the polynomial exp
- * against libm's), Adam within 1e-6 relative.  An ISA this machine lacks is
- * not tested (the table is never chosen there). */
+ * against libm's), the softmax's exponentials within 1e-6 relative, Adam
+ * within 1e-6 relative.  An ISA this machine lacks is not tested (the
+ * table is never chosen there). */
 START_TEST(test_ew_tables)
 {
 	enum { N = 4099 };
@@ -304,6 +305,12 @@ START_TEST(test_ew_tables)
 			ck_assert(fabsf(c[i] - d[i]) <= 1e-5f * (1 + fabsf(c[i])));
 			ck_assert(fabsf(w[0][i] - w[1][i]) <= 1e-5f * (1 + fabsf(w[0][i])));
 		}
+		/* Softmax exponentials down to the clamp: relative error. */
+		ref->exp_shift(u1 + 7, a, N - 7, 2.0f, 3.0f);
+		t->exp_shift(u1 + 7, b, N - 7, 2.0f, 3.0f);
+		for (int i = 0; i < N - 7; i++)
+			ck_assert_msg(fabsf(a[i] - b[i]) <= 1e-6f * a[i] || (a[i] < 1e-36f && b[i] < 1e-36f),
+				      "%s exp(%g) %g, portable %g", isa_name(isa), 2 * u1[i + 7] - 3, b[i], a[i]);
 		for (int k = 0; k < 2; k++)
 			for (int i = 0; i < N; i++) {
 				w[k][i] = u2[i] / 16;

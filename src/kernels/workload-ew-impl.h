@@ -107,6 +107,12 @@ static void ew_adam(float *restrict w, float *restrict g, float *restrict m, flo
 	}
 }
 
+static void ew_exp_shift(const float *in, float *out, long n, float scale, float shift)
+{
+	for (long i = 0; i < n; i++)
+		out[i] = ew_exp(in[i] * scale - shift);
+}
+
 const struct wl_ew WL_EW_TABLE = {
-	ew_to_bf16, ew_gelu, ew_gelu_bwd, ew_swiglu, ew_swiglu_bwd, ew_adam,
+	ew_to_bf16, ew_gelu, ew_gelu_bwd, ew_swiglu, ew_swiglu_bwd, ew_adam, ew_exp_shift,
 };

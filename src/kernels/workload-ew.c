@@ -68,8 +68,14 @@ static void ref_adam(float *w, float *g, float *m, float *v, long n, float c1, f
 	}
 }
 
+static void ref_exp_shift(const float *in, float *out, long n, float scale, float shift)
+{
+	for (long i = 0; i < n; i++)
+		out[i] = expf(in[i] * scale - shift);
+}
+
 static const struct wl_ew portable = {
-	ref_to_bf16, ref_gelu, ref_gelu_bwd, ref_swiglu, ref_swiglu_bwd, ref_adam,
+	ref_to_bf16, ref_gelu, ref_gelu_bwd, ref_swiglu, ref_swiglu_bwd, ref_adam, ref_exp_shift,
 };
 
 const struct wl_ew *wl_ew_for(int isa)

@@ -1,5 +1,6 @@
 /* The elementwise work of the host's train and infer steps (rounding to
- * 16 bits, the MLP's activation and its gradient, Adam): one table per
+ * 16 bits, the MLP's activation and its gradient, Adam, the softmax's
+ * exponentials): one table per
  * ISA.  The portable table is the reference: libm's expf and tanhf, one
  * element at a time.  The AVX2 and AVX-512 tables are the same loops
  * written for the compiler to vectorise, with exp from a polynomial
@@ -25,6 +26,8 @@ struct wl_ew {
 	/* Adam over N parameters (beta 0.9, 0.95; bias corrections C1, C2;
 	 * lr 1e-4, eps 1e-8); the gradient is cleared. */
 	void (*adam)(float *w, float *g, float *m, float *v, long n, float c1, float c2);
+	/* OUT[i] = exp(IN[i] SCALE - SHIFT): a softmax's exponentials. */
+	void (*exp_shift)(const float *in, float *out, long n, float scale, float shift);
 };
 
 /* The table for ISA level ISA (enum nb_isa); the portable one below AVX2. */

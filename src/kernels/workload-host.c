@@ -346,8 +346,9 @@ static void att_fwd(struct lm *s, const struct att_io *io)
 
 		for (long j = 0; j < seen; j++)
 			mx = fmaxf(mx, row[j] * scale);
+		s->ew->exp_shift(row, row, seen, scale, mx);
 		for (long j = 0; j < seen; j++)
-			sum += row[j] = expf(row[j] * scale - mx);
+			sum += row[j];
 		for (long j = 0; j < ctx; j++)
 			row[j] = j < seen ? row[j] / sum : 0;
 	}
@@ -563,8 +564,9 @@ static double fwd_bwd(struct lm *s)
 
 		for (long j = 0; j < V; j++)
 			mx = fmaxf(mx, z[j]);
+		s->ew->exp_shift(z, z, V, 1, mx);
 		for (long j = 0; j < V; j++)
-			sum += z[j] = expf(z[j] - mx);
+			sum += z[j];
 		loss -= log(z[target] / sum);
 		for (long j = 0; j < V; j++)
 			z[j] = (float)(z[j] / sum / norm);
