@@ -235,6 +235,63 @@ START_TEST(shipped_profiles_within_line_rate)
 }
 END_TEST
 
+/* Every shipped chip, a 1 GiB all-reduce from one full scale-up domain up
+ * to 8192 ranks: adding domains never makes the operation faster (algbw
+ * never rises), and the bus bandwidth stays within what each tier allows.
+ * A tier's bound comes from its own bytes: a chip moves 2(g-1)/g of the
+ * message inside its domain of g whatever R is, so the domain allows the
+ * full domain's own busbw x [(R-1)/R] / [(g-1)/g]; the g chips of a domain
+ * together move at least 2(n-1)/n of it across n domains over their NICs,
+ * so the scale-out allows g x the chip's NIC rate x [(R-1)/R] / [(n-1)/n].
+ * The first is why an 8-chip board's 1024-rank busbw may exceed its 8-rank
+ * busbw by up to 8/7 while algbw does not move. */
+START_TEST(many_ranks_bounded_by_the_slowest_tier)
+{
+	char *dir = xasprintf("%s/profiles", getenv("NB_SRCDIR") ? getenv("NB_SRCDIR") : ".");
+	const char *dirs[] = { dir };
+	struct nb_profiles *set = NULL;
+	const double s = 1073741824.0;
+
+	ck_assert_int_eq(profiles_load(dirs, 1, &set), 0);
+	for (int i = 0; i < profiles_count(set); i++) {
+		const struct nb_profile *p = profiles_get(set, i);
+		struct nb_interconnect ic;
+		struct nb_coll_pred dom, pr;
+		double prev_alg = INFINITY, nic;
+		int g;
+
+		ck_assert_int_eq(profile_interconnect(p, &ic), 0);
+		g = ic.chips;
+		nic = ic.nics_per_chip * ic.nic_bytes_per_s * ic.out_efficiency;
+		coll_predict(&ic, NB_COLL_ALLREDUCE, s, g, NB_ALGO_AUTO, &dom);
+		ck_assert_msg(dom.ok, "%s: %s", profile_id(p), dom.reason);
+		for (int r = g; r <= 8192; r *= 2) {
+			double n = r / g, inner, outer;
+
+			coll_predict(&ic, NB_COLL_ALLREDUCE, s, r, NB_ALGO_AUTO, &pr);
+			if (r > g && !ic.out_name) {
+				ck_assert_msg(!pr.ok, "%s: %d ranks without a scale-out", profile_id(p), r);
+				break;
+			}
+			ck_assert_msg(pr.ok, "%s %d ranks: %s", profile_id(p), r, pr.reason);
+			ck_assert_msg(pr.algbw <= prev_alg * (1 + 1e-12), "%s: algbw rises to %g at %d ranks",
+				      profile_id(p), pr.algbw, r);
+			prev_alg = pr.algbw;
+			inner = dom.busbw * ((r - 1.0) / r) / ((g - 1.0) / g);
+			ck_assert_msg(pr.busbw <= inner * (1 + 1e-12), "%s %d ranks: busbw %g above the "
+				      "domain's %g", profile_id(p), r, pr.busbw, inner);
+			if (n > 1) {
+				outer = g * nic * ((r - 1.0) / r) / ((n - 1) / n);
+				ck_assert_msg(pr.busbw <= outer * (1 + 1e-12), "%s %d ranks: busbw %g above "
+					      "the scale-out's %g", profile_id(p), r, pr.busbw, outer);
+			}
+		}
+	}
+	profiles_free(set);
+	free(dir);
+}
+END_TEST
+
 /* The alpha-beta fit recovers the line it was given, is not pulled off by
  * the large sizes alone, and refuses times that fall with the size. */
 START_TEST(alpha_beta_fit)
@@ -271,6 +328,7 @@ Suite *suite_collective(void)
 	tcase_add_test(tc, hierarchical_across_domains);
 	tcase_add_test(tc, interconnect_override);
 	tcase_add_test(tc, shipped_profiles_within_line_rate);
+	tcase_add_test(tc, many_ranks_bounded_by_the_slowest_tier);
 	tcase_add_test(tc, alpha_beta_fit);
 	suite_add_tcase(s, tc);
 	return s;

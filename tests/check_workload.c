@@ -11,10 +11,12 @@
 #include <cjson/cJSON.h>
 
 #include "check_suites.h"
+#include "kernels/workload-ew.h"
 #include "kernels/workload.h"
 #include "model/compose.h"
 #include "model/llm.h"
 #include "model/profile.h"
+#include "util/cpu.h"
 #include "util/util.h"
 
 static struct nb_profiles *set;
@@ -237,6 +239,156 @@ START_TEST(test_host_gradcheck)
 }
 END_TEST
 
+/* The vector elementwise tables against the portable one (libm): rounding
+ * to bf16 bit for bit (ties, NaN, infinities, signed zero), the activations
+ * and their gradients within 1e-5 x (1 + |reference|) (the polynomial exp
+ * against libm's), the softmax's exponentials within 1e-6 relative, Adam
+ * within 1e-6 relative.  An ISA this machine lacks is not tested (the
+ * table is never chosen there). */
+START_TEST(test_ew_tables)
+{
+	enum { N = 4099 };
+	const struct wl_ew *ref = wl_ew_for(NB_ISA_PORTABLE);
+	static float u1[N], u2[N], dg[N], a[N], b[N], c[N], d[N], w[2][N], g[2][N], m[2][N], v[2][N];
+	static uint16_t ba[N], bb[N];
+	int tested = 0;
+
+	for (int i = 0; i < N; i++) {
+		uint32_t bits = 0x3f808000u + (uint32_t)i * 0x10001u;
+
+		u1[i] = (float)((i * 7919) % 4001 - 2000) / 100.0f;
+		u2[i] = (float)((i * 104729) % 3001 - 1500) / 300.0f;
+		dg[i] = (float)((i * 31) % 201 - 100) / 50.0f;
+		if (i % 5 == 0)
+			memcpy(&u2[i], &bits, 4);	/* halfway and near-halfway cases for bf16 */
+	}
+	u1[0] = 0.0f;
+	u1[1] = -0.0f;
+	u1[2] = INFINITY;
+	u1[3] = -INFINITY;
+	u1[4] = NAN;
+	u1[5] = 95.0f;
+	u1[6] = -95.0f;
+	for (int isa = NB_ISA_AVX2; isa <= NB_ISA_AVX512; isa++) {
+		const struct wl_ew *t = wl_ew_for(isa);
+
+		if (!cpu_has_isa((enum nb_isa)isa, NULL) || t == ref)
+			continue;
+		tested++;
+		for (int k = 0; k < 2; k++) {
+			const float *src = k ? u2 : u1;
+
+			ref->to_bf16(src, ba, N);
+			t->to_bf16(src, bb, N);
+			for (int i = 0; i < N; i++)
+				ck_assert_msg(ba[i] == bb[i], "%s to_bf16(%a): %#x, portable %#x", isa_name(isa), src[i],
+					      bb[i], ba[i]);
+		}
+		/* The activations on finite inputs (u1 from 7 on). */
+		ref->gelu(u1 + 7, a, N - 7);
+		t->gelu(u1 + 7, b, N - 7);
+		ref->gelu_bwd(u1 + 7, dg, c, N - 7);
+		t->gelu_bwd(u1 + 7, dg, d, N - 7);
+		for (int i = 0; i < N - 7; i++) {
+			ck_assert_msg(fabsf(a[i] - b[i]) <= 1e-5f * (1 + fabsf(a[i])), "%s gelu(%g) %g, portable %g",
+				      isa_name(isa), u1[i + 7], b[i], a[i]);
+			ck_assert_msg(fabsf(c[i] - d[i]) <= 1e-5f * (1 + fabsf(c[i])), "%s gelu'(%g) %g, portable %g",
+				      isa_name(isa), u1[i + 7], d[i], c[i]);
+		}
+		ref->swiglu(u1 + 7, u2, a, N - 7);
+		t->swiglu(u1 + 7, u2, b, N - 7);
+		ref->swiglu_bwd(u1 + 7, u2, dg, c, w[0], N - 7);
+		t->swiglu_bwd(u1 + 7, u2, dg, d, w[1], N - 7);
+		for (int i = 0; i < N - 7; i++) {
+			ck_assert_msg(fabsf(a[i] - b[i]) <= 1e-5f * (1 + fabsf(a[i])), "%s swiglu(%g) %g, portable %g",
+				      isa_name(isa), u1[i + 7], b[i], a[i]);
+			ck_assert(fabsf(c[i] - d[i]) <= 1e-5f * (1 + fabsf(c[i])));
+			ck_assert(fabsf(w[0][i] - w[1][i]) <= 1e-5f * (1 + fabsf(w[0][i])));
+		}
+		/* Softmax exponentials down to the clamp: relative error. */
+		ref->exp_shift(u1 + 7, a, N - 7, 2.0f, 3.0f);
+		t->exp_shift(u1 + 7, b, N - 7, 2.0f, 3.0f);
+		for (int i = 0; i < N - 7; i++)
+			ck_assert_msg(fabsf(a[i] - b[i]) <= 1e-6f * a[i] || (a[i] < 1e-36f && b[i] < 1e-36f),
+				      "%s exp(%g) %g, portable %g", isa_name(isa), 2 * u1[i + 7] - 3, b[i], a[i]);
+		for (int k = 0; k < 2; k++)
+			for (int i = 0; i < N; i++) {
+				w[k][i] = u2[i] / 16;
+				g[k][i] = dg[i];
+				m[k][i] = dg[i] / 8;
+				v[k][i] = dg[i] * dg[i] / 4;
+			}
+		ref->adam(w[0], g[0], m[0], v[0], N, 0.19f, 0.0975f);
+		t->adam(w[1], g[1], m[1], v[1], N, 0.19f, 0.0975f);
+		for (int i = 0; i < N; i++) {
+			ck_assert(g[1][i] == 0);
+			ck_assert_msg(fabsf(w[0][i] - w[1][i]) <= 1e-6f * fabsf(w[0][i]) + 1e-12f, "%s adam w %g, portable %g",
+				      isa_name(isa), w[1][i], w[0][i]);
+			ck_assert(m[0][i] == m[1][i] || fabsf(m[0][i] - m[1][i]) <= 1e-6f * fabsf(m[0][i]));
+		}
+	}
+	if (!tested)
+		fprintf(stderr, "workload elementwise tables: no vector ISA here, only the portable one\n");
+}
+END_TEST
+
+/* Weight-only int8 serving (quant=weight, the int8 default): a GEMM's
+ * weights read at one byte and converted once per row of tiles at the
+ * special-function rate, beside bf16 matrix work; W8A8 (quant=full) is the
+ * int8 matrix rate.  Llama-3-8B batch-1 decode on A100: weight-only is
+ * faster than bf16 (half the bytes) but not twice as fast, and rated
+ * against the bf16 peak. */
+START_TEST(test_weight_only)
+{
+	const struct nb_profile *p = profiles_find(set, "a100-sxm4-80gb");
+	const char *base = "infer model=llama3-8b batch=1 input=6 output=200";
+	struct nb_prediction pr, gp;
+	struct nb_wl_result bf, wo, full;
+	struct nb_pred_opts o;
+	struct nb_case c;
+	struct nb_shape sh;
+	struct nb_work wk;
+	char text[160];
+	cJSON *root;
+	double dq;
+
+	parse(base, &c);
+	compose_predict(&c, p, &pr, &bf);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s", pr.reason);
+	prediction_release(&pr);
+	snprintf(text, sizeof(text), "%s dtype=int8", base);
+	parse(text, &c);
+	compose_predict(&c, p, &pr, &wo);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s", pr.reason);
+	ck_assert_msg(strstr(pr.breakdown_json, "weight-only: bf16 math"), "%s", pr.breakdown_json);
+	prediction_release(&pr);
+	snprintf(text, sizeof(text), "%s dtype=int8 quant=full", base);
+	parse(text, &c);
+	compose_predict(&c, p, &pr, &full);
+	prediction_release(&pr);
+	ck_assert_double_eq_tol(wo.mem.weights, bf.mem.weights / 2, 1e-6 * bf.mem.weights);
+	ck_assert(wo.tpot_s < bf.tpot_s && wo.tpot_s > bf.tpot_s / 2);
+	ck_assert(full.tpot_s != wo.tpot_s);
+	ck_assert_double_eq_tol(wo.peak, profile_peak(p, NB_BF16), 1);
+	/* One member: the conversions at the special rate, the saved bytes. */
+	parse("gemm dtype=bf16 m=1 n=4096 k=4096", &c);
+	c.kernel->shape(&c, &sh);
+	c.kernel->work(&c, &wk);
+	model_case_opts(&c, &o);
+	o.weight_only = 1;
+	o.weight_dtype = NB_INT8;
+	model_predict_shape(&sh, &wk, p, &o, &gp);
+	ck_assert(gp.status == NB_PRED_OK);
+	root = cJSON_Parse(gp.breakdown_json);
+	ck_assert_ptr_nonnull(root);
+	dq = cJSON_GetNumberValue(cJSON_GetObjectItem(root, "dequant_s"));
+	ck_assert_double_eq_tol(dq, 4096.0 * 4096 / profile_vector_flops(p), 1e-12);
+	ck_assert(gp.seconds >= dq);
+	cJSON_Delete(root);
+	prediction_release(&gp);
+}
+END_TEST
+
 /* Dims-only cases are labelled by their dimensions, not by a model they
  * do not have. */
 START_TEST(test_dims_label)
@@ -331,6 +483,8 @@ Suite *suite_workload(void)
 	tcase_add_test(tc, test_train_figures);
 	tcase_add_test(tc, test_infer_figures);
 	tcase_add_test(tc, test_host_gradcheck);
+	tcase_add_test(tc, test_ew_tables);
+	tcase_add_test(tc, test_weight_only);
 	tcase_add_test(tc, test_dims_label);
 	tcase_add_test(tc, test_breakdown_mechanisms);
 	suite_add_tcase(s, tc);

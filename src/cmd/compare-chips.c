@@ -42,6 +42,7 @@ struct cell {
 	const char *src[3];		/* source texts of the inputs */
 	int nsrc;
 	const char *absent;		/* why there is no value */
+	char why[64];			/* a composed reason, which absent may point to */
 };
 
 /* The spec-sheet rows. */
@@ -135,7 +136,13 @@ static void interconnect_cell(const struct spec_row *row, const struct nb_profil
 		coll_predict(&ic, NB_COLL_ALLREDUCE, ALLREDUCE_BYTES, (int)row->dtype, NB_ALGO_AUTO, &pr);
 		c->present = pr.ok;
 		c->v = pr.busbw / 1e9;
-		c->absent = ic.out_name ? "unsupported" : "no scale-out";
+		c->absent = "unsupported";
+		/* A domain the ranks outgrow (a host profile's: the ranks it was
+		 * probed on) is said as such, not as a missing network. */
+		if (!ic.out_name) {
+			snprintf(c->why, sizeof(c->why), "beyond its %d-rank domain", ic.chips);
+			c->absent = c->why;
+		}
 		if (pr.ok)
 			allreduce_sources(c, p, &pr);
 		break;
@@ -491,6 +498,36 @@ static int result_usable(const struct nb_result *r)
 	return r && r->status == NB_RES_OK && r->throughput > 0;
 }
 
+/* Whether case texts A and B differ only in their ranks= value. */
+static int same_but_ranks(const char *a, const char *b)
+{
+	const char *ra = strstr(a, " ranks="), *rb = strstr(b, " ranks=");
+
+	if (!ra || !rb || ra - a != rb - b || strncmp(a, b, (size_t)(ra - a)))
+		return 0;
+	ra += strspn(ra + 7, "0123456789") + 7;
+	rb += strspn(rb + 7, "0123456789") + 7;
+	return !strcmp(ra, rb);
+}
+
+/* A collective has no counterpart at another rank count: where column COL
+ * lacks CASE_TEXT but has it at other ranks, says which, so that the row
+ * reads as missing, not as comparable.  NULL when it has none. */
+static char *other_ranks_text(const struct column *col, const char *case_text)
+{
+	for (int i = 0; i < col->nrs; i++) {
+		const struct nb_result *r = &col->rs[i];
+		const char *v;
+
+		if (!result_usable(r) || !same_but_ranks(r->case_text, case_text))
+			continue;
+		v = strstr(r->case_text, " ranks=") + 7;
+		return xasprintf("%s at ranks=%d", r->kind == NB_PREDICTED ? "predicted" : "measured",
+				 atoi(v));
+	}
+	return NULL;
+}
+
 static const char *absent_text(const struct nb_result *r)
 {
 	if (!r)
@@ -823,6 +860,11 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 	       cols[base].label);
 	if (any_est)
 		printf("*: an estimate (the profile's own reasoning), not a vendor figure or a measurement.\n");
+	if (up)
+		printf("all-reduce: nccl-tests' bus bandwidth, algbw x 2(R-1)/R.  Across domains of g chips a\n"
+		       "chip moves 2(g-1)/g of the bytes in its domain, the rest over its NICs: where they keep\n"
+		       "up, 1024 ranks read up to g/(g-1) above 8 at the same algbw; a torus slice of 8 lacks\n"
+		       "the wrap-around links of a full one.\n");
 	for (int i = 0; i < ncols; i++)
 		if (cols[i].host && !cols[i].p)
 			printf("host: not profiled.  'npubench profile probe' measures this host's peaks and "
@@ -852,9 +894,12 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 			const struct nb_result *b = column_result(&cols[base], cases[k]);
 
 			grid_set(&g, k + 2, 0, case_format_label_text(cases[k]));
-			for (int i = 0; i < ncols; i++)
-				grid_set(&g, k + 2, i + 1,
-					 kernel_text(column_result(&cols[i], cases[k]), b, i == base));
+			for (int i = 0; i < ncols; i++) {
+				const struct nb_result *r = column_result(&cols[i], cases[k]);
+				char *other = r ? NULL : other_ranks_text(&cols[i], cases[k]);
+
+				grid_set(&g, k + 2, i + 1, other ? other : kernel_text(r, b, i == base));
+			}
 		}
 		grid_print(&g, o->format);
 		printf("\n%s.  Host figures are measured; chip figures are predicted by the model,\n"
@@ -865,6 +910,13 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 		       "non-zeros is the export's actual_ops).  via D: computed in dtype D (see the profile's\n"
 		       "emulation note).\n", o->run ? "From the given run" :
 		       "Per case and chip, from the latest run that has it", cols[base].label);
+		for (int k = 0; k < ncases; k++)
+			if (!strncmp(cases[k], "collective ", 11)) {
+				printf("Collectives compare at equal rank counts only: \"at ranks=N\" says a "
+				       "column has the\ncase at another rank count (the host: mpirun's world "
+				       "size).\n");
+				break;
+			}
 	}
 	if (o->sources && fn.n) {
 		printf("\n%s\n\n", md ? "### Sources" : "Sources");

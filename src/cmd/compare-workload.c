@@ -62,7 +62,9 @@ static void try_layout(const struct nb_case *c, const struct nb_profile *p, stru
 
 /* tp within one scale-up domain (powers of two up to 16), pp up to 64,
  * dp what is left of CHIPS; for training also interleave 1|2, recompute
- * selective|full and ZeRO 0|1, sequence parallelism with tp. */
+ * selective|full and ZeRO 0|1, sequence parallelism with tp, and with it
+ * the tensor-parallel collectives exposed or pipelined with their GEMMs
+ * (tp_overlap): implementations offer both, so the search tries both. */
 static void search(const struct nb_case *base, const struct nb_profile *p, int64_t chips, struct best *b)
 {
 	struct nb_interconnect ic;
@@ -85,12 +87,14 @@ static void search(const struct nb_case *base, const struct nb_profile *p, int64
 			setv(&c, "sp", tp > 1);
 			for (int v = 1; v <= (pp > 1 ? 2 : 1); v++)
 				for (int rc = 1; rc <= 2; rc++)
-					for (int z = 0; z <= 1; z++) {
-						setv(&c, "interleave", v);
-						setv(&c, "recompute", rc);
-						setv(&c, "zero", z);
-						try_layout(&c, p, b);
-					}
+					for (int z = 0; z <= 1; z++)
+						for (int ov = 0; ov <= (tp > 1); ov++) {
+							setv(&c, "interleave", v);
+							setv(&c, "recompute", rc);
+							setv(&c, "zero", z);
+							setv(&c, "tp_overlap", ov);
+							try_layout(&c, p, b);
+						}
 		}
 }
 
@@ -99,9 +103,10 @@ static const char *layout_text(const struct nb_case *c, char *buf, size_t n)
 	if (!strcmp(c->kernel->name, "train")) {
 		static const char *const rc[] = { "none", "selective", "full" };
 
-		snprintf(buf, n, "tp=%lld pp=%lld dp=%lld%s%s%s interleave=%lld recompute=%s zero=%lld",
+		snprintf(buf, n, "tp=%lld pp=%lld dp=%lld%s%s interleave=%lld recompute=%s zero=%lld",
 			 (long long)case_int(c, "tp"), (long long)case_int(c, "pp"), (long long)case_int(c, "dp"),
-			 case_int(c, "sp") ? " sp=true" : "", "", "", (long long)case_int(c, "interleave"),
+			 case_int(c, "sp") ? " sp=true" : "", case_int(c, "tp_overlap") ? " tp_overlap=true" : "",
+			 (long long)case_int(c, "interleave"),
 			 rc[case_int(c, "recompute")], (long long)case_int(c, "zero"));
 	} else {
 		snprintf(buf, n, "tp=%lld pp=%lld", (long long)case_int(c, "tp"), (long long)case_int(c, "pp"));
@@ -172,7 +177,7 @@ static void print_notes(const struct nb_profile *const *ps, const struct best *b
 {
 	printf("\n%s on %lld chips of each.  Each chip gets the fastest layout that fits out of\n"
 	       "tp 1-16 (within its scale-up domain) x pp 1-64 x dp = chips / (tp x pp)%s.\n",
-	       text, (long long)chips, train ? ", interleave 1|2, recompute selective|full, ZeRO 0|1, sp with tp" : "");
+	       text, (long long)chips, train ? ",\ninterleave 1|2, recompute selective|full, ZeRO 0|1, sp with tp, tp_overlap false|true" : "");
 	for (int i = 0; i < n; i++)
 		if (!bs[i].found)
 			printf("%s: no layout of %d tried runs: %s\n", profile_id(ps[i]), bs[i].tried, bs[i].reason);

@@ -33,6 +33,7 @@ struct plot_opts {
 	const char *title;
 	const char *normalize;
 	const char *op;
+	const char *workload;
 };
 
 /* One chip asked for or found in the run. */
@@ -493,6 +494,92 @@ static int same_but_size(const struct nb_sweep *sw, const struct nb_case *a, con
 	return 1;
 }
 
+/* The sweep of a workload's chip count: train doubles dp (tp, pp and the
+ * global batch as the case gives them: strong scaling) while the batch
+ * divides; infer doubles tp (one replica, the batch as given). */
+static int workload_sweep(const struct nb_case *base, int train, int i, struct nb_case *out, int64_t *chips)
+{
+	int64_t v = (int64_t)1 << i;
+	const char *knob = train ? "dp" : "tp";
+
+	*out = *base;
+	out->v[kernel_param_index(out->kernel, knob)].i = v;
+	if (train) {
+		if (v * case_int(out, "micro_batch") > case_int(out, "global_batch") ||
+		    case_int(out, "global_batch") % (v * case_int(out, "micro_batch")))
+			return -1;
+		*chips = case_int(out, "tp") * case_int(out, "pp") * v;
+	} else {
+		if (v > case_int(out, "heads") && case_int(out, "heads") > 0)
+			return -1;
+		*chips = v * case_int(out, "pp");
+	}
+	return *chips <= (1 << 20) ? 0 : -1;
+}
+
+/* Scaling of a train or infer case (--workload): step time and MFU
+ * against chip count, a line pair per chip, each point the model's
+ * prediction of the case at that count (what 'run --target CHIP --case'
+ * stores for it). */
+static int build_scaling_workload(struct plot *pl)
+{
+	struct chart *c = &pl->chart;
+	struct nb_case base;
+	char msg[256];
+	int train;
+
+	if (case_parse(pl->o.workload, &base, msg, sizeof(msg)) || case_check(&base, msg, sizeof(msg)))
+		return error("--workload '%s': %s", pl->o.workload, msg);
+	train = !strcmp(base.kernel->name, "train");
+	if (!train && strcmp(base.kernel->name, "infer"))
+		return error("--workload '%s': expected a train or infer case", pl->o.workload);
+	if (!pl->o.chips)
+		chips_default(pl);
+	chart_add_group(c, "step time", "s", 0);
+	chart_add_group(c, "MFU", "%", 0);
+	for (int i = 0; i < pl->nchips; i++) {
+		int t = chart_add_target(c, chip_label(&pl->chips[i]), 0), any = 0;
+
+		for (int k = 0; k <= 20; k++) {
+			struct nb_case cs;
+			struct nb_prediction pr;
+			int64_t chips;
+
+			if (workload_sweep(&base, train, k, &cs, &chips))
+				continue;
+			if (model_predict(&cs, pl->chips[i].p, &pr))
+				continue;
+			if (pr.status == NB_PRED_OK && pr.seconds > 0) {
+				chart_add_point(c, t, 0, (double)chips, pr.seconds);
+				chart_add_point(c, t, 1, (double)chips, 100 * pr.util);
+				any = 1;
+			}
+			prediction_release(&pr);
+		}
+		if (!any) {
+			char *note = xasprintf("%s%s%s", c->note ? c->note : "Not drawn (no chip count fits or "
+					       "runs): ", c->note ? ", " : "", pl->chips[i].id);
+
+			warning("%s: the model predicts '%s' at no chip count (memory or layout)", pl->chips[i].id,
+				pl->o.workload);
+			free(c->note);
+			c->note = note;
+		}
+	}
+	if (c->npoints == 0)
+		return error("nothing to draw: no chip predicts '%s' at any chip count", pl->o.workload);
+	c->xlabel = xstrdup(train ? "chips (tp x pp x dp, dp doubled)" : "chips (tp doubled)");
+	c->ylabel = xstrdup(train ? "step time (s)" : "batch time (s)");
+	c->y2label = xstrdup("MFU (%)");
+	c->unit = xstrdup("s");
+	if (!pl->o.title)
+		c->title = xasprintf("%s: %s and MFU against chip count", pl->o.workload,
+				     train ? "step time" : "batch time");
+	set_subtitle(pl, train ? "predicted by the model; tp, pp and the global batch as given, dp doubled"
+		     : "predicted by the model; one replica, tp doubled");
+	return 0;
+}
+
 static int build_scaling(struct plot *pl)
 {
 	struct chart *c = &pl->chart;
@@ -502,6 +589,9 @@ static int build_scaling(struct plot *pl)
 	struct nb_work w;
 	char msg[256];
 	int host = -1;
+
+	if (pl->o.workload)
+		return build_scaling_workload(pl);
 
 	/* The first family with a sweep that --kernel names (gemm by default). */
 	for (int i = 0; i < nb_nkernels && !k; i++) {
@@ -869,6 +959,7 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 		{ "title", required_argument, NULL, 'T' },
 		{ "normalize", required_argument, NULL, 'n' },
 		{ "op", required_argument, NULL, 'O' },
+		{ "workload", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nb_near nr;
@@ -888,6 +979,7 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 		case 'T': o->title = optarg; break;
 		case 'n': o->normalize = optarg; break;
 		case 'O': o->op = optarg; break;
+		case 'W': o->workload = optarg; break;
 		default: return bad_option(&nb_cmd_plot, argv, c);
 		}
 	}
@@ -917,6 +1009,19 @@ static int parse_options(int argc, char **argv, struct plot_opts *o)
 		return usage_error(&nb_cmd_plot, "--normalize applies to bars only");
 	if (o->op && o->kind != CHART_COLLECTIVES)
 		return usage_error(&nb_cmd_plot, "--op applies to collectives only");
+	if (o->workload && o->kind != CHART_SCALING)
+		return usage_error(&nb_cmd_plot, "--workload applies to scaling only");
+	if (o->workload && (o->kernel || o->dtype || o->run))
+		return usage_error(&nb_cmd_plot, "--workload draws its own case: --kernel, --dtype and --run do not apply");
+	if (o->workload) {
+		struct nb_case wc;
+		char msg[256];
+
+		if (case_parse(o->workload, &wc, msg, sizeof(msg)) || case_check(&wc, msg, sizeof(msg)))
+			return usage_error(&nb_cmd_plot, "--workload '%s': %s", o->workload, msg);
+		if (strcmp(wc.kernel->name, "train") && strcmp(wc.kernel->name, "infer"))
+			return usage_error(&nb_cmd_plot, "--workload '%s': expected a train or infer case", o->workload);
+	}
 	if (o->run && o->kind == CHART_SPECS)
 		return usage_error(&nb_cmd_plot, "--run does not apply to specs (they come from profiles)");
 	return 0;
@@ -987,7 +1092,7 @@ const struct nb_command nb_cmd_plot = {
 	.exec = cmd_plot,
 	.usage = "plot roofline|bars|scaling|specs|collectives|breakdown [--chips LIST] [--run ID] [--kernel PATTERN] "
 		 "[--dtype D] [-o FILE] [--term dumb|png|svg|pdf] [--script FILE] [--title TEXT] "
-		 "[--normalize CHIP] [--op PATTERN]",
+		 "[--normalize CHIP] [--op PATTERN] [--workload CASE]",
 	.summary = "Draw rooflines, bars, scaling curves and spec charts with gnuplot.",
 	.help = "Charts:\n"
 		"  roofline   log-log: operational intensity against attained throughput; a roof per\n"
@@ -999,7 +1104,8 @@ const struct nb_command nb_cmd_plot = {
 		"             do not fit across), names wrapped at spaces, one legend\n"
 		"  scaling    throughput against size for one kernel family, the model swept over the\n"
 		"             chips (gemm m=n=k 64..16384, attention seq 256..32768), with the run's\n"
-		"             host results where present\n"
+		"             host results where present; with --workload, step time (left) and MFU\n"
+		"             (right) against chip count, a line pair per chip\n"
 		"  specs      dense peak per dtype, memory bandwidth and capacity per chip\n"
 		"  collectives log-log: bus bandwidth against message size of the run's collective\n"
 		"             results, a line per chip and op (e.g. after 'run --suite collectives')\n"
@@ -1029,5 +1135,8 @@ const struct nb_command nb_cmd_plot = {
 		"  --normalize CHIP  bars: throughput relative to CHIP (or host) instead\n"
 		"  --op PATTERN      collectives: the ops matching the glob (default allreduce; '*'\n"
 		"                    for every op)\n"
+		"  --workload CASE   scaling: a train or infer case, predicted per chip at doubling\n"
+		"                    chip counts (train: dp doubled, tp, pp and the global batch as\n"
+		"                    given; infer: tp doubled); counts that do not fit are left out\n"
 		"\ngnuplot is found on PATH (or NPUBENCH_GNUPLOT names it); Debian: gnuplot-nox.\n",
 };

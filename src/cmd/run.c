@@ -610,9 +610,13 @@ static int run_prepare(int argc, char **argv, struct nb_ctx *ctx, struct run_sta
 	}
 	/* Impossible on a target: said before anything is stored. */
 	for (int i = 0; i < s->cases.ncases; i++)
-		for (int j = 0; j < s->ts.n; j++)
-			if (s->ts.v[j].kind->check && s->ts.v[j].kind->check(&s->ts.v[j], &s->cases.cases[i]))
-				return NB_EXIT_FAIL;
+		for (int j = 0; j < s->ts.n; j++) {
+			int bad = s->ts.v[j].kind->check ?
+				  s->ts.v[j].kind->check(&s->ts.v[j], &s->cases.cases[i]) : 0;
+
+			if (bad)
+				return bad == -2 ? NB_EXIT_USAGE : NB_EXIT_FAIL;
+		}
 	if (!s->o.threads)
 		s->o.threads = ranks_many() && cpu->online_cpus > ranks_size() ?
 			       cpu->online_cpus / ranks_size() : ranks_many() ? 1 : cpu->online_cpus;

@@ -1,8 +1,10 @@
 /* train and infer on the host, for real: a small decoder-only transformer
  * run with the project's own GEMM (gemm.c, at the dispatched ISA) for every
  * matrix product -- projections, MLP, logits, and attention's QK^T and PV
- * per sequence and head -- and plain C for the elementwise work (RMS norms,
- * SiLU/GELU, softmax, residual adds, cross-entropy, Adam).
+ * per sequence and head -- and for the elementwise work the loops of
+ * workload-ew.h at the same ISA (bf16 rounding, SiLU/GELU and their
+ * gradients, Adam) and plain C (RMS norms, softmax, residual adds,
+ * cross-entropy).
  *
  * What a step is:
  *   train: for each micro-batch, the forward pass of every layer, the
@@ -18,7 +20,7 @@
  * add their forward work; the host keeps every activation regardless.
  *
  * Verification: the same step with the portable GEMM (the test oracle of
- * gemm-ref.c), from the same seed; train compares the loss and every
+ * gemm-ref.c) and the portable elementwise table, from the same seed; train compares the loss and every
  * parameter's gradient, infer every step's logits (the reference fed the
  * timed run's tokens).  That the backward pass is the forward's derivative
  * is checked separately by finite differences (workload_host_gradcheck). */
@@ -30,6 +32,7 @@
 #include <string.h>
 
 #include "kernels/gemm.h"
+#include "kernels/workload-ew.h"
 #include "util/cpu.h"
 #include "util/half.h"
 #include "util/pool.h"
@@ -37,6 +40,8 @@
 #include "util/util.h"
 
 enum { W_QKV, W_O, W_UP, W_DOWN, W_PER_LAYER };
+
+#define TT_ROWS 32	/* rows to_dt_t rounds at a time */
 
 struct dims {
 	int train;
@@ -64,6 +69,7 @@ struct act {
 struct lm {
 	struct dims x;
 	const struct gemm_impl *impl;
+	const struct wl_ew *ew;	/* elementwise loops: the GEMM's ISA, or the portable reference */
 	struct nb_pool *pool;
 	struct gemm_ws ws;	/* packing buffers, allocated by the first step */
 	uint64_t seed;
@@ -78,6 +84,7 @@ struct lm {
 	float *as, *adp;	/* attention scratch: scores, dP */
 	void *aq, *ak, *av, *ap;
 	float *ao, *adk;
+	uint16_t *tt;		/* to_dt_t's block of rows */
 	double loss;
 	long step;
 };
@@ -180,6 +187,7 @@ static void layout(struct lm *s)
 	s->ap = take(s, (size_t)(sq * ctx) * esz(s));
 	s->ao = fl(s, sq * x->d);
 	s->adk = fl(s, ctx * x->d);
+	s->tt = take(s, (size_t)TT_ROWS * (size_t)(big / T > ctx ? big / T : ctx) * sizeof(uint16_t));
 }
 
 /* Rounds N fp32 values to the dtype (strided rows: R rows of N at stride
@@ -191,6 +199,8 @@ static void to_dt(const struct lm *s, const float *src, long rows, long n, long 
 
 		if (s->x.dt == NB_FP32) {
 			memcpy((float *)dst + r * n, in, (size_t)n * sizeof(float));
+		} else if (s->x.dt == NB_BF16) {
+			s->ew->to_bf16(in, (uint16_t *)dst + r * n, n);
 		} else {
 			uint16_t *o = (uint16_t *)dst + r * n;
 
@@ -200,9 +210,26 @@ static void to_dt(const struct lm *s, const float *src, long rows, long n, long 
 	}
 }
 
-/* The transpose of ROWS x N (stride LD) into N x ROWS, in the dtype. */
+/* The transpose of ROWS x N (stride LD) into N x ROWS, in the dtype.
+ * bf16 goes TT_ROWS rows at a time: rounded by the vector loop into a
+ * dense block, then written out a column at a time, TT_ROWS contiguous
+ * values each, so that neither side strides through memory per element. */
 static void to_dt_t(const struct lm *s, const float *src, long rows, long n, long ld, void *dst)
 {
+	if (s->x.dt == NB_BF16) {
+		uint16_t *o = dst, *blk = s->tt;
+
+		for (long r0 = 0; r0 < rows; r0 += TT_ROWS) {
+			long nr = rows - r0 < TT_ROWS ? rows - r0 : TT_ROWS;
+
+			for (long r = 0; r < nr; r++)
+				s->ew->to_bf16(src + (r0 + r) * ld, blk + r * n, n);
+			for (long i = 0; i < n; i++)
+				for (long r = 0; r < nr; r++)
+					o[i * rows + r0 + r] = blk[r * n + i];
+		}
+		return;
+	}
 	for (long r = 0; r < rows; r++)
 		for (long i = 0; i < n; i++) {
 			float v = src[r * ld + i];
@@ -210,8 +237,7 @@ static void to_dt_t(const struct lm *s, const float *src, long rows, long n, lon
 			if (s->x.dt == NB_FP32)
 				((float *)dst)[i * rows + r] = v;
 			else
-				((uint16_t *)dst)[i * rows + r] = s->x.dt == NB_BF16 ? nb_f32_to_bf16(v)
-										 : nb_f32_to_fp16(v);
+				((uint16_t *)dst)[i * rows + r] = nb_f32_to_fp16(v);
 		}
 }
 
@@ -270,43 +296,30 @@ static void rmsnorm_bwd(const float *x, const float *r, const float *dy, long T,
 	}
 }
 
-static float sigm(float z)
+/* g = silu(u1) u2 (gated) or gelu(u) (tanh form), row by row. */
+static void activate(const struct lm *s, const struct dims *x, const float *u, float *g)
 {
-	return 1 / (1 + expf(-z));
+	for (long t = 0; t < x->T; t++) {
+		const float *ut = u + t * x->up;
+
+		if (x->gated)
+			s->ew->swiglu(ut, ut + x->f, g + t * x->f, x->f);
+		else
+			s->ew->gelu(ut, g + t * x->f, x->f);
+	}
 }
 
-#define GELU_K 0.7978845608f	/* sqrt(2 / pi) */
-
-/* g = silu(u1) u2 (gated) or gelu(u) (tanh form). */
-static void activate(const struct dims *x, const float *u, float *g)
+static void activate_bwd(const struct lm *s, const struct dims *x, const float *u, const float *dg, float *du)
 {
-	for (long t = 0; t < x->T; t++)
-		for (long i = 0; i < x->f; i++) {
-			float z = u[t * x->up + i];
+	for (long t = 0; t < x->T; t++) {
+		const float *ut = u + t * x->up;
+		float *dt = du + t * x->up;
 
-			if (x->gated)
-				g[t * x->f + i] = z * sigm(z) * u[t * x->up + x->f + i];
-			else
-				g[t * x->f + i] = 0.5f * z * (1 + tanhf(GELU_K * (z + 0.044715f * z * z * z)));
-		}
-}
-
-static void activate_bwd(const struct dims *x, const float *u, const float *dg, float *du)
-{
-	for (long t = 0; t < x->T; t++)
-		for (long i = 0; i < x->f; i++) {
-			float z = u[t * x->up + i], d = dg[t * x->f + i], sg = sigm(z);
-
-			if (x->gated) {
-				du[t * x->up + i] = d * u[t * x->up + x->f + i] * sg * (1 + z * (1 - sg));
-				du[t * x->up + x->f + i] = d * z * sg;
-			} else {
-				float th = tanhf(GELU_K * (z + 0.044715f * z * z * z));
-
-				du[t * x->up + i] = d * (0.5f * (1 + th) + 0.5f * z * (1 - th * th) * GELU_K
-							 * (1 + 3 * 0.044715f * z * z));
-			}
-		}
+		if (x->gated)
+			s->ew->swiglu_bwd(ut, ut + x->f, dg + t * x->f, dt, dt + x->f, x->f);
+		else
+			s->ew->gelu_bwd(ut, dg + t * x->f, dt, x->f);
+	}
 }
 
 /* One sequence's and head's attention: N query rows at positions P0.. of
@@ -333,8 +346,9 @@ static void att_fwd(struct lm *s, const struct att_io *io)
 
 		for (long j = 0; j < seen; j++)
 			mx = fmaxf(mx, row[j] * scale);
+		s->ew->exp_shift(row, row, seen, scale, mx);
 		for (long j = 0; j < seen; j++)
-			sum += row[j] = expf(row[j] * scale - mx);
+			sum += row[j];
 		for (long j = 0; j < ctx; j++)
 			row[j] = j < seen ? row[j] / sum : 0;
 	}
@@ -443,7 +457,7 @@ static void layer_fwd(struct lm *s, long l, struct act *A, float *out, long T, l
 	rmsnorm(A->x1, A->c, A->rms2, T, x->h);
 	linear(s, A->c, T, ptn(s, l, W_UP), A->u);
 	xt.T = T;
-	activate(&xt, A->u, A->g);
+	activate(s, &xt, A->u, A->g);
 	linear(s, A->g, T, ptn(s, l, W_DOWN), s->tmp);
 	for (long i = 0; i < T * x->h; i++)
 		out[i] = A->x1[i] + s->tmp[i];
@@ -462,7 +476,7 @@ static void layer_bwd(struct lm *s, long l, struct act *A)
 	else if (x->rc == NB_RECOMPUTE_SELECTIVE)
 		att_train(s, A);
 	linear_bwd(s, A->g, s->dx, T, ptn(s, l, W_DOWN), dg);
-	activate_bwd(x, A->u, dg, du);
+	activate_bwd(s, x, A->u, dg, du);
 	memcpy(s->dx1, s->dx, (size_t)(T * x->h) * sizeof(float));
 	linear_bwd(s, A->c, du, T, ptn(s, l, W_UP), s->dbig);
 	rmsnorm_bwd(A->x1, A->rms2, s->dbig, T, x->h, s->dx1);
@@ -550,13 +564,15 @@ static double fwd_bwd(struct lm *s)
 
 		for (long j = 0; j < V; j++)
 			mx = fmaxf(mx, z[j]);
+		s->ew->exp_shift(z, z, V, 1, mx);
 		for (long j = 0; j < V; j++)
-			sum += z[j] = expf(z[j] - mx);
+			sum += z[j];
 		loss -= log(z[target] / sum);
 		for (long j = 0; j < V; j++)
 			z[j] = (float)(z[j] / sum / norm);
 		z[target] -= (float)(1 / norm);
 	}
+
 	linear_bwd(s, s->xf, s->logits, T, Wout, s->dbig);
 	memset(s->dx, 0, (size_t)(T * x->h) * sizeof(float));
 	rmsnorm_bwd(s->xL, s->rmsf, s->dbig, T, x->h, s->dx);
@@ -571,10 +587,10 @@ static double fwd_bwd(struct lm *s)
 	return loss / norm;
 }
 
-/* Adam (beta 0.9, 0.95, bias-corrected), then the dtype copies. */
+/* Adam (beta 0.9, 0.95, bias-corrected: workload-ew.h), then the dtype copies. */
 static void adam(struct lm *s)
 {
-	const float b1 = 0.9f, b2 = 0.95f, lr = 1e-4f, eps = 1e-8f;
+	const float b1 = 0.9f, b2 = 0.95f;
 	float c1, c2;
 
 	s->step++;
@@ -582,16 +598,7 @@ static void adam(struct lm *s)
 	c2 = 1 - powf(b2, (float)s->step);
 	for (int i = 0; i < s->npt; i++) {
 		struct ptens *p = &s->pt[i];
-		long n = p->r * p->c;
-
-		for (long j = 0; j < n; j++) {
-			float g = p->g[j];
-
-			p->m[j] = b1 * p->m[j] + (1 - b1) * g;
-			p->v[j] = b2 * p->v[j] + (1 - b2) * g * g;
-			p->w[j] -= lr * (p->m[j] / c1) / (sqrtf(p->v[j] / c2) + eps);
-			p->g[j] = 0;
-		}
+		s->ew->adam(p->w, p->g, p->m, p->v, p->r * p->c, c1, c2);
 		refresh(s, p);
 	}
 }
@@ -723,13 +730,14 @@ static void lm_free(struct lm *s)
 /* The state of X: counted, then allocated once (NULL after an error when
  * ALLOCATE; a counted-only state otherwise). */
 static struct lm *lm_new(const struct dims *x, struct nb_pool *pool, const struct gemm_impl *impl,
-			 uint64_t seed, int allocate)
+			 const struct wl_ew *ew, uint64_t seed, int allocate)
 {
 	struct lm *s = xcalloc(1, sizeof(*s));
 
 	s->x = *x;
 	s->pool = pool;
 	s->impl = impl;
+	s->ew = ew;
 	s->seed = seed;
 	s->npt = (int)(x->L * W_PER_LAYER + 2);
 	s->pt = xcalloc((size_t)s->npt, sizeof(*s->pt));
@@ -764,7 +772,7 @@ double workload_host_bytes(const struct nb_case *c)
 
 	if (dims_of(c, &x, msg, sizeof(msg)))
 		return 0;
-	s = lm_new(&x, NULL, NULL, 0, 0);
+	s = lm_new(&x, NULL, NULL, NULL, 0, 0);
 	bytes = 2.0 * (double)s->used + 64.0 * 1048576;
 	lm_free(s);
 	return bytes;
@@ -785,7 +793,7 @@ int workload_host_setup(const struct nb_case *c, const struct nb_host_env *env, 
 		return error("%s", msg);
 	hs = xcalloc(1, sizeof(*hs));
 	hs->isa = env->isa;
-	if (!(hs->s = lm_new(&x, env->pool, gemm_impl_for(x.dt, env->isa), env->seed, 1))) {
+	if (!(hs->s = lm_new(&x, env->pool, gemm_impl_for(x.dt, env->isa), wl_ew_for(env->isa), env->seed, 1))) {
 		free(hs);
 		return -1;
 	}
@@ -835,7 +843,7 @@ static double rel_diff(const float *a, const float *b, long n)
 int workload_host_verify(void *state, struct nb_verify *v)
 {
 	struct host_state *hs = state;
-	struct lm *s = hs->s, *r = lm_new(&s->x, s->pool, gemm_ref_impl(s->x.dt), s->seed, 1);
+	struct lm *s = hs->s, *r = lm_new(&s->x, s->pool, gemm_ref_impl(s->x.dt), wl_ew_for(NB_ISA_PORTABLE), s->seed, 1);
 	double err = 0;
 
 	if (!r)
@@ -915,7 +923,7 @@ int workload_host_gradcheck(const char *text, int nprobe, double *err)
 	x.dt = NB_FP32;
 	if (!(pool = pool_create(1, 0)))
 		return -1;
-	if (!(s = lm_new(&x, pool, gemm_ref_impl(NB_FP32), 5, 1))) {
+	if (!(s = lm_new(&x, pool, gemm_ref_impl(NB_FP32), wl_ew_for(NB_ISA_PORTABLE), 5, 1))) {
 		pool_free(pool);
 		return -1;
 	}

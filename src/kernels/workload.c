@@ -65,6 +65,9 @@ static const struct nb_param_desc infer_params[] = {
 	{ "pp", NB_P_INT, "1", NULL, 1, 1 << 10, "pipeline stages" },
 	{ "dtype", NB_P_DTYPE, "bf16", "bf16|fp16|fp8|int8", 0, 0, "weight and matrix dtype" },
 	{ "kv_dtype", NB_P_ENUM, "auto", "auto|bf16|fp16|fp8|int8", 0, 0, "KV-cache dtype; auto = dtype" },
+	{ "quant", NB_P_ENUM, "auto", "auto|weight|full", 0, 0,
+	  "int8/fp8: weight = weight-only (stored in dtype, dequantised to bf16 in the kernel, bf16 math); "
+	  "full = activations too, the dtype's matrix rate; auto = weight for int8, full for fp8" },
 	ATTN_PARAM,
 };
 
@@ -188,12 +191,18 @@ int workload_resolve(const struct nb_case *c, struct nb_workload *w, char *msg, 
 		w->kv_dtype = w->dtype;
 	} else {
 		static const enum nb_dtype kv[] = { NB_BF16, NB_BF16, NB_FP16, NB_FP8, NB_INT8 };
-		int64_t k = case_int(c, "kv_dtype");
+		int64_t k = case_int(c, "kv_dtype"), q;
 
 		w->batch = case_int(c, "batch");
 		w->input = case_int(c, "input");
 		w->output = case_int(c, "output");
 		w->kv_dtype = k == 0 ? w->dtype : kv[k];
+		/* int8 serving is weight-only unless said (torchao int8wo,
+		 * TensorRT-LLM W8A16, gpt-fast); fp8 has matrix units. */
+		q = case_int(c, "quant");
+		w->weight_only = (w->dtype == NB_INT8 || w->dtype == NB_FP8) && (q == 1 || (q == 0 && w->dtype == NB_INT8));
+		if (w->weight_only && w->kv_dtype == w->dtype && k == 0)
+			w->kv_dtype = NB_BF16;
 	}
 	return layout(w, msg, n);
 }

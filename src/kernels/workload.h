@@ -45,6 +45,7 @@ struct nb_workload {
 	enum nb_recompute recompute;
 	int attn_materialized;		/* scores in memory instead of fused attention */
 	int tp_overlap;			/* sp collectives overlapped with their GEMMs */
+	int weight_only;		/* infer: weights in dtype, dequantised to bf16, bf16 math */
 };
 
 /* Fills W from C (a train or infer case).  Returns -1 with a message naming

@@ -219,31 +219,25 @@ static double inner_bytes(const struct net *nt, enum nb_coll_algo a, enum nb_col
 }
 
 /* Bytes one chip sends across N domains (each chip through its own share
- * of the NICs), the steps, and the algorithm across (ring or tree). */
+ * of the NICs) with algorithm *ALGO (all-reduce: ring or double binary
+ * tree; the others have one way, which *ALGO becomes), and the steps. */
 static double outer_bytes(const struct net *nt, enum nb_coll_op op, double s, int *steps,
 			  enum nb_coll_algo *algo)
 {
 	double n = nt->n, g = nt->g, r = g * n;
-	const struct nb_interconnect *ic = nt->ic;
-	double bw = ic->nics_per_chip * ic->nic_bytes_per_s * ic->out_efficiency;
 
-	*algo = NB_ALGO_RING;
 	switch (op) {
-	case NB_COLL_ALLREDUCE: {
-		/* ring or double binary tree over the domains, whichever is faster */
-		double ring = 2 * (n - 1) / n * s / g, tree = 2 * s / g;
-		int ring_steps = 2 * (nt->n - 1), tree_steps = 2 * ceil_log2(nt->n);
-
-		if (tree / bw + tree_steps * ic->out_latency_s < ring / bw + ring_steps * ic->out_latency_s) {
-			*algo = NB_ALGO_TREE;
-			*steps = tree_steps;
-			return tree;
+	case NB_COLL_ALLREDUCE:
+		if (*algo == NB_ALGO_TREE) {
+			*steps = 2 * ceil_log2(nt->n);
+			return 2 * s / g;
 		}
-		*steps = ring_steps;
-		return ring;
-	}
+		*algo = NB_ALGO_RING;
+		*steps = 2 * (nt->n - 1);
+		return 2 * (n - 1) / n * s / g;
 	case NB_COLL_ALLGATHER:
 	case NB_COLL_REDUCESCATTER:
+		*algo = NB_ALGO_RING;
 		*steps = nt->n - 1;
 		return (n - 1) / n * s / g;
 	case NB_COLL_ALLTOALL:
@@ -251,6 +245,7 @@ static double outer_bytes(const struct net *nt, enum nb_coll_op op, double s, in
 		*steps = 1;
 		return (r - g) / r * s;
 	case NB_COLL_BROADCAST:
+		*algo = NB_ALGO_RING;
 		*steps = nt->n - 1;
 		return s / g;
 	default:
@@ -258,6 +253,22 @@ static double outer_bytes(const struct net *nt, enum nb_coll_op op, double s, in
 		*steps = 1;
 		return s;
 	}
+}
+
+/* The time of OUT with the scale-out part done by OUTER (filled in OUT). */
+static double with_outer(const struct net *nt, enum nb_coll_op op, double s, enum nb_coll_algo outer,
+			 struct nb_coll_pred *out)
+{
+	const struct nb_interconnect *ic = nt->ic;
+
+	out->outer_algo = outer;
+	out->bw_outer = ic->nics_per_chip * ic->nic_bytes_per_s * ic->out_efficiency;
+	out->bytes_outer = outer_bytes(nt, op, s, &out->outer_steps, &out->outer_algo);
+	out->beta_outer_s = out->bytes_outer / out->bw_outer;
+	out->alpha_s = out->steps * ic->latency_s + out->outer_steps * ic->out_latency_s;
+	out->beta_s = fmax(out->beta_inner_s, out->beta_outer_s);
+	out->seconds = out->launch_s + out->alpha_s + out->beta_s;
+	return out->seconds;
 }
 
 /* One algorithm: OUT filled, returns its time or INFINITY when it does not apply. */
@@ -284,12 +295,18 @@ static double predict_algo(const struct net *nt, enum nb_coll_op op, double s, e
 	out->bytes_inner = nt->g > 1 ? inner_bytes(nt, a, op, s, &out->steps) : 0;
 	out->beta_inner_s = out->bytes_inner / out->bw_inner;
 	if (nt->n > 1) {
-		out->bw_outer = ic->nics_per_chip * ic->nic_bytes_per_s * ic->out_efficiency;
-		out->bytes_outer = outer_bytes(nt, op, s, &out->outer_steps, &out->outer_algo);
-		out->beta_outer_s = out->bytes_outer / out->bw_outer;
+		/* Ring or tree across, whichever makes the whole operation
+		 * faster: while the domain's part sets the bandwidth term, the
+		 * tree's fewer steps win even where its bytes alone would lose. */
+		struct nb_coll_pred tree = *out;
+
+		with_outer(nt, op, s, NB_ALGO_RING, out);
+		if (op == NB_COLL_ALLREDUCE && with_outer(nt, op, s, NB_ALGO_TREE, &tree) < out->seconds)
+			*out = tree;
+		return out->seconds;
 	}
-	out->alpha_s = out->steps * ic->latency_s + out->outer_steps * ic->out_latency_s;
-	out->beta_s = fmax(out->beta_inner_s, out->beta_outer_s);
+	out->alpha_s = out->steps * ic->latency_s;
+	out->beta_s = out->beta_inner_s;
 	out->seconds = out->launch_s + out->alpha_s + out->beta_s;
 	return out->seconds;
 }

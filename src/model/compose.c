@@ -109,7 +109,24 @@ static double member(struct wctx *x, const struct nb_case *c)
 
 	if (x->fail)
 		return 0;
-	model_predict(c, x->p, &pr);
+	if (x->w->weight_only && !strcmp(c->kernel->name, "gemm")) {
+		/* Weight-only: B (the weights) stored in the case's dtype, the
+		 * GEMM's math in bf16 (model.c, weight_only_terms). */
+		struct nb_pred_opts o;
+		struct nb_case bc = *c;
+		struct nb_shape sh;
+		struct nb_work wk;
+
+		kset(&bc, "dtype", NB_BF16);
+		model_case_opts(&bc, &o);
+		o.weight_only = 1;
+		o.weight_dtype = x->w->dtype;
+		bc.kernel->shape(&bc, &sh);
+		bc.kernel->work(&bc, &wk);
+		model_predict_shape(&sh, &wk, x->p, &o, &pr);
+	} else {
+		model_predict(c, x->p, &pr);
+	}
 	s = pr.seconds;
 	if (pr.status == NB_PRED_OK && pr.bound)
 		x->bound_s[!strcmp(pr.bound, "memory") ? 1 : !strcmp(pr.bound, "latency") ? 2 : 0] += x->weight * s;
@@ -282,7 +299,18 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 		if (x->w->train)	/* data gradient, weight gradient */
 			L->gemm_b += g[i].count * (gemm(x, g[i].m, g[i].k, g[i].n) + gemm(x, g[i].k, g[i].n, g[i].m));
 	}
-	if (ctx > 0) {
+	if (ctx > 0 && w->attn_materialized) {
+		/* A decode step with the scores in memory: per sequence and
+		 * head a row of scores against the cache (1 x ctx x d), the
+		 * softmax over it, and the row times V (1 x d x ctx), as the
+		 * unfused implementations (and the host) run them. */
+		double wt = x->weight, nh = (double)b * ha;
+
+		x->weight = wt * nh;
+		L->attn_f = nh * (gemm(x, 1, ctx, d) + gemm(x, 1, d, ctx));
+		x->weight = wt;
+		L->attn_f += stream(x, 2 * nh * ctx * ab, 1, 1);
+	} else if (ctx > 0) {
 		L->attn_f = stream(x, (double)b * ctx * 2 * hkv * d * dtype_bits(w->kv_dtype) / 8, 1, 0);
 	} else if (w->attn_materialized) {
 		materialized(x, b * ha, seq, d, L);
@@ -602,6 +630,8 @@ static const char *const assumptions[] = {
 	"fitted to the workload measurements",
 	"tp inside the scale-up domain, dp across it (stride tp), pp outermost",
 	"MoE tokens spread evenly over experts",
+	"infer quant=weight (int8 default): weights read at their dtype's size, each converted to bf16 "
+	"once per row of tiles at compute.special_tflops, beside the bf16 matrix work",
 	NULL,
 };
 
@@ -621,7 +651,8 @@ static char *wl_breakdown(const struct wctx *x, const struct step *st, const str
 	add_num(root, "tokens_per_s", r->tokens_per_s);
 	add_num(root, "mfu", r->mfu);
 	add_num(root, "hfu", r->hfu);
-	snprintf(peak, sizeof(peak), "%s dense (peak_dense_tflops.%s)", dtype_name(w->dtype), dtype_name(w->dtype));
+	snprintf(peak, sizeof(peak), "%s dense (peak_dense_tflops.%s)%s", dtype_name(w->weight_only ? NB_BF16 : w->dtype),
+		 dtype_name(w->weight_only ? NB_BF16 : w->dtype), w->weight_only ? ", weight-only: bf16 math" : "");
 	cJSON_AddStringToObject(root, "peak", peak);
 	add_num(root, "peak_per_s", r->peak);
 	add_num(root, "model_flops", r->model_flops);
@@ -753,7 +784,7 @@ int compose_predict(const struct nb_case *c, const struct nb_profile *p, struct 
 		goto done;
 	}
 	flops(&w, &r);
-	r.peak = profile_peak(p, w.dtype);
+	r.peak = profile_peak(p, w.weight_only ? NB_BF16 : w.dtype);
 	r.step_s = st.seconds;
 	r.tokens_per_s = (w.train ? (double)w.global_batch * w.seq : (double)w.batch * w.output) / st.seconds;
 	r.mfu = r.peak > 0 ? r.model_flops / (st.seconds * r.chips * r.peak) : 0;

@@ -703,7 +703,7 @@ static char *breakdown(const struct nb_shape *s, const struct kind_model *km, co
 	}
 	add_num(root, "compute_s", t->compute_s);
 	if (t->vector_s > 0)
-		add_num(root, "softmax_s", t->vector_s);
+		add_num(root, s->kind == NB_SHAPE_GEMM ? "dequant_s" : "softmax_s", t->vector_s);
 	add_num(root, "memory_s", t->memory_s);
 	add_num(root, "launch_s", t->launch_s);
 	add_num(root, "overlap", mp->overlap);
@@ -787,11 +787,41 @@ static void fp8_terms(const struct nb_shape *s, const struct nb_profile *p, cons
 	       "(3 bytes per element at model.stream_efficiency of the bandwidth, one launch)");
 }
 
+/* Weight-only quantisation (int8 weights, bf16 math, as torchao's int8wo,
+ * TensorRT-LLM's W8A16 and gpt-fast run it): B is read from memory at the
+ * weight dtype's size, and each weight is converted to the math dtype in
+ * registers once per pass of a row of tiles over it.  A conversion is one
+ * instruction on the units beside the matrix unit, which the profile rates
+ * at compute.special_tflops (CUDA's arithmetic-throughput table gives
+ * type conversions the special function units' 16 per clock per SM on
+ * Ampere and Hopper).  Unlike the softmax's exponentials no reduction
+ * sits between them and the matrix work, so the next tile's conversions
+ * run on their units while the matrix unit works on this one: a tile
+ * costs the longer of the two.  Returns the byte saving for the caller to
+ * take off the declared traffic. */
+static double weight_only_terms(const struct nb_shape *s, const struct nb_profile *p, const struct nb_pred_opts *o,
+				struct terms *t)
+{
+	double batch = s->batch > 0 ? (double)s->batch : 1, passes, conv;
+
+	if (!o->weight_only || s->kind != NB_SHAPE_GEMM || dtype_bits(o->weight_dtype) >= dtype_bits(s->dtype))
+		return 0;
+	passes = ceil((double)s->m / (t->t.bm > 0 ? t->t.bm : 1));
+	conv = batch * passes * (double)s->k * (double)s->n;
+	if (profile_vector_flops(p) > 0) {
+		t->vector_s = conv / profile_vector_flops(p);
+		t->compute_s = fmax(t->compute_s, t->vector_s);
+	}
+	assume(t, "weight-only: B read at the weight dtype's size and converted once per row of tiles, "
+	       "one conversion per weight at compute.special_tflops, beside the matrix work (the longer shows)");
+	return batch * (double)s->k * (double)s->n * (dtype_bits(s->dtype) - dtype_bits(o->weight_dtype)) / 8;
+}
+
 int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 			const struct nb_profile *p, const struct nb_pred_opts *o,
 			struct nb_prediction *out)
 {
-	static const struct nb_pred_opts defaults = { "", NB_TIMING_DEVICE, 0, 0 };
+	static const struct nb_pred_opts defaults = { "", NB_TIMING_DEVICE, 0, 0, 0, NB_BF16 };
 	const struct nb_model_params *mp;
 	const struct kind_model *km;
 	struct terms t = { 0 };
@@ -829,6 +859,9 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 		goto out;
 	if (km->matrix)
 		fp8_terms(s, p, mp, o, &t);
+	if (km->matrix && o->weight_only) {
+		t.traffic = fmax(0, t.traffic - weight_only_terms(s, p, o, &t));
+	}
 	serve_from(p, mp, w->bytes, &t);
 	combine(km, w, p, mp, &t, out);
 	snprintf(out->reason, sizeof(out->reason), "%s", label);

@@ -49,6 +49,11 @@ struct nb_pred_opts {
 	enum nb_timing timing;	/* device time, or call by call with the host's round trip */
 	int fp8_format;		/* index in NB_FP8_CHOICES (dtype fp8 only) */
 	int fp8_cast;		/* fp8 inputs cast from bf16 by a separate pass */
+	/* A GEMM whose B (k x n, the weights) is stored in this dtype and
+	 * dequantised to the GEMM's dtype in the kernel (weight-only
+	 * quantisation); NB_DTYPE_COUNT (or 0 with weight_only 0): none. */
+	int weight_only;
+	enum nb_dtype weight_dtype;
 };
 
 /* The options case C states (defaults for the parameters its kernel lacks). */

@@ -48,6 +48,7 @@ void chart_release(struct chart *c)
 	free(c->subtitle);
 	free(c->xlabel);
 	free(c->ylabel);
+	free(c->y2label);
 	free(c->unit);
 	free(c->normalize);
 	free(c->note);
@@ -1498,6 +1499,100 @@ static int scaling(struct gp *g)
 	return 0;
 }
 
+/* Points of target T in group G ordered by x into the data block NAME T+1;
+ * returns how many. */
+static int sorted_block(struct gp *g, const char *name, int t, int grp)
+{
+	const struct chart *c = g->c;
+	double last = 0;
+	int n = 0;
+
+	block_begin(&g->sb, name, t + 1);
+	for (;;) {
+		int best = -1;
+
+		for (int k = 0; k < c->npoints; k++)
+			if (c->points[k].target == t && c->points[k].group == grp && valid(c->points[k].x) &&
+			    valid(c->points[k].y) && c->points[k].x > last &&
+			    (best < 0 || c->points[k].x < c->points[best].x))
+				best = k;
+		if (best < 0)
+			break;
+		sb_addf(&g->sb, "%.17g %.9g\n", c->points[best].x, c->points[best].y);
+		last = c->points[best].x;
+		n++;
+	}
+	block_end(&g->sb);
+	return n;
+}
+
+/* Workload scaling (a chart with y2label): group 0, the step time in
+ * seconds on the left axis (log), solid; group 1, MFU in percent on the
+ * right axis, dashed in the same colour; a line pair per chip against the
+ * chip count. */
+static int scaling_workload(struct gp *g)
+{
+	const struct chart *c = g->c;
+	struct strbuf *sb = &g->sb;
+	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0, mfu_max = 0;
+	int *n = xcalloc((size_t)c->ntargets, sizeof(*n)), first = 1, lines = 0;
+	size_t plot_at;
+
+	for (int k = 0; k < c->npoints; k++) {
+		const struct chart_point *pt = &c->points[k];
+
+		if (!valid(pt->x) || !valid(pt->y))
+			continue;
+		xmin = fmin(xmin, pt->x);
+		xmax = fmax(xmax, pt->x);
+		if (pt->group == 0) {
+			ymin = fmin(ymin, pt->y);
+			ymax = fmax(ymax, pt->y);
+		} else {
+			mfu_max = fmax(mfu_max, pt->y);
+		}
+	}
+	if (!isfinite(ymin)) {
+		free(n);
+		return error("nothing to draw: no chip count with a step time");
+	}
+	for (int t = 0; t < c->ntargets; t++) {
+		n[t] = sorted_block(g, "step", t, 0);
+		sorted_block(g, "mfu", t, 1);
+	}
+	title(g, "set title", "Step time and MFU against chip count");
+	sb_adds(sb, "set xlabel ");
+	gp_quote(sb, c->xlabel ? c->xlabel : "chips");
+	sb_adds(sb, "\nset logscale x 2\n");
+	size_tics(sb, xmin, xmax);
+	sb_addf(sb, "set xrange [%.9g:%.9g]\n", xmin / 1.3, xmax * 1.3);
+	sb_adds(sb, "set ylabel ");
+	gp_quote(sb, c->ylabel ? c->ylabel : "step time (s)");
+	sb_adds(sb, "\nset logscale y\nset format y '%g'\n");
+	sb_addf(sb, "set yrange [%.9g:%.9g]\n", ymin / 1.5, ymax * 1.5);
+	sb_adds(sb, "set y2label ");
+	gp_quote(sb, c->y2label);
+	sb_addf(sb, "\nset y2range [0:%.9g]\nset y2tics\nset ytics nomirror\n",
+		fmax(10, ceil(mfu_max * 1.15 / 10) * 10));
+	plot_at = sb->len;
+	sb_adds(sb, "plot \\\n");
+	for (int t = 0; t < c->ntargets; t++) {
+		if (n[t] == 0)	/* a chip the model cannot predict at any count: in the note */
+			continue;
+		sb_addf(sb, "%s$step%d using 1:2 axes x1y1 with linespoints lt %d lw 2 title ", first ? "  " : ", \\\n  ",
+			t + 1, t + 1);
+		key_title(g, c->targets[t].name);
+		sb_addf(sb, ", \\\n  $mfu%d using 1:2 axes x1y2 with linespoints lt %d dt 2 pt 6 notitle", t + 1, t + 1);
+		first = 0;
+		lines++;
+	}
+	sb_adds(sb, ", \\\n  NaN with lines lw 2 lc rgb '#777777' title 'step time (left)'");
+	sb_adds(sb, ", \\\n  NaN with linespoints dt 2 pt 6 lc rgb '#777777' title 'MFU (right)'\n");
+	key_rows(g, plot_at, lines + 2);
+	free(n);
+	return 0;
+}
+
 /* A chip's name as a tic label of lines at most WIDTH wide, broken after
  * its dashes ("a100-sxm4-" "80gb").  Returns the lines. */
 static int chip_tic(struct strbuf *sb, const char *name, int width)
@@ -1799,7 +1894,7 @@ char *chart_script(const struct chart *c, enum chart_term term, const char *outp
 		break;
 	case CHART_SCALING:
 	case CHART_COLLECTIVES:
-		ret = scaling(&g);
+		ret = c->y2label ? scaling_workload(&g) : scaling(&g);
 		break;
 	case CHART_BREAKDOWN:
 		ret = breakdown(&g);

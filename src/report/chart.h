@@ -50,6 +50,7 @@ struct chart {
 	char *subtitle;		/* a second title line (run, dtype), or NULL */
 	char *xlabel;		/* scaling: what the size is ("m = n = k") */
 	char *ylabel;		/* scaling, collectives: what the y value is (NULL: throughput) */
+	char *y2label;		/* scaling of a workload: group 0 on y, group 1 on y2 with this label */
 	char *unit;		/* scaling, roofline: the throughput unit */
 	char *normalize;	/* bars: the baseline's name; y are ratios */
 	char *note;		/* a line under the chart: what is missing and why, or NULL */

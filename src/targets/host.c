@@ -535,7 +535,7 @@ static int host_check(const struct nb_target *t, const struct nb_case *c)
 
 		error("'%s' on the host: %s", text, msg);
 		free(text);
-		return -1;
+		return -2;
 	}
 	need = rc.kernel->host_bytes(&rc);
 	if (need > (double)cpu->mem_available * 0.9) {

@@ -91,8 +91,10 @@ struct nb_target_kind {
 	const char *(*name_of)(const struct nb_target *t, int i);
 	/* One line for people: the CPU model, the chip's name. */
 	const char *(*describe)(const struct nb_target *t);
-	/* Refuses case C before anything runs (host memory).  Returns 0, or -1
-	 * after reporting.  May be NULL. */
+	/* Refuses case C before anything runs (host memory).  Returns 0, or
+	 * after reporting -1, or -2 when the case as the target resolves it
+	 * is invalid (a usage error: sizes mpirun's ranks do not divide).
+	 * May be NULL. */
 	int (*check)(const struct nb_target *t, const struct nb_case *c);
 	/* Per-run state, opened before the first case (the host's threads).
 	 * Returns 0, or -1 after reporting.  May be NULL. */

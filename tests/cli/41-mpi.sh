@@ -40,17 +40,21 @@ PY
 expect 2 $MPIRUN -np 2 sh -c 'exec "$0" --db "$1" run --target host --quiet \
 	--case "collective bytes=$((1024 * (1 + ${OMPI_COMM_WORLD_RANK:-0})))"' "$NPUBENCH" "$DB"
 contains "$T/err" "ranks disagree on the cases"
-expect 1 $MPIRUN -np 4 "$NPUBENCH" --db "$DB" run --target host \
+expect 2 $MPIRUN -np 4 "$NPUBENCH" --db "$DB" run --target host \
 	--case 'collective op=reducescatter dtype=fp32 bytes=8'
 contains "$T/err" "do not divide among ranks=4"
+expect 2 $MPIRUN -np 2 "$NPUBENCH" --db "$DB" run --target host \
+	--case 'collective op=allgather dtype=fp32 bytes=8 ranks=4'
+contains "$T/err" "do not divide among ranks=4"
 
-# A rank that dies mid-run: the finished result (the prediction) stays, the
-# run is marked interrupted at the next open.
+# A rank that dies mid-run: the results finished before it (a prediction
+# and a measured collective) stay, the run is marked interrupted at the
+# next open.  The second host case is long enough to be killed in.
 $MPIRUN -np 2 "$NPUBENCH" --db "$DB" run --target h100,host --tag dies \
-	--case 'collective bytes=4096' --min-time 60 --min-reps 3 --max-reps 1000000 --stable 0 \
-	>/dev/null 2>&1 &
+	--case 'collective bytes=4096' --case 'collective bytes=67108864' \
+	--min-time 0 --min-reps 5000 --max-reps 1000000 --stable 0 >/dev/null 2>&1 &
 mpid=$!
-victim=$(mpi_rank1 dies)
+victim=$(mpi_rank1 dies host)
 [ -n "$victim" ] && kill -9 "$victim" && pass || fail "no rank 1 to kill"
 wait $mpid
 for _ in $(seq 100); do	# rank 0 may outlive mpirun for a moment
@@ -61,6 +65,9 @@ expect 0 "$NPUBENCH" --db "$DB" list runs
 st=$(sqlite3 "$DB" "select status from runs where tag = 'dies'")
 [ "$st" = interrupted ] && pass ||
 	fail "run with a dead rank not marked interrupted"
-[ "$(sqlite3 "$DB" "select count(*) from results r join runs u on u.id = r.run_id where u.tag = 'dies'")" -ge 1 ] \
-	&& pass || fail "the finished result was lost"
+sqlite3 "$DB" "select r.target, r.status, r.case_text from results r join runs u on u.id = r.run_id
+	where u.tag = 'dies' order by r.id" >"$T/dies"
+contains "$T/dies" "h100-sxm|ok|collective op=allreduce dtype=fp32 bytes=4096 ranks=8"
+contains "$T/dies" "host|ok|collective op=allreduce dtype=fp32 bytes=4096 ranks=2"
+lacks "$T/dies" "host|ok|collective op=allreduce dtype=fp32 bytes=67108864"
 finish

@@ -116,6 +116,31 @@ a100 = next(r for r in rows if r["chip"] == "a100-sxm4-80gb")
 assert float(h100["step_s"]) < float(a100["step_s"]), (h100, a100)
 assert float(h100["energy_kj"]) > 0, h100
 PY
+# The search tries tp_overlap both ways (with sp) and names it when it won:
+# the winner is no slower than the same layout with the overlap flipped.
+expect 0 "$NPUBENCH" compare chips h100 910b --workload 'train model=llama3-70b seq=8192 global_batch=1024' --chips 1024 --format csv
+cp "$T/out" "$T/cmp.csv"
+python3 - "$T/cmp.csv" "$NPUBENCH" <<'PY' && pass || fail "compare chips --workload searches tp_overlap"
+import csv, subprocess, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert len(rows) == 2, rows
+chip = {"h100-sxm": "h100", "ascend-910b2": "910b"}
+for r in rows:
+    lay = dict(kv.split("=") for kv in r["layout"].split())
+    assert int(lay["tp"]) > 1 and lay["sp"] == "true", r
+    flipped = dict(lay, tp_overlap="false" if lay.get("tp_overlap") == "true" else "true")
+    case = "train model=llama3-70b seq=8192 global_batch=1024 " + " ".join("%s=%s" % kv for kv in flipped.items())
+    out = subprocess.run([sys.argv[2], "run", "--target", chip[r["chip"]], "--case", case, "--format", "csv"],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    other = list(csv.DictReader(out))[0]
+    assert other["status"] == "ok" and float(other["t_median"]) >= float(r["step_s"]) * (1 - 1e-9), (r, other)
+    same = dict(lay)
+    case = "train model=llama3-70b seq=8192 global_batch=1024 " + " ".join("%s=%s" % kv for kv in same.items())
+    out = subprocess.run([sys.argv[2], "run", "--target", chip[r["chip"]], "--case", case, "--format", "csv"],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    won = list(csv.DictReader(out))[0]
+    assert abs(float(won["t_median"]) - float(r["step_s"])) <= 1e-9 * float(r["step_s"]), (r, won)
+PY
 expect 0 "$NPUBENCH" compare chips h100 --workload 'infer model=llama3-70b batch=32 input=1024 output=128' --chips 8
 contains "$T/out" "layouts tried"
 expect 2 "$NPUBENCH" compare chips h100 --workload 'gemm m=64'

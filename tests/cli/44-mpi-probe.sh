@@ -59,4 +59,21 @@ expect 0 $MPIRUN -np 4 "$NPUBENCH" --db "$DB" run --target host --quiet $fast \
 	--case 'collective op=allreduce bytes=65536'
 expect 1 "$NPUBENCH" --db "$DB" --profiles "$PD" validate --host 2
 contains "$T/out" "exceed one scale-up domain (2 chips)"
+
+# compare chips: the host's collectives (mpirun's world size) and a chip's
+# (8 ranks) sit on rows of their own, each cell naming the rank count it
+# has instead of a ratio across rank counts; the host's domain is the
+# probe's ranks, not a missing network.
+cp "$NB_SRCDIR/profiles/h100-sxm.json" "$PD/"
+expect 0 "$NPUBENCH" --db "$DB" --profiles "$PD" run --target h100 --quiet \
+	--case 'collective op=allreduce bytes=1048576'
+expect 0 "$NPUBENCH" --db "$DB" --profiles "$PD" compare chips host h100
+grep -E '^collective op=allreduce dtype=fp32 bytes=1048576 ranks=2 ' "$T/out" >"$T/r2"
+grep -E '^collective op=allreduce dtype=fp32 bytes=1048576 ranks=8 ' "$T/out" >"$T/r8"
+contains "$T/r2" " measured"
+contains "$T/r2" "predicted at ranks=8"
+contains "$T/r8" "measured at ranks=2"
+lacks "$T/r8" "x)"
+grep -E '^all-reduce 1 GiB, 8 ranks' "$T/out" >"$T/spec8"
+contains "$T/spec8" "beyond its 2-rank domain"
 finish

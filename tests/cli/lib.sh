@@ -105,11 +105,13 @@ mpi_setup() {
 	fast="--min-time 0 --min-reps 3 --max-reps 3"
 }
 
-# mpi_rank1 TAG: waits (a minute at most) for the first result of the run
-# tagged TAG in $DB, then prints the process id of its rank 1 (none: empty).
+# mpi_rank1 TAG [TARGET]: waits (two minutes at most) for the first result
+# of the run tagged TAG in $DB (on TARGET, when given), then prints the
+# process id of its rank 1 (none: empty).
 mpi_rank1() {
-	for _ in $(seq 600); do
-		n=$(sqlite3 "$DB" "select count(*) from results r join runs u on u.id = r.run_id where u.tag = '$1'" 2>/dev/null)
+	for _ in $(seq 1200); do
+		n=$(sqlite3 "$DB" "select count(*) from results r join runs u on u.id = r.run_id
+			where u.tag = '$1'${2:+ and r.target = '$2'}" 2>/dev/null)
 		[ "${n:-0}" -ge 1 ] && break
 		sleep 0.1
 	done

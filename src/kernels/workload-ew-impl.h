@@ -1,0 +1,118 @@
+/* The vectorisable bodies of the elementwise table (workload-ew.h),
+ * included by workload-ew-avx2.c and workload-ew-avx512.c, which name the
+ * table WL_EW_TABLE and are compiled with that ISA's flags and the
+ * vectoriser on.  Every loop is branch-free (selects, not jumps) and calls
+ * nothing, so each becomes one vector loop.  exp: Cephes' expf, the
+ * argument split into k ln 2 + r (|r| <= ln 2 / 2), a degree-5 polynomial
+ * for e^r, 2^k put into the exponent bits: within 2 ulp of libm over the
+ * clamped range; tanh(y) = 1 - 2 / (e^2y + 1). */
+#include "kernels/workload-ew.h"
+
+#include <string.h>
+
+static inline float ew_exp(float x)
+{
+	float k, r, p, two_k;
+	int32_t ki;
+	uint32_t bits;
+
+	x = x < -87.0f ? -87.0f : x;
+	x = x > 88.0f ? 88.0f : x;
+	/* Round to nearest through the fp32 significand (1.5 x 2^23). */
+	k = x * 1.44269504088896341f + 12582912.0f;
+	k -= 12582912.0f;
+	r = x - k * 0.693359375f;
+	r = r + k * 2.12194440e-4f;
+	p = 1.9875691500e-4f;
+	p = p * r + 1.3981999507e-3f;
+	p = p * r + 8.3334519073e-3f;
+	p = p * r + 4.1665795894e-2f;
+	p = p * r + 1.6666665459e-1f;
+	p = p * r + 5.0000001201e-1f;
+	p = p * r * r + r + 1.0f;
+	ki = (int32_t)k;
+	bits = (uint32_t)(ki + 127) << 23;
+	memcpy(&two_k, &bits, 4);
+	return p * two_k;
+}
+
+static inline float ew_sigm(float z)
+{
+	return 1.0f / (1.0f + ew_exp(-z));
+}
+
+#define GELU_K 0.7978845608f	/* sqrt(2 / pi) */
+
+static inline float ew_tanh_gelu(float z)
+{
+	return 1.0f - 2.0f / (ew_exp(2.0f * GELU_K * (z + 0.044715f * z * z * z)) + 1.0f);
+}
+
+static void ew_to_bf16(const float *restrict in, uint16_t *restrict out, long n)
+{
+	for (long i = 0; i < n; i++) {
+		uint32_t u, nan, rounded;
+
+		memcpy(&u, &in[i], 4);
+		nan = (u >> 16) | 0x40;
+		rounded = (u + 0x7fffu + ((u >> 16) & 1)) >> 16;
+		out[i] = (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
+	}
+}
+
+static void ew_gelu(const float *restrict u, float *restrict g, long n)
+{
+	for (long i = 0; i < n; i++)
+		g[i] = 0.5f * u[i] * (1.0f + ew_tanh_gelu(u[i]));
+}
+
+static void ew_gelu_bwd(const float *restrict u, const float *restrict dg, float *restrict du, long n)
+{
+	for (long i = 0; i < n; i++) {
+		float z = u[i], th = ew_tanh_gelu(z);
+
+		du[i] = dg[i] * (0.5f * (1 + th) + 0.5f * z * (1 - th * th) * GELU_K * (1 + 3 * 0.044715f * z * z));
+	}
+}
+
+static void ew_swiglu(const float *restrict u1, const float *restrict u2, float *restrict g, long n)
+{
+	for (long i = 0; i < n; i++)
+		g[i] = u1[i] * ew_sigm(u1[i]) * u2[i];
+}
+
+static void ew_swiglu_bwd(const float *restrict u1, const float *restrict u2, const float *restrict dg,
+			  float *restrict du1, float *restrict du2, long n)
+{
+	for (long i = 0; i < n; i++) {
+		float z = u1[i], sg = ew_sigm(z);
+
+		du1[i] = dg[i] * u2[i] * sg * (1 + z * (1 - sg));
+		du2[i] = dg[i] * z * sg;
+	}
+}
+
+static void ew_adam(float *restrict w, float *restrict g, float *restrict m, float *restrict v, long n, float c1,
+		    float c2)
+{
+	const float b1 = 0.9f, b2 = 0.95f, lr = 1e-4f, eps = 1e-8f;
+
+	for (long j = 0; j < n; j++) {
+		float gj = g[j];
+
+		m[j] = b1 * m[j] + (1 - b1) * gj;
+		v[j] = b2 * v[j] + (1 - b2) * gj * gj;
+		w[j] -= lr * (m[j] / c1) / (__builtin_sqrtf(v[j] / c2) + eps);
+		g[j] = 0;
+	}
+}
+
+static void ew_exp_shift(const float *in, float *out, long n, float scale, float shift)
+{
+	for (long i = 0; i < n; i++)
+		out[i] = ew_exp(in[i] * scale - shift);
+}
+
+const struct wl_ew WL_EW_TABLE = {
+	ew_to_bf16, ew_gelu, ew_gelu_bwd, ew_swiglu, ew_swiglu_bwd, ew_adam, ew_exp_shift,
+};

@@ -1,0 +1,93 @@
+/* The host workloads' elementwise table: the portable reference (libm,
+ * one element at a time) and the run-time choice between it and the
+ * vector tables (workload-ew-impl.h). */
+#include "kernels/workload-ew.h"
+
+#include <math.h>
+
+#include "config.h"
+
+#include "util/cpu.h"
+#include "util/half.h"
+
+static void ref_to_bf16(const float *in, uint16_t *out, long n)
+{
+	for (long i = 0; i < n; i++)
+		out[i] = nb_f32_to_bf16(in[i]);
+}
+
+static float sigm(float z)
+{
+	return 1 / (1 + expf(-z));
+}
+
+#define GELU_K 0.7978845608f	/* sqrt(2 / pi) */
+
+static void ref_gelu(const float *u, float *g, long n)
+{
+	for (long i = 0; i < n; i++)
+		g[i] = 0.5f * u[i] * (1 + tanhf(GELU_K * (u[i] + 0.044715f * u[i] * u[i] * u[i])));
+}
+
+static void ref_gelu_bwd(const float *u, const float *dg, float *du, long n)
+{
+	for (long i = 0; i < n; i++) {
+		float z = u[i], th = tanhf(GELU_K * (z + 0.044715f * z * z * z));
+
+		du[i] = dg[i] * (0.5f * (1 + th) + 0.5f * z * (1 - th * th) * GELU_K * (1 + 3 * 0.044715f * z * z));
+	}
+}
+
+static void ref_swiglu(const float *u1, const float *u2, float *g, long n)
+{
+	for (long i = 0; i < n; i++)
+		g[i] = u1[i] * sigm(u1[i]) * u2[i];
+}
+
+static void ref_swiglu_bwd(const float *u1, const float *u2, const float *dg, float *du1, float *du2, long n)
+{
+	for (long i = 0; i < n; i++) {
+		float z = u1[i], sg = sigm(z);
+
+		du1[i] = dg[i] * u2[i] * sg * (1 + z * (1 - sg));
+		du2[i] = dg[i] * z * sg;
+	}
+}
+
+static void ref_adam(float *w, float *g, float *m, float *v, long n, float c1, float c2)
+{
+	const float b1 = 0.9f, b2 = 0.95f, lr = 1e-4f, eps = 1e-8f;
+
+	for (long j = 0; j < n; j++) {
+		float gj = g[j];
+
+		m[j] = b1 * m[j] + (1 - b1) * gj;
+		v[j] = b2 * v[j] + (1 - b2) * gj * gj;
+		w[j] -= lr * (m[j] / c1) / (sqrtf(v[j] / c2) + eps);
+		g[j] = 0;
+	}
+}
+
+static void ref_exp_shift(const float *in, float *out, long n, float scale, float shift)
+{
+	for (long i = 0; i < n; i++)
+		out[i] = expf(in[i] * scale - shift);
+}
+
+static const struct wl_ew portable = {
+	ref_to_bf16, ref_gelu, ref_gelu_bwd, ref_swiglu, ref_swiglu_bwd, ref_adam, ref_exp_shift,
+};
+
+const struct wl_ew *wl_ew_for(int isa)
+{
+#ifdef NB_HAVE_AVX512_KERNELS
+	if (isa >= NB_ISA_AVX512)
+		return &wl_ew_avx512;
+#endif
+#ifdef NB_HAVE_X86_KERNELS
+	if (isa >= NB_ISA_AVX2)
+		return &wl_ew_avx2;
+#endif
+	(void)isa;
+	return &portable;
+}

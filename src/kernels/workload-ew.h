@@ -1,0 +1,38 @@
+/* The elementwise work of the host's train and infer steps (rounding to
+ * 16 bits, the MLP's activation and its gradient, Adam, the softmax's
+ * exponentials): one table per
+ * ISA.  The portable table is the reference: libm's expf and tanhf, one
+ * element at a time.  The AVX2 and AVX-512 tables are the same loops
+ * written for the compiler to vectorise, with exp from a polynomial
+ * (workload-ew-impl.h); they are chosen by the same run-time dispatch as
+ * the GEMM, so a host step's elementwise time is that of vector code, as
+ * the model's memory streams assume. */
+#ifndef NB_KERNELS_WORKLOAD_EW_H
+#define NB_KERNELS_WORKLOAD_EW_H
+
+#include <stdint.h>
+
+struct wl_ew {
+	/* OUT[i] = IN[i] rounded to bf16 (to nearest even; NaN stays NaN). */
+	void (*to_bf16)(const float *in, uint16_t *out, long n);
+	/* G = gelu(U) (tanh form), N elements. */
+	void (*gelu)(const float *u, float *g, long n);
+	/* DU = DG gelu'(U). */
+	void (*gelu_bwd)(const float *u, const float *dg, float *du, long n);
+	/* G = silu(U1) U2. */
+	void (*swiglu)(const float *u1, const float *u2, float *g, long n);
+	/* DU1, DU2 from DG through G = silu(U1) U2. */
+	void (*swiglu_bwd)(const float *u1, const float *u2, const float *dg, float *du1, float *du2, long n);
+	/* Adam over N parameters (beta 0.9, 0.95; bias corrections C1, C2;
+	 * lr 1e-4, eps 1e-8); the gradient is cleared. */
+	void (*adam)(float *w, float *g, float *m, float *v, long n, float c1, float c2);
+	/* OUT[i] = exp(IN[i] SCALE - SHIFT): a softmax's exponentials. */
+	void (*exp_shift)(const float *in, float *out, long n, float scale, float shift);
+};
+
+/* The table for ISA level ISA (enum nb_isa); the portable one below AVX2. */
+const struct wl_ew *wl_ew_for(int isa);
+
+extern const struct wl_ew wl_ew_avx2, wl_ew_avx512;
+
+#endif
