@@ -18,6 +18,7 @@
 #include "util/peak.h"
 #include "util/pool.h"
 #include "util/rng.h"
+#include "util/timer.h"
 #include "util/util.h"
 
 static const enum nb_dtype dtypes[] = { NB_FP32, NB_FP16, NB_BF16, NB_INT8, NB_INT4 };
@@ -320,6 +321,74 @@ START_TEST(dispatch_falls_back_to_portable)
 }
 END_TEST
 
+/* The micro-kernel's rate on panels that stay in L1, in operations/s
+ * (2 per multiply-add): the most any GEMM built on it can reach.  Best of
+ * runs of about 10 ms. */
+static double ukr_rate(const struct gemm_impl *im, long kstep)
+{
+	size_t asz = (size_t)(im->mr * kstep * im->kgran * im->ea);
+	size_t bsz = (size_t)(im->nr * kstep * im->kgran * im->eb + im->bextra);
+	void *a = nb_aligned_alloc(asz), *b = nb_aligned_alloc(bsz);
+	void *c = nb_aligned_alloc((size_t)(im->mr * im->nr) * 4);
+	double ops = 2.0 * im->mr * im->nr * (double)(kstep * im->kgran), best = 0;
+	long calls = 1;
+
+	ck_assert(a && b && c);
+	memset(a, 0, asz);	/* zeros: no denormals, no int32 wrap */
+	memset(b, 0, bsz);
+	for (int rep = 0; rep < 8; rep++) {
+		double t0 = timer_now(), dt;
+
+		for (long i = 0; i < calls; i++)
+			im->ukr(kstep, a, b, c, im->nr, 0);
+		dt = timer_now() - t0;
+		if (dt < 0.002)
+			calls *= 4, rep--;
+		else if (calls * ops / dt > best)
+			best = calls * ops / dt;
+	}
+	nb_aligned_free(a);
+	nb_aligned_free(b);
+	nb_aligned_free(c);
+	return best;
+}
+
+/* The probed ceiling of each arithmetic is a ceiling: the GEMM
+ * micro-kernel that uses the instruction, run on L1-resident panels, must
+ * not beat it by more than noise.  A probe with too few independent chains
+ * (latency-bound) or one that measures the stack instead of the pipes
+ * fails here.  Measured interleaved, best of several, on one thread. */
+START_TEST(probed_ceiling_bounds_micro_kernel)
+{
+	static const struct {
+		enum nb_peak kind;
+		enum nb_dtype dt;
+	} pairs[] = { { NB_PEAK_FP32, NB_FP32 }, { NB_PEAK_BF16, NB_BF16 }, { NB_PEAK_INT8, NB_INT8 } };
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(pairs); i++) {
+		const struct gemm_impl *im = gemm_impl_for(pairs[i].dt, check_isa);
+		double peak = 0, kern = 0;
+
+		if (im == gemm_ref_impl(pairs[i].dt))
+			continue;	/* portable C: no ceiling of its own */
+		for (int round = 0; round < 3; round++) {
+			double p = peak_ops(pairs[i].kind, 1, 0.05), k = ukr_rate(im, 64);
+
+			ck_assert(p >= 0);
+			if (p == 0)	/* no such instruction at this level */
+				break;
+			peak = p > peak ? p : peak;
+			kern = k > kern ? k : kern;
+		}
+		if (peak == 0)
+			continue;
+		ck_assert_msg(kern <= 1.10 * peak, "%s: micro-kernel %s at %.1f G/s beats the probed "
+			      "%s ceiling %.1f G/s", dtype_name(pairs[i].dt), im->name, kern / 1e9,
+			      peak_name(pairs[i].kind), peak / 1e9);
+	}
+}
+END_TEST
+
 /* The per-ISA runners' share: every dtype and the integer extremes at
  * their level. */
 Suite *suite_gemm_isa(void)
@@ -331,6 +400,7 @@ Suite *suite_gemm_isa(void)
 	tcase_add_loop_test(tc, every_impl_matches_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
 	tcase_add_test(tc, integer_extremes_are_exact);
 	tcase_add_test(tc, bf16_error_bound_holds);
+	tcase_add_test(tc, probed_ceiling_bounds_micro_kernel);
 	suite_add_tcase(s, tc);
 	return s;
 }
