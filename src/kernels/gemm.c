@@ -160,15 +160,12 @@ static void gemm_blocking(const struct gemm_impl *im, enum nb_dtype dt, long m, 
 		kc = clampl(round_down(l1 / 2 / (nr * es), 16), 64, 2048);
 	else
 		kc = clampl(round_down(l2 / 8 / (nr * es), 16), 64, 4096);
-	if (getenv("NB_GEMM_KC")) kc = atol(getenv("NB_GEMM_KC"));
 	if (kc > k)
 		kc = (k + 3) / 4 * 4;
 	mc = clampl(round_down(l2 / (narrow ? 4 : 3) / (kc * es), mr), mr, 4096 / mr * mr);
-	if (getenv("NB_GEMM_MC")) mc = atol(getenv("NB_GEMM_MC"));
 	if (mc > m)
 		mc = (m + mr - 1) / mr * mr;
 	nc = clampl(round_down(l3 / 4 / nthreads / (kc * es), nr), nr, 16384 / nr * nr);
-	if (getenv("NB_GEMM_NC")) nc = atol(getenv("NB_GEMM_NC"));
 	if (nc > n)
 		nc = (n + nr - 1) / nr * nr;
 	bl->kc = kc;
@@ -290,8 +287,7 @@ static void thread_range(const struct gemm_run *r, int tid, int nt, long *i0, lo
 {
 	long mr = r->impl->mr, nr = r->impl->nr;
 
-	int rows = getenv("NB_GEMM_ROWS") && r->m >= mr * nt;
-	if (!rows && (r->n >= 4L * nr * nt || r->m < mr * nt)) {
+	if (r->n >= 4L * nr * nt || r->m < mr * nt) {
 		*i0 = 0;
 		*i1 = r->m;
 		pool_split(r->n, nr, tid, nt, j0, j1);
