@@ -142,7 +142,10 @@ static long clampl(long x, long lo, long hi)
  * 2048^3 on Zen 5).  So kc is as long as L2 allows: B's micro-panel at an
  * eighth of L2 and A's block at a third of it, both streamed from L2 by the
  * hardware prefetchers (B is reused across A's micro-panels from L2, not
- * L1).  Sizes in the implementation's packed element (eb bytes of B). */
+ * L1).  Not when m is a few tiles: then C is small, B is read by only a
+ * few micro-kernels per panel, and a long B block (kc x nc) falling out of
+ * L2 costs more than C's traffic saves, so the L1 rule stays.  Sizes in
+ * the implementation's packed element (eb bytes of B). */
 static void gemm_blocking(const struct gemm_impl *im, enum nb_dtype dt, long m, long n, long k,
 			  int nthreads, struct gemm_blocking *bl)
 {
@@ -156,13 +159,13 @@ static void gemm_blocking(const struct gemm_impl *im, enum nb_dtype dt, long m, 
 	long l3 = cpu->l3 > 0 ? cpu->l3 : 4L << 20;
 	long mr = im->mr, nr = im->nr, kc, mc, nc;
 
-	if (narrow)
+	if (narrow || m < 4 * mr)
 		kc = clampl(round_down(l1 / 2 / (nr * es), 16), 64, 2048);
 	else
 		kc = clampl(round_down(l2 / 8 / (nr * es), 16), 64, 4096);
 	if (kc > k)
 		kc = (k + 3) / 4 * 4;
-	mc = clampl(round_down(l2 / (narrow ? 4 : 3) / (kc * es), mr), mr, 4096 / mr * mr);
+	mc = clampl(round_down(l2 / (narrow || m < 4 * mr ? 4 : 3) / (kc * es), mr), mr, 4096 / mr * mr);
 	if (mc > m)
 		mc = (m + mr - 1) / mr * mr;
 	nc = clampl(round_down(l3 / 4 / nthreads / (kc * es), nr), nr, 16384 / nr * nr);
