@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "cmd/profile-probe.h"
 #include "model/profile.h"
 #include "util/util.h"
 
@@ -15,29 +16,50 @@ static char *srcpath(const char *rel)
 	return xasprintf("%s/%s", getenv("NB_SRCDIR") ? getenv("NB_SRCDIR") : ".", rel);
 }
 
+/* Stderr into a temporary file from capture_begin to capture_end, which
+ * returns what was printed (malloc'd). */
+struct capture {
+	char path[32];
+	int fd, saved;
+};
+
+static void capture_begin(struct capture *c)
+{
+	snprintf(c->path, sizeof(c->path), "/tmp/npubench-check-XXXXXX");
+	c->fd = mkstemp(c->path);
+	ck_assert_int_ge(c->fd, 0);
+	fflush(stderr);
+	c->saved = dup(2);
+	dup2(c->fd, 2);
+}
+
+static char *capture_end(struct capture *c)
+{
+	char *text = NULL;
+	size_t len;
+
+	fflush(stderr);
+	dup2(c->saved, 2);
+	close(c->saved);
+	close(c->fd);
+	ck_assert_int_eq(nb_read_file(c->path, 1 << 16, &text, &len), 0);
+	unlink(c->path);
+	return text;
+}
+
 /* Loads PATH with stderr captured; returns what the loader printed. */
 static char *load_error(const char *path, int check_name)
 {
-	char tmpl[] = "/tmp/npubench-check-XXXXXX";
-	int fd = mkstemp(tmpl), saved;
 	struct nb_profile *p = NULL;
-	char *text = NULL;
-	size_t len;
+	struct capture cap;
+	char *text;
 	int ret;
 
-	ck_assert_int_ge(fd, 0);
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fd, 2);
+	capture_begin(&cap);
 	ret = profile_load_file(path, check_name, &p);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
+	text = capture_end(&cap);
 	ck_assert_msg(ret == -1, "%s loaded but should not", path);
 	profile_free(p);
-	ck_assert_int_eq(nb_read_file(tmpl, 1 << 16, &text, &len), 0);
-	unlink(tmpl);
 	return text;
 }
 
@@ -279,10 +301,11 @@ START_TEST(fixture_accessors_and_alias_clash)
 		ck_assert_int_eq(im.computes_in, -1);
 		ck_assert_double_eq(im.params->gemm_efficiency, 0.25);
 		ck_assert_int_eq(profile_impl(p, "triton", "attention", &im, why, sizeof(why)), -1);
-		ck_assert_str_eq(why, "impl triton on test-chip does not implement attention");
+		ck_assert_str_eq(why, "impl triton on test-chip does not implement attention (for it the "
+				 "profile has: none; impl=auto uses the profile's own model figures)");
 		ck_assert_int_eq(profile_impl(p, "cublas", "gemm", &im, why, sizeof(why)), -1);
 		ck_assert_str_eq(why, "test-chip's profile describes no cublas implementation of gemm "
-				 "(it has: triton)");
+				 "(it has: triton; impl=auto uses the profile's own model figures)");
 		ck_assert_str_eq(profile_impl_matching(p, "torch.matmul via SLOWLIB", "gemm"), "triton");
 		ck_assert_ptr_null(profile_impl_matching(p, "torch.matmul via SLOWLIB", "attention"));
 		ck_assert_str_eq(profile_impl_name(p, 0), "triton");
@@ -393,7 +416,6 @@ START_TEST(writer_writes_implementations)
 	free(src);
 }
 END_TEST
-END_TEST
 
 /* Spec-sheet arithmetic from the figures: H100 SXM's bf16 ridge point is
  * its dense peak over its bandwidth, per watt over its TDP. */
@@ -418,6 +440,72 @@ START_TEST(spec_sheet_arithmetic)
 }
 END_TEST
 
+/* Readings the fake FMA loop returns, one per attempt. */
+struct roof_fake {
+	const double *reading;
+	int calls;
+};
+
+static double roof_fake_again(int attempt, void *arg)
+{
+	struct roof_fake *f = arg;
+
+	ck_assert_int_eq(attempt, ++f->calls);
+	return f->reading[attempt - 1];
+}
+
+/* Settles the roof with stderr captured; returns what it printed. */
+static char *settle(double gemm, double *roof, struct roof_fake *f, int *ret)
+{
+	struct capture cap;
+
+	capture_begin(&cap);
+	*ret = probe_roof_settle(gemm, roof, roof_fake_again, f);
+	return capture_end(&cap);
+}
+
+/* The probe never writes a GEMM above its FMA roof: the roof is measured
+ * again while the GEMM beats it, the highest reading kept, and the probe is
+ * refused when the GEMM still beats it after every retry. */
+START_TEST(probe_refuses_a_gemm_above_the_fma_peak)
+{
+	static const double low[ROOF_RETRIES] = { 90e9, 120e9, 110e9 };
+	static const double clears[ROOF_RETRIES] = { 90e9, 250e9, 0 };
+	struct roof_fake f = { low, 0 };
+	double roof = 100e9;
+	char *text;
+	int ret;
+
+	/* Under the roof: accepted as measured. */
+	text = settle(80e9, &roof, &f, &ret);
+	ck_assert_int_eq(ret, 0);
+	ck_assert_int_eq(f.calls, 0);
+	ck_assert_double_eq(roof, 100e9);
+	ck_assert_str_eq(text, "");
+	free(text);
+	/* Above it after every retry: refused, saying so. */
+	text = settle(200e9, &roof, &f, &ret);
+	ck_assert_int_eq(ret, -1);
+	ck_assert_int_eq(f.calls, ROOF_RETRIES);
+	ck_assert_double_eq(roof, 120e9);
+	ck_assert_msg(strstr(text, "beat the FMA peak (1e+11): the machine is busy; measuring the peak "
+				   "again (1 of 3)"), "%s", text);
+	ck_assert_msg(strstr(text, "the fp32 GEMM (2e+11 FLOP/s) still beats the FMA peak (1.2e+11) "
+				   "measured 3 more times"), "%s", text);
+	ck_assert_msg(strstr(text, "no profile written"), "%s", text);
+	free(text);
+	/* A longer reading that clears it: accepted, with that roof. */
+	f = (struct roof_fake){ clears, 0 };
+	roof = 100e9;
+	text = settle(200e9, &roof, &f, &ret);
+	ck_assert_int_eq(ret, 0);
+	ck_assert_int_eq(f.calls, 2);
+	ck_assert_double_eq(roof, 250e9);
+	ck_assert_ptr_null(strstr(text, "still beats"));
+	free(text);
+}
+END_TEST
+
 Suite *suite_profile(void)
 {
 	Suite *s = suite_create("profile");
@@ -431,6 +519,7 @@ Suite *suite_profile(void)
 	tcase_add_test(tc, writer_keys_are_the_loader_keys);
 	tcase_add_test(tc, writer_writes_implementations);
 	tcase_add_test(tc, spec_sheet_arithmetic);
+	tcase_add_test(tc, probe_refuses_a_gemm_above_the_fma_peak);
 	suite_add_tcase(s, tc);
 	return s;
 }

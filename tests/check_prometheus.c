@@ -9,21 +9,13 @@
 #include "report/prometheus.h"
 #include "util/util.h"
 
-static char *escaped(const char *v)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	prom_escape_label(&sb, v);
-	return sb_detach(&sb);
-}
-
 START_TEST(test_escape)
 {
-	char *s = escaped("a\\b\"c\nd e=f,g{}");
+	char *s = check_written(prom_escape_label, "a\\b\"c\nd e=f,g{}");
 
 	ck_assert_str_eq(s, "a\\\\b\\\"c\\nd e=f,g{}");
 	free(s);
-	s = escaped("");
+	s = check_written(prom_escape_label, "");
 	ck_assert_str_eq(s, "");
 	free(s);
 }

@@ -10,22 +10,14 @@
 #include "targets/result.h"
 #include "util/util.h"
 
-static char *escaped(const char *text)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	html_text(&sb, text);
-	return sb_detach(&sb);
-}
-
 START_TEST(test_html_text)
 {
-	char *s = escaped("<a href=\"x\">&'</a>");
+	char *s = check_written(html_text, "<a href=\"x\">&'</a>");
 
 	ck_assert_str_eq(s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
 	free(s);
 	/* Controls become spaces, UTF-8 stays, bad bytes and C1 controls are U+FFFD. */
-	s = escaped("a\x1b" "b \xc3\xa9 \xff \xc2\x9b \xed\xa0\x80");
+	s = check_written(html_text, "a\x1b" "b \xc3\xa9 \xff \xc2\x9b \xed\xa0\x80");
 	ck_assert_str_eq(s, "a b \xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
 			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	free(s);

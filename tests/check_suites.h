@@ -6,6 +6,18 @@
 
 #include <check.h>
 
+#include "util/util.h"
+
+/* What FN (an escaper under test) writes for TEXT into a fresh buffer;
+ * malloc'd. */
+static inline char *check_written(void (*fn)(struct strbuf *, const char *), const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	fn(&sb, text);
+	return sb_detach(&sb);
+}
+
 Suite *suite_util(void);
 Suite *suite_case(void);
 Suite *suite_abtest(void);

@@ -27,7 +27,7 @@ static void kernels_table(void)
 		printf("%s — %s\n", k->name, k->summary);
 		for (int j = 0; j < k->nparams; j++) {
 			const struct nb_param_desc *d = &k->params[j];
-			char range[96] = "";
+			char range[256] = "";	/* the impl vocabulary whole */
 
 			if (d->type == NB_P_INT || d->type == NB_P_REAL)
 				snprintf(range, sizeof(range), " [%g..%g]", d->min, d->max);

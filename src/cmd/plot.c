@@ -685,7 +685,7 @@ static const char *const bd_labels[] = { "compute", "exposed communication", "pi
 static int build_breakdown(struct plot *pl)
 {
 	struct chart *c = &pl->chart;
-	int nwork = 0, ncases = 0, other = -1;
+	int nwork = 0, ncases = 0, other = -1, ntrain = 0, ninfer = 0;
 	char *first = NULL, buf[64];
 
 	if (load_run(pl, 0))
@@ -735,6 +735,8 @@ static int build_breakdown(struct plot *pl)
 		} else {
 			t = chart_add_target(c, chip_label(&pl->chips[ch]), 0);
 		}
+		ntrain += !strcmp(r->kernel, "train");
+		ninfer += !strcmp(r->kernel, "infer");
 		for (size_t p = 0; p < NB_ARRAY_SIZE(bd_keys); p++) {
 			sum += v[p];
 			chart_add_point(c, t, (int)p, 0, v[p]);
@@ -754,8 +756,14 @@ static int build_breakdown(struct plot *pl)
 			     "'npubench show %lld')", (long long)pl->run.id, pl->o.kernel ? " for --kernel " : "",
 			     pl->o.kernel ? pl->o.kernel : "", pl->o.chips ? " on --chips " : "",
 			     pl->o.chips ? pl->o.chips : "", (long long)pl->run.id);
-	if (!pl->o.title && ncases == 0 && first)
-		c->title = xasprintf("Step time by part: %s", first);
+	/* What a bar's time is per: a training step, or the whole served batch
+	 * of an infer case (prefill and every decode step). */
+	c->ylabel = xstrdup(!ninfer ? "time per step" : !ntrain ? "time per served batch (prefill + decode)"
+			    : "time per step (train) or served batch (infer)");
+	if (!pl->o.title)
+		c->title = xasprintf("%s by part%s%s", !ninfer ? "Step time" : !ntrain ? "Served batch time"
+				     : "Step and served batch time", ncases == 0 && first ? ": " : "",
+				     ncases == 0 && first ? first : "");
 	set_subtitle(pl, "predicted by the model, critical chip");
 	return 0;
 }
@@ -995,8 +1003,9 @@ const struct nb_command nb_cmd_plot = {
 		"  specs      dense peak per dtype, memory bandwidth and capacity per chip\n"
 		"  collectives log-log: bus bandwidth against message size of the run's collective\n"
 		"             results, a line per chip and op (e.g. after 'run --suite collectives')\n"
-		"  breakdown  a stacked bar per stored train/infer prediction: its step time split\n"
-		"             into compute, exposed communication, pipeline bubble and optimizer\n"
+		"  breakdown  a stacked bar per stored train/infer prediction: the time of a training\n"
+		"             step or of an infer case's whole served batch, split into compute,\n"
+		"             exposed communication, pipeline bubble and optimizer\n"
 		"\nOptions:\n"
 		"  --chips LIST      the words of 'run --target' (default: the run's chips; scaling\n"
 		"                    and specs: 'default', 910b, a100, h100, tpu-v5e); chips the run did\n"

@@ -202,10 +202,32 @@ static void probe_header(struct probe *pr, struct nb_profile_doc *doc)
 	profile_doc_str(doc, "sources.EST", "npubench estimate for CPUs: reasoning in the note");
 }
 
-/* How often the FMA loop is measured again, longer each time, when the
- * GEMM beats it: a loop of independent FMAs cannot be slower than a GEMM
- * built of the same FMAs, so the first reading was disturbed. */
-#define ROOF_RETRIES 3
+/* A roof below the GEMM measured under it: measured again, then refused
+ * (see profile-probe.h). */
+int probe_roof_settle(double gemm, double *roof, double (*again)(int attempt, void *arg), void *arg)
+{
+	for (int i = 1; i <= ROOF_RETRIES && gemm > *roof; i++) {
+		double a;
+
+		warning("probe: the fp32 GEMM (%.4g FLOP/s) beat the FMA peak (%.4g): the machine is "
+			"busy; measuring the peak again (%d of %d)", gemm, *roof, i, ROOF_RETRIES);
+		if ((a = again(i, arg)) > *roof)
+			*roof = a;
+	}
+	if (gemm > *roof)
+		return error("probe: the fp32 GEMM (%.4g FLOP/s) still beats the FMA peak (%.4g) measured "
+			     "%d more times: other work disturbs the measurements; no profile written "
+			     "(run the probe on a quiet machine)", gemm, *roof, ROOF_RETRIES);
+	return 0;
+}
+
+/* The FMA loop again, half a second longer each attempt. */
+static double roof_again(int attempt, void *arg)
+{
+	const struct probe *pr = arg;
+
+	return peak_fp32_flops((int)pr->threads, 0.5 * attempt);
+}
 
 /* The arithmetic roof and the fp32 GEMM's share of it.  A roof below the
  * GEMM measured on it is a contradiction: measured again, and refused when
@@ -218,18 +240,8 @@ static int probe_roof(struct probe *pr)
 	fprintf(stderr, "probe: fp32 FMA peak %.4g FLOP/s on %d threads\n", pr->fma, (int)pr->threads);
 	if ((pr->gemm32 = measure(pr->gemm_case, pr->pool, &pr->mo, NULL)) < 0)
 		return -1;
-	for (int i = 1; i <= ROOF_RETRIES && pr->gemm32 > pr->fma; i++) {
-		double again;
-
-		warning("probe: the fp32 GEMM (%.4g FLOP/s) beat the FMA peak (%.4g): the machine is "
-			"busy; measuring the peak again (%d of %d)", pr->gemm32, pr->fma, i, ROOF_RETRIES);
-		if ((again = peak_fp32_flops((int)pr->threads, 0.5 * i)) > pr->fma)
-			pr->fma = again;
-	}
-	if (pr->gemm32 > pr->fma)
-		return error("probe: the fp32 GEMM (%.4g FLOP/s) still beats the FMA peak (%.4g) measured "
-			     "%d more times: other work disturbs the measurements; no profile written "
-			     "(run the probe on a quiet machine)", pr->gemm32, pr->fma, ROOF_RETRIES);
+	if (probe_roof_settle(pr->gemm32, &pr->fma, roof_again, pr))
+		return -1;
 	pr->eff = pr->gemm32 / pr->fma;
 	return 0;
 }

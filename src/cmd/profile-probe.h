@@ -19,6 +19,16 @@ struct nb_ctx;
 	"        beta of a send/recv ring shift, 8 B to 16 MiB) added to the host profile\n"
 
 int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx);
+/* How often the FMA loop is measured again, longer each time, when the
+ * GEMM beats it: a loop of independent FMAs cannot be slower than a GEMM
+ * built of the same FMAs, so the first reading was disturbed. */
+#define ROOF_RETRIES 3
+/* Settles the arithmetic roof *ROOF (FLOP/s) against the fp32 GEMM rate
+ * GEMM measured under it: while the GEMM beats it, up to ROOF_RETRIES
+ * times, AGAIN(attempt, ARG) measures the roof again and the higher reading
+ * is kept.  Returns 0, or -1 (the refusal reported) when the GEMM still
+ * beats it.  Apart from the measuring, so that a test reaches the refusal. */
+int probe_roof_settle(double gemm, double *roof, double (*again)(int attempt, void *arg), void *arg);
 /* The GPU probe (--target cuda:INDEX): writes OUT (NULL: cudaINDEX.json in
  * the user profile folder).  Returns the exit status. */
 int profile_probe_cuda(struct nb_ctx *ctx, int index, long long size, double min_time, const char *out);

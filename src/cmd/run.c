@@ -191,6 +191,31 @@ static int load_suite(const char *name, const char *dir, struct nb_suite **out)
 	return suite_load(name, dir, out) ? NB_EXIT_FAIL : 0;
 }
 
+/* A --set that some selected cases take and others cannot (timing=call over
+ * a suite with collectives) leaves those cases as they were: say which. */
+static void warn_sets_skipped(const struct run_opts *o, const struct nb_suite *cases)
+{
+	for (int i = 0; i < o->nsets; i++) {
+		char *key = xstrndup(o->sets[i], strcspn(o->sets[i], "="));
+		struct strbuf names = STRBUF_INIT;
+
+		for (int j = 0; j < cases->ncases; j++) {
+			const struct nb_kernel *k = cases->cases[j].kernel;
+			int seen = 0;
+
+			for (int e = 0; e < j && !seen; e++)
+				seen = cases->cases[e].kernel == k;
+			if (!seen && kernel_param_index(k, key) < 0)
+				sb_addf(&names, "%s%s", names.len ? ", " : "", k->name);
+		}
+		if (names.len)
+			warning("--set %s: not applied to the %s cases (no parameter '%s'): they run "
+				"without it", o->sets[i], sb_str(&names), key);
+		sb_release(&names);
+		free(key);
+	}
+}
+
 /* Builds the case list from --case, or the suite filtered by --kernel and
  * --dtype, then applies --set.  Returns 0 or the exit status. */
 static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *out)
@@ -264,6 +289,7 @@ static int build_cases(struct run_opts *o, struct nb_ctx *ctx, struct nb_suite *
 			goto out;
 		}
 	}
+	warn_sets_skipped(o, out);
 	if (out->ncases == 0) {
 		ret = usage_error(&nb_cmd_run, "no case selected: the suite '%s' has none matching "
 				  "--kernel/--dtype", suite ? suite->name : "?");
@@ -869,7 +895,8 @@ const struct nb_command nb_cmd_run = {
 		"  -c, --case TEXT          a whole case, e.g. 'gemm dtype=bf16 m=4096 n=4096 k=4096'\n"
 		"                           (repeatable; replaces the suite)\n"
 		"  -d, --dtype LIST         only these dtypes, comma separated\n"
-		"  -S, --set KEY=VALUE      override a parameter in every selected case (repeatable)\n"
+		"  -S, --set KEY=VALUE      override a parameter in every selected case (repeatable);\n"
+		"                           a warning names the kernels without it\n"
 		"Targets:\n"
 		"  -t, --target LIST        host, chip ids or aliases, globs ('h100*'), 'chips' (every\n"
 		"                           chip), 'all' (host and chips), 'default' (host and the\n"

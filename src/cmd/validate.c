@@ -240,6 +240,7 @@ struct row {
 	struct nb_work w;
 	double counted;		/* bytes the source counted (streams), or 0 */
 	double kernels;		/* kernels per timed step (decode), or 0 */
+	int batched;		/* independent problems (batch=N in extra): no case states them */
 };
 
 /* Starts C as family NAME with parameter values set directly: a published
@@ -376,6 +377,7 @@ static int gemm_row(struct row *r, struct outcome *o, int sparse)
 	if (batch > 1) {
 		/* Independent problems: the descriptor's work, BATCH times. */
 		r->s.batch = (int64_t)batch;
+		r->batched = 1;
 		r->w.ops *= batch;
 		r->w.bytes *= batch;
 	}
@@ -487,7 +489,7 @@ static void row_predict(struct row *r, const struct nb_profile *p, struct nb_pre
 {
 	struct nb_pred_opts opts;
 
-	if (r->s.batch <= 1) {
+	if (!r->batched) {
 		model_predict(&r->c, p, pr);
 		return;
 	}
@@ -524,6 +526,63 @@ static double in_unit(struct row *r, const struct nb_profile *p, double seconds,
 	return v;
 }
 
+/* The stream case C restated in the first dtype of the host kernel's list
+ * whose elements hold the same bytes (bf16 weights read as fp32 elements),
+ * as case text `run --case` accepts; NULL when none does.  Its prediction
+ * on P must be SECONDS, or the text would not be the row's. */
+static char *restate_stream(const struct nb_case *c, const struct nb_profile *p, double seconds,
+			    char *dtname, size_t dlen)
+{
+	int di = kernel_param_index(c->kernel, "dtype"), ni = kernel_param_index(c->kernel, "n");
+	const char *d = di >= 0 ? c->kernel->params[di].choices : NULL;
+	int64_t bytes = c->v[ni].i * (dtype_bits((enum nb_dtype)c->v[di].i) / 8);
+	char msg[160], *text = NULL;
+
+	for (; ni >= 0 && d && *d && !text; d += strcspn(d, "|"), d += *d == '|') {
+		struct nb_prediction pr = { 0 };
+		struct nb_case rc = *c, back;
+		int64_t es;
+
+		snprintf(dtname, dlen, "%.*s", (int)strcspn(d, "|"), d);
+		if (case_set(&rc, "dtype", dtname, msg, sizeof(msg)))
+			continue;
+		es = dtype_bits((enum nb_dtype)rc.v[di].i) / 8;
+		if (es < 1 || bytes % es)
+			continue;
+		rc.v[ni].i = bytes / es;
+		text = case_format(&rc);
+		if (case_parse(text, &back, msg, sizeof(msg)) || model_predict(&back, p, &pr) ||
+		    pr.status != NB_PRED_OK || pr.seconds != seconds) {
+			free(text);
+			text = NULL;
+		}
+		prediction_release(&pr);
+	}
+	return text;
+}
+
+/* The row's case as `run --case` states it, predicting SECONDS on P; NULL,
+ * with the reason noted, when no case states it. */
+static char *row_case_text(struct row *r, const struct nb_profile *p, double seconds, struct outcome *o)
+{
+	struct nb_case back;
+	char msg[160], dt[16], note[256], *text = case_format(&r->c);
+
+	if (!case_parse(text, &back, msg, sizeof(msg)))
+		return text;
+	free(text);
+	if (r->c.kernel == kernel_find("stream") &&
+	    (text = restate_stream(&r->c, p, seconds, dt, sizeof(dt)))) {
+		snprintf(note, sizeof(note), "case in %s elements of the same bytes (the host stream "
+			 "runs %s only)", dt, r->c.kernel->params[kernel_param_index(r->c.kernel, "dtype")].choices);
+		add_note(o, note);
+		return text;
+	}
+	snprintf(note, sizeof(note), "no case: %s", msg);
+	add_note(o, note);
+	return NULL;
+}
+
 /* Predicts one row.  Fills O; the row is skipped when O->predicted stays 0. */
 static void predict_row(const struct nb_profiles *set, char **f, struct outcome *o)
 {
@@ -550,18 +609,10 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	}
 	o->bound = pr.bound;
 	o->seconds = pr.seconds;
-	if (r.s.batch <= 1) {
-		/* Only a case `run --case` accepts (the host kernel's dtypes
-		 * bound a stream's) is the row's case text. */
-		struct nb_case back;
-		char msg[160];
-
-		o->case_text = case_format(&r.c);
-		if (case_parse(o->case_text, &back, msg, sizeof(msg))) {
-			free(o->case_text);
-			o->case_text = NULL;
-		}
-	}
+	if (!r.batched)
+		o->case_text = row_case_text(&r, p, pr.seconds, o);
+	else
+		add_note(o, "no case: a batch of independent GEMMs");
 	if (pr.impl[0]) {
 		char buf[48];
 

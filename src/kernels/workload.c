@@ -269,22 +269,22 @@ static const char *const infer_tests[] = {
 	NULL,
 };
 
+/* What train and infer share: the workload model on chips, the host runner
+ * (workload-host.c) on the host. */
+#define WORKLOAD_OPS \
+	.check = wl_check, .work = wl_work, .shape = wl_shape, \
+	.host_bytes = workload_host_bytes, .host_available = workload_host_available, \
+	.setup = workload_host_setup, .execute = workload_host_execute, \
+	.verify = workload_host_verify, .teardown = workload_host_teardown, \
+	.impl = workload_host_impl
+
 const struct nb_kernel nb_kernel_train = {
 	.name = "train",
 	.summary = "one optimizer step of a decoder-only transformer on tp x pp x dp chips (host: one chip, measured)",
 	.params = train_params,
 	.nparams = (int)NB_ARRAY_SIZE(train_params),
-	.check = wl_check,
-	.work = wl_work,
-	.shape = wl_shape,
 	.test_cases = train_tests,
-	.host_bytes = workload_host_bytes,
-	.host_available = workload_host_available,
-	.setup = workload_host_setup,
-	.execute = workload_host_execute,
-	.verify = workload_host_verify,
-	.teardown = workload_host_teardown,
-	.impl = workload_host_impl,
+	WORKLOAD_OPS,
 };
 
 const struct nb_kernel nb_kernel_infer = {
@@ -293,15 +293,6 @@ const struct nb_kernel nb_kernel_infer = {
 		   "(host: one chip, measured)",
 	.params = infer_params,
 	.nparams = (int)NB_ARRAY_SIZE(infer_params),
-	.check = wl_check,
-	.work = wl_work,
-	.shape = wl_shape,
 	.test_cases = infer_tests,
-	.host_bytes = workload_host_bytes,
-	.host_available = workload_host_available,
-	.setup = workload_host_setup,
-	.execute = workload_host_execute,
-	.verify = workload_host_verify,
-	.teardown = workload_host_teardown,
-	.impl = workload_host_impl,
+	WORKLOAD_OPS,
 };

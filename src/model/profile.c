@@ -1112,6 +1112,24 @@ static int impl_kind_index(const char *kind)
 	return -1;
 }
 
+/* What impl= accepts for kind index K on P, as a refusal lists it: the
+ * implementations (or "none"), then what impl=auto does. */
+static void impl_choices(const struct nb_profile *p, int k, struct strbuf *sb)
+{
+	const char *def = k >= 0 ? p->default_impl[k] : NULL;
+	size_t start = sb->len;
+
+	for (int i = 0; i < p->nimpls; i++)
+		if (k >= 0 && (p->impls[i].kinds & (1u << k)))
+			sb_addf(sb, "%s%s", sb->len > start ? ", " : "", p->impls[i].name);
+	if (sb->len == start)
+		sb_adds(sb, "none");
+	if (def)
+		sb_addf(sb, "; impl=auto picks %s", def);
+	else
+		sb_adds(sb, "; impl=auto uses the profile's own model figures");
+}
+
 int profile_impl(const struct nb_profile *p, const char *name, const char *kind, struct nb_impl *out,
 		 char *why, size_t n)
 {
@@ -1128,19 +1146,17 @@ int profile_impl(const struct nb_profile *p, const char *name, const char *kind,
 			return 0;
 	}
 	im = impl_named(p, name);
-	if (!im) {
+	if (!im || k < 0 || !(im->kinds & (1u << k))) {
 		struct strbuf have = STRBUF_INIT;
 
-		for (int i = 0; i < p->nimpls; i++)
-			if (k >= 0 && (p->impls[i].kinds & (1u << k)))
-				sb_addf(&have, "%s%s", have.len ? ", " : "", p->impls[i].name);
-		snprintf(why, n, "%s's profile describes no %s implementation of %s (it has: %s)",
-			 p->id, name, kind ? kind : "this kind", have.len ? sb_str(&have) : "none");
+		impl_choices(p, k, &have);
+		if (!im)
+			snprintf(why, n, "%s's profile describes no %s implementation of %s (it has: %s)", p->id,
+				 name, kind ? kind : "this kind", sb_str(&have));
+		else
+			snprintf(why, n, "impl %s on %s does not implement %s (for it the profile has: %s)",
+				 name, p->id, kind ? kind : "this kind", sb_str(&have));
 		sb_release(&have);
-		return -1;
-	}
-	if (k < 0 || !(im->kinds & (1u << k))) {
-		snprintf(why, n, "impl %s on %s does not implement %s", name, p->id, kind ? kind : "this kind");
 		return -1;
 	}
 	out->name = im->name;

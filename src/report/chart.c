@@ -1078,7 +1078,9 @@ static void bars_stack(struct gp *g, struct bar_layout *l, int nentries, size_t 
 	static const double base_h[] = { [CHART_DUMB] = 10, [CHART_PNG] = 300, [CHART_SVG] = 240,
 					 [CHART_PDF] = 140 };
 	double fixed = heading_h(g), plot_h = base_h[g->term], y, min_h;
-	double entry_w = ((double)longest + 6) * char_w(g, 0);
+	/* As gnuplot lays out a text key: the title, four spaces, the sample
+	 * (samplen 2 and a point's width) and the key's width 2. */
+	double entry_w = ((double)longest + (g->term == CHART_DUMB ? 10 : 6)) * char_w(g, 0);
 	int rows;
 
 	l->legend_cols = (int)(0.96 * g->w / entry_w);
@@ -1594,7 +1596,7 @@ static int breakdown(struct gp *g)
 	title(g, "set title", "Step time by part");
 	sb_adds(sb, "set style data histograms\nset style histogram rowstacked\n");
 	sb_adds(sb, "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.6 relative\n");
-	y_throughput(g, "time per step", "s", 0);
+	y_throughput(g, c->ylabel ? c->ylabel : "time per step", "s", 0);
 	sb_addf(sb, "set yrange [0:%.9g]\n", ymax * 1.15);
 	sb_addf(sb, "set xrange [-0.6:%.1f]\n", c->ntargets - 0.4);
 	sb_adds(sb, "set grid noxtics nomxtics ytics\nunset mxtics\n");
@@ -1619,7 +1621,12 @@ static int breakdown(struct gp *g)
 	plot_at = sb->len;
 	sb_adds(sb, "plot \\\n");
 	for (int gr = 0; gr < c->ngroups; gr++) {
-		sb_addf(sb, "%s$parts1 using %d lt %d title ", gr ? ", \\\n  " : "  ", gr + 2, gr + 1);
+		sb_addf(sb, "%s$parts1 using %d lt %d ", gr ? ", \\\n  " : "  ", gr + 2, gr + 1);
+		/* Text draws no sample of a filled histogram box: the legend
+		 * takes an empty box in the layer's characters instead. */
+		if (dumb)
+			sb_addf(sb, "notitle, NaN with boxes lt %d ", gr + 1);
+		sb_adds(sb, "title ");
 		key_title(g, c->groups[gr].label);
 	}
 	sb_addf(sb, ", \\\n  $total1 using 1:2:3 with labels offset 0,0.7 %s notitle\n", fnt(g, -3));

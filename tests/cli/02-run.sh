@@ -61,6 +61,14 @@ expect 0 nb run --suite "$T/s.json" --target host $fast
 lines "$T/out" 5
 expect 0 nb list suites && contains "$T/out" "quick"
 expect 0 nb list kernels && contains "$T/out" "stream"
+# Every choice list is whole: impl= names all it accepts, up to the last.
+python3 - "$T/out" <<'PY' && pass || fail "list kernels: a choice list is cut short"
+import sys
+for line in open(sys.argv[1]):
+    assert line.count("{") == line.count("}"), line
+    if line.split()[0:1] == ["impl"]:
+        assert "|xla|pallas|aclnn|synapse}" in line, line
+PY
 expect 0 nb list targets && contains "$T/out" "host"
 
 # Bad input: one line naming the thing, exit 1 or 2, nothing stored.
@@ -76,6 +84,12 @@ expect 1 nb run --case 'stream n=1099511627776' --target host && contains "$T/er
 expect 2 nb run --kernel 'nosuch*' --target host && contains "$T/err" "--kernel nosuch*: no such kernel"
 expect 2 nb run --dtype fp99 --target host && contains "$T/err" "unknown dtype 'fp99'"
 expect 2 nb run --case 'stream n=4096' --set m=3 --target host && contains "$T/err" "--set m=3: no selected case"
+# A --set some selected cases cannot take is named, never dropped silently.
+expect 0 nb run --dry-run --target h100 --case 'gemm m=64 n=64 k=64' \
+	--case 'collective op=allreduce bytes=1048576' --set timing=call
+contains "$T/err" "--set timing=call: not applied to the collective cases (no parameter 'timing')"
+expect 0 nb run --dry-run --target h100 --case 'gemm m=64 n=64 k=64' --case 'stream n=4096' --set timing=call
+lacks "$T/err" "not applied"
 expect 2 nb run --case 'stream n=4096' --target nosuchchip && contains "$T/err" "unknown target 'nosuchchip'"
 expect 2 nb run --suite nosuchsuite --target host && contains "$T/err" "no suite 'nosuchsuite'"
 expect 1 nb run --suite "$T/missing.json" --target host && contains "$T/err" "cannot open"

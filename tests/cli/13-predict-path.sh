@@ -12,8 +12,18 @@ for set in calibration holdout; do
 	cp "$T/out" "$T/$set.csv"
 	python3 - "$T/$set.csv" >"$T/$set.cases" <<'PY' || fail "$set: no rows with a case"
 import csv, sys
-rows = [r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("summary"))
-        if r["case"]]
+every = [r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("summary"))]
+# No silent gap: a predicted row states its case or says why it has none.
+gaps = [r["line"] for r in every
+        if float(r["predicted"]) > 0 and not r["case"] and "no case: " not in r["note"]]
+assert not gaps, "predicted rows without a case or a reason: lines %s" % gaps
+# An LLM decode step (bf16 or int8 weights) is a stream of the same bytes in
+# a dtype the host kernel runs.
+for r in every:
+    if "decode" in r["note"]:
+        assert r["case"].startswith("stream op=sum dtype=fp32 "), r
+        assert "case in fp32 elements of the same bytes" in r["note"], r
+rows = [r for r in every if r["case"]]
 assert len(rows) >= 10, len(rows)
 for r in rows:
     print("%s\t%s\t%s\t%s" % (r["line"], r["profile"], r["case"], r["seconds"]))
@@ -89,9 +99,16 @@ fa2=$(t h100 'attention dtype=bf16 seq_q=8192 heads=16 impl=fa2')
 auto=$(t h100 'attention dtype=bf16 seq_q=8192 heads=16')
 python3 -c "import sys; a,b,c=map(float,sys.argv[1:]); assert a==c and b>1.5*a, (a,b,c)" "$fa3" "$fa2" "$auto" \
 	&& pass || fail "fa2 vs fa3: $fa3 $fa2 $auto"
-expect 0 nb run --target h100,tpu-v5e --case 'gemm impl=fa3' --case 'gemm impl=triton'
-contains "$T/out" "impl fa3 on h100-sxm does not implement gemm"
-contains "$T/out" "tpu-v5e's profile describes no triton implementation of gemm (it has: xla, pallas)"
+# An implementation the profile does not model is refused, naming what it
+# accepts instead.
+expect 0 nb run --target h100,tpu-v5e --case 'gemm impl=fa3' --case 'gemm impl=triton' \
+	--case 'gemm impl=trtllm' --case 'attention impl=cutlass'
+contains "$T/out" "impl fa3 on h100-sxm does not implement gemm (for it the profile has: cublas, tf32; impl=auto picks cublas)"
+contains "$T/out" "tpu-v5e's profile describes no triton implementation of gemm (it has: xla, pallas; impl=auto picks xla)"
+contains "$T/out" "h100-sxm's profile describes no trtllm implementation of gemm (it has: cublas, tf32; impl=auto picks cublas)"
+contains "$T/out" "h100-sxm's profile describes no cutlass implementation of attention (it has: fa3, fa2; impl=auto picks fa3)"
+expect 0 nb --profiles "$NB_SRCDIR/tests/fixtures/chips" run --target h100 --case 'gemm impl=triton'
+contains "$T/out" "describes no triton implementation of gemm (it has: none; impl=auto uses the profile's own model figures)"
 
 # timing=call charges the host's round trip where the profile gives one.
 dev=$(t tpu-v5e 'gemm dtype=bf16 m=1024 n=1024 k=1024')

@@ -31,6 +31,22 @@ k = {r["case"]: r["results"] for r in d["kernels"]}
 t = k["stream op=triad dtype=fp64 n=1048576"]
 assert t["h100-sxm"]["bound"] == "memory" and t["h100-sxm"]["kind"] == "predicted"
 assert t["tpu-v5e"]["status"] == "no result" and t["tpu-v5e"]["throughput"] is None
+# The 910B's HF32 cube rate stands beside TF32, never as FP32.
+assert specs["dense tf32/hf32"]["ascend-910b2"]["value"] == 99.5
+assert abs(specs["dense tf32/hf32"]["h100-sxm"]["ratio"] - 494.7 / 99.5) < 1e-12
+assert specs["dense fp32"]["ascend-910b2"]["value"] is None
+PY
+# The frozen chips keep the shipped profiles' conventions: the same dtypes
+# of peaks, the same emulations (the figures themselves may be older).
+python3 - "$P" "$NB_SRCDIR/profiles" <<'PY' && pass || fail "fixture chips follow the shipped conventions"
+import json, os, sys
+for name in sorted(os.listdir(sys.argv[1])):
+    fix = json.load(open(os.path.join(sys.argv[1], name)))
+    ship = json.load(open(os.path.join(sys.argv[2], name)))
+    assert sorted(fix["peak_dense_tflops"]) == sorted(ship["peak_dense_tflops"]), name
+    assert fix.get("emulation", {}).keys() == ship.get("emulation", {}).keys(), name
+    for dt, e in ship.get("emulation", {}).items():
+        assert fix["emulation"][dt]["via"] == e["via"], (name, dt)
 PY
 python3 -c 'import csv,sys; rows=list(csv.DictReader(open(sys.argv[1], newline=""))); assert {r["section"] for r in rows} == {"spec","kernel"}' "$NB_SRCDIR/tests/golden/compare-chips.csv" && pass || fail "compare chips csv"
 

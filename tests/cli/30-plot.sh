@@ -72,6 +72,13 @@ contains "$T/out" "+-----"
 expect 0 nb plot bars
 contains "$T/out" "1 TFLOP/s"
 contains "$T/out" "GB/s"
+# Every series stands in the text legend behind its own fill characters,
+# however long the names (a key too wide for gnuplot loses entries).
+for cols in 80 100 140; do
+	COLUMNS=$cols expect 0 nb plot bars --chips h100,tpu-v5e,910b,host --term dumb || continue
+	legend_fills "$T/out" host "NVIDIA H100 SXM5 80GB" "Google TPU v5e" \
+		"Huawei Ascend 910B2 (Atlas A2, 376T bin)"
+done
 expect 0 nb plot scaling --kernel stream --term dumb && contains "$T/out" "elements per array"
 expect 0 nb plot specs --term dumb && contains "$T/out" "memory capacity (GiB)"
 # Every family with a size sweep draws from the model alone.

@@ -116,10 +116,24 @@ expect 0 nb plot breakdown -o "$T/bd.png" && png_ok "$T/bd.png"
 expect 0 nb plot breakdown -o "$T/bd.svg" &&
 	svg_ok "$T/bd.svg" "compute" "exposed communication" "pipeline bubble" "optimizer" \
 		"Step time by part" "time per step"
+# Text: each layer's fill characters stand before its name in the legend.
+COLUMNS=100 expect 0 nb plot breakdown --term dumb
+legend_fills "$T/out" compute "exposed communication" "pipeline bubble" optimizer
 expect 0 nb plot breakdown --chips h100 && contains "$T/out" "h100-"
 lacks "$T/out" "ascend"
 contains "$T/out" "compute"
 # tpu-v5e fits none of the suite's models: nothing to draw is an error.
 expect 1 nb plot breakdown --chips tpu-v5e && contains "$T/err" "no train or infer prediction with a step time"
+
+# An infer bar is the whole served batch, not a step; both kinds say both.
+expect 0 nb run --target h100 --case 'infer model=llama3-8b batch=4 input=128 output=64'
+expect 0 nb plot breakdown --script "$T/inf.gp"
+contains "$T/inf.gp" 'set ylabel "time per served batch (prefill + decode)"'
+contains "$T/inf.gp" 'Served batch time by part'
+lacks "$T/inf.gp" "time per step"
+expect 0 nb run --target h100 --case 'infer model=llama3-8b batch=4 input=128 output=64' \
+	--case 'train model=llama3-8b seq=2048 global_batch=64 tp=8'
+expect 0 nb plot breakdown -o "$T/mixed.svg" &&
+	svg_ok "$T/mixed.svg" "time per step (train) or served batch (infer)" "Step and served batch time by part"
 
 finish

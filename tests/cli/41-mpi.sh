@@ -3,16 +3,7 @@
 # and prints.  SKIP (77) without mpirun or in a build without MPI.
 . "$NB_SRCDIR/tests/cli/lib.sh"
 DB="$T/m.db"
-command -v mpirun >/dev/null 2>&1 || { echo "mpirun not found: SKIP"; exit 77; }
-"$NPUBENCH" --db "$T/probe.db" run --target host --case 'collective bytes=1024' >"$T/probe" 2>&1
-if grep -q "MPI is missing" "$T/probe"; then echo "built without MPI: SKIP"; exit 77; fi
-MPIRUN="mpirun --allow-run-as-root --oversubscribe"
-# Open MPI keeps allocations of its own (operator tables, dlopen'd components)
-# to exit: LeakSanitizer's report of them would fail every rank here.  Leaks of
-# npubench's own are caught by the same commands run without mpirun in the
-# other tests.
-ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; export ASAN_OPTIONS
-fast="--min-time 0 --min-reps 3 --max-reps 3"
+mpi_setup
 
 # The done-when case: one row from rank 0, ranks = the world size, stored.
 expect 0 $MPIRUN -np 2 "$NPUBENCH" --db "$DB" run --target host \
@@ -59,15 +50,7 @@ $MPIRUN -np 2 "$NPUBENCH" --db "$DB" run --target h100,host --tag dies \
 	--case 'collective bytes=4096' --min-time 60 --min-reps 3 --max-reps 1000000 --stable 0 \
 	>/dev/null 2>&1 &
 mpid=$!
-for _ in $(seq 600); do
-	n=$(sqlite3 "$DB" "select count(*) from results r join runs u on u.id = r.run_id where u.tag = 'dies'" 2>/dev/null)
-	[ "${n:-0}" -ge 1 ] && break
-	sleep 0.1
-done
-victim=""
-for p in $(pgrep -f "tag dies"); do
-	tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$p
-done
+victim=$(mpi_rank1 dies)
 [ -n "$victim" ] && kill -9 "$victim" && pass || fail "no rank 1 to kill"
 wait $mpid
 for _ in $(seq 100); do	# rank 0 may outlive mpirun for a moment

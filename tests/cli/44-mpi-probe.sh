@@ -5,12 +5,7 @@
 . "$NB_SRCDIR/tests/cli/lib.sh"
 DB="$T/m.db"
 PD="$T/prof"
-command -v mpirun >/dev/null 2>&1 || { echo "mpirun not found: SKIP"; exit 77; }
-"$NPUBENCH" --db "$T/probe.db" run --target host --case 'collective bytes=1024' >"$T/probe" 2>&1
-if grep -q "MPI is missing" "$T/probe"; then echo "built without MPI: SKIP"; exit 77; fi
-MPIRUN="mpirun --allow-run-as-root --oversubscribe"
-ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; export ASAN_OPTIONS
-fast="--min-time 0 --min-reps 3 --max-reps 3"
+mpi_setup
 
 # Without a host profile there is nothing to add the interconnect to.
 expect 1 $MPIRUN -np 2 "$NPUBENCH" --db "$DB" profile probe --min-time 0 -o "$PD/host.json"

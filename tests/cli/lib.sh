@@ -89,6 +89,35 @@ fixture_db() {
 		{ fail "cannot import the fixture"; cat "$T/err" >&2; }
 }
 
+# mpi_setup: for the tests that run npubench under mpirun.  Exits 77 (SKIP)
+# without mpirun or in a build without MPI; else sets MPIRUN, and $fast for
+# runs of three repetitions.  Open MPI keeps allocations of its own (operator
+# tables, dlopen'd components) to exit: LeakSanitizer's report of them would
+# fail every rank, so leak detection is off here; leaks of npubench's own are
+# caught by the same commands run without mpirun in the other tests.
+mpi_setup() {
+	command -v mpirun >/dev/null 2>&1 || { echo "mpirun not found: SKIP"; exit 77; }
+	"$NPUBENCH" --db "$T/probe.db" run --target host --case 'collective bytes=1024' >"$T/probe" 2>&1
+	if grep -q "MPI is missing" "$T/probe"; then echo "built without MPI: SKIP"; exit 77; fi
+	MPIRUN="mpirun --allow-run-as-root --oversubscribe"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	export ASAN_OPTIONS
+	fast="--min-time 0 --min-reps 3 --max-reps 3"
+}
+
+# mpi_rank1 TAG: waits (a minute at most) for the first result of the run
+# tagged TAG in $DB, then prints the process id of its rank 1 (none: empty).
+mpi_rank1() {
+	for _ in $(seq 600); do
+		n=$(sqlite3 "$DB" "select count(*) from results r join runs u on u.id = r.run_id where u.tag = '$1'" 2>/dev/null)
+		[ "${n:-0}" -ge 1 ] && break
+		sleep 0.1
+	done
+	for p in $(pgrep -f "tag $1"); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && echo "$p"
+	done | tail -n 1
+}
+
 # png_ok FILE: a PNG (signature, IHDR) of a sensible size.
 png_ok() {
 	if python3 - "$1" <<'EOF'
@@ -115,4 +144,21 @@ for name in sys.argv[2:]:
     assert name in text, 'no %r in the SVG text' % name
 EOF
 	then pass; else fail "$f is not a well-formed SVG with: $*"; fi
+}
+
+# legend_fills FILE NAME...: the text chart FILE's legend has every NAME
+# behind a run of its series' fill characters, a different one each.
+legend_fills() {
+	f=$1; shift
+	if python3 - "$f" "$@" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+fills = []
+for name in sys.argv[2:]:
+    m = re.search(r"(\S)\1{2,}" + re.escape(name), text)
+    assert m, 'no fill characters before %r' % name
+    fills.append(m.group(1))
+assert len(set(fills)) == len(fills), fills
+EOF
+	then pass; else fail "$f: a legend entry lacks its own fill characters: $*"; fi
 }
