@@ -5,9 +5,9 @@
  * which also checks avx512_bf16 and avx512_vnni per dtype.
  *
  * Why 14 x 32: AVX-512 has 32 zmm registers.  A tile of 14 rows x 2
- * vectors holds 28 accumulators, 2 for the B vectors of one k and 2 spare;
- * A is broadcast straight from memory as the FMA's third operand
- * ({1to16}), so it needs no register.  Per k: 2 vector loads and 14
+ * vectors holds 28 accumulators, 2 for the B vectors of one k and 2 for
+ * A's broadcasts (alternating, so one row's broadcast need not wait for
+ * the previous row's instructions).  Per k: 2 vector loads and 14
  * broadcasts feed 28 FMAs, a better load-to-FMA ratio than 12 x 32 and
  * fewer partial tiles than 6 x 64 (which needs 4 B vectors and reaches
  * only 24 accumulators).  The same tile serves the three arithmetics, so
