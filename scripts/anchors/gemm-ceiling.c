@@ -1,5 +1,6 @@
-/* gemm-ceiling: the instruction-throughput ceiling of the int8 inner loops
- * on this core, measured with the exact register-resident loops (no
+/* gemm-ceiling: the instruction-throughput ceiling of the AVX2 int8 inner
+ * loops on this core (npubench's AVX2 path, and oneDNN's where the CPU has
+ * no VNNI; at AVX-512 the ceilings are the peak probes' lines), measured with the exact register-resident loops (no
  * memory traffic beyond L1 broadcasts), thread CPU time, best of 7:
  *   exact int16 pairs (npubench int8): 6 vpbroadcastd + 12 vpmaddwd +
  *     12 vpaddd per 6x16x2 = 192 multiply-adds;
@@ -39,8 +40,8 @@ static int buf[64] __attribute__((aligned(64)));
 int main(void)
 {
 	const long n = 20000000;
-	const char *name[] = { "exact int16 pairs (npubench int8)", "u8s8 saturating (oneDNN int8)",
-			       "fp32 FMA (npubench fp32/fp16/bf16)" };
+	const char *name[] = { "AVX2 exact int16 pairs (npubench int8)", "AVX2 u8s8 saturating (oneDNN int8)",
+			       "AVX2 fp32 FMA (npubench fp32/fp16/bf16)" };
 	const double macs[] = { 192, 384, 96 };
 
 	for (int v = 0; v < 3; v++) {
@@ -76,7 +77,7 @@ int main(void)
 			if (t < best)
 				best = t;
 		}
-		printf("# ceiling, 1 thread, %-36s %6.1f GOP/s (%.2f ns per %.0f multiply-adds)\n",
+		printf("# ceiling, 1 thread, %-41s %6.1f GOP/s (%.2f ns per %.0f multiply-adds)\n",
 		       name[v], 2 * macs[v] * n / best / 1e9, best / n * 1e9, macs[v]);
 	}
 	return 0;

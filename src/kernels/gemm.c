@@ -132,26 +132,40 @@ static long clampl(long x, long lo, long hi)
 	return x < lo ? lo : x > hi ? hi : x;
 }
 
-/* B's NR-wide micro-panel (kc x NR) fills half of L1; A's block (mc x kc)
- * a quarter of L2; B's panel (kc x nc) a quarter of L3 per thread.  Sizes
- * in the implementation's packed element (eb bytes of B). */
+/* The 6x16 kernels (portable, AVX2): B's NR-wide micro-panel (kc x NR)
+ * fills half of L1; A's block (mc x kc) a quarter of L2; B's panel
+ * (kc x nc) a quarter of L3 per thread.
+ *
+ * The wider AVX-512 tiles: C is read and written once per k block, and
+ * with kc from the L1 rule (128-256 k) that traffic, not the arithmetic,
+ * bounded the bf16 and int8 kernels (about 70% of the dot-product peak at
+ * 2048^3 on Zen 5).  So kc is as long as L2 allows: B's micro-panel at an
+ * eighth of L2 and A's block at a third of it, both streamed from L2 by the
+ * hardware prefetchers (B is reused across A's micro-panels from L2, not
+ * L1).  Not when m is a few tiles: then C is small, B is read by only a
+ * few micro-kernels per panel, and a long B block (kc x nc) falling out of
+ * L2 costs more than C's traffic saves, so the L1 rule stays.  Sizes in
+ * the implementation's packed element (eb bytes of B). */
 static void gemm_blocking(const struct gemm_impl *im, enum nb_dtype dt, long m, long n, long k,
 			  int nthreads, struct gemm_blocking *bl)
 {
 	const struct nb_cpu *cpu = cpu_detect();
+	int narrow = im->mr == GEMM_MR && im->nr == GEMM_NR;
 	/* The 6x16 kernels keep the sizes they were tuned with (4-byte floats,
 	 * 2-byte integers); the wider tiles use their packed element size. */
-	long es = im->mr == GEMM_MR && im->nr == GEMM_NR ? (gemm_is_int(dt) ? 2 : 4)
-		  : im->eb > im->ea ? im->eb : im->ea;
+	long es = narrow ? (gemm_is_int(dt) ? 2 : 4) : im->eb > im->ea ? im->eb : im->ea;
 	long l1 = cpu->l1d > 0 ? cpu->l1d : 32768;
 	long l2 = cpu->l2 > 0 ? cpu->l2 : 262144;
 	long l3 = cpu->l3 > 0 ? cpu->l3 : 4L << 20;
 	long mr = im->mr, nr = im->nr, kc, mc, nc;
 
-	kc = clampl(round_down(l1 / 2 / (nr * es), 16), 64, 2048);
+	if (narrow || m < 4 * mr)
+		kc = clampl(round_down(l1 / 2 / (nr * es), 16), 64, 2048);
+	else
+		kc = clampl(round_down(l2 / 8 / (nr * es), 16), 64, 4096);
 	if (kc > k)
 		kc = (k + 3) / 4 * 4;
-	mc = clampl(round_down(l2 / 4 / (kc * es), mr), mr, 4096 / mr * mr);
+	mc = clampl(round_down(l2 / (narrow || m < 4 * mr ? 4 : 3) / (kc * es), mr), mr, 4096 / mr * mr);
 	if (mc > m)
 		mc = (m + mr - 1) / mr * mr;
 	nc = clampl(round_down(l3 / 4 / nthreads / (kc * es), nr), nr, 16384 / nr * nr);

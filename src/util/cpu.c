@@ -194,6 +194,48 @@ static void read_text_file(const char *path, char *out, size_t n)
 	fclose(f);
 }
 
+#ifdef NB_X86
+/* The per-core caches from CPUID, for virtual machines without sysfs cache
+ * entries: GEMM blocking depends on L1d and L2.  Intel's deterministic
+ * cache leaf 4, AMD's 0x80000005/6.  L3 is left to sysfs: in a guest these
+ * leaves often describe the host's whole package, not what one core can
+ * use. */
+static void cpuid_caches(void)
+{
+	unsigned a, b, c, d, max;
+
+	if (!__get_cpuid(0, &max, &b, &c, &d))
+		return;
+	if (!strcmp(cpu.vendor, "GenuineIntel") && max >= 4) {
+		for (unsigned i = 0; i < 8; i++) {
+			unsigned type, level;
+			int64_t size;
+
+			__cpuid_count(4, i, a, b, c, d);
+			type = a & 31;
+			level = (a >> 5) & 7;
+			if (!type)
+				break;
+			size = (int64_t)(((b >> 22) & 0x3ff) + 1) * (((b >> 12) & 0x3ff) + 1)
+			       * ((b & 0xfff) + 1) * ((int64_t)c + 1);
+			if (level == 1 && type == 1 && !cpu.l1d)
+				cpu.l1d = size;
+			else if (level == 2 && !cpu.l2)
+				cpu.l2 = size;
+		}
+		return;
+	}
+	if (__get_cpuid(0x80000000, &max, &b, &c, &d) && max >= 0x80000006) {
+		__cpuid(0x80000005, a, b, c, d);
+		if (!cpu.l1d)
+			cpu.l1d = (int64_t)(c >> 24) * 1024;
+		__cpuid(0x80000006, a, b, c, d);
+		if (!cpu.l2)
+			cpu.l2 = (int64_t)(c >> 16) * 1024;
+	}
+}
+#endif
+
 static void detect_caches(void)
 {
 	for (int i = 0; i < 8; i++) {
@@ -216,7 +258,12 @@ static void detect_caches(void)
 			cpu.l3 = size;
 	}
 	cpu.cacheline = read_size_file("/sys/devices/system/cpu/cpu0/cache/index0/coherency_line_size");
-	/* Plausible defaults when sysfs says nothing (containers, non-Linux). */
+#ifdef NB_X86
+	if (!cpu.l1d || !cpu.l2)
+		cpuid_caches();
+#endif
+	/* Plausible defaults when sysfs and CPUID say nothing (containers,
+	 * some virtual machines, non-Linux). */
 	if (!cpu.l1d)
 		cpu.l1d = 32 * 1024;
 	if (!cpu.l2)
