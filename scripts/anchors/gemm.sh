@@ -31,7 +31,7 @@ rounds=${ROUNDS:-3}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gemm-anchor.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 isa=""
-for l in avx2 avx512; do
+for l in avx2 avx512 ew_avx2 ew_avx512; do
 	[ -f "$build/libnpubench_$l.a" ] && isa="$isa $build/libnpubench_$l.a"
 done
 [ -n "$isa" ] && isa="$isa $build/libnpubench.a"

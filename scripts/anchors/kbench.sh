@@ -9,8 +9,9 @@ if [ ! -f "$nb_build/libnpubench.a" ]; then
 fi
 KBENCH=${TMPDIR:-/tmp}/npubench-kbench.$$
 nb_isa_lib=
-[ -f "$nb_build/libnpubench_avx2.a" ] && nb_isa_lib="$nb_build/libnpubench_avx2.a"
-[ -f "$nb_build/libnpubench_avx512.a" ] && nb_isa_lib="$nb_isa_lib $nb_build/libnpubench_avx512.a"
+for l in avx2 avx512 ew_avx2 ew_avx512; do
+	[ -f "$nb_build/libnpubench_$l.a" ] && nb_isa_lib="$nb_isa_lib $nb_build/libnpubench_$l.a"
+done
 ${CC:-cc} -O2 -pthread -I"$nb_src/src" -I"$nb_build" -o "$KBENCH" "$nb_src/scripts/anchors/kbench.c" \
 	"$nb_build/libnpubench.a" $nb_isa_lib "$nb_build/libnpubench.a" \
 	$(make -s -C "$nb_build" print-libs 2>/dev/null || pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null) -lm || exit 1
