@@ -30,15 +30,37 @@ cflags="$cflags $(make -s -C "$cfg" print-cflags 2>/dev/null)"
 libs=$(make -s -C "$cfg" print-libs 2>/dev/null) ||
 	libs="$(pkg-config --libs sqlite3 libcjson libcurl 2>/dev/null || echo -lsqlite3 -lcjson -lcurl) -lm"
 
-# ISA flags per file, as Makefile.am gives them to each kernel library.
-isa_flags() {
-	awk -v f="$1" '
-		/^lib[a-z0-9_]*_a_SOURCES/ { lib = $1; sub(/_SOURCES.*/, "", lib); insrc = 1 }
-		insrc && index($0, f) { found = lib }
-		insrc && !/\\$/ { insrc = 0 }
-		found != "" && $1 == found "_CFLAGS" { grab = 1; from = 4 }
+# ISA flags per file, as Makefile.am gives them to each kernel library:
+# the library's _CFLAGS, with the Makefile.am variables it names expanded
+# (AM_CFLAGS left out: the fuzzing build has its own).
+mk_var() {
+	awk -v v="$1" '
+		$1 == v && $2 == "=" { grab = 1; from = 3 }
 		grab { for (i = from; i <= NF; i++) if ($i != "\\") printf "%s ", $i; from = 1; if (!/\\$/) exit }
 	' "$src/Makefile.am"
+}
+mk_expand() (
+	out=
+	for t in "$@"; do
+		case $t in
+		'$(AM_CFLAGS)') ;;
+		'$('*')') n=${t#'$('}; n=${n%')'}
+			# shellcheck disable=SC2046
+			out="$out $(mk_expand $(mk_var "$n"))" ;;
+		*) out="$out $t" ;;
+		esac
+	done
+	echo $out
+)
+isa_flags() {
+	lib=$(awk -v f="$1" '
+		/^lib[a-z0-9_]*_a_SOURCES/ { lib = $1; sub(/_SOURCES.*/, "", lib); insrc = 1 }
+		insrc && index($0, f) { print lib; exit }
+		insrc && !/\\$/ { insrc = 0 }
+	' "$src/Makefile.am")
+	[ -n "$lib" ] || return 0
+	# shellcheck disable=SC2046
+	mk_expand $(mk_var "${lib}_CFLAGS")
 }
 
 objs=
