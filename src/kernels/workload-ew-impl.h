@@ -95,7 +95,7 @@ static void ew_swiglu_bwd(const float *restrict u1, const float *restrict u2, co
 static void ew_adam(float *restrict w, float *restrict g, float *restrict m, float *restrict v, long n, float c1,
 		    float c2)
 {
-	const float b1 = 0.9f, b2 = 0.95f, lr = 1e-4f, eps = 1e-8f;
+	const float b1 = WL_ADAM_B1, b2 = WL_ADAM_B2, lr = WL_ADAM_LR, eps = WL_ADAM_EPS;
 
 	for (long j = 0; j < n; j++) {
 		float gj = g[j];

@@ -56,7 +56,7 @@ static void ref_swiglu_bwd(const float *u1, const float *u2, const float *dg, fl
 
 static void ref_adam(float *w, float *g, float *m, float *v, long n, float c1, float c2)
 {
-	const float b1 = 0.9f, b2 = 0.95f, lr = 1e-4f, eps = 1e-8f;
+	const float b1 = WL_ADAM_B1, b2 = WL_ADAM_B2, lr = WL_ADAM_LR, eps = WL_ADAM_EPS;
 
 	for (long j = 0; j < n; j++) {
 		float gj = g[j];

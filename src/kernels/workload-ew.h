@@ -12,6 +12,12 @@
 
 #include <stdint.h>
 
+/* Adam's hyperparameters: the step's bias corrections and every table's update use these. */
+#define WL_ADAM_B1 0.9f
+#define WL_ADAM_B2 0.95f
+#define WL_ADAM_LR 1e-4f
+#define WL_ADAM_EPS 1e-8f
+
 struct wl_ew {
 	/* OUT[i] = IN[i] rounded to bf16 (to nearest even; NaN stays NaN). */
 	void (*to_bf16)(const float *in, uint16_t *out, long n);

@@ -590,7 +590,7 @@ static double fwd_bwd(struct lm *s)
 /* Adam (beta 0.9, 0.95, bias-corrected: workload-ew.h), then the dtype copies. */
 static void adam(struct lm *s)
 {
-	const float b1 = 0.9f, b2 = 0.95f;
+	const float b1 = WL_ADAM_B1, b2 = WL_ADAM_B2;
 	float c1, c2;
 
 	s->step++;

@@ -2,16 +2,7 @@
 # line and bar holds exactly the stored results (checked in the script's
 # inline data), in PNG, SVG and text; runs without such results are errors.
 . "$NB_SRCDIR/tests/cli/lib.sh"
-
-if ! command -v gnuplot >/dev/null 2>&1; then
-	echo "SKIP: gnuplot is not installed (Debian: gnuplot-nox)"
-	exit 77
-fi
-DB="$T/plot.db"
-nb() { "$NPUBENCH" --db "$DB" "$@"; }
-mkdir -p "$T/tmp"
-TMPDIR="$T/tmp"
-export TMPDIR
+plot_setup
 
 
 # The gnuplot script's data blocks: {name: [rows of fields]}, and the

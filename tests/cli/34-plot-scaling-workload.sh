@@ -2,16 +2,7 @@
 # line pair per chip; every point is what 'run --target CHIP --case' stores
 # for the case at that chip count (checked in the script's inline data).
 . "$NB_SRCDIR/tests/cli/lib.sh"
-
-if ! command -v gnuplot >/dev/null 2>&1; then
-	echo "SKIP: gnuplot is not installed (Debian: gnuplot-nox)"
-	exit 77
-fi
-DB="$T/plot.db"
-nb() { "$NPUBENCH" --db "$DB" "$@"; }
-mkdir -p "$T/tmp"
-TMPDIR="$T/tmp"
-export TMPDIR
+plot_setup
 
 TRAIN='train model=llama3-8b seq=4096 global_batch=64 micro_batch=1 tp=4 sp=true'
 expect 0 nb plot scaling --workload "$TRAIN" --chips h100,a100,tpu-v5e --script "$T/train.gp"

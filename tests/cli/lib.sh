@@ -164,3 +164,17 @@ assert len(set(fills)) == len(fills), fills
 EOF
 	then pass; else fail "$f: a legend entry lacks its own fill characters: $*"; fi
 }
+
+# plot_setup: for the tests that render with gnuplot.  Exits 77 (SKIP)
+# without gnuplot; sets DB, nb (npubench on $DB) and a TMPDIR of the test's.
+plot_setup() {
+	if ! command -v gnuplot >/dev/null 2>&1; then
+		echo "SKIP: gnuplot is not installed (Debian: gnuplot-nox)"
+		exit 77
+	fi
+	DB="$T/plot.db"
+	mkdir -p "$T/tmp"
+	TMPDIR="$T/tmp"
+	export TMPDIR
+	nb() { "$NPUBENCH" --db "$DB" "$@"; }
+}
