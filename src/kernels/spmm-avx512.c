@@ -1,8 +1,10 @@
 /* spmm: AVX-512 kernels for 2:4 structured and CSR sparse A (layouts in
  * spmm-impl.h), the AVX2 ones of spmm-avx2.c at twice the width.
- * Compiled with -mavx512f -mavx512bw -mavx512vl; called after dispatch.
- * Every dtype converts exactly to fp32 (B when packed, A's values when
- * decoded), so the arithmetic is fp32 FMA as at AVX2. */
+ * Compiled with the AVX-512 flags (F, BW, VL, BF16); called after dispatch.
+ * The FMA kernels convert every dtype exactly to fp32 (B when packed, A's
+ * values when decoded), so their arithmetic is fp32 FMA as at AVX2; 2:4
+ * bf16 has a vdpbf16ps kernel of its own (at the end), which spmm.c runs
+ * only where the CPU has AVX512_BF16. */
 #include "kernels/spmm-impl.h"
 
 #include <immintrin.h>
@@ -251,6 +253,243 @@ void spmm_csr_avx512_run(const struct spmm_args *a, long r0, long r1, float *ws)
 				_mm512_mask_storeu_ps(out + 32, tail16(w - 32), c2);
 			if (w > 48)
 				_mm512_mask_storeu_ps(out + 48, tail16(w - 48), c3);
+		}
+	}
+}
+
+/* ---- 2:4 bf16 with vdpbf16ps (AVX512_BF16) ----
+ *
+ * A row's two kept values of a group, {a[4g + x0], a[4g + x1]} with
+ * x0 < x1, already lie side by side in memory as a bf16 pair (values
+ * [m][k/2]), which is what vdpbf16ps takes: two products summed into each
+ * fp32 lane.  It needs rows x0 and x1 of B interleaved column by column.
+ * A group has only six possible pairs of rows, so B is packed once per
+ * block as all six of every group, and decoding A turns each 4-bit index
+ * pair into the byte offset of its pair in the packed panel.  The
+ * micro-kernel does no index arithmetic: per row and group, one offset
+ * load, one broadcast of the value pair and three dot products against B
+ * at that offset, each two useful multiply-adds per lane.  Decoding is a
+ * table lookup on 16 groups at a time.
+ *
+ * Packed B panel (S24_NR = 48 columns, ng groups): for each group g, for
+ * each pair q in the order 01 02 03 12 13 23, 48 words
+ * {b[4g + x0][j], b[4g + x1][j]} (low, high); columns past n are zero.
+ * Decoded A micro-panel (S24D_MR rows): vals[r][g] the raw bf16 pairs,
+ * then offs[r][g] the byte offsets (6 g + q) * 192 into the panel, rows
+ * KCG words apart whatever ng is (so the kernel addresses every row from
+ * one pointer with constant displacements); padding rows hold pair 0 at
+ * offset 0.
+ *
+ * Numerics, as the dense bf16 GEMM (gemm-avx512.c): bf16 products are
+ * exact in fp32, the sums round to nearest even in fp32 (one pair per
+ * instruction: at most k/2 additions per output instead of k/2 FMA
+ * roundings), and vdpbf16ps flushes denormal inputs and results to zero
+ * whatever MXCSR says; spmm.c's verification adds GEMM_BF16_FLUSH's slack
+ * for that. */
+#define DMR S24D_MR
+#define KCG (S24D_KC / 4)
+#define PAIR_BYTES (S24_NR * 4)
+
+/* The byte offset of a 4-bit index pair (x0 | x1 << 2) among its group's
+ * six packed pairs; nibbles with x0 >= x1 do not occur (spmm-impl.h). */
+static const int32_t nib_pair_off[16] = {
+	[4] = 0 * PAIR_BYTES, [8] = 1 * PAIR_BYTES, [12] = 2 * PAIR_BYTES,
+	[9] = 3 * PAIR_BYTES, [13] = 4 * PAIR_BYTES, [14] = 5 * PAIR_BYTES,
+};
+
+/* Packs B[p0:p0 + 4 ng, j0:j0 + nc] (bf16) as the six row pairs of every
+ * group, in panels of S24_NR columns, zero-padding the last panel. */
+static void pack_b_dp(const struct spmm_args *a, long p0, int ng, long j0, long nc, uint32_t *bp)
+{
+	for (long jp = 0; jp < nc; jp += S24_NR) {
+		long w = nc - jp < S24_NR ? nc - jp : S24_NR;
+		uint32_t *panel = bp + jp * 6 * ng;
+
+		for (int g = 0; g < ng; g++) {
+			const uint16_t *b = (const uint16_t *)a->b + (size_t)(p0 + 4 * g) * (size_t)a->n + j0 + jp;
+			uint32_t *d = panel + (long)g * 6 * S24_NR;
+
+			for (int c = 0; c < S24_NR; c += 16) {
+				__mmask16 k = c < w ? tail16(w - c) : 0;
+				__m512i r0 = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, b + c));
+				__m512i r1 = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, b + a->n + c));
+				__m512i r2 = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, b + 2 * a->n + c));
+				__m512i r3 = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, b + 3 * a->n + c));
+				__m512i h1 = _mm512_slli_epi32(r1, 16), h2 = _mm512_slli_epi32(r2, 16);
+				__m512i h3 = _mm512_slli_epi32(r3, 16);
+
+				_mm512_store_si512(d + 0 * S24_NR + c, _mm512_or_si512(r0, h1));
+				_mm512_store_si512(d + 1 * S24_NR + c, _mm512_or_si512(r0, h2));
+				_mm512_store_si512(d + 2 * S24_NR + c, _mm512_or_si512(r0, h3));
+				_mm512_store_si512(d + 3 * S24_NR + c, _mm512_or_si512(r1, h2));
+				_mm512_store_si512(d + 4 * S24_NR + c, _mm512_or_si512(r1, h3));
+				_mm512_store_si512(d + 5 * S24_NR + c, _mm512_or_si512(r2, h3));
+			}
+		}
+	}
+}
+
+/* Decodes groups [g0, g0 + ng) (g0 even) of row I into VALS and OFFS. */
+static void decode_row_dp(const struct spmm_args *a, long i, long g0, int ng, uint32_t *vals, uint32_t *offs)
+{
+	const __m512i table = _mm512_loadu_si512(nib_pair_off);
+	const __m128i dup = _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+	const __m512i shift = _mm512_set_epi32(4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0);
+	const __m512i gstep = _mm512_set_epi32(15 * 6 * PAIR_BYTES, 14 * 6 * PAIR_BYTES, 13 * 6 * PAIR_BYTES,
+					       12 * 6 * PAIR_BYTES, 11 * 6 * PAIR_BYTES, 10 * 6 * PAIR_BYTES,
+					       9 * 6 * PAIR_BYTES, 8 * 6 * PAIR_BYTES, 7 * 6 * PAIR_BYTES,
+					       6 * 6 * PAIR_BYTES, 5 * 6 * PAIR_BYTES, 4 * 6 * PAIR_BYTES,
+					       3 * 6 * PAIR_BYTES, 2 * 6 * PAIR_BYTES, 1 * 6 * PAIR_BYTES, 0);
+	const uint32_t *v = (const uint32_t *)((const uint16_t *)a->aval + (size_t)i * (size_t)(a->k / 2)) + g0;
+	const uint8_t *meta = a->meta + i * a->meta_ld + g0 / 2;
+
+	for (int g = 0; g < ng; g += 16) {
+		int t = ng - g < 16 ? ng - g : 16;
+		__mmask16 k = tail16(t);
+		__m128i mb = _mm_maskz_loadu_epi8((__mmask16)((1u << ((t + 1) / 2)) - 1), meta + g / 2);
+		__m512i nib = _mm512_cvtepu8_epi32(_mm_shuffle_epi8(mb, dup));
+		__m512i off;
+
+		nib = _mm512_and_si512(_mm512_srlv_epi32(nib, shift), _mm512_set1_epi32(15));
+		off = _mm512_add_epi32(_mm512_permutexvar_epi32(nib, table),
+				       _mm512_add_epi32(gstep, _mm512_set1_epi32(g * 6 * PAIR_BYTES)));
+		_mm512_mask_storeu_epi32(vals + g, k, _mm512_maskz_loadu_epi32(k, v + g));
+		_mm512_mask_storeu_epi32(offs + g, k, off);
+	}
+}
+
+/* Decodes rows [i0, i0 + mc) over groups [g0, g0 + ng) into micro-panels
+ * of DMR rows, 2 DMR KCG words each. */
+static void pack_a_dp(const struct spmm_args *a, long i0, int mc, long g0, int ng, uint32_t *ap)
+{
+	for (int ir = 0; ir < mc; ir += DMR) {
+		uint32_t *blk = ap + (long)ir * 2 * KCG;
+
+		for (int r = 0; r < DMR; r++) {
+			long i = i0 + ir + r, ip = i + 2 * DMR;
+
+			if (ir + r >= mc) {
+				memset(blk + r * KCG, 0, (size_t)ng * 4);
+				memset(blk + (DMR + r) * KCG, 0, (size_t)ng * 4);
+				continue;
+			}
+			/* Rows are k bytes apart: a stride the hardware
+			 * prefetcher misses, so fetch a few rows ahead. */
+			if (ip < a->m) {
+				const char *pv = (const char *)a->aval + ((size_t)ip * (size_t)(a->k / 2) + 2 * (size_t)g0) * 2;
+
+				_mm_prefetch(pv, _MM_HINT_T0);
+				_mm_prefetch(pv + 64, _MM_HINT_T0);
+				_mm_prefetch((const char *)a->meta + ip * a->meta_ld + g0 / 2, _MM_HINT_T0);
+			}
+			decode_row_dp(a, i, g0, ng, blk + r * KCG, blk + (DMR + r) * KCG);
+		}
+	}
+}
+
+/* One row's pair of group g: the value pair broadcast, three dot products
+ * against B at the row's offset (memory operands: nothing is reused). */
+#define ROW_DP(r, A0, A1, A2) do {						\
+		const char *b_ = (const char *)bp + ap[(DMR + (r)) * KCG + g];	\
+		__m512bh v_ = (__m512bh)_mm512_set1_epi32((int)ap[(r) * KCG + g]); \
+		A0 = _mm512_dpbf16_ps(A0, v_, (__m512bh)_mm512_load_si512(b_));	\
+		A1 = _mm512_dpbf16_ps(A1, v_, (__m512bh)_mm512_load_si512(b_ + 64)); \
+		A2 = _mm512_dpbf16_ps(A2, v_, (__m512bh)_mm512_load_si512(b_ + 128)); \
+	} while (0)
+
+#define LDZ3(acc, p, A0, A1, A2) do {						\
+		if (acc) { LD3(p, A0, A1, A2); }				\
+		else { A0 = A1 = A2 = _mm512_setzero_ps(); }			\
+	} while (0)
+
+/* The 8x48 micro-kernel: C (ldc) = (ACC ? C : 0) + decoded A micro-panel
+ * x packed B panel; NEXT as in ukr_4x48.  24 accumulators: enough dot
+ * products in flight to cover the instruction's latency. */
+static void ukr_dp_8x48(int ng, const uint32_t *ap, const uint32_t *bp, float *c, long ldc, int acc,
+			const float *next)
+{
+	__m512 a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32;
+	__m512 a40, a41, a42, a50, a51, a52, a60, a61, a62, a70, a71, a72;
+
+	for (int r = 0; r < DMR; r++)
+		for (int l = 0; l < S24_NR; l += 16)
+			_mm_prefetch((const char *)(next + r * ldc + l), _MM_HINT_T0);
+	LDZ3(acc, c, a00, a01, a02);
+	LDZ3(acc, c + ldc, a10, a11, a12);
+	LDZ3(acc, c + 2 * ldc, a20, a21, a22);
+	LDZ3(acc, c + 3 * ldc, a30, a31, a32);
+	LDZ3(acc, c + 4 * ldc, a40, a41, a42);
+	LDZ3(acc, c + 5 * ldc, a50, a51, a52);
+	LDZ3(acc, c + 6 * ldc, a60, a61, a62);
+	LDZ3(acc, c + 7 * ldc, a70, a71, a72);
+	for (int g = 0; g < ng; g++) {
+		ROW_DP(0, a00, a01, a02);
+		ROW_DP(1, a10, a11, a12);
+		ROW_DP(2, a20, a21, a22);
+		ROW_DP(3, a30, a31, a32);
+		ROW_DP(4, a40, a41, a42);
+		ROW_DP(5, a50, a51, a52);
+		ROW_DP(6, a60, a61, a62);
+		ROW_DP(7, a70, a71, a72);
+	}
+	ST3(c, a00, a01, a02);
+	ST3(c + ldc, a10, a11, a12);
+	ST3(c + 2 * ldc, a20, a21, a22);
+	ST3(c + 3 * ldc, a30, a31, a32);
+	ST3(c + 4 * ldc, a40, a41, a42);
+	ST3(c + 5 * ldc, a50, a51, a52);
+	ST3(c + 6 * ldc, a60, a61, a62);
+	ST3(c + 7 * ldc, a70, a71, a72);
+}
+
+/* All tiles of one decoded A block against one packed B block; the first
+ * k block stores C, the later ones add to it (no separate zeroing pass). */
+static void block_dp(const struct spmm_args *a, const uint32_t *ap, const uint32_t *bp, long i0, int mc,
+		     long j0, long nc, int ng, int acc)
+{
+	for (long jp = 0; jp < nc; jp += S24_NR) {
+		long w = nc - jp < S24_NR ? nc - jp : S24_NR;
+		const uint32_t *panel = bp + jp * 6 * ng;
+
+		for (int ir = 0; ir < mc; ir += DMR) {
+			int h = mc - ir < DMR ? mc - ir : DMR;
+			float *c = a->c + (i0 + ir) * a->n + j0 + jp;
+			const uint32_t *mp = ap + (long)ir * 2 * KCG;
+
+			if (h == DMR && w == S24_NR) {
+				ukr_dp_8x48(ng, mp, panel, c, a->n, acc, ir + 2 * DMR <= mc ? c + DMR * a->n : c);
+			} else {	/* edge tile through a buffer */
+				float t[DMR * S24_NR] __attribute__((aligned(64))) = { 0 };
+
+				for (int r = 0; acc && r < h; r++)
+					memcpy(t + r * S24_NR, c + r * a->n, (size_t)w * 4);
+				ukr_dp_8x48(ng, mp, panel, t, S24_NR, acc, t);
+				for (int r = 0; r < h; r++)
+					memcpy(c + r * a->n, t + r * S24_NR, (size_t)w * 4);
+			}
+		}
+	}
+}
+
+void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *ws)
+{
+	uint32_t *bp = (uint32_t *)ws;
+	uint32_t *ap = bp + (long)KCG * 6 * S24D_NC;
+	long ngroups = a->k / 4;
+
+	for (long j0 = n0; j0 < n1; j0 += S24D_NC) {
+		long nc = n1 - j0 < S24D_NC ? n1 - j0 : S24D_NC;
+
+		for (long g0 = 0; g0 < ngroups; g0 += KCG) {
+			int ng = (int)(ngroups - g0 < KCG ? ngroups - g0 : KCG);
+
+			pack_b_dp(a, 4 * g0, ng, j0, nc, bp);
+			for (long i0 = 0; i0 < a->m; i0 += S24D_MC) {
+				int mc = (int)(a->m - i0 < S24D_MC ? a->m - i0 : S24D_MC);
+
+				pack_a_dp(a, i0, mc, g0, ng, ap);
+				block_dp(a, ap, bp, i0, mc, j0, nc, ng, g0 > 0);
+			}
 		}
 	}
 }

@@ -39,6 +39,19 @@ struct spmm_args {
 /* Floats of per-thread workspace: packed B block + decoded A block. */
 #define S24_WS_FLOATS ((long)S24_KC * S24_NC + (long)S24_MC * (S24_KC / 4) * 3 + 1024)
 
+/* 2:4 bf16 with vdpbf16ps (AVX512_BF16, spmm-avx512.c): an 8x48 micro-tile
+ * over panels of the same S24_NR columns; B blocks of S24D_KC rows x
+ * S24D_NC columns packed as the six possible row pairs of each group (1.5x
+ * the bf16 block: 36 KiB per panel, for a 48 KiB L1; 360 KiB per block, in
+ * L2), A decoded S24D_MC rows at a time. */
+#define S24D_MR 8
+#define S24D_KC 128
+#define S24D_MC 96
+#define S24D_NC (S24_NR * 10)
+/* Its workspace (packed B block + decoded A block, in floats) fits in
+ * S24_WS_FLOATS. */
+#define S24D_WS_FLOATS ((long)(S24D_KC / 4) * 6 * S24D_NC + (long)S24D_MC * 2 * (S24D_KC / 4))
+
 /* CSR: strips of 64 columns of B, converted to fp32 once per strip. */
 #define CSR_NS 64
 
@@ -50,5 +63,8 @@ void spmm_csr_avx2_run(const struct spmm_args *a, long r0, long r1, float *ws);
  * workspace; S24_MC is a multiple of its 4 rows). */
 void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws);
 void spmm_csr_avx512_run(const struct spmm_args *a, long r0, long r1, float *ws);
+/* 2:4 bf16 with vdpbf16ps: columns [n0, n1) as spmm24_avx512_run; only
+ * where the CPU has AVX512_BF16. */
+void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *ws);
 
 #endif
