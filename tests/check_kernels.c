@@ -254,7 +254,7 @@ START_TEST(bf16_pair_scores_exact_products)
 END_TEST
 
 /* The 2:4 bf16 dot-product kernel (spmm-avx512.c) directly, on a shape with
- * every edge (rows off the 8-row tile, a partial column panel, a second k
+ * every edge (rows off the 48-row tile, a partial column panel, a second k
  * block of an odd number of groups) and every one of the six index pairs:
  *   round 0: small integers, every sum exact in fp32, so C must equal the
  *            reference exactly (a wrongly selected row of B cannot pass);
@@ -269,7 +269,8 @@ START_TEST(spmm24_bf16_dot_numerics)
 	long meta_ld = (K / 4 + 1) / 2;
 	uint16_t *aval = nb_aligned_alloc(M * K / 2 * 2), *b = nb_aligned_alloc(K * N * 2);
 	uint8_t *meta = nb_aligned_alloc((size_t)(M * meta_ld));
-	float *c = nb_aligned_alloc(M * N * sizeof(float)), *ws = nb_aligned_alloc(S24_WS_FLOATS * sizeof(float));
+	float *c = nb_aligned_alloc(M * N * sizeof(float)), *ws = nb_aligned_alloc(S24D_WS_FLOATS(N) * sizeof(float));
+	uint64_t *bq = nb_aligned_alloc((size_t)S24D_BQ_BYTES(K, N));
 	unsigned x = 777;
 
 	memset(meta, 0, (size_t)(M * meta_ld));
@@ -277,7 +278,7 @@ START_TEST(spmm24_bf16_dot_numerics)
 		for (int g = 0; g < K / 4; g++)
 			meta[i * meta_ld + g / 2] |= (uint8_t)(nibs[(i + 5 * g) % 6] << (g % 2 * 4));
 	for (int round = 0; round < 2; round++) {
-		struct spmm_args a = { NB_BF16, M, N, K, b, c, aval, meta, meta_ld, NULL, NULL, NULL };
+		struct spmm_args a = { NB_BF16, M, N, K, b, c, aval, meta, meta_ld, NULL, NULL, NULL, bq };
 
 		for (int i = 0; i < M * K / 2; i++) {
 			x = x * 1103515245u + 12345u;
@@ -317,6 +318,7 @@ START_TEST(spmm24_bf16_dot_numerics)
 	nb_aligned_free(meta);
 	nb_aligned_free(c);
 	nb_aligned_free(ws);
+	nb_aligned_free(bq);
 }
 END_TEST
 #endif

@@ -262,84 +262,77 @@ void spmm_csr_avx512_run(const struct spmm_args *a, long r0, long r1, float *ws)
  * A row's two kept values of a group, {a[4g + x0], a[4g + x1]} with
  * x0 < x1, already lie side by side in memory as a bf16 pair (values
  * [m][k/2]), which is what vdpbf16ps takes: two products summed into each
- * fp32 lane.  It needs rows x0 and x1 of B interleaved column by column.
- * A group has only six possible pairs of rows, so B is packed once per
- * block as all six of every group, and decoding A turns each 4-bit index
- * pair into the byte offset of its pair in the packed panel.  The
- * micro-kernel does no index arithmetic: per row and group, one offset
- * load, one broadcast of the value pair and three dot products against B
- * at that offset, each two useful multiply-adds per lane.  Decoding is a
- * table lookup on 16 groups at a time.
+ * fp32 lane.  The matching pair of B, {b[4g + x0][j], b[4g + x1][j]},
+ * differs from row to row, so here a vector runs down 16 rows of A for one
+ * column j of B: the four candidates b[4g..4g+3][j] (8 bytes) are broadcast
+ * and each row's lane picks its two with vpshufb, whose byte indices
+ * decoding A has computed once per row and group.  Per group and tile
+ * (48 rows x 8 columns): six vector loads of A (pairs, indices), then per
+ * column one 8-byte broadcast, three shuffles and three dot products --
+ * each two useful multiply-adds per lane, and well under one load per dot
+ * product (a kernel that loads B's pair per row instead is bound by the
+ * loads at about half the dot-product peak).
  *
- * Packed B panel (S24_NR = 48 columns, ng groups): for each group g, for
- * each pair q in the order 01 02 03 12 13 23, 48 words
- * {b[4g + x0][j], b[4g + x1][j]} (low, high); columns past n are zero.
- * Decoded A micro-panel (S24D_MR rows): vals[r][g] the raw bf16 pairs,
- * then offs[r][g] the byte offsets (6 g + q) * 192 into the panel, rows
- * KCG words apart whatever ng is (so the kernel addresses every row from
- * one pointer with constant displacements); padding rows hold pair 0 at
- * offset 0.
+ * Packed B (a->bq, once per run, each thread its columns): panels of 8
+ * columns, for each group the 8 quads {b[4g][j], .., b[4g+3][j]} (64
+ * bytes); columns past n are zero.  Decoded A micro-panel (48 rows): for
+ * each group 48 pairs then 48 shuffle controls (bytes 2x0, 2x0+1, 2x1,
+ * 2x1+1); rows past m are zero.  The tiles accumulate C^T in the
+ * workspace (column-major, S24D_MC rows) over all of k, and the block is
+ * transposed into C once at the end.
  *
  * Numerics, as the dense bf16 GEMM (gemm-avx512.c): bf16 products are
- * exact in fp32, the sums round to nearest even in fp32 (one pair per
- * instruction: at most k/2 additions per output instead of k/2 FMA
- * roundings), and vdpbf16ps flushes denormal inputs and results to zero
- * whatever MXCSR says; spmm.c's verification adds GEMM_BF16_FLUSH's slack
- * for that. */
+ * exact in fp32, the sums round to nearest even in fp32 (two products per
+ * rounding instead of one per FMA), and vdpbf16ps flushes denormal inputs
+ * and results to zero whatever MXCSR says; spmm.c's verification adds
+ * GEMM_BF16_FLUSH's slack for that. */
 #define DMR S24D_MR
+#define DNR S24D_NR
 #define KCG (S24D_KC / 4)
-#define PAIR_BYTES (S24_NR * 4)
+#define DMC S24D_MC
 
-/* The byte offset of a 4-bit index pair (x0 | x1 << 2) among its group's
- * six packed pairs; nibbles with x0 >= x1 do not occur (spmm-impl.h). */
-static const int32_t nib_pair_off[16] = {
-	[4] = 0 * PAIR_BYTES, [8] = 1 * PAIR_BYTES, [12] = 2 * PAIR_BYTES,
-	[9] = 3 * PAIR_BYTES, [13] = 4 * PAIR_BYTES, [14] = 5 * PAIR_BYTES,
+/* The vpshufb control of a 4-bit index pair (x0 | x1 << 2): the bytes of
+ * b[4g + x0] and b[4g + x1] in the 8-byte quad; nibbles with x0 >= x1 do
+ * not occur (spmm-impl.h). */
+#define CTL(x0, x1) ((2 * (x0)) | (2 * (x0) + 1) << 8 | (2 * (x1)) << 16 | (2 * (x1) + 1) << 24)
+static const int32_t nib_ctl[16] = {
+	[4] = CTL(0, 1), [8] = CTL(0, 2), [12] = CTL(0, 3), [9] = CTL(1, 2), [13] = CTL(1, 3), [14] = CTL(2, 3),
 };
 
-/* Packs B[p0:p0 + 4 ng, j0:j0 + nc] (bf16) as the six row pairs of every
- * group, in panels of S24_NR columns, zero-padding the last panel. */
-static void pack_b_dp(const struct spmm_args *a, long p0, int ng, long j0, long nc, uint32_t *bp)
+/* Packs columns [n0, n1) (n0 a multiple of DNR) of B as column quads. */
+static void pack_bq(const struct spmm_args *a, long n0, long n1)
 {
-	for (long jp = 0; jp < nc; jp += S24_NR) {
-		long w = nc - jp < S24_NR ? nc - jp : S24_NR;
-		uint32_t *panel = bp + jp * 6 * ng;
+	long ng = a->k / 4;
 
-		for (int g = 0; g < ng; g++) {
-			const uint16_t *b = (const uint16_t *)a->b + (size_t)(p0 + 4 * g) * (size_t)a->n + j0 + jp;
-			uint32_t *d = panel + (long)g * 6 * S24_NR;
+	for (long j0 = n0; j0 < n1; j0 += DNR) {
+		long w = n1 - j0 < DNR ? n1 - j0 : DNR;
+		__mmask8 k = (__mmask8)((1u << w) - 1);
+		__m128i *d = (__m128i *)(a->bq + (j0 / DNR) * ng * DNR);
 
-			for (int c = 0; c < S24_NR; c += 16) {
-				__mmask16 k = c < w ? tail16(w - c) : 0;
-				__m512i r0 = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, b + c));
-				__m512i r1 = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, b + a->n + c));
-				__m512i r2 = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, b + 2 * a->n + c));
-				__m512i r3 = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, b + 3 * a->n + c));
-				__m512i h1 = _mm512_slli_epi32(r1, 16), h2 = _mm512_slli_epi32(r2, 16);
-				__m512i h3 = _mm512_slli_epi32(r3, 16);
+		for (long g = 0; g < ng; g++, d += 4) {
+			const uint16_t *b = (const uint16_t *)a->b + (size_t)(4 * g) * (size_t)a->n + j0;
+			__m128i r0 = _mm_maskz_loadu_epi16(k, b), r1 = _mm_maskz_loadu_epi16(k, b + a->n);
+			__m128i r2 = _mm_maskz_loadu_epi16(k, b + 2 * a->n), r3 = _mm_maskz_loadu_epi16(k, b + 3 * a->n);
+			__m128i lo01 = _mm_unpacklo_epi16(r0, r1), hi01 = _mm_unpackhi_epi16(r0, r1);
+			__m128i lo23 = _mm_unpacklo_epi16(r2, r3), hi23 = _mm_unpackhi_epi16(r2, r3);
 
-				_mm512_store_si512(d + 0 * S24_NR + c, _mm512_or_si512(r0, h1));
-				_mm512_store_si512(d + 1 * S24_NR + c, _mm512_or_si512(r0, h2));
-				_mm512_store_si512(d + 2 * S24_NR + c, _mm512_or_si512(r0, h3));
-				_mm512_store_si512(d + 3 * S24_NR + c, _mm512_or_si512(r1, h2));
-				_mm512_store_si512(d + 4 * S24_NR + c, _mm512_or_si512(r1, h3));
-				_mm512_store_si512(d + 5 * S24_NR + c, _mm512_or_si512(r2, h3));
-			}
+			_mm_store_si128(d, _mm_unpacklo_epi32(lo01, lo23));
+			_mm_store_si128(d + 1, _mm_unpackhi_epi32(lo01, lo23));
+			_mm_store_si128(d + 2, _mm_unpacklo_epi32(hi01, hi23));
+			_mm_store_si128(d + 3, _mm_unpackhi_epi32(hi01, hi23));
 		}
 	}
 }
 
-/* Decodes groups [g0, g0 + ng) (g0 even) of row I into VALS and OFFS. */
-static void decode_row_dp(const struct spmm_args *a, long i, long g0, int ng, uint32_t *vals, uint32_t *offs)
+/* Decodes groups [g0, g0 + ng) (g0 even) of row I into the micro-panel
+ * slot R: pairs at ap[g * 2 DMR + r], controls DMR words later. */
+static void decode_row_q(const struct spmm_args *a, long i, long g0, int ng, uint32_t *ap, int r)
 {
-	const __m512i table = _mm512_loadu_si512(nib_pair_off);
+	const __m512i table = _mm512_loadu_si512(nib_ctl);
 	const __m128i dup = _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
 	const __m512i shift = _mm512_set_epi32(4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0);
-	const __m512i gstep = _mm512_set_epi32(15 * 6 * PAIR_BYTES, 14 * 6 * PAIR_BYTES, 13 * 6 * PAIR_BYTES,
-					       12 * 6 * PAIR_BYTES, 11 * 6 * PAIR_BYTES, 10 * 6 * PAIR_BYTES,
-					       9 * 6 * PAIR_BYTES, 8 * 6 * PAIR_BYTES, 7 * 6 * PAIR_BYTES,
-					       6 * 6 * PAIR_BYTES, 5 * 6 * PAIR_BYTES, 4 * 6 * PAIR_BYTES,
-					       3 * 6 * PAIR_BYTES, 2 * 6 * PAIR_BYTES, 1 * 6 * PAIR_BYTES, 0);
+	const __m512i slot = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+						_mm512_set1_epi32(2 * DMR));
 	const uint32_t *v = (const uint32_t *)((const uint16_t *)a->aval + (size_t)i * (size_t)(a->k / 2)) + g0;
 	const uint8_t *meta = a->meta + i * a->meta_ld + g0 / 2;
 
@@ -348,29 +341,27 @@ static void decode_row_dp(const struct spmm_args *a, long i, long g0, int ng, ui
 		__mmask16 k = tail16(t);
 		__m128i mb = _mm_maskz_loadu_epi8((__mmask16)((1u << ((t + 1) / 2)) - 1), meta + g / 2);
 		__m512i nib = _mm512_cvtepu8_epi32(_mm_shuffle_epi8(mb, dup));
-		__m512i off;
+		uint32_t *base = ap + (long)g * 2 * DMR + r;
 
 		nib = _mm512_and_si512(_mm512_srlv_epi32(nib, shift), _mm512_set1_epi32(15));
-		off = _mm512_add_epi32(_mm512_permutexvar_epi32(nib, table),
-				       _mm512_add_epi32(gstep, _mm512_set1_epi32(g * 6 * PAIR_BYTES)));
-		_mm512_mask_storeu_epi32(vals + g, k, _mm512_maskz_loadu_epi32(k, v + g));
-		_mm512_mask_storeu_epi32(offs + g, k, off);
+		_mm512_mask_i32scatter_epi32(base, k, slot, _mm512_maskz_loadu_epi32(k, v + g), 4);
+		_mm512_mask_i32scatter_epi32(base + DMR, k, slot, _mm512_permutexvar_epi32(nib, table), 4);
 	}
 }
 
 /* Decodes rows [i0, i0 + mc) over groups [g0, g0 + ng) into micro-panels
- * of DMR rows, 2 DMR KCG words each. */
-static void pack_a_dp(const struct spmm_args *a, long i0, int mc, long g0, int ng, uint32_t *ap)
+ * of DMR rows, 2 DMR ng words each; rows past mc are zero. */
+static void pack_a_q(const struct spmm_args *a, long i0, int mc, long g0, int ng, uint32_t *ap)
 {
 	for (int ir = 0; ir < mc; ir += DMR) {
-		uint32_t *blk = ap + (long)ir * 2 * KCG;
+		uint32_t *blk = ap + (long)ir * 2 * ng;
 
 		for (int r = 0; r < DMR; r++) {
 			long i = i0 + ir + r, ip = i + 2 * DMR;
 
 			if (ir + r >= mc) {
-				memset(blk + r * KCG, 0, (size_t)ng * 4);
-				memset(blk + (DMR + r) * KCG, 0, (size_t)ng * 4);
+				for (int g = 0; g < ng; g++)
+					blk[g * 2 * DMR + r] = blk[g * 2 * DMR + DMR + r] = 0;
 				continue;
 			}
 			/* Rows are k bytes apart: a stride the hardware
@@ -382,114 +373,94 @@ static void pack_a_dp(const struct spmm_args *a, long i0, int mc, long g0, int n
 				_mm_prefetch(pv + 64, _MM_HINT_T0);
 				_mm_prefetch((const char *)a->meta + ip * a->meta_ld + g0 / 2, _MM_HINT_T0);
 			}
-			decode_row_dp(a, i, g0, ng, blk + r * KCG, blk + (DMR + r) * KCG);
+			decode_row_q(a, i, g0, ng, blk, r);
 		}
 	}
 }
 
-/* One row's pair of group g: the value pair broadcast, three dot products
- * against B at the row's offset (memory operands: nothing is reused). */
-#define ROW_DP(r, A0, A1, A2) do {						\
-		const char *b_ = (const char *)bp + ap[(DMR + (r)) * KCG + g];	\
-		__m512bh v_ = (__m512bh)_mm512_set1_epi32((int)ap[(r) * KCG + g]); \
-		A0 = _mm512_dpbf16_ps(A0, v_, (__m512bh)_mm512_load_si512(b_));	\
-		A1 = _mm512_dpbf16_ps(A1, v_, (__m512bh)_mm512_load_si512(b_ + 64)); \
-		A2 = _mm512_dpbf16_ps(A2, v_, (__m512bh)_mm512_load_si512(b_ + 128)); \
+#define DP(acc, x, b, c) acc = _mm512_dpbf16_ps(acc, (__m512bh)(x), (__m512bh)_mm512_shuffle_epi8(b, c))
+/* Column j of the tile: its quad broadcast, each row vector's pairs. */
+#define COL_Q(j, A0, A1, A2) do {						\
+		__m512i b_ = _mm512_set1_epi64((long long)q[j]);		\
+		DP(A0, x0, b_, c0);						\
+		DP(A1, x1, b_, c1);						\
+		DP(A2, x2, b_, c2);						\
+	} while (0)
+#define LDC3(j, A0, A1, A2) do {						\
+		if (acc) {							\
+			A0 = _mm512_load_ps(ct + (j) * DMC);			\
+			A1 = _mm512_load_ps(ct + (j) * DMC + 16);		\
+			A2 = _mm512_load_ps(ct + (j) * DMC + 32);		\
+		} else {							\
+			A0 = A1 = A2 = _mm512_setzero_ps();			\
+		}								\
+	} while (0)
+#define STC3(j, A0, A1, A2) do {						\
+		_mm512_store_ps(ct + (j) * DMC, A0);				\
+		_mm512_store_ps(ct + (j) * DMC + 16, A1);			\
+		_mm512_store_ps(ct + (j) * DMC + 32, A2);			\
 	} while (0)
 
-#define LDZ3(acc, p, A0, A1, A2) do {						\
-		if (acc) { LD3(p, A0, A1, A2); }				\
-		else { A0 = A1 = A2 = _mm512_setzero_ps(); }			\
-	} while (0)
-
-/* The 8x48 micro-kernel: C (ldc) = (ACC ? C : 0) + decoded A micro-panel
- * x packed B panel; NEXT as in ukr_4x48.  24 accumulators: enough dot
- * products in flight to cover the instruction's latency. */
-static void ukr_dp_8x48(int ng, const uint32_t *ap, const uint32_t *bp, float *c, long ldc, int acc,
-			const float *next)
+/* The 48x8 micro-kernel on C^T: ct (columns DMC floats apart) = (ACC ? ct
+ * : 0) + the decoded A micro-panel x the packed B panel over ng groups.
+ * 24 accumulators, enough dot products in flight for the latency. */
+static void ukr_q_48x8(int ng, const uint32_t *ap, const uint64_t *bq, float *ct, int acc)
 {
 	__m512 a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32;
 	__m512 a40, a41, a42, a50, a51, a52, a60, a61, a62, a70, a71, a72;
 
-	for (int r = 0; r < DMR; r++)
-		for (int l = 0; l < S24_NR; l += 16)
-			_mm_prefetch((const char *)(next + r * ldc + l), _MM_HINT_T0);
-	LDZ3(acc, c, a00, a01, a02);
-	LDZ3(acc, c + ldc, a10, a11, a12);
-	LDZ3(acc, c + 2 * ldc, a20, a21, a22);
-	LDZ3(acc, c + 3 * ldc, a30, a31, a32);
-	LDZ3(acc, c + 4 * ldc, a40, a41, a42);
-	LDZ3(acc, c + 5 * ldc, a50, a51, a52);
-	LDZ3(acc, c + 6 * ldc, a60, a61, a62);
-	LDZ3(acc, c + 7 * ldc, a70, a71, a72);
+	LDC3(0, a00, a01, a02); LDC3(1, a10, a11, a12); LDC3(2, a20, a21, a22); LDC3(3, a30, a31, a32);
+	LDC3(4, a40, a41, a42); LDC3(5, a50, a51, a52); LDC3(6, a60, a61, a62); LDC3(7, a70, a71, a72);
 	for (int g = 0; g < ng; g++) {
-		ROW_DP(0, a00, a01, a02);
-		ROW_DP(1, a10, a11, a12);
-		ROW_DP(2, a20, a21, a22);
-		ROW_DP(3, a30, a31, a32);
-		ROW_DP(4, a40, a41, a42);
-		ROW_DP(5, a50, a51, a52);
-		ROW_DP(6, a60, a61, a62);
-		ROW_DP(7, a70, a71, a72);
+		const __m512i *p = (const __m512i *)(ap + (long)g * 2 * DMR);
+		const uint64_t *q = bq + (long)g * DNR;
+		__m512i x0 = _mm512_load_si512(p), x1 = _mm512_load_si512(p + 1), x2 = _mm512_load_si512(p + 2);
+		__m512i c0 = _mm512_load_si512(p + 3), c1 = _mm512_load_si512(p + 4), c2 = _mm512_load_si512(p + 5);
+
+		COL_Q(0, a00, a01, a02); COL_Q(1, a10, a11, a12); COL_Q(2, a20, a21, a22); COL_Q(3, a30, a31, a32);
+		COL_Q(4, a40, a41, a42); COL_Q(5, a50, a51, a52); COL_Q(6, a60, a61, a62); COL_Q(7, a70, a71, a72);
 	}
-	ST3(c, a00, a01, a02);
-	ST3(c + ldc, a10, a11, a12);
-	ST3(c + 2 * ldc, a20, a21, a22);
-	ST3(c + 3 * ldc, a30, a31, a32);
-	ST3(c + 4 * ldc, a40, a41, a42);
-	ST3(c + 5 * ldc, a50, a51, a52);
-	ST3(c + 6 * ldc, a60, a61, a62);
-	ST3(c + 7 * ldc, a70, a71, a72);
+	STC3(0, a00, a01, a02); STC3(1, a10, a11, a12); STC3(2, a20, a21, a22); STC3(3, a30, a31, a32);
+	STC3(4, a40, a41, a42); STC3(5, a50, a51, a52); STC3(6, a60, a61, a62); STC3(7, a70, a71, a72);
 }
 
-/* All tiles of one decoded A block against one packed B block; the first
- * k block stores C, the later ones add to it (no separate zeroing pass). */
-static void block_dp(const struct spmm_args *a, const uint32_t *ap, const uint32_t *bp, long i0, int mc,
-		     long j0, long nc, int ng, int acc)
+/* C[i0 + r][n0 + j] = ct[j * DMC + r] for r < mc, j < w: 16 columns of a
+ * row gathered at a time. */
+static void store_ct(const struct spmm_args *a, const float *ct, long i0, int mc, long n0, long w)
 {
-	for (long jp = 0; jp < nc; jp += S24_NR) {
-		long w = nc - jp < S24_NR ? nc - jp : S24_NR;
-		const uint32_t *panel = bp + jp * 6 * ng;
+	const __m512i idx = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+					       _mm512_set1_epi32(DMC));
 
-		for (int ir = 0; ir < mc; ir += DMR) {
-			int h = mc - ir < DMR ? mc - ir : DMR;
-			float *c = a->c + (i0 + ir) * a->n + j0 + jp;
-			const uint32_t *mp = ap + (long)ir * 2 * KCG;
+	for (long j = 0; j < w; j += 16) {
+		__mmask16 k = tail16(w - j);
 
-			if (h == DMR && w == S24_NR) {
-				ukr_dp_8x48(ng, mp, panel, c, a->n, acc, ir + 2 * DMR <= mc ? c + DMR * a->n : c);
-			} else {	/* edge tile through a buffer */
-				float t[DMR * S24_NR] __attribute__((aligned(64))) = { 0 };
-
-				for (int r = 0; acc && r < h; r++)
-					memcpy(t + r * S24_NR, c + r * a->n, (size_t)w * 4);
-				ukr_dp_8x48(ng, mp, panel, t, S24_NR, acc, t);
-				for (int r = 0; r < h; r++)
-					memcpy(c + r * a->n, t + r * S24_NR, (size_t)w * 4);
-			}
-		}
+		for (int r = 0; r < mc; r++)
+			_mm512_mask_storeu_ps(a->c + (i0 + r) * a->n + n0 + j, k,
+					      _mm512_mask_i32gather_ps(_mm512_setzero_ps(), k, idx, ct + j * DMC + r, 4));
 	}
 }
 
 void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *ws)
 {
-	uint32_t *bp = (uint32_t *)ws;
-	uint32_t *ap = bp + (long)KCG * 6 * S24D_NC;
+	uint32_t *ap = (uint32_t *)ws;
+	float *ct = ws + S24D_A_WORDS;
 	long ngroups = a->k / 4;
 
-	for (long j0 = n0; j0 < n1; j0 += S24D_NC) {
-		long nc = n1 - j0 < S24D_NC ? n1 - j0 : S24D_NC;
+	pack_bq(a, n0, n1);
+	for (long i0 = 0; i0 < a->m; i0 += DMC) {
+		int mc = (int)(a->m - i0 < DMC ? a->m - i0 : DMC);
 
 		for (long g0 = 0; g0 < ngroups; g0 += KCG) {
 			int ng = (int)(ngroups - g0 < KCG ? ngroups - g0 : KCG);
 
-			pack_b_dp(a, 4 * g0, ng, j0, nc, bp);
-			for (long i0 = 0; i0 < a->m; i0 += S24D_MC) {
-				int mc = (int)(a->m - i0 < S24D_MC ? a->m - i0 : S24D_MC);
+			pack_a_q(a, i0, mc, g0, ng, ap);
+			for (long j0 = n0; j0 < n1; j0 += DNR) {
+				const uint64_t *bq = a->bq + ((j0 / DNR) * ngroups + g0) * DNR;
 
-				pack_a_dp(a, i0, mc, g0, ng, ap);
-				block_dp(a, ap, bp, i0, mc, j0, nc, ng, g0 > 0);
+				for (int ir = 0; ir < mc; ir += DMR)
+					ukr_q_48x8(ng, ap + (long)ir * 2 * ng, bq, ct + (j0 - n0) * DMC + ir, g0 > 0);
 			}
 		}
+		store_ct(a, ct, i0, mc, n0, n1 - n0);
 	}
 }

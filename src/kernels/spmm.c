@@ -126,11 +126,16 @@ static void spmm_shape(const struct nb_case *c, struct nb_shape *s)
 
 #define MAX_THREADS 1024
 
-_Static_assert(S24D_WS_FLOATS <= S24_WS_FLOATS, "the vdpbf16ps 2:4 blocks fit the 2:4 workspace");
 
+/* 2:4 bf16 sizes for the vdpbf16ps kernel whatever the path (C^T of up
+ * to all n columns per thread), which the FMA kernels' fixed blocks fit. */
 static long ws_floats(const struct dims *x)
 {
-	return x->pattern == PAT_24 ? S24_WS_FLOATS : x->k * CSR_NS + 64;
+	if (x->pattern == PAT_CSR)
+		return x->k * CSR_NS + 64;
+	if (x->dt == NB_BF16 && S24D_WS_FLOATS(x->n) > S24_WS_FLOATS)
+		return S24D_WS_FLOATS(x->n);
+	return S24_WS_FLOATS;
 }
 
 static double spmm_host_bytes(const struct nb_case *c)
@@ -140,7 +145,8 @@ static double spmm_host_bytes(const struct nb_case *c)
 	get_dims(c, &x);
 	return a_bytes(&x) + (double)x.k * (double)x.n * (double)esize(x.dt) + (double)x.m * (double)x.n * 4 +
 	       (double)cpu_detect()->online_cpus * (double)ws_floats(&x) * 4 + (MAX_THREADS + 1) * 8.0 + 4096 +
-	       (x.pattern == PAT_CSR ? (double)(x.nnz + 1) * 8 : 0);	/* the generator's positions */
+	       (x.pattern == PAT_CSR ? (double)(x.nnz + 1) * 8 : 0) +	/* the generator's positions */
+	       (x.pattern == PAT_24 && x.dt == NB_BF16 ? S24D_BQ_BYTES(x.k, x.n) + 64 : 0);
 }
 
 struct state {
@@ -153,6 +159,7 @@ struct state {
 	float *ws;	/* per-thread workspace, ws_floats each */
 	void *aval, *b;
 	uint8_t *meta;
+	uint64_t *bq;	/* 2:4 bf16 on the vdpbf16ps kernel: packed B */
 	int32_t *row_ptr, *col;
 	float *c;
 };
@@ -375,6 +382,7 @@ static void free_state(struct state *st)
 	nb_aligned_free(st->aval);
 	nb_aligned_free(st->b);
 	nb_aligned_free(st->meta);
+	nb_aligned_free(st->bq);
 	nb_aligned_free(st->row_ptr);
 	nb_aligned_free(st->col);
 	nb_aligned_free(st->c);
@@ -411,7 +419,9 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 		st->row_ptr = nb_aligned_alloc((size_t)(x->m + 1) * sizeof(int32_t));
 		st->col = nb_aligned_alloc((size_t)x->nnz * sizeof(int32_t) + 64);
 	}
-	if (!st->aval || !st->b || !st->c || !st->ws ||
+	if (st->dot)
+		st->bq = nb_aligned_alloc((size_t)S24D_BQ_BYTES(x->k, x->n) + 64);
+	if (!st->aval || !st->b || !st->c || !st->ws || (st->dot && !st->bq) ||
 	    (x->pattern == PAT_24 ? !st->meta : !st->row_ptr || !st->col)) {
 		free_state(st);
 		return error("spmm: cannot allocate the operands");
@@ -428,7 +438,7 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 	for (long i = 0; i < x->k * x->n; i++)
 		put(st->b, x->dt, i, rng_float(&rng));
 	st->a = (struct spmm_args){ x->dt, x->m, x->n, x->k, st->b, st->c, st->aval, st->meta,
-				    st->a.meta_ld, st->row_ptr, st->col, st->aval };
+				    st->a.meta_ld, st->row_ptr, st->col, st->aval, st->bq };
 	balance(st, nt);
 	pool_run(st->pool, touch_part, st);
 	*out = st;
@@ -515,7 +525,7 @@ static const char *spmm_impl(const struct nb_case *c, int isa)
 
 	get_dims(c, &x);
 	if (uses_dot(&x, isa))
-		return "spmm_24_bf16_avx512bf16_8x48";
+		return "spmm_24_bf16_avx512bf16_48x8";
 	return names[level_of(isa)][c->v[P_PATTERN].i == PAT_CSR][dt];
 }
 
@@ -527,7 +537,7 @@ static const char *spmm_why(const struct nb_case *c, int isa)
 
 	get_dims(c, &x);
 	if (uses_dot(&x, isa))
-		return "avx512_bf16: vdpbf16ps on each group's kept pair, B packed as the 6 row pairs, fp32 accumulation";
+		return "avx512_bf16: vdpbf16ps on each group's kept pair, B's pair picked per row by vpshufb, fp32 accumulation";
 
 	switch (level_of(isa)) {
 	case NB_ISA_PORTABLE:
@@ -557,10 +567,10 @@ static const char *const test_cases[] = {
 	 * one S24_NC block. */
 	"spmm m=6 n=49 k=516 dtype=bf16",
 	"spmm m=3 n=2100 k=8 dtype=fp32",
-	/* bf16 at AVX512_BF16 (8-row tiles, S24D_NC = 480, S24D_KC = 128):
-	 * rows off the tile, a second column block with a partial panel, a
-	 * last k block of one group; past one 96-row A block with an even
-	 * short k block; one element of three groups. */
+	/* bf16 at AVX512_BF16 (48 x 8 tiles, S24D_MC = 96, S24D_KC = 128):
+	 * rows off the tile, a partial last column panel, a last k block of
+	 * one group; past one 96-row A block with a short k block of two
+	 * groups; one element of three groups. */
 	"spmm m=13 n=500 k=260 dtype=bf16",
 	"spmm m=105 n=97 k=136 dtype=bf16",
 	"spmm m=1 n=1 k=12 dtype=bf16",
