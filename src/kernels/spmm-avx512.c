@@ -267,16 +267,16 @@ void spmm_csr_avx512_run(const struct spmm_args *a, long r0, long r1, float *ws)
  * column j of B: the four candidates b[4g..4g+3][j] (8 bytes) are broadcast
  * and each row's lane picks its two with vpshufb, whose byte indices
  * decoding A has computed once per row and group.  Per group and tile
- * (48 rows x 8 columns): six vector loads of A (pairs, indices), then per
- * column one 8-byte broadcast, three shuffles and three dot products --
- * each two useful multiply-adds per lane, and well under one load per dot
+ * (32 rows x 8 columns): four vector loads of A (pairs, indices), then per
+ * column one 8-byte broadcast, two shuffles and two dot products --
+ * each two useful multiply-adds per lane, and under one load per dot
  * product (a kernel that loads B's pair per row instead is bound by the
  * loads at about half the dot-product peak).
  *
  * Packed B (a->bq, once per run, each thread its columns): panels of 8
  * columns, for each group the 8 quads {b[4g][j], .., b[4g+3][j]} (64
- * bytes); columns past n are zero.  Decoded A micro-panel (48 rows): for
- * each group 48 pairs then 48 shuffle controls (bytes 2x0, 2x0+1, 2x1,
+ * bytes); columns past n are zero.  Decoded A micro-panel (32 rows): for
+ * each group 32 pairs then 32 shuffle controls (bytes 2x0, 2x0+1, 2x1,
  * 2x1+1); rows past m are zero.  The tiles accumulate C^T in the
  * workspace (column-major, S24D_MC rows) over all of k, and the block is
  * transposed into C once at the end.
@@ -299,20 +299,23 @@ static const int32_t nib_ctl[16] = {
 	[4] = CTL(0, 1), [8] = CTL(0, 2), [12] = CTL(0, 3), [9] = CTL(1, 2), [13] = CTL(1, 3), [14] = CTL(2, 3),
 };
 
-/* Packs columns [n0, n1) (n0 a multiple of DNR) of B as column quads. */
+/* Packs columns [n0, n1) (n0 a multiple of DNR) of B as column quads,
+ * sweeping B's rows in order (a panel at a time would touch a new page
+ * per row and each line four times). */
 static void pack_bq(const struct spmm_args *a, long n0, long n1)
 {
 	long ng = a->k / 4;
 
-	for (long j0 = n0; j0 < n1; j0 += DNR) {
-		long w = n1 - j0 < DNR ? n1 - j0 : DNR;
-		__mmask8 k = (__mmask8)((1u << w) - 1);
-		__m128i *d = (__m128i *)(a->bq + (j0 / DNR) * ng * DNR);
+	for (long g = 0; g < ng; g++) {
+		const uint16_t *b = (const uint16_t *)a->b + (size_t)(4 * g) * (size_t)a->n;
 
-		for (long g = 0; g < ng; g++, d += 4) {
-			const uint16_t *b = (const uint16_t *)a->b + (size_t)(4 * g) * (size_t)a->n + j0;
-			__m128i r0 = _mm_maskz_loadu_epi16(k, b), r1 = _mm_maskz_loadu_epi16(k, b + a->n);
-			__m128i r2 = _mm_maskz_loadu_epi16(k, b + 2 * a->n), r3 = _mm_maskz_loadu_epi16(k, b + 3 * a->n);
+		for (long j0 = n0; j0 < n1; j0 += DNR) {
+			long w = n1 - j0 < DNR ? n1 - j0 : DNR;
+			__mmask8 k = (__mmask8)((1u << w) - 1);
+			__m128i *d = (__m128i *)(a->bq + ((j0 / DNR) * ng + g) * DNR);
+			__m128i r0 = _mm_maskz_loadu_epi16(k, b + j0), r1 = _mm_maskz_loadu_epi16(k, b + a->n + j0);
+			__m128i r2 = _mm_maskz_loadu_epi16(k, b + 2 * a->n + j0);
+			__m128i r3 = _mm_maskz_loadu_epi16(k, b + 3 * a->n + j0);
 			__m128i lo01 = _mm_unpacklo_epi16(r0, r1), hi01 = _mm_unpackhi_epi16(r0, r1);
 			__m128i lo23 = _mm_unpacklo_epi16(r2, r3), hi23 = _mm_unpackhi_epi16(r2, r3);
 
@@ -380,48 +383,45 @@ static void pack_a_q(const struct spmm_args *a, long i0, int mc, long g0, int ng
 
 #define DP(acc, x, b, c) acc = _mm512_dpbf16_ps(acc, (__m512bh)(x), (__m512bh)_mm512_shuffle_epi8(b, c))
 /* Column j of the tile: its quad broadcast, each row vector's pairs. */
-#define COL_Q(j, A0, A1, A2) do {						\
+#define COL_Q(j, A0, A1) do {							\
 		__m512i b_ = _mm512_set1_epi64((long long)q[j]);		\
 		DP(A0, x0, b_, c0);						\
 		DP(A1, x1, b_, c1);						\
-		DP(A2, x2, b_, c2);						\
 	} while (0)
-#define LDC3(j, A0, A1, A2) do {						\
+#define LDC2(j, A0, A1) do {							\
 		if (acc) {							\
 			A0 = _mm512_load_ps(ct + (j) * DMC);			\
 			A1 = _mm512_load_ps(ct + (j) * DMC + 16);		\
-			A2 = _mm512_load_ps(ct + (j) * DMC + 32);		\
 		} else {							\
-			A0 = A1 = A2 = _mm512_setzero_ps();			\
+			A0 = A1 = _mm512_setzero_ps();				\
 		}								\
 	} while (0)
-#define STC3(j, A0, A1, A2) do {						\
+#define STC2(j, A0, A1) do {							\
 		_mm512_store_ps(ct + (j) * DMC, A0);				\
 		_mm512_store_ps(ct + (j) * DMC + 16, A1);			\
-		_mm512_store_ps(ct + (j) * DMC + 32, A2);			\
 	} while (0)
 
-/* The 48x8 micro-kernel on C^T: ct (columns DMC floats apart) = (ACC ? ct
+/* The 32x8 micro-kernel on C^T: ct (columns DMC floats apart) = (ACC ? ct
  * : 0) + the decoded A micro-panel x the packed B panel over ng groups.
- * 24 accumulators, enough dot products in flight for the latency. */
-static void ukr_q_48x8(int ng, const uint32_t *ap, const uint64_t *bq, float *ct, int acc)
+ * 16 accumulators (enough dot products in flight for the latency) leave
+ * registers for A and the shuffles; 48 rows would spill. */
+static void ukr_q_32x8(int ng, const uint32_t *ap, const uint64_t *bq, float *ct, int acc)
 {
-	__m512 a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32;
-	__m512 a40, a41, a42, a50, a51, a52, a60, a61, a62, a70, a71, a72;
+	__m512 a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61, a70, a71;
 
-	LDC3(0, a00, a01, a02); LDC3(1, a10, a11, a12); LDC3(2, a20, a21, a22); LDC3(3, a30, a31, a32);
-	LDC3(4, a40, a41, a42); LDC3(5, a50, a51, a52); LDC3(6, a60, a61, a62); LDC3(7, a70, a71, a72);
+	LDC2(0, a00, a01); LDC2(1, a10, a11); LDC2(2, a20, a21); LDC2(3, a30, a31);
+	LDC2(4, a40, a41); LDC2(5, a50, a51); LDC2(6, a60, a61); LDC2(7, a70, a71);
 	for (int g = 0; g < ng; g++) {
 		const __m512i *p = (const __m512i *)(ap + (long)g * 2 * DMR);
 		const uint64_t *q = bq + (long)g * DNR;
-		__m512i x0 = _mm512_load_si512(p), x1 = _mm512_load_si512(p + 1), x2 = _mm512_load_si512(p + 2);
-		__m512i c0 = _mm512_load_si512(p + 3), c1 = _mm512_load_si512(p + 4), c2 = _mm512_load_si512(p + 5);
+		__m512i x0 = _mm512_load_si512(p), x1 = _mm512_load_si512(p + 1);
+		__m512i c0 = _mm512_load_si512(p + 2), c1 = _mm512_load_si512(p + 3);
 
-		COL_Q(0, a00, a01, a02); COL_Q(1, a10, a11, a12); COL_Q(2, a20, a21, a22); COL_Q(3, a30, a31, a32);
-		COL_Q(4, a40, a41, a42); COL_Q(5, a50, a51, a52); COL_Q(6, a60, a61, a62); COL_Q(7, a70, a71, a72);
+		COL_Q(0, a00, a01); COL_Q(1, a10, a11); COL_Q(2, a20, a21); COL_Q(3, a30, a31);
+		COL_Q(4, a40, a41); COL_Q(5, a50, a51); COL_Q(6, a60, a61); COL_Q(7, a70, a71);
 	}
-	STC3(0, a00, a01, a02); STC3(1, a10, a11, a12); STC3(2, a20, a21, a22); STC3(3, a30, a31, a32);
-	STC3(4, a40, a41, a42); STC3(5, a50, a51, a52); STC3(6, a60, a61, a62); STC3(7, a70, a71, a72);
+	STC2(0, a00, a01); STC2(1, a10, a11); STC2(2, a20, a21); STC2(3, a30, a31);
+	STC2(4, a40, a41); STC2(5, a50, a51); STC2(6, a60, a61); STC2(7, a70, a71);
 }
 
 /* C[i0 + r][n0 + j] = ct[j * DMC + r] for r < mc, j < w: 16 columns of a
@@ -458,7 +458,7 @@ void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *w
 				const uint64_t *bq = a->bq + ((j0 / DNR) * ngroups + g0) * DNR;
 
 				for (int ir = 0; ir < mc; ir += DMR)
-					ukr_q_48x8(ng, ap + (long)ir * 2 * ng, bq, ct + (j0 - n0) * DMC + ir, g0 > 0);
+					ukr_q_32x8(ng, ap + (long)ir * 2 * ng, bq, ct + (j0 - n0) * DMC + ir, g0 > 0);
 			}
 		}
 		store_ct(a, ct, i0, mc, n0, n1 - n0);

@@ -41,13 +41,13 @@ struct spmm_args {
 /* Floats of per-thread workspace: packed B block + decoded A block. */
 #define S24_WS_FLOATS ((long)S24_KC * S24_NC + (long)S24_MC * (S24_KC / 4) * 3 + 1024)
 
-/* 2:4 bf16 with vdpbf16ps (AVX512_BF16, spmm-avx512.c): tiles of 48 rows
- * (three vectors of 16 rows) x 8 columns of C, computed transposed.  B
+/* 2:4 bf16 with vdpbf16ps (AVX512_BF16, spmm-avx512.c): tiles of 32 rows
+ * (two vectors of 16 rows) x 8 columns of C, computed transposed.  B
  * packed once per run as 8-byte column quads (bq, S24D_BQ_BYTES); A
  * decoded S24D_MC rows x S24D_KC k at a time; C^T of those rows and the
  * thread's columns accumulated over all of k in the workspace, then
  * transposed into C. */
-#define S24D_MR 48
+#define S24D_MR 32
 #define S24D_NR 8
 #define S24D_KC 128
 #define S24D_MC 96

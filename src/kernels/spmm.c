@@ -525,7 +525,7 @@ static const char *spmm_impl(const struct nb_case *c, int isa)
 
 	get_dims(c, &x);
 	if (uses_dot(&x, isa))
-		return "spmm_24_bf16_avx512bf16_48x8";
+		return "spmm_24_bf16_avx512bf16_32x8";
 	return names[level_of(isa)][c->v[P_PATTERN].i == PAT_CSR][dt];
 }
 
