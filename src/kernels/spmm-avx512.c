@@ -273,9 +273,11 @@ void spmm_csr_avx512_run(const struct spmm_args *a, long r0, long r1, float *ws)
  * product (a kernel that loads B's pair per row instead is bound by the
  * loads at about half the dot-product peak).
  *
- * Packed B (a->bq, once per run, each thread its columns): panels of 8
- * columns, for each group the 8 quads {b[4g][j], .., b[4g+3][j]} (64
- * bytes); columns past n are zero.  Decoded A micro-panel (32 rows): for
+ * Packed B (a->bq, once per run, each thread its columns): per block of
+ * KCG groups, panels of 8 columns, in each for each group the 8 quads
+ * {b[4g][j], .., b[4g+3][j]} (64 bytes); columns past n are zero.  A k
+ * block of all panels is contiguous, so the panels the tiles read one
+ * after the other stream in order.  Decoded A micro-panel (32 rows): for
  * each group 32 pairs then 32 shuffle controls (bytes 2x0, 2x0+1, 2x1,
  * 2x1+1); rows past m are zero.  The tiles accumulate C^T in the
  * workspace (column-major, S24D_MC rows) over all of k, and the block is
@@ -299,6 +301,15 @@ static const int32_t nib_ctl[16] = {
 	[4] = CTL(0, 1), [8] = CTL(0, 2), [12] = CTL(0, 3), [9] = CTL(1, 2), [13] = CTL(1, 3), [14] = CTL(2, 3),
 };
 
+/* Where the quads of panel P (columns 8 P..) and group G start. */
+static inline uint64_t *bq_at(const struct spmm_args *a, long p, long g)
+{
+	long ngroups = a->k / 4, g0 = g / KCG * KCG, ng = ngroups - g0 < KCG ? ngroups - g0 : KCG;
+	long npanels = (a->n + DNR - 1) / DNR;
+
+	return a->bq + (g0 * npanels + p * ng + (g - g0)) * DNR;
+}
+
 /* Packs columns [n0, n1) (n0 a multiple of DNR) of B as column quads,
  * sweeping B's rows in order (a panel at a time would touch a new page
  * per row and each line four times). */
@@ -312,7 +323,7 @@ static void pack_bq(const struct spmm_args *a, long n0, long n1)
 		for (long j0 = n0; j0 < n1; j0 += DNR) {
 			long w = n1 - j0 < DNR ? n1 - j0 : DNR;
 			__mmask8 k = (__mmask8)((1u << w) - 1);
-			__m128i *d = (__m128i *)(a->bq + ((j0 / DNR) * ng + g) * DNR);
+			__m128i *d = (__m128i *)bq_at(a, j0 / DNR, g);
 			__m128i r0 = _mm_maskz_loadu_epi16(k, b + j0), r1 = _mm_maskz_loadu_epi16(k, b + a->n + j0);
 			__m128i r2 = _mm_maskz_loadu_epi16(k, b + 2 * a->n + j0);
 			__m128i r3 = _mm_maskz_loadu_epi16(k, b + 3 * a->n + j0);
@@ -414,7 +425,13 @@ static void ukr_q_32x8(int ng, const uint32_t *ap, const uint64_t *bq, float *ct
 	for (int g = 0; g < ng; g++) {
 		const __m512i *p = (const __m512i *)(ap + (long)g * 2 * DMR);
 		const uint64_t *q = bq + (long)g * DNR;
-		__m512i x0 = _mm512_load_si512(p), x1 = _mm512_load_si512(p + 1);
+		__m512i x0, x1;
+
+		/* The next panel's quads: the tiles of a block read the
+		 * panels in turn, and only the first tile of each misses. */
+		_mm_prefetch((const char *)(q + ng * DNR), _MM_HINT_T0);
+		x0 = _mm512_load_si512(p);
+		x1 = _mm512_load_si512(p + 1);
 		__m512i c0 = _mm512_load_si512(p + 2), c1 = _mm512_load_si512(p + 3);
 
 		COL_Q(0, a00, a01); COL_Q(1, a10, a11); COL_Q(2, a20, a21); COL_Q(3, a30, a31);
@@ -455,7 +472,7 @@ void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *w
 
 			pack_a_q(a, i0, mc, g0, ng, ap);
 			for (long j0 = n0; j0 < n1; j0 += DNR) {
-				const uint64_t *bq = a->bq + ((j0 / DNR) * ngroups + g0) * DNR;
+				const uint64_t *bq = bq_at(a, j0 / DNR, g0);
 
 				for (int ir = 0; ir < mc; ir += DMR)
 					ukr_q_32x8(ng, ap + (long)ir * 2 * ng, bq, ct + (j0 - n0) * DMC + ir, g0 > 0);
