@@ -126,9 +126,8 @@ static void spmm_shape(const struct nb_case *c, struct nb_shape *s)
 
 #define MAX_THREADS 1024
 
-
-/* 2:4 bf16 sizes for the vdpbf16ps kernel whatever the path (C^T of up
- * to all n columns per thread), which the FMA kernels' fixed blocks fit. */
+/* 2:4 bf16 is sized for the vdpbf16ps kernel whatever path runs (C^T of
+ * up to all n columns per thread); the FMA kernels' fixed blocks fit. */
 static long ws_floats(const struct dims *x)
 {
 	if (x->pattern == PAT_CSR)
@@ -146,7 +145,7 @@ static double spmm_host_bytes(const struct nb_case *c)
 	return a_bytes(&x) + (double)x.k * (double)x.n * (double)esize(x.dt) + (double)x.m * (double)x.n * 4 +
 	       (double)cpu_detect()->online_cpus * (double)ws_floats(&x) * 4 + (MAX_THREADS + 1) * 8.0 + 4096 +
 	       (x.pattern == PAT_CSR ? (double)(x.nnz + 1) * 8 : 0) +	/* the generator's positions */
-	       (x.pattern == PAT_24 && x.dt == NB_BF16 ? S24D_BQ_BYTES(x.k, x.n) + 64 : 0);
+	       (x.pattern == PAT_24 && x.dt == NB_BF16 ? S24D_BQ_BYTES(x.k, x.n) + 64 : 0);	/* packed B */
 }
 
 struct state {
@@ -567,7 +566,7 @@ static const char *const test_cases[] = {
 	 * one S24_NC block. */
 	"spmm m=6 n=49 k=516 dtype=bf16",
 	"spmm m=3 n=2100 k=8 dtype=fp32",
-	/* bf16 at AVX512_BF16 (48 x 8 tiles, S24D_MC = 96, S24D_KC = 128):
+	/* bf16 at AVX512_BF16 (32 x 8 tiles, S24D_MC = 96, S24D_KC = 128):
 	 * rows off the tile, a partial last column panel, a last k block of
 	 * one group; past one 96-row A block with a short k block of two
 	 * groups; one element of three groups. */
