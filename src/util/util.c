@@ -15,19 +15,30 @@
 #include <unistd.h>
 
 int nb_quiet_errors;
+int nb_error_rank = -1;
+int nb_errors_held;
 
-static void vreport(const char *prefix, const char *fmt, va_list ap)
+/* MINE: the message is this rank's own (under mpirun it names the rank);
+ * otherwise every rank meets it alike and rank 0 alone prints it. */
+static void vreport(const char *prefix, int mine, const char *fmt, va_list ap)
 {
 	char msg[4096];
 	char clean[4096];
+	char rank[32] = "";
 
 	if (nb_quiet_errors > 0)
 		return;
+	if (!mine && nb_error_rank > 0) {
+		nb_errors_held++;
+		return;
+	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* Messages quote data (names, case text): shown, never obeyed. */
 	term_clean(clean, sizeof(clean), msg, strlen(msg));
+	if (mine && nb_error_rank >= 0)
+		snprintf(rank, sizeof(rank), "rank %d: ", nb_error_rank);
 	fflush(stdout);
-	fprintf(stderr, "npubench: %s%s\n", prefix, clean);
+	fprintf(stderr, "npubench: %s%s%s\n", rank, prefix, clean);
 }
 
 int error(const char *fmt, ...)
@@ -35,7 +46,17 @@ int error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("", fmt, ap);
+	vreport("", 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int error_rank(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", 1, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -45,7 +66,7 @@ void warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("warning: ", fmt, ap);
+	vreport("warning: ", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -55,7 +76,7 @@ void die(const char *fmt, ...)
 
 	nb_quiet_errors = 0;
 	va_start(ap, fmt);
-	vreport("", fmt, ap);
+	vreport("", 1, fmt, ap);
 	va_end(ap);
 	exit(1);
 }

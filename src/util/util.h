@@ -24,10 +24,20 @@ int error(const char *fmt, ...) NB_PRINTF(1, 2);
 /* Prints "npubench: warning: MESSAGE" to stderr. */
 void warning(const char *fmt, ...) NB_PRINTF(1, 2);
 /* Prints "npubench: MESSAGE" and exits with status 1; only for states a
- * caller cannot recover from (out of memory). */
+ * caller cannot recover from (out of memory).  Under mpirun it is the
+ * rank's own, as error_rank(). */
 void die(const char *fmt, ...) NB_PRINTF(1, 2) NB_NORETURN;
 /* Silences error() and warning() while > 0 (tests of error paths). */
 extern int nb_quiet_errors;
+/* Under an MPI launcher with several ranks, this process's rank; else -1.
+ * error() and warning() report what every rank meets alike (an option, a
+ * case, a profile): rank 0 alone prints it, the others only fail with the
+ * same status.  error_rank() reports a failure that is this rank's own
+ * (its allocation, its MPI library) as "npubench: rank N: MESSAGE". */
+extern int nb_error_rank;
+/* How many errors this rank left to rank 0 to print. */
+extern int nb_errors_held;
+int error_rank(const char *fmt, ...) NB_PRINTF(1, 2);
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
