@@ -301,6 +301,22 @@ START_TEST(load_active_registrations)
 }
 END_TEST
 
+/* "Did you mean" guesses a slip (a swap is one), never another word. */
+START_TEST(near_guesses_slips_only)
+{
+	struct nb_near nr;
+
+	ck_assert_int_eq(nb_edit_distance("hots", 4, "host", 4), 1);
+	ck_assert_int_eq(nb_edit_distance("mkl", 3, "ck", 2), 2);
+	ck_assert_int_eq(nb_edit_distance("abc", 3, "ca", 2), 3);
+	ck_assert_str_eq(nb_near_choices(&nr, "bf61", "fp32|bf16"), ": did you mean 'bf16'?");
+	ck_assert_str_eq(nb_near_choices(&nr, "comapre", "compare|report"), ": did you mean 'compare'?");
+	ck_assert_str_eq(nb_near_choices(&nr, "mkl", "auto|cublas|ck"), "");
+	ck_assert_str_eq(nb_near_choices(&nr, "x", "m|n|k"), "");
+	ck_assert_str_eq(nb_near_choices(&nr, "cublsalt", "cublas|cublaslt"), ": did you mean 'cublaslt'?");
+}
+END_TEST
+
 /* What error(), warning() and error_rank() print as rank RANK (-1: no
  * ranks), into BUF. */
 static void errors_as_rank(int rank, char *buf, size_t len)
@@ -355,6 +371,7 @@ Suite *suite_util(void)
 
 	tcase_add_test(tc, parse_numbers);
 	tcase_add_test(tc, errors_once_across_ranks);
+	tcase_add_test(tc, near_guesses_slips_only);
 	tcase_add_test(tc, strbuf_grows);
 	tcase_add_test(tc, half_roundtrip);
 	tcase_add_test(tc, stats_known_values);

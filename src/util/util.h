@@ -73,8 +73,9 @@ void sb_release(struct strbuf *sb);
 static inline const char *sb_str(const struct strbuf *sb) { return sb->buf ? sb->buf : ""; }
 
 /* "Did you mean": offer each candidate name in turn, then read the closest
- * one (at most two edits away, and fewer edits than WORD has letters; on a
- * tie, a name that starts like WORD wins), or "" when none is close. */
+ * one (an edit per three letters of WORD, at least one, fewer than WORD
+ * has letters; on a tie, a name that starts like WORD wins), or "" when
+ * none is close enough: the caller then lists the names. */
 struct nb_near {
 	const char *word;
 	char best[64];
@@ -90,7 +91,8 @@ void nb_near_offer_choices(struct nb_near *nr, const char *choices);
 const char *nb_near_choices(struct nb_near *nr, const char *word, const char *choices);
 /* ": did you mean 'NAME'?" for the closest, or "" when none is close. */
 const char *nb_near_hint(struct nb_near *nr);
-/* Edit distance, letters compared without case; 99 past 62 characters. */
+/* Edit distance (a swap of two neighbouring letters is one edit), letters
+ * compared without case; 99 past 62 characters. */
 int nb_edit_distance(const char *a, size_t la, const char *b, size_t lb);
 
 /* Shell-style glob match (fnmatch) of NAME against PATTERN. */
