@@ -1415,6 +1415,46 @@ static void size_tics(struct strbuf *sb, double lo, double hi)
 	sb_adds(sb, ")\nunset mxtics\n");
 }
 
+/* Points of target T in group GRP (< 0: any) ordered by x, whatever order
+ * they came in, into the data block NAME T+1; returns how many. */
+static int sorted_block(struct gp *g, const char *name, int t, int grp)
+{
+	const struct chart *c = g->c;
+	double last = 0;
+	int n = 0;
+
+	block_begin(&g->sb, name, t + 1);
+	for (;;) {
+		int best = -1;
+
+		for (int k = 0; k < c->npoints; k++)
+			if (c->points[k].target == t && (grp < 0 || c->points[k].group == grp) && valid(c->points[k].x) &&
+			    valid(c->points[k].y) && c->points[k].x > last &&
+			    (best < 0 || c->points[k].x < c->points[best].x))
+				best = k;
+		if (best < 0)
+			break;
+		sb_addf(&g->sb, "%.17g %.9g\n", c->points[best].x, c->points[best].y);
+		last = c->points[best].x;
+		n++;
+	}
+	block_end(&g->sb);
+	return n;
+}
+
+/* The x axis of the scaling charts: LABEL, sizes or chip counts doubling
+ * from XMIN to XMAX, a margin either side. */
+static void log2_x_axis(struct gp *g, const char *label, double xmin, double xmax)
+{
+	struct strbuf *sb = &g->sb;
+
+	sb_adds(sb, "set xlabel ");
+	gp_quote(sb, label);
+	sb_adds(sb, "\nset logscale x 2\n");
+	size_tics(sb, xmin, xmax);
+	sb_addf(sb, "set xrange [%.9g:%.9g]\n", xmin / 1.3, xmax * 1.3);
+}
+
 /* Scaling: throughput against size, a line per target, the first
  * compute-bound size of each chip circled and the chips' peaks dashed. */
 static int scaling(struct gp *g)
@@ -1424,7 +1464,7 @@ static int scaling(struct gp *g)
 	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
 	char buf[64];
 	size_t plot_at;
-	int first = 1, nbound = 0, npts, npeaks = 0;
+	int first = 1, nbound = 0, *npts, npeaks = 0;
 
 	for (int k = 0; k < c->npoints; k++) {
 		if (!valid(c->points[k].x) || !valid(c->points[k].y))
@@ -1441,25 +1481,9 @@ static int scaling(struct gp *g)
 			ymax = fmax(ymax, c->targets[t].peak);
 			npeaks++;
 		}
-	for (int t = 0; t < c->ntargets; t++) {
-		double last = 0;
-
-		/* In order of size, whatever order they came in. */
-		block_begin(sb, "size", t + 1);
-		for (;;) {
-			int best = -1;
-
-			for (int k = 0; k < c->npoints; k++)
-				if (c->points[k].target == t && valid(c->points[k].x) && valid(c->points[k].y) &&
-				    c->points[k].x > last && (best < 0 || c->points[k].x < c->points[best].x))
-					best = k;
-			if (best < 0)
-				break;
-			sb_addf(sb, "%.17g %.9g\n", c->points[best].x, c->points[best].y);
-			last = c->points[best].x;
-		}
-		block_end(sb);
-	}
+	npts = xcalloc((size_t)c->ntargets, sizeof(*npts));
+	for (int t = 0; t < c->ntargets; t++)
+		npts[t] = sorted_block(g, "size", t, -1);
 	block_begin(sb, "bound", 1);
 	for (int t = 0; t < c->ntargets; t++)
 		for (int k = 0; k < c->npoints; k++)
@@ -1471,11 +1495,7 @@ static int scaling(struct gp *g)
 	block_end(sb);
 
 	title(g, "set title", "Throughput against problem size");
-	sb_adds(sb, "set xlabel ");
-	gp_quote(sb, c->xlabel ? c->xlabel : "problem size");
-	sb_adds(sb, "\nset logscale x 2\n");
-	size_tics(sb, xmin, xmax);
-	sb_addf(sb, "set xrange [%.9g:%.9g]\n", xmin / 1.3, xmax * 1.3);
+	log2_x_axis(g, c->xlabel ? c->xlabel : "problem size", xmin, xmax);
 	snprintf(buf, sizeof(buf), "%s (%s)", c->ylabel ? c->ylabel : "throughput", safe_unit(c->unit));
 	y_label(g, buf, 0, NULL);
 	y_throughput(g, c->unit, ymax / ymin > 10);
@@ -1502,10 +1522,7 @@ static int scaling(struct gp *g)
 				sb_addf(&name, " - compute-bound from %.0f", c->points[k].x);
 				break;
 			}
-		npts = 0;
-		for (int k = 0; k < c->npoints; k++)
-			npts += c->points[k].target == t && valid(c->points[k].x) && valid(c->points[k].y);
-		if (npts == 0) {	/* a chip the model cannot predict here: in the note */
+		if (npts[t] == 0) {	/* a chip the model cannot predict here: in the note */
 			sb_release(&name);
 			continue;
 		}
@@ -1525,34 +1542,8 @@ static int scaling(struct gp *g)
 			!strcmp(safe_unit(c->unit), "B/s") ? "memory bandwidth" : "dense peak");
 	sb_adds(sb, "\n");
 	key_rows(g, plot_at, c->ntargets + (npeaks > 0) + (nbound > 0));
+	free(npts);
 	return 0;
-}
-
-/* Points of target T in group G ordered by x into the data block NAME T+1;
- * returns how many. */
-static int sorted_block(struct gp *g, const char *name, int t, int grp)
-{
-	const struct chart *c = g->c;
-	double last = 0;
-	int n = 0;
-
-	block_begin(&g->sb, name, t + 1);
-	for (;;) {
-		int best = -1;
-
-		for (int k = 0; k < c->npoints; k++)
-			if (c->points[k].target == t && c->points[k].group == grp && valid(c->points[k].x) &&
-			    valid(c->points[k].y) && c->points[k].x > last &&
-			    (best < 0 || c->points[k].x < c->points[best].x))
-				best = k;
-		if (best < 0)
-			break;
-		sb_addf(&g->sb, "%.17g %.9g\n", c->points[best].x, c->points[best].y);
-		last = c->points[best].x;
-		n++;
-	}
-	block_end(&g->sb);
-	return n;
 }
 
 /* Workload scaling (a chart with y2label): group 0, the step time in
@@ -1590,11 +1581,7 @@ static int scaling_workload(struct gp *g)
 		sorted_block(g, "mfu", t, 1);
 	}
 	title(g, "set title", "Step time and MFU against chip count");
-	sb_adds(sb, "set xlabel ");
-	gp_quote(sb, c->xlabel ? c->xlabel : "chips");
-	sb_adds(sb, "\nset logscale x 2\n");
-	size_tics(sb, xmin, xmax);
-	sb_addf(sb, "set xrange [%.9g:%.9g]\n", xmin / 1.3, xmax * 1.3);
+	log2_x_axis(g, c->xlabel ? c->xlabel : "chips", xmin, xmax);
 	y_label(g, c->ylabel ? c->ylabel : "step time (s)", 0, NULL);
 	sb_adds(sb, "set logscale y\nset format y '%g'\n");
 	sb_addf(sb, "set yrange [%.9g:%.9g]\n", ymin / 1.5, ymax * 1.5);
