@@ -1,8 +1,7 @@
 """What spmm_scipy.py and spmm_torch.py share (scripts/anchors/spmm.sh):
-the cases read from stdin, the operands built for them (the same in both,
-so that their times compare) and the best-of-REPS timing."""
+the cases read from stdin and the operands built for them, the same in
+both, so that their times compare."""
 import sys
-import time
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,18 +18,3 @@ def cases(lines=sys.stdin):
         a = sp.random(m, k, density=float(f[3]), format="csr", dtype=np.float32, random_state=42)
         b = rng.random((k, n), dtype=np.float32) * 2 - 1
         yield m, n, k, a, b
-
-
-def best_seconds(reps, fn):
-    """The least time of REPS calls of FN."""
-    best = float("inf")
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
-def report(seconds):
-    """One case's line for spmm.sh."""
-    print(f"{seconds:.6f}", flush=True)
