@@ -212,22 +212,6 @@ static void portable_rows(const struct state *st, long r0, long r1)
 	}
 }
 
-/* The level of the kernels that run at dispatch level ISA: what this build
- * has, at most ISA. */
-static int level_of(int isa)
-{
-#ifndef NB_HAVE_X86_KERNELS
-	NB_UNUSED(isa);
-	return NB_ISA_PORTABLE;
-#else
-#ifndef NB_HAVE_AVX512_KERNELS
-	if (isa > NB_ISA_AVX2)
-		return NB_ISA_AVX2;
-#endif
-	return isa;
-#endif
-}
-
 static void run_part(void *arg, int tid, int nt)
 {
 	struct state *st = arg;
@@ -384,7 +368,7 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 		return error("spmm: at most %d threads, not %d", MAX_THREADS, nt);
 	}
 	st->pool = env->pool;
-	st->level = level_of(env->isa);
+	st->level = isa_built(env->isa);
 	st->aval = nb_aligned_alloc((size_t)x->nnz * es + 64);
 	st->b = nb_aligned_alloc((size_t)x->k * (size_t)x->n * es);
 	st->c = nb_aligned_alloc((size_t)x->m * (size_t)x->n * sizeof(float));
@@ -490,7 +474,7 @@ static const char *spmm_impl(const struct nb_case *c, int isa)
 	};
 	int dt = c->v[P_DTYPE].i == NB_FP16 ? 0 : c->v[P_DTYPE].i == NB_BF16 ? 1 : 2;
 
-	return names[level_of(isa)][c->v[P_PATTERN].i == PAT_CSR][dt];
+	return names[isa_built(isa)][c->v[P_PATTERN].i == PAT_CSR][dt];
 }
 
 /* What spmm_impl's choice computes with (info). */
@@ -498,7 +482,7 @@ static const char *spmm_why(const struct nb_case *c, int isa)
 {
 	int csr = c->v[P_PATTERN].i == PAT_CSR, fp32 = c->v[P_DTYPE].i == NB_FP32;
 
-	switch (level_of(isa)) {
+	switch (isa_built(isa)) {
 	case NB_ISA_PORTABLE:
 		return isa > NB_ISA_PORTABLE ? "this build has no x86 kernels: portable C" : "portable C";
 	case NB_ISA_AVX2:
