@@ -824,7 +824,7 @@ static void csv_kernel(const char *text, const struct column *col, const struct 
 	putchar(',');
 	if (r)
 		printf("%lld", (long long)r->run_id);
-	fputs(",,", stdout);	/* no sources: a result's are its run's */
+	fputs(",,", stdout);	/* sources: spec figures only */
 	if (case_ranks(text))
 		printf("%d", case_ranks(text));
 	putchar(',');

@@ -383,7 +383,7 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 	if (!st->aval || !st->b || !st->c || !st->ws ||
 	    (x->pattern == PAT_24 ? !st->meta : !st->row_ptr || !st->col)) {
 		free_state(st);
-		return error("spmm: cannot allocate the operands");
+		return error_rank("spmm: cannot allocate the operands");
 	}
 	st->split = xcalloc((size_t)nt + 1, sizeof(long));
 	if (st->meta)

@@ -216,7 +216,7 @@ static int stream_setup(const struct nb_case *c, const struct nb_host_env *env, 
 		nb_aligned_free(s->args.b);
 		nb_aligned_free(s->args.c);
 		free(s);
-		return error("stream: cannot allocate 3 x %ld elements", n);
+		return error_rank("stream: cannot allocate 3 x %ld elements", n);
 	}
 	pool_run(s->pool, init_part, s);
 	*out = s;
