@@ -6,6 +6,7 @@
  * bf16 has a vdpbf16ps kernel of its own (at the end), which spmm.c runs
  * only where the CPU has AVX512_BF16. */
 #include "kernels/spmm-impl.h"
+#include "kernels/simd-load.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -13,26 +14,6 @@
 /* 2:4 micro-tile: 4 rows x 48 columns (3 zmm per row, 12 accumulators),
  * against the same packed B panels of S24_NR = 48 columns as AVX2. */
 #define MR 4
-
-/* The lanes of a tail of N (0 < N) elements in a vector of 16. */
-static inline __mmask16 tail16(long n)
-{
-	return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1);
-}
-
-/* Up to sixteen elements (mask K) of dtype DT at X + I as fp32, zeros
- * elsewhere; lanes outside K are not read. */
-static inline __m512 ld16(const void *x, enum nb_dtype dt, long i, __mmask16 k)
-{
-	__m256i h;
-
-	if (dt == NB_FP32)
-		return _mm512_maskz_loadu_ps(k, (const float *)x + i);
-	h = _mm256_maskz_loadu_epi16(k, (const uint16_t *)x + i);
-	if (dt == NB_FP16)
-		return _mm512_cvtph_ps(h);
-	return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
 
 /* N elements of dtype DT at SRC to fp32 at DST, then zeros up to WIDTH (a
  * multiple of 16). */
@@ -43,18 +24,6 @@ static inline void cvt_row(const void *src, enum nb_dtype dt, float *dst, long n
 
 		_mm512_storeu_ps(dst + i, ld16(src, dt, i, k));
 	}
-}
-
-static inline float scalar_f32(const void *src, enum nb_dtype dt, long i)
-{
-	union { uint32_t u; float f; } b;
-
-	if (dt == NB_FP32)
-		return ((const float *)src)[i];
-	if (dt == NB_FP16)
-		return _cvtsh_ss(((const uint16_t *)src)[i]);
-	b.u = (uint32_t)((const uint16_t *)src)[i] << 16;
-	return b.f;
 }
 
 /* One decoded non-zero pair of a row in a group, as at AVX2: both values
@@ -118,8 +87,8 @@ static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, 
 				nib = (a->meta[i * a->meta_ld + gg / 2] >> (gg % 2 * 4)) & 15;
 				x0 = (unsigned)(4 * g) + (nib & 3);
 				x1 = (unsigned)(4 * g) + (nib >> 2);
-				e->v0 = scalar_f32(a->aval, a->dt, i * (a->k / 2) + 2 * gg);
-				e->v1 = scalar_f32(a->aval, a->dt, i * (a->k / 2) + 2 * gg + 1);
+				e->v0 = ld1(a->aval, a->dt, i * (a->k / 2) + 2 * gg);
+				e->v1 = ld1(a->aval, a->dt, i * (a->k / 2) + 2 * gg + 1);
 				e->offs = (x0 * S24_NR * 4) | (x1 * S24_NR * 4) << 16;
 			}
 		}
@@ -239,7 +208,7 @@ void spmm_csr_avx512_run(const struct spmm_args *a, long r0, long r1, float *ws)
 
 			for (int32_t q = a->row_ptr[i]; q < a->row_ptr[i + 1]; q++) {
 				const float *b = ws + (long)a->col[q] * CSR_NS;
-				__m512 v = _mm512_set1_ps(scalar_f32(a->val, a->dt, q));
+				__m512 v = _mm512_set1_ps(ld1(a->val, a->dt, q));
 
 				c0 = _mm512_fmadd_ps(v, _mm512_load_ps(b), c0);
 				c1 = _mm512_fmadd_ps(v, _mm512_load_ps(b + 16), c1);

@@ -222,27 +222,11 @@ static void portable_rows(const struct state *st, long r0, long r1)
 	}
 }
 
-/* The level of the kernels that run at dispatch level ISA: what this build
- * has, at most ISA. */
-static int level_of(int isa)
-{
-#ifndef NB_HAVE_X86_KERNELS
-	NB_UNUSED(isa);
-	return NB_ISA_PORTABLE;
-#else
-#ifndef NB_HAVE_AVX512_KERNELS
-	if (isa > NB_ISA_AVX2)
-		return NB_ISA_AVX2;
-#endif
-	return isa;
-#endif
-}
-
 /* 1 when 2:4 bf16 runs the vdpbf16ps kernel at dispatch level ISA: an
  * AVX-512 build on a CPU with AVX512_BF16. */
 static int uses_dot(const struct dims *x, int isa)
 {
-	return x->pattern == PAT_24 && x->dt == NB_BF16 && level_of(isa) >= NB_ISA_AVX512 &&
+	return x->pattern == PAT_24 && x->dt == NB_BF16 && isa_built(isa) >= NB_ISA_AVX512 &&
 	       cpu_has_bf16_dot((enum nb_isa)isa, NULL);
 }
 
@@ -405,7 +389,7 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 		return error("spmm: at most %d threads, not %d", MAX_THREADS, nt);
 	}
 	st->pool = env->pool;
-	st->level = level_of(env->isa);
+	st->level = isa_built(env->isa);
 	st->dot = uses_dot(x, env->isa);
 	st->aval = nb_aligned_alloc((size_t)x->nnz * es + 64);
 	st->b = nb_aligned_alloc((size_t)x->k * (size_t)x->n * es);
@@ -423,7 +407,7 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 	if (!st->aval || !st->b || !st->c || !st->ws || (st->dot && !st->bq) ||
 	    (x->pattern == PAT_24 ? !st->meta : !st->row_ptr || !st->col)) {
 		free_state(st);
-		return error("spmm: cannot allocate the operands");
+		return error_rank("spmm: cannot allocate the operands");
 	}
 	st->split = xcalloc((size_t)nt + 1, sizeof(long));
 	if (st->meta)
@@ -525,7 +509,7 @@ static const char *spmm_impl(const struct nb_case *c, int isa)
 	get_dims(c, &x);
 	if (uses_dot(&x, isa))
 		return "spmm_24_bf16_avx512bf16_32x8";
-	return names[level_of(isa)][c->v[P_PATTERN].i == PAT_CSR][dt];
+	return names[isa_built(isa)][c->v[P_PATTERN].i == PAT_CSR][dt];
 }
 
 /* What spmm_impl's choice computes with (info). */
@@ -538,7 +522,7 @@ static const char *spmm_why(const struct nb_case *c, int isa)
 	if (uses_dot(&x, isa))
 		return "avx512_bf16: vdpbf16ps on each group's kept pair, B's pair picked per row by vpshufb, fp32 accumulation";
 
-	switch (level_of(isa)) {
+	switch (isa_built(isa)) {
 	case NB_ISA_PORTABLE:
 		return isa > NB_ISA_PORTABLE ? "this build has no x86 kernels: portable C" : "portable C";
 	case NB_ISA_AVX2:
@@ -549,7 +533,7 @@ static const char *spmm_why(const struct nb_case *c, int isa)
 	if (csr)
 		return fp32 ? "fp32 FMA over strips of 64 columns of B"
 			    : "B converted exactly to fp32 per strip of 64 columns, FMA";
-	if (!fp32 && x.dt == NB_BF16 && level_of(isa) >= NB_ISA_AVX512 && !cpu_has_bf16_dot((enum nb_isa)isa, NULL))
+	if (!fp32 && x.dt == NB_BF16 && isa_built(isa) >= NB_ISA_AVX512 && !cpu_has_bf16_dot((enum nb_isa)isa, NULL))
 		return "no avx512_bf16 on this CPU: B converted exactly to fp32 when packed, FMA";
 	return fp32 ? "2-bit indices decoded, fp32 FMA against packed B"
 		    : "B converted exactly to fp32 when packed, FMA";
