@@ -252,6 +252,7 @@ static void run_setup(struct gemm_run *r, const struct gemm_impl *impl, struct n
 		r->sm.b = r->b;
 		r->sm.c = c;
 		r->sm.nb = clampl(round_down(l1 / 2 / (m * 4), 16), 64, GEMM_MAX_DIM);
+		r->sm.prefetch = gemm_mat_bytes(dt, k, n) > (cpu->l2 > 0 ? cpu->l2 : 262144);
 		return;
 	}
 	gemm_blocking(impl, dt, m, n, k, r->nthreads, &r->bl);

@@ -78,6 +78,7 @@ struct gemm_small {
 	struct gemm_mat b;
 	void *c;		/* m x n, ld n */
 	long nb;		/* column block: C[m][nb] stays in cache */
+	int prefetch;		/* B exceeds L2: kernels may prefetch ahead of the hardware */
 };
 /* Computes C[:, j0:j1) for the small-m path; j0 is a multiple of 16. */
 typedef void (*gemm_small_fn)(const struct gemm_small *s, long j0, long j1);
