@@ -415,11 +415,13 @@ static int ws_grow(void **p, size_t *have, size_t n)
 }
 
 int gemm_compute_ws(struct gemm_ws *ws, const struct gemm_impl *impl, struct nb_pool *pool, enum nb_dtype dt,
-		    long m, long n, long k, const void *a, const void *b, void *c)
+		    long m, long n, long k, const void *a, const void *b, long ldb, void *c)
 {
 	struct gemm_run r;
 
 	run_setup(&r, impl, pool, dt, m, n, k, a, b, c, -1);
+	if (ldb > 0)
+		r.b.ld = r.sm.b.ld = ldb;
 	if (!ws->apack) {
 		ws->nthreads = r.nthreads;
 		ws->apack = xcalloc((size_t)r.nthreads, sizeof(void *));

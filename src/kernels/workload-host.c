@@ -241,11 +241,17 @@ static void to_dt_t(const struct lm *s, const float *src, long rows, long n, lon
 		}
 }
 
-/* C (m x n, fp32) = A (m x k) B (k x n), both in the dtype. */
+/* C (m x n, fp32) = A (m x k) B (k x n, rows LDB apart; 0: dense), both
+ * in the dtype. */
+static void mm_ld(struct lm *s, long m, long n, long k, const void *a, const void *b, long ldb, float *c)
+{
+	if (gemm_compute_ws(&s->ws, s->impl, s->pool, s->x.dt, m, n, k, a, b, ldb, c))
+		die("out of memory in a host %s step's GEMM", s->x.train ? "train" : "infer");
+}
+
 static void mm(struct lm *s, long m, long n, long k, const void *a, const void *b, float *c)
 {
-	if (gemm_compute_ws(&s->ws, s->impl, s->pool, s->x.dt, m, n, k, a, b, c))
-		die("out of memory in a host %s step's GEMM", s->x.train ? "train" : "infer");
+	mm_ld(s, m, n, k, a, b, 0, c);
 }
 
 /* Y (T x n) = X (T x k) W. */
@@ -325,11 +331,14 @@ static void activate_bwd(const struct lm *s, const struct dims *x, const float *
 /* One sequence's and head's attention: N query rows at positions P0.. of
  * Q (row stride QS) against keys 0..P0+N-1 of K and V (row stride KS);
  * output rows to O (stride OS); the probabilities (n x ctx) to P when
- * given. */
+ * given.  Or, with KT, keys and values already in the dtype: K^T (d rows
+ * LDKT apart) and V (dense rows of d), as inference's cache holds them. */
 struct att_io {
 	const float *q, *k, *v;
 	long qs, ks, n, p0, os;
 	float *o, *P;
+	const void *kt, *vt;
+	long ldkt;
 };
 
 static void att_fwd(struct lm *s, const struct att_io *io)
@@ -338,8 +347,12 @@ static void att_fwd(struct lm *s, const struct att_io *io)
 	float scale = 1 / sqrtf((float)d), *S = io->P ? io->P : s->as;
 
 	to_dt(s, io->q, n, d, io->qs, s->aq);
-	to_dt_t(s, io->k, ctx, d, io->ks, s->ak);
-	mm(s, n, ctx, d, s->aq, s->ak, S);
+	if (io->kt) {
+		mm_ld(s, n, ctx, d, s->aq, io->kt, io->ldkt, S);
+	} else {
+		to_dt_t(s, io->k, ctx, d, io->ks, s->ak);
+		mm(s, n, ctx, d, s->aq, s->ak, S);
+	}
 	for (long i = 0; i < n; i++) {
 		float *row = S + i * ctx, mx = -INFINITY, sum = 0;
 		long seen = io->p0 + i + 1;
@@ -353,8 +366,9 @@ static void att_fwd(struct lm *s, const struct att_io *io)
 			row[j] = j < seen ? row[j] / sum : 0;
 	}
 	to_dt(s, S, n, ctx, ctx, s->ap);
-	to_dt(s, io->v, ctx, d, io->ks, s->av);
-	mm(s, n, d, ctx, s->ap, s->av, s->ao);
+	if (!io->vt)
+		to_dt(s, io->v, ctx, d, io->ks, s->av);
+	mm(s, n, d, ctx, s->ap, io->vt ? io->vt : s->av, s->ao);
 	for (long i = 0; i < n; i++)
 		memcpy(io->o + i * io->os, s->ao + i * d, (size_t)d * sizeof(float));
 }
@@ -410,28 +424,41 @@ static void att_train(struct lm *s, struct act *A)
 			struct att_io io = { base + hh * x->d, base + x->hd + hh / g * x->d,
 					     base + x->hd + (x->Hkv + hh / g) * x->d, x->qkvw, x->qkvw, x->S, 0,
 					     x->hd, A->o + b * x->S * x->hd + hh * x->d,
-					     A->P + (b * x->H + hh) * x->S * x->S };
+					     A->P + (b * x->H + hh) * x->S * x->S, NULL, NULL, 0 };
 
 			att_fwd(s, &io);
 		}
 }
 
-/* Inference attention: this step's keys and values into layer L's cache
- * (b x ctx x 2 x Hkv x d), then every sequence's N new rows at P0. */
+/* Inference attention: this step's keys and values into layer L's cache,
+ * then every sequence's N new rows at P0.  The cache holds them in the
+ * dtype, as a serving implementation does: per sequence and KV head, K^T
+ * (d x ctx) and V (ctx x d), each row rounded once when it is appended,
+ * not the whole cache again at every step. */
 static void att_infer(struct lm *s, struct act *A, long l, long n, long p0)
 {
 	const struct dims *x = &s->x;
-	long ctx = x->input + x->output, kw = 2 * x->Hkv * x->d, g = x->H / x->Hkv;
-	float *cache = s->kv + l * x->b * ctx * kw;
+	long ctx = x->input + x->output, g = x->H / x->Hkv, d = x->d, es = (long)esz(s);
+	char *cache = (char *)s->kv + (size_t)(l * x->b * x->Hkv * 2 * ctx * d * es);
 
 	for (long b = 0; b < x->b; b++) {
-		for (long i = 0; i < n; i++)
-			memcpy(cache + (b * ctx + p0 + i) * kw, A->qkv + (b * n + i) * x->qkvw + x->hd,
-			       (size_t)kw * sizeof(float));
+		for (long hk = 0; hk < x->Hkv; hk++) {
+			char *kt = cache + (b * x->Hkv + hk) * 2 * ctx * d * es, *v = kt + ctx * d * es;
+
+			for (long i = 0; i < n; i++) {
+				const float *row = A->qkv + (b * n + i) * x->qkvw + x->hd + hk * d;
+
+				to_dt(s, row + x->Hkv * d, 1, d, d, v + (p0 + i) * d * es);
+				to_dt(s, row, 1, d, d, s->ao);	/* scratch until att_fwd */
+				for (long e = 0; e < d; e++)
+					memcpy(kt + (e * ctx + p0 + i) * es, (char *)s->ao + e * es, (size_t)es);
+			}
+		}
 		for (long hh = 0; hh < x->H; hh++) {
-			const float *kb = cache + b * ctx * kw + hh / g * x->d;
-			struct att_io io = { A->qkv + b * n * x->qkvw + hh * x->d, kb, kb + x->Hkv * x->d,
-					     x->qkvw, kw, n, p0, x->hd, A->o + b * n * x->hd + hh * x->d, NULL };
+			const char *kt = cache + (b * x->Hkv + hh / g) * 2 * ctx * d * es;
+			struct att_io io = { A->qkv + b * n * x->qkvw + hh * x->d, NULL, NULL,
+					     x->qkvw, 0, n, p0, x->hd, A->o + b * n * x->hd + hh * x->d, NULL,
+					     kt, kt + ctx * d * es, ctx };
 
 			att_fwd(s, &io);
 		}
@@ -488,7 +515,7 @@ static void layer_bwd(struct lm *s, long l, struct act *A)
 			float *db = s->dqkv + b * x->S * x->qkvw;
 			long ko = x->hd + hh / g * x->d, vo = x->hd + (x->Hkv + hh / g) * x->d;
 			struct att_io io = { base + hh * x->d, base + ko, base + vo, x->qkvw, x->qkvw, x->S, 0,
-					     x->hd, NULL, A->P + (b * x->H + hh) * x->S * x->S };
+					     x->hd, NULL, A->P + (b * x->H + hh) * x->S * x->S, NULL, NULL, 0 };
 
 			att_bwd(s, &io, s->dbig + b * x->S * x->hd + hh * x->d, db + hh * x->d, db + ko, db + vo);
 		}
