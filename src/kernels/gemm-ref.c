@@ -152,9 +152,9 @@ void gemm_small_prep_a(const struct gemm_mat *a, long m, long k, void *dst)
 	} else {
 		float *d = dst;
 
-		/* Per dtype, so the loops vectorise: it runs on every call,
-		 * and at m x k against m x n x k multiply-adds a per-element
-		 * call was a tenth of a small GEMM's time. */
+		/* Per dtype, so the loops vectorise: this runs serially on
+		 * every call, before the threads start, and small GEMMs take
+		 * only microseconds in all. */
 		for (long i = 0; i < m; i++) {
 			float *di = d + i * k;
 

@@ -276,17 +276,10 @@ static void linear_bwd(struct lm *s, const float *X, const float *dY, long T, st
 		W->g[i] += s->tmp[i];
 }
 
-static void rmsnorm(const float *x, float *y, float *r, long T, long h)
+static void rmsnorm(const struct lm *s, const float *x, float *y, float *r, long T, long h)
 {
-	for (long t = 0; t < T; t++) {
-		double ss = 0;
-
-		for (long i = 0; i < h; i++)
-			ss += (double)x[t * h + i] * x[t * h + i];
-		r[t] = (float)(1 / sqrt(ss / h + 1e-6));
-		for (long i = 0; i < h; i++)
-			y[t * h + i] = x[t * h + i] * r[t];
-	}
+	for (long t = 0; t < T; t++)
+		r[t] = s->ew->rms_row(x + t * h, y + t * h, h);
 }
 
 /* dx = r (dy - y mean(dy y)) with y = x r; added to ACC. */
@@ -353,18 +346,8 @@ static void att_fwd(struct lm *s, const struct att_io *io)
 		to_dt_t(s, io->k, ctx, d, io->ks, s->ak);
 		mm(s, n, ctx, d, s->aq, s->ak, S);
 	}
-	for (long i = 0; i < n; i++) {
-		float *row = S + i * ctx, mx = -INFINITY, sum = 0;
-		long seen = io->p0 + i + 1;
-
-		for (long j = 0; j < seen; j++)
-			mx = fmaxf(mx, row[j] * scale);
-		s->ew->exp_shift(row, row, seen, scale, mx);
-		for (long j = 0; j < seen; j++)
-			sum += row[j];
-		for (long j = 0; j < ctx; j++)
-			row[j] = j < seen ? row[j] / sum : 0;
-	}
+	for (long i = 0; i < n; i++)
+		s->ew->softmax_row(S + i * ctx, io->p0 + i + 1, ctx, scale);
 	to_dt(s, S, n, ctx, ctx, s->ap);
 	if (!io->vt)
 		to_dt(s, io->v, ctx, d, io->ks, s->av);
@@ -472,7 +455,7 @@ static void layer_fwd(struct lm *s, long l, struct act *A, float *out, long T, l
 	const struct dims *x = &s->x;
 	struct dims xt = *x;
 
-	rmsnorm(A->xin, A->a, A->rms1, T, x->h);
+	rmsnorm(s, A->xin, A->a, A->rms1, T, x->h);
 	linear(s, A->a, T, ptn(s, l, W_QKV), A->qkv);
 	if (p0 < 0)
 		att_train(s, A);
@@ -481,7 +464,7 @@ static void layer_fwd(struct lm *s, long l, struct act *A, float *out, long T, l
 	linear(s, A->o, T, ptn(s, l, W_O), s->tmp);
 	for (long i = 0; i < T * x->h; i++)
 		A->x1[i] = A->xin[i] + s->tmp[i];
-	rmsnorm(A->x1, A->c, A->rms2, T, x->h);
+	rmsnorm(s, A->x1, A->c, A->rms2, T, x->h);
 	linear(s, A->c, T, ptn(s, l, W_UP), A->u);
 	xt.T = T;
 	activate(s, &xt, A->u, A->g);
@@ -581,7 +564,7 @@ static double fwd_bwd(struct lm *s)
 	embed(s, s->tok, T, x->S, x->S + 1, s->act[0].xin);
 	for (long l = 0; l < x->L; l++)
 		layer_fwd(s, l, &s->act[l], l + 1 < x->L ? s->act[l + 1].xin : s->xL, T, 0, -1);
-	rmsnorm(s->xL, s->xf, s->rmsf, T, x->h);
+	rmsnorm(s, s->xL, s->xf, s->rmsf, T, x->h);
 	linear(s, s->xf, T, Wout, s->logits);
 	/* Cross-entropy over the next token; the logits become its gradient. */
 	for (long t = 0; t < T; t++) {
@@ -641,7 +624,7 @@ static void train_step(struct lm *s)
 /* The logits of the B rows in X (b x h). */
 static void infer_logits(struct lm *s, const float *X)
 {
-	rmsnorm(X, s->xf, s->rmsf, s->x.b, s->x.h);
+	rmsnorm(s, X, s->xf, s->rmsf, s->x.b, s->x.h);
 	linear(s, s->xf, s->x.b, &s->pt[s->npt - 1], s->logits);
 }
 
