@@ -326,6 +326,26 @@ START_TEST(test_ew_tables)
 				      isa_name(isa), w[1][i], w[0][i]);
 			ck_assert(m[0][i] == m[1][i] || fabsf(m[0][i] - m[1][i]) <= 1e-6f * fabsf(m[0][i]));
 		}
+		/* One row's RMS norm and softmax at lengths around the vector
+		 * lanes (tails) and up to thousands, against the reference's
+		 * running sums: only the order of the additions differs (and the
+		 * softmax's exponentials, as above). */
+		for (long len = 1; len <= N - 12; len = len * 3 + 1) {
+			float ra = ref->rms_row(u1 + 7, a, len), rb = t->rms_row(u1 + 7, b, len);
+
+			ck_assert_msg(fabsf(ra - rb) <= 1e-6f * ra, "%s rms_row n=%ld: r %g, portable %g", isa_name(isa),
+				      len, rb, ra);
+			for (long i = 0; i < len; i++)
+				ck_assert_msg(fabsf(a[i] - b[i]) <= 1e-6f * fabsf(a[i]), "%s rms_row n=%ld: y[%ld] %g, portable %g",
+					      isa_name(isa), len, i, b[i], a[i]);
+			memcpy(c, u1 + 7, (size_t)(len + 5) * sizeof(float));
+			memcpy(d, u1 + 7, (size_t)(len + 5) * sizeof(float));
+			ref->softmax_row(c, len, len + 5, 0.125f);
+			t->softmax_row(d, len, len + 5, 0.125f);
+			for (long i = 0; i < len + 5; i++)
+				ck_assert_msg(i < len ? fabsf(c[i] - d[i]) <= 1e-5f * c[i] : d[i] == 0,
+					      "%s softmax_row seen=%ld: p[%ld] %g, portable %g", isa_name(isa), len, i, d[i], c[i]);
+		}
 	}
 	if (!tested)
 		fprintf(stderr, "workload elementwise tables: no vector ISA here, only the portable one\n");

@@ -328,11 +328,44 @@ static int probe_compute(struct probe *pr, struct nb_profile_doc *doc)
 	return 0;
 }
 
+/* The last-level cache's bandwidth: the same triad with its three arrays
+ * filling half the cache (repeated runs find them there) and more than
+ * twice the threads' L2s (so it is not L2 being measured).  The model
+ * serves a working set within the cache at it (on_chip.llc_bandwidth_gbs):
+ * a decode step's GEMMs, whose weights stay in L3 between steps, read it
+ * at about twice the DRAM rate on a Zen 5 core.  Written only when the
+ * caches allow such a size and it exceeds DRAM's (the schema's rule; a
+ * host with a small or shared-out cache has no figure, and the model then
+ * uses DRAM's, as before). */
+static int probe_llc(struct probe *pr, struct nb_profile_doc *doc, double dram_bw)
+{
+	const struct nb_cpu *cpu = cpu_detect();
+	double llc = cpu->l3 > 0 ? (double)cpu->l3 : 0, l2s = (double)(cpu->l2 > 0 ? cpu->l2 : 0) * pr->threads;
+	long long n = (long long)(llc / 2 / 24);
+	char buf[128], note[256];
+	double v;
+
+	if (llc <= 0 || llc / 2 < 2 * l2s || n < 1024)
+		return 0;
+	snprintf(buf, sizeof(buf), "stream op=triad dtype=fp64 n=%lld", n);
+	if ((v = measure(buf, pr->pool, &pr->mo, NULL)) < 0)
+		return -1;
+	if (v <= dram_bw) {
+		warning("probe: the in-cache triad (%.4g B/s) ran no faster than DRAM's (%.4g B/s): "
+			"no on_chip.llc_bandwidth_gbs", v, dram_bw);
+		return 0;
+	}
+	snprintf(note, sizeof(note), "STREAM triad fp64, arrays %.3g MiB in all (half the last-level cache), "
+		 "minimum bytes", 24.0 * (double)n / 1048576.0);
+	profile_doc_fig(doc, "on_chip.llc_bandwidth_gbs", v / 1e9, "PROBE", "measured", note);
+	return 0;
+}
+
 /* Memory, caches and the compute layout. */
 static int probe_memory(struct probe *pr, struct nb_profile_doc *doc)
 {
 	const struct nb_cpu *cpu = cpu_detect();
-	double v;
+	double v, dram;
 
 	profile_doc_str(doc, "memory.type", "DRAM");
 	profile_doc_fig(doc, "memory.capacity_gib", cpu->mem_total / 1073741824.0, "CPU", "measured", "total memory");
@@ -340,6 +373,7 @@ static int probe_memory(struct probe *pr, struct nb_profile_doc *doc)
 		return -1;
 	profile_doc_fig(doc, "memory.bandwidth_gbs", v / 1e9, "PROBE", "measured",
 			"STREAM triad fp64, arrays 4x the last-level cache, minimum bytes");
+	dram = v;
 	/* Reading alone and writing alone often run at other rates. */
 	if ((v = measure("stream op=sum dtype=fp64", pr->pool, &pr->mo, NULL)) < 0)
 		return -1;
@@ -353,6 +387,8 @@ static int probe_memory(struct probe *pr, struct nb_profile_doc *doc)
 			"CPU", "measured", "last-level cache as detected");
 	if (cpu->l2 > 0)
 		profile_doc_fig(doc, "on_chip.local_kib", cpu->l2 / 1024.0, "CPU", "measured", "L2 per core");
+	if (probe_llc(pr, doc, dram))
+		return -1;
 	profile_doc_str(doc, "compute.unit_kind", "thread");
 	profile_doc_fig(doc, "compute.units", (double)pr->threads, "PROBE", "measured", "worker threads of the probe");
 	/* m is not padded: the FMA vectors run along n, and skinny GEMMs

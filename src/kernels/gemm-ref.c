@@ -152,9 +152,29 @@ void gemm_small_prep_a(const struct gemm_mat *a, long m, long k, void *dst)
 	} else {
 		float *d = dst;
 
-		for (long i = 0; i < m; i++)
-			for (long p = 0; p < k; p++)
-				d[i * k + p] = gemm_get_f(a, i, p);
+		/* Per dtype, so the loops vectorise: this runs serially on
+		 * every call, before the threads start, and small GEMMs take
+		 * only microseconds in all. */
+		for (long i = 0; i < m; i++) {
+			float *di = d + i * k;
+
+			if (a->dt == NB_FP32) {
+				memcpy(di, (const float *)a->p + i * a->ld, (size_t)k * sizeof(float));
+			} else if (a->dt == NB_BF16) {
+				const uint16_t *ai = (const uint16_t *)a->p + i * a->ld;
+
+				for (long p = 0; p < k; p++) {
+					uint32_t u = (uint32_t)ai[p] << 16;
+
+					memcpy(di + p, &u, 4);
+				}
+			} else {
+				const uint16_t *ai = (const uint16_t *)a->p + i * a->ld;
+
+				for (long p = 0; p < k; p++)
+					di[p] = nb_fp16_to_f32(ai[p]);
+			}
+		}
 	}
 }
 

@@ -252,6 +252,7 @@ static void run_setup(struct gemm_run *r, const struct gemm_impl *impl, struct n
 		r->sm.b = r->b;
 		r->sm.c = c;
 		r->sm.nb = clampl(round_down(l1 / 2 / (m * 4), 16), 64, GEMM_MAX_DIM);
+		r->sm.prefetch = gemm_mat_bytes(dt, k, n) > (cpu->l2 > 0 ? cpu->l2 : 262144);
 		return;
 	}
 	gemm_blocking(impl, dt, m, n, k, r->nthreads, &r->bl);
@@ -414,11 +415,13 @@ static int ws_grow(void **p, size_t *have, size_t n)
 }
 
 int gemm_compute_ws(struct gemm_ws *ws, const struct gemm_impl *impl, struct nb_pool *pool, enum nb_dtype dt,
-		    long m, long n, long k, const void *a, const void *b, void *c)
+		    long m, long n, long k, const void *a, const void *b, long ldb, void *c)
 {
 	struct gemm_run r;
 
 	run_setup(&r, impl, pool, dt, m, n, k, a, b, c, -1);
+	if (ldb > 0)
+		r.b.ld = r.sm.b.ld = ldb;
 	if (!ws->apack) {
 		ws->nthreads = r.nthreads;
 		ws->apack = xcalloc((size_t)r.nthreads, sizeof(void *));

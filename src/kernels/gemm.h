@@ -78,6 +78,7 @@ struct gemm_small {
 	struct gemm_mat b;
 	void *c;		/* m x n, ld n */
 	long nb;		/* column block: C[m][nb] stays in cache */
+	int prefetch;		/* B exceeds L2: kernels may prefetch ahead of the hardware */
 };
 /* Computes C[:, j0:j1) for the small-m path; j0 is a multiple of 16. */
 typedef void (*gemm_small_fn)(const struct gemm_small *s, long j0, long j1);
@@ -153,9 +154,10 @@ struct gemm_ws {
 	void **apack, **bpack, *aprep;
 	size_t *asz, *bsz, psz;
 };
-/* As gemm_compute (small path chosen by size), with WS's buffers. */
+/* As gemm_compute (small path chosen by size), with WS's buffers; B's rows
+ * LDB apart (gemm_ld's unit; 0: dense, gemm_ld(dt, n)). */
 int gemm_compute_ws(struct gemm_ws *ws, const struct gemm_impl *impl, struct nb_pool *pool, enum nb_dtype dt,
-		    long m, long n, long k, const void *a, const void *b, void *c);
+		    long m, long n, long k, const void *a, const void *b, long ldb, void *c);
 void gemm_ws_free(struct gemm_ws *ws);
 
 #endif

@@ -113,6 +113,73 @@ static void ew_exp_shift(const float *in, float *out, long n, float scale, float
 		out[i] = ew_exp(in[i] * scale - shift);
 }
 
+/* Reductions in EW_LANES partial results, one per vector lane: each lane's
+ * sum or maximum runs in order, so the vectoriser needs no reassociation
+ * (which -O2 without -ffast-math never does) and the loops become vector
+ * loops; the lanes are combined at the end (the RMS norm's in double, as
+ * the reference sums), the tail in scalar code.  Against the portable reference's single running sum the
+ * order of additions differs, nothing else. */
+#define EW_LANES 16
+
+static float ew_rms_row(const float *restrict x, float *restrict y, long n)
+{
+	float acc[EW_LANES];
+	long nv = n / EW_LANES * EW_LANES, i;
+	double ss = 0;
+	float r;
+
+	for (int l = 0; l < EW_LANES; l++)
+		acc[l] = 0;
+	for (i = 0; i < nv; i += EW_LANES)
+		for (int l = 0; l < EW_LANES; l++)
+			acc[l] += x[i + l] * x[i + l];
+	for (int l = 0; l < EW_LANES; l++)
+		ss += acc[l];
+	for (; i < n; i++)
+		ss += (double)x[i] * x[i];
+	r = (float)(1 / __builtin_sqrt(ss / n + 1e-6));
+	for (i = 0; i < n; i++)
+		y[i] = x[i] * r;
+	return r;
+}
+
+static void ew_softmax_row(float *row, long seen, long n, float scale)
+{
+	float mx[EW_LANES], acc[EW_LANES], m = -__builtin_inff(), sum = 0;
+	long nv = seen / EW_LANES * EW_LANES, i;
+
+	for (int l = 0; l < EW_LANES; l++) {
+		mx[l] = -__builtin_inff();
+		acc[l] = 0;
+	}
+	for (i = 0; i < nv; i += EW_LANES)
+		for (int l = 0; l < EW_LANES; l++) {
+			float v = row[i + l] * scale;
+
+			mx[l] = v > mx[l] ? v : mx[l];
+		}
+	for (int l = 0; l < EW_LANES; l++)
+		m = mx[l] > m ? mx[l] : m;
+	for (; i < seen; i++) {
+		float v = row[i] * scale;
+
+		m = v > m ? v : m;
+	}
+	ew_exp_shift(row, row, seen, scale, m);
+	for (i = 0; i < nv; i += EW_LANES)
+		for (int l = 0; l < EW_LANES; l++)
+			acc[l] += row[i + l];
+	for (int l = 0; l < EW_LANES; l++)
+		sum += acc[l];
+	for (; i < seen; i++)
+		sum += row[i];
+	for (i = 0; i < seen; i++)
+		row[i] /= sum;
+	for (; i < n; i++)
+		row[i] = 0;
+}
+
 const struct wl_ew WL_EW_TABLE = {
 	ew_to_bf16, ew_gelu, ew_gelu_bwd, ew_swiglu, ew_swiglu_bwd, ew_adam, ew_exp_shift,
+	ew_rms_row, ew_softmax_row,
 };

@@ -74,8 +74,35 @@ static void ref_exp_shift(const float *in, float *out, long n, float scale, floa
 		out[i] = expf(in[i] * scale - shift);
 }
 
+static float ref_rms_row(const float *x, float *y, long n)
+{
+	double ss = 0;
+	float r;
+
+	for (long i = 0; i < n; i++)
+		ss += (double)x[i] * x[i];
+	r = (float)(1 / sqrt(ss / n + 1e-6));
+	for (long i = 0; i < n; i++)
+		y[i] = x[i] * r;
+	return r;
+}
+
+static void ref_softmax_row(float *row, long seen, long n, float scale)
+{
+	float mx = -INFINITY, sum = 0;
+
+	for (long j = 0; j < seen; j++)
+		mx = fmaxf(mx, row[j] * scale);
+	ref_exp_shift(row, row, seen, scale, mx);
+	for (long j = 0; j < seen; j++)
+		sum += row[j];
+	for (long j = 0; j < n; j++)
+		row[j] = j < seen ? row[j] / sum : 0;
+}
+
 static const struct wl_ew portable = {
 	ref_to_bf16, ref_gelu, ref_gelu_bwd, ref_swiglu, ref_swiglu_bwd, ref_adam, ref_exp_shift,
+	ref_rms_row, ref_softmax_row,
 };
 
 const struct wl_ew *wl_ew_for(int isa)

@@ -34,6 +34,12 @@ struct wl_ew {
 	void (*adam)(float *w, float *g, float *m, float *v, long n, float c1, float c2);
 	/* OUT[i] = exp(IN[i] SCALE - SHIFT): a softmax's exponentials. */
 	void (*exp_shift)(const float *in, float *out, long n, float scale, float shift);
+	/* Y = X r over N elements with r = 1 / sqrt(mean(X^2) + 1e-6), the
+	 * RMS norm of one row; returns r. */
+	float (*rms_row)(const float *x, float *y, long n);
+	/* ROW[0, SEEN) = softmax(ROW[0, SEEN) SCALE), ROW[SEEN, N) = 0: one
+	 * row of attention probabilities (causal: SEEN keys). */
+	void (*softmax_row)(float *row, long seen, long n, float scale);
 };
 
 /* The table for ISA level ISA (enum nb_isa); the portable one below AVX2. */

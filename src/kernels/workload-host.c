@@ -241,11 +241,17 @@ static void to_dt_t(const struct lm *s, const float *src, long rows, long n, lon
 		}
 }
 
-/* C (m x n, fp32) = A (m x k) B (k x n), both in the dtype. */
+/* C (m x n, fp32) = A (m x k) B (k x n, rows LDB apart; 0: dense), both
+ * in the dtype. */
+static void mm_ld(struct lm *s, long m, long n, long k, const void *a, const void *b, long ldb, float *c)
+{
+	if (gemm_compute_ws(&s->ws, s->impl, s->pool, s->x.dt, m, n, k, a, b, ldb, c))
+		die("out of memory in a host %s step's GEMM", s->x.train ? "train" : "infer");
+}
+
 static void mm(struct lm *s, long m, long n, long k, const void *a, const void *b, float *c)
 {
-	if (gemm_compute_ws(&s->ws, s->impl, s->pool, s->x.dt, m, n, k, a, b, c))
-		die("out of memory in a host %s step's GEMM", s->x.train ? "train" : "infer");
+	mm_ld(s, m, n, k, a, b, 0, c);
 }
 
 /* Y (T x n) = X (T x k) W. */
@@ -270,17 +276,10 @@ static void linear_bwd(struct lm *s, const float *X, const float *dY, long T, st
 		W->g[i] += s->tmp[i];
 }
 
-static void rmsnorm(const float *x, float *y, float *r, long T, long h)
+static void rmsnorm(const struct lm *s, const float *x, float *y, float *r, long T, long h)
 {
-	for (long t = 0; t < T; t++) {
-		double ss = 0;
-
-		for (long i = 0; i < h; i++)
-			ss += (double)x[t * h + i] * x[t * h + i];
-		r[t] = (float)(1 / sqrt(ss / h + 1e-6));
-		for (long i = 0; i < h; i++)
-			y[t * h + i] = x[t * h + i] * r[t];
-	}
+	for (long t = 0; t < T; t++)
+		r[t] = s->ew->rms_row(x + t * h, y + t * h, h);
 }
 
 /* dx = r (dy - y mean(dy y)) with y = x r; added to ACC. */
@@ -325,11 +324,14 @@ static void activate_bwd(const struct lm *s, const struct dims *x, const float *
 /* One sequence's and head's attention: N query rows at positions P0.. of
  * Q (row stride QS) against keys 0..P0+N-1 of K and V (row stride KS);
  * output rows to O (stride OS); the probabilities (n x ctx) to P when
- * given. */
+ * given.  Or, with KT, keys and values already in the dtype: K^T (d rows
+ * LDKT apart) and V (dense rows of d), as inference's cache holds them. */
 struct att_io {
 	const float *q, *k, *v;
 	long qs, ks, n, p0, os;
 	float *o, *P;
+	const void *kt, *vt;
+	long ldkt;
 };
 
 static void att_fwd(struct lm *s, const struct att_io *io)
@@ -338,23 +340,18 @@ static void att_fwd(struct lm *s, const struct att_io *io)
 	float scale = 1 / sqrtf((float)d), *S = io->P ? io->P : s->as;
 
 	to_dt(s, io->q, n, d, io->qs, s->aq);
-	to_dt_t(s, io->k, ctx, d, io->ks, s->ak);
-	mm(s, n, ctx, d, s->aq, s->ak, S);
-	for (long i = 0; i < n; i++) {
-		float *row = S + i * ctx, mx = -INFINITY, sum = 0;
-		long seen = io->p0 + i + 1;
-
-		for (long j = 0; j < seen; j++)
-			mx = fmaxf(mx, row[j] * scale);
-		s->ew->exp_shift(row, row, seen, scale, mx);
-		for (long j = 0; j < seen; j++)
-			sum += row[j];
-		for (long j = 0; j < ctx; j++)
-			row[j] = j < seen ? row[j] / sum : 0;
+	if (io->kt) {
+		mm_ld(s, n, ctx, d, s->aq, io->kt, io->ldkt, S);
+	} else {
+		to_dt_t(s, io->k, ctx, d, io->ks, s->ak);
+		mm(s, n, ctx, d, s->aq, s->ak, S);
 	}
+	for (long i = 0; i < n; i++)
+		s->ew->softmax_row(S + i * ctx, io->p0 + i + 1, ctx, scale);
 	to_dt(s, S, n, ctx, ctx, s->ap);
-	to_dt(s, io->v, ctx, d, io->ks, s->av);
-	mm(s, n, d, ctx, s->ap, s->av, s->ao);
+	if (!io->vt)
+		to_dt(s, io->v, ctx, d, io->ks, s->av);
+	mm(s, n, d, ctx, s->ap, io->vt ? io->vt : s->av, s->ao);
 	for (long i = 0; i < n; i++)
 		memcpy(io->o + i * io->os, s->ao + i * d, (size_t)d * sizeof(float));
 }
@@ -410,28 +407,41 @@ static void att_train(struct lm *s, struct act *A)
 			struct att_io io = { base + hh * x->d, base + x->hd + hh / g * x->d,
 					     base + x->hd + (x->Hkv + hh / g) * x->d, x->qkvw, x->qkvw, x->S, 0,
 					     x->hd, A->o + b * x->S * x->hd + hh * x->d,
-					     A->P + (b * x->H + hh) * x->S * x->S };
+					     A->P + (b * x->H + hh) * x->S * x->S, NULL, NULL, 0 };
 
 			att_fwd(s, &io);
 		}
 }
 
-/* Inference attention: this step's keys and values into layer L's cache
- * (b x ctx x 2 x Hkv x d), then every sequence's N new rows at P0. */
+/* Inference attention: this step's keys and values into layer L's cache,
+ * then every sequence's N new rows at P0.  The cache holds them in the
+ * dtype, as a serving implementation does: per sequence and KV head, K^T
+ * (d x ctx) and V (ctx x d), each row rounded once when it is appended,
+ * not the whole cache again at every step. */
 static void att_infer(struct lm *s, struct act *A, long l, long n, long p0)
 {
 	const struct dims *x = &s->x;
-	long ctx = x->input + x->output, kw = 2 * x->Hkv * x->d, g = x->H / x->Hkv;
-	float *cache = s->kv + l * x->b * ctx * kw;
+	long ctx = x->input + x->output, g = x->H / x->Hkv, d = x->d, es = (long)esz(s);
+	char *cache = (char *)s->kv + (size_t)(l * x->b * x->Hkv * 2 * ctx * d * es);
 
 	for (long b = 0; b < x->b; b++) {
-		for (long i = 0; i < n; i++)
-			memcpy(cache + (b * ctx + p0 + i) * kw, A->qkv + (b * n + i) * x->qkvw + x->hd,
-			       (size_t)kw * sizeof(float));
+		for (long hk = 0; hk < x->Hkv; hk++) {
+			char *kt = cache + (b * x->Hkv + hk) * 2 * ctx * d * es, *v = kt + ctx * d * es;
+
+			for (long i = 0; i < n; i++) {
+				const float *row = A->qkv + (b * n + i) * x->qkvw + x->hd + hk * d;
+
+				to_dt(s, row + x->Hkv * d, 1, d, d, v + (p0 + i) * d * es);
+				to_dt(s, row, 1, d, d, s->ao);	/* scratch until att_fwd */
+				for (long e = 0; e < d; e++)
+					memcpy(kt + (e * ctx + p0 + i) * es, (char *)s->ao + e * es, (size_t)es);
+			}
+		}
 		for (long hh = 0; hh < x->H; hh++) {
-			const float *kb = cache + b * ctx * kw + hh / g * x->d;
-			struct att_io io = { A->qkv + b * n * x->qkvw + hh * x->d, kb, kb + x->Hkv * x->d,
-					     x->qkvw, kw, n, p0, x->hd, A->o + b * n * x->hd + hh * x->d, NULL };
+			const char *kt = cache + (b * x->Hkv + hh / g) * 2 * ctx * d * es;
+			struct att_io io = { A->qkv + b * n * x->qkvw + hh * x->d, NULL, NULL,
+					     x->qkvw, 0, n, p0, x->hd, A->o + b * n * x->hd + hh * x->d, NULL,
+					     kt, kt + ctx * d * es, ctx };
 
 			att_fwd(s, &io);
 		}
@@ -445,7 +455,7 @@ static void layer_fwd(struct lm *s, long l, struct act *A, float *out, long T, l
 	const struct dims *x = &s->x;
 	struct dims xt = *x;
 
-	rmsnorm(A->xin, A->a, A->rms1, T, x->h);
+	rmsnorm(s, A->xin, A->a, A->rms1, T, x->h);
 	linear(s, A->a, T, ptn(s, l, W_QKV), A->qkv);
 	if (p0 < 0)
 		att_train(s, A);
@@ -454,7 +464,7 @@ static void layer_fwd(struct lm *s, long l, struct act *A, float *out, long T, l
 	linear(s, A->o, T, ptn(s, l, W_O), s->tmp);
 	for (long i = 0; i < T * x->h; i++)
 		A->x1[i] = A->xin[i] + s->tmp[i];
-	rmsnorm(A->x1, A->c, A->rms2, T, x->h);
+	rmsnorm(s, A->x1, A->c, A->rms2, T, x->h);
 	linear(s, A->c, T, ptn(s, l, W_UP), A->u);
 	xt.T = T;
 	activate(s, &xt, A->u, A->g);
@@ -488,7 +498,7 @@ static void layer_bwd(struct lm *s, long l, struct act *A)
 			float *db = s->dqkv + b * x->S * x->qkvw;
 			long ko = x->hd + hh / g * x->d, vo = x->hd + (x->Hkv + hh / g) * x->d;
 			struct att_io io = { base + hh * x->d, base + ko, base + vo, x->qkvw, x->qkvw, x->S, 0,
-					     x->hd, NULL, A->P + (b * x->H + hh) * x->S * x->S };
+					     x->hd, NULL, A->P + (b * x->H + hh) * x->S * x->S, NULL, NULL, 0 };
 
 			att_bwd(s, &io, s->dbig + b * x->S * x->hd + hh * x->d, db + hh * x->d, db + ko, db + vo);
 		}
@@ -554,7 +564,7 @@ static double fwd_bwd(struct lm *s)
 	embed(s, s->tok, T, x->S, x->S + 1, s->act[0].xin);
 	for (long l = 0; l < x->L; l++)
 		layer_fwd(s, l, &s->act[l], l + 1 < x->L ? s->act[l + 1].xin : s->xL, T, 0, -1);
-	rmsnorm(s->xL, s->xf, s->rmsf, T, x->h);
+	rmsnorm(s, s->xL, s->xf, s->rmsf, T, x->h);
 	linear(s, s->xf, T, Wout, s->logits);
 	/* Cross-entropy over the next token; the logits become its gradient. */
 	for (long t = 0; t < T; t++) {
@@ -614,7 +624,7 @@ static void train_step(struct lm *s)
 /* The logits of the B rows in X (b x h). */
 static void infer_logits(struct lm *s, const float *X)
 {
-	rmsnorm(X, s->xf, s->rmsf, s->x.b, s->x.h);
+	rmsnorm(s, X, s->xf, s->rmsf, s->x.b, s->x.h);
 	linear(s, s->xf, s->x.b, &s->pt[s->npt - 1], s->logits);
 }
 

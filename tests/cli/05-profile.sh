@@ -113,6 +113,19 @@ expect 1 "$NPUBENCH" validate --host last
 contains "$T/err" "no 'host' profile"
 expect 0 $LOCK "$NPUBENCH" profile probe --threads 1 --size 64 --min-time 0.01
 contains "$T/out" "npubench/profiles/host.json"
+# The last-level cache's bandwidth: measured when the probe ran its
+# in-cache triad (a cache large enough), above DRAM's, or the probe says why not.
+python3 - "$XDG_CONFIG_HOME/npubench/profiles/host.json" "$T/err" <<'PY' && pass || fail "on_chip.llc_bandwidth_gbs"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+err = open(sys.argv[2]).read()
+f = d["on_chip"].get("llc_bandwidth_gbs")
+ran = re.search(r"stream op=triad dtype=fp64 n=[1-9]", err)
+if f:
+    assert ran and f["kind"] == "measured" and f["value"] > d["memory"]["bandwidth_gbs"]["value"], f
+else:
+    assert not ran or "no on_chip.llc_bandwidth_gbs" in err, err
+PY
 expect 0 "$NPUBENCH" profile validate "$XDG_CONFIG_HOME/npubench/profiles/host.json"
 python3 - "$XDG_CONFIG_HOME/npubench/profiles/host.json" <<'PY' && pass || fail "the probed profile lacks a measured figure"
 import json, sys
