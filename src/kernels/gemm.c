@@ -13,6 +13,7 @@
 #include "kernels/gemm.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,7 @@ struct gemm_run {
 	void *c;
 	int small;
 	int shared;		/* threads share packed B blocks (run_shared) */
+	atomic_long ticket;	/* run_shared: the next row block to hand out */
 	struct gemm_blocking bl;
 	int nthreads;
 	void **apack, **bpack;	/* per thread */
@@ -409,25 +411,30 @@ static void run_private(struct gemm_run *r, int tid, int nt)
 }
 
 /* Shared mode (BLIS's): the threads pack each B block (kc x nc) together,
- * one share of its micro-panels each, into one buffer, then each computes
- * its own rows of C against all of it, packing only its own rows of A.  So
- * A and B are each packed once, not once per thread, and nc is sized for
- * the one B block.  The B blocks alternate between two buffers, so one
- * barrier per block suffices: a thread packing block b + 1 may run beside
- * another still computing block b, and all have left block b - 1 (the
- * other buffer) before anyone passes the barrier of block b.  Every thread
- * passes every barrier, also after a stop (nb_abandon skips the work). */
+ * one share of its micro-panels each, into one buffer, then compute all
+ * rows of C against it, each packing the A blocks (mc rows) it computes.
+ * So A and B are each packed once, not once per thread, and nc is sized for
+ * the one B block.  The row blocks are handed out in order from one
+ * counter over the whole run (block b's tickets, then block b + 1's): a
+ * thread that a loaded machine preempts is covered by the others within
+ * the block, not waited for.  A thread that draws a ticket of a later
+ * block keeps it for that block.  The B blocks alternate between two
+ * buffers, so one barrier per block suffices: a thread packing block b + 1
+ * may run beside another still computing block b, and all have left block
+ * b - 1 (the other buffer) before anyone passes the barrier of block b.
+ * Every thread passes every barrier, also after a stop (nb_abandon skips
+ * the work). */
 static void run_shared(struct gemm_run *r, int tid, int nt)
 {
 	const struct gemm_impl *im = r->impl;
-	long i0, i1, blk = 0;
+	long blk = 0, first = 0, ticket = -1;
+	long per = (r->m + r->bl.mc - 1) / r->bl.mc;	/* row blocks per B block */
 	void *ap = r->apack[tid];
 
-	pool_split(r->m, im->mr, tid, nt, &i0, &i1);
 	for (long jc = 0; jc < r->n; jc += r->bl.nc) {
 		long nc = r->n - jc < r->bl.nc ? r->n - jc : r->bl.nc;
 
-		for (long pc = 0; pc < r->k; pc += r->bl.kc, blk++) {
+		for (long pc = 0; pc < r->k; pc += r->bl.kc, blk++, first += per) {
 			char *bp = r->bpack[blk & 1];
 			struct kblock kb;
 			long b0, b1;
@@ -438,9 +445,16 @@ static void run_shared(struct gemm_run *r, int tid, int nt)
 				im->pack_b(&r->b, pc, kb.kc, jc + b0, b1 - b0, r->k,
 					   bp + (size_t)(b0 / im->nr) * kb.bpanel);
 			pool_barrier(r->pool);
-			for (long ic = i0; ic < i1 && !nb_abandon; ic += r->bl.mc) {
-				long mc = i1 - ic < r->bl.mc ? i1 - ic : r->bl.mc;
+			while (!nb_abandon) {
+				long ic, mc;
 
+				if (ticket < 0)
+					ticket = atomic_fetch_add_explicit(&r->ticket, 1, memory_order_relaxed);
+				if (ticket >= first + per)
+					break;	/* a later block's */
+				ic = (ticket - first) * r->bl.mc;
+				mc = r->m - ic < r->bl.mc ? r->m - ic : r->bl.mc;
+				ticket = -1;
 				im->pack_a(&r->a, ic, mc, pc, kb.kc, r->k, ap);
 				macro_kernel(r, &kb, ap, bp, ic, mc, jc, nc, pc > 0);
 			}
@@ -470,6 +484,7 @@ static void run_exec(struct gemm_run *r)
 {
 	if (r->small)
 		gemm_small_prep_a(&r->a, r->m, r->k, r->aprep);
+	atomic_store(&r->ticket, 0);
 	pool_run(r->pool, run_thread, r);
 }
 
