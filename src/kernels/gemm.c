@@ -410,12 +410,36 @@ static void run_private(struct gemm_run *r, int tid, int nt)
 	}
 }
 
+/* Shared mode's row blocks, in order: mc rows while there are many, then
+ * a quarter of what is left per thread (in whole tiles), so that the
+ * threads finish a B block within a tile or two of each other.  Item IDX's
+ * first row and row count; returns 0 past the last item. */
+static int row_item(const struct gemm_run *r, long idx, long *ic, long *mc)
+{
+	long mr = r->impl->mr, at = 0, len = 0;
+
+	for (long i = 0; i <= idx; i++, at += len) {
+		long left = r->m - at;
+
+		if (left <= 0)
+			return 0;
+		len = (left / (2L * r->nthreads) + mr - 1) / mr * mr;
+		len = len > r->bl.mc ? r->bl.mc : len < mr ? mr : len;
+		len = len > left ? left : len;
+		if (i == idx)
+			break;
+	}
+	*ic = at;
+	*mc = len;
+	return 1;
+}
+
 /* Shared mode (BLIS's): the threads pack each B block (kc x nc) together,
  * one share of its micro-panels each, into one buffer, then compute all
  * rows of C against it, each packing the A blocks (mc rows) it computes.
  * So A and B are each packed once, not once per thread, and nc is sized for
- * the one B block.  The row blocks are handed out in order from one
- * counter over the whole run (block b's tickets, then block b + 1's): a
+ * the one B block.  The row blocks (row_item) are handed out in order from
+ * one counter over the whole run (block b's tickets, then block b + 1's): a
  * thread that a loaded machine preempts is covered by the others within
  * the block, not waited for.  A thread that draws a ticket of a later
  * block keeps it for that block.  The B blocks alternate between two
@@ -427,9 +451,11 @@ static void run_private(struct gemm_run *r, int tid, int nt)
 static void run_shared(struct gemm_run *r, int tid, int nt)
 {
 	const struct gemm_impl *im = r->impl;
-	long blk = 0, first = 0, ticket = -1;
-	long per = (r->m + r->bl.mc - 1) / r->bl.mc;	/* row blocks per B block */
+	long blk = 0, first = 0, ticket = -1, per = 0, ic, mc;
 	void *ap = r->apack[tid];
+
+	while (row_item(r, per, &ic, &mc))	/* row blocks per B block */
+		per++;
 
 	for (long jc = 0; jc < r->n; jc += r->bl.nc) {
 		long nc = r->n - jc < r->bl.nc ? r->n - jc : r->bl.nc;
@@ -446,14 +472,11 @@ static void run_shared(struct gemm_run *r, int tid, int nt)
 					   bp + (size_t)(b0 / im->nr) * kb.bpanel);
 			pool_barrier(r->pool);
 			while (!nb_abandon) {
-				long ic, mc;
-
 				if (ticket < 0)
 					ticket = atomic_fetch_add_explicit(&r->ticket, 1, memory_order_relaxed);
 				if (ticket >= first + per)
 					break;	/* a later block's */
-				ic = (ticket - first) * r->bl.mc;
-				mc = r->m - ic < r->bl.mc ? r->m - ic : r->bl.mc;
+				row_item(r, ticket - first, &ic, &mc);
 				ticket = -1;
 				im->pack_a(&r->a, ic, mc, pc, kb.kc, r->k, ap);
 				macro_kernel(r, &kb, ap, bp, ic, mc, jc, nc, pc > 0);
