@@ -74,6 +74,10 @@ int usage_error(const struct nb_command *cmd, const char *fmt, ...)
 	char msg[1024], clean[1024];
 	va_list ap;
 
+	if (nb_error_rank > 0) {	/* every rank has the same command line: rank 0 says it */
+		nb_errors_held++;
+		return NB_EXIT_USAGE;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 	const struct nb_command *cmd;
 	int i, ret;
 
+	nb_error_rank = ranks_launch_rank();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 

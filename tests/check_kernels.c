@@ -13,6 +13,8 @@
 
 #include "check_suites.h"
 #include "kernels/attention-impl.h"
+#include "kernels/gemm.h"
+#include "kernels/spmm-impl.h"
 #include "kernels/kernel.h"
 #include "util/cpu.h"
 #include "util/half.h"
@@ -250,6 +252,75 @@ START_TEST(bf16_pair_scores_exact_products)
 	nb_aligned_free(s);
 }
 END_TEST
+
+/* The 2:4 bf16 dot-product kernel (spmm-avx512.c) directly, on a shape with
+ * every edge (rows off the 48-row tile, a partial column panel, a second k
+ * block of an odd number of groups) and every one of the six index pairs:
+ *   round 0: small integers, every sum exact in fp32, so C must equal the
+ *            reference exactly (a wrongly selected row of B cannot pass);
+ *   round 1: B denormal (2^-127) times A = 1: vdpbf16ps flushes it to 0,
+ *            as documented, and the error (the whole exact result) stays
+ *            within GEMM_BF16_FLUSH of the row's products (|a|, |b| <= 1,
+ *            as the generated data). */
+START_TEST(spmm24_bf16_dot_numerics)
+{
+	enum { M = 11, N = 53, K = 148 };
+	static const uint8_t nibs[6] = { 4, 8, 12, 9, 13, 14 };
+	long meta_ld = (K / 4 + 1) / 2;
+	uint16_t *aval = nb_aligned_alloc(M * K / 2 * 2), *b = nb_aligned_alloc(K * N * 2);
+	uint8_t *meta = nb_aligned_alloc((size_t)(M * meta_ld));
+	float *c = nb_aligned_alloc(M * N * sizeof(float)), *ws = nb_aligned_alloc(S24D_WS_FLOATS(N) * sizeof(float));
+	uint64_t *bq = nb_aligned_alloc((size_t)S24D_BQ_BYTES(K, N));
+	unsigned x = 777;
+
+	memset(meta, 0, (size_t)(M * meta_ld));
+	for (int i = 0; i < M; i++)
+		for (int g = 0; g < K / 4; g++)
+			meta[i * meta_ld + g / 2] |= (uint8_t)(nibs[(i + 5 * g) % 6] << (g % 2 * 4));
+	for (int round = 0; round < 2; round++) {
+		struct spmm_args a = { NB_BF16, M, N, K, b, c, aval, meta, meta_ld, NULL, NULL, NULL, bq };
+
+		for (int i = 0; i < M * K / 2; i++) {
+			x = x * 1103515245u + 12345u;
+			aval[i] = nb_f32_to_bf16(round ? 1.0f : (float)((int)(x >> 16) % 17 - 8));
+		}
+		for (int i = 0; i < K * N; i++) {
+			x = x * 1103515245u + 12345u;
+			b[i] = round ? 0x0040 : nb_f32_to_bf16((float)((int)(x >> 16) % 17 - 8));
+		}
+		spmm24_avx512bf16_run(&a, 0, N, ws);
+		for (int i = 0; i < M; i++)
+			for (int j = 0; j < N; j++) {
+				double ref = 0;
+
+				for (int g = 0; g < K / 4; g++) {
+					unsigned nib = (meta[i * meta_ld + g / 2] >> (g % 2 * 4)) & 15;
+
+					ref += (double)nb_bf16_to_f32(aval[i * K / 2 + 2 * g]) *
+					       nb_bf16_to_f32(b[(4 * g + (nib & 3)) * N + j]);
+					ref += (double)nb_bf16_to_f32(aval[i * K / 2 + 2 * g + 1]) *
+					       nb_bf16_to_f32(b[(4 * g + (nib >> 2)) * N + j]);
+				}
+				if (round == 0) {
+					ck_assert_msg(c[i * N + j] == ref, "C[%d][%d] = %g, exact %g", i, j,
+						      c[i * N + j], ref);
+				} else {
+					ck_assert_msg(c[i * N + j] == 0.0f, "C[%d][%d] = %g: denormal B not flushed",
+						      i, j, c[i * N + j]);
+					ck_assert_msg(fabs(c[i * N + j] - ref) <= GEMM_BF16_FLUSH(K / 2),
+						      "C[%d][%d]: err %g > %g", i, j, fabs(c[i * N + j] - ref),
+						      GEMM_BF16_FLUSH(K / 2));
+				}
+			}
+	}
+	nb_aligned_free(aval);
+	nb_aligned_free(b);
+	nb_aligned_free(meta);
+	nb_aligned_free(c);
+	nb_aligned_free(ws);
+	nb_aligned_free(bq);
+}
+END_TEST
 #endif
 
 Suite *suite_kernels_isa(void)
@@ -263,7 +334,7 @@ Suite *suite_kernels_isa(void)
 	return s;
 }
 
-/* The bf16 attention cases among the declared ones. */
+/* The bf16 attention and 2:4 spmm cases among the declared ones. */
 static const char *bf16_cases[MAX_CASES];
 
 START_TEST(bf16dot_matches_reference)
@@ -271,9 +342,10 @@ START_TEST(bf16dot_matches_reference)
 	struct nb_case c;
 	char msg[256];
 
-	/* Past the decode rows, dispatch must pick the dot-product path. */
+	/* Past the decode rows, dispatch must pick the dot-product path; 2:4
+	 * spmm always. */
 	ck_assert_int_eq(case_parse(bf16_cases[_i], &c, msg, sizeof(msg)), 0);
-	if (case_int(&c, "seq_q") > ATT_DECODE_ROWS)
+	if (!strcmp(c.kernel->name, "spmm") || case_int(&c, "seq_q") > ATT_DECODE_ROWS)
 		ck_assert_msg(strstr(c.kernel->impl(&c, NB_ISA_AVX512), "avx512bf16"), "%s: runs %s",
 			      bf16_cases[_i], c.kernel->impl(&c, NB_ISA_AVX512));
 	run_case(bf16_cases[_i], NB_ISA_AVX512, 1);
@@ -290,13 +362,16 @@ Suite *suite_kernels_bf16dot(void)
 	int n = collect_cases(), nb = 0;
 
 	for (int i = 0; i < n; i++)
-		if (!strncmp(cases[i], "attention ", 10) && strstr(cases[i], "dtype=bf16"))
+		if ((!strncmp(cases[i], "attention ", 10) ||
+		     (!strncmp(cases[i], "spmm ", 5) && !strstr(cases[i], "pattern=csr"))) &&
+		    strstr(cases[i], "dtype=bf16"))
 			bf16_cases[nb++] = cases[i];
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, bf16dot_matches_reference, 0, nb);
 #ifdef NB_HAVE_AVX512_KERNELS
 	tcase_add_test(tc, bf16_pair_p_rounding_bound);
 	tcase_add_test(tc, bf16_pair_scores_exact_products);
+	tcase_add_test(tc, spmm24_bf16_dot_numerics);
 #endif
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -300,12 +301,77 @@ START_TEST(load_active_registrations)
 }
 END_TEST
 
+/* "Did you mean" guesses a slip (a swap is one), never another word. */
+START_TEST(near_guesses_slips_only)
+{
+	struct nb_near nr;
+
+	ck_assert_int_eq(nb_edit_distance("hots", 4, "host", 4), 1);
+	ck_assert_int_eq(nb_edit_distance("mkl", 3, "ck", 2), 2);
+	ck_assert_int_eq(nb_edit_distance("abc", 3, "ca", 2), 3);
+	ck_assert_str_eq(nb_near_choices(&nr, "bf61", "fp32|bf16"), ": did you mean 'bf16'?");
+	ck_assert_str_eq(nb_near_choices(&nr, "comapre", "compare|report"), ": did you mean 'compare'?");
+	ck_assert_str_eq(nb_near_choices(&nr, "mkl", "auto|cublas|ck"), "");
+	ck_assert_str_eq(nb_near_choices(&nr, "x", "m|n|k"), "");
+	ck_assert_str_eq(nb_near_choices(&nr, "cublsalt", "cublas|cublaslt"), ": did you mean 'cublaslt'?");
+}
+END_TEST
+
+/* What error(), warning() and error_rank() print as rank RANK (-1: no
+ * ranks), into BUF. */
+static void errors_as_rank(int rank, char *buf, size_t len)
+{
+	char path[] = "/tmp/npubench-check-XXXXXX";
+	int fd = mkstemp(path), saved;
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	nb_error_rank = rank;
+	error("shared %s", "error");
+	warning("shared warning");
+	error_rank("own error");
+	nb_error_rank = -1;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, len - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+}
+
+/* Under mpirun rank 0 alone prints what every rank meets; a rank's own
+ * error names the rank. */
+START_TEST(errors_once_across_ranks)
+{
+	char buf[512];
+	int held = nb_errors_held;
+
+	errors_as_rank(-1, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "npubench: shared error\nnpubench: warning: shared warning\n"
+			 "npubench: own error\n");
+	errors_as_rank(0, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "npubench: shared error\nnpubench: warning: shared warning\n"
+			 "npubench: rank 0: own error\n");
+	ck_assert_int_eq(nb_errors_held, held);
+	errors_as_rank(3, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "npubench: rank 3: own error\n");
+	ck_assert_int_eq(nb_errors_held, held + 2);
+	nb_errors_held = held;
+}
+END_TEST
+
 Suite *suite_util(void)
 {
 	Suite *s = suite_create("util");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, parse_numbers);
+	tcase_add_test(tc, errors_once_across_ranks);
+	tcase_add_test(tc, near_guesses_slips_only);
 	tcase_add_test(tc, strbuf_grows);
 	tcase_add_test(tc, half_roundtrip);
 	tcase_add_test(tc, stats_known_values);

@@ -12,23 +12,14 @@ form every step maps fresh pages and the kernel zeroes them on first
 touch; where page faults are slow (virtual machines) that dominates, and
 the second form is what PyTorch itself can do on the host."""
 import sys
-import time
 
 import torch
+
+from anchor_timing import best_seconds
 
 threads, reps = int(sys.argv[1]), int(sys.argv[2])
 torch.set_num_threads(threads)
 torch.manual_seed(42)
-
-
-def best_of(fn):
-    fn()
-    best = float("inf")
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 for line in sys.stdin:
@@ -61,8 +52,8 @@ for line in sys.stdin:
         torch.matmul(p, v, out=o)
 
     with torch.no_grad():
-        ta = best_of(alloc)
-        tr = best_of(reuse)
+        ta = best_seconds(reps, alloc)
+        tr = best_seconds(reps, reuse)
         # Both forms must agree, or the faster one is not the same work.
         if not torch.allclose(alloc(), (reuse(), o)[1], atol=1e-5):
             sys.exit("attention.py: the reuse form disagrees with the alloc form")

@@ -40,11 +40,11 @@ while [ $r -le "$rounds" ]; do
 done
 best "$out/s24" >"$out/s24.best"
 echo "2:4 structured spmm vs dense gemm, ${s24}^3, $threads threads (GFLOP/s; effective = 2mnk/t, actual = 2 x non-zero MACs / t)"
-printf '%-5s %-26s %10s %10s  %-22s %10s  %s\n' dtype spmm effective actual gemm dense eff.ratio
+printf '%-5s %-30s %10s %10s  %-30s %10s  %s\n' dtype spmm effective actual gemm dense eff.ratio
 for dt in fp16 bf16; do
 	sl=$(grep "^spmm pattern=2:4 dtype=$dt " "$out/s24.best")
 	gl=$(grep "^gemm dtype=$dt " "$out/s24.best")
-	printf '%s\t%s\t%s\n' "$dt" "$sl" "$gl" | awk -F'\t' '{printf "%-5s %-26s %10.1f %10.1f  %-22s %10.1f  %.2fx  %s %s\n",
+	printf '%s\t%s\t%s\n' "$dt" "$sl" "$gl" | awk -F'\t' '{printf "%-5s %-30s %10.1f %10.1f  %-30s %10.1f  %.2fx  %s %s\n",
 		$1, $3, $5 / 1e9, $6 / 1e9, $9, $11 / 1e9, $5 / $11, $7, $13}'
 done
 

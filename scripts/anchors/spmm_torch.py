@@ -3,22 +3,18 @@ as spmm_scipy.py (fp32, SciPy's generator and seed) as a torch sparse CSR
 tensor @ a dense fp32 tensor, on THREADS threads (SciPy has one).  Reads
 "m n k density" per line on stdin, prints the best seconds of REPS."""
 import sys
-import time
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 import torch
+
+from anchor_timing import best_seconds
+from spmm_common import cases
 
 warnings.filterwarnings("ignore", message=".*Sparse CSR tensor support is in beta.*")
 threads, reps = int(sys.argv[1]), int(sys.argv[2])
 torch.set_num_threads(threads)
-rng = np.random.default_rng(42)
-for line in sys.stdin:
-    m, n, k = (int(x) for x in line.split()[:3])
-    density = float(line.split()[3])
-    a = sp.random(m, k, density=density, format="csr", dtype=np.float32, random_state=42)
-    b = rng.random((k, n), dtype=np.float32) * 2 - 1
+for m, _, k, a, b in cases():
     ta = torch.sparse_csr_tensor(torch.from_numpy(a.indptr.astype(np.int64)),
                                  torch.from_numpy(a.indices.astype(np.int64)),
                                  torch.from_numpy(a.data), size=(m, k))
@@ -27,9 +23,5 @@ for line in sys.stdin:
         c = ta @ tb
         if not np.allclose(c.numpy(), a @ b, atol=1e-4):
             sys.exit("spmm_torch.py: torch's product disagrees with SciPy's")
-        best = float("inf")
-        for _ in range(reps):
-            t = time.perf_counter()
-            ta @ tb
-            best = min(best, time.perf_counter() - t)
+        best = best_seconds(reps, lambda: ta @ tb)
     print(f"{best:.6f}", flush=True)

@@ -510,22 +510,41 @@ static int same_but_ranks(const char *a, const char *b)
 	return !strcmp(ra, rb);
 }
 
-/* A collective has no counterpart at another rank count: where column COL
- * lacks CASE_TEXT but has it at other ranks, says which, so that the row
- * reads as missing, not as comparable.  NULL when it has none. */
-static char *other_ranks_text(const struct column *col, const char *case_text)
+/* The ranks= of CASE_TEXT (a collective), or 0 when it has none. */
+static int case_ranks(const char *case_text)
 {
-	for (int i = 0; i < col->nrs; i++) {
-		const struct nb_result *r = &col->rs[i];
-		const char *v;
+	const char *v = strstr(case_text, " ranks=");
 
-		if (!result_usable(r) || !same_but_ranks(r->case_text, case_text))
-			continue;
-		v = strstr(r->case_text, " ranks=") + 7;
-		return xasprintf("%s at ranks=%d", r->kind == NB_PREDICTED ? "predicted" : "measured",
-				 atoi(v));
-	}
+	return v ? atoi(v + 7) : 0;
+}
+
+/* A collective has no counterpart at another rank count: where column COL
+ * lacks CASE_TEXT but has it at other ranks, that result, so that the cell
+ * reads as missing, not as comparable.  NULL when it has none. */
+static const struct nb_result *other_ranks_result(const struct column *col, const char *case_text)
+{
+	for (int i = 0; i < col->nrs; i++)
+		if (result_usable(&col->rs[i]) && same_but_ranks(col->rs[i].case_text, case_text))
+			return &col->rs[i];
 	return NULL;
+}
+
+/* "measured at ranks=2": the cell's text, and the start of its note in
+ * the exports. */
+static char *other_ranks_text(const struct nb_result *other)
+{
+	return xasprintf("%s at ranks=%d", other->kind == NB_PREDICTED ? "predicted" : "measured",
+			 case_ranks(other->case_text));
+}
+
+/* The exports' note on a collective OTHER has at another rank count. */
+static char *other_ranks_note(const struct nb_result *other)
+{
+	char *at = other_ranks_text(other), *note;
+
+	note = xasprintf("%s only: collectives compare at equal rank counts, no ratio across them", at);
+	free(at);
+	return note;
 }
 
 static const char *absent_text(const struct nb_result *r)
@@ -652,6 +671,25 @@ static void json_chips(struct nb_json *root, const struct column *cols, int ncol
 	}
 }
 
+/* A collective's rank count and, where COL has the case only at another
+ * rank count, which and why there is no ratio. */
+static void json_other_ranks(struct nb_json *x, const struct column *col, const char *case_text,
+			     const struct nb_result *r)
+{
+	const struct nb_result *other = r ? NULL : other_ranks_result(col, case_text);
+	char *note;
+
+	if (!case_ranks(case_text))
+		return;
+	json_set_num(x, "ranks", case_ranks(case_text));
+	if (!other)
+		return;
+	json_set_num(x, "other_ranks", case_ranks(other->case_text));
+	note = other_ranks_note(other);
+	json_set_str(x, "note", note);
+	free(note);
+}
+
 /* The "npubench-compare-chips" document: chips, specs, kernels. */
 static void render_json(const struct column *cols, int ncols, int base, const struct spec_row *rows,
 			int nrows, const char **cases, int ncases)
@@ -713,6 +751,7 @@ static void render_json(const struct column *cols, int ncols, int base, const st
 					json_set_str(x, "bound", r->bound);
 				json_set_num(x, "run_id", (double)r->run_id);
 			}
+			json_other_ranks(x, &cols[i], cases[k], r);
 		}
 	}
 	text = json_finish(root, 1);
@@ -754,14 +793,17 @@ static void csv_spec(const struct spec_row *row, const char *chip, const struct 
 		sb_addf(&sb, "%s%s", k ? " | " : "", c->src[k]);
 	csv_field(stdout, sb_str(&sb));
 	sb_release(&sb);
-	fputs("\r\n", stdout);
+	fputs(",,,\r\n", stdout);
 }
 
-/* One kernel result of one chip (R, or NULL) against the baseline's B. */
-static void csv_kernel(const char *text, const char *chip, const struct nb_result *r,
+/* One kernel result of column COL (R, or NULL) against the baseline's B. */
+static void csv_kernel(const char *text, const struct column *col, const struct nb_result *r,
 		       const struct nb_result *b)
 {
 	int ok = result_usable(r), ratio = ok && result_usable(b) && result_same_precision(r, b);
+	const struct nb_result *other = r ? NULL : other_ranks_result(col, text);
+	const char *chip = col->label;
+	char *note = other ? other_ranks_note(other) : NULL;
 
 	fputs("kernel,", stdout);
 	csv_field(stdout, text);
@@ -782,14 +824,24 @@ static void csv_kernel(const char *text, const char *chip, const struct nb_resul
 	putchar(',');
 	if (r)
 		printf("%lld", (long long)r->run_id);
-	fputs(",\r\n", stdout);
+	fputs(",,", stdout);	/* sources: spec figures only */
+	if (case_ranks(text))
+		printf("%d", case_ranks(text));
+	putchar(',');
+	if (other)
+		printf("%d", case_ranks(other->case_text));
+	putchar(',');
+	csv_field(stdout, note);
+	free(note);
+	fputs("\r\n", stdout);
 }
 
 /* Every figure and kernel result as csv records, one per chip. */
 static void render_csv(const struct column *cols, int ncols, int base, const struct spec_row *rows,
 		       int nrows, const char **cases, int ncases)
 {
-	printf("section,item,unit,chip,value,ratio,estimate,status,bound,kind,run_id,sources\r\n");
+	printf("section,item,unit,chip,value,ratio,estimate,status,bound,kind,run_id,sources,ranks,"
+	       "other_ranks,note\r\n");
 	for (int r = 0; r < nrows; r++) {
 		struct cell bc;
 
@@ -805,7 +857,7 @@ static void render_csv(const struct column *cols, int ncols, int base, const str
 		const struct nb_result *b = column_result(&cols[base], cases[k]);
 
 		for (int i = 0; i < ncols; i++)
-			csv_kernel(cases[k], cols[i].label, column_result(&cols[i], cases[k]), b);
+			csv_kernel(cases[k], &cols[i], column_result(&cols[i], cases[k]), b);
 	}
 }
 
@@ -896,9 +948,10 @@ static void render_people(const struct column *cols, int ncols, int base, const 
 			grid_set(&g, k + 2, 0, case_format_label_text(cases[k]));
 			for (int i = 0; i < ncols; i++) {
 				const struct nb_result *r = column_result(&cols[i], cases[k]);
-				char *other = r ? NULL : other_ranks_text(&cols[i], cases[k]);
+				const struct nb_result *other = r ? NULL : other_ranks_result(&cols[i], cases[k]);
 
-				grid_set(&g, k + 2, i + 1, other ? other : kernel_text(r, b, i == base));
+				grid_set(&g, k + 2, i + 1, other ? other_ranks_text(other) :
+								   kernel_text(r, b, i == base));
 			}
 		}
 		grid_print(&g, o->format);

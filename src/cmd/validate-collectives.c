@@ -18,6 +18,8 @@ enum { C_SYSTEM, C_RANKS, C_OP, C_METRIC, C_VALUE, C_UNIT, C_CHIP, C_BYTES, C_AL
 static const char *const colnames[NCOL] = {
 	"system", "ranks", "collective", "metric", "value", "unit", "chip", "bytes", "algo", "config",
 };
+/* Columns a file may lack. */
+static const int col_optional[NCOL] = { [C_ALGO] = 1, [C_CONFIG] = 1 };
 
 /* The source's spelling of an operation: "all-reduce", "all_reduce", "allreduce". */
 static int parse_op(const char *text)
@@ -85,15 +87,7 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 /* The header line of PATH names the collective columns. */
 int validate_is_collectives(const char *path)
 {
-	FILE *fp = fopen(path, "r");
-	char line[512] = "";
-	int yes;
-
-	if (!fp)
-		return 0;
-	yes = fgets(line, sizeof(line), fp) && !strncmp(line, "system,ranks,collective,", 24);
-	fclose(fp);
-	return yes;
+	return validate_header_is(path, "system,ranks,collective,");
 }
 
 int validate_collectives(const char *path, const struct nb_profiles *set, const char *format,
@@ -111,17 +105,9 @@ int validate_collectives(const char *path, const struct nb_profiles *set, const 
 		int nf = csv_split(line, f, (int)NB_ARRAY_SIZE(f));
 
 		if (++lineno == 1) {
-			for (int c = 0; c < NCOL; c++) {
-				col[c] = -1;
-				for (int j = 0; j < nf; j++)
-					if (!strcmp(f[j], colnames[c]))
-						col[c] = j;
-				if (col[c] < 0 && c != C_CONFIG && c != C_ALGO) {
-					error("%s:1: no column '%s' (see data/collective-measurements.md)", path,
-					      colnames[c]);
-					goto out;
-				}
-			}
+			if (validate_columns(path, "see data/collective-measurements.md",
+					     f, nf, colnames, col_optional, NCOL, col))
+				goto out;
 			continue;
 		}
 		for (int c = 0; c < NCOL; c++)
@@ -136,11 +122,7 @@ int validate_collectives(const char *path, const struct nb_profiles *set, const 
 	}
 	ret = validate_report(o, n, path, format, max_median, max_error);
 out:
-	for (int i = 0; i < n; i++) {
-		free((char *)o[i].chip);
-		free((char *)o[i].unit);
-	}
-	free(o);
+	validate_outcomes_free(o, n);
 	free(text);
 	return ret;
 }

@@ -113,15 +113,7 @@ static int hold_out(struct outcome *o, const char *split, double *err, int *n)
 
 int validate_is_workloads(const char *path)
 {
-	FILE *fp = fopen(path, "r");
-	char line[512] = "";
-	int yes;
-
-	if (!fp)
-		return 0;
-	yes = fgets(line, sizeof(line), fp) && !strncmp(line, "kind,chips,system,model,config,metric,", 38);
-	fclose(fp);
-	return yes;
+	return validate_header_is(path, "kind,chips,system,model,config,metric,");
 }
 
 int validate_workloads(const char *path, const struct nb_profiles *set, const char *format,
@@ -140,17 +132,9 @@ int validate_workloads(const char *path, const struct nb_profiles *set, const ch
 		int nf = csv_split(line, f, (int)NB_ARRAY_SIZE(f));
 
 		if (++lineno == 1) {
-			for (int c = 0; c < NCOL; c++) {
-				col[c] = -1;
-				for (int j = 0; j < nf; j++)
-					if (!strcmp(f[j], colnames[c]))
-						col[c] = j;
-				if (col[c] < 0 && !col_optional[c]) {
-					error("%s:1: no column '%s' (see data/workload-measurements.md)", path,
-					      colnames[c]);
-					goto out;
-				}
-			}
+			if (validate_columns(path, "see data/workload-measurements.md",
+					     f, nf, colnames, col_optional, NCOL, col))
+				goto out;
 			continue;
 		}
 		for (int c = 0; c < NCOL; c++)
@@ -176,11 +160,7 @@ int validate_workloads(const char *path, const struct nb_profiles *set, const ch
 		printf("summary,holdout_median,all,,%.4f,,\n", hold[(nhold - 1) / 2]);
 	}
 out:
-	for (int i = 0; i < n; i++) {
-		free((char *)o[i].chip);
-		free((char *)o[i].unit);
-	}
-	free(o);
+	validate_outcomes_free(o, n);
 	free(hold);
 	free(text);
 	return ret;

@@ -29,7 +29,7 @@ enum { C_CHIP, C_KERNEL, C_DTYPE, C_M, C_N, C_K, C_EXTRA, C_VALUE, C_UNIT, C_SOU
 static const char *const colnames[NCOL] = {
 	"chip", "kernel", "dtype", "m", "n", "k_or_size", "extra", "measured_value", "unit", "source",
 };
-static const int col_required[NCOL] = { 1, 1, 1, 0, 0, 0, 0, 1, 1, 0 };
+static const int col_optional[NCOL] = { [C_M] = 1, [C_N] = 1, [C_K] = 1, [C_EXTRA] = 1, [C_SOURCE] = 1 };
 
 
 static char *trim(char *s)
@@ -809,18 +809,10 @@ static int measurements_predict(const char *path, const struct nb_profiles *set,
 			continue;
 		nf = csv_split(line, f, (int)NB_ARRAY_SIZE(f));
 		if (lineno == 1) {
-			for (int c = 0; c < NCOL; c++) {
-				col[c] = -1;
-				for (int j = 0; j < nf; j++)
-					if (!strcmp(trim(f[j]), colnames[c]))
-						col[c] = j;
-				if (col[c] < 0 && col_required[c]) {
-					error("%s:1: no column '%s' (expected the columns of the calibration file: "
-					      "chip,kernel,dtype,m,n,k_or_size,extra,measured_value,unit,source)",
-					      path, colnames[c]);
-					goto out;
-				}
-			}
+			if (validate_columns(path, "expected the columns of the calibration file: "
+					     "chip,kernel,dtype,m,n,k_or_size,extra,measured_value,unit,source",
+					     f, nf, colnames, col_optional, NCOL, col))
+				goto out;
 			continue;
 		}
 		for (int c = 0; c < NCOL; c++)
@@ -848,6 +840,33 @@ out:
 	*nout = n;
 	free(text);
 	return ret;
+}
+
+int validate_columns(const char *path, const char *expected, char **f, int nf, const char *const *names,
+		     const int *optional, int n, int *col)
+{
+	for (int c = 0; c < n; c++) {
+		col[c] = -1;
+		for (int j = 0; j < nf; j++)
+			if (!strcmp(trim(f[j]), names[c]))
+				col[c] = j;
+		if (col[c] < 0 && !optional[c])
+			return error("%s:1: no column '%s' (%s)", path, names[c], expected);
+	}
+	return 0;
+}
+
+int validate_header_is(const char *path, const char *header)
+{
+	FILE *fp = fopen(path, "r");
+	char line[512] = "";
+	int yes;
+
+	if (!fp)
+		return 0;
+	yes = fgets(line, sizeof(line), fp) && !strncmp(line, header, strlen(header));
+	fclose(fp);
+	return yes;
 }
 
 void validate_outcomes_free(struct outcome *o, int n)

@@ -27,6 +27,16 @@ struct outcome {
 int validate_report(const struct outcome *o, int n, const char *what, const char *format,
 		    double max_median, double max_error);
 
+/* Maps a measurements file's header fields F[0..NF) to the columns
+ * NAMES[0..N): COL[c] is the field's index, -1 where absent.  A column
+ * OPTIONAL does not mark is required: its absence is an error naming PATH,
+ * the column and EXPECTED (where the columns are described).  Returns 0,
+ * or -1 after reporting. */
+int validate_columns(const char *path, const char *expected, char **f, int nf, const char *const *names,
+		     const int *optional, int n, int *col);
+/* Whether the first line of PATH starts with HEADER. */
+int validate_header_is(const char *path, const char *header);
+
 /* Frees rows of outcomes whose chip and unit are owned copies. */
 void validate_outcomes_free(struct outcome *o, int n);
 

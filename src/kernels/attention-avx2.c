@@ -2,6 +2,7 @@
  * layouts they trust).  Compiled with -mavx2 -mfma -mf16c; called only
  * after run-time dispatch. */
 #include "kernels/attention-impl.h"
+#include "kernels/simd-load.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -203,18 +204,6 @@ static inline __m256 ld8(const void *x, enum nb_dtype dt, long i)
 	if (dt == NB_FP16)
 		return _mm256_cvtph_ps(h);
 	return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-}
-
-static inline float ld1(const void *x, enum nb_dtype dt, long i)
-{
-	union { uint32_t u; float f; } b;
-
-	if (dt == NB_FP32)
-		return ((const float *)x)[i];
-	if (dt == NB_FP16)
-		return _cvtsh_ss(((const uint16_t *)x)[i]);
-	b.u = (uint32_t)((const uint16_t *)x)[i] << 16;
-	return b.f;
 }
 
 /* The decode row: memory-bound, so K and V are read once, converted in

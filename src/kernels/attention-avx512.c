@@ -27,6 +27,7 @@
  * and an exact hi + lo split of each fp16 value needs three or four bf16
  * products per pair, more work than the fp32 FMAs it would replace. */
 #include "kernels/attention-impl.h"
+#include "kernels/simd-load.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -223,26 +224,6 @@ static void pv_avx512(const float *p, int nc, const float *v, int dp, float *acc
 }
 
 /* ---- conversions and the decode row, shared by both sets ---- */
-
-/* The lanes of a tail of N (0 < N) elements in a vector of 16. */
-static inline __mmask16 tail16(long n)
-{
-	return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1);
-}
-
-/* Up to sixteen elements of dtype dt at x[i] as fp32; lanes outside K are
- * neither read nor nonzero. */
-static inline __m512 ld16(const void *x, enum nb_dtype dt, long i, __mmask16 k)
-{
-	__m256i h;
-
-	if (dt == NB_FP32)
-		return _mm512_maskz_loadu_ps(k, (const float *)x + i);
-	h = _mm256_maskz_loadu_epi16(k, (const uint16_t *)x + i);
-	if (dt == NB_FP16)
-		return _mm512_cvtph_ps(h);
-	return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
 
 static void load_avx512(const void *src, enum nb_dtype dt, float *dst, long n, float scale)
 {

@@ -565,7 +565,7 @@ static int attention_setup(const struct nb_case *c, const struct nb_host_env *en
 		nb_aligned_free(st->wa_mem);
 		need = host_bytes_for(x, nt);
 		free(st);
-		return error("attention: cannot allocate %.0f MiB", need / 1048576);
+		return error_rank("attention: cannot allocate %.0f MiB", need / 1048576);
 	}
 	st->task_begin = xcalloc((size_t)nt + 1, sizeof(long));
 	st->wa = xcalloc((size_t)nt, sizeof(*st->wa));

@@ -7,6 +7,7 @@
 
 #ifdef NB_HAVE_X86_KERNELS
 #include "kernels/gemm.h"
+#include "kernels/simd-load.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -30,19 +31,6 @@ INLINE void load16_f(enum nb_dtype dt, const void *p, long idx, __m256 *lo, __m2
 		*lo = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(q)), 16));
 		*hi = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(q + 1)), 16));
 	}
-}
-
-INLINE float get1_f(enum nb_dtype dt, const void *p, long idx)
-{
-	if (dt == NB_FP32)
-		return ((const float *)p)[idx];
-	if (dt == NB_FP16)
-		return _cvtsh_ss(((const uint16_t *)p)[idx]);
-	uint32_t u = (uint32_t)((const uint16_t *)p)[idx] << 16;
-	float f;
-
-	memcpy(&f, &u, 4);
-	return f;
 }
 
 /* 16 signed 8-bit values of an integer-class row starting at column col
@@ -96,11 +84,11 @@ INLINE void pack_a_f(enum nb_dtype dt, const struct gemm_mat *a, long i0, long m
 		if (mr == GEMM_MR) {
 			for (long p = 0; p < kc; p++, d += GEMM_MR)
 				for (long r = 0; r < GEMM_MR; r++)
-					d[r] = get1_f(dt, rows[r], p0 + p);
+					d[r] = ld1(rows[r], dt, p0 + p);
 		} else {
 			for (long p = 0; p < kc; p++, d += GEMM_MR)
 				for (long r = 0; r < GEMM_MR; r++)
-					d[r] = r < mr ? get1_f(dt, rows[r], p0 + p) : 0.0f;
+					d[r] = r < mr ? ld1(rows[r], dt, p0 + p) : 0.0f;
 		}
 	}
 }
@@ -122,7 +110,7 @@ INLINE void pack_b_f(enum nb_dtype dt, const struct gemm_mat *b, long p0, long k
 		} else {
 			for (long p = 0; p < kc; p++, d += GEMM_NR)
 				for (long j = 0; j < GEMM_NR; j++)
-					d[j] = j < nr ? get1_f(dt, b->p, (p0 + p) * b->ld + j0 + jr + j) : 0.0f;
+					d[j] = j < nr ? ld1(b->p, dt, (p0 + p) * b->ld + j0 + jr + j) : 0.0f;
 		}
 	}
 }
@@ -530,7 +518,7 @@ INLINE void small_f(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 					float sum = p ? c[i * n + j] : 0.0f;
 
 					for (long q = p; q < p + 4; q++)
-						sum += a[i * k + q] * get1_f(dt, b, q * ldb + j);
+						sum += a[i * k + q] * ld1(b, dt, q * ldb + j);
 					c[i * n + j] = sum;
 				}
 		}
@@ -539,7 +527,7 @@ INLINE void small_f(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 				for (long j = jb; j < je; j++) {
 					float prev = p ? c[i * n + j] : 0.0f;
 
-					c[i * n + j] = prev + a[i * k + p] * get1_f(dt, b, p * ldb + j);
+					c[i * n + j] = prev + a[i * k + p] * ld1(b, dt, p * ldb + j);
 				}
 	}
 }

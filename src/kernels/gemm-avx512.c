@@ -43,6 +43,7 @@
 
 #ifdef NB_HAVE_AVX512_KERNELS
 #include "kernels/gemm.h"
+#include "kernels/simd-load.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -51,19 +52,6 @@
 #define INLINE static inline __attribute__((always_inline))
 #define MR 14
 #define NR 32
-
-INLINE float get1_f(enum nb_dtype dt, const void *p, long idx)
-{
-	if (dt == NB_FP32)
-		return ((const float *)p)[idx];
-	if (dt == NB_FP16)
-		return _cvtsh_ss(((const uint16_t *)p)[idx]);
-	uint32_t u = (uint32_t)((const uint16_t *)p)[idx] << 16;
-	float f;
-
-	memcpy(&f, &u, 4);
-	return f;
-}
 
 INLINE int get1_i(enum nb_dtype dt, const struct gemm_mat *x, long r, long c)
 {
@@ -117,7 +105,7 @@ INLINE void pack_a_f(enum nb_dtype dt, const struct gemm_mat *a, long i0, long m
 			rows[r] = (const char *)a->p + (i0 + ir + (r < mr ? r : 0)) * a->ld * es;
 		for (long p = 0; p < kc; p++, d += MR)
 			for (long r = 0; r < MR; r++)
-				d[r] = r < mr ? get1_f(dt, rows[r], p0 + p) : 0.0f;
+				d[r] = r < mr ? ld1(rows[r], dt, p0 + p) : 0.0f;
 	}
 }
 
@@ -135,7 +123,7 @@ INLINE void pack_b_f(enum nb_dtype dt, const struct gemm_mat *b, long p0, long k
 				_mm512_store_ps(d + 16, load16_f(dt, b->p, base + 16));
 			} else {
 				for (long j = 0; j < NR; j++)
-					d[j] = j < nr ? get1_f(dt, b->p, base + j) : 0.0f;
+					d[j] = j < nr ? ld1(b->p, dt, base + j) : 0.0f;
 			}
 		}
 	}

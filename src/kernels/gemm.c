@@ -299,7 +299,7 @@ static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_
 	return 0;
 fail:
 	run_free(r);
-	return error("gemm: cannot allocate packing buffers for m=%ld n=%ld k=%ld", m, n, k);
+	return error_rank("gemm: cannot allocate packing buffers for m=%ld n=%ld k=%ld", m, n, k);
 }
 
 /* Private mode: the thread's block of C, columns when there are enough of
@@ -554,14 +554,15 @@ int gemm_compute_ws(struct gemm_ws *ws, const struct gemm_impl *impl, struct nb_
 		    r.nthreads);
 	if (r.small) {
 		if (ws_grow(&ws->aprep, &ws->psz, small_prep_bytes(dt, m, k)))
-			return error("gemm: cannot allocate for m=%ld n=%ld k=%ld", m, n, k);
+			return error_rank("gemm: cannot allocate for m=%ld n=%ld k=%ld", m, n, k);
 		r.aprep = ws->aprep;
 		r.sm.ap = ws->aprep;
 	} else {
 		for (int t = 0; t < r.nthreads; t++)
 			if (ws_grow(&ws->apack[t], &ws->asz[t], r.bl.apack) ||
 			    ws_grow(&ws->bpack[t], &ws->bsz[t], r.bl.bpack))
-				return error("gemm: cannot allocate packing buffers for m=%ld n=%ld k=%ld", m, n, k);
+				return error_rank("gemm: cannot allocate packing buffers for m=%ld n=%ld k=%ld",
+						  m, n, k);
 		r.apack = ws->apack;
 		r.bpack = ws->bpack;
 	}
@@ -668,7 +669,7 @@ static int gemm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 		nb_aligned_free(s->c);
 		nb_aligned_free(s->c16);
 		free(s);
-		return error("gemm: cannot allocate A, B and C for m=%ld n=%ld k=%ld", m, n, k);
+		return error_rank("gemm: cannot allocate A, B and C for m=%ld n=%ld k=%ld", m, n, k);
 	}
 	rng_seed(&g, env->seed, 1);
 	fill(&g, dt, m, k, s->a);

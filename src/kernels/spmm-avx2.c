@@ -1,6 +1,7 @@
 /* spmm: AVX2 + FMA + F16C kernels for 2:4 structured and CSR sparse A
  * (layouts in spmm-impl.h).  Compiled with -mavx2; called after dispatch. */
 #include "kernels/spmm-impl.h"
+#include "kernels/simd-load.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -35,16 +36,6 @@ static inline void cvt_row(const void *src, enum nb_dtype dt, float *dst, long n
 			dst[i] = b.f;
 		}
 	}
-}
-
-static inline float scalar_f32(const void *src, enum nb_dtype dt, long i)
-{
-	if (dt == NB_FP32)
-		return ((const float *)src)[i];
-	if (dt == NB_FP16)
-		return _cvtsh_ss(((const uint16_t *)src)[i]);
-	union { uint32_t u; float f; } b = { .u = (uint32_t)((const uint16_t *)src)[i] << 16 };
-	return b.f;
 }
 
 /* One decoded non-zero pair of a row in a group: both values in fp32 and
@@ -111,8 +102,8 @@ static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, 
 				nib = (a->meta[i * a->meta_ld + gg / 2] >> (gg % 2 * 4)) & 15;
 				x0 = (unsigned)(4 * g) + (nib & 3);
 				x1 = (unsigned)(4 * g) + (nib >> 2);
-				e->v0 = scalar_f32(a->aval, a->dt, i * (a->k / 2) + 2 * gg);
-				e->v1 = scalar_f32(a->aval, a->dt, i * (a->k / 2) + 2 * gg + 1);
+				e->v0 = ld1(a->aval, a->dt, i * (a->k / 2) + 2 * gg);
+				e->v1 = ld1(a->aval, a->dt, i * (a->k / 2) + 2 * gg + 1);
 				e->offs = (x0 * S24_NR * 4) | (x1 * S24_NR * 4) << 16;
 			}
 		}
@@ -241,7 +232,7 @@ void spmm_csr_avx2_run(const struct spmm_args *a, long r0, long r1, float *ws)
 
 			for (int32_t q = a->row_ptr[i]; q < a->row_ptr[i + 1]; q++) {
 				const float *b = ws + (long)a->col[q] * CSR_NS;
-				__m256 v = _mm256_set1_ps(scalar_f32(a->val, a->dt, q));
+				__m256 v = _mm256_set1_ps(ld1(a->val, a->dt, q));
 
 				c0 = _mm256_fmadd_ps(v, _mm256_load_ps(b), c0);
 				c1 = _mm256_fmadd_ps(v, _mm256_load_ps(b + 8), c1);

@@ -26,6 +26,8 @@ struct spmm_args {
 	/* csr */
 	const int32_t *row_ptr, *col;
 	const void *val;
+	/* 2:4 bf16 on the vdpbf16ps kernel: packed B, S24D_BQ_BYTES */
+	uint64_t *bq;
 };
 
 /* 2:4 blocking of the AVX2 kernel: a 2x48 micro-tile (12 accumulators),
@@ -39,6 +41,23 @@ struct spmm_args {
 /* Floats of per-thread workspace: packed B block + decoded A block. */
 #define S24_WS_FLOATS ((long)S24_KC * S24_NC + (long)S24_MC * (S24_KC / 4) * 3 + 1024)
 
+/* 2:4 bf16 with vdpbf16ps (AVX512_BF16, spmm-avx512.c): tiles of 32 rows
+ * (two vectors of 16 rows) x 8 columns of C, computed transposed.  B
+ * packed once per run as 8-byte column quads (bq, S24D_BQ_BYTES); A
+ * decoded S24D_MC rows x S24D_KC k at a time; C^T of those rows and the
+ * thread's columns accumulated over all of k in the workspace, then
+ * transposed into C. */
+#define S24D_MR 32
+#define S24D_NR 8
+#define S24D_KC 128
+#define S24D_MC 96
+#define S24D_A_WORDS ((long)S24D_MC * 2 * (S24D_KC / 4))
+/* Floats of per-thread workspace: decoded A block + C^T for up to N
+ * columns. */
+#define S24D_WS_FLOATS(n) (S24D_A_WORDS + ((long)(n) + S24_NR) * S24D_MC)
+/* Bytes of packed B (shared by the threads, each packs its columns). */
+#define S24D_BQ_BYTES(k, n) ((double)(k) * (double)(((n) + S24D_NR - 1) / S24D_NR * S24D_NR) * 2)
+
 /* CSR: strips of 64 columns of B, converted to fp32 once per strip. */
 #define CSR_NS 64
 
@@ -50,5 +69,8 @@ void spmm_csr_avx2_run(const struct spmm_args *a, long r0, long r1, float *ws);
  * workspace; S24_MC is a multiple of its 4 rows). */
 void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws);
 void spmm_csr_avx512_run(const struct spmm_args *a, long r0, long r1, float *ws);
+/* 2:4 bf16 with vdpbf16ps: columns [n0, n1) as spmm24_avx512_run, ws of
+ * S24D_WS_FLOATS(n1 - n0); only where the CPU has AVX512_BF16. */
+void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *ws);
 
 #endif

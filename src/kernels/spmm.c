@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "kernels/gemm.h"
 #include "kernels/spmm-impl.h"
 #include "util/cpu.h"
 #include "util/half.h"
@@ -125,9 +126,15 @@ static void spmm_shape(const struct nb_case *c, struct nb_shape *s)
 
 #define MAX_THREADS 1024
 
+/* 2:4 bf16 is sized for the vdpbf16ps kernel whatever path runs (C^T of
+ * up to all n columns per thread); the FMA kernels' fixed blocks fit. */
 static long ws_floats(const struct dims *x)
 {
-	return x->pattern == PAT_24 ? S24_WS_FLOATS : x->k * CSR_NS + 64;
+	if (x->pattern == PAT_CSR)
+		return x->k * CSR_NS + 64;
+	if (x->dt == NB_BF16 && S24D_WS_FLOATS(x->n) > S24_WS_FLOATS)
+		return S24D_WS_FLOATS(x->n);
+	return S24_WS_FLOATS;
 }
 
 static double spmm_host_bytes(const struct nb_case *c)
@@ -137,7 +144,8 @@ static double spmm_host_bytes(const struct nb_case *c)
 	get_dims(c, &x);
 	return a_bytes(&x) + (double)x.k * (double)x.n * (double)esize(x.dt) + (double)x.m * (double)x.n * 4 +
 	       (double)cpu_detect()->online_cpus * (double)ws_floats(&x) * 4 + (MAX_THREADS + 1) * 8.0 + 4096 +
-	       (x.pattern == PAT_CSR ? (double)(x.nnz + 1) * 8 : 0);	/* the generator's positions */
+	       (x.pattern == PAT_CSR ? (double)(x.nnz + 1) * 8 : 0) +	/* the generator's positions */
+	       (x.pattern == PAT_24 && x.dt == NB_BF16 ? S24D_BQ_BYTES(x.k, x.n) + 64 : 0);	/* packed B */
 }
 
 struct state {
@@ -145,10 +153,12 @@ struct state {
 	struct spmm_args a;
 	struct nb_pool *pool;
 	int level;	/* enum nb_isa of the kernels that run */
+	int dot;	/* 2:4 bf16 on the vdpbf16ps kernel */
 	long *split;	/* thread t: columns (2:4) or rows (csr) [split[t], split[t+1]) */
 	float *ws;	/* per-thread workspace, ws_floats each */
 	void *aval, *b;
 	uint8_t *meta;
+	uint64_t *bq;	/* 2:4 bf16 on the vdpbf16ps kernel: packed B */
 	int32_t *row_ptr, *col;
 	float *c;
 };
@@ -212,20 +222,12 @@ static void portable_rows(const struct state *st, long r0, long r1)
 	}
 }
 
-/* The level of the kernels that run at dispatch level ISA: what this build
- * has, at most ISA. */
-static int level_of(int isa)
+/* 1 when 2:4 bf16 runs the vdpbf16ps kernel at dispatch level ISA: an
+ * AVX-512 build on a CPU with AVX512_BF16. */
+static int uses_dot(const struct dims *x, int isa)
 {
-#ifndef NB_HAVE_X86_KERNELS
-	NB_UNUSED(isa);
-	return NB_ISA_PORTABLE;
-#else
-#ifndef NB_HAVE_AVX512_KERNELS
-	if (isa > NB_ISA_AVX2)
-		return NB_ISA_AVX2;
-#endif
-	return isa;
-#endif
+	return x->pattern == PAT_24 && x->dt == NB_BF16 && isa_built(isa) >= NB_ISA_AVX512 &&
+	       cpu_has_bf16_dot((enum nb_isa)isa, NULL);
 }
 
 static void run_part(void *arg, int tid, int nt)
@@ -246,7 +248,9 @@ static void run_part(void *arg, int tid, int nt)
 
 #ifdef NB_HAVE_AVX512_KERNELS
 		if (st->level >= NB_ISA_AVX512) {
-			if (st->x.pattern == PAT_24)
+			if (st->dot)
+				spmm24_avx512bf16_run(&st->a, b, e, ws);
+			else if (st->x.pattern == PAT_24)
 				spmm24_avx512_run(&st->a, b, e, ws);
 			else
 				spmm_csr_avx512_run(&st->a, b, e, ws);
@@ -361,6 +365,7 @@ static void free_state(struct state *st)
 	nb_aligned_free(st->aval);
 	nb_aligned_free(st->b);
 	nb_aligned_free(st->meta);
+	nb_aligned_free(st->bq);
 	nb_aligned_free(st->row_ptr);
 	nb_aligned_free(st->col);
 	nb_aligned_free(st->c);
@@ -384,7 +389,8 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 		return error("spmm: at most %d threads, not %d", MAX_THREADS, nt);
 	}
 	st->pool = env->pool;
-	st->level = level_of(env->isa);
+	st->level = isa_built(env->isa);
+	st->dot = uses_dot(x, env->isa);
 	st->aval = nb_aligned_alloc((size_t)x->nnz * es + 64);
 	st->b = nb_aligned_alloc((size_t)x->k * (size_t)x->n * es);
 	st->c = nb_aligned_alloc((size_t)x->m * (size_t)x->n * sizeof(float));
@@ -396,10 +402,12 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 		st->row_ptr = nb_aligned_alloc((size_t)(x->m + 1) * sizeof(int32_t));
 		st->col = nb_aligned_alloc((size_t)x->nnz * sizeof(int32_t) + 64);
 	}
-	if (!st->aval || !st->b || !st->c || !st->ws ||
+	if (st->dot)
+		st->bq = nb_aligned_alloc((size_t)S24D_BQ_BYTES(x->k, x->n) + 64);
+	if (!st->aval || !st->b || !st->c || !st->ws || (st->dot && !st->bq) ||
 	    (x->pattern == PAT_24 ? !st->meta : !st->row_ptr || !st->col)) {
 		free_state(st);
-		return error("spmm: cannot allocate the operands");
+		return error_rank("spmm: cannot allocate the operands");
 	}
 	st->split = xcalloc((size_t)nt + 1, sizeof(long));
 	if (st->meta)
@@ -413,7 +421,7 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 	for (long i = 0; i < x->k * x->n; i++)
 		put(st->b, x->dt, i, rng_float(&rng));
 	st->a = (struct spmm_args){ x->dt, x->m, x->n, x->k, st->b, st->c, st->aval, st->meta,
-				    st->a.meta_ld, st->row_ptr, st->col, st->aval };
+				    st->a.meta_ld, st->row_ptr, st->col, st->aval, st->bq };
 	balance(st, nt);
 	pool_run(st->pool, touch_part, st);
 	*out = st;
@@ -457,7 +465,14 @@ static int spmm_verify(void *state, struct nb_verify *v)
 		if (nz > maxnz)
 			maxnz = (double)nz;
 		for (long j = 0; j < x->n; j++) {
-			double e = fabs((double)st->c[i * x->n + j] - ref[j]) / (mag[j] + 1e-30);
+			double e = fabs((double)st->c[i * x->n + j] - ref[j]);
+
+			/* bf16: the dot-product kernel flushes denormals, the
+			 * dense bf16 GEMM's absolute slack over the row's
+			 * products (gemm.h). */
+			if (x->dt == NB_BF16)
+				e = e > GEMM_BF16_FLUSH(nz) ? e - GEMM_BF16_FLUSH(nz) : 0;
+			e /= mag[j] + 1e-30;
 
 			if (!(e <= err))
 				err = isnan(e) ? INFINITY : e;
@@ -468,8 +483,8 @@ static int spmm_verify(void *state, struct nb_verify *v)
 	v->max_err = err;
 	v->tol = 2 * dtype_eps(NB_FP32) * (maxnz + 2);
 	v->ok = err <= v->tol;
-	snprintf(v->what, sizeof(v->what), "max |c-ref|/sum|a b| over %s rows, ref dense in double",
-		 step == 1 ? "all" : "sampled");
+	snprintf(v->what, sizeof(v->what), "max |c-ref|/sum|a b| over %s rows, ref dense in double%s",
+		 step == 1 ? "all" : "sampled", x->dt == NB_BF16 ? ", less nnz 2^-125" : "");
 	return 0;
 }
 
@@ -489,16 +504,25 @@ static const char *spmm_impl(const struct nb_case *c, int isa)
 		  { "spmm_csr_fp16_avx512_1x64", "spmm_csr_bf16_avx512_1x64", "spmm_csr_fp32_avx512_1x64" } },
 	};
 	int dt = c->v[P_DTYPE].i == NB_FP16 ? 0 : c->v[P_DTYPE].i == NB_BF16 ? 1 : 2;
+	struct dims x;
 
-	return names[level_of(isa)][c->v[P_PATTERN].i == PAT_CSR][dt];
+	get_dims(c, &x);
+	if (uses_dot(&x, isa))
+		return "spmm_24_bf16_avx512bf16_32x8";
+	return names[isa_built(isa)][c->v[P_PATTERN].i == PAT_CSR][dt];
 }
 
 /* What spmm_impl's choice computes with (info). */
 static const char *spmm_why(const struct nb_case *c, int isa)
 {
 	int csr = c->v[P_PATTERN].i == PAT_CSR, fp32 = c->v[P_DTYPE].i == NB_FP32;
+	struct dims x;
 
-	switch (level_of(isa)) {
+	get_dims(c, &x);
+	if (uses_dot(&x, isa))
+		return "avx512_bf16: vdpbf16ps on each group's kept pair, B's pair picked per row by vpshufb, fp32 accumulation";
+
+	switch (isa_built(isa)) {
 	case NB_ISA_PORTABLE:
 		return isa > NB_ISA_PORTABLE ? "this build has no x86 kernels: portable C" : "portable C";
 	case NB_ISA_AVX2:
@@ -509,6 +533,8 @@ static const char *spmm_why(const struct nb_case *c, int isa)
 	if (csr)
 		return fp32 ? "fp32 FMA over strips of 64 columns of B"
 			    : "B converted exactly to fp32 per strip of 64 columns, FMA";
+	if (!fp32 && x.dt == NB_BF16 && isa_built(isa) >= NB_ISA_AVX512 && !cpu_has_bf16_dot((enum nb_isa)isa, NULL))
+		return "no avx512_bf16 on this CPU: B converted exactly to fp32 when packed, FMA";
 	return fp32 ? "2-bit indices decoded, fp32 FMA against packed B"
 		    : "B converted exactly to fp32 when packed, FMA";
 }
@@ -524,6 +550,13 @@ static const char *const test_cases[] = {
 	 * one S24_NC block. */
 	"spmm m=6 n=49 k=516 dtype=bf16",
 	"spmm m=3 n=2100 k=8 dtype=fp32",
+	/* bf16 at AVX512_BF16 (32 x 8 tiles, S24D_MC = 96, S24D_KC = 128):
+	 * rows off the tile, a partial last column panel, a last k block of
+	 * one group; past one 96-row A block with a short k block of two
+	 * groups; one element of three groups. */
+	"spmm m=13 n=500 k=260 dtype=bf16",
+	"spmm m=105 n=97 k=136 dtype=bf16",
+	"spmm m=1 n=1 k=12 dtype=bf16",
 	"spmm pattern=csr m=37 n=45 k=50 density=0.5",
 	"spmm pattern=csr m=9 n=200 k=70 density=0.3 dtype=fp16",
 	"spmm pattern=csr m=37 n=130 k=50 density=0.001 dtype=fp16",

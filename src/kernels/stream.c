@@ -68,21 +68,6 @@ static void stream_resolve(struct nb_case *c, const struct nb_target_mem *m)
 		c->v[P_N].i = elements_past(c, m->llc_bytes);
 }
 
-/* The level of the loops that run at dispatch level ISA: what this build
- * has, at most ISA. */
-static int level_of(int isa)
-{
-#ifndef NB_HAVE_X86_KERNELS
-	return NB_ISA_PORTABLE;
-#else
-#ifndef NB_HAVE_AVX512_KERNELS
-	if (isa > NB_ISA_AVX2)
-		return NB_ISA_AVX2;
-#endif
-	return isa;
-#endif
-}
-
 /* Whether the implementation chosen at dispatch level ISA uses
  * non-temporal stores.  The portable loop always stores through the cache. */
 static int uses_nt(const struct nb_case *c, int isa)
@@ -221,7 +206,7 @@ static int stream_setup(const struct nb_case *c, const struct nb_host_env *env, 
 	s->args.op = (int)c->v[P_OP].i;
 	s->args.dbl = es == 8;
 	s->args.scalar = SCALAR;
-	s->level = level_of(env->isa);
+	s->level = isa_built(env->isa);
 	s->args.nt = uses_nt(c, s->level);
 	s->args.a = nb_aligned_alloc((size_t)n * es);
 	s->args.b = nb_aligned_alloc((size_t)n * es);
@@ -231,7 +216,7 @@ static int stream_setup(const struct nb_case *c, const struct nb_host_env *env, 
 		nb_aligned_free(s->args.b);
 		nb_aligned_free(s->args.c);
 		free(s);
-		return error("stream: cannot allocate 3 x %ld elements", n);
+		return error_rank("stream: cannot allocate 3 x %ld elements", n);
 	}
 	pool_run(s->pool, init_part, s);
 	*out = s;
@@ -304,7 +289,7 @@ static const char *stream_impl(const struct nb_case *c, int isa)
 		  { "stream_fp32_avx2_cached", "stream_fp32_avx2_nt" },
 		  { "stream_fp32_avx512_cached", "stream_fp32_avx512_nt" } },
 	};
-	int fp32 = c->v[P_DTYPE].i == NB_FP32, level = level_of(isa);
+	int fp32 = c->v[P_DTYPE].i == NB_FP32, level = isa_built(isa);
 
 	return names[fp32][level][uses_nt(c, level)];
 }
@@ -312,7 +297,7 @@ static const char *stream_impl(const struct nb_case *c, int isa)
 /* Why stream_impl's choice stores as it does (info). */
 static const char *stream_why(const struct nb_case *c, int isa)
 {
-	int level = level_of(isa), nt = uses_nt(c, level);
+	int level = isa_built(isa), nt = uses_nt(c, level);
 
 	if (level == NB_ISA_PORTABLE)
 		return isa > NB_ISA_PORTABLE ? "this build has no x86 kernels: portable C, cached stores"

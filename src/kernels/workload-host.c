@@ -746,7 +746,7 @@ static struct lm *lm_new(const struct dims *x, struct nb_pool *pool, const struc
 	if (!allocate)
 		return s;
 	if (!(s->base = nb_aligned_alloc(s->used))) {
-		error("%s on the host: cannot allocate %.1f MiB", x->train ? "train" : "infer", s->used / 1048576.0);
+		error_rank("%s on the host: cannot allocate %.1f MiB", x->train ? "train" : "infer", s->used / 1048576.0);
 		lm_free(s);
 		return NULL;
 	}

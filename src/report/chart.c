@@ -343,30 +343,55 @@ static void title(struct gp *g, const char *cmd, const char *def)
 {
 	struct strbuf *sb = &g->sb;
 	const struct chart *c = g->c;
+	/* Text drops a line that does not fit whole: centred over the plot,
+	 * it has the canvas less twice the shift of the plot's centre. */
+	size_t fit = (size_t)(g->term == CHART_DUMB ? g->w - 16 : 0.96 * g->w / char_w(g, 3));
 
 	sb_addf(sb, "%s ", cmd);
-	quote_cut(sb, c->title ? c->title : def, HEADING_MAX);
+	quote_cut(sb, c->title ? c->title : def, fit < HEADING_MAX ? fit : HEADING_MAX);
 	if (c->subtitle) {
 		sb_adds(sb, " . \"\\n\" . ");
-		quote_cut(sb, c->subtitle, (size_t)(0.96 * g->w / char_w(g, 3)));
+		quote_cut(sb, c->subtitle, fit);
 	}
 	if (c->note) {	/* what is missing, where it cannot be missed */
 		sb_adds(sb, " . \"\\n\" . ");
-		quote_cut(sb, c->note, (size_t)(0.96 * g->w / char_w(g, 3)));
+		quote_cut(sb, c->note, fit);
 	}
 	if (g->term != CHART_DUMB)
 		sb_addf(sb, " %s", fnt(g, 3));
 	sb_adds(sb, "\n");
 }
 
-/* A y axis of throughput in UNIT, tics with SI prefixes ("100 TFLOP/s"). */
-static void y_throughput(struct gp *g, const char *label, const char *unit, int log)
+/* The y axis's LABEL (Y2: the right axis's).  gnuplot's text terminal
+ * draws no axis label it cannot turn upright, so on text it is a label
+ * over the axis's top end, on the row above the plot: at AT (screen
+ * coordinates) where the chart places its margins itself, else a row the
+ * title makes by moving up one. */
+static void y_label(struct gp *g, const char *label, int y2, const char *at)
 {
 	struct strbuf *sb = &g->sb;
 
-	sb_adds(sb, "set ylabel ");
+	if (g->term != CHART_DUMB) {
+		sb_adds(sb, y2 ? "set y2label " : "set ylabel ");
+		gp_quote(sb, label);
+		sb_adds(sb, "\n");
+		return;
+	}
+	sb_adds(sb, y2 ? "unset y2label\nset label " : "unset ylabel\nset label ");
 	gp_quote(sb, label);
-	sb_adds(sb, log ? "\nset logscale y\n" : "\nunset logscale y\n");
+	if (at)
+		sb_addf(sb, " at %s left\n", at);
+	else
+		sb_addf(sb, " at graph %d, graph 1 offset 0,1 %s\nset title offset 0,1\n", y2,
+			y2 ? "right" : "left");
+}
+
+/* A y axis of throughput in UNIT, tics with SI prefixes ("100 TFLOP/s"). */
+static void y_throughput(struct gp *g, const char *unit, int log)
+{
+	struct strbuf *sb = &g->sb;
+
+	sb_adds(sb, log ? "set logscale y\n" : "unset logscale y\n");
 	sb_addf(sb, "set format y '%s %%c%s'\n", log ? "%.0s" : "%.1s", safe_unit(unit));
 }
 
@@ -783,7 +808,7 @@ static int roofline(struct gp *g)
 	struct strbuf *sb = &g->sb;
 	double xlo = 0, xhi = 0, ylo = 0, yhi = 0, left, right, top, plot_h, bottom, key_w, legend_h;
 	struct roof_case *cs = NULL;
-	char ops[24], buf[64], **key = NULL;
+	char ops[24], buf[64], at[64], **key = NULL;
 	int nridges, ncases, rows, nkey, entries = 1, cols = 1, dumb = g->term == CHART_DUMB;
 	size_t longest = 0;
 
@@ -809,7 +834,8 @@ static int roofline(struct gp *g)
 	key_w = dumb ? 0 : (CASE_KEY_MAX + 2) * char_w(g, CASE_FONT);
 	right = dumb ? 2 : key_w + 2 * char_w(g, 0);
 	rows = roofline_rows(g, cs, ncases, xlo, xhi, left, g->w - left - right);
-	top = heading_h(g) + (rows + 0.6) * line_h(g, CASE_FONT);
+	/* Text: a row under the heading for the y axis's label. */
+	top = heading_h(g) + dumb + (rows + 0.6) * line_h(g, CASE_FONT);
 	bottom = line_h(g, 0) * 3.6 + legend_h + note_h(g);
 	if (dumb) {
 		nkey = roofline_key(cs, ncases, (int)g->w - 1, 30, &key);
@@ -833,7 +859,9 @@ static int roofline(struct gp *g)
 	sb_adds(sb, "set logscale x\nset format x '%g'\n");
 	sb_addf(sb, "set xrange [%.9g:%.9g]\nset yrange [%.9g:%.9g]\n", xlo, xhi, ylo, yhi);
 	snprintf(buf, sizeof(buf), "attained %s", safe_unit(c->unit));
-	y_throughput(g, buf, c->unit, 1);
+	snprintf(at, sizeof(at), "screen %.4f, screen %.4f", left / g->w, from_top(g, heading_h(g) + 0.5));
+	y_label(g, buf, 0, at);
+	y_throughput(g, c->unit, 1);
 	heading_labels(g, "Roofline");
 	note_label(g);
 	for (int i = 0; i < ncases; i++) {
@@ -1387,6 +1415,46 @@ static void size_tics(struct strbuf *sb, double lo, double hi)
 	sb_adds(sb, ")\nunset mxtics\n");
 }
 
+/* Points of target T in group GRP (< 0: any) ordered by x, whatever order
+ * they came in, into the data block NAME T+1; returns how many. */
+static int sorted_block(struct gp *g, const char *name, int t, int grp)
+{
+	const struct chart *c = g->c;
+	double last = 0;
+	int n = 0;
+
+	block_begin(&g->sb, name, t + 1);
+	for (;;) {
+		int best = -1;
+
+		for (int k = 0; k < c->npoints; k++)
+			if (c->points[k].target == t && (grp < 0 || c->points[k].group == grp) && valid(c->points[k].x) &&
+			    valid(c->points[k].y) && c->points[k].x > last &&
+			    (best < 0 || c->points[k].x < c->points[best].x))
+				best = k;
+		if (best < 0)
+			break;
+		sb_addf(&g->sb, "%.17g %.9g\n", c->points[best].x, c->points[best].y);
+		last = c->points[best].x;
+		n++;
+	}
+	block_end(&g->sb);
+	return n;
+}
+
+/* The x axis of the scaling charts: LABEL, sizes or chip counts doubling
+ * from XMIN to XMAX, a margin either side. */
+static void log2_x_axis(struct gp *g, const char *label, double xmin, double xmax)
+{
+	struct strbuf *sb = &g->sb;
+
+	sb_adds(sb, "set xlabel ");
+	gp_quote(sb, label);
+	sb_adds(sb, "\nset logscale x 2\n");
+	size_tics(sb, xmin, xmax);
+	sb_addf(sb, "set xrange [%.9g:%.9g]\n", xmin / 1.3, xmax * 1.3);
+}
+
 /* Scaling: throughput against size, a line per target, the first
  * compute-bound size of each chip circled and the chips' peaks dashed. */
 static int scaling(struct gp *g)
@@ -1396,7 +1464,7 @@ static int scaling(struct gp *g)
 	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
 	char buf[64];
 	size_t plot_at;
-	int first = 1, nbound = 0, npts, npeaks = 0;
+	int first = 1, nbound = 0, *npts, npeaks = 0;
 
 	for (int k = 0; k < c->npoints; k++) {
 		if (!valid(c->points[k].x) || !valid(c->points[k].y))
@@ -1413,25 +1481,9 @@ static int scaling(struct gp *g)
 			ymax = fmax(ymax, c->targets[t].peak);
 			npeaks++;
 		}
-	for (int t = 0; t < c->ntargets; t++) {
-		double last = 0;
-
-		/* In order of size, whatever order they came in. */
-		block_begin(sb, "size", t + 1);
-		for (;;) {
-			int best = -1;
-
-			for (int k = 0; k < c->npoints; k++)
-				if (c->points[k].target == t && valid(c->points[k].x) && valid(c->points[k].y) &&
-				    c->points[k].x > last && (best < 0 || c->points[k].x < c->points[best].x))
-					best = k;
-			if (best < 0)
-				break;
-			sb_addf(sb, "%.17g %.9g\n", c->points[best].x, c->points[best].y);
-			last = c->points[best].x;
-		}
-		block_end(sb);
-	}
+	npts = xcalloc((size_t)c->ntargets, sizeof(*npts));
+	for (int t = 0; t < c->ntargets; t++)
+		npts[t] = sorted_block(g, "size", t, -1);
 	block_begin(sb, "bound", 1);
 	for (int t = 0; t < c->ntargets; t++)
 		for (int k = 0; k < c->npoints; k++)
@@ -1443,13 +1495,10 @@ static int scaling(struct gp *g)
 	block_end(sb);
 
 	title(g, "set title", "Throughput against problem size");
-	sb_adds(sb, "set xlabel ");
-	gp_quote(sb, c->xlabel ? c->xlabel : "problem size");
-	sb_adds(sb, "\nset logscale x 2\n");
-	size_tics(sb, xmin, xmax);
-	sb_addf(sb, "set xrange [%.9g:%.9g]\n", xmin / 1.3, xmax * 1.3);
+	log2_x_axis(g, c->xlabel ? c->xlabel : "problem size", xmin, xmax);
 	snprintf(buf, sizeof(buf), "%s (%s)", c->ylabel ? c->ylabel : "throughput", safe_unit(c->unit));
-	y_throughput(g, buf, c->unit, ymax / ymin > 10);
+	y_label(g, buf, 0, NULL);
+	y_throughput(g, c->unit, ymax / ymin > 10);
 	if (ymax / ymin > 10)
 		sb_addf(sb, "set yrange [%.9g:%.9g]\n", pow(10, floor(log10(ymin))),
 			pow(10, ceil(log10(ymax) + 0.1)));
@@ -1473,10 +1522,7 @@ static int scaling(struct gp *g)
 				sb_addf(&name, " - compute-bound from %.0f", c->points[k].x);
 				break;
 			}
-		npts = 0;
-		for (int k = 0; k < c->npoints; k++)
-			npts += c->points[k].target == t && valid(c->points[k].x) && valid(c->points[k].y);
-		if (npts == 0) {	/* a chip the model cannot predict here: in the note */
+		if (npts[t] == 0) {	/* a chip the model cannot predict here: in the note */
 			sb_release(&name);
 			continue;
 		}
@@ -1496,34 +1542,8 @@ static int scaling(struct gp *g)
 			!strcmp(safe_unit(c->unit), "B/s") ? "memory bandwidth" : "dense peak");
 	sb_adds(sb, "\n");
 	key_rows(g, plot_at, c->ntargets + (npeaks > 0) + (nbound > 0));
+	free(npts);
 	return 0;
-}
-
-/* Points of target T in group G ordered by x into the data block NAME T+1;
- * returns how many. */
-static int sorted_block(struct gp *g, const char *name, int t, int grp)
-{
-	const struct chart *c = g->c;
-	double last = 0;
-	int n = 0;
-
-	block_begin(&g->sb, name, t + 1);
-	for (;;) {
-		int best = -1;
-
-		for (int k = 0; k < c->npoints; k++)
-			if (c->points[k].target == t && c->points[k].group == grp && valid(c->points[k].x) &&
-			    valid(c->points[k].y) && c->points[k].x > last &&
-			    (best < 0 || c->points[k].x < c->points[best].x))
-				best = k;
-		if (best < 0)
-			break;
-		sb_addf(&g->sb, "%.17g %.9g\n", c->points[best].x, c->points[best].y);
-		last = c->points[best].x;
-		n++;
-	}
-	block_end(&g->sb);
-	return n;
 }
 
 /* Workload scaling (a chart with y2label): group 0, the step time in
@@ -1561,18 +1581,12 @@ static int scaling_workload(struct gp *g)
 		sorted_block(g, "mfu", t, 1);
 	}
 	title(g, "set title", "Step time and MFU against chip count");
-	sb_adds(sb, "set xlabel ");
-	gp_quote(sb, c->xlabel ? c->xlabel : "chips");
-	sb_adds(sb, "\nset logscale x 2\n");
-	size_tics(sb, xmin, xmax);
-	sb_addf(sb, "set xrange [%.9g:%.9g]\n", xmin / 1.3, xmax * 1.3);
-	sb_adds(sb, "set ylabel ");
-	gp_quote(sb, c->ylabel ? c->ylabel : "step time (s)");
-	sb_adds(sb, "\nset logscale y\nset format y '%g'\n");
+	log2_x_axis(g, c->xlabel ? c->xlabel : "chips", xmin, xmax);
+	y_label(g, c->ylabel ? c->ylabel : "step time (s)", 0, NULL);
+	sb_adds(sb, "set logscale y\nset format y '%g'\n");
 	sb_addf(sb, "set yrange [%.9g:%.9g]\n", ymin / 1.5, ymax * 1.5);
-	sb_adds(sb, "set y2label ");
-	gp_quote(sb, c->y2label);
-	sb_addf(sb, "\nset y2range [0:%.9g]\nset y2tics\nset ytics nomirror\n",
+	y_label(g, c->y2label, 1, NULL);
+	sb_addf(sb, "set y2range [0:%.9g]\nset y2tics\nset ytics nomirror\n",
 		fmax(10, ceil(mfu_max * 1.15 / 10) * 10));
 	plot_at = sb->len;
 	sb_adds(sb, "plot \\\n");
@@ -1691,7 +1705,8 @@ static int breakdown(struct gp *g)
 	title(g, "set title", "Step time by part");
 	sb_adds(sb, "set style data histograms\nset style histogram rowstacked\n");
 	sb_adds(sb, "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.6 relative\n");
-	y_throughput(g, c->ylabel ? c->ylabel : "time per step", "s", 0);
+	y_label(g, c->ylabel ? c->ylabel : "time per step", 0, NULL);
+	y_throughput(g, "s", 0);
 	sb_addf(sb, "set yrange [0:%.9g]\n", ymax * 1.15);
 	sb_addf(sb, "set xrange [-0.6:%.1f]\n", c->ntargets - 0.4);
 	sb_adds(sb, "set grid noxtics nomxtics ytics\nunset mxtics\n");

@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "util/util.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -18,6 +19,20 @@
 
 static struct nb_cpu cpu;
 static int detected;
+
+int isa_built(int isa)
+{
+#ifndef NB_HAVE_X86_KERNELS
+	NB_UNUSED(isa);
+	return NB_ISA_PORTABLE;
+#else
+#ifndef NB_HAVE_AVX512_KERNELS
+	if (isa > NB_ISA_AVX2)
+		return NB_ISA_AVX2;
+#endif
+	return isa;
+#endif
+}
 
 const char *isa_name(enum nb_isa isa)
 {

@@ -41,6 +41,10 @@ const struct nb_cpu *cpu_detect(void);
 /* Re-reads the NPUBENCH_ISA override (tests switch it). */
 void cpu_refresh_isa(void);
 const char *isa_name(enum nb_isa isa);
+/* The level of the kernels that run at dispatch level ISA: ISA, at most
+ * what this build has (AVX2 without the AVX-512 kernels, portable without
+ * the x86 ones). */
+int isa_built(int isa);
 /* 1 when this CPU and OS can run level ISA; else 0 and, when WHY is not
  * NULL, a reason naming the first missing feature ("no avx512bw"). */
 int cpu_has_isa(enum nb_isa isa, const char **why);

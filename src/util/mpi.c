@@ -15,6 +15,50 @@
 #include "util/half.h"
 #include "util/util.h"
 
+/* The launchers' rank and world size variables, in every process they
+ * start, read before MPI is initialised (or in a build without it): an
+ * error from the command line is then printed once, not once a rank. */
+static int launch_rank(void)
+{
+	static const char *const vars[][2] = {
+		{ "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE" },
+		{ "PMI_RANK", "PMI_SIZE" },
+		{ "PMIX_RANK", NULL },
+	};
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(vars); i++) {
+		const char *rank = getenv(vars[i][0]), *size = vars[i][1] ? getenv(vars[i][1]) : NULL;
+		int64_t r, n;
+
+		if (!rank || nb_parse_i64(rank, &r) || r < 0 || r > INT32_MAX)
+			continue;
+		if (size && (nb_parse_i64(size, &n) || n <= 1))
+			return -1;	/* a world of one: nothing to tell apart */
+		return (int)r;
+	}
+	return -1;
+}
+
+static int ever_initialised;
+
+/* The launcher stops every rank as soon as one exits failing: a rank that
+ * left its error to rank 0 gives rank 0 time to print it first.  Ranks that
+ * initialised MPI need no wait, MPI_Finalize waits for them all. */
+static void let_rank0_speak(void)
+{
+	if (nb_errors_held && !ever_initialised)
+		sleep(2);
+}
+
+int ranks_launch_rank(void)
+{
+	int r = launch_rank();
+
+	if (r > 0)
+		atexit(let_rank0_speak);
+	return r;
+}
+
 #ifdef NB_HAVE_MPI
 #include <mpi.h>
 
@@ -39,10 +83,11 @@ int ranks_init(int *argc, char ***argv)
 	if (!launched())
 		return 0;
 	if (MPI_Init(argc, argv) != MPI_SUCCESS)
-		return error("MPI_Init failed: is this process started by mpirun?");
-	initialised = 1;
+		return error_rank("MPI_Init failed: is this process started by mpirun?");
+	initialised = ever_initialised = 1;
 	MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &world_size);
+	nb_error_rank = world_size > 1 ? world_rank : -1;
 	return 0;
 }
 

@@ -21,6 +21,11 @@ enum nb_coll_op {
 	NB_COLL_NOPS
 };
 
+/* This process's rank when an MPI launcher started several, from the
+ * launcher's environment (MPI need not be initialised); else -1.  Called
+ * once, first thing: a rank other than 0 that fails with an error left to
+ * rank 0 then waits a moment at exit, for rank 0 to print it. */
+int ranks_launch_rank(void);
 /* Whether this build has MPI. */
 int ranks_built(void);
 /* Initialises MPI when the process was started by an MPI launcher (its

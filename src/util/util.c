@@ -15,19 +15,30 @@
 #include <unistd.h>
 
 int nb_quiet_errors;
+int nb_error_rank = -1;
+int nb_errors_held;
 
-static void vreport(const char *prefix, const char *fmt, va_list ap)
+/* MINE: the message is this rank's own (under mpirun it names the rank);
+ * otherwise every rank meets it alike and rank 0 alone prints it. */
+static void vreport(const char *prefix, int mine, const char *fmt, va_list ap)
 {
 	char msg[4096];
 	char clean[4096];
+	char rank[32] = "";
 
 	if (nb_quiet_errors > 0)
 		return;
+	if (!mine && nb_error_rank > 0) {
+		nb_errors_held++;
+		return;
+	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* Messages quote data (names, case text): shown, never obeyed. */
 	term_clean(clean, sizeof(clean), msg, strlen(msg));
+	if (mine && nb_error_rank >= 0)
+		snprintf(rank, sizeof(rank), "rank %d: ", nb_error_rank);
 	fflush(stdout);
-	fprintf(stderr, "npubench: %s%s\n", prefix, clean);
+	fprintf(stderr, "npubench: %s%s%s\n", rank, prefix, clean);
 }
 
 int error(const char *fmt, ...)
@@ -35,7 +46,17 @@ int error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("", fmt, ap);
+	vreport("", 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int error_rank(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", 1, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -45,7 +66,7 @@ void warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("warning: ", fmt, ap);
+	vreport("warning: ", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -55,7 +76,7 @@ void die(const char *fmt, ...)
 
 	nb_quiet_errors = 0;
 	va_start(ap, fmt);
-	vreport("", fmt, ap);
+	vreport("", 1, fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -248,24 +269,31 @@ void sb_release(struct strbuf *sb)
 
 int nb_edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
-	int prev[64], cur[64];
+	int row[3][64];	/* rows i-2, i-1 and i, in turn */
 
 	if (la >= 63 || lb >= 63)
 		return 99;
 	for (size_t j = 0; j <= lb; j++)
-		prev[j] = (int)j;
+		row[0][j] = (int)j;
 	for (size_t i = 1; i <= la; i++) {
+		int *cur = row[i % 3], *prev = row[(i - 1) % 3], *prev2 = row[(i + 1) % 3];
+
 		cur[0] = (int)i;
 		for (size_t j = 1; j <= lb; j++) {
 			int sub = prev[j - 1] + ((a[i - 1] | 32) != (b[j - 1] | 32));
 			int del = prev[j] + 1, ins = cur[j - 1] + 1;
 
 			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			/* Two letters swapped ("hots" for "host") are one slip. */
+			if (i > 1 && j > 1 && (a[i - 1] | 32) == (b[j - 2] | 32) &&
+			    (a[i - 2] | 32) == (b[j - 1] | 32) && prev2[j - 2] + 1 < cur[j])
+				cur[j] = prev2[j - 2] + 1;
 		}
-		memcpy(prev, cur, (lb + 1) * sizeof(int));
 	}
-	return prev[lb];
+	return row[la % 3][lb];
 }
+
+#define NEAR_EDITS(wl) ((wl) < 6 ? 1 : (int)(wl) / 3)
 
 void nb_near_init(struct nb_near *nr, const char *word)
 {
@@ -280,9 +308,11 @@ void nb_near_offer(struct nb_near *nr, const char *name, size_t len)
 	int d = nb_edit_distance(nr->word, wl, name, len);
 	int prefix = common > 0 && !strncasecmp(nr->word, name, common);
 
-	/* Two edits at most, and never a rewrite of the whole word ("ab"
-	 * is not a misspelling of "cd"). */
-	if ((len == wl && !strncmp(nr->word, name, len)) || d > 2 || (d > 0 && (size_t)d >= wl) ||
+	/* One edit per three letters of WORD, at least one, and never a
+	 * rewrite of the whole word: beyond that the guess is a different
+	 * word ("mkl" is not a slip for "ck", "x" not for "m"), and the
+	 * caller's list of names serves better. */
+	if ((len == wl && !strncmp(nr->word, name, len)) || d > NEAR_EDITS(wl) || (d > 0 && (size_t)d >= wl) ||
 	    len >= sizeof(nr->best))
 		return;
 	if (d < nr->dist || (d == nr->dist && prefix && !nr->prefix)) {

@@ -24,10 +24,20 @@ int error(const char *fmt, ...) NB_PRINTF(1, 2);
 /* Prints "npubench: warning: MESSAGE" to stderr. */
 void warning(const char *fmt, ...) NB_PRINTF(1, 2);
 /* Prints "npubench: MESSAGE" and exits with status 1; only for states a
- * caller cannot recover from (out of memory). */
+ * caller cannot recover from (out of memory).  Under mpirun it is the
+ * rank's own, as error_rank(). */
 void die(const char *fmt, ...) NB_PRINTF(1, 2) NB_NORETURN;
 /* Silences error() and warning() while > 0 (tests of error paths). */
 extern int nb_quiet_errors;
+/* Under an MPI launcher with several ranks, this process's rank; else -1.
+ * error() and warning() report what every rank meets alike (an option, a
+ * case, a profile): rank 0 alone prints it, the others only fail with the
+ * same status.  error_rank() reports a failure that is this rank's own
+ * (its allocation, its MPI library) as "npubench: rank N: MESSAGE". */
+extern int nb_error_rank;
+/* How many errors this rank left to rank 0 to print. */
+extern int nb_errors_held;
+int error_rank(const char *fmt, ...) NB_PRINTF(1, 2);
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
@@ -63,8 +73,9 @@ void sb_release(struct strbuf *sb);
 static inline const char *sb_str(const struct strbuf *sb) { return sb->buf ? sb->buf : ""; }
 
 /* "Did you mean": offer each candidate name in turn, then read the closest
- * one (at most two edits away, and fewer edits than WORD has letters; on a
- * tie, a name that starts like WORD wins), or "" when none is close. */
+ * one (an edit per three letters of WORD, at least one, fewer than WORD
+ * has letters; on a tie, a name that starts like WORD wins), or "" when
+ * none is close enough: the caller then lists the names. */
 struct nb_near {
 	const char *word;
 	char best[64];
@@ -80,7 +91,8 @@ void nb_near_offer_choices(struct nb_near *nr, const char *choices);
 const char *nb_near_choices(struct nb_near *nr, const char *word, const char *choices);
 /* ": did you mean 'NAME'?" for the closest, or "" when none is close. */
 const char *nb_near_hint(struct nb_near *nr);
-/* Edit distance, letters compared without case; 99 past 62 characters. */
+/* Edit distance (a swap of two neighbouring letters is one edit), letters
+ * compared without case; 99 past 62 characters. */
 int nb_edit_distance(const char *a, size_t la, const char *b, size_t lb);
 
 /* Shell-style glob match (fnmatch) of NAME against PATTERN. */

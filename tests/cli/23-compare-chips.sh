@@ -57,6 +57,40 @@ lacks "$T/out" "triad"
 expect 0 "$NPUBENCH" --db "$DB" --profiles "$P" compare chips h100 tpu-v5e --kernel '*triad*'
 contains "$T/out" "no result"
 
+# A collective a chip has only at another rank count: the table says which,
+# and so do the exports, with no ratio across rank counts (the shipped
+# profiles: the frozen ones have no interconnect).
+CDB="$T/coll.db"
+SP="$NB_SRCDIR/profiles"
+expect 0 "$NPUBENCH" --db "$CDB" --profiles "$SP" run --target h100 --quiet \
+	--case 'collective op=allreduce bytes=1048576 ranks=4'
+expect 0 "$NPUBENCH" --db "$CDB" --profiles "$SP" run --target h100,a100 --quiet \
+	--case 'collective op=allreduce bytes=1048576 ranks=8'
+expect 0 "$NPUBENCH" --db "$CDB" --profiles "$SP" compare chips h100 a100
+grep -E '^collective op=allreduce .* ranks=4 ' "$T/out" >"$T/r4"
+contains "$T/r4" "predicted at ranks=8"
+expect 0 "$NPUBENCH" --db "$CDB" --profiles "$SP" compare chips h100 a100 --format json
+python3 - "$T/out" <<'PY' && pass || fail "compare chips json: a collective at another rank count"
+import json, sys
+k = {r["case"]: r["results"] for r in json.load(open(sys.argv[1]))["kernels"]}
+r4 = k["collective op=allreduce dtype=fp32 bytes=1048576 ranks=4 algo=auto"]
+r8 = k["collective op=allreduce dtype=fp32 bytes=1048576 ranks=8 algo=auto"]
+assert r4["h100-sxm"]["ranks"] == 4 and "note" not in r4["h100-sxm"], r4
+a = r4["a100-sxm4-80gb"]
+assert a["ranks"] == 4 and a["other_ranks"] == 8 and a["ratio"] is None, a
+assert a["note"].startswith("predicted at ranks=8 only"), a
+assert r8["a100-sxm4-80gb"]["ranks"] == 8 and r8["a100-sxm4-80gb"]["ratio"] > 0, r8
+PY
+expect 0 "$NPUBENCH" --db "$CDB" --profiles "$SP" compare chips h100 a100 --format csv
+python3 - "$T/out" <<'PY' && pass || fail "compare chips csv: a collective at another rank count"
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r["section"] == "kernel"]
+a = [r for r in rows if "ranks=4" in r["item"] and r["chip"] == "a100-sxm4-80gb"][0]
+assert a["ranks"] == "4" and a["other_ranks"] == "8" and a["ratio"] == "", a
+assert a["note"].startswith("predicted at ranks=8 only"), a
+h = [r for r in rows if "ranks=8" in r["item"] and r["chip"] == "h100-sxm"][0]
+assert h["ranks"] == "8" and h["other_ranks"] == "" and h["note"] == "", h
+PY
 expect 2 "$NPUBENCH" --db "$DB" --profiles "$P" compare chips h100 frob && contains "$T/err" "unknown target 'frob'"
 expect 2 "$NPUBENCH" --db "$DB" --profiles "$P" compare chips h100 a100 --baseline tpu-v5e && contains "$T/err" "not one of the chips"
 expect 2 "$NPUBENCH" --db "$DB" --profiles "$P" compare chips h100 h100-sxm && contains "$T/err" "named twice"

@@ -40,6 +40,16 @@ usage "--db is a global option: give it before the command" run --case gemm --db
 # Nothing close: no guess.
 usage "unknown kernel 'zzzzzz'" run --case zzzzzz
 lacks "$T/err" "did you mean"
+# Two edits in three letters is another word: the valid values, no guess.
+usage "'mkl' is not one of auto|cublas|" run --case 'gemm impl=mkl'
+lacks "$T/err" "did you mean"
+usage "did you mean 'cublas'?" run --case 'gemm impl=cublsa'
+# Rank 1 of 2, as an MPI launcher marks it, leaves an error every rank
+# meets to rank 0 and fails silently with the same status.
+expect 2 env OMPI_COMM_WORLD_RANK=1 OMPI_COMM_WORLD_SIZE=2 "$NPUBENCH" --db "$T/db" list runz
+lines "$T/err" 0
+expect 2 env OMPI_COMM_WORLD_RANK=0 OMPI_COMM_WORLD_SIZE=2 "$NPUBENCH" --db "$T/db" list runz
+contains "$T/err" "cannot list 'runz'"
 # Nothing was stored by any of these.
 [ ! -e "$T/db" ] && pass || fail "a usage error created the database"
 # A case written once still runs.

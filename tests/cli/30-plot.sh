@@ -69,6 +69,8 @@ expect 0 nb plot roofline --term dumb
 contains "$T/out" "operational intensity (FLOP/byte)"
 contains "$T/out" "100 TFLOP/s"
 contains "$T/out" "+-----"
+# The y axis's label, which gnuplot's text terminal drops, on its own row.
+grep -Eq '^ *attained FLOP/s *$' "$T/out" && pass || fail "roofline --term dumb: no y axis label"
 expect 0 nb plot bars
 contains "$T/out" "1 TFLOP/s"
 contains "$T/out" "GB/s"
@@ -80,6 +82,7 @@ for cols in 80 100 140; do
 		"Huawei Ascend 910B2 (Atlas A2, 376T bin)"
 done
 expect 0 nb plot scaling --kernel stream --term dumb && contains "$T/out" "elements per array"
+grep -Eq '^ *throughput \(B/s\) *$' "$T/out" && pass || fail "scaling --term dumb: no y axis label"
 expect 0 nb plot specs --term dumb && contains "$T/out" "memory capacity (GiB)"
 # Every family with a size sweep draws from the model alone.
 for k in gemm attention spmm stream; do

@@ -68,6 +68,7 @@ expect 0 nb plot collectives --op 'all*' -o "$T/coll.svg" &&
 		"bus bandwidth (B/s)" "message size (bytes)" "1G"
 lacks "$T/coll.svg" "broadcast"
 COLUMNS=90 expect 0 nb plot collectives --chips h100 && contains "$T/out" "h100-sxm allreduce"
+grep -Eq '^ *bus bandwidth \(B/s\) *$' "$T/out" && pass || fail "collectives text: no y axis label"
 lacks "$T/out" "tpu-v5e"
 contains "$T/out" "message size (bytes)"
 expect 1 nb plot collectives --op nosuch && contains "$T/err" "no collective result matches --op nosuch"
@@ -110,6 +111,7 @@ expect 0 nb plot breakdown -o "$T/bd.svg" &&
 # Text: each layer's fill characters stand before its name in the legend.
 COLUMNS=100 expect 0 nb plot breakdown --term dumb
 legend_fills "$T/out" compute "exposed communication" "pipeline bubble" optimizer
+grep -Eq '^ *time per step *$' "$T/out" && pass || fail "breakdown --term dumb: no y axis label"
 expect 0 nb plot breakdown --chips h100 && contains "$T/out" "h100-"
 lacks "$T/out" "ascend"
 contains "$T/out" "compute"

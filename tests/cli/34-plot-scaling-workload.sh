@@ -52,6 +52,9 @@ expect 0 nb plot scaling --workload "$TRAIN" --chips h100,910b -o "$T/train.svg"
 	svg_ok "$T/train.svg" "NVIDIA H100 SXM5 80GB" "MFU (%)" "step time (left)" "chips (tp x pp x dp"
 expect 0 nb plot scaling --workload "$TRAIN" --chips h100 -o "$T/train.png" && png_ok "$T/train.png"
 COLUMNS=90 expect 0 nb plot scaling --workload "$TRAIN" --chips a100 && contains "$T/out" "MFU (right)"
+# Both axes' labels over their axes, and the title above them.
+grep -Eq '^ *step time \(s\) +MFU \(%\) *$' "$T/out" && pass || fail "scaling --workload text: no axis labels"
+contains "$T/out" "train model=llama3-8b seq=4096"
 
 # Usage errors name what is wrong.
 expect 2 nb plot scaling --workload 'gemm m=64'

@@ -152,5 +152,13 @@ contains "$T/out" "median |error|"
 contains "$T/out" "p90 |error|"
 contains "$T/out" "skipped: no RTX 4090 profile"
 contains "$T/out" "holdout: 1 of 1 rows predicted"
+# A measurements file without a column it needs says which and where the
+# columns are described (workloads, collectives).
+printf 'kind,chips,system,model,config,metric,unit,target,case,assumed\n' >"$T/w.csv"
+expect 1 "$NPUBENCH" validate --measurements "$T/w.csv"
+contains "$T/err" "w.csv:1: no column 'value' (see data/workload-measurements.md)"
+printf 'system,ranks,collective,metric,value,unit,bytes\n' >"$T/c.csv"
+expect 1 "$NPUBENCH" validate --measurements "$T/c.csv"
+contains "$T/err" "c.csv:1: no column 'chip' (see data/collective-measurements.md)"
 
 finish

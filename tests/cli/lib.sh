@@ -40,6 +40,12 @@ lacks() {
 	if grep -qF -- "$2" "$1"; then fail "$(basename "$1") has '$2'"; else pass; fi
 }
 
+# once FILE TEXT: exactly one line of FILE has TEXT.
+once() {
+	n=$(grep -cF -- "$2" "$1")
+	if [ "$n" -eq 1 ]; then pass; else fail "$(basename "$1") has '$2' $n times, expected once"; fi
+}
+
 # lines FILE N: FILE has exactly N lines.
 lines() {
 	n=$(wc -l <"$1")
