@@ -143,6 +143,33 @@ START_TEST(every_impl_matches_reference)
 }
 END_TEST
 
+/* 2 and 3 threads on shapes where the threads share packed B blocks (m at
+ * least 4 tiles per thread) or just miss it: uneven row shares, edge tiles
+ * in m, n and k, n below one tile (a thread packs no share of B), k and n
+ * across several cache blocks (so the two B buffers alternate), and m
+ * below one tile per thread (column split). */
+static const long thread_shapes[][3] = {
+	{ 113, 45, 70 }, { 173, 37, 131 }, { 229, 15, 33 }, { 170, 1, 9 }, { 13, 300, 77 },
+	{ 5, 40, 3 }, { 130, 1000, 2100 }, { 150, 40, 4200 },
+};
+
+START_TEST(threads_match_reference)
+{
+	enum nb_dtype dt = dtypes[_i];
+	const struct gemm_impl *im = gemm_impl_for(dt, check_isa);
+
+	for (int nt = 2; nt <= 3; nt++) {
+		struct nb_pool *pool = pool_create(nt, 0);
+
+		ck_assert_ptr_nonnull(pool);
+		for (size_t s = 0; s < NB_ARRAY_SIZE(thread_shapes); s++)
+			check_one(im, pool, dt, thread_shapes[s][0], thread_shapes[s][1],
+				  thread_shapes[s][2], 0, FILL_RANDOM);
+		pool_free(pool);
+	}
+}
+END_TEST
+
 /* -128 * -128 sums (and -8 * -8), mixed with +127: where vpmaddubsw would
  * saturate int16 and a careless sign trick would flip signs. */
 START_TEST(integer_extremes_are_exact)
@@ -450,6 +477,7 @@ Suite *suite_gemm_isa(void)
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, every_impl_matches_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
+	tcase_add_loop_test(tc, threads_match_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
 	tcase_add_test(tc, integer_extremes_are_exact);
 	tcase_add_test(tc, bf16_error_bound_holds);
 	tcase_add_test(tc, probed_ceiling_bounds_micro_kernel);
@@ -463,6 +491,7 @@ Suite *suite_gemm(void)
 	TCase *tc = tcase_create("kernels");
 
 	tcase_add_loop_test(tc, every_impl_matches_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
+	tcase_add_loop_test(tc, threads_match_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
 	tcase_add_test(tc, integer_extremes_are_exact);
 	tcase_add_test(tc, bf16_error_bound_holds);
 	tcase_add_test(tc, int8_k_bound);

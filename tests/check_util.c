@@ -152,6 +152,47 @@ START_TEST(pool_splits_all_work)
 }
 END_TEST
 
+/* pool_barrier: no thread passes round R's barrier before all have
+ * written round R, over many rounds (the spin path) and with a late thread
+ * that sleeps past the spinning (the sleeping path). */
+struct barrier_arg {
+	struct nb_pool *pool;
+	volatile long slot[3];
+	volatile int bad;
+};
+
+static void barrier_rounds(void *arg, int tid, int nt)
+{
+	struct barrier_arg *a = arg;
+
+	for (long r = 1; r <= 2000; r++) {
+		if (tid == nt - 1 && r % 500 == 0)
+			usleep(50000);
+		a->slot[tid] = r;
+		pool_barrier(a->pool);
+		for (int t = 0; t < nt; t++)
+			if (a->slot[t] != r)
+				a->bad = 1;
+		pool_barrier(a->pool);
+	}
+}
+
+START_TEST(pool_barrier_holds_every_thread)
+{
+	struct barrier_arg a = { .pool = pool_create(3, 0) };
+
+	ck_assert_ptr_nonnull(a.pool);
+	pool_run(a.pool, barrier_rounds, &a);
+	ck_assert_int_eq(a.bad, 0);
+	pool_free(a.pool);
+	a.pool = pool_create(1, 0);	/* one thread: a no-op */
+	ck_assert_ptr_nonnull(a.pool);
+	pool_run(a.pool, barrier_rounds, &a);
+	ck_assert_int_eq(a.bad, 0);
+	pool_free(a.pool);
+}
+END_TEST
+
 /* A pinned pool leaves its caller's affinity as it was, during its life
  * and after, so threads the caller starts (a library's OpenMP team) are not
  * confined to one core; a thread started meanwhile sees the full mask. */
@@ -377,6 +418,7 @@ Suite *suite_util(void)
 	tcase_add_test(tc, stats_known_values);
 	tcase_add_test(tc, stats_large_n_ci);
 	tcase_add_test(tc, pool_splits_all_work);
+	tcase_add_test(tc, pool_barrier_holds_every_thread);
 	tcase_add_test(tc, pool_leaves_caller_unpinned);
 	tcase_add_test(tc, rng_is_seeded);
 	tcase_add_test(tc, load_parses_stat);

@@ -13,6 +13,7 @@
 #include "kernels/gemm.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,8 @@ struct gemm_run {
 	struct gemm_mat a, b;
 	void *c;
 	int small;
+	int shared;		/* threads share packed B blocks (run_shared) */
+	atomic_long ticket;	/* run_shared: the next row block to hand out */
 	struct gemm_blocking bl;
 	int nthreads;
 	void **apack, **bpack;	/* per thread */
@@ -201,6 +204,21 @@ struct gemm_run {
 static int small_path(const struct gemm_impl *im, long m, int force)
 {
 	return force >= 0 ? force : m <= im->small_m;
+}
+
+/* Shared packing (run_shared) when every thread gets at least 4 tiles'
+ * rows of C; with fewer rows the threads split the columns, each packing
+ * its own B (run_private). */
+static int shared_mode(const struct gemm_impl *im, long m, int nthreads)
+{
+	return nthreads > 1 && m >= 4L * im->mr * nthreads;
+}
+
+/* The blocking of a packed run: a shared B block is sized for one thread. */
+static void run_blocking(const struct gemm_impl *im, enum nb_dtype dt, long m, long n, long k,
+			 int nthreads, struct gemm_blocking *bl)
+{
+	gemm_blocking(im, dt, m, n, k, shared_mode(im, m, nthreads) ? 1 : nthreads, bl);
 }
 
 static size_t small_prep_bytes(enum nb_dtype dt, long m, long k)
@@ -255,7 +273,8 @@ static void run_setup(struct gemm_run *r, const struct gemm_impl *impl, struct n
 		r->sm.prefetch = gemm_mat_bytes(dt, k, n) > (cpu->l2 > 0 ? cpu->l2 : 262144);
 		return;
 	}
-	gemm_blocking(impl, dt, m, n, k, r->nthreads, &r->bl);
+	r->shared = shared_mode(impl, m, r->nthreads);
+	run_blocking(impl, dt, m, n, k, r->nthreads, &r->bl);
 }
 
 static int run_init(struct gemm_run *r, const struct gemm_impl *impl, struct nb_pool *pool,
@@ -284,8 +303,8 @@ fail:
 	return error_rank("gemm: cannot allocate packing buffers for m=%ld n=%ld k=%ld", m, n, k);
 }
 
-/* The thread's block of C: columns when there are enough of them for
- * every thread, rows otherwise. */
+/* Private mode: the thread's block of C, columns when there are enough of
+ * them for every thread, rows otherwise. */
 static void thread_range(const struct gemm_run *r, int tid, int nt, long *i0, long *i1,
 			 long *j0, long *j1)
 {
@@ -302,66 +321,166 @@ static void thread_range(const struct gemm_run *r, int tid, int nt, long *i0, lo
 	}
 }
 
-/* The five BLIS loops around the micro-kernel over one thread's block. */
-static void run_packed(struct gemm_run *r, int tid, int nt)
+/* One packed k block's sizes: k steps of the micro-kernel (k, pairs or
+ * quads) and the bytes of one A and one B micro-panel. */
+struct kblock {
+	long kc, kstep;
+	size_t apanel, bpanel;
+};
+
+static void kblock_at(const struct gemm_run *r, long pc, struct kblock *kb)
+{
+	const struct gemm_impl *im = r->impl;
+
+	kb->kc = r->k - pc < r->bl.kc ? r->k - pc : r->bl.kc;
+	kb->kstep = (kb->kc + im->kgran - 1) / im->kgran;
+	kb->apanel = (size_t)(im->mr * kb->kstep * im->kgran * im->ea);
+	kb->bpanel = (size_t)(im->nr * kb->kstep * im->kgran * im->eb + im->bextra);
+}
+
+/* The two loops around the micro-kernel: packed A block (rows ic..ic+mc)
+ * times packed B block (columns jc..jc+nc) into C, accumulating when ACC. */
+static void macro_kernel(const struct gemm_run *r, const struct kblock *kb, const void *ap,
+			 const void *bp, long ic, long mc, long jc, long nc, int acc)
 {
 	const struct gemm_impl *im = r->impl;
 	int isint = gemm_is_int(r->dt);
-	long i0, i1, j0, j1, ldc = r->n;
+	long ldc = r->n, MR = im->mr, NR = im->nr;
 	char *cbase = r->c;
-	void *ap = r->apack[tid], *bp = r->bpack[tid];
-	long MR = im->mr, NR = im->nr;
 	union {
 		int32_t i[GEMM_MAX_TILE];
 		float f[GEMM_MAX_TILE];
 	} edge __attribute__((aligned(64)));
+
+	for (long jr = 0; jr < nc; jr += NR) {
+		const char *bpan = (const char *)bp + (size_t)(jr / NR) * kb->bpanel;
+		long nr = nc - jr < NR ? nc - jr : NR;
+
+		for (long ir = 0; ir < mc; ir += MR) {
+			const char *apan = (const char *)ap + (size_t)(ir / MR) * kb->apanel;
+			long mr = mc - ir < MR ? mc - ir : MR;
+			char *ct = cbase + ((ic + ir) * ldc + jc + jr) * 4;
+
+			if (mr == MR && nr == NR) {
+				im->ukr(kb->kstep, apan, bpan, ct, ldc, acc);
+				continue;
+			}
+			/* Edge tile: full tile into a buffer, valid part out. */
+			im->ukr(kb->kstep, apan, bpan, &edge, NR, 0);
+			for (long x = 0; x < mr; x++)
+				for (long y = 0; y < nr; y++) {
+					if (isint) {
+						int32_t *d = (int32_t *)ct + x * ldc + y;
+						*d = acc ? *d + edge.i[x * NR + y] : edge.i[x * NR + y];
+					} else {
+						float *d = (float *)ct + x * ldc + y;
+						float e = edge.f[x * NR + y];
+						*d = acc ? *d + e : e;
+					}
+				}
+		}
+	}
+}
+
+/* Private mode: the five BLIS loops over the thread's own block of C, with
+ * its own packed A and B. */
+static void run_private(struct gemm_run *r, int tid, int nt)
+{
+	const struct gemm_impl *im = r->impl;
+	long i0, i1, j0, j1;
+	void *ap = r->apack[tid], *bp = r->bpack[tid];
 
 	thread_range(r, tid, nt, &i0, &i1, &j0, &j1);
 	for (long jc = j0; jc < j1; jc += r->bl.nc) {
 		long nc = j1 - jc < r->bl.nc ? j1 - jc : r->bl.nc;
 
 		for (long pc = 0; pc < r->k; pc += r->bl.kc) {
-			long kc = r->k - pc < r->bl.kc ? r->k - pc : r->bl.kc;
-			long kstep = (kc + im->kgran - 1) / im->kgran;	/* k, pairs or quads */
-			size_t apanel = (size_t)(MR * kstep * im->kgran * im->ea);
-			size_t bpanel = (size_t)(NR * kstep * im->kgran * im->eb + im->bextra);
-			int acc = pc > 0;
+			struct kblock kb;
 
-			im->pack_b(&r->b, pc, kc, jc, nc, r->k, bp);
+			kblock_at(r, pc, &kb);
+			im->pack_b(&r->b, pc, kb.kc, jc, nc, r->k, bp);
 			/* A stop is seen between macro-blocks (milliseconds of work
 			 * each), never inside the micro-kernel loops. */
 			for (long ic = i0; ic < i1 && !nb_abandon; ic += r->bl.mc) {
 				long mc = i1 - ic < r->bl.mc ? i1 - ic : r->bl.mc;
 
-				im->pack_a(&r->a, ic, mc, pc, kc, r->k, ap);
-				for (long jr = 0; jr < nc; jr += NR) {
-					const char *bpan = (const char *)bp + (size_t)(jr / NR) * bpanel;
-					long nr = nc - jr < NR ? nc - jr : NR;
+				im->pack_a(&r->a, ic, mc, pc, kb.kc, r->k, ap);
+				macro_kernel(r, &kb, ap, bp, ic, mc, jc, nc, pc > 0);
+			}
+		}
+	}
+}
 
-					for (long ir = 0; ir < mc; ir += MR) {
-						const char *apan = (const char *)ap + (size_t)(ir / MR) * apanel;
-						long mr = mc - ir < MR ? mc - ir : MR;
-						char *ct = cbase + ((ic + ir) * ldc + jc + jr) * 4;
+/* Shared mode's row blocks, in order: mc rows while there are many, then
+ * a quarter of what is left per thread (in whole tiles), so that the
+ * threads finish a B block within a tile or two of each other.  Item IDX's
+ * first row and row count; returns 0 past the last item. */
+static int row_item(const struct gemm_run *r, long idx, long *ic, long *mc)
+{
+	long mr = r->impl->mr, at = 0, len = 0;
 
-						if (mr == MR && nr == NR) {
-							im->ukr(kstep, apan, bpan, ct, ldc, acc);
-							continue;
-						}
-						/* Edge tile: full tile into a buffer, valid part out. */
-						im->ukr(kstep, apan, bpan, &edge, NR, 0);
-						for (long x = 0; x < mr; x++)
-							for (long y = 0; y < nr; y++) {
-								if (isint) {
-									int32_t *d = (int32_t *)ct + x * ldc + y;
-									*d = acc ? *d + edge.i[x * NR + y] : edge.i[x * NR + y];
-								} else {
-									float *d = (float *)ct + x * ldc + y;
-									float e = edge.f[x * NR + y];
-									*d = acc ? *d + e : e;
-								}
-							}
-					}
-				}
+	for (long i = 0; i <= idx; i++, at += len) {
+		long left = r->m - at;
+
+		if (left <= 0)
+			return 0;
+		len = (left / (2L * r->nthreads) + mr - 1) / mr * mr;
+		len = len > r->bl.mc ? r->bl.mc : len < mr ? mr : len;
+		len = len > left ? left : len;
+		if (i == idx)
+			break;
+	}
+	*ic = at;
+	*mc = len;
+	return 1;
+}
+
+/* Shared mode (BLIS's): the threads pack each B block (kc x nc) together,
+ * one share of its micro-panels each, into one buffer, then compute all
+ * rows of C against it, each packing the A blocks (mc rows) it computes.
+ * So A and B are each packed once, not once per thread, and nc is sized for
+ * the one B block.  The row blocks (row_item) are handed out in order from
+ * one counter over the whole run (block b's tickets, then block b + 1's): a
+ * thread that a loaded machine preempts is covered by the others within
+ * the block, not waited for.  A thread that draws a ticket of a later
+ * block keeps it for that block.  The B blocks alternate between two
+ * buffers, so one barrier per block suffices: a thread packing block b + 1
+ * may run beside another still computing block b, and all have left block
+ * b - 1 (the other buffer) before anyone passes the barrier of block b.
+ * Every thread passes every barrier, also after a stop (nb_abandon skips
+ * the work). */
+static void run_shared(struct gemm_run *r, int tid, int nt)
+{
+	const struct gemm_impl *im = r->impl;
+	long blk = 0, first = 0, ticket = -1, per = 0, ic, mc;
+	void *ap = r->apack[tid];
+
+	while (row_item(r, per, &ic, &mc))	/* row blocks per B block */
+		per++;
+
+	for (long jc = 0; jc < r->n; jc += r->bl.nc) {
+		long nc = r->n - jc < r->bl.nc ? r->n - jc : r->bl.nc;
+
+		for (long pc = 0; pc < r->k; pc += r->bl.kc, blk++, first += per) {
+			char *bp = r->bpack[blk & 1];
+			struct kblock kb;
+			long b0, b1;
+
+			kblock_at(r, pc, &kb);
+			pool_split(nc, im->nr, tid, nt, &b0, &b1);
+			if (b0 < b1 && !nb_abandon)
+				im->pack_b(&r->b, pc, kb.kc, jc + b0, b1 - b0, r->k,
+					   bp + (size_t)(b0 / im->nr) * kb.bpanel);
+			pool_barrier(r->pool);
+			while (!nb_abandon) {
+				if (ticket < 0)
+					ticket = atomic_fetch_add_explicit(&r->ticket, 1, memory_order_relaxed);
+				if (ticket >= first + per)
+					break;	/* a later block's */
+				row_item(r, ticket - first, &ic, &mc);
+				ticket = -1;
+				im->pack_a(&r->a, ic, mc, pc, kb.kc, r->k, ap);
+				macro_kernel(r, &kb, ap, bp, ic, mc, jc, nc, pc > 0);
 			}
 		}
 	}
@@ -379,13 +498,17 @@ static void run_thread(void *arg, int tid, int nt)
 			r->impl->small(&r->sm, j0, j1);
 		return;
 	}
-	run_packed(r, tid, nt);
+	if (r->shared)
+		run_shared(r, tid, nt);
+	else
+		run_private(r, tid, nt);
 }
 
 static void run_exec(struct gemm_run *r)
 {
 	if (r->small)
 		gemm_small_prep_a(&r->a, r->m, r->k, r->aprep);
+	atomic_store(&r->ticket, 0);
 	pool_run(r->pool, run_thread, r);
 }
 
@@ -479,8 +602,8 @@ static size_t packing_bytes(enum nb_dtype dt, long m, long n, long k, int nthrea
 
 	/* The larger of the two paths and of the portable and dispatched
 	 * tiles (the ISA of the run is not known here). */
-	gemm_blocking(gemm_ref_impl(dt), dt, m, n, k, nthreads, &bl);
-	gemm_blocking(gemm_impl_for(dt, cpu_detect()->isa), dt, m, n, k, nthreads, &bl2);
+	run_blocking(gemm_ref_impl(dt), dt, m, n, k, nthreads, &bl);
+	run_blocking(gemm_impl_for(dt, cpu_detect()->isa), dt, m, n, k, nthreads, &bl2);
 	if (bl2.apack + bl2.bpack > bl.apack + bl.bpack)
 		bl = bl2;
 	packed = (bl.apack + bl.bpack) * (size_t)nthreads;

@@ -10,8 +10,9 @@
 
 /* Measures fp32 FMA throughput in FLOP/s (2 per FMA lane) on NTHREADS
  * threads for about SECONDS (0: a default of 0.2 s): the best of runs of
- * about 20 ms each (at least 3), at the current dispatch level
- * (cpu_detect()->isa).  Returns a negative
+ * about 20 ms each (at least 3), each the sum of the threads' rates on
+ * their own CPU clocks (so another process on one CPU does not lower it),
+ * at the current dispatch level (cpu_detect()->isa).  Returns a negative
  * value after reporting an error (no threads). */
 double peak_fp32_flops(int nthreads, double seconds);
 

@@ -23,6 +23,9 @@ struct nb_pool {
 	atomic_ulong generation;	/* bumped for each pool_run */
 	atomic_int pending;		/* workers still running this generation */
 	atomic_int quit;
+	atomic_int arrived;		/* pool_barrier: threads at the barrier */
+	atomic_ulong phase;		/* pool_barrier: bumped when all arrive */
+	pthread_cond_t phase_cv;
 	int pinned;
 	cpu_set_t mask;			/* the caller's affinity: workers pin within it */
 	nb_pool_fn fn;
@@ -111,6 +114,7 @@ struct nb_pool *pool_create(int n, int pin)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->go, NULL);
 	pthread_cond_init(&p->done, NULL);
+	pthread_cond_init(&p->phase_cv, NULL);
 	if (pin && sched_getaffinity(0, sizeof(p->mask), &p->mask) == 0)
 		p->pinned = 1;
 	for (int i = 1; i < n; i++) {
@@ -145,6 +149,7 @@ void pool_free(struct nb_pool *p)
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->go);
 	pthread_cond_destroy(&p->done);
+	pthread_cond_destroy(&p->phase_cv);
 	free(p->w);
 	free(p);
 }
@@ -181,6 +186,37 @@ void pool_run(struct nb_pool *p, nb_pool_fn fn, void *arg)
 	pthread_mutex_lock(&p->mu);
 	while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0)
 		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Spins first (the threads of a GEMM arrive within microseconds of each
+ * other), then sleeps: on a loaded machine the last thread may be
+ * preempted for a whole time slice. */
+void pool_barrier(struct nb_pool *p)
+{
+	unsigned long ph;
+
+	if (p->n == 1)
+		return;
+	ph = atomic_load_explicit(&p->phase, memory_order_acquire);
+	if (atomic_fetch_add_explicit(&p->arrived, 1, memory_order_acq_rel) == p->n - 1) {
+		atomic_store_explicit(&p->arrived, 0, memory_order_relaxed);
+		pthread_mutex_lock(&p->mu);
+		atomic_fetch_add_explicit(&p->phase, 1, memory_order_release);
+		pthread_cond_broadcast(&p->phase_cv);
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
+	for (int spin = 0; spin < SPIN_LIMIT; spin++) {
+		if (atomic_load_explicit(&p->phase, memory_order_acquire) != ph)
+			return;
+		cpu_relax();
+		if ((spin & 255) == 255)
+			sched_yield();
+	}
+	pthread_mutex_lock(&p->mu);
+	while (atomic_load_explicit(&p->phase, memory_order_acquire) == ph)
+		pthread_cond_wait(&p->phase_cv, &p->mu);
 	pthread_mutex_unlock(&p->mu);
 }
 

@@ -18,6 +18,9 @@ void pool_free(struct nb_pool *p);
 int pool_threads(const struct nb_pool *p);
 /* Runs fn on every thread and returns when all have finished. */
 void pool_run(struct nb_pool *p, nb_pool_fn fn, void *arg);
+/* Inside fn: returns when all N threads of the run have called it (the
+ * same number of times on every thread).  A no-op with one thread. */
+void pool_barrier(struct nb_pool *p);
 /* Splits [0, total) into nthreads contiguous parts, aligned to ALIGN. */
 void pool_split(long total, long align, int tid, int nthreads, long *begin, long *end);
 
