@@ -557,6 +557,25 @@ static inline int32_t bf16_pair(const float *ai, long p, long k)
 	return (int32_t)((lo >> 16) | (hi & 0xffff0000u));
 }
 
+/* A strip's MI x 64 accumulators, zeroed. */
+INLINE void strip_zero(const int MI, __m512 acc[4][4])
+{
+	_Pragma("GCC unroll 4")
+	for (int i = 0; i < MI; i++)
+		_Pragma("GCC unroll 4")
+		for (int v = 0; v < 4; v++)
+			acc[i][v] = _mm512_setzero_ps();
+}
+
+/* 16 columns of a strip into C: added to what an earlier k block left
+ * there, or stored over it for the first. */
+INLINE void strip_out(float *d, __mmask16 mk, __m512 r, int add)
+{
+	if (add)
+		r = _mm512_add_ps(r, _mm512_maskz_loadu_ps(mk, d));
+	_mm512_mask_storeu_ps(d, mk, r);
+}
+
 /* Columns j..j+63 of C's rows i0..i0+MI-1 over B's rows [p0, pe):
  * float class (fp32, fp16), one FMA per row of B and row of C. */
 INLINE void strip_f(enum nb_dtype dt, const int MI, const struct gemm_small *s, long i0, long p0,
@@ -568,11 +587,7 @@ INLINE void strip_f(enum nb_dtype dt, const int MI, const struct gemm_small *s, 
 	long k = s->k, ldb = s->b.ld, es = dt == NB_FP32 ? 4 : 2;
 	__m512 acc[4][4];
 
-	_Pragma("GCC unroll 4")
-	for (int i = 0; i < MI; i++)
-		_Pragma("GCC unroll 4")
-		for (int v = 0; v < 4; v++)
-			acc[i][v] = _mm512_setzero_ps();
+	strip_zero(MI, acc);
 	for (long p = p0; p < pe; p++) {
 		const char *row = bp + (p * ldb + j) * es;
 		__m512 b[4];
@@ -599,9 +614,7 @@ INLINE void strip_f(enum nb_dtype dt, const int MI, const struct gemm_small *s, 
 		for (int v = 0; v < 4; v++) {
 			__m512 r = acc[i][v];
 
-			if (p0)
-				r = _mm512_add_ps(r, _mm512_maskz_loadu_ps(mk[v], ci + 16 * v));
-			_mm512_mask_storeu_ps(ci + 16 * v, mk[v], r);
+			strip_out(ci + 16 * v, mk[v], r, p0 > 0);
 		}
 	}
 }
@@ -618,11 +631,7 @@ INLINE void strip_bf16(const int MI, const struct gemm_small *s, long i0, long p
 	const __m512i hi_idx = _mm512_set_epi32(31, 30, 29, 28, 15, 14, 13, 12, 27, 26, 25, 24, 11, 10, 9, 8);
 	__m512 acc[4][4];
 
-	_Pragma("GCC unroll 4")
-	for (int i = 0; i < MI; i++)
-		_Pragma("GCC unroll 4")
-		for (int v = 0; v < 4; v++)
-			acc[i][v] = _mm512_setzero_ps();
+	strip_zero(MI, acc);
 	for (long p = p0; p < pe; p += 2) {
 		const uint16_t *r0 = bp + p * ldb + j, *r1 = r0 + ldb;
 		__m512i x0 = _mm512_maskz_loadu_epi16(m0, r0), x1 = _mm512_maskz_loadu_epi16(m1, r0 + 32);
@@ -663,9 +672,7 @@ INLINE void strip_bf16(const int MI, const struct gemm_small *s, long i0, long p
 			for (int u = 0; u < 2; u++) {
 				int v = 2 * h + u;
 
-				if (p0)
-					r[u] = _mm512_add_ps(r[u], _mm512_maskz_loadu_ps(mk[v], ci + 16 * v));
-				_mm512_mask_storeu_ps(ci + 16 * v, mk[v], r[u]);
+				strip_out(ci + 16 * v, mk[v], r[u], p0 > 0);
 			}
 		}
 	}
