@@ -159,17 +159,19 @@ int main(int argc, char **argv)
 	struct nb_ctx ctx = { 0 };
 	const char *db = NULL, *profiles = NULL;
 	const struct nb_command *cmd;
-	int i, ret;
+	int i, ret, in_step;
 
 	nb_error_rank = ranks_launch_rank();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "--version")) {
+			if (nb_error_rank > 0)	/* under mpirun rank 0 says it */
+				return 0;
 			printf("npubench %s\n", PACKAGE_VERSION);
 			return 0;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			return nb_cmd_help.exec(1, argv, &ctx);
+			return nb_error_rank > 0 ? 0 : nb_cmd_help.exec(1, argv, &ctx);
 		} else if (!strcmp(a, "--db") || !strcmp(a, "--profiles")) {
 			if (i + 1 >= argc)
 				return usage_error(NULL, "option '%s' needs a value", a);
@@ -202,19 +204,39 @@ int main(int argc, char **argv)
 				   command_near(&nr, argv[i]));
 	}
 	if (cmd != &nb_cmd_help && wants_help(argc - i, argv + i)) {
-		command_help(cmd);
+		if (nb_error_rank <= 0)
+			command_help(cmd);
 		return 0;
 	}
 	term_filter_stdout();
 	setup_paths(&ctx, db, profiles);
 	ctx.cmdline = join_cmdline(argc, argv);
 	/* Under mpirun, `run` works in step across the ranks and `profile
-	 * probe` measures the ranks' interconnect; every other command is one
-	 * process like any other. */
-	if ((cmd == &nb_cmd_run || (cmd == &nb_cmd_profile && i + 1 < argc && !strcmp(argv[i + 1], "probe"))) &&
-	    ranks_init(&argc, &argv))
+	 * probe` measures the ranks' interconnect.  Every other command reads
+	 * or writes the database, files or the network: N copies would print
+	 * N times, store or upload N times and race on the same file, so rank
+	 * 0 runs it alone and the other ranks wait, quiet, and exit with its
+	 * status (in a build without MPI they cannot learn it and exit 0). */
+	in_step = cmd == &nb_cmd_run ||
+		  (cmd == &nb_cmd_profile && i + 1 < argc && !strcmp(argv[i + 1], "probe"));
+	if ((in_step || nb_error_rank >= 0) && ranks_init(&argc, &argv))
 		return NB_EXIT_FAIL;
-	ret = cmd->exec(argc - i, argv + i, &ctx);
+	if (in_step) {
+		ret = cmd->exec(argc - i, argv + i, &ctx);
+	} else {
+		if (nb_error_rank > 0) {
+			ret = 0;
+		} else {
+			ret = cmd->exec(argc - i, argv + i, &ctx);
+			/* Out before the status: a rank that exits failing
+			 * makes the launcher stop rank 0. */
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				perror("npubench: cannot write standard output");
+				ret = NB_EXIT_FAIL;
+			}
+		}
+		ret = ranks_rank0_status(ret);
+	}
 	ranks_finalize();
 	ctx_release(&ctx);
 	/* Machine-readable output goes to stdout: a failed write is a failure. */

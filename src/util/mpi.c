@@ -182,6 +182,20 @@ int ranks_rank(void) { return world_rank; }
 int ranks_size(void) { return world_size; }
 int ranks_many(void) { return initialised && world_size > 1; }
 
+int ranks_rank0_status(int status)
+{
+	const struct timespec nap = { 0, 20 * 1000 * 1000 };
+	MPI_Request req;
+	int done = 0;
+
+	if (!ranks_many())
+		return status;
+	MPI_Ibcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
+	while (MPI_Test(&req, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done)
+		nanosleep(&nap, NULL);
+	return status;
+}
+
 void ranks_barrier(void)
 {
 	if (ranks_many())
@@ -421,6 +435,7 @@ void ranks_coll_free(struct ranks_coll *c)
 int ranks_built(void) { return 0; }
 int ranks_init(int *argc, char ***argv) { (void)argc; (void)argv; return 0; }
 void ranks_finalize(void) {}
+int ranks_rank0_status(int status) { return status; }
 int ranks_rank(void) { return 0; }
 int ranks_size(void) { return 1; }
 int ranks_many(void) { return 0; }

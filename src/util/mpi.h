@@ -33,6 +33,11 @@ int ranks_built(void);
  * run time.  Returns 0, or -1 after reporting. */
 int ranks_init(int *argc, char ***argv);
 void ranks_finalize(void);
+/* For a command that runs once, on rank 0 (every command but `run` and
+ * `profile probe`): rank 0 passes its exit status, the other ranks
+ * anything; every rank returns rank 0's.  The others wait with naps, not
+ * spinning, so rank 0 keeps the cores.  Alone (or without MPI): STATUS. */
+int ranks_rank0_status(int status);
 /* This process's rank and the world size (0 and 1 without a launcher). */
 int ranks_rank(void);
 int ranks_size(void);

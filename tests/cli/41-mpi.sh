@@ -60,6 +60,44 @@ once "$T/err" "cannot list 'runz'"
 once "$T/err" "usage: npubench list"
 lacks "$T/err" "rank 1"
 
+# Every command but run and profile probe runs once, on rank 0: its output
+# once, its files and stores once, the other ranks quiet with its status.
+"$NPUBENCH" --db "$DB" list runs >"$T/one-list"
+"$NPUBENCH" --db "$DB" export --format json >"$T/one.json"
+"$NPUBENCH" --db "$DB" info >"$T/one-info"
+for np in 2 4; do
+	expect 0 $MPIRUN -np $np "$NPUBENCH" --db "$DB" list runs
+	cmp -s "$T/out" "$T/one-list" && pass || fail "$np ranks: list runs differs from one process's"
+	expect 0 $MPIRUN -np $np "$NPUBENCH" --db "$DB" info
+	lines "$T/out" "$(wc -l <"$T/one-info")"
+	expect 0 $MPIRUN -np $np "$NPUBENCH" --version
+	lines "$T/out" 1
+	expect 0 $MPIRUN -np $np "$NPUBENCH" --db "$DB" export --format json -o "$T/x$np.json"
+	lines "$T/out" 0
+	cmp -s "$T/x$np.json" "$T/one.json" && pass || fail "$np ranks: the exported file differs"
+	# An import stores once: a second rank importing the same run would
+	# find it there already (or race on the database).
+	expect 0 $MPIRUN -np $np "$NPUBENCH" --db "$T/imp$np.db" import "$T/one.json"
+	once "$T/err" "imported run"
+	lacks "$T/err" "already in"
+	n=$(sqlite3 "$T/imp$np.db" "select count(*) from runs")
+	[ "$n" = 1 ] && pass || fail "$np ranks: import stored $n runs"
+	expect 1 $MPIRUN -np $np "$NPUBENCH" --db "$DB" show 999999
+	once "$T/err" "no run '999999'"
+	lacks "$T/err" "rank 1"
+	expect 0 $MPIRUN -np $np "$NPUBENCH" --db "$DB" compare --help
+	lines "$T/out" "$("$NPUBENCH" compare --help | wc -l)"
+done
+# The file is written by one rank: one open for writing across the ranks.
+if strace -f -o /dev/null true 2>/dev/null; then
+	expect 0 $MPIRUN -np 4 sh -c 'exec strace -f -e trace=openat,rename -o "$0.${OMPI_COMM_WORLD_RANK:-0}" "$@"' \
+		"$T/trace" "$NPUBENCH" --db "$DB" export --format csv -o "$T/x.csv"
+	n=$(cat "$T"/trace.* | grep -c 'rename(.*x\.csv"')
+	[ "$n" = 1 ] && pass || fail "4 ranks: $T/x.csv replaced $n times"
+else
+	echo "strace cannot trace here: the written-once count is not checked"
+fi
+
 # A rank that dies mid-run: the results finished before it (a prediction
 # and a measured collective) stay, the run is marked interrupted at the
 # next open.  The second host case is long enough to be killed in.
