@@ -27,6 +27,7 @@ done
 sizes=${*:-2048 4096}
 ncpu=$(nproc)
 threads=${THREADS:-"1 $ncpu"}
+threads=$(echo $threads | tr ' ' '\n' | awk '!seen[$0]++' | tr '\n' ' ')	# 1 and 1 on one CPU: once
 rounds=${ROUNDS:-3}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gemm-anchor.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

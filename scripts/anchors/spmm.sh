@@ -49,12 +49,16 @@ for dt in fp16 bf16; do
 done
 
 ## 2. CSR vs SciPy
+# npubench on one thread and on $threads: once when they are the same.
+tlist=1
+[ "$threads" -eq 1 ] || tlist="1 $threads"
 printf '%s %s %s 0.01\n%s %s %s 0.05\n%s %s %s 0.2\n' $sc $sc $sc $sc $sc $sc $sc $sc $sc >"$out/dens"
 r=1
 while [ $r -le "$rounds" ]; do
 	while read -r m n k d; do
-		"$KBENCH" -t 1 -s 0.5 -r 2 "spmm pattern=csr dtype=fp32 m=$m n=$n k=$k density=$d" | sed 's/^/1\t/' >>"$out/csr"
-		"$KBENCH" -t "$threads" -s 0.5 -r 2 "spmm pattern=csr dtype=fp32 m=$m n=$n k=$k density=$d" | sed "s/^/$threads\t/" >>"$out/csr"
+		for t in $tlist; do
+			"$KBENCH" -t "$t" -s 0.5 -r 2 "spmm pattern=csr dtype=fp32 m=$m n=$n k=$k density=$d" | sed "s/^/$t\t/" >>"$out/csr"
+		done
 	done <"$out/dens"
 	$py "$(dirname "$0")/spmm_scipy.py" 2 <"$out/dens" | paste - "$out/dens" >>"$out/scipy"
 	$py "$(dirname "$0")/spmm_torch.py" "$threads" 2 <"$out/dens" | paste - "$out/dens" >>"$out/torch"
@@ -63,26 +67,35 @@ done
 echo
 echo "CSR spmm (fp32) vs SciPy $($py -c 'import scipy; print(scipy.__version__)') csr @ dense (1 thread) and PyTorch" \
 	"$($py -c 'import torch; print(torch.__version__)') sparse_csr @ dense ($threads threads), ${sc}^3 (ratio = their time / npubench's)"
-printf '%-8s %-24s %10s %10s %10s %10s  %9s %9s %9s\n' density npubench scipy_s "torch_${threads}t_s" "npu_1t_s" "npu_${threads}t_s" \
-	scipy_1t "scipy_${threads}t" "torch_${threads}t"
+if [ "$threads" -eq 1 ]; then
+	printf '%-8s %-24s %10s %10s %10s  %9s %9s\n' density npubench scipy_s torch_1t_s npu_1t_s scipy_1t torch_1t
+else
+	printf '%-8s %-24s %10s %10s %10s %10s  %9s %9s %9s\n' density npubench scipy_s "torch_${threads}t_s" "npu_1t_s" \
+		"npu_${threads}t_s" scipy_1t "scipy_${threads}t" "torch_${threads}t"
+fi
 while read -r m n k d; do
 	st=$(awk -F'\t' -v d="$d" '{split($2, f, " "); if (f[4] == d && (b == "" || $1 < b)) b = $1} END {print b}' "$out/scipy")
 	tt=$(awk -F'\t' -v d="$d" '{split($2, f, " "); if (f[4] == d && (b == "" || $1 < b)) b = $1} END {print b}' "$out/torch")
 	t1=$(awk -F'\t' -v c="spmm pattern=csr dtype=fp32 m=$m n=$n k=$k density=$d" '$1 == 1 && $2 == c && (b == "" || $4 < b) {b = $4; i = $3} END {print b "\t" i}' "$out/csr")
 	tn=$(awk -F'\t' -v c="spmm pattern=csr dtype=fp32 m=$m n=$n k=$k density=$d" -v t="$threads" '$1 == t && $2 == c && (b == "" || $4 < b) {b = $4} END {print b}' "$out/csr")
-	printf '%s\t%s\t%s\t%s\t%s\n' "$d" "$st" "$t1" "$tn" "$tt" | awk -F'\t' '{printf "%-8s %-24s %10.4f %10.4f %10.4f %10.4f  %8.2fx %8.2fx %8.2fx\n",
+	printf '%s\t%s\t%s\t%s\t%s\n' "$d" "$st" "$t1" "$tn" "$tt" | awk -F'\t' -v one="$threads" '
+		one == 1 {printf "%-8s %-24s %10.4f %10.4f %10.4f  %8.2fx %8.2fx\n", $1, $4, $2, $6, $3, $2 / $3, $6 / $3; next}
+		{printf "%-8s %-24s %10.4f %10.4f %10.4f %10.4f  %8.2fx %8.2fx %8.2fx\n",
 		$1, $4, $2, $6, $3, $5, $2 / $3, $2 / $5, $6 / $5}'
 done <"$out/dens"
-# Sanity: PyTorch alone at 1 thread against the $threads-thread rounds, 5%.
-t1=$(echo "$sc $sc $sc 0.05" | $py "$(dirname "$0")/spmm_torch.py" 1 2)
-awk -F'\t' -v t1="$t1" -v n="$threads" '{split($2, f, " "); if (f[4] == 0.05 && (b == "" || $1 < b)) b = $1}
-	END {printf "sanity (5%%, speed-up 1 -> %d threads): PyTorch %.2fx; SciPy has no threads\n", n, t1 / b}' "$out/torch"
+# Sanity: PyTorch alone at 1 thread against the $threads-thread rounds, 5%
+# (with one thread there is no speed-up to check).
+if [ "$threads" -ne 1 ]; then
+	t1=$(echo "$sc $sc $sc 0.05" | $py "$(dirname "$0")/spmm_torch.py" 1 2)
+	awk -F'\t' -v t1="$t1" -v n="$threads" '{split($2, f, " "); if (f[4] == 0.05 && (b == "" || $1 < b)) b = $1}
+		END {printf "sanity (5%%, speed-up 1 -> %d threads): PyTorch %.2fx; SciPy has no threads\n", n, t1 / b}' "$out/torch"
+fi
 
 ## 3. where dense gemm wins
 echo
 echo "CSR spmm vs dense fp32 gemm, ${sc}^3: the first density at which gemm is faster"
 dl="0.01 0.02 0.05 0.1 0.15 0.2 0.3 0.4 0.5"
-for t in 1 "$threads"; do
+for t in $tlist; do
 	: >"$out/x"
 	r=1
 	while [ $r -le "$rounds" ]; do
