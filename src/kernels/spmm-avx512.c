@@ -11,9 +11,28 @@
 #include <immintrin.h>
 #include <string.h>
 
-/* 2:4 micro-tile: 4 rows x 48 columns (3 zmm per row, 12 accumulators),
- * against the same packed B panels of S24_NR = 48 columns as AVX2. */
+/* 2:4 FMA kernel (fp16, fp32, and bf16 without AVX512_BF16): B is
+ * converted to fp32 once per block of KC x NC (panels of NR columns,
+ * 32 KiB, L1-resident while a decoded A block of MC rows streams past
+ * them) and reused by all m rows; the micro-tile is MR rows x NR columns
+ * (16 accumulators).  Each of a row's kept values multiplies the B-panel
+ * row it selects, loaded straight into the FMA: one load per FMA, where a
+ * dense GEMM's B vector serves many rows.  Selecting B with shuffles
+ * instead (vpermps down 16 rows of C^T, as the bf16 kernel below does
+ * with vpshufb) was slower on Zen 5: the shuffles share the FMA ports,
+ * the loads do not.  So what is left to trim is the rest: A's values and
+ * offsets in three loads a group for four rows, two broadcasts a row, and
+ * 64 columns (not 48) a row for each broadcast; the workspace holds
+ * S24_KC x S24_NC floats of B and S24_MC x S24_KC x 3 bytes of A
+ * (spmm-impl.h), which these blocks fit. */
 #define MR 4
+#define NR 64
+#define NC (NR * 32)
+#define KC 128		/* k a block (32 groups) */
+#define MC 96		/* rows a decoded A block, a multiple of MR */
+
+_Static_assert((long)KC * NC <= (long)S24_KC * S24_NC && MC * KC * 3 <= S24_MC * S24_KC * 3 &&
+	       (KC - 1) * NR * 4 < 65536 && MC % MR == 0, "2:4 blocks exceed the workspace or the offsets");
 
 /* N elements of dtype DT at SRC to fp32 at DST, then zeros up to WIDTH (a
  * multiple of 16). */
@@ -26,41 +45,55 @@ static inline void cvt_row(const void *src, enum nb_dtype dt, float *dst, long n
 	}
 }
 
-/* One decoded non-zero pair of a row in a group, as at AVX2: both values
- * in fp32 and both B-panel byte offsets in one word. */
-struct pair {
-	float v0, v1;
-	uint32_t offs;	/* offset0 | offset1 << 16, bytes into the B panel */
+/* One group of a 4-row micro-panel, decoded: the rows' kept values in
+ * fp32 (row r: v[2r], v[2r + 1]) and the byte offsets of the B-panel rows
+ * they multiply (offs[2r], offs[2r + 1]; at most (KC - 1) x NR x 4 bytes).
+ * One 32-byte load gives the tile's eight values and two 8-byte loads its
+ * eight offsets: the kernel is bound by loads, so A costs three a group
+ * instead of eight. */
+struct quad {
+	float v[2 * MR];
+	uint16_t offs[2 * MR];
 };
 
-/* Packs B[p0:p0+kc, j0:j0+nc] into fp32 panels of S24_NR columns,
+/* Packs B[p0:p0+kc, j0:j0+nc] into fp32 panels of NR columns,
  * zero-padding the last panel. */
 static void pack_b(const struct spmm_args *a, long p0, int kc, long j0, long nc, float *bp)
 {
 	size_t es = (size_t)dtype_bits(a->dt) / 8;
 
-	for (long jp = 0; jp < nc; jp += S24_NR) {
-		long w = nc - jp < S24_NR ? nc - jp : S24_NR;
+	for (long jp = 0; jp < nc; jp += NR) {
+		long w = nc - jp < NR ? nc - jp : NR;
 		float *panel = bp + jp * kc;
 
 		for (int p = 0; p < kc; p++)
 			cvt_row((const char *)a->b + ((size_t)(p0 + p) * a->n + j0 + jp) * es, a->dt,
-				panel + p * S24_NR, w, S24_NR);
+				panel + p * NR, w, NR);
 	}
 }
 
 /* Decodes rows [i0, i0+mc) over groups [g0, g0+ng) into micro-panels of
- * MR rows: ap[(ir / MR) * ng * MR + g * MR + r]; padded rows are 0. */
-static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, struct pair *ap)
+ * MR rows: ap[(ir / MR) * ng + g]; padded rows are 0 at offset 0.  A row's
+ * values are converted 16 at a time, then spread over the groups. */
+static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, struct quad *ap)
 {
 	size_t es = (size_t)dtype_bits(a->dt) / 8;
+	float vals[KC / 2];
 
 	for (int ir = 0; ir < mc; ir += MR) {
-		struct pair *blk = ap + (long)ir * ng;
+		struct quad *blk = ap + (long)(ir / MR) * ng;
 
 		for (int r = 0; r < MR; r++) {
 			long i = i0 + ir + r, ip = i + 2 * MR;
+			const uint8_t *meta = a->meta + i * a->meta_ld;
 
+			if (ir + r >= mc) {
+				for (int g = 0; g < ng; g++) {
+					blk[g].v[2 * r] = blk[g].v[2 * r + 1] = 0;
+					blk[g].offs[2 * r] = blk[g].offs[2 * r + 1] = 0;
+				}
+				continue;
+			}
 			/* Rows are k/2 values apart: a stride the hardware
 			 * prefetcher misses, so fetch a few rows ahead. */
 			if (ip < a->m) {
@@ -74,113 +107,127 @@ static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, 
 				}
 				_mm_prefetch((const char *)a->meta + ip * a->meta_ld + g0 / 2, _MM_HINT_T0);
 			}
+			for (int p = 0; p < 2 * ng; p += 16)
+				_mm512_storeu_ps(vals + p, ld16(a->aval, a->dt, i * (a->k / 2) + 2 * g0 + p,
+								tail16(2 * ng - p)));
 			for (int g = 0; g < ng; g++) {
-				struct pair *e = &blk[g * MR + r];
 				long gg = g0 + g;
-				unsigned nib, x0, x1;
+				unsigned nib = (meta[gg / 2] >> (gg % 2 * 4)) & 15;
 
-				if (ir + r >= mc) {
-					e->v0 = e->v1 = 0;
-					e->offs = 0;
-					continue;
-				}
-				nib = (a->meta[i * a->meta_ld + gg / 2] >> (gg % 2 * 4)) & 15;
-				x0 = (unsigned)(4 * g) + (nib & 3);
-				x1 = (unsigned)(4 * g) + (nib >> 2);
-				e->v0 = ld1(a->aval, a->dt, i * (a->k / 2) + 2 * gg);
-				e->v1 = ld1(a->aval, a->dt, i * (a->k / 2) + 2 * gg + 1);
-				e->offs = (x0 * S24_NR * 4) | (x1 * S24_NR * 4) << 16;
+				blk[g].v[2 * r] = vals[2 * g];
+				blk[g].v[2 * r + 1] = vals[2 * g + 1];
+				blk[g].offs[2 * r] = (uint16_t)((4u * (unsigned)g + (nib & 3)) * NR * 4);
+				blk[g].offs[2 * r + 1] = (uint16_t)((4u * (unsigned)g + (nib >> 2)) * NR * 4);
 			}
 		}
 	}
 }
 
-/* One row's two non-zeros of group g: both values in one 8-byte load,
- * broadcast from a register; six B loads (each 64 bytes, a whole line)
- * feed six FMAs -- loads, not FMAs, bound a sparse kernel. */
-#define ROW_FMA(r, A0, A1, A2) do {						\
-		const struct pair *e = &ap[g * MR + r];				\
-		const float *b0 = (const float *)((const char *)bp + (e->offs & 0xffff)); \
-		const float *b1 = (const float *)((const char *)bp + (e->offs >> 16)); \
-		__m128 vv = _mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)&e->v0)); \
-		__m512 v0 = _mm512_broadcastss_ps(vv);				\
-		__m512 v1 = _mm512_broadcastss_ps(_mm_movehdup_ps(vv));	\
+/* Row r's two non-zeros of the group: its two values broadcast from the
+ * register holding the tile's eight; eight B loads (each 64 bytes, a whole
+ * line) feed eight FMAs. */
+#define ROW_FMA(r, O, A0, A1, A2, A3) do {						\
+		const float *b0 = (const float *)((const char *)bp + ((O) >> (32 * ((r) & 1)) & 0xffff)); \
+		const float *b1 = (const float *)((const char *)bp + ((O) >> (32 * ((r) & 1) + 16) & 0xffff)); \
+		__m512 v0 = _mm512_permutexvar_ps(_mm512_set1_epi32(2 * (r)), vv);	\
+		__m512 v1 = _mm512_permutexvar_ps(_mm512_set1_epi32(2 * (r) + 1), vv); \
 		A0 = _mm512_fmadd_ps(v0, _mm512_load_ps(b0), A0);		\
 		A1 = _mm512_fmadd_ps(v0, _mm512_load_ps(b0 + 16), A1);		\
 		A2 = _mm512_fmadd_ps(v0, _mm512_load_ps(b0 + 32), A2);		\
+		A3 = _mm512_fmadd_ps(v0, _mm512_load_ps(b0 + 48), A3);		\
 		A0 = _mm512_fmadd_ps(v1, _mm512_load_ps(b1), A0);		\
 		A1 = _mm512_fmadd_ps(v1, _mm512_load_ps(b1 + 16), A1);		\
 		A2 = _mm512_fmadd_ps(v1, _mm512_load_ps(b1 + 32), A2);		\
+		A3 = _mm512_fmadd_ps(v1, _mm512_load_ps(b1 + 48), A3);		\
 	} while (0)
 
-#define LD3(p, A0, A1, A2) \
-	A0 = _mm512_loadu_ps(p); A1 = _mm512_loadu_ps(p + 16); A2 = _mm512_loadu_ps(p + 32)
-#define ST3(p, A0, A1, A2) \
-	_mm512_storeu_ps(p, A0); _mm512_storeu_ps(p + 16, A1); _mm512_storeu_ps(p + 32, A2)
+#define LD4(p, A0, A1, A2, A3) do {						\
+		if (acc) {							\
+			A0 = _mm512_loadu_ps(p);				\
+			A1 = _mm512_loadu_ps(p + 16);				\
+			A2 = _mm512_loadu_ps(p + 32);				\
+			A3 = _mm512_loadu_ps(p + 48);				\
+		} else {							\
+			A0 = A1 = A2 = A3 = _mm512_setzero_ps();		\
+		}								\
+	} while (0)
+#define ST4(p, A0, A1, A2, A3) do {						\
+		_mm512_storeu_ps(p, A0);					\
+		_mm512_storeu_ps(p + 16, A1);					\
+		_mm512_storeu_ps(p + 32, A2);					\
+		_mm512_storeu_ps(p + 48, A3);					\
+	} while (0)
 
-/* The 4x48 micro-kernel: C (ldc) += decoded A micro-panel x B panel.  The
- * next tile (NEXT, rows ldc apart) is prefetched so its misses overlap
- * this tile's FMAs. */
-static void ukr_4x48(int ng, const struct pair *ap, const float *bp, float *c, long ldc, const float *next)
+/* The 4x64 micro-kernel: C (ldc) = (ACC ? C : 0) + decoded A micro-panel x
+ * B panel.  The next tile (NEXT, rows ldc apart) is prefetched so its
+ * misses overlap this tile's FMAs. */
+static void ukr_4x64(int ng, const struct quad *ap, const float *bp, float *c, long ldc, const float *next,
+		     int acc)
 {
-	__m512 a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32;
+	__m512 a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
 
 	for (int r = 0; r < MR; r++)
-		for (int l = 0; l < S24_NR; l += 16)
+		for (int l = 0; l < NR; l += 16)
 			_mm_prefetch((const char *)(next + r * ldc + l), _MM_HINT_T0);
-	LD3(c, a00, a01, a02);
-	LD3(c + ldc, a10, a11, a12);
-	LD3(c + 2 * ldc, a20, a21, a22);
-	LD3(c + 3 * ldc, a30, a31, a32);
+	LD4(c, a00, a01, a02, a03);
+	LD4(c + ldc, a10, a11, a12, a13);
+	LD4(c + 2 * ldc, a20, a21, a22, a23);
+	LD4(c + 3 * ldc, a30, a31, a32, a33);
 	for (int g = 0; g < ng; g++) {
-		ROW_FMA(0, a00, a01, a02);
-		ROW_FMA(1, a10, a11, a12);
-		ROW_FMA(2, a20, a21, a22);
-		ROW_FMA(3, a30, a31, a32);
+		__m512 vv = _mm512_castps256_ps512(_mm256_loadu_ps(ap[g].v));
+		uint64_t o01, o23;
+
+		memcpy(&o01, ap[g].offs, sizeof(o01));
+		memcpy(&o23, ap[g].offs + 4, sizeof(o23));
+		ROW_FMA(0, o01, a00, a01, a02, a03);
+		ROW_FMA(1, o01, a10, a11, a12, a13);
+		ROW_FMA(2, o23, a20, a21, a22, a23);
+		ROW_FMA(3, o23, a30, a31, a32, a33);
 	}
-	ST3(c, a00, a01, a02);
-	ST3(c + ldc, a10, a11, a12);
-	ST3(c + 2 * ldc, a20, a21, a22);
-	ST3(c + 3 * ldc, a30, a31, a32);
+	ST4(c, a00, a01, a02, a03);
+	ST4(c + ldc, a10, a11, a12, a13);
+	ST4(c + 2 * ldc, a20, a21, a22, a23);
+	ST4(c + 3 * ldc, a30, a31, a32, a33);
 }
 
+/* C is written by the first k block and accumulated by the others, so it
+ * needs no clearing first. */
 void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws)
 {
 	float *bp = ws;
-	struct pair *ap = (struct pair *)(ws + (long)S24_KC * S24_NC);
+	struct quad *ap = (struct quad *)(ws + (long)KC * NC);
 	long ngroups = a->k / 4;
 
-	for (long i = 0; i < a->m; i++)
-		memset(a->c + i * a->n + n0, 0, (size_t)(n1 - n0) * sizeof(float));
-	for (long j0 = n0; j0 < n1; j0 += S24_NC) {
-		long nc = n1 - j0 < S24_NC ? n1 - j0 : S24_NC;
+	for (long j0 = n0; j0 < n1; j0 += NC) {
+		long nc = n1 - j0 < NC ? n1 - j0 : NC;
 
-		for (long g0 = 0; g0 < ngroups; g0 += S24_KC / 4) {
-			int ng = (int)(ngroups - g0 < S24_KC / 4 ? ngroups - g0 : S24_KC / 4);
+		for (long g0 = 0; g0 < ngroups; g0 += KC / 4) {
+			int ng = (int)(ngroups - g0 < KC / 4 ? ngroups - g0 : KC / 4), acc = g0 > 0;
 
 			pack_b(a, 4 * g0, 4 * ng, j0, nc, bp);
-			for (long i0 = 0; i0 < a->m; i0 += S24_MC) {
-				int mc = (int)(a->m - i0 < S24_MC ? a->m - i0 : S24_MC);
+			for (long i0 = 0; i0 < a->m; i0 += MC) {
+				int mc = (int)(a->m - i0 < MC ? a->m - i0 : MC);
 
 				pack_a(a, i0, mc, g0, ng, ap);
-				for (long jp = 0; jp < nc; jp += S24_NR) {
-					long w = nc - jp < S24_NR ? nc - jp : S24_NR;
+				for (long jp = 0; jp < nc; jp += NR) {
+					long w = nc - jp < NR ? nc - jp : NR;
 
 					for (int ir = 0; ir < mc; ir += MR) {
 						int h = mc - ir < MR ? mc - ir : MR;
+						const struct quad *tq = ap + (long)(ir / MR) * ng;
 						float *c = a->c + (i0 + ir) * a->n + j0 + jp;
 
-						if (h == MR && w == S24_NR) {
-							ukr_4x48(ng, ap + (long)ir * ng, bp + jp * 4 * ng, c, a->n,
-								 ir + 2 * MR <= mc ? c + MR * a->n : c);
+						if (h == MR && w == NR) {
+							ukr_4x64(ng, tq, bp + jp * 4 * ng, c, a->n,
+								 ir + 2 * MR <= mc ? c + MR * a->n : c, acc);
 						} else {	/* edge tile through a buffer */
-							float t[MR * S24_NR] = { 0 };
+							float t[MR * NR] = { 0 };
 
+							for (int r = 0; r < h && acc; r++)
+								memcpy(t + r * NR, c + r * a->n, (size_t)w * 4);
+							ukr_4x64(ng, tq, bp + jp * 4 * ng, t, NR, t, acc);
 							for (int r = 0; r < h; r++)
-								memcpy(t + r * S24_NR, c + r * a->n, (size_t)w * 4);
-							ukr_4x48(ng, ap + (long)ir * ng, bp + jp * 4 * ng, t, S24_NR, t);
-							for (int r = 0; r < h; r++)
-								memcpy(c + r * a->n, t + r * S24_NR, (size_t)w * 4);
+								memcpy(c + r * a->n, t + r * NR, (size_t)w * 4);
 						}
 					}
 				}

@@ -65,8 +65,8 @@ struct spmm_args {
 void spmm24_avx2_run(const struct spmm_args *a, long n0, long n1, float *ws);
 /* Runs rows [r0, r1) of the CSR product; ws holds k * CSR_NS floats. */
 void spmm_csr_avx2_run(const struct spmm_args *a, long r0, long r1, float *ws);
-/* The same at AVX-512 (2:4 on a 4x48 micro-tile over the same panels and
- * workspace; S24_MC is a multiple of its 4 rows). */
+/* The same at AVX-512 (2:4 on a 4x64 micro-tile, in blocks that fit the
+ * same workspace). */
 void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws);
 void spmm_csr_avx512_run(const struct spmm_args *a, long r0, long r1, float *ws);
 /* 2:4 bf16 with vdpbf16ps: columns [n0, n1) as spmm24_avx512_run, ws of

@@ -500,7 +500,7 @@ static const char *spmm_impl(const struct nb_case *c, int isa)
 		  { "spmm_csr_fp16_c", "spmm_csr_bf16_c", "spmm_csr_fp32_c" } },
 		{ { "spmm_24_fp16_avx2_2x48", "spmm_24_bf16_avx2_2x48", "spmm_24_fp32_avx2_2x48" },
 		  { "spmm_csr_fp16_avx2_1x64", "spmm_csr_bf16_avx2_1x64", "spmm_csr_fp32_avx2_1x64" } },
-		{ { "spmm_24_fp16_avx512_4x48", "spmm_24_bf16_avx512_4x48", "spmm_24_fp32_avx512_4x48" },
+		{ { "spmm_24_fp16_avx512_4x64", "spmm_24_bf16_avx512_4x64", "spmm_24_fp32_avx512_4x64" },
 		  { "spmm_csr_fp16_avx512_1x64", "spmm_csr_bf16_avx512_1x64", "spmm_csr_fp32_avx512_1x64" } },
 	};
 	int dt = c->v[P_DTYPE].i == NB_FP16 ? 0 : c->v[P_DTYPE].i == NB_BF16 ? 1 : 2;
@@ -550,6 +550,12 @@ static const char *const test_cases[] = {
 	 * one S24_NC block. */
 	"spmm m=6 n=49 k=516 dtype=bf16",
 	"spmm m=3 n=2100 k=8 dtype=fp32",
+	/* The AVX-512 FMA kernel (4 x 64 tiles, 96-row A blocks, 32-group
+	 * k blocks, 2048-column B blocks): past one A block with a partial
+	 * tile, a last k block of two groups, a partial panel; a C block
+	 * past 2048 columns with rows off the tile. */
+	"spmm m=101 n=70 k=264",
+	"spmm m=5 n=2113 k=132 dtype=fp32",
 	/* bf16 at AVX512_BF16 (32 x 8 tiles, S24D_MC = 96, S24D_KC = 128):
 	 * rows off the tile, a partial last column panel, a last k block of
 	 * one group; past one 96-row A block with a short k block of two
