@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 	struct nb_ctx ctx = { 0 };
 	const char *db = NULL, *profiles = NULL;
 	const struct nb_command *cmd;
-	int i, ret, in_step;
+	int i, ret, in_step, launch_rank;
 
 	nb_error_rank = ranks_launch_rank();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -219,12 +219,13 @@ int main(int argc, char **argv)
 	 * status (in a build without MPI they cannot learn it and exit 0). */
 	in_step = cmd == &nb_cmd_run ||
 		  (cmd == &nb_cmd_profile && i + 1 < argc && !strcmp(argv[i + 1], "probe"));
-	if ((in_step || nb_error_rank >= 0) && ranks_init(&argc, &argv))
+	launch_rank = nb_error_rank;	/* the launcher's word: MPI may not agree */
+	if ((in_step || launch_rank >= 0) && ranks_init(&argc, &argv))
 		return NB_EXIT_FAIL;
 	if (in_step) {
 		ret = cmd->exec(argc - i, argv + i, &ctx);
 	} else {
-		if (nb_error_rank > 0) {
+		if (launch_rank > 0) {
 			ret = 0;
 		} else {
 			ret = cmd->exec(argc - i, argv + i, &ctx);

@@ -46,8 +46,13 @@ lacks "$T/err" "did you mean"
 usage "did you mean 'cublas'?" run --case 'gemm impl=cublsa'
 # Rank 1 of 2, as an MPI launcher marks it, leaves an error every rank
 # meets to rank 0 and fails silently with the same status.
-expect 2 env OMPI_COMM_WORLD_RANK=1 OMPI_COMM_WORLD_SIZE=2 "$NPUBENCH" --db "$T/db" list runz
+expect 2 env OMPI_COMM_WORLD_RANK=1 OMPI_COMM_WORLD_SIZE=2 "$NPUBENCH" --db "$T/db" --dbx list runs
 lines "$T/err" 0
+# A command that runs once runs on rank 0 alone: rank 1 runs nothing and
+# says nothing (with no rank 0 here to tell it the status, it exits 0).
+expect 0 env OMPI_COMM_WORLD_RANK=1 OMPI_COMM_WORLD_SIZE=2 "$NPUBENCH" --db "$T/db" list runz
+lines "$T/err" 0
+lines "$T/out" 0
 expect 2 env OMPI_COMM_WORLD_RANK=0 OMPI_COMM_WORLD_SIZE=2 "$NPUBENCH" --db "$T/db" list runz
 contains "$T/err" "cannot list 'runz'"
 # Nothing was stored by any of these.
