@@ -814,45 +814,75 @@ struct gemv_strip {
 	__mmask64 mb;		/* bytes of a row in the strip */
 	__mmask16 mk[4];	/* columns of each output vector */
 	int32_t *c;		/* C at the strip's first column, row 0 */
+	__m512i *buf;		/* the block's quads, 4 per k quad, for later groups */
 };
+
+/* Where a group gets B's quads: from B (the only group), from B keeping
+ * them in the strip's buffer (the first of several), or from the buffer. */
+enum { GEMV_BUF_NONE, GEMV_BUF_STORE, GEMV_BUF_LOAD };
+
+/* acc += u8 quads of U times s8 quads of S, in place: with the intrinsic,
+ * GCC 12 copies every accumulator through another register per use. */
+INLINE void dpbusd(__m512i *acc, __m512i u, __m512i s)
+{
+	__asm__("vpdpbusd %2, %1, %0" : "+v"(*acc) : "v"(u), "v"(s));
+}
+
+/* One k quad of a group: B's four rows (or the buffer's quads) times A's
+ * broadcast quads into ACC.  PART: the last quad, with rows past k (where
+ * A's bytes are 0; B is not read there). */
+INLINE void gemv_quad(enum nb_dtype dt, const int MI, const int FULL, const int BUF, const int PART,
+		      const struct gemm_small *s, const struct gemv_strip *st, long q,
+		      const int32_t (*aq)[GEMV_QB + 8], __m512i acc[4][4])
+{
+	long k = s->k, ld = s->b.ld;
+	const uint8_t *b0 = st->b + 4 * q * ld;
+	__m512i *bq = st->buf + 4 * (q - st->q0), qd[4], z = _mm512_setzero_si512();
+
+	if (BUF == GEMV_BUF_LOAD) {
+		_Pragma("GCC unroll 4")
+		for (int g = 0; g < 4; g++)
+			qd[g] = _mm512_load_si512(bq + g);
+	} else {
+		if (s->prefetch)	/* the strip after next, in each row */
+			for (int r = 0; r < 4; r++)
+				_mm_prefetch((const char *)(b0 + r * ld + (dt == NB_INT8 ? 128 : 64)), _MM_HINT_T0);
+		gemv_quads(gemv_row(dt, FULL, b0, st->mb),
+			   !PART || 4 * q + 1 < k ? gemv_row(dt, FULL, b0 + ld, st->mb) : z,
+			   !PART || 4 * q + 2 < k ? gemv_row(dt, FULL, b0 + 2 * ld, st->mb) : z,
+			   !PART ? gemv_row(dt, FULL, b0 + 3 * ld, st->mb) : z, qd);
+		_Pragma("GCC unroll 4")
+		for (int g = 0; BUF == GEMV_BUF_STORE && g < 4; g++)
+			_mm512_store_si512(bq + g, qd[g]);
+	}
+	_Pragma("GCC unroll 4")
+	for (int i = 0; i < MI; i++) {
+		__m512i w = _mm512_set1_epi32(aq[i][q - st->q0]);
+
+		_Pragma("GCC unroll 4")
+		for (int g = 0; g < 4; g++)
+			dpbusd(&acc[i][g], qd[g], w);
+	}
+}
 
 /* Rows i0..i0+MI-1 of C (MI <= 4) over one strip and k block; aq: the
  * group's quads of A for the block, init: -off * (row sums of A). */
-INLINE void gemv_group(enum nb_dtype dt, const int MI, const int FULL, const struct gemm_small *s,
-		       const struct gemv_strip *st, long i0, const int32_t (*aq)[GEMV_QB + 8],
-		       const int32_t *init, const struct gemv_perm *pm)
+INLINE void gemv_group(enum nb_dtype dt, const int MI, const int FULL, const int BUF,
+		       const struct gemm_small *s, const struct gemv_strip *st, long i0,
+		       const int32_t (*aq)[GEMV_QB + 8], const int32_t *init, const struct gemv_perm *pm)
 {
-	long k = s->k, ld = s->b.ld, pf = dt == NB_INT8 ? 128 : 64;
-	const __m512i z = _mm512_setzero_si512();
+	long qf = s->k / 4 < st->qe ? s->k / 4 : st->qe, q = st->q0;
 	__m512i acc[4][4];
 
 	_Pragma("GCC unroll 4")
 	for (int i = 0; i < MI; i++)
 		_Pragma("GCC unroll 4")
 		for (int g = 0; g < 4; g++)
-			acc[i][g] = st->q0 ? z : _mm512_set1_epi32(init[i]);
-	for (long q = st->q0; q < st->qe; q++) {
-		const uint8_t *b0 = st->b + 4 * q * ld;
-		__m512i qd[4];
-
-		if (s->prefetch)
-			for (int r = 0; r < 4; r++)
-				_mm_prefetch((const char *)(b0 + r * ld + pf), _MM_HINT_T0);
-		if (4 * q + 4 <= k)
-			gemv_quads(gemv_row(dt, FULL, b0, st->mb), gemv_row(dt, FULL, b0 + ld, st->mb),
-				   gemv_row(dt, FULL, b0 + 2 * ld, st->mb), gemv_row(dt, FULL, b0 + 3 * ld, st->mb), qd);
-		else	/* rows past k: A's bytes there are 0 */
-			gemv_quads(gemv_row(dt, FULL, b0, st->mb), 4 * q + 1 < k ? gemv_row(dt, FULL, b0 + ld, st->mb) : z,
-				   4 * q + 2 < k ? gemv_row(dt, FULL, b0 + 2 * ld, st->mb) : z, z, qd);
-		_Pragma("GCC unroll 4")
-		for (int i = 0; i < MI; i++) {
-			__m512i w = _mm512_set1_epi32(aq[i][q - st->q0]);
-
-			_Pragma("GCC unroll 4")
-			for (int g = 0; g < 4; g++)
-				acc[i][g] = _mm512_dpbusd_epi32(acc[i][g], qd[g], w);
-		}
-	}
+			acc[i][g] = st->q0 ? _mm512_setzero_si512() : _mm512_set1_epi32(init[i]);
+	for (; q < qf; q++)
+		gemv_quad(dt, MI, FULL, BUF, 0, s, st, q, aq, acc);
+	if (q < st->qe)
+		gemv_quad(dt, MI, FULL, BUF, 1, s, st, q, aq, acc);
 	_Pragma("GCC unroll 4")
 	for (int i = 0; i < MI; i++) {
 		int32_t *ci = st->c + (i0 + i) * s->n;
@@ -875,14 +905,24 @@ INLINE void gemv_strip(enum nb_dtype dt, const int FULL, const struct gemm_small
 		       const struct gemv_strip *st, long i0, long mg, const int32_t (*aq)[GEMV_QB + 8],
 		       const int32_t *init, const struct gemv_perm *pm)
 {
-	for (long g = 0; g < mg; g += 4) {
+	if (mg <= 4) {
+		switch (mg) {
+		case 1: gemv_group(dt, 1, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
+		case 2: gemv_group(dt, 2, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
+		case 3: gemv_group(dt, 3, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
+		default: gemv_group(dt, 4, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
+		}
+		return;
+	}
+	gemv_group(dt, 4, FULL, GEMV_BUF_STORE, s, st, i0, aq, init, pm);
+	for (long g = 4; g < mg; g += 4) {
 		const int32_t (*ag)[GEMV_QB + 8] = aq + g;
 
 		switch (mg - g < 4 ? mg - g : 4) {
-		case 1: gemv_group(dt, 1, FULL, s, st, i0 + g, ag, init + g, pm); break;
-		case 2: gemv_group(dt, 2, FULL, s, st, i0 + g, ag, init + g, pm); break;
-		case 3: gemv_group(dt, 3, FULL, s, st, i0 + g, ag, init + g, pm); break;
-		default: gemv_group(dt, 4, FULL, s, st, i0 + g, ag, init + g, pm); break;
+		case 1: gemv_group(dt, 1, FULL, GEMV_BUF_LOAD, s, st, i0 + g, ag, init + g, pm); break;
+		case 2: gemv_group(dt, 2, FULL, GEMV_BUF_LOAD, s, st, i0 + g, ag, init + g, pm); break;
+		case 3: gemv_group(dt, 3, FULL, GEMV_BUF_LOAD, s, st, i0 + g, ag, init + g, pm); break;
+		default: gemv_group(dt, 4, FULL, GEMV_BUF_LOAD, s, st, i0 + g, ag, init + g, pm); break;
 		}
 	}
 }
@@ -900,24 +940,33 @@ static void a_quads(const int16_t *ai, long kp2, long q0, long qe, int32_t *dst)
 	}
 }
 
+/* The sum of N int16 (vpmaddwd against ones, 32 at a time). */
+static int32_t row_sum(const int16_t *x, long n)
+{
+	__m512i acc = _mm512_setzero_si512();
+
+	for (long p = 0; p < n; p += 32) {
+		__mmask32 m = n - p >= 32 ? ~(__mmask32)0 : (__mmask32)((1u << (n - p)) - 1);
+
+		acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, x + p), _mm512_set1_epi16(1)));
+	}
+	return _mm512_reduce_add_epi32(acc);
+}
+
 INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long j1)
 {
 	const int16_t *a = s->ap;	/* m x kp2 int16 */
 	long m = s->m, k = s->k, kp2 = 2 * ((k + 1) / 2), kq = (k + 3) / 4;
 	int32_t off = dt == NB_INT8 ? 128 : 8, aq[GEMV_MG][GEMV_QB + 8], init[GEMV_MG];
+	__m512i buf[4 * GEMV_QB];
 	struct gemv_perm pm;
 
 	gemv_perm_init(dt, &pm);
 	for (long i0 = 0; i0 < m; i0 += GEMV_MG) {
 		long mg = m - i0 < GEMV_MG ? m - i0 : GEMV_MG;
 
-		for (long i = 0; i < mg; i++) {
-			int32_t sum = 0;
-
-			for (long p = 0; p < k; p++)
-				sum += a[(i0 + i) * kp2 + p];
-			init[i] = -off * sum;
-		}
+		for (long i = 0; i < mg; i++)
+			init[i] = -off * row_sum(a + (i0 + i) * kp2, kp2);
 		for (long q0 = 0; q0 < kq; q0 += GEMV_QB) {
 			long qe = kq - q0 < GEMV_QB ? kq : q0 + GEMV_QB;
 
@@ -929,7 +978,7 @@ INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 					(const uint8_t *)s->b.p + (dt == NB_INT8 ? j : j / 2), q0, qe,
 					bytes >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << bytes) - 1,
 					{ tail_mask(cols), tail_mask(cols - 16), tail_mask(cols - 32), tail_mask(cols - 48) },
-					(int32_t *)s->c + j,
+					(int32_t *)s->c + j, buf,
 				};
 
 				if (cols == 64)
@@ -951,9 +1000,9 @@ static const struct gemm_impl avx512_impls[NB_DTYPE_COUNT] = {
 		      pack_b_fp16, ukr_f32_14x32, small_fp16, MR, NR },
 	[NB_BF16] = { "gemm_bf16_avx512_dpbf16_14x32", "gemv_bf16_avx512", 2, 2, 2, 0, 4, pack_a_bf16p,
 		      pack_b_bf16p, ukr_bf16_14x32, small_bf16, MR, NR },
-	[NB_INT8] = { "gemm_int8_avx512_vnni_14x32", "gemv_int8_avx512", 4, 1, 1, 4 * NR, 4,
+	[NB_INT8] = { "gemm_int8_avx512_vnni_14x32", "gemv_int8_avx512", 4, 1, 1, 4 * NR, 16,
 		      pack_a_int8q, pack_b_int8q, ukr_u8s8_14x32, small_int8, MR, NR },
-	[NB_INT4] = { "gemm_int4_avx512_vnni_14x32", "gemv_int4_avx512", 4, 1, 1, 4 * NR, 4,
+	[NB_INT4] = { "gemm_int4_avx512_vnni_14x32", "gemv_int4_avx512", 4, 1, 1, 4 * NR, 16,
 		      pack_a_int4q, pack_b_int4q, ukr_u8s8_14x32, small_int4, MR, NR },
 };
 
