@@ -751,11 +751,14 @@ INLINE __m512i gemv_row(enum nb_dtype dt, const int FULL, const uint8_t *row, __
 
 		return _mm512_xor_si512(x, _mm512_set1_epi8((char)0x80));
 	}
-	__m256i x = FULL ? _mm256_loadu_si256((const __m256i *)row) : _mm256_maskz_loadu_epi8((__mmask32)mb, row);
-	__m256i v = _mm256_xor_si256(x, _mm256_set1_epi8((char)0x88)), f = _mm256_set1_epi8(15);
+	/* The 32 bytes in both halves, the upper one shifted down a nibble;
+	 * then (x & 15) ^ 8 = x + 8 for a nibble x of -8..7, in one vpternlogd. */
+	__m256i h = FULL ? _mm256_loadu_si256((const __m256i *)row) : _mm256_maskz_loadu_epi8((__mmask32)mb, row);
+	__m512i x = _mm512_srlv_epi16(_mm512_broadcast_i64x4(h), _mm512_set_epi64(0x0004000400040004, 0x0004000400040004,
+										0x0004000400040004, 0x0004000400040004,
+										0, 0, 0, 0));
 
-	return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(v, f)),
-				  _mm256_and_si256(_mm256_srli_epi16(v, 4), f), 1);
+	return _mm512_ternarylogic_epi32(x, _mm512_set1_epi8(15), _mm512_set1_epi8(8), 0x6a);
 }
 
 /* Four rows of 64 columns as u8 k-quads: q[g] lane w (of 16) holds the quad
