@@ -727,7 +727,8 @@ static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(N
  * B is the unsigned operand (b + off, off = 128 for int8, 8 for int4), A's
  * quads are broadcast as the signed one, and off * (sum of row i of A)
  * comes off by starting row i's accumulators at its negative (int32 sums
- * wrap, so the order does not matter).  k goes in blocks of GEMV_QB quads;
+ * wrap, in vpdpbusd and here in unsigned arithmetic, so the order does not
+ * matter: C is exact whenever the true result fits int32).  k goes in blocks of GEMV_QB quads;
  * within one, each strip of 64 columns holds up to 4 rows of C in 16
  * accumulators: per quad, the 4 rows of B are loaded, regrouped into
  * column quads (8 unpacks) and applied to every row of the group.  More
@@ -754,9 +755,8 @@ INLINE __m512i gemv_row(enum nb_dtype dt, const int FULL, const uint8_t *row, __
 	/* The 32 bytes in both halves, the upper one shifted down a nibble;
 	 * then (x & 15) ^ 8 = x + 8 for a nibble x of -8..7, in one vpternlogd. */
 	__m256i h = FULL ? _mm256_loadu_si256((const __m256i *)row) : _mm256_maskz_loadu_epi8((__mmask32)mb, row);
-	__m512i x = _mm512_srlv_epi16(_mm512_broadcast_i64x4(h), _mm512_set_epi64(0x0004000400040004, 0x0004000400040004,
-										0x0004000400040004, 0x0004000400040004,
-										0, 0, 0, 0));
+	const long long s4 = 0x0004000400040004;	/* 4 in each 16-bit lane */
+	__m512i x = _mm512_srlv_epi16(_mm512_broadcast_i64x4(h), _mm512_set_epi64(s4, s4, s4, s4, 0, 0, 0, 0));
 
 	return _mm512_ternarylogic_epi32(x, _mm512_set1_epi8(15), _mm512_set1_epi8(8), 0x6a);
 }
@@ -969,7 +969,7 @@ INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 		long mg = m - i0 < GEMV_MG ? m - i0 : GEMV_MG;
 
 		for (long i = 0; i < mg; i++)
-			init[i] = -off * row_sum(a + (i0 + i) * kp2, kp2);
+			init[i] = (int32_t)(0u - (uint32_t)off * (uint32_t)row_sum(a + (i0 + i) * kp2, kp2));
 		for (long q0 = 0; q0 < kq; q0 += GEMV_QB) {
 			long qe = kq - q0 < GEMV_QB ? kq : q0 + GEMV_QB;
 
