@@ -164,7 +164,7 @@ START_TEST(gemm_tolerance)
 	c.round = 1;
 	ck_assert_int_eq(cuda_xlate_gemm(&c, &d16r, msg, sizeof(msg)), 0);
 	ck_assert_double_eq_tol(d16r.tol - d16.tol, 0x1p-11, 1e-18);
-	c = gemm_case(NB_CUDA_INT8, 8, 8, 1022, 0);
+	c = gemm_case(NB_CUDA_INT8, 8, 8, 1020, 0);
 	ck_assert_int_eq(cuda_xlate_gemm(&c, &di8, msg, sizeof(msg)), 0);
 	ck_assert(di8.tol == 0);
 }
@@ -180,6 +180,21 @@ START_TEST(gemm_refused)
 	ck_assert_ptr_nonnull(strstr(msg, "fp64"));
 	c = gemm_case(NB_CUDA_FP16, 0, 8, 8, 0);
 	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
+	/* cuBLASLt's int8 and fp8 kernels: aligned k and n (its m), any m. */
+	c = gemm_case(NB_CUDA_INT8, 7, 8, 6, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "multiples of 4"));
+	c = gemm_case(NB_CUDA_INT8, 7, 6, 8, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
+	c = gemm_case(NB_CUDA_INT8, 7, 12, 8, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), 0);
+	c = gemm_case(NB_CUDA_FP8_E4M3, 1, 24, 32, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "multiples of 16"));
+	c = gemm_case(NB_CUDA_FP8_E4M3, 1, 32, 24, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
+	c = gemm_case(NB_CUDA_FP8_E4M3, 1, 32, 48, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), 0);
 }
 END_TEST
 

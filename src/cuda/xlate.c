@@ -32,19 +32,20 @@ static const struct gemm_type {
 	cudaDataType_t scale, in, out, out_round;
 	int in_bytes, out_bytes, out_round_bytes, min_cc;
 	double type_err, round_err;
+	int align;	/* k and n must be multiples of this (0: any) */
 } gemm_types[] = {
 	{ NB_CUDA_FP32, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_32F, CUDA_R_32F, CUDA_R_32F,
-	  4, 4, 4, 50, 0, 0 },
+	  4, 4, 4, 50, 0, 0, 0 },
 	{ NB_CUDA_TF32, CUBLAS_COMPUTE_32F_FAST_TF32, CUDA_R_32F, CUDA_R_32F, CUDA_R_32F, CUDA_R_32F,
-	  4, 4, 4, 80, 0x1p-9, 0 },
+	  4, 4, 4, 80, 0x1p-9, 0, 0 },
 	{ NB_CUDA_FP16, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_16F, CUDA_R_32F, CUDA_R_16F,
-	  2, 4, 2, 70, 0, 0x1p-11 },
+	  2, 4, 2, 70, 0, 0x1p-11, 0 },
 	{ NB_CUDA_BF16, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_16BF, CUDA_R_32F, CUDA_R_16BF,
-	  2, 4, 2, 80, 0, 0x1p-8 },
+	  2, 4, 2, 80, 0, 0x1p-8, 0 },
 	{ NB_CUDA_FP8_E4M3, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_8F_E4M3, CUDA_R_32F, CUDA_R_16BF,
-	  1, 4, 2, 89, 0x1p-9, 0x1p-8 },
+	  1, 4, 2, 89, 0x1p-9, 0x1p-8, 16 },
 	{ NB_CUDA_INT8, CUBLAS_COMPUTE_32I, CUDA_R_32I, CUDA_R_8I, CUDA_R_32I, CUDA_R_32I,
-	  1, 4, 4, 75, 0, 0 },
+	  1, 4, 4, 75, 0, 0, 4 },
 };
 
 int cuda_xlate_gemm(const struct nb_cuda_case *c, struct cuda_gemm_desc *d, char *msg, size_t msglen)
@@ -61,6 +62,15 @@ int cuda_xlate_gemm(const struct nb_cuda_case *c, struct cuda_gemm_desc *d, char
 	}
 	if (c->m < 1 || c->n < 1 || c->k < 1) {
 		snprintf(msg, msglen, "gemm: m, n and k must be positive");
+		return -1;
+	}
+	/* cuBLASLt's int8 (IMMA) kernels with the plain column order need the
+	 * leading dimensions and its m and k multiples of 4; its fp8 kernels
+	 * need 16-byte aligned rows.  Its m and the leading dimension of D are
+	 * our n, lda and ldb our k (see xlate.h). */
+	if (t->align && (c->k % t->align || c->n % t->align)) {
+		snprintf(msg, msglen, "gemm dtype=%s: cuBLASLt needs k and n multiples of %d, got n=%lld "
+			 "k=%lld", cuda_dtype_name(c->dtype), t->align, (long long)c->n, (long long)c->k);
 		return -1;
 	}
 	d->compute = t->compute;
