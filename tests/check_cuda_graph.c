@@ -95,8 +95,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("cuda_graph");
-	TCase *t = tcase_create("sdpa");
+	Suite *s;
+	TCase *t;
 	SRunner *sr;
 	int failed;
 
@@ -104,6 +104,8 @@ int main(void)
 	/* cuDNN's own allocations at exit are not this test's to judge. */
 	return 77;
 #endif
+	s = suite_create("cuda_graph");
+	t = tcase_create("sdpa");
 	tcase_add_test(t, descriptors_finalize);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
