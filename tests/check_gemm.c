@@ -170,6 +170,34 @@ START_TEST(threads_match_reference)
 }
 END_TEST
 
+/* The small-m path forced on, at 1, 2 and 3 threads (the threads split the
+ * columns in multiples of 16): m of one to five rows and past one and four
+ * groups of 4 (16, 17); n at and around its 16-column vectors and 64-column
+ * strips (a masked last strip, threads with no columns); k at and around
+ * whole k-quads and across the integer path's 256-k blocks (a partial last
+ * quad in a later block). */
+START_TEST(small_path_odd_shapes)
+{
+	static const long ms[] = { 1, 2, 3, 4, 5, 16, 17 };
+	static const long ns[] = { 1, 15, 17, 63, 65, 129 };
+	static const long ks[] = { 1, 3, 4, 5, 255, 257, 259, 1031 };
+	enum nb_dtype dt = dtypes[_i];
+	const struct gemm_impl *im = gemm_impl_for(dt, check_isa);
+
+	for (int nt = 1; nt <= 3; nt++) {
+		struct nb_pool *pool = pool_create(nt, 0);
+
+		ck_assert_ptr_nonnull(pool);
+		for (size_t a = 0; a < NB_ARRAY_SIZE(ms); a++)
+			for (size_t b = 0; b < NB_ARRAY_SIZE(ns); b++)
+				for (size_t c = 0; c < NB_ARRAY_SIZE(ks); c++)
+					if (ms[a] <= 5 || ks[c] < 1000)
+						check_one(im, pool, dt, ms[a], ns[b], ks[c], 1, FILL_RANDOM);
+		pool_free(pool);
+	}
+}
+END_TEST
+
 /* -128 * -128 sums (and -8 * -8), mixed with +127: where vpmaddubsw would
  * saturate int16 and a careless sign trick would flip signs. */
 START_TEST(integer_extremes_are_exact)
@@ -478,6 +506,7 @@ Suite *suite_gemm_isa(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, every_impl_matches_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
 	tcase_add_loop_test(tc, threads_match_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
+	tcase_add_loop_test(tc, small_path_odd_shapes, 0, (int)NB_ARRAY_SIZE(dtypes));
 	tcase_add_test(tc, integer_extremes_are_exact);
 	tcase_add_test(tc, bf16_error_bound_holds);
 	tcase_add_test(tc, probed_ceiling_bounds_micro_kernel);
@@ -492,6 +521,7 @@ Suite *suite_gemm(void)
 
 	tcase_add_loop_test(tc, every_impl_matches_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
 	tcase_add_loop_test(tc, threads_match_reference, 0, (int)NB_ARRAY_SIZE(dtypes));
+	tcase_add_loop_test(tc, small_path_odd_shapes, 0, (int)NB_ARRAY_SIZE(dtypes));
 	tcase_add_test(tc, integer_extremes_are_exact);
 	tcase_add_test(tc, bf16_error_bound_holds);
 	tcase_add_test(tc, int8_k_bound);

@@ -723,23 +723,49 @@ static void small_fp32(const struct gemm_small *s, long j0, long j1) { small_f(N
 static void small_fp16(const struct gemm_small *s, long j0, long j1) { small_f(NB_FP16, s, j0, j1); }
 static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(NB_BF16, s, j0, j1); }
 
-/* One row of 64 columns of B as unsigned bytes b + off (off = 128 for int8,
- * 8 for int4): int8 in column order; int4 as the 32 low nibbles (even
- * columns) then the 32 high nibbles (odd columns), which saves a shuffle:
- * the column map (gemv_map) undoes any order. */
-INLINE __m512i gemv_row(enum nb_dtype dt, const uint8_t *row)
-{
-	if (dt == NB_INT8)
-		return _mm512_xor_si512(_mm512_loadu_si512(row), _mm512_set1_epi8((char)0x80));
-	__m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)row), _mm256_set1_epi8((char)0x88));
-	__m256i f = _mm256_set1_epi8(15);
+/* Integer class with vpdpbusd, register-blocked as the float strips are:
+ * B is the unsigned operand (b + off, off = 128 for int8, 8 for int4), A's
+ * quads are broadcast as the signed one, and off * (sum of row i of A)
+ * comes off by starting row i's accumulators at its negative (int32 sums
+ * wrap, in vpdpbusd and here in unsigned arithmetic, so the order does not
+ * matter: C is exact whenever the true result fits int32).  k goes in blocks of GEMV_QB quads;
+ * within one, each strip of 64 columns holds up to 4 rows of C in 16
+ * accumulators: per quad, the 4 rows of B are loaded, regrouped into
+ * column quads (8 unpacks) and applied to every row of the group.  More
+ * rows of C (up to GEMV_MG at a time) run group after group on the same
+ * strip, whose B block (16 KiB for int8) is then still in L1.  B larger
+ * than L2 is prefetched per row, as in the float strips, but eight strips
+ * ahead: at 2 strips (as there) m = 4 ran about 0.75x the rate from DRAM
+ * (4096^2 int8, interleaved, loaded machine); from 4 to 8 gained a little
+ * more.
+ * The quads' lanes are in unpack order; C gets its columns back with two
+ * vpermt2d and a blend per vector (gemv_perm) as it is written.  The last
+ * strip's columns and bytes are masked, so no column needs scalar code. */
+#define GEMV_QB 64
+#define GEMV_MG 16
 
-	return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(v, f)),
-				  _mm256_and_si256(_mm256_srli_epi16(v, 4), f), 1);
+/* One row of 64 columns of B as unsigned bytes b + off, BYTES of it
+ * (mask; full strips load plainly): int8 in column order; int4 as the 32
+ * low nibbles (even columns) then the 32 high nibbles (odd columns), which
+ * saves a shuffle: gemv_perm undoes any order. */
+INLINE __m512i gemv_row(enum nb_dtype dt, const int FULL, const uint8_t *row, __mmask64 mb)
+{
+	if (dt == NB_INT8) {
+		__m512i x = FULL ? _mm512_loadu_si512(row) : _mm512_maskz_loadu_epi8(mb, row);
+
+		return _mm512_xor_si512(x, _mm512_set1_epi8((char)0x80));
+	}
+	/* The 32 bytes in both halves, the upper one shifted down a nibble;
+	 * then (x & 15) ^ 8 = x + 8 for a nibble x of -8..7, in one vpternlogd. */
+	__m256i h = FULL ? _mm256_loadu_si256((const __m256i *)row) : _mm256_maskz_loadu_epi8((__mmask32)mb, row);
+	const long long s4 = 0x0004000400040004;	/* 4 in each 16-bit lane */
+	__m512i x = _mm512_srlv_epi16(_mm512_broadcast_i64x4(h), _mm512_set_epi64(s4, s4, s4, s4, 0, 0, 0, 0));
+
+	return _mm512_ternarylogic_epi32(x, _mm512_set1_epi8(15), _mm512_set1_epi8(8), 0x6a);
 }
 
 /* Four rows of 64 columns as u8 k-quads: q[g] lane w (of 16) holds the quad
- * of one column; which, gemv_map tells. */
+ * of one column; which, gemv_perm works out. */
 INLINE void gemv_quads(__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q[4])
 {
 	__m512i t0 = _mm512_unpacklo_epi8(x0, x1), t1 = _mm512_unpackhi_epi8(x0, x1);
@@ -751,11 +777,19 @@ INLINE void gemv_quads(__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q
 	q[3] = _mm512_unpackhi_epi16(t1, t3);
 }
 
-/* The column of each of the 64 int32 lanes of q[0..3]: the same loads and
- * shuffles run on column numbers instead of data. */
-static void gemv_map(enum nb_dtype dt, uint8_t map[64])
+/* Output vector v (columns 16v..16v+15 of a strip) from the quads' lanes:
+ * vpermt2d of accumulators 0-1 (lo) and 2-3 (hi), hi where sel is set. */
+struct gemv_perm {
+	__m512i lo[4], hi[4];
+	__mmask16 sel[4];
+};
+
+/* The same loads and shuffles run on column numbers instead of data give
+ * each lane's column; inverted into the permutes' indices. */
+static void gemv_perm_init(enum nb_dtype dt, struct gemv_perm *pm)
 {
 	uint8_t idx[64], out[4][64];
+	int32_t lo[4][16], hi[4][16];
 	__m512i x, q[4];
 
 	for (int j = 0; j < 64; j++)
@@ -764,120 +798,202 @@ static void gemv_map(enum nb_dtype dt, uint8_t map[64])
 	gemv_quads(x, x, x, x, q);
 	for (int g = 0; g < 4; g++)
 		_mm512_storeu_si512(out[g], q[g]);
+	memset(pm->sel, 0, sizeof(pm->sel));
 	for (int g = 0; g < 4; g++)
-		for (int w = 0; w < 16; w++)
-			map[g * 16 + w] = out[g][4 * w];
-}
+		for (int w = 0; w < 16; w++) {
+			int col = out[g][4 * w], v = col / 16, e = col % 16;
 
-/* Row i's quad q of A as signed bytes, from the int16 copy (zero past k). */
-static inline int32_t a_quad(const int16_t *ai, long q, long k)
-{
-	uint32_t w = 0;
-
-	for (long x = 0; x < 4 && 4 * q + x < k; x++)
-		w |= (uint32_t)(uint8_t)ai[4 * q + x] << (8 * x);
-	return (int32_t)w;
-}
-
-/* Integer class with vpdpbusd: B as the unsigned operand (b + off), A's
- * quads broadcast as the signed one; off * (sum of row i of A) comes off
- * at the end.  k in blocks of GEMV_QB quads; within one, for each group of
- * up to 4 rows of C and each 64 columns: the 4 rows of B of each quad are
- * loaded, regrouped into quads (8 unpacks) and applied to the group's 16
- * accumulators, which stay in registers for the whole k block; then C
- * (kept in the quads' column order until the end) is written once.  The
- * second half of each 64-byte line of an int4 row is read from cache by
- * the next 64 columns.  Columns past the last 64 in scalar code. */
-#define GEMV_QB 64
-
-INLINE void gemv_block(enum nb_dtype dt, const int MI, const struct gemm_small *s, long i0,
-		       long q0, long qe, const int32_t aq[][GEMV_QB], long j0, long jt)
-{
-	int32_t *c = s->c;
-	long n = s->n, k = s->k, ld = s->b.ld;
-	const __m512i z = _mm512_setzero_si512();
-
-	for (long j = j0; j < jt; j += 64) {
-		const uint8_t *bj = (const uint8_t *)s->b.p + (dt == NB_INT8 ? j : j / 2);
-		__m512i acc[4][4];
-
-		for (int i = 0; i < MI; i++)
-			for (int g = 0; g < 4; g++)
-				acc[i][g] = z;
-		for (long q = q0; q < qe; q++) {
-			const uint8_t *b0 = bj + 4 * q * ld;
-			__m512i qd[4];
-
-			if (4 * q + 4 <= k)
-				gemv_quads(gemv_row(dt, b0), gemv_row(dt, b0 + ld), gemv_row(dt, b0 + 2 * ld),
-					   gemv_row(dt, b0 + 3 * ld), qd);
-			else
-				gemv_quads(gemv_row(dt, b0), 4 * q + 1 < k ? gemv_row(dt, b0 + ld) : z,
-					   4 * q + 2 < k ? gemv_row(dt, b0 + 2 * ld) : z, z, qd);
-			for (int i = 0; i < MI; i++) {
-				__m512i w = _mm512_set1_epi32(aq[i][q - q0]);
-
-				for (int g = 0; g < 4; g++)
-					acc[i][g] = _mm512_dpbusd_epi32(acc[i][g], qd[g], w);
-			}
+			lo[v][e] = hi[v][e] = (g & 1) * 16 + w;
+			if (g >= 2)
+				pm->sel[v] |= (__mmask16)(1u << e);
 		}
-		for (int i = 0; i < MI; i++) {
-			__m512i *ci = (__m512i *)(c + (i0 + i) * n + j);
+	for (int v = 0; v < 4; v++) {
+		pm->lo[v] = _mm512_loadu_si512(lo[v]);
+		pm->hi[v] = _mm512_loadu_si512(hi[v]);
+	}
+}
 
-			for (int g = 0; g < 4; g++)
-				_mm512_storeu_si512(ci + g, q0 ? _mm512_add_epi32(acc[i][g], _mm512_loadu_si512(ci + g))
-							       : acc[i][g]);
+/* One strip's block: state shared by its groups of rows. */
+struct gemv_strip {
+	const uint8_t *b;	/* B at the strip's first column, row 0 */
+	long q0, qe;		/* quads of the k block */
+	__mmask64 mb;		/* bytes of a row in the strip */
+	__mmask16 mk[4];	/* columns of each output vector */
+	int32_t *c;		/* C at the strip's first column, row 0 */
+	__m512i *buf;		/* the block's quads, 4 per k quad, for later groups */
+};
+
+/* Where a group gets B's quads: from B (the only group), from B keeping
+ * them in the strip's buffer (the first of several), or from the buffer. */
+enum { GEMV_BUF_NONE, GEMV_BUF_STORE, GEMV_BUF_LOAD };
+
+/* acc += u8 quads of U times s8 quads of S, in place: with the intrinsic,
+ * GCC 12 copies every accumulator through another register per use. */
+INLINE void dpbusd(__m512i *acc, __m512i u, __m512i s)
+{
+	__asm__("vpdpbusd %2, %1, %0" : "+v"(*acc) : "v"(u), "v"(s));
+}
+
+/* One k quad of a group: B's four rows (or the buffer's quads) times A's
+ * broadcast quads into ACC.  PART: the last quad, with rows past k (where
+ * A's bytes are 0; B is not read there). */
+INLINE void gemv_quad(enum nb_dtype dt, const int MI, const int FULL, const int BUF, const int PART,
+		      const struct gemm_small *s, const struct gemv_strip *st, long q,
+		      const int32_t (*aq)[GEMV_QB + 8], __m512i acc[4][4])
+{
+	long k = s->k, ld = s->b.ld;
+	const uint8_t *b0 = st->b + 4 * q * ld;
+	__m512i *bq = st->buf + 4 * (q - st->q0), qd[4], z = _mm512_setzero_si512();
+
+	if (BUF == GEMV_BUF_LOAD) {
+		_Pragma("GCC unroll 4")
+		for (int g = 0; g < 4; g++)
+			qd[g] = _mm512_load_si512(bq + g);
+	} else {
+		if (s->prefetch)	/* eight strips ahead, in each row */
+			for (int r = 0; r < 4; r++)
+				_mm_prefetch((const char *)(b0 + r * ld + (dt == NB_INT8 ? 512 : 256)), _MM_HINT_T0);
+		gemv_quads(gemv_row(dt, FULL, b0, st->mb),
+			   !PART || 4 * q + 1 < k ? gemv_row(dt, FULL, b0 + ld, st->mb) : z,
+			   !PART || 4 * q + 2 < k ? gemv_row(dt, FULL, b0 + 2 * ld, st->mb) : z,
+			   !PART ? gemv_row(dt, FULL, b0 + 3 * ld, st->mb) : z, qd);
+		_Pragma("GCC unroll 4")
+		for (int g = 0; BUF == GEMV_BUF_STORE && g < 4; g++)
+			_mm512_store_si512(bq + g, qd[g]);
+	}
+	_Pragma("GCC unroll 4")
+	for (int i = 0; i < MI; i++) {
+		__m512i w = _mm512_set1_epi32(aq[i][q - st->q0]);
+
+		_Pragma("GCC unroll 4")
+		for (int g = 0; g < 4; g++)
+			dpbusd(&acc[i][g], qd[g], w);
+	}
+}
+
+/* Rows i0..i0+MI-1 of C (MI <= 4) over one strip and k block; aq: the
+ * group's quads of A for the block, init: -off * (row sums of A). */
+INLINE void gemv_group(enum nb_dtype dt, const int MI, const int FULL, const int BUF,
+		       const struct gemm_small *s, const struct gemv_strip *st, long i0,
+		       const int32_t (*aq)[GEMV_QB + 8], const int32_t *init, const struct gemv_perm *pm)
+{
+	long qf = s->k / 4 < st->qe ? s->k / 4 : st->qe, q = st->q0;
+	__m512i acc[4][4];
+
+	_Pragma("GCC unroll 4")
+	for (int i = 0; i < MI; i++)
+		_Pragma("GCC unroll 4")
+		for (int g = 0; g < 4; g++)
+			acc[i][g] = st->q0 ? _mm512_setzero_si512() : _mm512_set1_epi32(init[i]);
+	for (; q < qf; q++)
+		gemv_quad(dt, MI, FULL, BUF, 0, s, st, q, aq, acc);
+	if (q < st->qe)
+		gemv_quad(dt, MI, FULL, BUF, 1, s, st, q, aq, acc);
+	_Pragma("GCC unroll 4")
+	for (int i = 0; i < MI; i++) {
+		int32_t *ci = st->c + (i0 + i) * s->n;
+
+		_Pragma("GCC unroll 4")
+		for (int v = 0; v < 4; v++) {
+			__m512i r = _mm512_mask_blend_epi32(pm->sel[v],
+							    _mm512_permutex2var_epi32(acc[i][0], pm->lo[v], acc[i][1]),
+							    _mm512_permutex2var_epi32(acc[i][2], pm->hi[v], acc[i][3]));
+
+			if (st->q0)
+				r = _mm512_add_epi32(r, _mm512_maskz_loadu_epi32(st->mk[v], ci + 16 * v));
+			_mm512_mask_storeu_epi32(ci + 16 * v, st->mk[v], r);
 		}
 	}
+}
+
+/* All groups of rows i0..i0+mg-1 on one strip and k block. */
+INLINE void gemv_strip(enum nb_dtype dt, const int FULL, const struct gemm_small *s,
+		       const struct gemv_strip *st, long i0, long mg, const int32_t (*aq)[GEMV_QB + 8],
+		       const int32_t *init, const struct gemv_perm *pm)
+{
+	if (mg <= 4) {
+		switch (mg) {
+		case 1: gemv_group(dt, 1, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
+		case 2: gemv_group(dt, 2, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
+		case 3: gemv_group(dt, 3, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
+		default: gemv_group(dt, 4, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
+		}
+		return;
+	}
+	gemv_group(dt, 4, FULL, GEMV_BUF_STORE, s, st, i0, aq, init, pm);
+	for (long g = 4; g < mg; g += 4) {
+		const int32_t (*ag)[GEMV_QB + 8] = aq + g;
+
+		switch (mg - g < 4 ? mg - g : 4) {
+		case 1: gemv_group(dt, 1, FULL, GEMV_BUF_LOAD, s, st, i0 + g, ag, init + g, pm); break;
+		case 2: gemv_group(dt, 2, FULL, GEMV_BUF_LOAD, s, st, i0 + g, ag, init + g, pm); break;
+		case 3: gemv_group(dt, 3, FULL, GEMV_BUF_LOAD, s, st, i0 + g, ag, init + g, pm); break;
+		default: gemv_group(dt, 4, FULL, GEMV_BUF_LOAD, s, st, i0 + g, ag, init + g, pm); break;
+		}
+	}
+}
+
+/* Row i's quads [q0, qe) of A as signed bytes, from the int16 copy (kp2
+ * elements, zero past k), 8 quads per conversion; dst has 8 spare. */
+static void a_quads(const int16_t *ai, long kp2, long q0, long qe, int32_t *dst)
+{
+	for (long q = q0; q < qe; q += 8) {
+		long left = kp2 - 4 * q;
+		__mmask32 m = left >= 32 ? ~(__mmask32)0 : left <= 0 ? 0 : (__mmask32)((1u << left) - 1);
+		__m256i v = _mm512_cvtepi16_epi8(_mm512_maskz_loadu_epi16(m, ai + 4 * q));
+
+		_mm256_storeu_si256((__m256i *)(dst + (q - q0)), v);
+	}
+}
+
+/* The sum of N int16 (vpmaddwd against ones, 32 at a time). */
+static int32_t row_sum(const int16_t *x, long n)
+{
+	__m512i acc = _mm512_setzero_si512();
+
+	for (long p = 0; p < n; p += 32) {
+		__mmask32 m = n - p >= 32 ? ~(__mmask32)0 : (__mmask32)((1u << (n - p)) - 1);
+
+		acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(m, x + p), _mm512_set1_epi16(1)));
+	}
+	return _mm512_reduce_add_epi32(acc);
 }
 
 INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long j1)
 {
-	const int16_t *a = s->ap;	/* m x 2kp int16 */
-	int32_t *c = s->c, off = dt == NB_INT8 ? 128 : 8;
-	long m = s->m, n = s->n, k = s->k, kp2 = 2 * ((k + 1) / 2), kq = (k + 3) / 4;
-	long jt = j0 + (j1 - j0) / 64 * 64;
-	int32_t aq[4][GEMV_QB];
-	uint8_t map[64];
+	const int16_t *a = s->ap;	/* m x kp2 int16 */
+	long m = s->m, k = s->k, kp2 = 2 * ((k + 1) / 2), kq = (k + 3) / 4;
+	int32_t off = dt == NB_INT8 ? 128 : 8, aq[GEMV_MG][GEMV_QB + 8], init[GEMV_MG];
+	__m512i buf[4 * GEMV_QB];
+	struct gemv_perm pm;
 
-	gemv_map(dt, map);
-	for (long q0 = 0; q0 < kq && jt > j0; q0 += GEMV_QB) {
-		long qe = kq - q0 < GEMV_QB ? kq : q0 + GEMV_QB;
+	gemv_perm_init(dt, &pm);
+	for (long i0 = 0; i0 < m; i0 += GEMV_MG) {
+		long mg = m - i0 < GEMV_MG ? m - i0 : GEMV_MG;
 
-		for (long i0 = 0; i0 < m; i0 += 4) {
-			long mi = m - i0 < 4 ? m - i0 : 4;
+		for (long i = 0; i < mg; i++)
+			init[i] = (int32_t)(0u - (uint32_t)off * (uint32_t)row_sum(a + (i0 + i) * kp2, kp2));
+		for (long q0 = 0; q0 < kq; q0 += GEMV_QB) {
+			long qe = kq - q0 < GEMV_QB ? kq : q0 + GEMV_QB;
 
-			for (long i = 0; i < mi; i++)
-				for (long q = q0; q < qe; q++)
-					aq[i][q - q0] = a_quad(a + (i0 + i) * kp2, q, k);
-			switch (mi) {
-			case 1: gemv_block(dt, 1, s, i0, q0, qe, aq, j0, jt); break;
-			case 2: gemv_block(dt, 2, s, i0, q0, qe, aq, j0, jt); break;
-			case 3: gemv_block(dt, 3, s, i0, q0, qe, aq, j0, jt); break;
-			default: gemv_block(dt, 4, s, i0, q0, qe, aq, j0, jt); break;
+			for (long i = 0; i < mg; i++)
+				a_quads(a + (i0 + i) * kp2, kp2, q0, qe, aq[i]);
+			for (long j = j0; j < j1; j += 64) {
+				long cols = j1 - j < 64 ? j1 - j : 64, bytes = dt == NB_INT8 ? cols : (cols + 1) / 2;
+				struct gemv_strip st = {
+					(const uint8_t *)s->b.p + (dt == NB_INT8 ? j : j / 2), q0, qe,
+					bytes >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << bytes) - 1,
+					{ tail_mask(cols), tail_mask(cols - 16), tail_mask(cols - 32), tail_mask(cols - 48) },
+					(int32_t *)s->c + j, buf,
+				};
+
+				if (cols == 64)
+					gemv_strip(dt, 1, s, &st, i0, mg, aq, init, &pm);
+				else
+					gemv_strip(dt, 0, s, &st, i0, mg, aq, init, &pm);
 			}
 		}
 	}
-	/* In place: the quads' column order to C's, minus the offset. */
-	for (long i = 0; i < m && jt > j0; i++) {
-		int32_t sum = 0, t[64];
-
-		for (long p = 0; p < k; p++)
-			sum += a[i * kp2 + p];
-		for (long j = j0; j < jt; j += 64) {
-			memcpy(t, c + i * n + j, sizeof(t));
-			for (int w = 0; w < 64; w++)
-				c[i * n + j + map[w]] = t[w] - off * sum;
-		}
-	}
-	for (long i = 0; i < m; i++)
-		for (long j = jt; j < j1; j++) {
-			int32_t sum = 0;
-
-			for (long p = 0; p < k; p++)
-				sum += a[i * kp2 + p] * get1_i(dt, &s->b, p, j);
-			c[i * n + j] = sum;
-		}
 }
 
 static void small_int8(const struct gemm_small *s, long j0, long j1) { small_q(NB_INT8, s, j0, j1); }
@@ -890,9 +1006,9 @@ static const struct gemm_impl avx512_impls[NB_DTYPE_COUNT] = {
 		      pack_b_fp16, ukr_f32_14x32, small_fp16, MR, NR },
 	[NB_BF16] = { "gemm_bf16_avx512_dpbf16_14x32", "gemv_bf16_avx512", 2, 2, 2, 0, 4, pack_a_bf16p,
 		      pack_b_bf16p, ukr_bf16_14x32, small_bf16, MR, NR },
-	[NB_INT8] = { "gemm_int8_avx512_vnni_14x32", "gemv_int8_avx512", 4, 1, 1, 4 * NR, 4,
+	[NB_INT8] = { "gemm_int8_avx512_vnni_14x32", "gemv_int8_avx512", 4, 1, 1, 4 * NR, 16,
 		      pack_a_int8q, pack_b_int8q, ukr_u8s8_14x32, small_int8, MR, NR },
-	[NB_INT4] = { "gemm_int4_avx512_vnni_14x32", "gemv_int4_avx512", 4, 1, 1, 4 * NR, 2,
+	[NB_INT4] = { "gemm_int4_avx512_vnni_14x32", "gemv_int4_avx512", 4, 1, 1, 4 * NR, 16,
 		      pack_a_int4q, pack_b_int4q, ukr_u8s8_14x32, small_int4, MR, NR },
 };
 
