@@ -14,6 +14,7 @@
 #include "config.h"
 #include "npubench.h"
 #include "kernels/kernel.h"
+#include "kernels/workload-ew.h"
 #include "model/collective.h"
 #include "model/model.h"
 #include "model/profile.h"
@@ -437,6 +438,40 @@ static int probe_csr(struct probe *pr, struct nb_profile_doc *doc)
 	return 0;
 }
 
+/* The host workloads' elementwise loops (workload-ew.h) run on one thread
+ * whatever --threads says, as separate passes over fp32 activations, and
+ * most of them are bound by their instructions, not by a memory level: the
+ * workload model charges their elements at these rates (and their bytes at
+ * the bandwidth of the level they live in, the longer of the two). */
+static int probe_elementwise(struct nb_profile_doc *doc)
+{
+	static const struct { const char *key, *note; } f[3] = {
+		{ "compute.elementwise_gelems",
+		  "one thread's vector pass rounding fp32 to bf16 (the host workloads' plain elementwise pass), "
+		  "32 Ki elements within L2, fastest of 7 blocks" },
+		{ "compute.elementwise_exp_gelems",
+		  "one thread's vector pass computing one exponential per element (the host workloads' softmax "
+		  "exponentials), 32 Ki elements within L2, fastest of 7 blocks" },
+		{ "compute.elementwise_act_gelems",
+		  "one thread's GELU (tanh form), the host workloads' MLP activation, 32 Ki elements within L2, "
+		  "fastest of 7 blocks" },
+	};
+	int isa = cpu_detect()->isa;
+
+	for (int i = 0; i < 3; i++) {
+		double v;
+
+		if (ranks_rank() == 0)
+			fprintf(stderr, "probe: %s ...", f[i].key);
+		if ((v = wl_ew_rate(isa, i)) <= 0)
+			return error("probe: %s: cannot allocate its buffers", f[i].key);
+		if (ranks_rank() == 0)
+			fprintf(stderr, " %.4g elements/s\n", v);
+		profile_doc_fig(doc, f[i].key, v / 1e9, "PROBE", "measured", f[i].note);
+	}
+	return 0;
+}
+
 /* The model's efficiencies and latencies. */
 static int probe_model(struct probe *pr, struct nb_profile_doc *doc)
 {
@@ -460,6 +495,8 @@ static int probe_model(struct probe *pr, struct nb_profile_doc *doc)
 			"an 8x8x8 GEMM: dispatch to the pinned threads and back");
 	profile_doc_fig(doc, "model.overlap", 0.5, "EST", "estimate",
 			"hardware prefetch hides part of the memory time behind FMAs");
+	if (probe_elementwise(doc))
+		return -1;
 	return probe_csr(pr, doc);
 }
 

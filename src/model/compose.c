@@ -53,6 +53,8 @@ struct wctx {
 	int fail;
 	enum nb_pred_status st;
 	char reason[256];
+	double ew_rate[3];	/* elements/s of the plain, exponential and activation passes, or 0 */
+	double ew_elems[3], ew_s;	/* what the step's passes count and cost */
 	const char *coll_op[C_NCOMM];
 	double coll_bytes[C_NCOMM];
 	int coll_ranks[C_NCOMM];
@@ -189,6 +191,33 @@ static double stream(struct wctx *x, double bytes, int reads, int writes)
 	return pieces * member(x, &c);
 }
 
+/* An elementwise group whose bytes take STREAM_S seconds at their memory
+ * level, run by an implementation whose elementwise work is separate vector
+ * passes over fp32 activations, one thread's, as the profile's
+ * compute.elementwise_* rates measure them (the host's): PLAIN elements of
+ * plain passes (rounding to the dtype, copies, adds, the norm's two passes,
+ * the softmax's maximum, sum and division), EXP exponentials, ACT
+ * activations.  Such passes are bound by their instructions more than by
+ * the level their data lives in, so the group costs the longer of the two.
+ * A profile without the rates (accelerators, whose frameworks fuse these
+ * ops into bandwidth-bound kernels) keeps STREAM_S. */
+static double ew_group(struct wctx *x, double stream_s, double plain, double exp, double act)
+{
+	double n[3] = { plain, exp, act }, t = 0;
+
+	if (x->ew_rate[0] <= 0 || x->fail)
+		return stream_s;
+	for (int i = 0; i < 3; i++) {
+		/* Without its own rate a class runs as plain passes. */
+		double r = x->ew_rate[i] > 0 ? x->ew_rate[i] : x->ew_rate[0];
+
+		t += n[i] / r;
+		x->ew_elems[i] += x->weight * n[i];
+	}
+	x->ew_s += x->weight * fmax(t, stream_s);
+	return fmax(t, stream_s);
+}
+
 /* Collective OP of BYTES (nccl-tests' convention) over RANKS ranks whose
  * neighbours are STRIDE chips apart: the scale-up domain then holds
  * chips / stride of them (one per domain past that), so a group strided
@@ -242,6 +271,20 @@ static double overlap(double comm, double g, int64_t chunks)
 	return fmax(0, comm - g) + fmin(comm, g) / (double)chunks;
 }
 
+/* The plain passes of attention with the scores in memory over ROWS query
+ * rows (sequences x heads x rows each) of NH heads, N rows each, against
+ * CTX keys: each query row rounded to the dtype (a head's d values), the
+ * softmax's maximum, sum and division and the scores' rounding over the
+ * full rows, the output copied out, and (inference) the new keys and
+ * values rounded into the cache. */
+static double att_plain(const struct wctx *x, double rows_tok, double nh, double n, double ctx)
+{
+	const struct nb_workload *w = x->w;
+	double d = (double)w->m.head_dim, kv = w->train ? 0 : 2.0 * rows_tok / heads_per_chip(w) * kv_per_chip(w) * d;
+
+	return 2 * rows_tok * d + 4 * nh * n * ctx + kv;
+}
+
 /* Attention with the scores in memory, for NH heads (sequences x heads
  * per chip) of SEQ x SEQ: QK^T and PV as one GEMM per head over the full
  * square (the mask is applied to the scores, not skipped), a fused
@@ -252,7 +295,7 @@ static double overlap(double comm, double g, int64_t chunks)
  * tensors). */
 static void materialized(struct wctx *x, int64_t nh, int64_t seq, int64_t d, struct layer *L)
 {
-	double sc = (double)nh * seq * seq * x->ab, w = x->weight;
+	double sc = (double)nh * seq * seq * x->ab, w = x->weight, seen = (double)nh * seq * (seq + 1) / 2;
 	int train = x->w->train;
 
 	x->weight = w * nh;
@@ -260,7 +303,9 @@ static void materialized(struct wctx *x, int64_t nh, int64_t seq, int64_t d, str
 	if (train)
 		L->attn_b = nh * (3 * gemm(x, seq, d, seq) + gemm(x, seq, seq, d));
 	x->weight = w;
-	L->attn_f += stream(x, 2 * sc, 1, 1) + (train ? stream(x, 2.5 * sc, 1, 1) : 0);
+	/* The causal softmax's exponentials cover the keys each row sees. */
+	L->attn_f += ew_group(x, stream(x, 2 * sc, 1, 1) + (train ? stream(x, 2.5 * sc, 1, 1) : 0),
+			      att_plain(x, nh * seq, nh, seq, seq) - 3.0 * nh * seq * seq + 3 * seen, seen, 0);
 	if (train)	/* dropout backward: dP' and the mask in, dP out; softmax backward: P, dP in, dS out */
 		L->attn_b += stream(x, 2.5 * sc, 1, 1) + stream(x, 3 * sc, 2, 1);
 }
@@ -309,7 +354,8 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 		x->weight = wt * nh;
 		L->attn_f = nh * (gemm(x, 1, ctx, d) + gemm(x, 1, d, ctx));
 		x->weight = wt;
-		L->attn_f += stream(x, 2 * nh * ctx * ab, 1, 1);
+		L->attn_f += ew_group(x, stream(x, 2 * nh * ctx * ab, 1, 1), att_plain(x, nh, nh, 1, (double)ctx),
+				      nh * ctx, 0);
 	} else if (ctx > 0) {
 		L->attn_f = stream(x, (double)b * ctx * 2 * hkv * d * dtype_bits(w->kv_dtype) / 8, 1, 0);
 	} else if (w->attn_materialized) {
@@ -318,10 +364,14 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 		L->attn_f = attention(x, b, ha, seq, seq, d);
 		L->attn_b = w->train ? ATTN_BWD_FACTOR * L->attn_f : 0;
 	}
-	/* Two norms, two residual adds, the activation, rotary embedding. */
-	L->stream_f = 2 * stream(x, 2 * Tn * h * ab, 1, 1) + 2 * stream(x, 3 * Tn * h * ab, 2, 1)
+	/* Two norms, two residual adds, the activation, rotary embedding.
+	 * As passes: each norm two (the sum of squares, the scaling), each
+	 * add one, and the input of each of the four products rounded to the
+	 * dtype in one. */
+	L->stream_f = ew_group(x, 2 * stream(x, 2 * Tn * h * ab, 1, 1) + 2 * stream(x, 3 * Tn * h * ab, 2, 1)
 		+ (m->gated ? stream(x, 3 * tok_mlp * fl * ab, 2, 1) : stream(x, 2 * tok_mlp * fl * ab, 1, 1))
-		+ stream(x, 2.0 * T * (ha + hkv) * d * ab, 1, 1);
+		+ stream(x, 2.0 * T * (ha + hkv) * d * ab, 1, 1),
+		6.0 * Tn * h + 2.0 * T * h + (double)T * ha * d + tok_mlp * fl, 0, tok_mlp * fl);
 	L->stream_b = w->train ? 2 * L->stream_f : 0;
 	/* Tensor parallelism: an all-reduce after attention and after the MLP,
 	 * or with sequence parallelism a reduce-scatter and an all-gather. */
@@ -535,6 +585,13 @@ static void infer_run(struct wctx *x, struct step *st)
 	x->weight = 1 + steps;
 	logits_p = gemm(x, w->batch, vt, h);
 	logits_d = logits_p;
+	/* Around the logits: the final norm's two passes and the rounding of
+	 * each sequence's last row, the greedy pick over the vocabulary; and
+	 * the embedding rows copied in (the prompt's in prefill). */
+	x->weight = 1;
+	logits_p += ew_group(x, 0, 3.0 * w->batch * h + (double)w->batch * vt + (double)T * h, 0, 0);
+	x->weight = steps;
+	logits_d += ew_group(x, 0, 4.0 * w->batch * h + (double)w->batch * vt, 0, 0);
 	send_p = coll(x, C_PP, NB_COLL_SENDRECV, (double)T * h * x->ab, w->pp > 1 ? 2 : 1, (int)t);
 	send_d = coll(x, C_PP, NB_COLL_SENDRECV, (double)w->batch * h * x->ab, w->pp > 1 ? 2 : 1, (int)t);
 	pre = Lm * (P.gemm_f + P.attn_f + P.stream_f + P.tp + P.ep) + logits_p + (w->pp - 1) * send_p;
@@ -630,6 +687,11 @@ static const char *const assumptions[] = {
 	"fitted to the workload measurements",
 	"tp inside the scale-up domain, dp across it (stride tp), pp outermost",
 	"MoE tokens spread evenly over experts",
+	"ew: the profile gives compute.elementwise_* rates (an implementation running its elementwise work "
+	"as separate one-thread vector passes over fp32 activations, the host's): each elementwise group costs "
+	"the longer of its bytes at their memory level and its passes' elements at those rates (plain passes: "
+	"the norms' two, the adds, each product's input rounded, the softmax's maximum, sum and division, "
+	"the scores rounded, the KV rows appended, the embedding rows, the greedy pick)",
 	"infer quant=weight (int8 default): weights read at their dtype's size, each converted to bf16 "
 	"once per row of tiles at compute.special_tflops, beside the bf16 matrix work",
 	NULL,
@@ -680,6 +742,18 @@ static char *wl_breakdown(const struct wctx *x, const struct step *st, const str
 		add_num(c, "ranks", x->coll_ranks[i]);
 		cJSON_AddStringToObject(c, "algorithm", x->coll_algo[i]);
 	}
+	if (x->ew_rate[0] > 0) {
+		static const char *const cls[3] = { "plain", "exp", "activation" };
+		cJSON *e = cJSON_AddObjectToObject(root, "elementwise_passes");
+
+		o = cJSON_AddObjectToObject(e, "elements");
+		for (int i = 0; i < 3; i++)
+			add_num(o, cls[i], x->ew_elems[i]);
+		o = cJSON_AddObjectToObject(e, "rate_per_s");
+		for (int i = 0; i < 3; i++)
+			add_num(o, cls[i], x->ew_rate[i] > 0 ? x->ew_rate[i] : x->ew_rate[0]);
+		add_num(e, "seconds", x->ew_s);
+	}
 	add_num(root, "bubble_s", st->bubble);
 	add_num(root, "optimizer_s", st->optimizer);
 	/* What keeps the step from its compute alone. */
@@ -692,7 +766,7 @@ static char *wl_breakdown(const struct wctx *x, const struct step *st, const str
 	add_overlap(root, w);
 	o = cJSON_AddArrayToObject(root, "assumptions");
 	for (const char *const *a = assumptions; *a; a++)
-		if (w->train || strncmp(*a, "train:", 6))
+		if ((w->train || strncmp(*a, "train:", 6)) && (x->ew_rate[0] > 0 || strncmp(*a, "ew:", 3)))
 			cJSON_AddItemToArray(o, cJSON_CreateString(*a));
 	json = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
@@ -759,6 +833,9 @@ int compose_predict(const struct nb_case *c, const struct nb_profile *p, struct 
 	x.adt = w.dtype == NB_FP16 ? NB_FP16 : NB_BF16;
 	x.ab = 2;
 	x.sustained = w.train ? TRAIN_SUSTAINED : 1;
+	x.ew_rate[0] = profile_ew_rate(p);
+	x.ew_rate[1] = profile_ew_exp_rate(p);
+	x.ew_rate[2] = profile_ew_act_rate(p);
 	x.weight = 1;
 	r.chips = (int)(w.tp * w.pp * w.dp);
 	compose_memory(&w, profile_mem_bytes(p), &r.mem);

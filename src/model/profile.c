@@ -45,6 +45,7 @@ struct nb_profile {
 	double capacity_gib, bandwidth_gbs, read_bandwidth_gbs, write_bandwidth_gbs;
 	double llc_mib, llc_bandwidth_gbs, local_kib;
 	double units, tile_m, tile_n, tile_k, block_m, block_n, clock_mhz, vector_tflops;
+	double ew_gelems, ew_exp_gelems, ew_act_gelems;
 	double ic_bandwidth_gbs, ic_latency_us, tdp_w;
 	const char *up_kind, *up_shape, *up_reduction, *out_name;
 	double up_chips, up_links, up_link_gbs, up_base_us, up_efficiency, up_reduction_efficiency;
@@ -131,6 +132,9 @@ static const struct key keys[] = {
 	{ "compute.block_n", K_FIGINT, REQ, 0, 65536, OFF(block_n) },
 	{ "compute.clock_mhz", K_FIG, 0, 0, 1e5, OFF(clock_mhz) },
 	{ "compute.special_tflops", K_FIG, 0, 0, 1e6, OFF(vector_tflops) },
+	{ "compute.elementwise_gelems", K_FIG, 0, 0, 1e6, OFF(ew_gelems) },
+	{ "compute.elementwise_exp_gelems", K_FIG, 0, 0, 1e6, OFF(ew_exp_gelems) },
+	{ "compute.elementwise_act_gelems", K_FIG, 0, 0, 1e6, OFF(ew_act_gelems) },
 	{ "interconnect", K_OBJ, 0, 0, 0, NOFF },
 	{ "interconnect.name", K_STR, REQ, 0, 0, OFF(ic_name) },
 	{ "interconnect.bandwidth_gbs", K_FIG, REQ, 0, 1e6, OFF(ic_bandwidth_gbs) },
@@ -1051,6 +1055,9 @@ void profile_block(const struct nb_profile *p, int *m, int *n)
 
 double profile_clock_hz(const struct nb_profile *p) { return p->clock_mhz * 1e6; }
 double profile_vector_flops(const struct nb_profile *p) { return p->vector_tflops * 1e12; }
+double profile_ew_rate(const struct nb_profile *p) { return p->ew_gelems * 1e9; }
+double profile_ew_exp_rate(const struct nb_profile *p) { return p->ew_exp_gelems * 1e9; }
+double profile_ew_act_rate(const struct nb_profile *p) { return p->ew_act_gelems * 1e9; }
 double profile_interconnect_bytes_per_s(const struct nb_profile *p) { return p->ic_bandwidth_gbs * 1e9; }
 const char *profile_interconnect_name(const struct nb_profile *p) { return p->ic_name; }
 double profile_tdp_w(const struct nb_profile *p) { return p->tdp_w; }

@@ -115,6 +115,14 @@ void profile_block(const struct nb_profile *p, int *m, int *n);
 double profile_clock_hz(const struct nb_profile *p);
 /* Special-function (exp) rate of the vector units, per second; used for softmax. */
 double profile_vector_flops(const struct nb_profile *p);
+/* Elements per second of an implementation whose elementwise work runs as
+ * separate vector passes over fp32 activations (the host's): a plain pass
+ * (compute.elementwise_gelems), one computing an exponential per element
+ * (compute.elementwise_exp_gelems) and the MLP's activation
+ * (compute.elementwise_act_gelems); 0 when the profile gives none. */
+double profile_ew_rate(const struct nb_profile *p);
+double profile_ew_exp_rate(const struct nb_profile *p);
+double profile_ew_act_rate(const struct nb_profile *p);
 double profile_interconnect_bytes_per_s(const struct nb_profile *p);
 /* The interconnect's name ("NVLink 4"), or NULL when the profile has none. */
 const char *profile_interconnect_name(const struct nb_profile *p);
