@@ -329,6 +329,32 @@ static int probe_compute(struct probe *pr, struct nb_profile_doc *doc)
 	return 0;
 }
 
+/* The rate the skinny GEMM (m = 4, the path a decode step's products
+ * take) reads weights that live in the last-level cache: B of half the
+ * cache (bf16, n = 2048 columns), so repeated runs find it there and not
+ * in L2.  The kernel walks B down strips of 64 columns, 128 bytes of each
+ * row, a row apart: the prefetchers follow that less well than the
+ * triad's sequential streams, and the model serves memory-bound products
+ * from the cache at this rate (on_chip.llc_gemv_bandwidth_gbs). */
+static int probe_llc_gemv(struct probe *pr, struct nb_profile_doc *doc, double llc)
+{
+	const long long m = 4, n = 2048, k = (long long)(llc / 2 / (2.0 * n));
+	char buf[128], note[256];
+	double secs = 0, bytes = 2.0 * m * k + 2.0 * k * n + 4.0 * m * n;
+
+	if (k < 64)
+		return 0;
+	snprintf(buf, sizeof(buf), "gemm dtype=bf16 m=%lld n=%lld k=%lld", m, n, k);
+	if (measure(buf, pr->pool, &pr->mo, &secs) < 0)
+		return -1;
+	if (secs <= 0)
+		return 0;
+	snprintf(note, sizeof(note), "%s (B %.3g MiB, half the last-level cache): A, B and C bytes / median time",
+		 buf, 2.0 * k * n / 1048576.0);
+	profile_doc_fig(doc, "on_chip.llc_gemv_bandwidth_gbs", bytes / secs / 1e9, "PROBE", "measured", note);
+	return 0;
+}
+
 /* The last-level cache's bandwidth: the same triad with its three arrays
  * filling half the cache (repeated runs find them there) and more than
  * twice the threads' L2s (so it is not L2 being measured).  The model
@@ -359,7 +385,7 @@ static int probe_llc(struct probe *pr, struct nb_profile_doc *doc, double dram_b
 	snprintf(note, sizeof(note), "STREAM triad fp64, arrays %.3g MiB in all (half the last-level cache), "
 		 "minimum bytes", 24.0 * (double)n / 1048576.0);
 	profile_doc_fig(doc, "on_chip.llc_bandwidth_gbs", v / 1e9, "PROBE", "measured", note);
-	return 0;
+	return probe_llc_gemv(pr, doc, llc);
 }
 
 /* Memory, caches and the compute layout. */

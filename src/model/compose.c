@@ -43,6 +43,7 @@ static const char *const comm_names[] = { "tp", "ep", "pp_sendrecv", "dp" };
 struct wctx {
 	const struct nb_profile *p;
 	const struct nb_workload *w;
+	const struct nb_wl_memory *mem;
 	struct nb_interconnect ic;
 	int has_ic;
 	enum nb_dtype mdt, adt;	/* matrix dtype; attention and activation dtype */
@@ -50,6 +51,7 @@ struct wctx {
 	double weight;		/* how many times the members now predicted run */
 	double bound_s[3];	/* member time by its bound: compute, memory, latency */
 	double ab;		/* activation bytes per element */
+	double reuse;		/* bytes a step touches between two runs of a product (infer), or 0 */
 	int fail;
 	enum nb_pred_status st;
 	char reason[256];
@@ -107,28 +109,30 @@ static void kset(struct nb_case *c, const char *name, int64_t v)
 static double member(struct wctx *x, const struct nb_case *c)
 {
 	struct nb_prediction pr;
+	struct nb_pred_opts o;
+	struct nb_case bc = *c;
+	struct nb_shape sh;
+	struct nb_work wk;
 	double s;
 
 	if (x->fail)
 		return 0;
+	model_case_opts(&bc, &o);
 	if (x->w->weight_only && !strcmp(c->kernel->name, "gemm")) {
 		/* Weight-only: B (the weights) stored in the case's dtype, the
 		 * GEMM's math in bf16 (model.c, weight_only_terms). */
-		struct nb_pred_opts o;
-		struct nb_case bc = *c;
-		struct nb_shape sh;
-		struct nb_work wk;
-
 		kset(&bc, "dtype", NB_BF16);
 		model_case_opts(&bc, &o);
 		o.weight_only = 1;
 		o.weight_dtype = x->w->dtype;
-		bc.kernel->shape(&bc, &sh);
-		bc.kernel->work(&bc, &wk);
-		model_predict_shape(&sh, &wk, x->p, &o, &pr);
-	} else {
-		model_predict(c, x->p, &pr);
 	}
+	/* A product's operands come back round only after the rest of the
+	 * step has been through the caches. */
+	if (!strcmp(c->kernel->name, "gemm"))
+		o.reuse_bytes = x->reuse;
+	bc.kernel->shape(&bc, &sh);
+	bc.kernel->work(&bc, &wk);
+	model_predict_shape(&sh, &wk, x->p, &o, &pr);
 	s = pr.seconds;
 	if (pr.status == NB_PRED_OK && pr.bound)
 		x->bound_s[!strcmp(pr.bound, "memory") ? 1 : !strcmp(pr.bound, "latency") ? 2 : 0] += x->weight * s;
@@ -197,13 +201,17 @@ static double stream(struct wctx *x, double bytes, int reads, int writes)
  * compute.elementwise_* rates measure them (the host's): PLAIN elements of
  * plain passes (rounding to the dtype, copies, adds, the norm's two passes,
  * the softmax's maximum, sum and division), EXP exponentials, ACT
- * activations.  Such passes are bound by their instructions more than by
- * the level their data lives in, so the group costs the longer of the two.
+ * activations.  The rates are measured with the arrays in L2; a pass whose
+ * arrays (ARRAY bytes, in and out) do not fit there also moves its fp32
+ * elements, 4 bytes read and 4 written, at the bandwidth of the level that
+ * holds them (the last-level cache's or device memory's), and takes the
+ * longer of the two.  The group costs the longer of that and STREAM_S.
  * A profile without the rates (accelerators, whose frameworks fuse these
- * ops into bandwidth-bound kernels) keeps STREAM_S. */
-static double ew_group(struct wctx *x, double stream_s, double plain, double exp, double act)
+ * ops into bandwidth-bound kernels over 16-bit activations) keeps
+ * STREAM_S. */
+static double ew_group(struct wctx *x, double stream_s, double plain, double exp, double act, double array)
 {
-	double n[3] = { plain, exp, act }, t = 0;
+	double n[3] = { plain, exp, act }, t = 0, level = 0;
 
 	if (x->ew_rate[0] <= 0 || x->fail)
 		return stream_s;
@@ -214,6 +222,13 @@ static double ew_group(struct wctx *x, double stream_s, double plain, double exp
 		t += n[i] / r;
 		x->ew_elems[i] += x->weight * n[i];
 	}
+	if (2 * array > profile_local_bytes(x->p)) {
+		double bw = 2 * array <= profile_llc_bytes(x->p) && profile_llc_bw_bytes_per_s(x->p) > 0
+			? profile_llc_bw_bytes_per_s(x->p) : profile_bw_bytes_per_s(x->p);
+
+		level = 8 * (plain + exp + act) / bw;
+	}
+	t = fmax(t, level);
 	x->ew_s += x->weight * fmax(t, stream_s);
 	return fmax(t, stream_s);
 }
@@ -305,7 +320,8 @@ static void materialized(struct wctx *x, int64_t nh, int64_t seq, int64_t d, str
 	x->weight = w;
 	/* The causal softmax's exponentials cover the keys each row sees. */
 	L->attn_f += ew_group(x, stream(x, 2 * sc, 1, 1) + (train ? stream(x, 2.5 * sc, 1, 1) : 0),
-			      att_plain(x, nh * seq, nh, seq, seq) - 3.0 * nh * seq * seq + 3 * seen, seen, 0);
+			      att_plain(x, nh * seq, nh, seq, seq) - 3.0 * nh * seq * seq + 3 * seen, seen, 0,
+			      4.0 * seq * seq);
 	if (train)	/* dropout backward: dP' and the mask in, dP out; softmax backward: P, dP in, dS out */
 		L->attn_b += stream(x, 2.5 * sc, 1, 1) + stream(x, 3 * sc, 2, 1);
 }
@@ -355,7 +371,7 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 		L->attn_f = nh * (gemm(x, 1, ctx, d) + gemm(x, 1, d, ctx));
 		x->weight = wt;
 		L->attn_f += ew_group(x, stream(x, 2 * nh * ctx * ab, 1, 1), att_plain(x, nh, nh, 1, (double)ctx),
-				      nh * ctx, 0);
+				      nh * ctx, 0, 4.0 * ctx);
 	} else if (ctx > 0) {
 		L->attn_f = stream(x, (double)b * ctx * 2 * hkv * d * dtype_bits(w->kv_dtype) / 8, 1, 0);
 	} else if (w->attn_materialized) {
@@ -371,7 +387,8 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 	L->stream_f = ew_group(x, 2 * stream(x, 2 * Tn * h * ab, 1, 1) + 2 * stream(x, 3 * Tn * h * ab, 2, 1)
 		+ (m->gated ? stream(x, 3 * tok_mlp * fl * ab, 2, 1) : stream(x, 2 * tok_mlp * fl * ab, 1, 1))
 		+ stream(x, 2.0 * T * (ha + hkv) * d * ab, 1, 1),
-		6.0 * Tn * h + 2.0 * T * h + (double)T * ha * d + tok_mlp * fl, 0, tok_mlp * fl);
+		6.0 * Tn * h + 2.0 * T * h + (double)T * ha * d + tok_mlp * fl, 0, tok_mlp * fl,
+		4.0 * tok_mlp * up);
 	L->stream_b = w->train ? 2 * L->stream_f : 0;
 	/* Tensor parallelism: an all-reduce after attention and after the MLP,
 	 * or with sequence parallelism a reduce-scatter and an all-gather. */
@@ -578,20 +595,29 @@ static void infer_run(struct wctx *x, struct step *st)
 	double logits_p, logits_d, send_p, send_d, pre, dec;
 	struct layer P, D;
 
+	/* Between two uses of a weight matrix a step reads every other one,
+	 * the KV cache and (prefill) its activations: the level that holds
+	 * them all serves the products (a small model's decode weights stay
+	 * in the last-level cache, a large one's stream from memory). */
 	x->weight = Lm;
+	x->reuse = x->mem->weights + x->mem->kv_cache + x->mem->activations;
 	layer(x, T, w->batch, w->input, 0, &P);
-	x->weight = Lm * steps;
-	layer(x, w->batch, w->batch, 1, (int64_t)ctx, &D);
-	x->weight = 1 + steps;
+	x->weight = 1;
 	logits_p = gemm(x, w->batch, vt, h);
-	logits_d = logits_p;
+	x->weight = Lm * steps;
+	x->reuse = x->mem->weights + x->mem->kv_cache;
+	layer(x, w->batch, w->batch, 1, (int64_t)ctx, &D);
+	x->weight = steps;
+	logits_d = gemm(x, w->batch, vt, h);
+	x->reuse = 0;
 	/* Around the logits: the final norm's two passes and the rounding of
 	 * each sequence's last row, the greedy pick over the vocabulary; and
 	 * the embedding rows copied in (the prompt's in prefill). */
 	x->weight = 1;
-	logits_p += ew_group(x, 0, 3.0 * w->batch * h + (double)w->batch * vt + (double)T * h, 0, 0);
+	logits_p += ew_group(x, 0, 3.0 * w->batch * h + (double)w->batch * vt + (double)T * h, 0, 0,
+			     4.0 * fmax((double)w->batch * vt, (double)T * h));
 	x->weight = steps;
-	logits_d += ew_group(x, 0, 4.0 * w->batch * h + (double)w->batch * vt, 0, 0);
+	logits_d += ew_group(x, 0, 4.0 * w->batch * h + (double)w->batch * vt, 0, 0, 4.0 * w->batch * vt);
 	send_p = coll(x, C_PP, NB_COLL_SENDRECV, (double)T * h * x->ab, w->pp > 1 ? 2 : 1, (int)t);
 	send_d = coll(x, C_PP, NB_COLL_SENDRECV, (double)w->batch * h * x->ab, w->pp > 1 ? 2 : 1, (int)t);
 	pre = Lm * (P.gemm_f + P.attn_f + P.stream_f + P.tp + P.ep) + logits_p + (w->pp - 1) * send_p;
@@ -839,6 +865,7 @@ int compose_predict(const struct nb_case *c, const struct nb_profile *p, struct 
 	x.weight = 1;
 	r.chips = (int)(w.tp * w.pp * w.dp);
 	compose_memory(&w, profile_mem_bytes(p), &r.mem);
+	x.mem = &r.mem;
 	if (r.mem.total > r.mem.capacity) {
 		out->status = NB_PRED_NO_FIT;
 		snprintf(out->reason, sizeof(out->reason),

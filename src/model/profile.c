@@ -43,7 +43,7 @@ struct nb_profile {
 	int emulate_via[NB_DTYPE_COUNT];
 	double sparse_factor;
 	double capacity_gib, bandwidth_gbs, read_bandwidth_gbs, write_bandwidth_gbs;
-	double llc_mib, llc_bandwidth_gbs, local_kib;
+	double llc_mib, llc_bandwidth_gbs, llc_gemv_bandwidth_gbs, local_kib;
 	double units, tile_m, tile_n, tile_k, block_m, block_n, clock_mhz, vector_tflops;
 	double ew_gelems, ew_exp_gelems, ew_act_gelems;
 	double ic_bandwidth_gbs, ic_latency_us, tdp_w;
@@ -121,6 +121,7 @@ static const struct key keys[] = {
 	{ "on_chip", K_OBJ, REQ, 0, 0, NOFF },
 	{ "on_chip.llc_mib", K_FIG, REQ, 0, 1e6, OFF(llc_mib) },
 	{ "on_chip.llc_bandwidth_gbs", K_FIG, 0, 0, 1e7, OFF(llc_bandwidth_gbs) },
+	{ "on_chip.llc_gemv_bandwidth_gbs", K_FIG, 0, 0, 1e7, OFF(llc_gemv_bandwidth_gbs) },
 	{ "on_chip.local_kib", K_FIG, 0, 0, 1e6, OFF(local_kib) },
 	{ "compute", K_OBJ, REQ, 0, 0, NOFF },
 	{ "compute.unit_kind", K_STR, REQ, 0, 0, OFF(unit_kind) },
@@ -1036,7 +1037,9 @@ double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int 
 	return p->bandwidth_gbs * 1e9;
 }
 double profile_llc_bytes(const struct nb_profile *p) { return p->llc_mib * 1048576.0; }
+double profile_local_bytes(const struct nb_profile *p) { return p->local_kib * 1024.0; }
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_bandwidth_gbs * 1e9; }
+double profile_llc_gemv_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_gemv_bandwidth_gbs * 1e9; }
 int profile_units(const struct nb_profile *p) { return (int)p->units; }
 const char *profile_unit_kind(const struct nb_profile *p) { return p->unit_kind; }
 

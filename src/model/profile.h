@@ -105,7 +105,11 @@ double profile_bw_bytes_per_s(const struct nb_profile *p);	/* device memory band
  * read-only or write-only figure when the profile has it, else the mixed one. */
 double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int writes);
 double profile_llc_bytes(const struct nb_profile *p);		/* last on-chip buffer (L2, SRAM, VMEM) */
+double profile_local_bytes(const struct nb_profile *p);	/* per-unit buffer (L2 per core); 0: not given */
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p);
+/* The rate a skinny GEMM's kernel reads its weights from the last-level
+ * cache (on_chip.llc_gemv_bandwidth_gbs); 0 when not given. */
+double profile_llc_gemv_bw_bytes_per_s(const struct nb_profile *p);
 int profile_units(const struct nb_profile *p);			/* SMs, CUs, AI cores, MXUs... */
 const char *profile_unit_kind(const struct nb_profile *p);	/* "SM", "AI core", ... */
 /* Matrix-unit tile (the padding granule of m, n, k) and the work tile one
