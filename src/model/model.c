@@ -619,7 +619,8 @@ static void skinny_from_llc(const struct nb_profile *p, struct terms *t)
 {
 	double bw = profile_llc_gemv_bw_bytes_per_s(p);
 
-	if (!t->from_llc || bw <= 0 || t->traffic / t->bandwidth <= t->compute_s)
+	/* Memory-bound at the rate it would be served at. */
+	if (!t->from_llc || bw <= 0 || t->traffic / (t->bandwidth * bw / t->level_bw) <= t->compute_s)
 		return;
 	t->bandwidth *= bw / t->level_bw;
 	t->level_bw = bw;
