@@ -514,6 +514,8 @@ static struct nb_profiles *host_variant(char *dir, double gemv_gbs, const double
 	cmp = cJSON_GetObjectItemCaseSensitive(root, "compute");
 	cJSON_AddItemToObject(on, "llc_bandwidth_gbs",
 			      cJSON_Parse("{\"value\": 60, \"source\": \"EST\", \"kind\": \"estimate\"}"));
+	cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(root, "memory"), "read_bandwidth_gbs",
+			      cJSON_Parse("{\"value\": 4, \"source\": \"EST\", \"kind\": \"estimate\"}"));
 	if (gemv_gbs > 0) {
 		snprintf(fig, sizeof(fig), "{\"value\": %g, \"source\": \"EST\", \"kind\": \"estimate\"}", gemv_gbs);
 		cJSON_AddItemToObject(on, "llc_gemv_bandwidth_gbs", cJSON_Parse(fig));
@@ -601,7 +603,7 @@ END_TEST
  * it; at on_chip.llc_gemv_bandwidth_gbs when memory-bound and the profile
  * gives it.  Between its runs in a step, the rest of the step's bytes pass
  * through the caches: with reuse_bytes beyond the cache it reads device
- * memory. */
+ * memory, at its read-only bandwidth (memory-bound there). */
 START_TEST(test_skinny_llc)
 {
 	char dir[] = "/tmp/nbtest-gemvXXXXXX";
@@ -639,6 +641,8 @@ START_TEST(test_skinny_llc)
 	model_predict_shape(&sh, &w, profiles_find(gemv, "hostx"), &o, &pr);
 	j = cJSON_Parse(pr.breakdown_json);
 	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "memory_level")->valuestring, "device");
+	ck_assert_double_eq_tol(num(j, "memory_level_bandwidth_per_s"), 4e9, 1);
+	ck_assert(pr.seconds >= w.bytes / 4e9);
 	cJSON_Delete(j);
 	prediction_release(&pr);
 	profiles_free(plain);

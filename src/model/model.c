@@ -606,25 +606,30 @@ static void serve_from(const struct nb_profile *p, const struct nb_model_params 
 	t->bandwidth = t->level_bw * mp->stream_efficiency;
 }
 
-/* A memory-bound matrix case served from the last-level cache streams its
- * larger operand (a decode step's weights) through once, down the rows of a
- * strip of columns: short runs a row apart, which the hardware prefetchers
- * follow less well than the triad's long sequential streams.  Where the
+/* A memory-bound matrix case (a decode step's skinny GEMM) streams its
+ * larger operand, the weights, through once: a read-only stream.  From
+ * device memory it reads at memory.read_bandwidth_gbs where the profile
+ * gives it.  From the last-level cache it walks them down the rows of a
+ * strip of columns, short runs a row apart, which the hardware prefetchers
+ * follow less well than the triad's long sequential streams: where the
  * profile gives the rate such a kernel reads the cache at
  * (on_chip.llc_gemv_bandwidth_gbs, measured by the probe with the host's
- * skinny GEMM), it serves those cases; without it, the cache's triad
- * bandwidth does (GPUs' L2 serves skinny GEMMs' weights in whole lines
- * from many units at once, near its stream rate). */
-static void skinny_from_llc(const struct nb_profile *p, struct terms *t)
+ * skinny GEMM), it serves those cases.  Without these figures the level's
+ * bandwidth does (GPUs' L2 and HBM feed skinny GEMMs from many units at
+ * once, near their stream rates; no shipped accelerator profile gives
+ * them). */
+static void skinny_stream(const struct nb_profile *p, struct terms *t)
 {
-	double bw = profile_llc_gemv_bw_bytes_per_s(p);
+	double bw = t->from_llc ? profile_llc_gemv_bw_bytes_per_s(p) : profile_stream_bw_bytes_per_s(p, 1, 0);
 
 	/* Memory-bound at the rate it would be served at. */
-	if (!t->from_llc || bw <= 0 || t->traffic / (t->bandwidth * bw / t->level_bw) <= t->compute_s)
+	if (bw <= 0 || bw == t->level_bw || t->traffic / (t->bandwidth * bw / t->level_bw) <= t->compute_s)
 		return;
 	t->bandwidth *= bw / t->level_bw;
 	t->level_bw = bw;
-	assume(t, "memory-bound from the on-chip cache: weights streamed at on_chip.llc_gemv_bandwidth_gbs");
+	assume(t, t->from_llc ? "memory-bound from the on-chip cache: weights streamed at "
+	       "on_chip.llc_gemv_bandwidth_gbs" : "memory-bound from device memory: weights streamed at "
+	       "memory.read_bandwidth_gbs");
 }
 
 /* Time, bound and rates from the terms. */
@@ -888,7 +893,7 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 		assume(&t, "in a sequence: served from the level that holds what the sequence touches "
 		       "between two runs of this case (a step's weights, KV cache and activations)");
 	if (km->matrix)
-		skinny_from_llc(p, &t);
+		skinny_stream(p, &t);
 	combine(km, w, p, mp, &t, out);
 	snprintf(out->reason, sizeof(out->reason), "%s", label);
 	snprintf(out->impl, sizeof(out->impl), "%s", im.name ? im.name : "");
