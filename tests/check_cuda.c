@@ -53,6 +53,12 @@ START_TEST(cases_translate)
 	c = from("gemm dtype=int8 m=8 n=8 k=8", 1);
 	ck_assert_int_eq(c.dtype, NB_CUDA_INT8);
 	from("gemm dtype=int4 m=8 n=8 k=8", 0);
+	/* fp32 multiplied as TF32 reaches the plugin as its own dtype. */
+	c = from("gemm dtype=fp32 impl=tf32 m=8 n=8 k=8", 1);
+	ck_assert_int_eq(c.dtype, NB_CUDA_TF32);
+	from("gemm dtype=bf16 impl=tf32 m=8 n=8 k=8", 0);
+	c = from("gemm dtype=fp8 m=16 n=16 k=16", 1);
+	ck_assert_int_eq(c.dtype, NB_CUDA_FP8_E4M3);
 	/* seq_k=0 means seq_q. */
 	c = from("attention batch=2 heads=3 seq_q=64 head_dim=128 causal=1 dtype=fp16 amp=2", 1);
 	ck_assert_int_eq(c.family, NB_CUDA_ATTENTION);

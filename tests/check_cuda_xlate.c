@@ -156,14 +156,15 @@ START_TEST(gemm_tolerance)
 	ck_assert_double_eq_tol(d32.tol, 1024 * 0x1p-24, 1e-18);
 	c.dtype = NB_CUDA_TF32;
 	ck_assert_int_eq(cuda_xlate_gemm(&c, &dtf, msg, sizeof(msg)), 0);
-	ck_assert(dtf.tol > d32.tol + 0x1p-11);
+	/* Truncated tf32 inputs: each product off by up to 2 x 2^-10. */
+	ck_assert_double_eq_tol(dtf.tol - d32.tol, 0x1p-9, 1e-18);
 	c.dtype = NB_CUDA_FP16;
 	ck_assert_int_eq(cuda_xlate_gemm(&c, &d16, msg, sizeof(msg)), 0);
 	ck_assert_double_eq_tol(d16.tol, d32.tol, 1e-18);
 	c.round = 1;
 	ck_assert_int_eq(cuda_xlate_gemm(&c, &d16r, msg, sizeof(msg)), 0);
 	ck_assert_double_eq_tol(d16r.tol - d16.tol, 0x1p-11, 1e-18);
-	c = gemm_case(NB_CUDA_INT8, 8, 8, 1022, 0);
+	c = gemm_case(NB_CUDA_INT8, 8, 8, 1020, 0);
 	ck_assert_int_eq(cuda_xlate_gemm(&c, &di8, msg, sizeof(msg)), 0);
 	ck_assert(di8.tol == 0);
 }
@@ -179,6 +180,21 @@ START_TEST(gemm_refused)
 	ck_assert_ptr_nonnull(strstr(msg, "fp64"));
 	c = gemm_case(NB_CUDA_FP16, 0, 8, 8, 0);
 	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
+	/* cuBLASLt's int8 and fp8 kernels: aligned k and n (its m), any m. */
+	c = gemm_case(NB_CUDA_INT8, 7, 8, 6, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "multiples of 4"));
+	c = gemm_case(NB_CUDA_INT8, 7, 6, 8, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
+	c = gemm_case(NB_CUDA_INT8, 7, 12, 8, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), 0);
+	c = gemm_case(NB_CUDA_FP8_E4M3, 1, 24, 32, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "multiples of 16"));
+	c = gemm_case(NB_CUDA_FP8_E4M3, 1, 32, 24, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
+	c = gemm_case(NB_CUDA_FP8_E4M3, 1, 32, 48, 0);
+	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), 0);
 }
 END_TEST
 
@@ -227,9 +243,24 @@ START_TEST(attention_tensors)
 	ck_assert_double_eq_tol(d.scale, 0.125, 1e-15);
 	ck_assert_int_eq(d.causal, 1);
 	ck_assert_int_eq(d.diag_offset, 60);
+	/* The shift as cudnn_frontend writes it: + seq_k, then - seq_q. */
+	ck_assert_int_eq(d.mask_add, 160);
+	ck_assert_int_eq(d.mask_sub, 100);
+	/* P enters the second matmul in the I/O type. */
+	ck_assert_int_eq(d.p_type, CUDNN_DATA_BFLOAT16);
 	c.dtype = NB_CUDA_FP16;
 	ck_assert_int_eq(cuda_xlate_attention(&c, &d, msg, sizeof(msg)), 0);
 	ck_assert_int_eq(d.io_type, CUDNN_DATA_HALF);
+	ck_assert_int_eq(d.p_type, CUDNN_DATA_HALF);
+	/* Square or not causal: no shift (the plain top-left pattern). */
+	c = attention_case(NB_CUDA_FP16, 1, 128, 128, 64);
+	ck_assert_int_eq(cuda_xlate_attention(&c, &d, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(d.mask_add, 0);
+	ck_assert_int_eq(d.mask_sub, 0);
+	c = attention_case(NB_CUDA_FP16, 0, 100, 160, 64);
+	ck_assert_int_eq(cuda_xlate_attention(&c, &d, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(d.mask_add, 0);
+	ck_assert_int_eq(d.mask_sub, 0);
 	ck_assert(d.tol < 0x1p-6);
 }
 END_TEST

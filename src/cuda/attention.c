@@ -1,6 +1,7 @@
 /* Attention through cuDNN's fused scaled-dot-product attention, described
  * as a backend operation graph (the same graph cudnn_frontend builds for
- * SDPA inference): S = Q K^T, S *= scale, [causal mask], softmax, O = P V.
+ * SDPA inference): S = Q K^T, S *= scale, [causal mask], softmax with its
+ * (virtual) statistics, P in the I/O type, O = P V.
  * cuDNN recognises the pattern and runs a fused flash-attention kernel;
  * when no engine accepts the graph the case is reported unsupported. */
 #include "cuda/plugin.h"
@@ -15,9 +16,9 @@
 
 #include "cuda/xlate.h"
 
-#define MAX_DESC 160
+#define MAX_DESC 192
 
-enum { ID_Q = 1, ID_K, ID_V, ID_O, ID_SCALE, ID_NEG, ID_OFFSET, ID_VIRTUAL = 100 };
+enum { ID_Q = 1, ID_K, ID_V, ID_O, ID_SCALE, ID_NEG, ID_SKV, ID_SQ, ID_VIRTUAL = 100 };
 
 struct att_state {
 	struct nb_cuda_case c;
@@ -30,7 +31,7 @@ struct att_state {
 	void *q, *k, *v, *o, *ws;
 	double *err;
 	float scale, neg;
-	int32_t offset;
+	int32_t skv, sq;	/* the bottom-right shift's two scalars */
 	cudnnStatus_t st;	/* the first failure while building */
 	const char *failed;	/* what was being built */
 };
@@ -48,8 +49,14 @@ static cudnnBackendDescriptor_t make(struct att_state *s, cudnnBackendDescriptor
 {
 	cudnnBackendDescriptor_t d = NULL;
 
-	if (s->st || s->ndesc == MAX_DESC)
+	if (s->st)
 		return NULL;
+	if (s->ndesc == MAX_DESC) {
+		/* Never drop a descriptor silently: the graph would lose an operation. */
+		s->st = CUDNN_STATUS_INTERNAL_ERROR;
+		s->failed = "more descriptors than the plugin keeps";
+		return NULL;
+	}
 	s->st = cudnnBackendCreateDescriptor(type, &d);
 	if (s->st) {
 		s->failed = what;
@@ -180,8 +187,9 @@ static cudnnBackendDescriptor_t matmul(struct att_state *s, cudnnBackendDescript
 	return op;
 }
 
-/* The causal mask, bottom-right aligned: keep S where row + (sk - sq) >=
- * column, else the lowest float (as cudnn_frontend does). */
+/* The causal mask, bottom-right aligned: keep S where row + sk - sq >=
+ * column, else the lowest float.  The shift is an ADD of sk then a SUB of
+ * sq, as cudnn_frontend writes it: the fused engines match that pattern. */
 static cudnnBackendDescriptor_t causal_mask(struct att_state *s, cudnnBackendDescriptor_t in,
 					    cudnnBackendDescriptor_t *ops, int *nops)
 {
@@ -191,11 +199,14 @@ static cudnnBackendDescriptor_t causal_mask(struct att_state *s, cudnnBackendDes
 
 	ops[(*nops)++] = pointwise(s, CUDNN_POINTWISE_GEN_INDEX, CUDNN_DATA_INT32, 2, in, NULL, NULL, row);
 	ops[(*nops)++] = pointwise(s, CUDNN_POINTWISE_GEN_INDEX, CUDNN_DATA_INT32, 3, in, NULL, NULL, col);
-	if (s->x.diag_offset) {
+	if (s->x.mask_add || s->x.mask_sub) {
+		cudnnBackendDescriptor_t added = virt(s, CUDNN_DATA_INT32, sd);
 		cudnnBackendDescriptor_t shifted = virt(s, CUDNN_DATA_INT32, sd);
 
 		ops[(*nops)++] = pointwise(s, CUDNN_POINTWISE_ADD, CUDNN_DATA_INT32, -1, row,
-					   scalar(s, ID_OFFSET, CUDNN_DATA_INT32), NULL, shifted);
+					   scalar(s, ID_SKV, CUDNN_DATA_INT32), NULL, added);
+		ops[(*nops)++] = pointwise(s, CUDNN_POINTWISE_SUB, CUDNN_DATA_INT32, -1, added,
+					   scalar(s, ID_SQ, CUDNN_DATA_INT32), NULL, shifted);
 		row = shifted;
 	}
 	ops[(*nops)++] = pointwise(s, CUDNN_POINTWISE_CMP_GE, CUDNN_DATA_BOOLEAN, -1, row, col, NULL, mask);
@@ -204,12 +215,14 @@ static cudnnBackendDescriptor_t causal_mask(struct att_state *s, cudnnBackendDes
 	return out;
 }
 
-/* The operation graph: matmul, scale, mask, softmax, matmul. */
+/* The operation graph: matmul, scale, mask, softmax, matmul.  The
+ * softmax also yields its statistics max + log(sum), virtual here, as
+ * cudnn_frontend's flash-attention node always does. */
 static cudnnBackendDescriptor_t graph(struct att_state *s)
 {
 	struct cuda_attention_desc *x = &s->x;
 	int64_t rd[4] = { x->s_dim[0], x->s_dim[1], x->s_dim[2], 1 };
-	cudnnBackendDescriptor_t ops[16], g, q, kt, v, o, sc, t, mx, sub, ex, sum, p;
+	cudnnBackendDescriptor_t ops[20], g, q, kt, v, o, sc, t, mx, sub, ex, sum, lg, stats, p;
 	int n = 0;
 
 	q = tensor(s, ID_Q, x->io_type, x->q_dim, x->q_stride, 0);
@@ -231,7 +244,11 @@ static cudnnBackendDescriptor_t graph(struct att_state *s)
 	ops[n++] = pointwise(s, CUDNN_POINTWISE_EXP, CUDNN_DATA_FLOAT, -1, sub, NULL, NULL, ex);
 	sum = virt(s, CUDNN_DATA_FLOAT, rd);
 	ops[n++] = reduction(s, CUDNN_REDUCE_TENSOR_ADD, ex, sum);
-	p = virt(s, CUDNN_DATA_FLOAT, x->s_dim);
+	lg = virt(s, CUDNN_DATA_FLOAT, rd);
+	ops[n++] = pointwise(s, CUDNN_POINTWISE_LOG, CUDNN_DATA_FLOAT, -1, sum, NULL, NULL, lg);
+	stats = virt(s, CUDNN_DATA_FLOAT, rd);
+	ops[n++] = pointwise(s, CUDNN_POINTWISE_ADD, CUDNN_DATA_FLOAT, -1, mx, lg, NULL, stats);
+	p = virt(s, x->p_type, x->s_dim);
 	ops[n++] = pointwise(s, CUDNN_POINTWISE_DIV, CUDNN_DATA_FLOAT, -1, ex, sum, NULL, p);
 	ops[n++] = matmul(s, p, v, o);
 	g = make(s, CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR, "the operation graph");
@@ -241,13 +258,13 @@ static cudnnBackendDescriptor_t graph(struct att_state *s)
 	return g;
 }
 
-/* The heuristic's engine configurations, in order; the first that makes a
- * plan is used.  Its global index names the implementation. */
-static int choose_plan(struct att_state *s, int64_t *engine)
+/* MODE's engine configurations, in order; the first that makes a plan is
+ * used (1), its global index naming the implementation; 0 when none does. */
+static int plan_from(struct att_state *s, cudnnBackendDescriptor_t g, cudnnBackendHeurMode_t mode,
+		     int64_t *engine)
 {
-	cudnnBackendDescriptor_t g = graph(s), heur, cfg[16], eng = NULL;
-	cudnnBackendHeurMode_t mode = CUDNN_HEUR_MODE_A;
-	int64_t count = 0;
+	cudnnBackendDescriptor_t heur, cfg[16], eng;
+	int64_t count = 0, got = 0;
 
 	heur = make(s, CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR, "the heuristic");
 	set(s, heur, CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &g, "heuristic graph");
@@ -260,9 +277,9 @@ static int choose_plan(struct att_state *s, int64_t *engine)
 						 CUDNN_TYPE_BACKEND_DESCRIPTOR, 16, &count, cfg);
 	if (s->st) {
 		s->failed = s->failed ? s->failed : "the heuristic's results";
-		return -1;
+		return 0;
 	}
-	for (int64_t i = 0; i < count; i++) {
+	for (int64_t i = 0; i < count && i < 16; i++) {
 		cudnnBackendDescriptor_t plan;
 
 		plan = make(s, CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR, "an execution plan");
@@ -270,19 +287,32 @@ static int choose_plan(struct att_state *s, int64_t *engine)
 		set(s, plan, CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1,
 		    &cfg[i], "plan configuration");
 		if (s->st)
-			return -1;
+			return 0;
 		if (cudnnBackendFinalize(plan) != CUDNN_STATUS_SUCCESS)
 			continue;	/* this engine cannot run the graph: try the next */
 		eng = make(s, CUDNN_BACKEND_ENGINE_DESCRIPTOR, "an engine");
 		if (!s->st && cudnnBackendGetAttribute(cfg[i], CUDNN_ATTR_ENGINECFG_ENGINE,
-						       CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &count, &eng) == 0)
+						       CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &got, &eng) == 0)
 			cudnnBackendGetAttribute(eng, CUDNN_ATTR_ENGINE_GLOBAL_INDEX, CUDNN_TYPE_INT64, 1,
-						 &count, engine);
+						 &got, engine);
 		s->plan = plan;
-		return 0;
+		return 1;
 	}
-	s->st = CUDNN_STATUS_NOT_SUPPORTED;
-	s->failed = "an execution plan (no engine accepts the graph)";
+	return 0;
+}
+
+/* Heuristic mode A first, then the fallback list, as cudnn_frontend's
+ * SDPA samples ask for both. */
+static int choose_plan(struct att_state *s, int64_t *engine)
+{
+	cudnnBackendDescriptor_t g = graph(s);
+
+	if (plan_from(s, g, CUDNN_HEUR_MODE_A, engine) || plan_from(s, g, CUDNN_HEUR_MODE_FALLBACK, engine))
+		return 0;
+	if (!s->st) {
+		s->st = CUDNN_STATUS_NOT_SUPPORTED;
+		s->failed = "an execution plan (no engine accepts the graph)";
+	}
 	return -1;
 }
 
@@ -303,9 +333,9 @@ static int att_launch(struct cuda_job *j, cudaStream_t st)
 /* The variant pack: device pointers by id, host pointers for by-value scalars. */
 static void variant_pack(struct att_state *s)
 {
-	int64_t ids[] = { ID_Q, ID_K, ID_V, ID_O, ID_SCALE, ID_NEG, ID_OFFSET };
-	void *ptrs[] = { s->q, s->k, s->v, s->o, &s->scale, &s->neg, &s->offset };
-	int64_t n = !s->x.causal ? 5 : s->x.diag_offset ? 7 : 6;
+	int64_t ids[] = { ID_Q, ID_K, ID_V, ID_O, ID_SCALE, ID_NEG, ID_SKV, ID_SQ };
+	void *ptrs[] = { s->q, s->k, s->v, s->o, &s->scale, &s->neg, &s->skv, &s->sq };
+	int64_t n = !s->x.causal ? 5 : s->x.mask_add || s->x.mask_sub ? 8 : 6;
 
 	s->pack = make(s, CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR, "the variant pack");
 	set(s, s->pack, CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, CUDNN_TYPE_INT64, n, ids, "pack ids");
@@ -390,13 +420,17 @@ int cuda_attention_prepare(struct cuda_dev *d, const struct nb_cuda_case *c, str
 	}
 	s->scale = (float)s->x.scale;
 	s->neg = -FLT_MAX;
-	s->offset = (int32_t)s->x.diag_offset;
+	s->skv = s->x.mask_add;
+	s->sq = s->x.mask_sub;
 	if (!d->dnn && cudnnCreate((cudnnHandle_t *)&d->dnn) != CUDNN_STATUS_SUCCESS) {
 		cuda_fail(r, NB_CUDA_RES_ERROR, "cannot create a cuDNN handle (cuDNN %zu)", cudnnGetVersion());
 		goto fail;
 	}
 	s->h = d->dnn;
-	cudnnSetStream(s->h, d->stream);
+	if (cudnnSetStream(s->h, d->stream) != CUDNN_STATUS_SUCCESS) {
+		cuda_fail(r, NB_CUDA_RES_ERROR, "cannot bind the cuDNN handle to the stream");
+		goto fail;
+	}
 	if (att_inputs(d, s, r))
 		goto fail;
 	if (choose_plan(s, &engine)) {
@@ -405,8 +439,11 @@ int cuda_attention_prepare(struct cuda_dev *d, const struct nb_cuda_case *c, str
 			  s->failed ? s->failed : "the graph", cudnnGetErrorString(s->st));
 		goto fail;
 	}
-	cudnnBackendGetAttribute(s->plan, CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE, CUDNN_TYPE_INT64, 1,
-				 &got, &ws);
+	if (cudnnBackendGetAttribute(s->plan, CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE, CUDNN_TYPE_INT64,
+				     1, &got, &ws) != CUDNN_STATUS_SUCCESS || ws < 0) {
+		cuda_fail(r, NB_CUDA_RES_ERROR, "cuDNN: cannot read the attention plan's workspace size");
+		goto fail;
+	}
 	if ((size_t)ws > d->workspace_bytes) {
 		cuda_fail(r, NB_CUDA_RES_UNSUPPORTED, "cuDNN's attention plan wants %lld MiB of workspace, "
 			  "more than the %zu MiB kept", (long long)ws >> 20, d->workspace_bytes >> 20);

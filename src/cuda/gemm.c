@@ -97,7 +97,13 @@ static int describe(struct cuda_dev *d, struct gemm_state *g, struct nb_cuda_res
 {
 	cublasLtMatmulPreference_t pref = NULL;
 	cublasLtMatmulHeuristicResult_t h;
-	int found = 0, cfg[4] = { 0, 0, 0, 0 };
+	static const cublasLtMatmulAlgoConfigAttributes_t cfg_attr[4] = {
+		CUBLASLT_ALGO_CONFIG_ID, CUBLASLT_ALGO_CONFIG_TILE_ID, CUBLASLT_ALGO_CONFIG_STAGES_ID,
+		CUBLASLT_ALGO_CONFIG_SPLITK_NUM,
+	};
+	int found = 0;
+	int32_t cfg[4] = { 0, 0, 0, 0 };
+	size_t written = 0;
 	cublasStatus_t st;
 
 	memset(&h, 0, sizeof(h));
@@ -132,10 +138,10 @@ static int describe(struct cuda_dev *d, struct gemm_state *g, struct nb_cuda_res
 	if (st)
 		return cuda_fail(r, NB_CUDA_RES_ERROR, "cuBLASLt: %s", cublasLtGetStatusString(st));
 	g->algo = h.algo;
-	cublasLtMatmulAlgoConfigGetAttribute(&g->algo, CUBLASLT_ALGO_CONFIG_ID, &cfg[0], sizeof(int), NULL);
-	cublasLtMatmulAlgoConfigGetAttribute(&g->algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &cfg[1], sizeof(int), NULL);
-	cublasLtMatmulAlgoConfigGetAttribute(&g->algo, CUBLASLT_ALGO_CONFIG_STAGES_ID, &cfg[2], sizeof(int), NULL);
-	cublasLtMatmulAlgoConfigGetAttribute(&g->algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &cfg[3], sizeof(int), NULL);
+	/* The algorithm's identity, for the record only (each attribute a
+	 * 32-bit integer; one that cannot be read stays 0). */
+	for (int i = 0; i < 4; i++)
+		cublasLtMatmulAlgoConfigGetAttribute(&g->algo, cfg_attr[i], &cfg[i], sizeof(cfg[i]), &written);
 	snprintf(r->impl, sizeof(r->impl), "cublasLt %s algo=%d tile=%d stages=%d splitk=%d ws=%zuMiB",
 		 g->c.dtype == NB_CUDA_TF32 ? "tf32" : cuda_dtype_name(g->c.dtype), cfg[0], cfg[1],
 		 cfg[2], cfg[3], h.workspaceSize >> 20);

@@ -129,6 +129,14 @@ template <typename T> struct __align__(16) vec16 {
 	T v[16 / sizeof(T)];
 };
 
+/* Vectors each thread has in flight per array per step: all UNROLL loads
+ * are issued before the first store.  Hopper needs about 32 KiB in flight
+ * per SM to cover the memory latency at full bandwidth; 2048 threads x 16
+ * bytes is just that, so one load per thread per step (what a plain
+ * grid-stride loop gives, its loads ordered after the previous store when
+ * the arrays may alias) leaves a copy short of cudaMemcpy. */
+#define UNROLL 4
+
 template <typename T, int OP> __device__ static void stream_step(T *a, T *b, T *c, size_t i, T q, T &acc)
 {
 	switch (OP) {
@@ -141,8 +149,54 @@ template <typename T, int OP> __device__ static void stream_step(T *a, T *b, T *
 	}
 }
 
+/* The two inputs of vector I for OP (one for copy, scale and sum). */
 template <typename T, int OP>
-__global__ void __launch_bounds__(THREADS) k_stream(T *a, T *b, T *c, size_t n, T q, double *sum)
+__device__ static void stream_load(const vec16<T> *__restrict__ a, const vec16<T> *__restrict__ b,
+				   const vec16<T> *__restrict__ c, size_t i, vec16<T> &x, vec16<T> &y)
+{
+	switch (OP) {
+	case NB_CUDA_COPY: case NB_CUDA_SUM: x = a[i]; break;
+	case NB_CUDA_SCALE: x = c[i]; break;
+	case NB_CUDA_ADD: x = a[i], y = b[i]; break;
+	case NB_CUDA_TRIAD: x = b[i], y = c[i]; break;
+	}
+}
+
+template <typename T, int OP>
+__device__ static void stream_store(vec16<T> *__restrict__ a, vec16<T> *__restrict__ b,
+				    vec16<T> *__restrict__ c, size_t i, vec16<T> x, const vec16<T> &y,
+				    T q, T &acc)
+{
+	const int W = 16 / sizeof(T);
+
+	switch (OP) {
+	case NB_CUDA_COPY: c[i] = x; break;
+	case NB_CUDA_SCALE:
+		for (int w = 0; w < W; w++) x.v[w] *= q;
+		b[i] = x;
+		break;
+	case NB_CUDA_ADD:
+		for (int w = 0; w < W; w++) x.v[w] += y.v[w];
+		c[i] = x;
+		break;
+	case NB_CUDA_TRIAD:
+		for (int w = 0; w < W; w++) x.v[w] += q * y.v[w];
+		a[i] = x;
+		break;
+	case NB_CUDA_SUM:
+		for (int w = 0; w < W; w++) acc += x.v[w];
+		break;
+	case NB_CUDA_FILL:
+		for (int w = 0; w < W; w++) x.v[w] = q;
+		c[i] = x;
+		break;
+	}
+}
+
+/* The arrays are distinct allocations, hence __restrict__. */
+template <typename T, int OP>
+__global__ void __launch_bounds__(THREADS) k_stream(T *__restrict__ a, T *__restrict__ b, T *__restrict__ c,
+						    size_t n, T q, double *sum)
 {
 	const int W = 16 / sizeof(T);
 	typedef vec16<T> V;
@@ -150,35 +204,17 @@ __global__ void __launch_bounds__(THREADS) k_stream(T *a, T *b, T *c, size_t n, 
 	size_t st = (size_t)gridDim.x * blockDim.x;
 	T acc = 0;
 
-	for (size_t i = t; i < nv; i += st) {
-		V x, y;
+	for (size_t base = t; base < nv; base += st * UNROLL) {
+		V x[UNROLL], y[UNROLL];
 
-		switch (OP) {
-		case NB_CUDA_COPY: ((V *)c)[i] = ((const V *)a)[i]; break;
-		case NB_CUDA_SCALE:
-			x = ((const V *)c)[i];
-			for (int w = 0; w < W; w++) x.v[w] *= q;
-			((V *)b)[i] = x;
-			break;
-		case NB_CUDA_ADD:
-			x = ((const V *)a)[i], y = ((const V *)b)[i];
-			for (int w = 0; w < W; w++) x.v[w] += y.v[w];
-			((V *)c)[i] = x;
-			break;
-		case NB_CUDA_TRIAD:
-			x = ((const V *)b)[i], y = ((const V *)c)[i];
-			for (int w = 0; w < W; w++) x.v[w] += q * y.v[w];
-			((V *)a)[i] = x;
-			break;
-		case NB_CUDA_SUM:
-			x = ((const V *)a)[i];
-			for (int w = 0; w < W; w++) acc += x.v[w];
-			break;
-		case NB_CUDA_FILL:
-			for (int w = 0; w < W; w++) x.v[w] = q;
-			((V *)c)[i] = x;
-			break;
-		}
+#pragma unroll
+		for (int u = 0; u < UNROLL; u++)
+			if (base + u * st < nv)
+				stream_load<T, OP>((const V *)a, (const V *)b, (const V *)c, base + u * st, x[u], y[u]);
+#pragma unroll
+		for (int u = 0; u < UNROLL; u++)
+			if (base + u * st < nv)
+				stream_store<T, OP>((V *)a, (V *)b, (V *)c, base + u * st, x[u], y[u], q, acc);
 	}
 	for (size_t i = nv * W + t; i < n; i += st)
 		stream_step<T, OP>(a, b, c, i, q, acc);
@@ -192,9 +228,38 @@ __global__ void __launch_bounds__(THREADS) k_stream(T *a, T *b, T *c, size_t n, 
 	}
 }
 
-template <typename T>
-static void launch_stream(int op, T *a, T *b, T *c, size_t n, T q, double *sum, int g, cudaStream_t s)
+/* The grid: as many blocks as stay resident on every SM at once (the
+ * occupancy the compiled kernel allows, asked once per kernel), never more
+ * than the vectors need.  The loops stride over the arrays, so the grid is
+ * sized by the GPU, not by n. */
+template <typename T, int OP> static int stream_grid(size_t n, int sms)
 {
+	static int per_sm;
+
+	if (!per_sm &&
+	    cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, k_stream<T, OP>, THREADS, 0) != cudaSuccess)
+		per_sm = 0;
+	return blocks_for((n + 16 / sizeof(T) - 1) / (16 / sizeof(T)), sms * (per_sm > 0 ? per_sm : 4));
+}
+
+template <typename T> static int grid_of(int op, size_t n, int sms)
+{
+	switch (op) {
+	case NB_CUDA_COPY: return stream_grid<T, NB_CUDA_COPY>(n, sms);
+	case NB_CUDA_SCALE: return stream_grid<T, NB_CUDA_SCALE>(n, sms);
+	case NB_CUDA_ADD: return stream_grid<T, NB_CUDA_ADD>(n, sms);
+	case NB_CUDA_TRIAD: return stream_grid<T, NB_CUDA_TRIAD>(n, sms);
+	case NB_CUDA_SUM: return stream_grid<T, NB_CUDA_SUM>(n, sms);
+	case NB_CUDA_FILL: return stream_grid<T, NB_CUDA_FILL>(n, sms);
+	}
+	return 1;
+}
+
+template <typename T>
+static void launch_stream(int op, T *a, T *b, T *c, size_t n, T q, double *sum, int sms, cudaStream_t s)
+{
+	int g = grid_of<T>(op, n, sms);
+
 	switch (op) {
 	case NB_CUDA_COPY: k_stream<T, NB_CUDA_COPY><<<g, THREADS, 0, s>>>(a, b, c, n, q, sum); break;
 	case NB_CUDA_SCALE: k_stream<T, NB_CUDA_SCALE><<<g, THREADS, 0, s>>>(a, b, c, n, q, sum); break;
@@ -208,17 +273,18 @@ static void launch_stream(int op, T *a, T *b, T *c, size_t n, T q, double *sum, 
 extern "C" cudaError_t cuda_k_stream(int op, int elem, void *a, void *b, void *c, size_t n, double q,
 				     double *sum, int sms, cudaStream_t s)
 {
-	/* Eight blocks of 256 threads fill an SM (2048 threads); the loops
-	 * stride over the arrays, so the grid is sized by the GPU, not by n. */
-	int g = blocks_for((n + 3) / 4, sms * 8);
-
 	if (op == NB_CUDA_MEMCPY)
 		return cudaMemcpyAsync(c, a, n * (size_t)elem, cudaMemcpyDeviceToDevice, s);
 	if (elem == 8)
-		launch_stream<double>(op, (double *)a, (double *)b, (double *)c, n, q, sum, g, s);
+		launch_stream<double>(op, (double *)a, (double *)b, (double *)c, n, q, sum, sms, s);
 	else
-		launch_stream<float>(op, (float *)a, (float *)b, (float *)c, n, (float)q, sum, g, s);
+		launch_stream<float>(op, (float *)a, (float *)b, (float *)c, n, (float)q, sum, sms, s);
 	return cudaGetLastError();
+}
+
+extern "C" size_t cuda_k_stream_threads(int op, int elem, size_t n, int sms)
+{
+	return (size_t)(elem == 8 ? grid_of<double>(op, n, sms) : grid_of<float>(op, n, sms)) * THREADS;
 }
 
 /* The output the operation must have left, relative to the magnitude of

@@ -91,6 +91,9 @@ cudaError_t cuda_k_gemm_check(const void *a, const void *b, const void *c, int i
  * SUM accumulates into *SUM (double, device).  Q is the scalar. */
 cudaError_t cuda_k_stream(int op, int elem, void *a, void *b, void *c, size_t n, double q,
 			  double *sum, int sms, cudaStream_t s);
+/* Threads cuda_k_stream runs OP with (its sum's per-thread share sets the
+ * rounding bound). */
+size_t cuda_k_stream_threads(int op, int elem, size_t n, int sms);
 /* Stream check: *ERR = max relative error of the operation's output. */
 cudaError_t cuda_k_stream_check(int op, int elem, const void *a, const void *b, const void *c,
 				size_t n, double q, double *err, cudaStream_t s);

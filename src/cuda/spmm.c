@@ -189,7 +189,10 @@ int cuda_spmm_prepare(struct cuda_dev *d, const struct nb_cuda_case *c, struct c
 		goto fail;
 	}
 	p->h = d->sparse;
-	cusparseSetStream(p->h, d->stream);
+	if (cusparseSetStream(p->h, d->stream) != CUSPARSE_STATUS_SUCCESS) {
+		cuda_fail(r, NB_CUDA_RES_ERROR, "cannot bind the cuSPARSE handle to the stream");
+		goto fail;
+	}
 	nnz = llround(c->density * (double)c->m * (double)c->k);
 	if (!(p->rowptr = cuda_alloc((size_t)(c->m + 1) * 4, "CSR offsets", r)) ||
 	    !(p->col = cuda_alloc((size_t)nnz * 4, "CSR columns", r)) ||

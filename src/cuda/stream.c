@@ -40,8 +40,8 @@ static int stream_verify(struct cuda_job *j, struct cuda_dev *d, struct nb_cuda_
 	size_t n = (size_t)st->c.elems;
 
 	if (st->c.op == NB_CUDA_SUM) {
-		cudaMemsetAsync(st->sum, 0, sizeof(double), d->stream);
-		if (cuda_k_stream(NB_CUDA_SUM, st->x.elem_bytes, st->a, st->b, st->c_, n, SCALAR,
+		if (cudaMemsetAsync(st->sum, 0, sizeof(double), d->stream) != cudaSuccess ||
+		    cuda_k_stream(NB_CUDA_SUM, st->x.elem_bytes, st->a, st->b, st->c_, n, SCALAR,
 				  st->sum, st->sms, d->stream) != cudaSuccess ||
 		    cuda_k_sum_ref(st->x.elem_bytes, st->a, n, st->sum + 1, st->sum + 2,
 				   d->stream) != cudaSuccess)
@@ -55,8 +55,12 @@ static int stream_verify(struct cuda_job *j, struct cuda_dev *d, struct nb_cuda_
 		return -1;
 	if (st->c.op == NB_CUDA_SUM) {
 		r->verify_err = fabs(h[0] - h[1]) / (h[2] > 0 ? h[2] : 1);
-		/* Each thread sums its share in the element type. */
-		r->verify_tol = (double)(n / (size_t)(st->sms * 8 * 256) + 2) * eps;
+		/* Each thread sums its share in the element type: at most
+		 * ceil(n / threads) additions, each within eps of the running
+		 * |sum|; the rest is summed in double. */
+		size_t threads = cuda_k_stream_threads(NB_CUDA_SUM, st->x.elem_bytes, n, st->sms);
+
+		r->verify_tol = (double)((n + threads - 1) / (threads ? threads : 1) + 2) * eps;
 		snprintf(r->verify_what, sizeof(r->verify_what), "|sum-ref|/sum|a|");
 	} else {
 		r->verify_err = h[0];

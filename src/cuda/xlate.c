@@ -20,7 +20,9 @@ const char *cuda_dtype_name(int dtype)
  * the verification tolerance.  Inputs are exact in their type and the
  * reference reads the same inputs in double, so the error is the
  * accumulation's ((k+2) 2^-24 of sum |a||b| in fp32) plus what the type
- * itself loses: tf32 rounds both inputs to 11 significant bits; fp8 tensor
+ * itself loses: tf32 keeps 11 significant bits of each input, and since
+ * the tensor cores may truncate rather than round (cuBLAS does not promise
+ * either), each product may lose 2 x 2^-10; fp8 tensor
  * cores on Hopper keep about 14 bits while accumulating (DeepSeek-V3
  * technical report, 3.3.2), bounded loosely by 2^-9; C rounded to a 16-bit
  * type adds its unit roundoff. */
@@ -30,19 +32,20 @@ static const struct gemm_type {
 	cudaDataType_t scale, in, out, out_round;
 	int in_bytes, out_bytes, out_round_bytes, min_cc;
 	double type_err, round_err;
+	int align;	/* k and n must be multiples of this (0: any) */
 } gemm_types[] = {
 	{ NB_CUDA_FP32, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_32F, CUDA_R_32F, CUDA_R_32F,
-	  4, 4, 4, 50, 0, 0 },
+	  4, 4, 4, 50, 0, 0, 0 },
 	{ NB_CUDA_TF32, CUBLAS_COMPUTE_32F_FAST_TF32, CUDA_R_32F, CUDA_R_32F, CUDA_R_32F, CUDA_R_32F,
-	  4, 4, 4, 80, 0x1p-10, 0 },
+	  4, 4, 4, 80, 0x1p-9, 0, 0 },
 	{ NB_CUDA_FP16, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_16F, CUDA_R_32F, CUDA_R_16F,
-	  2, 4, 2, 70, 0, 0x1p-11 },
+	  2, 4, 2, 70, 0, 0x1p-11, 0 },
 	{ NB_CUDA_BF16, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_16BF, CUDA_R_32F, CUDA_R_16BF,
-	  2, 4, 2, 80, 0, 0x1p-8 },
+	  2, 4, 2, 80, 0, 0x1p-8, 0 },
 	{ NB_CUDA_FP8_E4M3, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_8F_E4M3, CUDA_R_32F, CUDA_R_16BF,
-	  1, 4, 2, 89, 0x1p-9, 0x1p-8 },
+	  1, 4, 2, 89, 0x1p-9, 0x1p-8, 16 },
 	{ NB_CUDA_INT8, CUBLAS_COMPUTE_32I, CUDA_R_32I, CUDA_R_8I, CUDA_R_32I, CUDA_R_32I,
-	  1, 4, 4, 75, 0, 0 },
+	  1, 4, 4, 75, 0, 0, 4 },
 };
 
 int cuda_xlate_gemm(const struct nb_cuda_case *c, struct cuda_gemm_desc *d, char *msg, size_t msglen)
@@ -59,6 +62,15 @@ int cuda_xlate_gemm(const struct nb_cuda_case *c, struct cuda_gemm_desc *d, char
 	}
 	if (c->m < 1 || c->n < 1 || c->k < 1) {
 		snprintf(msg, msglen, "gemm: m, n and k must be positive");
+		return -1;
+	}
+	/* cuBLASLt's int8 (IMMA) kernels with the plain column order need the
+	 * leading dimensions and its m and k multiples of 4; its fp8 kernels
+	 * need 16-byte aligned rows.  Its m and the leading dimension of D are
+	 * our n, lda and ldb our k (see xlate.h). */
+	if (t->align && (c->k % t->align || c->n % t->align)) {
+		snprintf(msg, msglen, "gemm dtype=%s: cuBLASLt needs k and n multiples of %d, got n=%lld "
+			 "k=%lld", cuda_dtype_name(c->dtype), t->align, (long long)c->n, (long long)c->k);
 		return -1;
 	}
 	d->compute = t->compute;
@@ -168,6 +180,11 @@ int cuda_xlate_attention(const struct nb_cuda_case *c, struct cuda_attention_des
 			 (long long)sq, (long long)sk);
 		return -1;
 	}
+	if (sq < 1 || sk < 1 || sq > INT32_MAX || sk > INT32_MAX) {
+		snprintf(msg, msglen, "attention: seq_q=%lld seq_k=%lld, expected 1 to %d (cuDNN's "
+			 "indices are 32-bit)", (long long)sq, (long long)sk, INT32_MAX);
+		return -1;
+	}
 	/* cuDNN's fused kernels need the head dimension a multiple of 8 and
 	 * at most 256. */
 	if (hd % 8 || hd > 256) {
@@ -181,6 +198,11 @@ int cuda_xlate_attention(const struct nb_cuda_case *c, struct cuda_attention_des
 	d->scale = 1.0 / sqrt((double)hd);
 	d->causal = c->causal;
 	d->diag_offset = sk - sq;
+	if (d->causal && d->diag_offset) {
+		d->mask_add = (int32_t)sk;
+		d->mask_sub = (int32_t)sq;
+	}
+	d->p_type = d->io_type;
 	d->q_dim[0] = b, d->q_dim[1] = h, d->q_dim[2] = sq, d->q_dim[3] = hd;
 	packed(d->q_dim, d->q_stride);
 	d->k_dim[0] = b, d->k_dim[1] = h, d->k_dim[2] = sk, d->k_dim[3] = hd;

@@ -59,6 +59,13 @@ struct cuda_attention_desc {
 	double scale;
 	int causal;
 	int64_t diag_offset;		/* sk - sq: keys row i sees past the diagonal */
+	/* The bottom-right shift as cudnn_frontend spells it, the pattern
+	 * cuDNN's fused engines match: row + mask_add - mask_sub >= column
+	 * (both 0 when sk == sq, the plain top-left mask). */
+	int32_t mask_add, mask_sub;
+	/* The softmax output P fed to the second matmul: cuDNN's fused
+	 * engines take that operand in the I/O type, not fp32. */
+	cudnnDataType_t p_type;
 	int elem_bytes;
 	int min_cc;
 	double tol;			/* max |o-ref| / max|v| */

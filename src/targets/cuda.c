@@ -226,8 +226,18 @@ int cuda_case_from(const struct nb_case *c, uint64_t seed, struct nb_cuda_case *
 	memset(out, 0, sizeof(*out));
 	out->seed = seed;
 	out->dtype = dt;
-	/* The plugin runs cuBLASLt GEMMs and cuDNN attention. */
-	if (case_measurable(c, "cublaslt|cudnn", 1, msg, msglen))
+	/* TF32 is how cuBLASLt multiplies fp32 inputs (impl=tf32), not a
+	 * storage type: the plugin's own dtype. */
+	if (!strcmp(k, "gemm") && !strcmp(param_text(c, "impl", buf, sizeof(buf)), "tf32")) {
+		if (dt != NB_CUDA_FP32) {
+			snprintf(msg, msglen, "gemm impl=tf32 multiplies fp32 inputs; dtype=%s has its own "
+				 "path (drop impl=tf32)", param_text(c, "dtype", buf, sizeof(buf)));
+			return -1;
+		}
+		out->dtype = dt = NB_CUDA_TF32;
+	}
+	/* The plugin runs cuBLASLt GEMMs (fp32 also as TF32) and cuDNN attention. */
+	if (case_measurable(c, dt == NB_CUDA_TF32 ? "cublaslt|cudnn|tf32" : "cublaslt|cudnn", 1, msg, msglen))
 		return -1;
 	if (dt < 0) {
 		snprintf(msg, msglen, "no GPU path for dtype %s",
