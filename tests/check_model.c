@@ -40,7 +40,7 @@ static void gemm(const struct nb_profile *p, enum nb_dtype dt, double m, double 
 {
 	struct nb_shape s = { 0 };
 	struct nb_work w = { 0 };
-	struct nb_pred_opts o = { "", NB_TIMING_DEVICE, 0, 0, 0, NB_BF16 };
+	struct nb_pred_opts o = { "", NB_TIMING_DEVICE, 0, 0, 0, NB_BF16, 0 };
 	double es = dtype_bits(dt) / 8.0;
 
 	s.kind = NB_SHAPE_GEMM;

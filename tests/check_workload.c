@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -15,6 +16,7 @@
 #include "kernels/workload.h"
 #include "model/compose.h"
 #include "model/llm.h"
+#include "model/model.h"
 #include "model/profile.h"
 #include "util/cpu.h"
 #include "util/util.h"
@@ -490,6 +492,175 @@ START_TEST(test_breakdown_mechanisms)
 }
 END_TEST
 
+/* The host fixture profile, as "hostx" in DIR, with an on-chip bandwidth,
+ * and the skinny GEMM's rate from it (GEMV_GBS) and the elementwise pass
+ * rates (EW: plain, exp, activation, in G elements/s) where given (> 0). */
+static struct nb_profiles *host_variant(char *dir, double gemv_gbs, const double ew[3])
+{
+	static const char *const ew_keys[3] = { "elementwise_gelems", "elementwise_exp_gelems",
+						"elementwise_act_gelems" };
+	struct nb_profiles *ps = NULL;
+	char *src, *text, *out, *path, fig[160];
+	const char *dirs[1] = { dir };
+	cJSON *root, *on, *cmp;
+	size_t len;
+
+	src = xasprintf("%s/tests/fixtures/host-profile/host.json", getenv("NB_SRCDIR") ? getenv("NB_SRCDIR") : ".");
+	ck_assert_int_eq(nb_read_file(src, 1 << 20, &text, &len), 0);
+	root = cJSON_Parse(text);
+	ck_assert_ptr_nonnull(root);
+	cJSON_ReplaceItemInObject(root, "id", cJSON_CreateString("hostx"));
+	on = cJSON_GetObjectItemCaseSensitive(root, "on_chip");
+	cmp = cJSON_GetObjectItemCaseSensitive(root, "compute");
+	cJSON_AddItemToObject(on, "llc_bandwidth_gbs",
+			      cJSON_Parse("{\"value\": 60, \"source\": \"EST\", \"kind\": \"estimate\"}"));
+	cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(root, "memory"), "read_bandwidth_gbs",
+			      cJSON_Parse("{\"value\": 4, \"source\": \"EST\", \"kind\": \"estimate\"}"));
+	if (gemv_gbs > 0) {
+		snprintf(fig, sizeof(fig), "{\"value\": %g, \"source\": \"EST\", \"kind\": \"estimate\"}", gemv_gbs);
+		cJSON_AddItemToObject(on, "llc_gemv_bandwidth_gbs", cJSON_Parse(fig));
+	}
+	for (int i = 0; ew && i < 3; i++) {
+		snprintf(fig, sizeof(fig), "{\"value\": %g, \"source\": \"EST\", \"kind\": \"estimate\"}", ew[i]);
+		cJSON_AddItemToObject(cmp, ew_keys[i], cJSON_Parse(fig));
+	}
+	out = cJSON_Print(root);
+	path = xasprintf("%s/hostx.json", dir);
+	ck_assert_int_eq(nb_write_file_atomic(path, out, strlen(out)), 0);
+	ck_assert_int_eq(profiles_load(dirs, 1, &ps), 0);
+	ck_assert_ptr_nonnull(profiles_find(ps, "hostx"));
+	unlink(path);
+	free(path);
+	free(out);
+	cJSON_Delete(root);
+	free(text);
+	free(src);
+	return ps;
+}
+
+#define HOST_INFER "infer hidden=256 heads=4 layers=2 ffn=1024 vocab=2048 batch=4 input=128 output=%d " \
+	"attention=materialized"
+
+/* Predicts TEXT on DIR's variant; returns the seconds, the breakdown in *J. */
+static double host_predict(struct nb_profiles *ps, const char *text, cJSON **j)
+{
+	struct nb_prediction pr;
+	struct nb_case c;
+	double s;
+
+	parse(text, &c);
+	compose_predict(&c, profiles_find(ps, "hostx"), &pr, NULL);
+	ck_assert_msg(pr.status == NB_PRED_OK, "%s: %s", text, pr.reason);
+	*j = cJSON_Parse(pr.breakdown_json);
+	s = pr.seconds;
+	prediction_release(&pr);
+	return s;
+}
+
+/* The host's elementwise passes: absent without the profile's rates (as on
+ * every accelerator profile); counted by class with them (the GELUs in
+ * closed form); and charged: at rates 100x slower the step takes at least
+ * the passes' elements over those rates. */
+START_TEST(test_host_ew_passes)
+{
+	static const double fast[3] = { 20, 5, 3 }, slow[3] = { 0.2, 0.05, 0.03 };
+	char dir[] = "/tmp/nbtest-ewXXXXXX", text[160];
+	struct nb_profiles *none, *f, *sl;
+	cJSON *jn, *jf, *js, *e, *el;
+	double tn, tf, ts, passes = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	none = host_variant(dir, 0, NULL);
+	f = host_variant(dir, 0, fast);
+	sl = host_variant(dir, 0, slow);
+	snprintf(text, sizeof(text), HOST_INFER, 1);
+	tn = host_predict(none, text, &jn);
+	tf = host_predict(f, text, &jf);
+	ts = host_predict(sl, text, &js);
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(jn, "elementwise_passes"));
+	e = cJSON_GetObjectItemCaseSensitive(jf, "elementwise_passes");
+	ck_assert_ptr_nonnull(e);
+	el = cJSON_GetObjectItemCaseSensitive(e, "elements");
+	/* Prefill only: 2 layers x 512 rows x ffn 1024 GELUs. */
+	ck_assert_double_eq(num(el, "activation"), 2.0 * 512 * 1024);
+	ck_assert(num(el, "plain") > 0 && num(el, "exp") > 0);
+	ck_assert(tf >= tn);
+	passes = num(el, "plain") / 0.2e9 + num(el, "exp") / 0.05e9 + num(el, "activation") / 0.03e9;
+	ck_assert_msg(ts >= passes && ts > tn + 0.9 * passes, "%g s against passes of %g s (none: %g s)", ts, passes, tn);
+	ck_assert_double_eq_tol(num(cJSON_GetObjectItemCaseSensitive(js, "elementwise_passes"), "seconds"), passes,
+				1e-9 * passes);
+	cJSON_Delete(jn);
+	cJSON_Delete(jf);
+	cJSON_Delete(js);
+	profiles_free(none);
+	profiles_free(f);
+	profiles_free(sl);
+	rmdir(dir);
+}
+END_TEST
+
+/* A skinny product whose weights fit the last-level cache is served from
+ * it; at on_chip.llc_gemv_bandwidth_gbs when memory-bound and the profile
+ * gives it.  Between its runs in a step, the rest of the step's bytes pass
+ * through the caches: with reuse_bytes beyond the cache it reads device
+ * memory, at its read-only bandwidth (memory-bound there). */
+START_TEST(test_skinny_llc)
+{
+	char dir[] = "/tmp/nbtest-gemvXXXXXX";
+	struct nb_profiles *plain, *gemv;
+	struct nb_prediction pr;
+	struct nb_pred_opts o;
+	struct nb_case c;
+	struct nb_shape sh;
+	struct nb_work w;
+	cJSON *j;
+	double t_llc, t_gemv;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	plain = host_variant(dir, 0, NULL);
+	gemv = host_variant(dir, 5, NULL);
+	parse("gemm dtype=bf16 m=4 n=2048 k=256", &c);
+	c.kernel->shape(&c, &sh);
+	c.kernel->work(&c, &w);
+	model_case_opts(&c, &o);
+	model_predict_shape(&sh, &w, profiles_find(plain, "hostx"), &o, &pr);
+	j = cJSON_Parse(pr.breakdown_json);
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "memory_level")->valuestring, "on-chip");
+	ck_assert_double_eq_tol(num(j, "memory_level_bandwidth_per_s"), 60e9, 1);
+	t_llc = pr.seconds;
+	cJSON_Delete(j);
+	prediction_release(&pr);
+	model_predict_shape(&sh, &w, profiles_find(gemv, "hostx"), &o, &pr);
+	j = cJSON_Parse(pr.breakdown_json);
+	ck_assert_double_eq_tol(num(j, "memory_level_bandwidth_per_s"), 5e9, 1);
+	t_gemv = pr.seconds;
+	ck_assert_msg(t_gemv >= w.bytes / 5e9 && t_gemv > t_llc, "%g s (llc %g s)", t_gemv, t_llc);
+	cJSON_Delete(j);
+	prediction_release(&pr);
+	o.reuse_bytes = 1e12;
+	model_predict_shape(&sh, &w, profiles_find(gemv, "hostx"), &o, &pr);
+	j = cJSON_Parse(pr.breakdown_json);
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "memory_level")->valuestring, "device");
+	ck_assert_double_eq_tol(num(j, "memory_level_bandwidth_per_s"), 4e9, 1);
+	ck_assert(pr.seconds >= w.bytes / 4e9);
+	cJSON_Delete(j);
+	prediction_release(&pr);
+	profiles_free(plain);
+	profiles_free(gemv);
+	rmdir(dir);
+}
+END_TEST
+
+/* The probe's elementwise rates: every class of every table measurable. */
+START_TEST(test_ew_rates)
+{
+	for (int which = 0; which < 3; which++) {
+		ck_assert(wl_ew_rate(NB_ISA_PORTABLE, which) > 0);
+		ck_assert(wl_ew_rate(cpu_detect()->isa, which) > 0);
+	}
+}
+END_TEST
+
 Suite *suite_workload(void)
 {
 	Suite *s = suite_create("workload");
@@ -507,6 +678,9 @@ Suite *suite_workload(void)
 	tcase_add_test(tc, test_weight_only);
 	tcase_add_test(tc, test_dims_label);
 	tcase_add_test(tc, test_breakdown_mechanisms);
+	tcase_add_test(tc, test_host_ew_passes);
+	tcase_add_test(tc, test_skinny_llc);
+	tcase_add_test(tc, test_ew_rates);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "npubench.h"
 #include "kernels/kernel.h"
+#include "kernels/workload-ew.h"
 #include "model/collective.h"
 #include "model/model.h"
 #include "model/profile.h"
@@ -328,6 +329,32 @@ static int probe_compute(struct probe *pr, struct nb_profile_doc *doc)
 	return 0;
 }
 
+/* The rate the skinny GEMM (m = 4, the path a decode step's products
+ * take) reads weights that live in the last-level cache: B of half the
+ * cache (bf16, n = 2048 columns), so repeated runs find it there and not
+ * in L2.  The kernel walks B down strips of 64 columns, 128 bytes of each
+ * row, a row apart: the prefetchers follow that less well than the
+ * triad's sequential streams, and the model serves memory-bound products
+ * from the cache at this rate (on_chip.llc_gemv_bandwidth_gbs). */
+static int probe_llc_gemv(struct probe *pr, struct nb_profile_doc *doc, double llc)
+{
+	const long long m = 4, n = 2048, k = (long long)(llc / 2 / (2.0 * n));
+	char buf[128], note[256];
+	double secs = 0, bytes = 2.0 * m * k + 2.0 * k * n + 4.0 * m * n;
+
+	if (k < 64)
+		return 0;
+	snprintf(buf, sizeof(buf), "gemm dtype=bf16 m=%lld n=%lld k=%lld", m, n, k);
+	if (measure(buf, pr->pool, &pr->mo, &secs) < 0)
+		return -1;
+	if (secs <= 0)
+		return 0;
+	snprintf(note, sizeof(note), "%s (B %.3g MiB, half the last-level cache): A, B and C bytes / median time",
+		 buf, 2.0 * k * n / 1048576.0);
+	profile_doc_fig(doc, "on_chip.llc_gemv_bandwidth_gbs", bytes / secs / 1e9, "PROBE", "measured", note);
+	return 0;
+}
+
 /* The last-level cache's bandwidth: the same triad with its three arrays
  * filling half the cache (repeated runs find them there) and more than
  * twice the threads' L2s (so it is not L2 being measured).  The model
@@ -358,7 +385,7 @@ static int probe_llc(struct probe *pr, struct nb_profile_doc *doc, double dram_b
 	snprintf(note, sizeof(note), "STREAM triad fp64, arrays %.3g MiB in all (half the last-level cache), "
 		 "minimum bytes", 24.0 * (double)n / 1048576.0);
 	profile_doc_fig(doc, "on_chip.llc_bandwidth_gbs", v / 1e9, "PROBE", "measured", note);
-	return 0;
+	return probe_llc_gemv(pr, doc, llc);
 }
 
 /* Memory, caches and the compute layout. */
@@ -437,6 +464,40 @@ static int probe_csr(struct probe *pr, struct nb_profile_doc *doc)
 	return 0;
 }
 
+/* The host workloads' elementwise loops (workload-ew.h) run on one thread
+ * whatever --threads says, as separate passes over fp32 activations, and
+ * most of them are bound by their instructions, not by a memory level: the
+ * workload model charges their elements at these rates (and their bytes at
+ * the bandwidth of the level they live in, the longer of the two). */
+static int probe_elementwise(struct nb_profile_doc *doc)
+{
+	static const struct { const char *key, *note; } f[3] = {
+		{ "compute.elementwise_gelems",
+		  "one thread's vector pass rounding fp32 to bf16 (the host workloads' plain elementwise pass), "
+		  "32 Ki elements within L2, fastest of 7 blocks" },
+		{ "compute.elementwise_exp_gelems",
+		  "one thread's vector pass computing one exponential per element (the host workloads' softmax "
+		  "exponentials), 32 Ki elements within L2, fastest of 7 blocks" },
+		{ "compute.elementwise_act_gelems",
+		  "one thread's GELU (tanh form), the host workloads' MLP activation, 32 Ki elements within L2, "
+		  "fastest of 7 blocks" },
+	};
+	int isa = cpu_detect()->isa;
+
+	for (int i = 0; i < 3; i++) {
+		double v;
+
+		if (ranks_rank() == 0)
+			fprintf(stderr, "probe: %s ...", f[i].key);
+		if ((v = wl_ew_rate(isa, i)) <= 0)
+			return error("probe: %s: cannot allocate its buffers", f[i].key);
+		if (ranks_rank() == 0)
+			fprintf(stderr, " %.4g elements/s\n", v);
+		profile_doc_fig(doc, f[i].key, v / 1e9, "PROBE", "measured", f[i].note);
+	}
+	return 0;
+}
+
 /* The model's efficiencies and latencies. */
 static int probe_model(struct probe *pr, struct nb_profile_doc *doc)
 {
@@ -460,6 +521,8 @@ static int probe_model(struct probe *pr, struct nb_profile_doc *doc)
 			"an 8x8x8 GEMM: dispatch to the pinned threads and back");
 	profile_doc_fig(doc, "model.overlap", 0.5, "EST", "estimate",
 			"hardware prefetch hides part of the memory time behind FMAs");
+	if (probe_elementwise(doc))
+		return -1;
 	return probe_csr(pr, doc);
 }
 

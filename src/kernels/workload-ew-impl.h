@@ -107,6 +107,12 @@ static void ew_adam(float *restrict w, float *restrict g, float *restrict m, flo
 	}
 }
 
+static void ew_add(const float *restrict a, const float *restrict b, float *restrict out, long n)
+{
+	for (long i = 0; i < n; i++)
+		out[i] = a[i] + b[i];
+}
+
 static void ew_exp_shift(const float *in, float *out, long n, float scale, float shift)
 {
 	for (long i = 0; i < n; i++)
@@ -181,5 +187,5 @@ static void ew_softmax_row(float *row, long seen, long n, float scale)
 
 const struct wl_ew WL_EW_TABLE = {
 	ew_to_bf16, ew_gelu, ew_gelu_bwd, ew_swiglu, ew_swiglu_bwd, ew_adam, ew_exp_shift,
-	ew_rms_row, ew_softmax_row,
+	ew_rms_row, ew_softmax_row, ew_add,
 };

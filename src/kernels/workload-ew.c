@@ -4,11 +4,14 @@
 #include "kernels/workload-ew.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "config.h"
 
 #include "util/cpu.h"
 #include "util/half.h"
+#include "util/timer.h"
+#include "util/util.h"
 
 static void ref_to_bf16(const float *in, uint16_t *out, long n)
 {
@@ -100,9 +103,15 @@ static void ref_softmax_row(float *row, long seen, long n, float scale)
 		row[j] = j < seen ? row[j] / sum : 0;
 }
 
+static void ref_add(const float *a, const float *b, float *out, long n)
+{
+	for (long i = 0; i < n; i++)
+		out[i] = a[i] + b[i];
+}
+
 static const struct wl_ew portable = {
 	ref_to_bf16, ref_gelu, ref_gelu_bwd, ref_swiglu, ref_swiglu_bwd, ref_adam, ref_exp_shift,
-	ref_rms_row, ref_softmax_row,
+	ref_rms_row, ref_softmax_row, ref_add,
 };
 
 const struct wl_ew *wl_ew_for(int isa)
@@ -117,4 +126,51 @@ const struct wl_ew *wl_ew_for(int isa)
 #endif
 	(void)isa;
 	return &portable;
+}
+
+/* Elements per second of one thread running ISA's table over an array
+ * within L2 (32 Ki fp32 in, out of 128 KiB and 64 or 128 KiB, so the
+ * loop's own throughput shows, not a memory level's): WHICH 0 the plain
+ * pass (fp32 rounded to bf16, as before each product), 1 a pass with one
+ * exponential per element (the softmax's), 2 the GELU (tanh form).  STREAM's
+ * discipline: one untimed pass, then blocks of at least 2 ms, the fastest
+ * of 7 blocks.  -1 when the buffers cannot be had. */
+double wl_ew_rate(int isa, int which)
+{
+	enum { N = 32768, BLOCKS = 7 };
+	const struct wl_ew *ew = wl_ew_for(isa);
+	float *in = nb_aligned_alloc(N * sizeof(float)), *out = nb_aligned_alloc(N * sizeof(float));
+	double best = 0;
+	long reps = 1;
+
+	if (!in || !out) {
+		nb_aligned_free(in);
+		nb_aligned_free(out);
+		return -1;
+	}
+	for (long i = 0; i < N; i++)
+		in[i] = (float)((i * 37) % 1001) / 1001.0f - 0.5f;
+	for (int b = -1; b < BLOCKS; b++) {
+		double t0 = timer_now(), dt;
+
+		for (long r = 0; r < reps; r++) {
+			if (which == 1)
+				ew->exp_shift(in, out, N, 1, 0.5f);
+			else if (which == 2)
+				ew->gelu(in, out, N);
+			else
+				ew->to_bf16(in, (uint16_t *)out, N);
+		}
+		dt = timer_now() - t0;
+		if (dt < 2e-3) {	/* too short to time: longer blocks, this one again */
+			reps *= 2;
+			b--;
+			continue;
+		}
+		if (b >= 0 && (best == 0 || reps * (double)N / dt > best))
+			best = reps * (double)N / dt;
+	}
+	nb_aligned_free(in);
+	nb_aligned_free(out);
+	return best;
 }

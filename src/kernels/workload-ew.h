@@ -40,11 +40,19 @@ struct wl_ew {
 	/* ROW[0, SEEN) = softmax(ROW[0, SEEN) SCALE), ROW[SEEN, N) = 0: one
 	 * row of attention probabilities (causal: SEEN keys). */
 	void (*softmax_row)(float *row, long seen, long n, float scale);
+	/* OUT = A + B over N elements (the residual adds); OUT may not alias. */
+	void (*add)(const float *a, const float *b, float *out, long n);
 };
 
 /* The table for ISA level ISA (enum nb_isa); the portable one below AVX2. */
 const struct wl_ew *wl_ew_for(int isa);
 
 extern const struct wl_ew wl_ew_avx2, wl_ew_avx512;
+
+/* The elements per second of ISA's plain pass (WHICH 0: rounding to
+ * bf16), exponential pass (1) or GELU (2) on one thread, in L2: what
+ * `profile probe` writes as compute.elementwise_gelems, _exp_gelems and
+ * _act_gelems. */
+double wl_ew_rate(int isa, int which);
 
 #endif

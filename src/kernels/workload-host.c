@@ -37,11 +37,40 @@
 #include "util/half.h"
 #include "util/pool.h"
 #include "util/rng.h"
+#include "util/timer.h"
 #include "util/util.h"
 
 enum { W_QKV, W_O, W_UP, W_DOWN, W_PER_LAYER };
 
 #define TT_ROWS 32	/* rows to_dt_t rounds at a time */
+
+/* Opt-in per-phase timing of the timed runs (NPUBENCH_HOST_PHASES=1 in the
+ * environment): where a step's time goes between the products, printed to
+ * stderr at teardown as the mean per run.  Off, a phase costs one test of
+ * a null pointer; on, two clock reads per timed region (tens of
+ * nanoseconds each), which a decode step's many small regions notice. */
+enum phase {
+	PH_EMBED, PH_NORM, PH_ROUND, PH_GEMM, PH_KV, PH_ATT_ROUND, PH_ATT_QK, PH_SOFTMAX, PH_ATT_PV,
+	PH_ATT_COPY, PH_RESID, PH_ACT, PH_LOGITS_GEMM, PH_PICK, PH_N
+};
+static const char *const phase_names[PH_N] = {
+	"embed", "rmsnorm", "round_in", "gemm", "kv_append", "att_round", "att_qk", "softmax", "att_pv",
+	"att_copy", "residual", "activation", "logits_gemm", "argmax"
+};
+
+struct phases {
+	double s[2][PH_N];	/* [prefill, decode] seconds */
+	long runs;
+	int stage;
+};
+
+#define PHASE(s, p, stmt)                                      \
+	do {                                                   \
+		double t0_ = (s)->ph ? timer_now() : 0;        \
+		stmt;                                          \
+		if ((s)->ph)                                   \
+			(s)->ph->s[(s)->ph->stage][p] += timer_now() - t0_; \
+	} while (0)
 
 struct dims {
 	int train;
@@ -85,6 +114,7 @@ struct lm {
 	void *aq, *ak, *av, *ap;
 	float *ao, *adk;
 	uint16_t *tt;		/* to_dt_t's block of rows */
+	struct phases *ph;	/* per-phase timing, or NULL */
 	double loss;
 	long step;
 };
@@ -257,8 +287,8 @@ static void mm(struct lm *s, long m, long n, long k, const void *a, const void *
 /* Y (T x n) = X (T x k) W. */
 static void linear(struct lm *s, const float *X, long T, struct ptens *W, float *Y)
 {
-	to_dt(s, X, T, W->r, W->r, s->al);
-	mm(s, T, W->c, W->r, s->al, W->wl, Y);
+	PHASE(s, PH_ROUND, to_dt(s, X, T, W->r, W->r, s->al));
+	PHASE(s, W == &s->pt[s->npt - 1] ? PH_LOGITS_GEMM : PH_GEMM, mm(s, T, W->c, W->r, s->al, W->wl, Y));
 }
 
 /* Given dY (T x n): the weight gradient W.g += X^T dY and, when DX is
@@ -278,8 +308,7 @@ static void linear_bwd(struct lm *s, const float *X, const float *dY, long T, st
 
 static void rmsnorm(const struct lm *s, const float *x, float *y, float *r, long T, long h)
 {
-	for (long t = 0; t < T; t++)
-		r[t] = s->ew->rms_row(x + t * h, y + t * h, h);
+	PHASE(s, PH_NORM, for (long t = 0; t < T; t++) r[t] = s->ew->rms_row(x + t * h, y + t * h, h));
 }
 
 /* dx = r (dy - y mean(dy y)) with y = x r; added to ACC. */
@@ -339,21 +368,20 @@ static void att_fwd(struct lm *s, const struct att_io *io)
 	long d = s->x.d, n = io->n, ctx = io->p0 + n;
 	float scale = 1 / sqrtf((float)d), *S = io->P ? io->P : s->as;
 
-	to_dt(s, io->q, n, d, io->qs, s->aq);
+	PHASE(s, PH_ATT_ROUND, to_dt(s, io->q, n, d, io->qs, s->aq));
 	if (io->kt) {
-		mm_ld(s, n, ctx, d, s->aq, io->kt, io->ldkt, S);
+		PHASE(s, PH_ATT_QK, mm_ld(s, n, ctx, d, s->aq, io->kt, io->ldkt, S));
 	} else {
 		to_dt_t(s, io->k, ctx, d, io->ks, s->ak);
 		mm(s, n, ctx, d, s->aq, s->ak, S);
 	}
-	for (long i = 0; i < n; i++)
-		s->ew->softmax_row(S + i * ctx, io->p0 + i + 1, ctx, scale);
-	to_dt(s, S, n, ctx, ctx, s->ap);
+	PHASE(s, PH_SOFTMAX, for (long i = 0; i < n; i++) s->ew->softmax_row(S + i * ctx, io->p0 + i + 1, ctx, scale));
+	PHASE(s, PH_ATT_ROUND, to_dt(s, S, n, ctx, ctx, s->ap));
 	if (!io->vt)
 		to_dt(s, io->v, ctx, d, io->ks, s->av);
-	mm(s, n, d, ctx, s->ap, io->vt ? io->vt : s->av, s->ao);
-	for (long i = 0; i < n; i++)
-		memcpy(io->o + i * io->os, s->ao + i * d, (size_t)d * sizeof(float));
+	PHASE(s, PH_ATT_PV, mm(s, n, d, ctx, s->ap, io->vt ? io->vt : s->av, s->ao));
+	PHASE(s, PH_ATT_COPY, for (long i = 0; i < n; i++)
+		memcpy(io->o + i * io->os, s->ao + i * d, (size_t)d * sizeof(float)));
 }
 
 /* Attention backward of one training sequence and head: dP = dO V^T,
@@ -425,18 +453,34 @@ static void att_infer(struct lm *s, struct act *A, long l, long n, long p0)
 	char *cache = (char *)s->kv + (size_t)(l * x->b * x->Hkv * 2 * ctx * d * es);
 
 	for (long b = 0; b < x->b; b++) {
+		double t0 = s->ph ? timer_now() : 0;
+
 		for (long hk = 0; hk < x->Hkv; hk++) {
 			char *kt = cache + (b * x->Hkv + hk) * 2 * ctx * d * es, *v = kt + ctx * d * es;
 
-			for (long i = 0; i < n; i++) {
-				const float *row = A->qkv + (b * n + i) * x->qkvw + x->hd + hk * d;
+			const float *rows = A->qkv + b * n * x->qkvw + x->hd + hk * d;
 
-				to_dt(s, row + x->Hkv * d, 1, d, d, v + (p0 + i) * d * es);
-				to_dt(s, row, 1, d, d, s->ao);	/* scratch until att_fwd */
+			/* V's rows as they are; K's rows rounded into scratch
+			 * (s->ap, free until att_fwd), then each of K^T's d rows
+			 * written as one run of n values, not n scattered ones. */
+			to_dt(s, rows + x->Hkv * d, n, d, x->qkvw, v + p0 * d * es);
+			to_dt(s, rows, n, d, x->qkvw, s->ap);
+			if (es == 2) {
+				const uint16_t *src = s->ap;
+				uint16_t *dst = (uint16_t *)kt + p0;
+
 				for (long e = 0; e < d; e++)
-					memcpy(kt + (e * ctx + p0 + i) * es, (char *)s->ao + e * es, (size_t)es);
+					for (long i = 0; i < n; i++)
+						dst[e * ctx + i] = src[i * d + e];
+			} else {
+				for (long e = 0; e < d; e++)
+					for (long i = 0; i < n; i++)
+						memcpy(kt + (e * ctx + p0 + i) * es, (char *)s->ap + (i * d + e) * es,
+						       (size_t)es);
 			}
 		}
+		if (s->ph)
+			s->ph->s[s->ph->stage][PH_KV] += timer_now() - t0;
 		for (long hh = 0; hh < x->H; hh++) {
 			const char *kt = cache + (b * x->Hkv + hh / g) * 2 * ctx * d * es;
 			struct att_io io = { A->qkv + b * n * x->qkvw + hh * x->d, NULL, NULL,
@@ -462,15 +506,13 @@ static void layer_fwd(struct lm *s, long l, struct act *A, float *out, long T, l
 	else
 		att_infer(s, A, l, n, p0);
 	linear(s, A->o, T, ptn(s, l, W_O), s->tmp);
-	for (long i = 0; i < T * x->h; i++)
-		A->x1[i] = A->xin[i] + s->tmp[i];
+	PHASE(s, PH_RESID, s->ew->add(A->xin, s->tmp, A->x1, T * x->h));
 	rmsnorm(s, A->x1, A->c, A->rms2, T, x->h);
 	linear(s, A->c, T, ptn(s, l, W_UP), A->u);
 	xt.T = T;
-	activate(s, &xt, A->u, A->g);
+	PHASE(s, PH_ACT, activate(s, &xt, A->u, A->g));
 	linear(s, A->g, T, ptn(s, l, W_DOWN), s->tmp);
-	for (long i = 0; i < T * x->h; i++)
-		out[i] = A->x1[i] + s->tmp[i];
+	PHASE(s, PH_RESID, s->ew->add(A->x1, s->tmp, out, T * x->h));
 }
 
 /* One layer backward: S->dx holds the gradient at the layer's output and
@@ -481,8 +523,8 @@ static void layer_bwd(struct lm *s, long l, struct act *A)
 	long T = x->T, g = x->H / x->Hkv;
 	float *dg = s->dbig, *du = s->du;
 
-	if (x->rc == NB_RECOMPUTE_FULL)
-		layer_fwd(s, l, A, s->tmp, T, 0, -1);
+	if (x->rc == NB_RECOMPUTE_FULL)	/* the output is not needed: into dx1, free until below */
+		layer_fwd(s, l, A, s->dx1, T, 0, -1);
 	else if (x->rc == NB_RECOMPUTE_SELECTIVE)
 		att_train(s, A);
 	linear_bwd(s, A->g, s->dx, T, ptn(s, l, W_DOWN), dg);
@@ -653,11 +695,13 @@ static void infer_step(struct lm *s, long i)
 	struct act *A = &s->act[0];
 	long ctx = x->input + x->output, n = i ? 1 : x->input, p0 = i ? x->input + i - 1 : 0;
 
-	embed(s, s->tok + p0, x->b * n, n, ctx, A->xin);
+	if (s->ph)
+		s->ph->stage = i > 0;
+	PHASE(s, PH_EMBED, embed(s, s->tok + p0, x->b * n, n, ctx, A->xin));
 	for (long l = 0; l < x->L; l++)
 		layer_fwd(s, l, A, A->xin, x->b * n, n, p0);
-	for (long b = 0; b < x->b; b++)
-		memcpy(s->xL + b * x->h, A->xin + (b * n + n - 1) * x->h, (size_t)x->h * sizeof(float));
+	PHASE(s, PH_EMBED, for (long b = 0; b < x->b; b++)
+		memcpy(s->xL + b * x->h, A->xin + (b * n + n - 1) * x->h, (size_t)x->h * sizeof(float)));
 	infer_logits(s, s->xL);
 }
 
@@ -665,7 +709,7 @@ static void infer_run(struct lm *s)
 {
 	for (long i = 0; i < s->x.output; i++) {
 		infer_step(s, i);
-		pick(s, s->x.input + i, NULL);
+		PHASE(s, PH_PICK, pick(s, s->x.input + i, NULL));
 	}
 }
 
@@ -791,7 +835,29 @@ double workload_host_bytes(const struct nb_case *c)
 struct host_state {
 	struct lm *s;
 	int isa;
+	struct phases *ph;	/* NPUBENCH_HOST_PHASES: kept across the timed runs */
 };
+
+/* The phases' mean per run, to stderr. */
+static void phases_report(const struct lm *s, const struct phases *ph)
+{
+	static const char *const stage[2] = { "prefill", "decode" };
+	double all = 0;
+
+	if (!ph->runs)
+		return;
+	for (int g = 0; g < 2; g++)
+		for (int p = 0; p < PH_N; p++)
+			all += ph->s[g][p];
+	fprintf(stderr, "npubench: %s phases, mean of %ld runs (ms per run; %% of the timed phases):\n",
+		s->x.train ? "train" : "infer", ph->runs);
+	for (int g = 0; g < 2; g++)
+		for (int p = 0; p < PH_N; p++)
+			if (ph->s[g][p] > 0)
+				fprintf(stderr, "  %-8s %-12s %9.4f  %5.1f%%\n", stage[g], phase_names[p],
+					1e3 * ph->s[g][p] / ph->runs, 100 * ph->s[g][p] / all);
+	fprintf(stderr, "  %-21s %9.4f\n", "all phases", 1e3 * all / ph->runs);
+}
 
 int workload_host_setup(const struct nb_case *c, const struct nb_host_env *env, void **out)
 {
@@ -808,6 +874,8 @@ int workload_host_setup(const struct nb_case *c, const struct nb_host_env *env, 
 		return -1;
 	}
 	init(hs->s);
+	if (getenv("NPUBENCH_HOST_PHASES") && !strcmp(getenv("NPUBENCH_HOST_PHASES"), "1"))
+		hs->ph = xcalloc(1, sizeof(*hs->ph));
 	*out = hs;
 	return 0;
 }
@@ -816,16 +884,23 @@ void workload_host_execute(void *state)
 {
 	struct host_state *hs = state;
 
+	hs->s->ph = hs->ph;
 	if (hs->s->x.train)
 		train_step(hs->s);
 	else
 		infer_run(hs->s);
+	hs->s->ph = NULL;
+	if (hs->ph)
+		hs->ph->runs++;
 }
 
 void workload_host_teardown(void *state)
 {
 	struct host_state *hs = state;
 
+	if (hs->ph)
+		phases_report(hs->s, hs->ph);
+	free(hs->ph);
 	lm_free(hs->s);
 	free(hs);
 }

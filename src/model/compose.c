@@ -43,6 +43,7 @@ static const char *const comm_names[] = { "tp", "ep", "pp_sendrecv", "dp" };
 struct wctx {
 	const struct nb_profile *p;
 	const struct nb_workload *w;
+	const struct nb_wl_memory *mem;
 	struct nb_interconnect ic;
 	int has_ic;
 	enum nb_dtype mdt, adt;	/* matrix dtype; attention and activation dtype */
@@ -50,9 +51,12 @@ struct wctx {
 	double weight;		/* how many times the members now predicted run */
 	double bound_s[3];	/* member time by its bound: compute, memory, latency */
 	double ab;		/* activation bytes per element */
+	double reuse;		/* bytes a step touches between two runs of a product (infer), or 0 */
 	int fail;
 	enum nb_pred_status st;
 	char reason[256];
+	double ew_rate[3];	/* elements/s of the plain, exponential and activation passes, or 0 */
+	double ew_elems[3], ew_s;	/* what the step's passes count and cost */
 	const char *coll_op[C_NCOMM];
 	double coll_bytes[C_NCOMM];
 	int coll_ranks[C_NCOMM];
@@ -105,28 +109,30 @@ static void kset(struct nb_case *c, const char *name, int64_t v)
 static double member(struct wctx *x, const struct nb_case *c)
 {
 	struct nb_prediction pr;
+	struct nb_pred_opts o;
+	struct nb_case bc = *c;
+	struct nb_shape sh;
+	struct nb_work wk;
 	double s;
 
 	if (x->fail)
 		return 0;
+	model_case_opts(&bc, &o);
 	if (x->w->weight_only && !strcmp(c->kernel->name, "gemm")) {
 		/* Weight-only: B (the weights) stored in the case's dtype, the
 		 * GEMM's math in bf16 (model.c, weight_only_terms). */
-		struct nb_pred_opts o;
-		struct nb_case bc = *c;
-		struct nb_shape sh;
-		struct nb_work wk;
-
 		kset(&bc, "dtype", NB_BF16);
 		model_case_opts(&bc, &o);
 		o.weight_only = 1;
 		o.weight_dtype = x->w->dtype;
-		bc.kernel->shape(&bc, &sh);
-		bc.kernel->work(&bc, &wk);
-		model_predict_shape(&sh, &wk, x->p, &o, &pr);
-	} else {
-		model_predict(c, x->p, &pr);
 	}
+	/* A product's operands come back round only after the rest of the
+	 * step has been through the caches. */
+	if (!strcmp(c->kernel->name, "gemm"))
+		o.reuse_bytes = x->reuse;
+	bc.kernel->shape(&bc, &sh);
+	bc.kernel->work(&bc, &wk);
+	model_predict_shape(&sh, &wk, x->p, &o, &pr);
 	s = pr.seconds;
 	if (pr.status == NB_PRED_OK && pr.bound)
 		x->bound_s[!strcmp(pr.bound, "memory") ? 1 : !strcmp(pr.bound, "latency") ? 2 : 0] += x->weight * s;
@@ -189,6 +195,44 @@ static double stream(struct wctx *x, double bytes, int reads, int writes)
 	return pieces * member(x, &c);
 }
 
+/* An elementwise group whose bytes take STREAM_S seconds at their memory
+ * level, run by an implementation whose elementwise work is separate vector
+ * passes over fp32 activations, one thread's, as the profile's
+ * compute.elementwise_* rates measure them (the host's): PLAIN elements of
+ * plain passes (rounding to the dtype, copies, adds, the norm's two passes,
+ * the softmax's maximum, sum and division), EXP exponentials, ACT
+ * activations.  The rates are measured with the arrays in L2; a pass whose
+ * arrays (ARRAY bytes, in and out) do not fit there also moves its fp32
+ * elements, 4 bytes read and 4 written, at the bandwidth of the level that
+ * holds them (the last-level cache's or device memory's), and takes the
+ * longer of the two.  The group costs the longer of that and STREAM_S.
+ * A profile without the rates (accelerators, whose frameworks fuse these
+ * ops into bandwidth-bound kernels over 16-bit activations) keeps
+ * STREAM_S. */
+static double ew_group(struct wctx *x, double stream_s, double plain, double exp, double act, double array)
+{
+	double n[3] = { plain, exp, act }, t = 0, level = 0;
+
+	if (x->ew_rate[0] <= 0 || x->fail)
+		return stream_s;
+	for (int i = 0; i < 3; i++) {
+		/* Without its own rate a class runs as plain passes. */
+		double r = x->ew_rate[i] > 0 ? x->ew_rate[i] : x->ew_rate[0];
+
+		t += n[i] / r;
+		x->ew_elems[i] += x->weight * n[i];
+	}
+	if (2 * array > profile_local_bytes(x->p)) {
+		double bw = 2 * array <= profile_llc_bytes(x->p) && profile_llc_bw_bytes_per_s(x->p) > 0
+			? profile_llc_bw_bytes_per_s(x->p) : profile_bw_bytes_per_s(x->p);
+
+		level = 8 * (plain + exp + act) / bw;
+	}
+	t = fmax(t, level);
+	x->ew_s += x->weight * fmax(t, stream_s);
+	return fmax(t, stream_s);
+}
+
 /* Collective OP of BYTES (nccl-tests' convention) over RANKS ranks whose
  * neighbours are STRIDE chips apart: the scale-up domain then holds
  * chips / stride of them (one per domain past that), so a group strided
@@ -242,6 +286,20 @@ static double overlap(double comm, double g, int64_t chunks)
 	return fmax(0, comm - g) + fmin(comm, g) / (double)chunks;
 }
 
+/* The plain passes of attention with the scores in memory over ROWS query
+ * rows (sequences x heads x rows each) of NH heads, N rows each, against
+ * CTX keys: each query row rounded to the dtype (a head's d values), the
+ * softmax's maximum, sum and division and the scores' rounding over the
+ * full rows, the output copied out, and (inference) the new keys and
+ * values rounded into the cache. */
+static double att_plain(const struct wctx *x, double rows_tok, double nh, double n, double ctx)
+{
+	const struct nb_workload *w = x->w;
+	double d = (double)w->m.head_dim, kv = w->train ? 0 : 2.0 * rows_tok / heads_per_chip(w) * kv_per_chip(w) * d;
+
+	return 2 * rows_tok * d + 4 * nh * n * ctx + kv;
+}
+
 /* Attention with the scores in memory, for NH heads (sequences x heads
  * per chip) of SEQ x SEQ: QK^T and PV as one GEMM per head over the full
  * square (the mask is applied to the scores, not skipped), a fused
@@ -252,7 +310,7 @@ static double overlap(double comm, double g, int64_t chunks)
  * tensors). */
 static void materialized(struct wctx *x, int64_t nh, int64_t seq, int64_t d, struct layer *L)
 {
-	double sc = (double)nh * seq * seq * x->ab, w = x->weight;
+	double sc = (double)nh * seq * seq * x->ab, w = x->weight, seen = (double)nh * seq * (seq + 1) / 2;
 	int train = x->w->train;
 
 	x->weight = w * nh;
@@ -260,7 +318,10 @@ static void materialized(struct wctx *x, int64_t nh, int64_t seq, int64_t d, str
 	if (train)
 		L->attn_b = nh * (3 * gemm(x, seq, d, seq) + gemm(x, seq, seq, d));
 	x->weight = w;
-	L->attn_f += stream(x, 2 * sc, 1, 1) + (train ? stream(x, 2.5 * sc, 1, 1) : 0);
+	/* The causal softmax's exponentials cover the keys each row sees. */
+	L->attn_f += ew_group(x, stream(x, 2 * sc, 1, 1) + (train ? stream(x, 2.5 * sc, 1, 1) : 0),
+			      att_plain(x, nh * seq, nh, seq, seq) - 3.0 * nh * seq * seq + 3 * seen, seen, 0,
+			      4.0 * seq * seq);
 	if (train)	/* dropout backward: dP' and the mask in, dP out; softmax backward: P, dP in, dS out */
 		L->attn_b += stream(x, 2.5 * sc, 1, 1) + stream(x, 3 * sc, 2, 1);
 }
@@ -309,7 +370,8 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 		x->weight = wt * nh;
 		L->attn_f = nh * (gemm(x, 1, ctx, d) + gemm(x, 1, d, ctx));
 		x->weight = wt;
-		L->attn_f += stream(x, 2 * nh * ctx * ab, 1, 1);
+		L->attn_f += ew_group(x, stream(x, 2 * nh * ctx * ab, 1, 1), att_plain(x, nh, nh, 1, (double)ctx),
+				      nh * ctx, 0, 4.0 * ctx);
 	} else if (ctx > 0) {
 		L->attn_f = stream(x, (double)b * ctx * 2 * hkv * d * dtype_bits(w->kv_dtype) / 8, 1, 0);
 	} else if (w->attn_materialized) {
@@ -318,10 +380,15 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 		L->attn_f = attention(x, b, ha, seq, seq, d);
 		L->attn_b = w->train ? ATTN_BWD_FACTOR * L->attn_f : 0;
 	}
-	/* Two norms, two residual adds, the activation, rotary embedding. */
-	L->stream_f = 2 * stream(x, 2 * Tn * h * ab, 1, 1) + 2 * stream(x, 3 * Tn * h * ab, 2, 1)
+	/* Two norms, two residual adds, the activation, rotary embedding.
+	 * As passes: each norm two (the sum of squares, the scaling), each
+	 * add one, and the input of each of the four products rounded to the
+	 * dtype in one. */
+	L->stream_f = ew_group(x, 2 * stream(x, 2 * Tn * h * ab, 1, 1) + 2 * stream(x, 3 * Tn * h * ab, 2, 1)
 		+ (m->gated ? stream(x, 3 * tok_mlp * fl * ab, 2, 1) : stream(x, 2 * tok_mlp * fl * ab, 1, 1))
-		+ stream(x, 2.0 * T * (ha + hkv) * d * ab, 1, 1);
+		+ stream(x, 2.0 * T * (ha + hkv) * d * ab, 1, 1),
+		6.0 * Tn * h + 2.0 * T * h + (double)T * ha * d + tok_mlp * fl, 0, tok_mlp * fl,
+		4.0 * tok_mlp * up);
 	L->stream_b = w->train ? 2 * L->stream_f : 0;
 	/* Tensor parallelism: an all-reduce after attention and after the MLP,
 	 * or with sequence parallelism a reduce-scatter and an all-gather. */
@@ -528,13 +595,29 @@ static void infer_run(struct wctx *x, struct step *st)
 	double logits_p, logits_d, send_p, send_d, pre, dec;
 	struct layer P, D;
 
+	/* Between two uses of a weight matrix a step reads every other one,
+	 * the KV cache and (prefill) its activations: the level that holds
+	 * them all serves the products (a small model's decode weights stay
+	 * in the last-level cache, a large one's stream from memory). */
 	x->weight = Lm;
+	x->reuse = x->mem->weights + x->mem->kv_cache + x->mem->activations;
 	layer(x, T, w->batch, w->input, 0, &P);
-	x->weight = Lm * steps;
-	layer(x, w->batch, w->batch, 1, (int64_t)ctx, &D);
-	x->weight = 1 + steps;
+	x->weight = 1;
 	logits_p = gemm(x, w->batch, vt, h);
-	logits_d = logits_p;
+	x->weight = Lm * steps;
+	x->reuse = x->mem->weights + x->mem->kv_cache;
+	layer(x, w->batch, w->batch, 1, (int64_t)ctx, &D);
+	x->weight = steps;
+	logits_d = gemm(x, w->batch, vt, h);
+	x->reuse = 0;
+	/* Around the logits: the final norm's two passes and the rounding of
+	 * each sequence's last row, the greedy pick over the vocabulary; and
+	 * the embedding rows copied in (the prompt's in prefill). */
+	x->weight = 1;
+	logits_p += ew_group(x, 0, 3.0 * w->batch * h + (double)w->batch * vt + (double)T * h, 0, 0,
+			     4.0 * fmax((double)w->batch * vt, (double)T * h));
+	x->weight = steps;
+	logits_d += ew_group(x, 0, 4.0 * w->batch * h + (double)w->batch * vt, 0, 0, 4.0 * w->batch * vt);
 	send_p = coll(x, C_PP, NB_COLL_SENDRECV, (double)T * h * x->ab, w->pp > 1 ? 2 : 1, (int)t);
 	send_d = coll(x, C_PP, NB_COLL_SENDRECV, (double)w->batch * h * x->ab, w->pp > 1 ? 2 : 1, (int)t);
 	pre = Lm * (P.gemm_f + P.attn_f + P.stream_f + P.tp + P.ep) + logits_p + (w->pp - 1) * send_p;
@@ -630,6 +713,11 @@ static const char *const assumptions[] = {
 	"fitted to the workload measurements",
 	"tp inside the scale-up domain, dp across it (stride tp), pp outermost",
 	"MoE tokens spread evenly over experts",
+	"ew: the profile gives compute.elementwise_* rates (an implementation running its elementwise work "
+	"as separate one-thread vector passes over fp32 activations, the host's): each elementwise group costs "
+	"the longer of its bytes at their memory level and its passes' elements at those rates (plain passes: "
+	"the norms' two, the adds, each product's input rounded, the softmax's maximum, sum and division, "
+	"the scores rounded, the KV rows appended, the embedding rows, the greedy pick)",
 	"infer quant=weight (int8 default): weights read at their dtype's size, each converted to bf16 "
 	"once per row of tiles at compute.special_tflops, beside the bf16 matrix work",
 	NULL,
@@ -680,6 +768,18 @@ static char *wl_breakdown(const struct wctx *x, const struct step *st, const str
 		add_num(c, "ranks", x->coll_ranks[i]);
 		cJSON_AddStringToObject(c, "algorithm", x->coll_algo[i]);
 	}
+	if (x->ew_rate[0] > 0) {
+		static const char *const cls[3] = { "plain", "exp", "activation" };
+		cJSON *e = cJSON_AddObjectToObject(root, "elementwise_passes");
+
+		o = cJSON_AddObjectToObject(e, "elements");
+		for (int i = 0; i < 3; i++)
+			add_num(o, cls[i], x->ew_elems[i]);
+		o = cJSON_AddObjectToObject(e, "rate_per_s");
+		for (int i = 0; i < 3; i++)
+			add_num(o, cls[i], x->ew_rate[i] > 0 ? x->ew_rate[i] : x->ew_rate[0]);
+		add_num(e, "seconds", x->ew_s);
+	}
 	add_num(root, "bubble_s", st->bubble);
 	add_num(root, "optimizer_s", st->optimizer);
 	/* What keeps the step from its compute alone. */
@@ -692,7 +792,7 @@ static char *wl_breakdown(const struct wctx *x, const struct step *st, const str
 	add_overlap(root, w);
 	o = cJSON_AddArrayToObject(root, "assumptions");
 	for (const char *const *a = assumptions; *a; a++)
-		if (w->train || strncmp(*a, "train:", 6))
+		if ((w->train || strncmp(*a, "train:", 6)) && (x->ew_rate[0] > 0 || strncmp(*a, "ew:", 3)))
 			cJSON_AddItemToArray(o, cJSON_CreateString(*a));
 	json = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
@@ -759,9 +859,13 @@ int compose_predict(const struct nb_case *c, const struct nb_profile *p, struct 
 	x.adt = w.dtype == NB_FP16 ? NB_FP16 : NB_BF16;
 	x.ab = 2;
 	x.sustained = w.train ? TRAIN_SUSTAINED : 1;
+	x.ew_rate[0] = profile_ew_rate(p);
+	x.ew_rate[1] = profile_ew_exp_rate(p);
+	x.ew_rate[2] = profile_ew_act_rate(p);
 	x.weight = 1;
 	r.chips = (int)(w.tp * w.pp * w.dp);
 	compose_memory(&w, profile_mem_bytes(p), &r.mem);
+	x.mem = &r.mem;
 	if (r.mem.total > r.mem.capacity) {
 		out->status = NB_PRED_NO_FIT;
 		snprintf(out->reason, sizeof(out->reason),

@@ -606,6 +606,32 @@ static void serve_from(const struct nb_profile *p, const struct nb_model_params 
 	t->bandwidth = t->level_bw * mp->stream_efficiency;
 }
 
+/* A memory-bound matrix case (a decode step's skinny GEMM) streams its
+ * larger operand, the weights, through once: a read-only stream.  From
+ * device memory it reads at memory.read_bandwidth_gbs where the profile
+ * gives it.  From the last-level cache it walks them down the rows of a
+ * strip of columns, short runs a row apart, which the hardware prefetchers
+ * follow less well than the triad's long sequential streams: where the
+ * profile gives the rate such a kernel reads the cache at
+ * (on_chip.llc_gemv_bandwidth_gbs, measured by the probe with the host's
+ * skinny GEMM), it serves those cases.  Without these figures the level's
+ * bandwidth does (GPUs' L2 and HBM feed skinny GEMMs from many units at
+ * once, near their stream rates; no shipped accelerator profile gives
+ * them). */
+static void skinny_stream(const struct nb_profile *p, struct terms *t)
+{
+	double bw = t->from_llc ? profile_llc_gemv_bw_bytes_per_s(p) : profile_stream_bw_bytes_per_s(p, 1, 0);
+
+	/* Memory-bound at the rate it would be served at. */
+	if (bw <= 0 || bw == t->level_bw || t->traffic / (t->bandwidth * bw / t->level_bw) <= t->compute_s)
+		return;
+	t->bandwidth *= bw / t->level_bw;
+	t->level_bw = bw;
+	assume(t, t->from_llc ? "memory-bound from the on-chip cache: weights streamed at "
+	       "on_chip.llc_gemv_bandwidth_gbs" : "memory-bound from device memory: weights streamed at "
+	       "memory.read_bandwidth_gbs");
+}
+
 /* Time, bound and rates from the terms. */
 static void combine(const struct kind_model *km, const struct nb_work *w, const struct nb_profile *p,
 		    const struct nb_model_params *mp, struct terms *t, struct nb_prediction *out)
@@ -821,7 +847,7 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 			const struct nb_profile *p, const struct nb_pred_opts *o,
 			struct nb_prediction *out)
 {
-	static const struct nb_pred_opts defaults = { "", NB_TIMING_DEVICE, 0, 0, 0, NB_BF16 };
+	static const struct nb_pred_opts defaults = { "", NB_TIMING_DEVICE, 0, 0, 0, NB_BF16, 0 };
 	const struct nb_model_params *mp;
 	const struct kind_model *km;
 	struct terms t = { 0 };
@@ -862,7 +888,12 @@ int model_predict_shape(const struct nb_shape *s, const struct nb_work *w,
 	if (km->matrix && o->weight_only) {
 		t.traffic = fmax(0, t.traffic - weight_only_terms(s, p, o, &t));
 	}
-	serve_from(p, mp, w->bytes, &t);
+	serve_from(p, mp, fmax(w->bytes, o->reuse_bytes), &t);
+	if (o->reuse_bytes > w->bytes)
+		assume(&t, "in a sequence: served from the level that holds what the sequence touches "
+		       "between two runs of this case (a step's weights, KV cache and activations)");
+	if (km->matrix)
+		skinny_stream(p, &t);
 	combine(km, w, p, mp, &t, out);
 	snprintf(out->reason, sizeof(out->reason), "%s", label);
 	snprintf(out->impl, sizeof(out->impl), "%s", im.name ? im.name : "");

@@ -54,6 +54,11 @@ struct nb_pred_opts {
 	 * quantisation); NB_DTYPE_COUNT (or 0 with weight_only 0): none. */
 	int weight_only;
 	enum nb_dtype weight_dtype;
+	/* Bytes the sequence the case runs in touches between two runs of it
+	 * (a workload step's weights, KV cache and activations): the memory
+	 * level serving the case is the one that holds the larger of this and
+	 * its own working set.  0: the case repeated alone. */
+	double reuse_bytes;
 };
 
 /* The options case C states (defaults for the parameters its kernel lacks). */

@@ -43,8 +43,9 @@ struct nb_profile {
 	int emulate_via[NB_DTYPE_COUNT];
 	double sparse_factor;
 	double capacity_gib, bandwidth_gbs, read_bandwidth_gbs, write_bandwidth_gbs;
-	double llc_mib, llc_bandwidth_gbs, local_kib;
+	double llc_mib, llc_bandwidth_gbs, llc_gemv_bandwidth_gbs, local_kib;
 	double units, tile_m, tile_n, tile_k, block_m, block_n, clock_mhz, vector_tflops;
+	double ew_gelems, ew_exp_gelems, ew_act_gelems;
 	double ic_bandwidth_gbs, ic_latency_us, tdp_w;
 	const char *up_kind, *up_shape, *up_reduction, *out_name;
 	double up_chips, up_links, up_link_gbs, up_base_us, up_efficiency, up_reduction_efficiency;
@@ -120,6 +121,7 @@ static const struct key keys[] = {
 	{ "on_chip", K_OBJ, REQ, 0, 0, NOFF },
 	{ "on_chip.llc_mib", K_FIG, REQ, 0, 1e6, OFF(llc_mib) },
 	{ "on_chip.llc_bandwidth_gbs", K_FIG, 0, 0, 1e7, OFF(llc_bandwidth_gbs) },
+	{ "on_chip.llc_gemv_bandwidth_gbs", K_FIG, 0, 0, 1e7, OFF(llc_gemv_bandwidth_gbs) },
 	{ "on_chip.local_kib", K_FIG, 0, 0, 1e6, OFF(local_kib) },
 	{ "compute", K_OBJ, REQ, 0, 0, NOFF },
 	{ "compute.unit_kind", K_STR, REQ, 0, 0, OFF(unit_kind) },
@@ -131,6 +133,9 @@ static const struct key keys[] = {
 	{ "compute.block_n", K_FIGINT, REQ, 0, 65536, OFF(block_n) },
 	{ "compute.clock_mhz", K_FIG, 0, 0, 1e5, OFF(clock_mhz) },
 	{ "compute.special_tflops", K_FIG, 0, 0, 1e6, OFF(vector_tflops) },
+	{ "compute.elementwise_gelems", K_FIG, 0, 0, 1e6, OFF(ew_gelems) },
+	{ "compute.elementwise_exp_gelems", K_FIG, 0, 0, 1e6, OFF(ew_exp_gelems) },
+	{ "compute.elementwise_act_gelems", K_FIG, 0, 0, 1e6, OFF(ew_act_gelems) },
 	{ "interconnect", K_OBJ, 0, 0, 0, NOFF },
 	{ "interconnect.name", K_STR, REQ, 0, 0, OFF(ic_name) },
 	{ "interconnect.bandwidth_gbs", K_FIG, REQ, 0, 1e6, OFF(ic_bandwidth_gbs) },
@@ -1032,7 +1037,9 @@ double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int 
 	return p->bandwidth_gbs * 1e9;
 }
 double profile_llc_bytes(const struct nb_profile *p) { return p->llc_mib * 1048576.0; }
+double profile_local_bytes(const struct nb_profile *p) { return p->local_kib * 1024.0; }
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_bandwidth_gbs * 1e9; }
+double profile_llc_gemv_bw_bytes_per_s(const struct nb_profile *p) { return p->llc_gemv_bandwidth_gbs * 1e9; }
 int profile_units(const struct nb_profile *p) { return (int)p->units; }
 const char *profile_unit_kind(const struct nb_profile *p) { return p->unit_kind; }
 
@@ -1051,6 +1058,9 @@ void profile_block(const struct nb_profile *p, int *m, int *n)
 
 double profile_clock_hz(const struct nb_profile *p) { return p->clock_mhz * 1e6; }
 double profile_vector_flops(const struct nb_profile *p) { return p->vector_tflops * 1e12; }
+double profile_ew_rate(const struct nb_profile *p) { return p->ew_gelems * 1e9; }
+double profile_ew_exp_rate(const struct nb_profile *p) { return p->ew_exp_gelems * 1e9; }
+double profile_ew_act_rate(const struct nb_profile *p) { return p->ew_act_gelems * 1e9; }
 double profile_interconnect_bytes_per_s(const struct nb_profile *p) { return p->ic_bandwidth_gbs * 1e9; }
 const char *profile_interconnect_name(const struct nb_profile *p) { return p->ic_name; }
 double profile_tdp_w(const struct nb_profile *p) { return p->tdp_w; }

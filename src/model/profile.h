@@ -105,7 +105,11 @@ double profile_bw_bytes_per_s(const struct nb_profile *p);	/* device memory band
  * read-only or write-only figure when the profile has it, else the mixed one. */
 double profile_stream_bw_bytes_per_s(const struct nb_profile *p, int reads, int writes);
 double profile_llc_bytes(const struct nb_profile *p);		/* last on-chip buffer (L2, SRAM, VMEM) */
+double profile_local_bytes(const struct nb_profile *p);	/* per-unit buffer (L2 per core); 0: not given */
 double profile_llc_bw_bytes_per_s(const struct nb_profile *p);
+/* The rate a skinny GEMM's kernel reads its weights from the last-level
+ * cache (on_chip.llc_gemv_bandwidth_gbs); 0 when not given. */
+double profile_llc_gemv_bw_bytes_per_s(const struct nb_profile *p);
 int profile_units(const struct nb_profile *p);			/* SMs, CUs, AI cores, MXUs... */
 const char *profile_unit_kind(const struct nb_profile *p);	/* "SM", "AI core", ... */
 /* Matrix-unit tile (the padding granule of m, n, k) and the work tile one
@@ -115,6 +119,14 @@ void profile_block(const struct nb_profile *p, int *m, int *n);
 double profile_clock_hz(const struct nb_profile *p);
 /* Special-function (exp) rate of the vector units, per second; used for softmax. */
 double profile_vector_flops(const struct nb_profile *p);
+/* Elements per second of an implementation whose elementwise work runs as
+ * separate vector passes over fp32 activations (the host's): a plain pass
+ * (compute.elementwise_gelems), one computing an exponential per element
+ * (compute.elementwise_exp_gelems) and the MLP's activation
+ * (compute.elementwise_act_gelems); 0 when the profile gives none. */
+double profile_ew_rate(const struct nb_profile *p);
+double profile_ew_exp_rate(const struct nb_profile *p);
+double profile_ew_act_rate(const struct nb_profile *p);
 double profile_interconnect_bytes_per_s(const struct nb_profile *p);
 /* The interconnect's name ("NVLink 4"), or NULL when the profile has none. */
 const char *profile_interconnect_name(const struct nb_profile *p);

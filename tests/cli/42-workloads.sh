@@ -67,6 +67,30 @@ command -v flock >/dev/null && LOCK="flock /tmp/npubench-bench.lock"
 HT='train hidden=64 heads=4 kv_heads=2 layers=2 ffn=128 gated=true vocab=256 seq=32 global_batch=4 micro_batch=2 recompute=selective attention=materialized'
 HI='infer hidden=64 heads=4 layers=2 ffn=128 vocab=256 batch=2 input=16 output=8 attention=materialized'
 expect 0 $LOCK "$NPUBENCH" profile probe --threads 1 --size 64 --min-time 0.01
+# The probed profile rates the host's elementwise passes, and the host
+# infer prediction charges them: the breakdown counts them by class.
+PROBED=$(tail -n 1 "$T/out")
+mkdir -p "$T/hp"
+python3 - "$PROBED" "$T/hp/hostm.json" <<'PY' && pass || fail "probe writes the elementwise rates"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("elementwise_gelems", "elementwise_exp_gelems", "elementwise_act_gelems"):
+    f = d["compute"][k]
+    assert f["kind"] == "measured" and f["value"] > 0, (k, f)
+d["id"] = "hostm"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect 0 "$NPUBENCH" --profiles "$T/hp" run --target hostm --case "$HI" --format json
+python3 - "$T/out" <<'PY' && pass || fail "host infer prediction carries the elementwise passes"
+import json, sys
+m = json.load(open(sys.argv[1]))["results"][0]["model"]
+e = m["elementwise_passes"]
+# 2 layers x (2 x 16 prompt rows + 7 decode steps x 2) x ffn 128 GELUs
+assert e["elements"]["activation"] == 2 * (2 * 16 + 7 * 2) * 128, e
+assert e["elements"]["plain"] > 0 and e["elements"]["exp"] > 0 and e["seconds"] > 0, e
+assert e["seconds"] < m["seconds"], (e, m["seconds"])
+assert any(a.startswith("ew:") for a in m["assumptions"]), m["assumptions"]
+PY
 expect 0 $LOCK "$NPUBENCH" run --target host --threads 1 --min-time 0.01 --case "$HT" --case "$HI" --format csv
 python3 - "$T/out" <<'PY' && pass || fail "host train and infer measured and verified"
 import csv, sys
