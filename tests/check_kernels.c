@@ -15,6 +15,7 @@
 #include "kernels/attention-impl.h"
 #include "kernels/gemm.h"
 #include "kernels/spmm-impl.h"
+#include "kernels/workload-ew.h"
 #include "kernels/kernel.h"
 #include "util/cpu.h"
 #include "util/half.h"
@@ -143,6 +144,68 @@ START_TEST(impossible_cases_are_refused)
 }
 END_TEST
 
+/* The elementwise table's round-and-transpose (the KV cache's K^T append)
+ * at ISA against the portable table, bit for bit, over odd row counts N
+ * and widths D (the AVX-512 blocks' edges), a row stride wider than D and
+ * column offsets P0 into a wider output; ties, NaN, infinities and signed
+ * zero among the inputs.  The whole output is compared, so a store past
+ * row N or column D fails too.  Returns 0 when ISA's table is the portable one. */
+static int ew_t_check(int isa)
+{
+	static const long ns[] = { 1, 3, 17, 128, 129 }, ds[] = { 1, 8, 64, 80, 128 }, p0s[] = { 0, 1, 37 };
+	enum { LDX = 3, CTXX = 11, MAXN = 129, MAXD = 128 };
+	const struct wl_ew *ref = wl_ew_for(NB_ISA_PORTABLE), *t = wl_ew_for(isa);
+	static float in[MAXN * (MAXD + LDX)];
+	static uint16_t a[MAXD * (37 + MAXN + CTXX)], b[MAXD * (37 + MAXN + CTXX)];
+
+	if (t == ref)
+		return 0;
+	for (long i = 0; i < MAXN * (MAXD + LDX); i++) {
+		uint32_t bits = 0x3f808000u + (uint32_t)i * 0x10001u;
+
+		if (i % 3 == 0)
+			memcpy(&in[i], &bits, 4);	/* halfway and near-halfway cases */
+		else
+			in[i] = (float)((i * 7919) % 4001 - 2000) / 7.0f;
+	}
+	in[5] = NAN;
+	in[6] = -INFINITY;
+	in[7] = INFINITY;
+	in[8] = -0.0f;
+	in[MAXD + LDX + 1] = -NAN;
+	for (size_t in_ = 0; in_ < sizeof(ns) / sizeof(ns[0]); in_++)
+		for (size_t id = 0; id < sizeof(ds) / sizeof(ds[0]); id++)
+			for (size_t ip = 0; ip < sizeof(p0s) / sizeof(p0s[0]); ip++) {
+				long n = ns[in_], d = ds[id], p0 = p0s[ip], ld = d + LDX, ctx = p0 + n + CTXX;
+
+				memset(a, 0xa5, sizeof(a));
+				memset(b, 0xa5, sizeof(b));
+				ref->to_bf16_t(in, ld, n, d, a + p0, ctx);
+				t->to_bf16_t(in, ld, n, d, b + p0, ctx);
+				for (long k = 0; k < (long)(sizeof(a) / sizeof(a[0])); k++)
+					ck_assert_msg(a[k] == b[k],
+						      "%s to_bf16_t n=%ld d=%ld p0=%ld: [%ld] %#x, portable %#x",
+						      isa_name((enum nb_isa)isa), n, d, p0, k, b[k], a[k]);
+			}
+	return 1;
+}
+
+/* Every vector level this CPU has. */
+START_TEST(ew_to_bf16_t_matches_portable)
+{
+	for (int isa = NB_ISA_AVX2; isa <= NB_ISA_AVX512; isa++)
+		if (cpu_has_isa((enum nb_isa)isa, NULL))
+			ew_t_check(isa);
+}
+END_TEST
+
+/* The runner's level, which it has checked the CPU has (check_isa.c). */
+START_TEST(ew_to_bf16_t_isa_matches_portable)
+{
+	ck_assert_msg(ew_t_check(check_isa), "%s: no vector table to test", isa_name((enum nb_isa)check_isa));
+}
+END_TEST
+
 Suite *suite_kernels(void)
 {
 	Suite *s = suite_create("kernels");
@@ -152,6 +215,7 @@ Suite *suite_kernels(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, portable_matches_reference, 0, n);
 	tcase_add_test(tc, attention_memory_is_linear);
+	tcase_add_test(tc, ew_to_bf16_t_matches_portable);
 	tcase_add_test(tc, work_is_declared_exactly);
 	tcase_add_test(tc, impossible_cases_are_refused);
 	suite_add_tcase(s, tc);
@@ -330,6 +394,7 @@ Suite *suite_kernels_isa(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, isa_matches_reference, 0, collect_cases());
+	tcase_add_test(tc, ew_to_bf16_t_isa_matches_portable);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -60,6 +60,100 @@ static void ew_to_bf16(const float *restrict in, uint16_t *restrict out, long n)
 	}
 }
 
+#ifdef __AVX512BW__
+#include <immintrin.h>
+
+/* The 16 x 16 transpose of 32-bit lanes R[0..15] in place (afterwards
+ * R[k] holds what was lane k of every vector, in order): 32-bit, then
+ * 64-bit interleaves within 128-bit lanes, then two rounds of 128-bit
+ * lane shuffles. */
+static inline void ew_tr16(__m512i r[16])
+{
+	__m512i t[16];
+
+	for (int k = 0; k < 16; k += 2) {
+		t[k] = _mm512_unpacklo_epi32(r[k], r[k + 1]);
+		t[k + 1] = _mm512_unpackhi_epi32(r[k], r[k + 1]);
+	}
+	for (int k = 0; k < 16; k += 4) {
+		r[k] = _mm512_unpacklo_epi64(t[k], t[k + 2]);
+		r[k + 1] = _mm512_unpackhi_epi64(t[k], t[k + 2]);
+		r[k + 2] = _mm512_unpacklo_epi64(t[k + 1], t[k + 3]);
+		r[k + 3] = _mm512_unpackhi_epi64(t[k + 1], t[k + 3]);
+	}
+	for (int k = 0; k < 16; k += 8)
+		for (int j = 0; j < 4; j++) {
+			t[k + j] = _mm512_shuffle_i32x4(r[k + j], r[k + j + 4], 0x88);
+			t[k + j + 4] = _mm512_shuffle_i32x4(r[k + j], r[k + j + 4], 0xdd);
+		}
+	for (int j = 0; j < 8; j++) {
+		r[j] = _mm512_shuffle_i32x4(t[j], t[j + 8], 0x88);
+		r[j + 8] = _mm512_shuffle_i32x4(t[j], t[j + 8], 0xdd);
+	}
+}
+
+/* Blocks of 16 rows x 16 columns: each row loaded as one vector (masked
+ * at D's edge; rows past N are zeros, never stored), rounded in 32-bit
+ * lanes with ew_to_bf16's integer arithmetic, transposed, and each
+ * column narrowed to 16 bits and stored as one run of up to 16 values
+ * (masked at N's edge): nothing past row N or column D is read or
+ * written. */
+static void ew_to_bf16_t(const float *restrict in, long ld, long n, long d, uint16_t *restrict out, long ldo)
+{
+	const __m512i half = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1),
+		      abs = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000),
+		      quiet = _mm512_set1_epi32(0x40);
+
+	for (long i0 = 0; i0 < n; i0 += 16) {
+		long ni = n - i0 < 16 ? n - i0 : 16;
+		__mmask16 mi = (__mmask16)((1u << ni) - 1);
+
+		for (long e0 = 0; e0 < d; e0 += 16) {
+			long ne = d - e0 < 16 ? d - e0 : 16;
+			__mmask16 me = (__mmask16)((1u << ne) - 1);
+			__m512i r[16];
+
+			for (long k = 0; k < 16; k++) {
+				__m512i u = k < ni ? _mm512_maskz_loadu_epi32(me, in + (i0 + k) * ld + e0)
+						   : _mm512_setzero_si512();
+				__m512i hi = _mm512_srli_epi32(u, 16);
+				__m512i rnd = _mm512_srli_epi32(
+					_mm512_add_epi32(_mm512_add_epi32(u, half), _mm512_and_si512(hi, one)), 16);
+				__mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, abs), inf);
+
+				r[k] = _mm512_mask_or_epi32(rnd, nan, hi, quiet);
+			}
+			ew_tr16(r);
+			for (long k = 0; k < ne; k++)
+				_mm512_mask_cvtepi32_storeu_epi16(out + (e0 + k) * ldo + i0, mi, r[k]);
+		}
+	}
+}
+#else
+/* Blocks of 16 rows: each rounded by the vector loop into a dense block
+ * on the stack, then written out a column at a time, so that neither
+ * side strides through memory per element. */
+static void ew_to_bf16_t(const float *restrict in, long ld, long n, long d, uint16_t *restrict out, long ldo)
+{
+	enum { R = 16, C = 256 };
+	uint16_t blk[R * C];
+
+	for (long i0 = 0; i0 < n; i0 += R) {
+		long ni = n - i0 < R ? n - i0 : R;
+
+		for (long e0 = 0; e0 < d; e0 += C) {
+			long ne = d - e0 < C ? d - e0 : C;
+
+			for (long k = 0; k < ni; k++)
+				ew_to_bf16(in + (i0 + k) * ld + e0, blk + k * ne, ne);
+			for (long e = 0; e < ne; e++)
+				for (long k = 0; k < ni; k++)
+					out[(e0 + e) * ldo + i0 + k] = blk[k * ne + e];
+		}
+	}
+}
+#endif
+
 static void ew_gelu(const float *restrict u, float *restrict g, long n)
 {
 	for (long i = 0; i < n; i++)
@@ -186,6 +280,6 @@ static void ew_softmax_row(float *row, long seen, long n, float scale)
 }
 
 const struct wl_ew WL_EW_TABLE = {
-	ew_to_bf16, ew_gelu, ew_gelu_bwd, ew_swiglu, ew_swiglu_bwd, ew_adam, ew_exp_shift,
+	ew_to_bf16, ew_to_bf16_t, ew_gelu, ew_gelu_bwd, ew_swiglu, ew_swiglu_bwd, ew_adam, ew_exp_shift,
 	ew_rms_row, ew_softmax_row, ew_add,
 };

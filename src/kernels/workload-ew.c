@@ -19,6 +19,15 @@ static void ref_to_bf16(const float *in, uint16_t *out, long n)
 		out[i] = nb_f32_to_bf16(in[i]);
 }
 
+/* Column by column, each a run of N contiguous stores: the reference the
+ * vector tables must match bit for bit. */
+static void ref_to_bf16_t(const float *in, long ld, long n, long d, uint16_t *out, long ldo)
+{
+	for (long e = 0; e < d; e++)
+		for (long i = 0; i < n; i++)
+			out[e * ldo + i] = nb_f32_to_bf16(in[i * ld + e]);
+}
+
 static float sigm(float z)
 {
 	return 1 / (1 + expf(-z));
@@ -110,7 +119,7 @@ static void ref_add(const float *a, const float *b, float *out, long n)
 }
 
 static const struct wl_ew portable = {
-	ref_to_bf16, ref_gelu, ref_gelu_bwd, ref_swiglu, ref_swiglu_bwd, ref_adam, ref_exp_shift,
+	ref_to_bf16, ref_to_bf16_t, ref_gelu, ref_gelu_bwd, ref_swiglu, ref_swiglu_bwd, ref_adam, ref_exp_shift,
 	ref_rms_row, ref_softmax_row, ref_add,
 };
 

@@ -21,6 +21,10 @@
 struct wl_ew {
 	/* OUT[i] = IN[i] rounded to bf16 (to nearest even; NaN stays NaN). */
 	void (*to_bf16)(const float *in, uint16_t *out, long n);
+	/* OUT[e LDO + i] = IN[i LD + e] rounded as to_bf16, i < N, e < D: N
+	 * rows of D transposed while rounded (K^T's columns appended to the
+	 * KV cache).  Neither side may alias the other. */
+	void (*to_bf16_t)(const float *in, long ld, long n, long d, uint16_t *out, long ldo);
 	/* G = gelu(U) (tanh form), N elements. */
 	void (*gelu)(const float *u, float *g, long n);
 	/* DU = DG gelu'(U). */

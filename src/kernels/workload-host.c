@@ -460,10 +460,17 @@ static void att_infer(struct lm *s, struct act *A, long l, long n, long p0)
 
 			const float *rows = A->qkv + b * n * x->qkvw + x->hd + hk * d;
 
-			/* V's rows as they are; K's rows rounded into scratch
-			 * (s->ap, free until att_fwd), then each of K^T's d rows
-			 * written as one run of n values, not n scattered ones. */
+			/* V's rows as they are; K's rows in bf16 rounded and
+			 * transposed in one pass by the table (blocks of rows,
+			 * each of K^T's d rows written as runs of values);
+			 * otherwise rounded into scratch (s->ap, free until
+			 * att_fwd), then each of K^T's d rows written as one run
+			 * of n values, not n scattered ones. */
 			to_dt(s, rows + x->Hkv * d, n, d, x->qkvw, v + p0 * d * es);
+			if (x->dt == NB_BF16) {
+				s->ew->to_bf16_t(rows, x->qkvw, n, d, (uint16_t *)kt + p0, ctx);
+				continue;
+			}
 			to_dt(s, rows, n, d, x->qkvw, s->ap);
 			if (es == 2) {
 				const uint16_t *src = s->ap;
