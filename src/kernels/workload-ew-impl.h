@@ -92,40 +92,49 @@ static inline void ew_tr16(__m512i r[16])
 	}
 }
 
-/* Blocks of 16 rows x 16 columns: each row loaded as one vector (masked
- * at D's edge; rows past N are zeros, never stored), rounded in 32-bit
- * lanes with ew_to_bf16's integer arithmetic, transposed, and each
- * column narrowed to 16 bits and stored as one run of up to 16 values
- * (masked at N's edge): nothing past row N or column D is read or
- * written. */
+/* IN's 16 values at ROW (masked to ME; a row past the block's is zeros)
+ * rounded as ew_to_bf16 does, each in the low half of a 32-bit lane. */
+static inline __m512i ew_rnd16(const float *row, __mmask16 me)
+{
+	const __m512i u = _mm512_maskz_loadu_epi32(me, row), hi = _mm512_srli_epi32(u, 16);
+	const __m512i rnd = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)),
+								_mm512_and_si512(hi, _mm512_set1_epi32(1))),
+					      16);
+	const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)),
+						      _mm512_set1_epi32(0x7f800000));
+
+	return _mm512_mask_or_epi32(rnd, nan, hi, _mm512_set1_epi32(0x40));
+}
+
+/* Blocks of 32 rows x 16 columns: rows 2j and 2j + 1 rounded (each row
+ * one vector, masked at D's edge; rows past N are zeros, never stored)
+ * and packed into vector j's 32-bit lanes, low and high half; the 16 x 16
+ * transpose of those lanes leaves in vector k column k's 32 values in
+ * order, as memory holds 16-bit values, so each is stored as it is: one
+ * run of up to 32 values of K^T's row (masked at N's edge).  Nothing past
+ * row N or column D is read or written.  Column blocks outside: one
+ * block's input rows stay in L1 for the next. */
 static void ew_to_bf16_t(const float *restrict in, long ld, long n, long d, uint16_t *restrict out, long ldo)
 {
-	const __m512i half = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1),
-		      abs = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000),
-		      quiet = _mm512_set1_epi32(0x40);
+	for (long e0 = 0; e0 < d; e0 += 16) {
+		long ne = d - e0 < 16 ? d - e0 : 16;
+		__mmask16 me = (__mmask16)((1u << ne) - 1);
 
-	for (long i0 = 0; i0 < n; i0 += 16) {
-		long ni = n - i0 < 16 ? n - i0 : 16;
-		__mmask16 mi = (__mmask16)((1u << ni) - 1);
-
-		for (long e0 = 0; e0 < d; e0 += 16) {
-			long ne = d - e0 < 16 ? d - e0 : 16;
-			__mmask16 me = (__mmask16)((1u << ne) - 1);
+		for (long i0 = 0; i0 < n; i0 += 32) {
+			long ni = n - i0 < 32 ? n - i0 : 32;
+			__mmask32 mi = (__mmask32)(ni == 32 ? 0xffffffffu : (1u << ni) - 1);
 			__m512i r[16];
 
 			for (long k = 0; k < 16; k++) {
-				__m512i u = k < ni ? _mm512_maskz_loadu_epi32(me, in + (i0 + k) * ld + e0)
-						   : _mm512_setzero_si512();
-				__m512i hi = _mm512_srli_epi32(u, 16);
-				__m512i rnd = _mm512_srli_epi32(
-					_mm512_add_epi32(_mm512_add_epi32(u, half), _mm512_and_si512(hi, one)), 16);
-				__mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, abs), inf);
+				const float *row = in + (i0 + 2 * k) * ld + e0;
+				__m512i lo = 2 * k < ni ? ew_rnd16(row, me) : _mm512_setzero_si512();
+				__m512i hi = 2 * k + 1 < ni ? ew_rnd16(row + ld, me) : _mm512_setzero_si512();
 
-				r[k] = _mm512_mask_or_epi32(rnd, nan, hi, quiet);
+				r[k] = _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16));
 			}
 			ew_tr16(r);
 			for (long k = 0; k < ne; k++)
-				_mm512_mask_cvtepi32_storeu_epi16(out + (e0 + k) * ldo + i0, mi, r[k]);
+				_mm512_mask_storeu_epi16(out + (e0 + k) * ldo + i0, mi, r[k]);
 		}
 	}
 }
