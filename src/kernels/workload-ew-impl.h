@@ -127,6 +127,14 @@ static void ew_to_bf16_t(const float *restrict in, long ld, long n, long d, uint
 
 			for (long k = 0; k < 16; k++) {
 				const float *row = in + (i0 + 2 * k) * ld + e0;
+
+				/* The first column block walks the rows a line each,
+				 * ld apart: fetch the next block's rows whole. */
+				if (e0 == 0 && i0 + 32 + 2 * k + 1 < n)
+					for (long e = 0; e < d; e += 16) {
+						_mm_prefetch((const char *)(row + 32 * ld + e), _MM_HINT_T0);
+						_mm_prefetch((const char *)(row + 33 * ld + e), _MM_HINT_T0);
+					}
 				__m512i lo = 2 * k < ni ? ew_rnd16(row, me) : _mm512_setzero_si512();
 				__m512i hi = 2 * k + 1 < ni ? ew_rnd16(row + ld, me) : _mm512_setzero_si512();
 
