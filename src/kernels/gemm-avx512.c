@@ -731,7 +731,8 @@ static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(N
  * matter: C is exact whenever the true result fits int32).  k goes in blocks of GEMV_QB quads;
  * within one, each strip of 64 columns holds up to 4 rows of C in 16
  * accumulators: per quad, the 4 rows of B are loaded, regrouped into
- * column quads (8 unpacks) and applied to every row of the group.  More
+ * column quads (8 unpacks; int4: 6, on the packed bytes, before the
+ * nibbles are split) and applied to every row of the group.  More
  * rows of C (up to GEMV_MG at a time) run group after group on the same
  * strip, whose B block (16 KiB for int8) is then still in L1.  B larger
  * than L2 is prefetched per row, as in the float strips, but eight strips
@@ -744,28 +745,17 @@ static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(N
 #define GEMV_QB 64
 #define GEMV_MG 16
 
-/* One row of 64 columns of B as unsigned bytes b + off, BYTES of it
- * (mask; full strips load plainly): int8 in column order; int4 as the 32
- * low nibbles (even columns) then the 32 high nibbles (odd columns), which
- * saves a shuffle: gemv_perm undoes any order. */
-INLINE __m512i gemv_row(enum nb_dtype dt, const int FULL, const uint8_t *row, __mmask64 mb)
+/* int8: one row of 64 columns of B as unsigned bytes b + 128, BYTES of it
+ * (mask; full strips load plainly). */
+INLINE __m512i gemv_row(const int FULL, const uint8_t *row, __mmask64 mb)
 {
-	if (dt == NB_INT8) {
-		__m512i x = FULL ? _mm512_loadu_si512(row) : _mm512_maskz_loadu_epi8(mb, row);
+	__m512i x = FULL ? _mm512_loadu_si512(row) : _mm512_maskz_loadu_epi8(mb, row);
 
-		return _mm512_xor_si512(x, _mm512_set1_epi8((char)0x80));
-	}
-	/* The 32 bytes in both halves, the upper one shifted down a nibble;
-	 * then (x & 15) ^ 8 = x + 8 for a nibble x of -8..7, in one vpternlogd. */
-	__m256i h = FULL ? _mm256_loadu_si256((const __m256i *)row) : _mm256_maskz_loadu_epi8((__mmask32)mb, row);
-	const long long s4 = 0x0004000400040004;	/* 4 in each 16-bit lane */
-	__m512i x = _mm512_srlv_epi16(_mm512_broadcast_i64x4(h), _mm512_set_epi64(s4, s4, s4, s4, 0, 0, 0, 0));
-
-	return _mm512_ternarylogic_epi32(x, _mm512_set1_epi8(15), _mm512_set1_epi8(8), 0x6a);
+	return _mm512_xor_si512(x, _mm512_set1_epi8((char)0x80));
 }
 
-/* Four rows of 64 columns as u8 k-quads: q[g] lane w (of 16) holds the quad
- * of one column; which, gemv_perm works out. */
+/* int8: four rows of 64 columns as u8 k-quads: q[g] lane w (of 16) holds
+ * the quad of one column; which, gemv_perm works out. */
 INLINE void gemv_quads(__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q[4])
 {
 	__m512i t0 = _mm512_unpacklo_epi8(x0, x1), t1 = _mm512_unpackhi_epi8(x0, x1);
@@ -775,6 +765,36 @@ INLINE void gemv_quads(__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q
 	q[1] = _mm512_unpackhi_epi16(t0, t2);
 	q[2] = _mm512_unpacklo_epi16(t1, t3);
 	q[3] = _mm512_unpackhi_epi16(t1, t3);
+}
+
+/* int4: one row of the strip (32 packed bytes) in both halves of a vector. */
+INLINE __m512i gemv_raw4(const int FULL, const uint8_t *row, __mmask64 mb)
+{
+	if (FULL)
+		return _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)row));
+	return _mm512_broadcast_i64x4(_mm256_maskz_loadu_epi8((__mmask32)mb, row));
+}
+
+/* int4: four rows as u8 k-quads, transposed while still packed (half the
+ * bytes of the decoded rows, so half the shuffles): the low lanes of each
+ * pair of rows take unpacklo, the high ones (a merge) unpackhi, which
+ * interleaves all 32 bytes of both rows in two unpacks; one unpack per
+ * half then makes packed quads (4 bytes of one column pair), whose low and
+ * high nibbles are the quads of the even and odd column.  (x & 15) ^ 8 =
+ * x + 8 for a nibble x of -8..7, in one vpternlogd.  Columns as
+ * gemv_perm_init works them out. */
+INLINE void gemv_quads4(__m512i r0, __m512i r1, __m512i r2, __m512i r3, __m512i q[4])
+{
+	const __mmask64 up = 0xffffffff00000000ull;
+	__m512i t = _mm512_mask_unpackhi_epi8(_mm512_unpacklo_epi8(r0, r1), up, r0, r1);
+	__m512i u = _mm512_mask_unpackhi_epi8(_mm512_unpacklo_epi8(r2, r3), up, r2, r3);
+	__m512i lo = _mm512_unpacklo_epi16(t, u), hi = _mm512_unpackhi_epi16(t, u);
+	__m512i f = _mm512_set1_epi8(15), e = _mm512_set1_epi8(8);
+
+	q[0] = _mm512_ternarylogic_epi32(lo, f, e, 0x6a);
+	q[1] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(lo, 4), f, e, 0x6a);
+	q[2] = _mm512_ternarylogic_epi32(hi, f, e, 0x6a);
+	q[3] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(hi, 4), f, e, 0x6a);
 }
 
 /* Output vector v (columns 16v..16v+15 of a strip) from the quads' lanes:
@@ -793,11 +813,19 @@ static void gemv_perm_init(enum nb_dtype dt, struct gemv_perm *pm)
 	__m512i x, q[4];
 
 	for (int j = 0; j < 64; j++)
-		idx[j] = (uint8_t)(dt == NB_INT8 ? j : j < 32 ? 2 * j : 2 * (j - 32) + 1);
+		idx[j] = (uint8_t)j;
 	x = _mm512_loadu_si512(idx);
 	gemv_quads(x, x, x, x, q);
 	for (int g = 0; g < 4; g++)
 		_mm512_storeu_si512(out[g], q[g]);
+	/* int4 (gemv_quads4): 128-bit lane L of the packed quads holds byte
+	 * pairs base[L].. of the rows, its high half 4 further on. */
+	for (int g = 0; dt == NB_INT4 && g < 4; g++)
+		for (int w = 0; w < 16; w++) {
+			static const int base[4] = { 0, 16, 8, 24 };
+
+			out[g][4 * w] = (uint8_t)(2 * (base[w / 4] + w % 4 + (g >= 2 ? 4 : 0)) + (g & 1));
+		}
 	memset(pm->sel, 0, sizeof(pm->sel));
 	for (int g = 0; g < 4; g++)
 		for (int w = 0; w < 16; w++) {
@@ -853,10 +881,16 @@ INLINE void gemv_quad(enum nb_dtype dt, const int MI, const int FULL, const int 
 		if (s->prefetch)	/* eight strips ahead, in each row */
 			for (int r = 0; r < 4; r++)
 				_mm_prefetch((const char *)(b0 + r * ld + (dt == NB_INT8 ? 512 : 256)), _MM_HINT_T0);
-		gemv_quads(gemv_row(dt, FULL, b0, st->mb),
-			   !PART || 4 * q + 1 < k ? gemv_row(dt, FULL, b0 + ld, st->mb) : z,
-			   !PART || 4 * q + 2 < k ? gemv_row(dt, FULL, b0 + 2 * ld, st->mb) : z,
-			   !PART ? gemv_row(dt, FULL, b0 + 3 * ld, st->mb) : z, qd);
+		if (dt == NB_INT4)
+			gemv_quads4(gemv_raw4(FULL, b0, st->mb),
+				    !PART || 4 * q + 1 < k ? gemv_raw4(FULL, b0 + ld, st->mb) : z,
+				    !PART || 4 * q + 2 < k ? gemv_raw4(FULL, b0 + 2 * ld, st->mb) : z,
+				    !PART ? gemv_raw4(FULL, b0 + 3 * ld, st->mb) : z, qd);
+		else
+			gemv_quads(gemv_row(FULL, b0, st->mb),
+				   !PART || 4 * q + 1 < k ? gemv_row(FULL, b0 + ld, st->mb) : z,
+				   !PART || 4 * q + 2 < k ? gemv_row(FULL, b0 + 2 * ld, st->mb) : z,
+				   !PART ? gemv_row(FULL, b0 + 3 * ld, st->mb) : z, qd);
 		_Pragma("GCC unroll 4")
 		for (int g = 0; BUF == GEMV_BUF_STORE && g < 4; g++)
 			_mm512_store_si512(bq + g, qd[g]);
