@@ -731,8 +731,8 @@ static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(N
  * matter: C is exact whenever the true result fits int32).  k goes in blocks of GEMV_QB quads;
  * within one, each strip of 64 columns holds up to 4 rows of C in 16
  * accumulators: per quad, the 4 rows of B are loaded, regrouped into
- * column quads (8 unpacks; int4: 6, on the packed bytes, before the
- * nibbles are split) and applied to every row of the group.  More
+ * column quads (8 unpacks; int4 with one row: 6, on the packed bytes)
+ * and applied to every row of the group.  More
  * rows of C (up to GEMV_MG at a time) run group after group on the same
  * strip, whose B block (16 KiB for int8) is then still in L1.  B larger
  * than L2 is prefetched per row, as in the float strips, but eight strips
@@ -745,17 +745,28 @@ static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(N
 #define GEMV_QB 64
 #define GEMV_MG 16
 
-/* int8: one row of 64 columns of B as unsigned bytes b + 128, BYTES of it
- * (mask; full strips load plainly). */
-INLINE __m512i gemv_row(const int FULL, const uint8_t *row, __mmask64 mb)
+/* One row of 64 columns of B as unsigned bytes b + off, BYTES of it
+ * (mask; full strips load plainly): int8 in column order; int4 as the 32
+ * low nibbles (even columns) then the 32 high nibbles (odd columns), which
+ * saves a shuffle: gemv_perm undoes any order. */
+INLINE __m512i gemv_row(enum nb_dtype dt, const int FULL, const uint8_t *row, __mmask64 mb)
 {
-	__m512i x = FULL ? _mm512_loadu_si512(row) : _mm512_maskz_loadu_epi8(mb, row);
+	if (dt == NB_INT8) {
+		__m512i x = FULL ? _mm512_loadu_si512(row) : _mm512_maskz_loadu_epi8(mb, row);
 
-	return _mm512_xor_si512(x, _mm512_set1_epi8((char)0x80));
+		return _mm512_xor_si512(x, _mm512_set1_epi8((char)0x80));
+	}
+	/* The 32 bytes in both halves, the upper one shifted down a nibble;
+	 * then (x & 15) ^ 8 = x + 8 for a nibble x of -8..7, in one vpternlogd. */
+	__m256i h = FULL ? _mm256_loadu_si256((const __m256i *)row) : _mm256_maskz_loadu_epi8((__mmask32)mb, row);
+	const long long s4 = 0x0004000400040004;	/* 4 in each 16-bit lane */
+	__m512i x = _mm512_srlv_epi16(_mm512_broadcast_i64x4(h), _mm512_set_epi64(s4, s4, s4, s4, 0, 0, 0, 0));
+
+	return _mm512_ternarylogic_epi32(x, _mm512_set1_epi8(15), _mm512_set1_epi8(8), 0x6a);
 }
 
-/* int8: four rows of 64 columns as u8 k-quads: q[g] lane w (of 16) holds
- * the quad of one column; which, gemv_perm works out. */
+/* Four rows of 64 columns as u8 k-quads: q[g] lane w (of 16) holds the quad
+ * of one column; which, gemv_perm works out. */
 INLINE void gemv_quads(__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q[4])
 {
 	__m512i t0 = _mm512_unpacklo_epi8(x0, x1), t1 = _mm512_unpackhi_epi8(x0, x1);
@@ -766,6 +777,12 @@ INLINE void gemv_quads(__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q
 	q[2] = _mm512_unpacklo_epi16(t1, t3);
 	q[3] = _mm512_unpackhi_epi16(t1, t3);
 }
+
+/* int4 with one row of C (and no buffer) regroups packed bytes
+ * (gemv_quads4): fewer instructions per quad, which is what limits m = 1;
+ * with more rows the decode is shared and the unpack order ran faster
+ * (m = 4: about 5%).  Such a group takes the perm of the packed order. */
+#define GEMV_PACKED(dt, MI, BUF) ((dt) == NB_INT4 && (MI) == 1 && (BUF) == GEMV_BUF_NONE)
 
 /* int4: one row of the strip (32 packed bytes) in both halves of a vector. */
 INLINE __m512i gemv_raw4(const int FULL, const uint8_t *row, __mmask64 mb)
@@ -806,21 +823,21 @@ struct gemv_perm {
 
 /* The same loads and shuffles run on column numbers instead of data give
  * each lane's column; inverted into the permutes' indices. */
-static void gemv_perm_init(enum nb_dtype dt, struct gemv_perm *pm)
+static void gemv_perm_init(enum nb_dtype dt, int packed, struct gemv_perm *pm)
 {
 	uint8_t idx[64], out[4][64];
 	int32_t lo[4][16], hi[4][16];
 	__m512i x, q[4];
 
 	for (int j = 0; j < 64; j++)
-		idx[j] = (uint8_t)j;
+		idx[j] = (uint8_t)(dt == NB_INT8 ? j : j < 32 ? 2 * j : 2 * (j - 32) + 1);
 	x = _mm512_loadu_si512(idx);
 	gemv_quads(x, x, x, x, q);
 	for (int g = 0; g < 4; g++)
 		_mm512_storeu_si512(out[g], q[g]);
 	/* int4 (gemv_quads4): 128-bit lane L of the packed quads holds byte
 	 * pairs base[L].. of the rows, its high half 4 further on. */
-	for (int g = 0; dt == NB_INT4 && g < 4; g++)
+	for (int g = 0; packed && g < 4; g++)
 		for (int w = 0; w < 16; w++) {
 			static const int base[4] = { 0, 16, 8, 24 };
 
@@ -881,16 +898,16 @@ INLINE void gemv_quad(enum nb_dtype dt, const int MI, const int FULL, const int 
 		if (s->prefetch)	/* eight strips ahead, in each row */
 			for (int r = 0; r < 4; r++)
 				_mm_prefetch((const char *)(b0 + r * ld + (dt == NB_INT8 ? 512 : 256)), _MM_HINT_T0);
-		if (dt == NB_INT4)
+		if (GEMV_PACKED(dt, MI, BUF))
 			gemv_quads4(gemv_raw4(FULL, b0, st->mb),
 				    !PART || 4 * q + 1 < k ? gemv_raw4(FULL, b0 + ld, st->mb) : z,
 				    !PART || 4 * q + 2 < k ? gemv_raw4(FULL, b0 + 2 * ld, st->mb) : z,
 				    !PART ? gemv_raw4(FULL, b0 + 3 * ld, st->mb) : z, qd);
 		else
-			gemv_quads(gemv_row(FULL, b0, st->mb),
-				   !PART || 4 * q + 1 < k ? gemv_row(FULL, b0 + ld, st->mb) : z,
-				   !PART || 4 * q + 2 < k ? gemv_row(FULL, b0 + 2 * ld, st->mb) : z,
-				   !PART ? gemv_row(FULL, b0 + 3 * ld, st->mb) : z, qd);
+			gemv_quads(gemv_row(dt, FULL, b0, st->mb),
+				   !PART || 4 * q + 1 < k ? gemv_row(dt, FULL, b0 + ld, st->mb) : z,
+				   !PART || 4 * q + 2 < k ? gemv_row(dt, FULL, b0 + 2 * ld, st->mb) : z,
+				   !PART ? gemv_row(dt, FULL, b0 + 3 * ld, st->mb) : z, qd);
 		_Pragma("GCC unroll 4")
 		for (int g = 0; BUF == GEMV_BUF_STORE && g < 4; g++)
 			_mm512_store_si512(bq + g, qd[g]);
@@ -947,7 +964,7 @@ INLINE void gemv_strip(enum nb_dtype dt, const int FULL, const struct gemm_small
 {
 	if (mg <= 4) {
 		switch (mg) {
-		case 1: gemv_group(dt, 1, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
+		case 1: gemv_group(dt, 1, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm + GEMV_PACKED(dt, 1, GEMV_BUF_NONE)); break;
 		case 2: gemv_group(dt, 2, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
 		case 3: gemv_group(dt, 3, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
 		default: gemv_group(dt, 4, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
@@ -999,9 +1016,10 @@ INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 	long m = s->m, k = s->k, kp2 = 2 * ((k + 1) / 2), kq = (k + 3) / 4;
 	int32_t off = dt == NB_INT8 ? 128 : 8, aq[GEMV_MG][GEMV_QB + 8], init[GEMV_MG];
 	__m512i buf[4 * GEMV_QB];
-	struct gemv_perm pm;
+	struct gemv_perm pm[2];	/* unpack order, packed order */
 
-	gemv_perm_init(dt, &pm);
+	gemv_perm_init(dt, 0, &pm[0]);
+	gemv_perm_init(dt, dt == NB_INT4, &pm[1]);
 	for (long i0 = 0; i0 < m; i0 += GEMV_MG) {
 		long mg = m - i0 < GEMV_MG ? m - i0 : GEMV_MG;
 
@@ -1022,9 +1040,9 @@ INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 				};
 
 				if (cols == 64)
-					gemv_strip(dt, 1, s, &st, i0, mg, aq, init, &pm);
+					gemv_strip(dt, 1, s, &st, i0, mg, aq, init, pm);
 				else
-					gemv_strip(dt, 0, s, &st, i0, mg, aq, init, &pm);
+					gemv_strip(dt, 0, s, &st, i0, mg, aq, init, pm);
 			}
 		}
 	}
