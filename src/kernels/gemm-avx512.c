@@ -731,7 +731,8 @@ static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(N
  * matter: C is exact whenever the true result fits int32).  k goes in blocks of GEMV_QB quads;
  * within one, each strip of 64 columns holds up to 4 rows of C in 16
  * accumulators: per quad, the 4 rows of B are loaded, regrouped into
- * column quads (8 unpacks) and applied to every row of the group.  More
+ * column quads (8 unpacks; int4 with one row: 6, on the packed bytes)
+ * and applied to every row of the group.  More
  * rows of C (up to GEMV_MG at a time) run group after group on the same
  * strip, whose B block (16 KiB for int8) is then still in L1.  B larger
  * than L2 is prefetched per row, as in the float strips, but eight strips
@@ -777,6 +778,42 @@ INLINE void gemv_quads(__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q
 	q[3] = _mm512_unpackhi_epi16(t1, t3);
 }
 
+/* int4 with one row of C (and no buffer) regroups packed bytes
+ * (gemv_quads4): fewer instructions per quad, which is what limits m = 1;
+ * with more rows the decode is shared and the unpack order ran faster
+ * (m = 4: about 5%).  Such a group takes the perm of the packed order. */
+#define GEMV_PACKED(dt, MI, BUF) ((dt) == NB_INT4 && (MI) == 1 && (BUF) == GEMV_BUF_NONE)
+
+/* int4: one row of the strip (32 packed bytes) in both halves of a vector. */
+INLINE __m512i gemv_raw4(const int FULL, const uint8_t *row, __mmask64 mb)
+{
+	if (FULL)
+		return _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)row));
+	return _mm512_broadcast_i64x4(_mm256_maskz_loadu_epi8((__mmask32)mb, row));
+}
+
+/* int4: four rows as u8 k-quads, transposed while still packed (half the
+ * bytes of the decoded rows, so half the shuffles): the low lanes of each
+ * pair of rows take unpacklo, the high ones (a merge) unpackhi, which
+ * interleaves all 32 bytes of both rows in two unpacks; one unpack per
+ * half then makes packed quads (4 bytes of one column pair), whose low and
+ * high nibbles are the quads of the even and odd column.  (x & 15) ^ 8 =
+ * x + 8 for a nibble x of -8..7, in one vpternlogd.  Columns as
+ * gemv_perm_init works them out. */
+INLINE void gemv_quads4(__m512i r0, __m512i r1, __m512i r2, __m512i r3, __m512i q[4])
+{
+	const __mmask64 up = 0xffffffff00000000ull;
+	__m512i t = _mm512_mask_unpackhi_epi8(_mm512_unpacklo_epi8(r0, r1), up, r0, r1);
+	__m512i u = _mm512_mask_unpackhi_epi8(_mm512_unpacklo_epi8(r2, r3), up, r2, r3);
+	__m512i lo = _mm512_unpacklo_epi16(t, u), hi = _mm512_unpackhi_epi16(t, u);
+	__m512i f = _mm512_set1_epi8(15), e = _mm512_set1_epi8(8);
+
+	q[0] = _mm512_ternarylogic_epi32(lo, f, e, 0x6a);
+	q[1] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(lo, 4), f, e, 0x6a);
+	q[2] = _mm512_ternarylogic_epi32(hi, f, e, 0x6a);
+	q[3] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(hi, 4), f, e, 0x6a);
+}
+
 /* Output vector v (columns 16v..16v+15 of a strip) from the quads' lanes:
  * vpermt2d of accumulators 0-1 (lo) and 2-3 (hi), hi where sel is set. */
 struct gemv_perm {
@@ -786,7 +823,7 @@ struct gemv_perm {
 
 /* The same loads and shuffles run on column numbers instead of data give
  * each lane's column; inverted into the permutes' indices. */
-static void gemv_perm_init(enum nb_dtype dt, struct gemv_perm *pm)
+static void gemv_perm_init(enum nb_dtype dt, int packed, struct gemv_perm *pm)
 {
 	uint8_t idx[64], out[4][64];
 	int32_t lo[4][16], hi[4][16];
@@ -798,6 +835,14 @@ static void gemv_perm_init(enum nb_dtype dt, struct gemv_perm *pm)
 	gemv_quads(x, x, x, x, q);
 	for (int g = 0; g < 4; g++)
 		_mm512_storeu_si512(out[g], q[g]);
+	/* int4 (gemv_quads4): 128-bit lane L of the packed quads holds byte
+	 * pairs base[L].. of the rows, its high half 4 further on. */
+	for (int g = 0; packed && g < 4; g++)
+		for (int w = 0; w < 16; w++) {
+			static const int base[4] = { 0, 16, 8, 24 };
+
+			out[g][4 * w] = (uint8_t)(2 * (base[w / 4] + w % 4 + (g >= 2 ? 4 : 0)) + (g & 1));
+		}
 	memset(pm->sel, 0, sizeof(pm->sel));
 	for (int g = 0; g < 4; g++)
 		for (int w = 0; w < 16; w++) {
@@ -853,10 +898,16 @@ INLINE void gemv_quad(enum nb_dtype dt, const int MI, const int FULL, const int 
 		if (s->prefetch)	/* eight strips ahead, in each row */
 			for (int r = 0; r < 4; r++)
 				_mm_prefetch((const char *)(b0 + r * ld + (dt == NB_INT8 ? 512 : 256)), _MM_HINT_T0);
-		gemv_quads(gemv_row(dt, FULL, b0, st->mb),
-			   !PART || 4 * q + 1 < k ? gemv_row(dt, FULL, b0 + ld, st->mb) : z,
-			   !PART || 4 * q + 2 < k ? gemv_row(dt, FULL, b0 + 2 * ld, st->mb) : z,
-			   !PART ? gemv_row(dt, FULL, b0 + 3 * ld, st->mb) : z, qd);
+		if (GEMV_PACKED(dt, MI, BUF))
+			gemv_quads4(gemv_raw4(FULL, b0, st->mb),
+				    !PART || 4 * q + 1 < k ? gemv_raw4(FULL, b0 + ld, st->mb) : z,
+				    !PART || 4 * q + 2 < k ? gemv_raw4(FULL, b0 + 2 * ld, st->mb) : z,
+				    !PART ? gemv_raw4(FULL, b0 + 3 * ld, st->mb) : z, qd);
+		else
+			gemv_quads(gemv_row(dt, FULL, b0, st->mb),
+				   !PART || 4 * q + 1 < k ? gemv_row(dt, FULL, b0 + ld, st->mb) : z,
+				   !PART || 4 * q + 2 < k ? gemv_row(dt, FULL, b0 + 2 * ld, st->mb) : z,
+				   !PART ? gemv_row(dt, FULL, b0 + 3 * ld, st->mb) : z, qd);
 		_Pragma("GCC unroll 4")
 		for (int g = 0; BUF == GEMV_BUF_STORE && g < 4; g++)
 			_mm512_store_si512(bq + g, qd[g]);
@@ -913,7 +964,7 @@ INLINE void gemv_strip(enum nb_dtype dt, const int FULL, const struct gemm_small
 {
 	if (mg <= 4) {
 		switch (mg) {
-		case 1: gemv_group(dt, 1, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
+		case 1: gemv_group(dt, 1, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm + GEMV_PACKED(dt, 1, GEMV_BUF_NONE)); break;
 		case 2: gemv_group(dt, 2, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
 		case 3: gemv_group(dt, 3, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
 		default: gemv_group(dt, 4, FULL, GEMV_BUF_NONE, s, st, i0, aq, init, pm); break;
@@ -965,9 +1016,10 @@ INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 	long m = s->m, k = s->k, kp2 = 2 * ((k + 1) / 2), kq = (k + 3) / 4;
 	int32_t off = dt == NB_INT8 ? 128 : 8, aq[GEMV_MG][GEMV_QB + 8], init[GEMV_MG];
 	__m512i buf[4 * GEMV_QB];
-	struct gemv_perm pm;
+	struct gemv_perm pm[2];	/* unpack order, packed order */
 
-	gemv_perm_init(dt, &pm);
+	gemv_perm_init(dt, 0, &pm[0]);
+	gemv_perm_init(dt, dt == NB_INT4, &pm[1]);
 	for (long i0 = 0; i0 < m; i0 += GEMV_MG) {
 		long mg = m - i0 < GEMV_MG ? m - i0 : GEMV_MG;
 
@@ -988,9 +1040,9 @@ INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 				};
 
 				if (cols == 64)
-					gemv_strip(dt, 1, s, &st, i0, mg, aq, init, &pm);
+					gemv_strip(dt, 1, s, &st, i0, mg, aq, init, pm);
 				else
-					gemv_strip(dt, 0, s, &st, i0, mg, aq, init, &pm);
+					gemv_strip(dt, 0, s, &st, i0, mg, aq, init, pm);
 			}
 		}
 	}
