@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/compare.h"
+#include "cmd/profile-probe.h"
 #include "model/collective.h"
 #include "model/profile.h"
 #include "report/jsonw.h"
@@ -1035,7 +1036,7 @@ static int add_columns(struct nb_ctx *ctx, struct nb_profiles *set, const char *
 
 		/* The host's spec sheet is the profile 'profile probe' wrote, if any. */
 		col.host = target_measured(&ts.v[i]);
-		col.p = col.host ? profiles_find(set, "host") : ts.v[i].profile;
+		col.p = col.host ? probe_host_profile(set) : ts.v[i].profile;
 		col.label = col.host ? "host" : profile_id(col.p);
 		col.link = col.p ? profile_interconnect_name(col.p) : NULL;
 		for (int j = 0; j < *ncols; j++)

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cmd/profile-probe.h"
 #include "model/model.h"
 #include "model/profile.h"
 #include "report/chart.h"
@@ -83,7 +84,7 @@ static int chips_from_option(struct plot *pl)
 			if (pl->o.kind == CHART_ROOFLINE || pl->o.kind == CHART_BARS ||
 			    pl->o.kind == CHART_COLLECTIVES)
 				continue;
-			if (!(p = profiles_find(pl->set, "host"))) {
+			if (!(p = probe_host_profile(pl->set))) {
 				error("--chips host: this machine has no profile yet (make one with "
 				      "'npubench profile probe')");
 				ret = NB_EXIT_FAIL;
@@ -400,7 +401,7 @@ static int build_roofline(struct plot *pl)
 		}
 	}
 	/* The host's roof, when 'profile probe' measured it. */
-	hostp = profiles_find(pl->set, "host");
+	hostp = probe_host_profile(pl->set);
 	if (pl->host >= 0 && hostp) {
 		set_peak(&c->targets[pl->host], hostp, (enum nb_dtype)dt);
 		c->targets[pl->host].bw = profile_bw_bytes_per_s(hostp);

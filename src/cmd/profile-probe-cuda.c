@@ -91,12 +91,12 @@ static double gpu_peaks(struct gpu_probe *g, struct nb_profile_doc *doc)
 }
 
 /* Identity, memory and the compute layout, from the device's properties. */
-static void gpu_header(struct gpu_probe *g, const struct nb_cuda_device *d, struct nb_profile_doc *doc)
+static void gpu_header(struct gpu_probe *g, const struct nb_cuda_device *d, const char *id,
+		       struct nb_profile_doc *doc)
 {
-	char when[32], buf[384], id[32];
+	char when[32], buf[384];
 
 	nb_iso8601_now(when, sizeof(when));
-	snprintf(id, sizeof(id), "cuda%d", g->index);
 	profile_doc_int(doc, "schema_version", 1);
 	profile_doc_str(doc, "id", id);
 	snprintf(buf, sizeof(buf), "%s (cuda:%d of %s, measured)", d->name, g->index, hostinfo_hostname());
@@ -176,7 +176,7 @@ int profile_probe_cuda(struct nb_ctx *ctx, int index, long long size, double min
 	struct nb_profile *check = NULL;
 	struct nb_cuda_device d;
 	const struct nb_cuda_plugin *p;
-	char why[512], *path = NULL;
+	char why[512], id[72], *path = NULL;
 	double fp16;
 	int ret = NB_EXIT_FAIL;
 
@@ -191,13 +191,18 @@ int profile_probe_cuda(struct nb_ctx *ctx, int index, long long size, double min
 		goto out;
 	}
 	path = out ? xstrdup(out) : xasprintf("%s/cuda%d.json", ctx->user_profile_dir, index);
+	if (probe_file_id(path, id, sizeof(id))) {
+		ret = NB_EXIT_USAGE;
+		goto out;
+	}
 	doc = profile_doc_new();
-	gpu_header(&g, &d, doc);
+	gpu_header(&g, &d, id, doc);
 	if ((fp16 = gpu_peaks(&g, doc)) < 0 || gpu_model(&g, fp16, doc))
 		goto out;
 	if (profile_doc_write(doc, path, &check))
 		goto out;
 	printf("%s\n", path);
+	probe_where_note(ctx, path, id);
 	ret = 0;
 out:
 	profile_free(check);

@@ -1,14 +1,16 @@
 /* npubench profile probe: measures this host with npubench's own kernels and
- * writes a `host` profile, every figure marked measured (or derived from
+ * writes a `host` profile (or one named after -o's file), every figure marked measured (or derived from
  * measurements, or an estimate where nothing can be measured), so that the
  * chip model can predict the host and `validate --host` can check it. */
 #include "cmd/profile-probe.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -88,6 +90,7 @@ struct probe {
 	char *out;
 	const char *target;	/* --target: NULL or "host" for the host */
 	int size_set, out_set;
+	char id[72];		/* the profile's id: "host", or -o's file name */
 	char gemm_case[128];	/* the fp32 GEMM at --size */
 	double fma, gemm32, eff, att;
 	char notes[256];	/* the profile's notes, as the header wrote them */
@@ -170,9 +173,95 @@ static int probe_options(int argc, char **argv, struct nb_ctx *ctx, struct probe
 		pr->threads = cpu_detect()->online_cpus;
 	if (!pr->out)
 		pr->out = xasprintf("%s/host.json", ctx->user_profile_dir);
+	if (probe_file_id(pr->out, pr->id, sizeof(pr->id)))
+		return NB_EXIT_USAGE;
 	snprintf(pr->gemm_case, sizeof(pr->gemm_case), "gemm dtype=fp32 m=%lld n=%lld k=%lld",
 		 (long long)pr->size, (long long)pr->size, (long long)pr->size);
 	return 0;
+}
+
+/* A profile id that is also a safe file name: [A-Za-z0-9][A-Za-z0-9._-]*,
+ * at most 64 characters. */
+static int id_ok(const char *id, size_t len)
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+	if (!len || len > 64 || !strchr(alnum, *id))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!id[i] || (!strchr(alnum, id[i]) && !strchr("._-", id[i])))
+			return 0;
+	return 1;
+}
+
+int probe_file_id(const char *file, char *id, size_t n)
+{
+	const char *base = strrchr(file, '/');
+	size_t len;
+
+	base = base ? base + 1 : file;
+	len = strlen(base);
+	if (len <= 5 || strcmp(base + len - 5, ".json"))
+		return usage_error(&nb_cmd_profile, "-o '%s': a profile file is named after its id, "
+				   "ID.json (e.g. -o mybox.json writes profile 'mybox')", file);
+	len -= 5;
+	if (!id_ok(base, len) || len >= n)
+		return usage_error(&nb_cmd_profile, "-o '%s': '%.*s' cannot be a profile id (letters, "
+				   "digits, '.', '_' and '-', at most 64, starting with a letter or digit)",
+				   file, (int)len, base);
+	snprintf(id, n, "%.*s", (int)len, base);
+	return 0;
+}
+
+/* Whether folder DIR is folder WANT, both as the file system resolves them. */
+static int same_dir(const char *dir, const char *want)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	return realpath(dir, a) && realpath(want, b) && !strcmp(a, b);
+}
+
+void probe_where_note(const struct nb_ctx *ctx, const char *file, const char *id)
+{
+	char *dir = xstrdup(file), *slash = strrchr(dir, '/');
+	int inside = 0;
+
+	if (slash)
+		slash[slash == dir] = '\0';	/* "/x.json" lies in "/" */
+	for (int i = 0; i < ctx->nprofile_dirs && !inside; i++)
+		inside = same_dir(slash ? dir : ".", ctx->profile_dirs[i]);
+	if (!inside)
+		warning("%s is outside the profile folders, where no command finds profile '%s': "
+			"check a run against it with 'npubench validate --host last --profile %s', "
+			"or move it into %s", file, id, file, ctx->user_profile_dir);
+	free(dir);
+}
+
+/* The host probe's profile written last, by file time, "host" on a tie. */
+const struct nb_profile *probe_host_profile(const struct nb_profiles *set)
+{
+	const struct nb_profile *best = NULL;
+	struct timespec best_t = { 0, 0 };
+	size_t mark = strlen(PROBE_HOST_SOURCE);
+
+	for (int i = 0; set && i < profiles_count(set); i++) {
+		const struct nb_profile *p = profiles_get(set, i);
+		const char *src = profile_field_source(p, "year", NULL, NULL);
+		struct stat st;
+		int newer;
+
+		if (!src || strlen(src) < mark || strcmp(src + strlen(src) - mark, PROBE_HOST_SOURCE) ||
+		    stat(profile_path(p), &st))
+			continue;
+		newer = !best || st.st_mtim.tv_sec > best_t.tv_sec ||
+			(st.st_mtim.tv_sec == best_t.tv_sec && st.st_mtim.tv_nsec > best_t.tv_nsec);
+		if (newer || (st.st_mtim.tv_sec == best_t.tv_sec && st.st_mtim.tv_nsec == best_t.tv_nsec &&
+			      !strcmp(profile_id(p), "host"))) {
+			best = p;
+			best_t = st.st_mtim;
+		}
+	}
+	return best;
 }
 
 /* Who, when and from what: the profile's identity and its sources. */
@@ -184,7 +273,7 @@ static void probe_header(struct probe *pr, struct nb_profile_doc *doc)
 
 	nb_iso8601_now(when, sizeof(when));
 	profile_doc_int(doc, "schema_version", 1);
-	profile_doc_str(doc, "id", "host");
+	profile_doc_str(doc, "id", pr->id);
 	snprintf(buf, sizeof(buf), "this host: %s", cpu->model[0] ? cpu->model : "unknown CPU");
 	profile_doc_str(doc, "name", buf);
 	profile_doc_str(doc, "vendor", cpu->vendor[0] ? cpu->vendor : "unknown");
@@ -194,7 +283,7 @@ static void probe_header(struct probe *pr, struct nb_profile_doc *doc)
 	profile_doc_str(doc, "notes", pr->notes);
 	profile_doc_fig(doc, "year", atoi(when), "PROBE", "measured", "the year of the probe");
 	src = xasprintf("npubench %s profile probe on %s (%s), %s, %d threads, dispatch %s, GEMMs at %lld^3: "
-			"npubench's own kernels through the host harness (median of timed runs)",
+			PROBE_HOST_SOURCE,
 			PACKAGE_VERSION, hostinfo_hostname(), cpu->model, when, (int)pr->threads,
 			isa_name(cpu->isa), (long long)pr->size);
 	profile_doc_str(doc, "sources.PROBE", src);
@@ -735,6 +824,7 @@ int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx)
 	if (probe_write(&pr, doc))
 		goto out;
 	printf("%s\n", pr.out);
+	probe_where_note(ctx, pr.out, pr.id);
 	ret = 0;
 out:
 	active_unregister();

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/profile-probe.h"
 #include "model/profile.h"
 #include "report/html.h"
 #include "report/jsonw.h"
@@ -363,7 +364,7 @@ static int gather(struct report *rp)
 		}
 		rp->cols = xrealloc(rp->cols, (size_t)(rp->ncols + 1) * sizeof(*rp->cols));
 		rp->profiles = xrealloc(rp->profiles, (size_t)(rp->ncols + 1) * sizeof(*rp->profiles));
-		rp->profiles[rp->ncols] = c.host ? profiles_find(rp->set, "host") : ts.v[i].profile;
+		rp->profiles[rp->ncols] = c.host ? probe_host_profile(rp->set) : ts.v[i].profile;
 		c.label = xstrdup(c.label);
 		rp->cols[rp->ncols++] = c;
 		if (rp->o.baseline ? !strcmp(rp->o.baseline, c.label) ||

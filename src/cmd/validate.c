@@ -24,6 +24,7 @@
 #include "util/term.h"
 #include "util/util.h"
 #include "cmd/validate.h"
+#include "cmd/profile-probe.h"
 
 enum { C_CHIP, C_KERNEL, C_DTYPE, C_M, C_N, C_K, C_EXTRA, C_VALUE, C_UNIT, C_SOURCE, NCOL };
 static const char *const colnames[NCOL] = {
@@ -939,34 +940,57 @@ static int validate_measurements(const char *path, const char *format, double ma
 	return ret;
 }
 
+/* The profile --profile NAME names: a file when NAME is a path (it has a
+ * '/' or ends in .json), loaded into *OWN; else an id in the profile folders;
+ * without NAME, the host profile probed last.  NULL after reporting. */
+static const struct nb_profile *validate_profile(const char *name, const struct nb_profiles *set,
+						 struct nb_ctx *ctx, struct nb_profile **own)
+{
+	const struct nb_profile *p = NULL;
+	size_t len = name ? strlen(name) : 0;
+
+	if (name && (strchr(name, '/') || (len > 5 && !strcmp(name + len - 5, ".json")))) {
+		if (profile_load_file(name, 1, own))
+			return NULL;
+		return *own;
+	}
+	if (name && !(p = profiles_find(set, name)))
+		error("--profile %s: no such profile (see 'npubench profile list'; a file: "
+		      "--profile ./%s.json)", name, name);
+	if (!name && !(p = probe_host_profile(set))) {
+		struct strbuf dirs = STRBUF_INIT;
+
+		for (int i = 0; i < ctx->nprofile_dirs; i++)
+			sb_addf(&dirs, "%s%s", i ? ":" : "", ctx->profile_dirs[i]);
+		error("no 'host' profile (one 'profile probe' wrote) in the profile folders (%s): run "
+		      "'npubench profile probe' first, or name the profile with --profile ID|FILE",
+		      dirs.buf ? dirs.buf : "");
+		sb_release(&dirs);
+	}
+	return p;
+}
+
 /* The measured results of TARGET (the host, a GPU) in a stored run against
- * the model's predictions on profile PROFILE: the host's own profile from
- * `profile probe`, or the chip profile a GPU is meant to match. */
+ * the model's predictions on profile PROFILE (NULL: the host profile probed
+ * last), or the chip profile a GPU is meant to match. */
 static int validate_run(const char *spec, const char *target, const char *profile,
 			const char *format, double max_median, double max_error, struct nb_ctx *ctx)
 {
 	struct nb_profiles *set = ctx_profiles(ctx);
+	struct nb_profile *own = NULL;
 	const struct nb_profile *hp;
 	struct nb_store *st;
 	struct nb_result *rs = NULL;
 	struct outcome *o = NULL;
 	int64_t run_id;
 	int nr = 0, n = 0, ret = NB_EXIT_FAIL;
-	char what[96];
+	char what[192];
 
-	if (!set)
-		return NB_EXIT_FAIL;
-	hp = profiles_find(set, profile);
-	if (!hp) {
-		if (!strcmp(profile, "host"))
-			error("no 'host' profile in the profile folders: run 'npubench profile probe' first");
-		else
-			error("--profile %s: no such profile (see 'npubench profile list')", profile);
-		return NB_EXIT_FAIL;
-	}
+	if (!set || !(hp = validate_profile(profile, set, ctx, &own)))
+		goto out;
 	if (!(st = ctx_store(ctx)) || store_run_resolve(st, spec, &run_id) ||
 	    store_results_get(st, run_id, &rs, &nr))
-		return NB_EXIT_FAIL;
+		goto out;
 	o = xcalloc((size_t)(nr ? nr : 1), sizeof(*o));
 	for (int i = 0; i < nr; i++) {
 		struct nb_result *r = &rs[i];
@@ -1010,8 +1034,10 @@ static int validate_run(const char *spec, const char *target, const char *profil
 		free((char *)o[i].chip);
 		free((char *)o[i].unit);
 	}
+out:
 	free(o);
 	results_free(rs, nr);
+	profile_free(own);
 	return ret;
 }
 
@@ -1081,8 +1107,7 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 		if (!profile && strcmp(target, "host"))
 			return usage_error(&nb_cmd_validate, "--target %s: name the profile to check "
 					   "with --profile (e.g. h200-sxm)", target);
-		return validate_run(host, target, profile ? profile : "host", format, max_median,
-				    max_error, ctx);
+		return validate_run(host, target, profile, format, max_median, max_error, ctx);
 	}
 	if (target || profile)
 		return usage_error(&nb_cmd_validate, "--target and --profile go with --run or --host");
@@ -1093,8 +1118,8 @@ const struct nb_command nb_cmd_validate = {
 	.name = "validate",
 	.exec = cmd_validate,
 	.usage = "validate --measurements FILE.csv|calibration|holdout|collectives|workloads [--format table|csv] "
-		 "[--max-median PCT] [--max-error PCT] | --host RUN | --run RUN --target ID "
-		 "--profile ID",
+		 "[--max-median PCT] [--max-error PCT] | --host RUN [--profile ID|FILE] | --run RUN "
+		 "--target ID --profile ID|FILE",
 	.summary = "Check the model against measurements.",
 	.help = "Options:\n"
 		"  -m, --measurements FILE   predict every row of a measurements CSV (the columns\n"
@@ -1114,10 +1139,12 @@ const struct nb_command nb_cmd_validate = {
 		"      --max-error PCT       exit 1 when any |error| exceeds PCT percent\n"
 		"      --host RUN            compare a stored run's measured host results (RUN:\n"
 		"                            last, an id or a UUID prefix) with the model's\n"
-		"                            predictions on the 'host' profile of 'profile probe'\n"
+		"                            predictions on the host profile 'profile probe'\n"
+		"                            wrote last (whatever its id), or on --profile's\n"
 		"      --run RUN             the same for another measured target of a stored\n"
 		"  -t, --target ID           run (default host), e.g. cuda:0, against the\n"
-		"  -p, --profile ID          profile it should match, e.g. h200-sxm\n"
+		"  -p, --profile ID|FILE     profile it should match, e.g. h200-sxm, or a\n"
+		"                            profile file (a path: ./mybox.json)\n"
 		"\nRows are read in the source's conventions: the kernel text picks the family\n"
 		"(attention, 2:4/sparse, bandwidth/stream/decode, else GEMM) and a profile's\n"
 		"model variant (e.g. FlashAttention-2); GEMM shapes are MxNxK except for\n"

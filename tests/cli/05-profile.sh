@@ -111,6 +111,7 @@ LOCK=""
 command -v flock >/dev/null && LOCK="flock /tmp/npubench-bench.lock"
 expect 1 "$NPUBENCH" validate --host last
 contains "$T/err" "no 'host' profile"
+contains "$T/err" "run 'npubench profile probe' first"
 expect 0 $LOCK "$NPUBENCH" profile probe --threads 1 --size 64 --min-time 0.01
 contains "$T/out" "npubench/profiles/host.json"
 # The last-level cache's bandwidth: measured when the probe ran its
@@ -152,5 +153,32 @@ expect 0 $LOCK "$NPUBENCH" run --target host --threads 1 --min-time 0.01 \
 expect 0 "$NPUBENCH" validate --host last
 contains "$T/out" "family  gemm"
 contains "$T/out" "family  stream"
+contains "$T/out" "chip    host"
 expect 2 "$NPUBENCH" profile probe --size 3
+
+# -o names the profile after its file (the loader reads only ID.json):
+# -o mybox.json writes profile 'mybox'; outside the profile folders the
+# probe names the command that uses it; the host profile that validate
+# --host takes is the one probed last, whatever its id.
+expect 2 "$NPUBENCH" profile probe -o "$T/mybox.txt"
+contains "$T/err" "is named after its id, ID.json"
+expect 2 "$NPUBENCH" profile probe -o "$T/my box.json"
+contains "$T/err" "'my box' cannot be a profile id"
+mkdir -p "$T/elsewhere"
+expect 0 $LOCK "$NPUBENCH" profile probe --threads 1 --size 64 --min-time 0.01 -o "$T/elsewhere/mybox.json"
+contains "$T/err" "outside the profile folders"
+contains "$T/err" "'npubench validate --host last --profile $T/elsewhere/mybox.json'"
+grep -q '"id":[[:space:]]*"mybox"' "$T/elsewhere/mybox.json" && pass || fail "-o mybox.json wrote another id"
+expect 0 "$NPUBENCH" profile validate "$T/elsewhere/mybox.json"
+expect 0 "$NPUBENCH" validate --host last
+contains "$T/out" "chip    host"
+expect 0 "$NPUBENCH" validate --host last --profile "$T/elsewhere/mybox.json"
+contains "$T/out" "chip    mybox"
+cp "$T/elsewhere/mybox.json" "$XDG_CONFIG_HOME/npubench/profiles/"
+expect 0 "$NPUBENCH" validate --host last
+contains "$T/out" "chip    mybox"
+expect 0 "$NPUBENCH" validate --host last --profile host
+contains "$T/out" "chip    host"
+expect 1 "$NPUBENCH" validate --host last --profile nosuch
+contains "$T/err" "--profile nosuch: no such profile"
 finish
