@@ -200,6 +200,28 @@ static void add_note(struct outcome *o, const char *text)
 	snprintf(o->note + len, sizeof(o->note) - len, "%s%s", len ? "; " : "", text);
 }
 
+/* A shape column given but not a size (a negative, a word): the row is
+ * skipped, naming the column, rather than predicted with a default shape. */
+static int bad_dims(char **f, struct outcome *o)
+{
+	static const struct { int col; const char *name; } dims[] = {
+		{ C_M, "m" }, { C_N, "n" }, { C_K, "k_or_size" },
+	};
+	char msg[160];
+
+	for (size_t i = 0; i < NB_ARRAY_SIZE(dims); i++) {
+		const char *v = f[dims[i].col];
+
+		if (*v && !parse_dim(v)) {
+			snprintf(msg, sizeof(msg), "skipped: %s '%.40s' is not a size from 1 to %lld", dims[i].name,
+				 v, (long long)VALIDATE_MAX_DIM);
+			add_note(o, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* What a row's source counts differently, as data: sources that build
  * A[m,n] @ B[n,k] (the middle number is the reduction), and streams whose
  * bandwidth counts only the bytes read or only those written. */
@@ -272,6 +294,8 @@ static int attention_row(struct row *r, struct outcome *o)
 
 	if (!d)
 		d = (int64_t)keyed_number(f[C_EXTRA], "head_dim");
+	if (bad_dims(f, o))
+		return -1;
 	if (!b || !h || !sq) {
 		add_note(o, "skipped: attention needs batch (m), heads (n) and sequence (k_or_size)");
 		return -1;
@@ -353,6 +377,8 @@ static int gemm_row(struct row *r, struct outcome *o, int sparse)
 	double batch = keyed_number(f[C_EXTRA], "batch");
 	char msg[128];
 
+	if (bad_dims(f, o))
+		return -1;
 	if (!m || !n || !k) {
 		m = n = k = 8192;
 		add_note(o, "shape not given: 8192^3 assumed");

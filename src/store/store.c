@@ -119,6 +119,24 @@ static int nmigrations(void)
 	return (int)NB_ARRAY_SIZE(migrations);
 }
 
+/* SQLite's "unable to open database file" says neither why nor where: a
+ * new file in a folder we may not write is the common cause, so say that. */
+static int cantopen_error(const char *path, const char *what, const char *msg)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int ret;
+
+	if (slash)
+		slash[slash == dir] = '\0';	/* "/x.db" lies in "/" */
+	if (access(path, F_OK) != 0 && access(slash ? dir : ".", W_OK) != 0)
+		ret = error("cannot create database '%s': folder '%s' is not writable (%s); "
+			    "use --db to choose a writable file", path, slash ? dir : ".", strerror(errno));
+	else
+		ret = error("cannot open database '%s' (%s): %s", path, what, msg);
+	free(dir);
+	return ret;
+}
+
 /* Names the problem with the database in words a user can act on. */
 static int db_error(struct nb_store *st, int rc, const char *what)
 {
@@ -139,7 +157,7 @@ static int db_error(struct nb_store *st, int rc, const char *what)
 	case SQLITE_FULL:
 		return error("database '%s': the disk is full (%s)", path, what);
 	case SQLITE_CANTOPEN:
-		return error("cannot open database '%s' (%s): %s", path, what, msg);
+		return cantopen_error(path, what, msg);
 	case SQLITE_PERM:
 	case SQLITE_AUTH:
 		return error("database '%s': permission denied (%s)", path, what);

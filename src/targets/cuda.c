@@ -479,9 +479,9 @@ static int cuda_resolve(struct nb_ctx *ctx, const char *word, struct nb_targets 
 	switch (cuda_parse_word(word, &index, msg, sizeof(msg))) {
 	case 0:
 		return 0;
-	case -1:
+	case -1:	/* a misspelt word is the command line's fault */
 		error("%s", msg);
-		return -1;
+		return NB_TARGETS_USAGE;
 	}
 	snprintf(id, sizeof(id), "cuda:%d", index);
 	targets_add(out, &nb_target_cuda, id, NULL, 0);

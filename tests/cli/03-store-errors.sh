@@ -27,6 +27,13 @@ expect 1 "$NPUBENCH" --db "$T/newer.db" list runs && contains "$T/err" "newer th
 head -c 8192 /dev/urandom >"$T/garbage.db"
 expect 1 "$NPUBENCH" --db "$T/garbage.db" list runs && contains "$T/err" "corrupt or not a database"
 cmp -s "$T/garbage.db" "$T/garbage.db" && pass
+# Truncated: a real database cut short (a copy interrupted), for a reading
+# and a writing command; one line naming the file.
+head -c 3000 "$DB" >"$T/trunc.db"
+expect 1 "$NPUBENCH" --db "$T/trunc.db" list runs && contains "$T/err" "'$T/trunc.db' is corrupt"
+lines "$T/err" 1
+expect 1 "$NPUBENCH" --db "$T/trunc.db" run --case "$case_" --target h100 && contains "$T/err" "corrupt"
+lines "$T/err" 1
 # Another program's database is not touched.
 sqlite3 "$T/other.db" 'CREATE TABLE mine (x); INSERT INTO mine VALUES (1);'
 cp "$T/other.db" "$T/other.orig"
@@ -55,6 +62,11 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 	chmod 555 "$T/locked"
 	expect 1 asnobody "$NPUBENCH" --db "$T/locked/sub/new.db" list runs
 	contains "$T/err" "cannot create folder"
+	# A new database in a folder that exists but is read-only: the folder
+	# named, not SQLite's bare "unable to open database file".
+	expect 1 asnobody "$NPUBENCH" --db "$T/locked/new.db" run --case "$case_" --target h100
+	contains "$T/err" "cannot create database '$T/locked/new.db': folder '$T/locked' is not writable"
+	lines "$T/err" 1
 	chmod 755 "$T/ro" "$T/locked"
 else
 	echo "SKIP: read-only checks need setpriv and the nobody user" >&2

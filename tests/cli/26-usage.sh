@@ -36,6 +36,14 @@ usage "did you mean 'holm'?" compare runs 1 2 --correction hol
 usage "did you mean 'probe'?" profile prob
 usage "did you mean 'holdout'?" validate --measurements holdot
 usage "did you mean 'h100'?" compare chips h10 a100
+usage "unknown target 'nosuchchip'" compare chips nosuchchip h100
+usage "parameter model: 'nosuch' is not one of" compare chips h100 --workload 'train model=nosuch'
+usage "parameter model: 'nosuch' is not one of" run --target h100 --case 'train model=nosuch'
+usage "parameter batch: 0 is out of range" run --target h100 --case 'infer model=llama3-8b batch=0'
+usage "parameter m: -1 is out of range" run --target h100 --case 'gemm m=-1'
+usage "parameter m: -1 is out of range" run --target host --case 'gemm m=-1'
+usage "tp=3 does not divide heads=32" compare chips h100 --workload 'train model=llama3-8b tp=3'
+usage "a GPU target is spelled cuda:N" run --target cuda:x --case gemm
 usage "--db is a global option: give it before the command" run --case gemm --db "$T/other.db"
 # Nothing close: no guess.
 usage "unknown kernel 'zzzzzz'" run --case zzzzzz

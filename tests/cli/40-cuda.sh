@@ -10,10 +10,10 @@ FAKE="$NB_BUILDDIR/tests/fake-cuda-plugin.so"
 unset NPUBENCH_CUDA_PLUGIN NB_FAKE_CUDA NPUBENCH_CUDA_L2_FLUSH
 gemm="gemm dtype=bf16 m=128 n=128 k=128"
 
-# Spelling: owned by the cuda kind, refused with the right form.
-expect 1 nb run --case "$gemm" --target cuda:x
+# Spelling: owned by the cuda kind, refused as a usage error with the right form.
+expect 2 nb run --case "$gemm" --target cuda:x
 contains "$T/err" "spelled cuda:N"
-expect 1 nb run --case "$gemm" --target cuda:
+expect 2 nb run --case "$gemm" --target cuda:
 contains "$T/err" "spelled cuda:N"
 
 # This build, as it is: info and run give the same reason.
