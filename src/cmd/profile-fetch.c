@@ -188,7 +188,7 @@ int profile_fetch_main(int argc, char **argv, struct nb_ctx *ctx)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":a:ft:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			as = optarg;

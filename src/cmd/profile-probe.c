@@ -140,7 +140,7 @@ static int probe_options(int argc, char **argv, struct nb_ctx *ctx, struct probe
 	pr->size = 2048;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:t:s:o:T:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":j:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			if (nb_parse_i64(optarg, &pr->threads) || pr->threads < 1 || pr->threads > 4096)

@@ -14,22 +14,22 @@ struct nb_profiles;
 #define PROBE_HOST_SOURCE "npubench's own kernels through the host harness (median of timed runs)"
 
 #define PROFILE_PROBE_HELP \
-	"  probe [--target host|cuda:N] [--threads N] [--min-time SEC] [--size N]\n" \
-	"        [-o, --output FILE]\n" \
+	"  probe [--target host|cuda:N] [-j, --threads N] [--min-time SEC] [--size N]\n" \
+	"        [-o, --output ID.json]\n" \
 	"        measure this host with npubench's own kernels (FMA peak, GEMM per\n" \
 	"        dtype at N^3, default 2048, attention, 2:4 and CSR (two densities)\n" \
-	"        spmm, a triad stream, an 8^3 GEMM for\n" \
-	"        the dispatch latency) and write a 'host' profile, every figure marked\n" \
-	"        measured with the date and machine, into the user profile folder\n" \
-	"        (host.json); time it on a quiet machine.  -o ID.json writes profile\n" \
-	"        ID instead (the file is named after the id); outside the profile\n" \
-	"        folders the probe says how to use it.  The host profile that\n" \
-	"        validate --host, compare, plot and report use is the one probed\n" \
-	"        last.  With --target cuda:N, the GPU\n" \
-	"        instead (cuBLASLt GEMM per dtype at N^3, default 8192, a stream copy,\n" \
-	"        cuDNN attention, cuSPARSE CSR, an 8^3 GEMM for the launch time) into\n" \
-	"        a 'cudaN' profile.  Under mpirun: the ranks' interconnect (alpha,\n" \
-	"        beta of a send/recv ring shift, 8 B to 16 MiB) added to the host profile\n"
+	"        spmm, a triad stream, an 8^3 GEMM for the dispatch latency) and\n" \
+	"        write a 'host' profile, every figure marked measured with the date\n" \
+	"        and machine, into the user profile folder (host.json); time it on a\n" \
+	"        quiet machine.  -o DIR/ID.json writes profile ID there instead (a\n" \
+	"        profile file is named after its id); outside the profile folders the\n" \
+	"        probe says how to use it.  The host profile of validate --host,\n" \
+	"        compare, plot and report is the one the probe wrote last.  With\n" \
+	"        --target cuda:N, the GPU instead (cuBLASLt GEMM per dtype at N^3,\n" \
+	"        default 8192, a stream copy, cuDNN attention, cuSPARSE CSR, an 8^3\n" \
+	"        GEMM for the launch time) into a 'cudaN' profile.  Under mpirun: the\n" \
+	"        ranks' interconnect (alpha, beta of a send/recv ring shift, 8 B to\n" \
+	"        16 MiB) added to the host profile\n"
 
 int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx);
 /* The host's profile: of the profiles in SET that the host probe wrote, the

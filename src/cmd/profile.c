@@ -250,10 +250,10 @@ const struct nb_command nb_cmd_profile = {
 	.usage = "profile list|show|validate|probe|fetch [ARGS]",
 	.summary = "List, show, validate, probe and fetch chip profiles.",
 	.help = "Subcommands:\n"
-		"  list [--format table|csv|json|markdown]\n"
+		"  list [-f, --format table|csv|json|markdown]\n"
 		"        every loaded profile: id, name, vendor, year, dense FP16/BF16 TFLOPS,\n"
 		"        dense INT8 TOPS, memory (GiB) and bandwidth (GB/s)\n"
-		"  show ID|ALIAS [--format table|json]\n"
+		"  show ID|ALIAS [-f, --format table|json]\n"
 		"        every figure of one profile with its kind (vendor-spec, measured,\n"
 		"        derived, estimate), its source and any note\n"
 		"  validate [FILE...]\n"

@@ -33,6 +33,29 @@ for c in $cmds; do
 	done
 done
 
+# What the code accepts is documented: every option in a getopt_long table
+# of src/cmd/CMD*.c, and every short option of its option string, is in
+# 'CMD --help' and in the man page's section CMD (a new option the help
+# forgets fails here, not in a user's hands).
+for src in "$NB_SRCDIR"/src/cmd/*.c; do
+	b=$(basename "$src" .c)
+	c=${b%%-*}
+	[ -s "$T/man-$c" ] || continue
+	"$NPUBENCH" "$c" --help >"$T/help-$c"
+	for o in $(grep -oE '\{ *"[a-z][a-z0-9-]*", *(required|no|optional)_argument' "$src" |
+		sed -E 's/^\{ *"([^"]*)".*/\1/' | sort -u); do
+		if grep -q -- "--$o\b" "$T/help-$c"; then pass; else fail "'$c --help' lacks --$o (accepted in src/cmd/$b.c)"; fi
+		if grep -q -- "--$o\b" "$T/man-$c"; then pass; else fail "man page, section $c, lacks --$o (accepted in src/cmd/$b.c)"; fi
+	done
+	for x in $(grep -oE 'getopt_long\([^"]*"[^"]*"' "$src" | sed -E 's/.*"([^"]*)"$/\1/' |
+		tr -d ':+' | fold -w1 | sort -u); do
+		if grep -qE -- "(^|[][ ,|(])-$x([], |]|$)" "$T/help-$c"; then pass
+		else fail "'$c --help' lacks -$x (a short option in src/cmd/$b.c)"; fi
+		if grep -qE -- "(^|[][ ,|(\"])-$x([], |\"]|$)" "$T/man-$c"; then pass
+		else fail "man page, section $c, lacks -$x (a short option in src/cmd/$b.c)"; fi
+	done
+done
+
 # What plot's help says the scaling chart sweeps is in the man page too.
 "$NPUBENCH" plot --help >"$T/out"
 for w in $(sed -n '/^  scaling/,/^  specs/p' "$T/out" | grep -oE '[0-9]+\.\.[0-9]+'); do
