@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
+
 /* The graph builders are static: compile them here. */
 #include "cuda/attention.c"
 
@@ -97,8 +99,6 @@ int main(void)
 {
 	Suite *s;
 	TCase *t;
-	SRunner *sr;
-	int failed;
 
 #if defined(__SANITIZE_ADDRESS__)
 	/* cuDNN's own allocations at exit are not this test's to judge. */
@@ -108,9 +108,5 @@ int main(void)
 	t = tcase_create("sdpa");
 	tcase_add_test(t, descriptors_finalize);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(srunner_create(s));
 }

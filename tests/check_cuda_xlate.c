@@ -4,9 +4,11 @@
  * their code). */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "cuda/xlate.h"
 
 static struct nb_cuda_case gemm_case(int dtype, int64_t m, int64_t n, int64_t k, int round)
@@ -170,31 +172,43 @@ START_TEST(gemm_tolerance)
 }
 END_TEST
 
+/* Whether translation RC with message MSG is the verdict wanted: taken
+ * (OK), or refused with a message saying WHY (NULL: any message). */
+static void verdict(const char *what, int rc, const char *msg, int ok, const char *why)
+{
+	ck_assert_msg(rc == (ok ? 0 : -1), "%s: %s (%s)", what, rc ? "refused" : "taken", msg);
+	if (!ok && why)
+		ck_assert_msg(strstr(msg, why), "%s: '%s' lacks '%s'", what, msg, why);
+}
+
 START_TEST(gemm_refused)
 {
-	struct nb_cuda_case c = gemm_case(NB_CUDA_FP64, 8, 8, 8, 0);
-	struct cuda_gemm_desc d;
-	char msg[256];
+	static const struct {
+		int dtype;
+		int64_t m, n, k;
+		int ok;
+		const char *why;
+	} cases[] = {
+		{ NB_CUDA_FP64, 8, 8, 8, 0, "fp64" },
+		{ NB_CUDA_FP16, 0, 8, 8, 0, NULL },
+		/* cuBLASLt's int8 and fp8 kernels: aligned k and n (its m), any m. */
+		{ NB_CUDA_INT8, 7, 8, 6, 0, "multiples of 4" },
+		{ NB_CUDA_INT8, 7, 6, 8, 0, NULL },
+		{ NB_CUDA_INT8, 7, 12, 8, 1, NULL },
+		{ NB_CUDA_FP8_E4M3, 1, 24, 32, 0, "multiples of 16" },
+		{ NB_CUDA_FP8_E4M3, 1, 32, 24, 0, NULL },
+		{ NB_CUDA_FP8_E4M3, 1, 32, 48, 1, NULL },
+	};
 
-	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
-	ck_assert_ptr_nonnull(strstr(msg, "fp64"));
-	c = gemm_case(NB_CUDA_FP16, 0, 8, 8, 0);
-	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
-	/* cuBLASLt's int8 and fp8 kernels: aligned k and n (its m), any m. */
-	c = gemm_case(NB_CUDA_INT8, 7, 8, 6, 0);
-	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
-	ck_assert_ptr_nonnull(strstr(msg, "multiples of 4"));
-	c = gemm_case(NB_CUDA_INT8, 7, 6, 8, 0);
-	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
-	c = gemm_case(NB_CUDA_INT8, 7, 12, 8, 0);
-	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), 0);
-	c = gemm_case(NB_CUDA_FP8_E4M3, 1, 24, 32, 0);
-	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
-	ck_assert_ptr_nonnull(strstr(msg, "multiples of 16"));
-	c = gemm_case(NB_CUDA_FP8_E4M3, 1, 32, 24, 0);
-	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), -1);
-	c = gemm_case(NB_CUDA_FP8_E4M3, 1, 32, 48, 0);
-	ck_assert_int_eq(cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nb_cuda_case c = gemm_case(cases[i].dtype, cases[i].m, cases[i].n, cases[i].k, 0);
+		struct cuda_gemm_desc d;
+		char msg[256] = "", what[96];
+
+		snprintf(what, sizeof(what), "gemm %s %lldx%lldx%lld", cuda_dtype_name(cases[i].dtype),
+			 (long long)cases[i].m, (long long)cases[i].n, (long long)cases[i].k);
+		verdict(what, cuda_xlate_gemm(&c, &d, msg, sizeof(msg)), msg, cases[i].ok, cases[i].why);
+	}
 }
 END_TEST
 
@@ -267,18 +281,24 @@ END_TEST
 
 START_TEST(attention_refused)
 {
-	struct nb_cuda_case c = attention_case(NB_CUDA_FP32, 0, 64, 64, 64);
-	struct cuda_attention_desc d;
-	char msg[256];
+	static const struct {
+		int dtype, causal;
+		int64_t sq, sk, d;
+		const char *why;
+	} cases[] = {
+		{ NB_CUDA_FP32, 0, 64, 64, 64, "fp32" },
+		{ NB_CUDA_FP16, 0, 64, 64, 60, "head_dim" },
+		{ NB_CUDA_FP16, 1, 128, 64, 64, "seq_q <= seq_k" },
+	};
 
-	ck_assert_int_eq(cuda_xlate_attention(&c, &d, msg, sizeof(msg)), -1);
-	ck_assert_ptr_nonnull(strstr(msg, "fp32"));
-	c = attention_case(NB_CUDA_FP16, 0, 64, 64, 60);
-	ck_assert_int_eq(cuda_xlate_attention(&c, &d, msg, sizeof(msg)), -1);
-	ck_assert_ptr_nonnull(strstr(msg, "head_dim"));
-	c = attention_case(NB_CUDA_FP16, 1, 128, 64, 64);
-	ck_assert_int_eq(cuda_xlate_attention(&c, &d, msg, sizeof(msg)), -1);
-	ck_assert_ptr_nonnull(strstr(msg, "seq_q <= seq_k"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nb_cuda_case c = attention_case(cases[i].dtype, cases[i].causal, cases[i].sq,
+						       cases[i].sk, cases[i].d);
+		struct cuda_attention_desc d;
+		char msg[256] = "";
+
+		verdict(cases[i].why, cuda_xlate_attention(&c, &d, msg, sizeof(msg)), msg, 0, cases[i].why);
+	}
 }
 END_TEST
 
@@ -348,8 +368,6 @@ int main(void)
 {
 	Suite *s = suite_create("cuda_xlate");
 	TCase *t = tcase_create("translate");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, gemm_types);
 	tcase_add_test(t, gemm_case_words);
@@ -361,9 +379,5 @@ int main(void)
 	tcase_add_test(t, spmm_types);
 	tcase_add_test(t, stream_arrays);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(srunner_create(s));
 }

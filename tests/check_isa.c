@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check_run.h"
 #include "check_suites.h"
 #include "util/cpu.h"
 
@@ -18,7 +19,6 @@ int main(void)
 {
 	const char *why = NULL;
 	SRunner *sr;
-	int failed;
 
 #if NB_TEST_ISA >= 2 && !defined(NB_HAVE_AVX512_KERNELS)
 	printf("SKIP: %s: this build has no AVX-512 kernels (compiler too old)\n",
@@ -45,8 +45,5 @@ int main(void)
 	sr = srunner_create(suite_gemm_isa());
 	srunner_add_suite(sr, suite_kernels_isa());
 #endif
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(sr);
 }

@@ -1,6 +1,7 @@
 /* The one runner for every Check suite. */
 #include <stdlib.h>
 
+#include "check_run.h"
 #include "check_suites.h"
 #include "util/cpu.h"
 
@@ -27,12 +28,8 @@ static Suite *(*const suites[])(void) = {
 int main(void)
 {
 	SRunner *sr = srunner_create(NULL);
-	int failed;
 
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
 		srunner_add_suite(sr, suites[i]());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(sr);
 }
