@@ -237,7 +237,8 @@ void probe_where_note(const struct nb_ctx *ctx, const char *file, const char *id
 	free(dir);
 }
 
-/* The host probe's profile written last, by file time, "host" on a tie. */
+/* The host probe's profile written last, by file time, "host" on a tie;
+ * without one, the profile with id "host". */
 const struct nb_profile *probe_host_profile(const struct nb_profiles *set)
 {
 	const struct nb_profile *best = NULL;
@@ -261,7 +262,8 @@ const struct nb_profile *probe_host_profile(const struct nb_profiles *set)
 			best_t = st.st_mtim;
 		}
 	}
-	return best;
+	/* A host profile written by hand still answers to its id. */
+	return best ? best : set ? profiles_find(set, "host") : NULL;
 }
 
 /* Who, when and from what: the profile's identity and its sources. */

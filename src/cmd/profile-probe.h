@@ -33,7 +33,8 @@ struct nb_profiles;
 
 int profile_probe_main(int argc, char **argv, struct nb_ctx *ctx);
 /* The host's profile: of the profiles in SET that the host probe wrote, the
- * file written last (id 'host' on a tie); NULL when there is none. */
+ * file written last (id 'host' on a tie); without one, profile 'host';
+ * NULL when there is neither. */
 const struct nb_profile *probe_host_profile(const struct nb_profiles *set);
 /* The id of the profile a probe writes to FILE: the loader reads a profile
  * only from ID.json, so `-o mybox.json` writes 'mybox'.  Returns 0, or the
