@@ -161,6 +161,39 @@ contains "$T/err" "--profile no-such-chip: no such profile"
 NB_FAKE_CUDA=verifyfail expect 1 nb run --format csv --target cuda:0 --min-time 0.01 --case "$gemm"
 contains "$T/out" "verify_failed"
 
+# NVML missing: each result says why its clocks are not recorded (flag and
+# message, stored and shown), and so does info.
+NB_FAKE_CUDA=nonvml expect 0 nb info
+contains "$T/out" "clocks not recorded with results: NVML not available: libnvidia-ml.so.1"
+expect 0 nb info
+contains "$T/out" "now: SM 1980 MHz, memory 3201 MHz, 500 W, 50 C (NVML)"
+NB_FAKE_CUDA=nonvml expect 0 nb run --format csv --min-reps 3 --target cuda:0 --min-time 0.01 --case "$gemm"
+python3 - "$T/out" <<'PY' && pass || fail "a result without NVML says why"
+import csv, sys
+r = [r for r in csv.DictReader(open(sys.argv[1], newline='')) if r['target'] == 'cuda:0'][0]
+assert r['status'] == 'ok', r
+assert 'no_clocks' in r['flags'] and 'sm_mhz' not in r['flags'], r['flags']
+assert r['message'].startswith('clocks not recorded: NVML not available: libnvidia-ml.so.1'), r['message']
+PY
+expect 0 nb show
+contains "$T/out" "no_clocks; clocks not recorded: NVML not available: libnvidia-ml.so.1"
+expect 0 nb show --format csv
+contains "$T/out" "clocks not recorded: NVML not available"
+
+# The L2 flush: done (and flagged) for a case that fits twice in the L2,
+# not for a stream sized past it; the run records the option.
+NPUBENCH_CUDA_L2_FLUSH=1 expect 0 nb run --format csv --min-reps 3 --target cuda:0 --min-time 0.01 \
+	--case "$gemm" --case 'stream op=copy dtype=fp32'
+python3 - "$T/out" <<'PY' && pass || fail "l2 flush flags"
+import csv, sys
+g, s = [r for r in csv.DictReader(open(sys.argv[1], newline='')) if r['target'] == 'cuda:0']
+assert 'l2_flushed' in g['flags'], g['flags']
+assert 'l2_flushed' not in s['flags'], s['flags']
+PY
+expect 0 nb show --format json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); o=d["run"]["options"]; assert o["cuda_l2_flush"] is True, o' "$T/out" \
+	&& pass || fail "the run records the L2 flush option"
+
 # Stored results select by the word, with no plugin loaded.
 unset NPUBENCH_CUDA_PLUGIN
 expect 0 nb export --all --target cuda:1 --format csv
