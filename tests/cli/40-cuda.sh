@@ -199,4 +199,26 @@ unset NPUBENCH_CUDA_PLUGIN
 expect 0 nb export --all --target cuda:1 --format csv
 n=$(grep -c ',cuda:1,measured,' "$T/out")
 [ "$n" -eq 3 ] && pass || fail "export --target cuda:1 has $n results, expected 3"
+
+# validate --target cuda:N --profile P alone: the gpu suite run on it
+# first, stored as a run of its own, then checked row by row; a GPU that
+# cannot be used stores nothing.
+export NPUBENCH_CUDA_PLUGIN="$FAKE"
+v() { "$NPUBENCH" --db "$T/v.db" "$@"; }
+expect 0 v validate --target cuda:1 --profile h200-sxm --format csv
+grep -c "^[0-9].*,h200-sxm," "$T/out" | grep -qx 20 && pass || fail "validate: expected the gpu suite's 20 rows"
+contains "$T/out" "summary,all,all,20,"
+expect 0 v export --last --format csv
+grep -c ',cuda:1,measured,ok,' "$T/out" | grep -qx 20 && pass || fail "the validate run's results are not stored"
+NB_FAKE_CUDA=nodriver expect 1 v validate --target cuda:0 --profile h200-sxm
+contains "$T/err" "cuda:0: not available: no NVIDIA driver"
+expect 0 v list runs
+[ "$(grep -c ' validate' "$T/out")" -eq 1 ] && pass || fail "a run was stored without a GPU"
+expect 1 v validate --target cuda:7 --profile h200-sxm
+contains "$T/err" "no such GPU (this machine has 2, cuda:0 to cuda:1)"
+expect 2 v validate --target cuda:1
+contains "$T/err" "name the profile to check with --profile"
+expect 2 v validate --run last --target cuda:1 --profile h200-sxm --suite gpu
+contains "$T/err" "--suite goes with --target and --profile alone"
+unset NPUBENCH_CUDA_PLUGIN
 finish
