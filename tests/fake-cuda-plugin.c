@@ -2,8 +2,8 @@
  * ABI without CUDA, so the loader, the target kind and the translation of
  * results are tested on machines without a GPU.  NB_FAKE_CUDA chooses the
  * behaviour: abi (another ABI version), nodriver, nodevice, verifyfail,
- * nonvml (no clocks: NVML missing); unset, two GPUs whose every launch
- * takes exactly 1 ms. */
+ * nonvml (no clocks: NVML missing), onegpu (only cuda:0); unset, two GPUs
+ * whose every launch takes exactly 1 ms. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,11 @@ static const char *mode(void)
 
 #define NO_NVML "NVML not available: libnvidia-ml.so.1: cannot open shared object file (fake)"
 
+static int ngpus(void)
+{
+	return !strcmp(mode(), "onegpu") ? 1 : 2;
+}
+
 static int fake_init(int *n, char *err, size_t errlen)
 {
 	*n = 0;
@@ -30,14 +35,14 @@ static int fake_init(int *n, char *err, size_t errlen)
 		snprintf(err, errlen, "no NVIDIA GPU: the driver sees none (fake)");
 		return NB_CUDA_ENODEVICE;
 	}
-	*n = 2;
+	*n = ngpus();
 	return NB_CUDA_OK;
 }
 
 static int fake_info(int index, struct nb_cuda_device *d, char *err, size_t errlen)
 {
 	memset(d, 0, sizeof(*d));
-	if (index < 0 || index >= 2) {
+	if (index < 0 || index >= ngpus()) {
 		snprintf(err, errlen, "cuda:%d: no such GPU", index);
 		return NB_CUDA_ERANGE;
 	}

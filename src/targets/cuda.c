@@ -170,9 +170,13 @@ void *cuda_open(int index, char *why, size_t whylen)
 	p = cuda_plugin(&n, why, whylen);
 	if (!p)
 		return NULL;
+	/* The callers name the target before the reason. */
+	if (index >= n && n == 1) {
+		snprintf(why, whylen, "no such GPU (this machine has one, cuda:0)");
+		return NULL;
+	}
 	if (index >= n) {
-		snprintf(why, whylen, "cuda:%d: no such GPU (this machine has %d, cuda:0 to cuda:%d)",
-			 index, n, n - 1);
+		snprintf(why, whylen, "no such GPU (this machine has %d, cuda:0 to cuda:%d)", n, n - 1);
 		return NULL;
 	}
 	if (p->open(index, &dev, why, whylen) != NB_CUDA_OK)

@@ -82,7 +82,7 @@ contains "$T/err" "probe: cuda:0: not available: no NVIDIA driver: libcuda.so.1"
 NB_FAKE_CUDA=nodevice expect 1 nb profile probe --target cuda:0
 contains "$T/err" "probe: cuda:0: not available: no NVIDIA GPU"
 expect 1 nb profile probe --target cuda:2
-contains "$T/err" "cuda:2: no such GPU"
+contains "$T/err" "probe: cuda:2: not available: no such GPU (this machine has 2, cuda:0 to cuda:1)"
 NB_FAKE_CUDA=verifyfail expect 1 nb profile probe --target cuda:1 --size 256 --min-time 0.01 -o "$T/gp/cuda1.json"
 contains "$T/err" "probe: cuda:1: gemm dtype=fp32 m=256 n=256 k=256: verification failed"
 [ ! -e "$T/gp/cuda1.json" ] && pass || fail "a profile was written from failed measurements"
@@ -120,7 +120,9 @@ for x in d:
 assert d[0]["sms"] > 0 and d[0]["memory_bytes"] > 0
 PY
 expect 1 nb run --case "$gemm" --target cuda:2
-contains "$T/err" "cuda:2: no such GPU (this machine has 2, cuda:0 to cuda:1)"
+contains "$T/err" "cuda:2: not available: no such GPU (this machine has 2, cuda:0 to cuda:1)"
+NB_FAKE_CUDA=onegpu expect 1 nb run --case "$gemm" --target cuda:7
+contains "$T/err" "cuda:7: not available: no such GPU (this machine has one, cuda:0)"
 expect 0 nb list runs
 contains "$T/err" "no runs"
 
