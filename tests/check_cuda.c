@@ -118,6 +118,31 @@ START_TEST(missing_plugin)
 }
 END_TEST
 
+/* Built without CUDA: the reason says so and how to get it, unless a
+ * plugin file is named; built with it, a path is always proposed or the
+ * missing install named. */
+START_TEST(built_without_cuda)
+{
+	char path[4096], why[512] = "";
+
+	unsetenv(NB_CUDA_PLUGIN_ENV);
+	ck_assert_int_eq(cuda_plugin_path(0, path, sizeof(path), why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "this npubench was built without CUDA support"));
+	ck_assert_ptr_nonnull(strstr(why, "configure --with-cuda"));
+	setenv(NB_CUDA_PLUGIN_ENV, "/some/where.so", 1);
+	ck_assert_int_eq(cuda_plugin_path(0, path, sizeof(path), why, sizeof(why)), 0);
+	ck_assert_str_eq(path, "/some/where.so");
+	unsetenv(NB_CUDA_PLUGIN_ENV);
+	why[0] = '\0';
+	if (cuda_plugin_path(1, path, sizeof(path), why, sizeof(why)) == 0) {
+		ck_assert_ptr_nonnull(strstr(path, "/npubench-cuda.so"));
+	} else {
+		ck_assert_ptr_nonnull(strstr(why, "npubench-cuda.so' is missing"));
+		ck_assert_ptr_null(strstr(why, "without CUDA"));
+	}
+}
+END_TEST
+
 Suite *suite_cuda(void)
 {
 	Suite *s = suite_create("cuda");
@@ -127,6 +152,7 @@ Suite *suite_cuda(void)
 	tcase_add_test(tc, cases_translate);
 	tcase_add_test(tc, every_kernel_answers);
 	tcase_add_test(tc, missing_plugin);
+	tcase_add_test(tc, built_without_cuda);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -364,6 +364,74 @@ START_TEST(stream_arrays)
 }
 END_TEST
 
+/* The L2 flush overwrites twice the L2 (H200: 50 MiB, so 100 MiB). */
+START_TEST(flush_size)
+{
+	ck_assert_uint_eq(cuda_flush_bytes(50 << 20), (size_t)100 << 20);
+	ck_assert_uint_eq(cuda_flush_bytes(40 << 20), (size_t)80 << 20);
+	/* Unknown: 64 MiB assumed. */
+	ck_assert_uint_eq(cuda_flush_bytes(0), (size_t)128 << 20);
+	ck_assert_uint_eq(cuda_flush_bytes(-1), (size_t)128 << 20);
+}
+END_TEST
+
+/* Workspace: kept when it suffices, grown to whole MiB, refused past an
+ * eighth of device memory. */
+START_TEST(workspace_size)
+{
+	uint64_t gib = 1ull << 30, mem = 141 * gib;
+
+	ck_assert_uint_eq(CUDA_WORKSPACE_BYTES, (size_t)32 << 20);
+	ck_assert_uint_eq(cuda_workspace_bytes(CUDA_WORKSPACE_BYTES, 0, mem), CUDA_WORKSPACE_BYTES);
+	ck_assert_uint_eq(cuda_workspace_bytes(CUDA_WORKSPACE_BYTES, 5 << 20, mem), CUDA_WORKSPACE_BYTES);
+	ck_assert_uint_eq(cuda_workspace_bytes(CUDA_WORKSPACE_BYTES, 32 << 20, mem), CUDA_WORKSPACE_BYTES);
+	ck_assert_uint_eq(cuda_workspace_bytes(CUDA_WORKSPACE_BYTES, (32 << 20) + 1, mem), (size_t)33 << 20);
+	ck_assert_uint_eq(cuda_workspace_bytes(CUDA_WORKSPACE_BYTES, (size_t)3 << 30, mem), (size_t)3 << 30);
+	ck_assert_uint_eq(cuda_workspace_bytes(CUDA_WORKSPACE_BYTES, (size_t)mem / 8 + 1, mem), 0);
+	ck_assert_uint_eq(cuda_workspace_bytes(CUDA_WORKSPACE_BYTES, (size_t)1 << 30, 4 * gib), 0);
+}
+END_TEST
+
+static void track(struct cuda_clock_span *c, int valid, double sm, double mem)
+{
+	struct nb_cuda_sensors s = { valid, sm, mem, 300, 40 };
+
+	cuda_clock_track(c, &s);
+}
+
+/* Clocks moved: either clock more than 2% below its highest reading. */
+START_TEST(clocks_moved)
+{
+	struct cuda_clock_span c;
+
+	/* Steady. */
+	cuda_clock_span_init(&c);
+	track(&c, 1, 1980, 3201);
+	track(&c, 1, 1980, 3201);
+	ck_assert_int_eq(cuda_clocks_moved(&c, 0.02), 0);
+	/* Within 2%: 1950 of 1980 is 1.5% down. */
+	track(&c, 1, 1950, 3201);
+	ck_assert_int_eq(cuda_clocks_moved(&c, 0.02), 0);
+	/* Throttled SM clock: 1755 of 1980 is 11% down. */
+	track(&c, 1, 1755, 3201);
+	ck_assert_int_eq(cuda_clocks_moved(&c, 0.02), 1);
+	/* The memory clock alone. */
+	cuda_clock_span_init(&c);
+	track(&c, 1, 1980, 3201);
+	track(&c, 1, 1980, 2619);
+	ck_assert_int_eq(cuda_clocks_moved(&c, 0.02), 1);
+	/* Invalid readings (NVML missing) never flag; one reading cannot. */
+	cuda_clock_span_init(&c);
+	track(&c, 0, 0, 0);
+	track(&c, 1, 1980, 3201);
+	track(&c, 0, 100, 100);
+	ck_assert_int_eq(c.readings, 1);
+	ck_assert_int_eq(cuda_clocks_moved(&c, 0.02), 0);
+	cuda_clock_span_init(&c);
+	ck_assert_int_eq(cuda_clocks_moved(&c, 0.02), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cuda_xlate");
@@ -378,6 +446,9 @@ int main(void)
 	tcase_add_test(t, attention_refused);
 	tcase_add_test(t, spmm_types);
 	tcase_add_test(t, stream_arrays);
+	tcase_add_test(t, flush_size);
+	tcase_add_test(t, workspace_size);
+	tcase_add_test(t, clocks_moved);
 	suite_add_tcase(s, t);
 	return check_run(srunner_create(s));
 }

@@ -1,8 +1,9 @@
 /* A stand-in for npubench-cuda.so in the command-line tests: the plugin
  * ABI without CUDA, so the loader, the target kind and the translation of
  * results are tested on machines without a GPU.  NB_FAKE_CUDA chooses the
- * behaviour: abi (another ABI version), nodriver, nodevice, verifyfail;
- * unset, two GPUs whose every launch takes exactly 1 ms. */
+ * behaviour: abi (another ABI version), nodriver, nodevice, verifyfail,
+ * nonvml (no clocks: NVML missing), onegpu (only cuda:0); unset, two GPUs
+ * whose every launch takes exactly 1 ms. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,13 @@ static const char *mode(void)
 	return m ? m : "";
 }
 
+#define NO_NVML "NVML not available: libnvidia-ml.so.1: cannot open shared object file (fake)"
+
+static int ngpus(void)
+{
+	return !strcmp(mode(), "onegpu") ? 1 : 2;
+}
+
 static int fake_init(int *n, char *err, size_t errlen)
 {
 	*n = 0;
@@ -27,14 +35,14 @@ static int fake_init(int *n, char *err, size_t errlen)
 		snprintf(err, errlen, "no NVIDIA GPU: the driver sees none (fake)");
 		return NB_CUDA_ENODEVICE;
 	}
-	*n = 2;
+	*n = ngpus();
 	return NB_CUDA_OK;
 }
 
 static int fake_info(int index, struct nb_cuda_device *d, char *err, size_t errlen)
 {
 	memset(d, 0, sizeof(*d));
-	if (index < 0 || index >= 2) {
+	if (index < 0 || index >= ngpus()) {
 		snprintf(err, errlen, "cuda:%d: no such GPU", index);
 		return NB_CUDA_ERANGE;
 	}
@@ -82,6 +90,10 @@ static int fake_run(void *dev, const struct nb_cuda_case *c, const struct nb_cud
 	snprintf(r->verify_what, sizeof(r->verify_what), "fake check");
 	r->status = r->verify_err > r->verify_tol ? NB_CUDA_RES_VERIFY_FAILED : NB_CUDA_RES_OK;
 	r->before = r->after = (struct nb_cuda_sensors){ 1, 1980, 3201, 500, 50 };
+	if (!strcmp(mode(), "nonvml")) {
+		r->before.valid = r->after.valid = 0;
+		snprintf(r->sensors_why, sizeof(r->sensors_why), "%s", NO_NVML);
+	}
 	r->l2_flushed = m->l2_flush;
 	if (c->family == NB_CUDA_STREAM && c->op == NB_CUDA_COPY) {
 		snprintf(r->yardstick, sizeof(r->yardstick), "memcpy");
@@ -95,6 +107,16 @@ static void fake_close(void *dev)
 	(void)dev;
 }
 
+static void fake_sensors(int index, struct nb_cuda_sensors *s, char *why, size_t whylen)
+{
+	(void)index;
+	*s = (struct nb_cuda_sensors){ 1, 1980, 3201, 500, 50 };
+	if (!strcmp(mode(), "nonvml")) {
+		s->valid = 0;
+		snprintf(why, whylen, "%s", NO_NVML);
+	}
+}
+
 static struct nb_cuda_plugin plugin = {
 	.abi_version = NB_CUDA_ABI_VERSION,
 	.size = sizeof(struct nb_cuda_plugin),
@@ -104,6 +126,7 @@ static struct nb_cuda_plugin plugin = {
 	.open = fake_open,
 	.run = fake_run,
 	.close = fake_close,
+	.sensors = fake_sensors,
 };
 
 const struct nb_cuda_plugin *npubench_cuda_plugin(void);

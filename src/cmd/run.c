@@ -19,6 +19,7 @@
 #include "report/report.h"
 #include "report/table.h"
 #include "store/store.h"
+#include "targets/cuda.h"
 #include "targets/hostinfo.h"
 #include "targets/target.h"
 #include "util/cpu.h"
@@ -326,6 +327,8 @@ static char *options_json(const struct run_opts *o, int threads, const char *hos
 	json_set_num(j, "min_reps", o->m.min_reps);
 	json_set_num(j, "max_reps", o->m.max_reps);
 	json_set_num(j, "stable_rel", o->m.stable_rel);
+	if (cuda_l2_flush_requested())
+		json_set(j, "cuda_l2_flush", json_bool(1));
 	if (hostnames) {	/* under mpirun: the world the run spans */
 		a = json_set(j, "mpi", json_object());
 		json_set_num(a, "world_size", ranks_size());

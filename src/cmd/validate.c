@@ -1067,6 +1067,45 @@ out:
 	return ret;
 }
 
+/* The newest run's id, 0 when there is none. */
+static int64_t newest_run(struct nb_store *st)
+{
+	struct nb_run *runs = NULL;
+	int64_t id = 0;
+	int n = 0;
+
+	if (store_runs_list(st, &runs, &n))
+		return -1;
+	if (n > 0)
+		id = runs[0].id;
+	for (int i = 0; i < n; i++)
+		run_release(&runs[i]);
+	free(runs);
+	return id;
+}
+
+/* --target without --run or --host: SUITE is run on TARGET first (quietly,
+ * stored as a run tagged "validate"), then that run is checked.  A target
+ * that cannot be used stores nothing and is the answer. */
+static int validate_fresh(const char *suite, const char *target, const char *profile,
+			  const char *format, double max_median, double max_error, struct nb_ctx *ctx)
+{
+	char *argv[] = { "run", "--quiet", "--tag", "validate", "--suite", (char *)suite,
+			 "--target", (char *)target, NULL };
+	struct nb_store *st = ctx_store(ctx);
+	int64_t before, after;
+	char id[32];
+	int rc;
+
+	if (!st || (before = newest_run(st)) < 0)
+		return NB_EXIT_FAIL;
+	rc = nb_cmd_run.exec((int)NB_ARRAY_SIZE(argv) - 1, argv, ctx);
+	if ((after = newest_run(st)) <= before)
+		return rc ? rc : NB_EXIT_FAIL;
+	snprintf(id, sizeof(id), "%lld", (long long)after);
+	return validate_run(id, target, profile, format, max_median, max_error, ctx);
+}
+
 static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -1078,10 +1117,11 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 		{ "format", required_argument, NULL, 'f' },
 		{ "max-median", required_argument, NULL, 'M' },
 		{ "max-error", required_argument, NULL, 'E' },
+		{ "suite", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *measurements = NULL, *host = NULL, *format = "table";
-	const char *target = NULL, *profile = NULL;
+	const char *target = NULL, *profile = NULL, *suite = NULL;
 	double max_median = -1, max_error = -1;
 	enum nb_format fmt;
 	int c;
@@ -1109,6 +1149,9 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 		case 'f':
 			format = optarg;
 			break;
+		case 'S':
+			suite = optarg;
+			break;
 		case 'M':
 		case 'E':
 			if (nb_parse_double(optarg, c == 'M' ? &max_median : &max_error) ||
@@ -1125,9 +1168,20 @@ static int cmd_validate(int argc, char **argv, struct nb_ctx *ctx)
 	if (format_option(&nb_cmd_validate, format, NB_FMT(NB_FMT_TABLE) | NB_FMT(NB_FMT_CSV), &fmt))
 		return NB_EXIT_USAGE;
 	format = format_name(fmt);
+	if (!measurements && !host && target && strcmp(target, "host")) {
+		if (!profile)
+			return usage_error(&nb_cmd_validate, "--target %s: name the profile to check "
+					   "with --profile (e.g. h200-sxm)", target);
+		return validate_fresh(suite ? suite : "gpu", target, profile, format, max_median,
+				      max_error, ctx);
+	}
+	if (suite)
+		return usage_error(&nb_cmd_validate, "--suite goes with --target and --profile alone "
+				   "(a run of its own); --run and --host check a stored run");
 	if (!!measurements == !!host)
 		return usage_error(&nb_cmd_validate,
-				   "give one of --measurements FILE.csv, --host RUN or --run RUN");
+				   "give one of --measurements FILE.csv, --host RUN or --run RUN, "
+				   "or --target ID --profile ID to run the GPU suite first");
 	if (host) {
 		target = target ? target : "host";
 		if (!profile && strcmp(target, "host"))
@@ -1145,7 +1199,7 @@ const struct nb_command nb_cmd_validate = {
 	.exec = cmd_validate,
 	.usage = "validate --measurements FILE.csv|calibration|holdout|collectives|workloads [--format table|csv] "
 		 "[--max-median PCT] [--max-error PCT] | --host RUN [--profile ID|FILE] | --run RUN "
-		 "--target ID --profile ID|FILE",
+		 "--target ID --profile ID|FILE | --target ID --profile ID|FILE [--suite NAME|FILE]",
 	.summary = "Check the model against measurements.",
 	.help = "Options:\n"
 		"  -m, --measurements FILE   predict every row of a measurements CSV (the columns\n"
@@ -1171,6 +1225,9 @@ const struct nb_command nb_cmd_validate = {
 		"  -t, --target ID           run (default host), e.g. cuda:0, against the\n"
 		"  -p, --profile ID|FILE     profile it should match, e.g. h200-sxm, or a\n"
 		"                            profile file (a path: ./mybox.json)\n"
+		"      --suite NAME|FILE     with --target and --profile but no --run: run this\n"
+		"                            suite on the target first (default gpu, for cuda:N),\n"
+		"                            store it as a run tagged 'validate', and check it\n"
 		"\nRows are read in the source's conventions: the kernel text picks the family\n"
 		"(attention, 2:4/sparse, bandwidth/stream/decode, else GEMM) and a profile's\n"
 		"model variant (e.g. FlashAttention-2); GEMM shapes are MxNxK except for\n"

@@ -444,11 +444,8 @@ int cuda_attention_prepare(struct cuda_dev *d, const struct nb_cuda_case *c, str
 		cuda_fail(r, NB_CUDA_RES_ERROR, "cuDNN: cannot read the attention plan's workspace size");
 		goto fail;
 	}
-	if ((size_t)ws > d->workspace_bytes) {
-		cuda_fail(r, NB_CUDA_RES_UNSUPPORTED, "cuDNN's attention plan wants %lld MiB of workspace, "
-			  "more than the %zu MiB kept", (long long)ws >> 20, d->workspace_bytes >> 20);
+	if (cuda_workspace(d, (size_t)ws, "cuDNN's attention plan", r))
 		goto fail;
-	}
 	s->ws = d->workspace;
 	variant_pack(s);
 	if (s->st) {

@@ -142,9 +142,9 @@ static int describe(struct cuda_dev *d, struct gemm_state *g, struct nb_cuda_res
 	 * 32-bit integer; one that cannot be read stays 0). */
 	for (int i = 0; i < 4; i++)
 		cublasLtMatmulAlgoConfigGetAttribute(&g->algo, cfg_attr[i], &cfg[i], sizeof(cfg[i]), &written);
-	snprintf(r->impl, sizeof(r->impl), "cublasLt %s algo=%d tile=%d stages=%d splitk=%d ws=%zuMiB",
+	snprintf(r->impl, sizeof(r->impl), "cublasLt %s algo=%d tile=%d stages=%d splitk=%d ws=%zuKiB/%zuMiB",
 		 g->c.dtype == NB_CUDA_TF32 ? "tf32" : cuda_dtype_name(g->c.dtype), cfg[0], cfg[1],
-		 cfg[2], cfg[3], h.workspaceSize >> 20);
+		 cfg[2], cfg[3], h.workspaceSize >> 10, g->ws_bytes >> 20);
 	return 0;
 }
 

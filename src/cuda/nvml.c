@@ -26,6 +26,7 @@ struct cuda_nvml *cuda_nvml_open(const char *pci_bus_id, char *why, size_t whyle
 	struct cuda_nvml *n = calloc(1, sizeof(*n));
 	nvml_ret (*init)(void);
 	nvml_ret (*by_pci)(const char *, nvml_dev *);
+	nvml_ret rc;
 
 	if (!n)
 		return NULL;
@@ -45,14 +46,16 @@ struct cuda_nvml *cuda_nvml_open(const char *pci_bus_id, char *why, size_t whyle
 		snprintf(why, whylen, "NVML lacks the functions used (too old a driver)");
 		goto fail;
 	}
-	if (init() != 0) {
-		snprintf(why, whylen, "nvmlInit failed");
+	rc = init();
+	if (rc != 0) {
+		snprintf(why, whylen, "nvmlInit_v2 failed (NVML error %d)", rc);
 		goto fail;
 	}
 	/* By PCI bus id: CUDA and NVML may number the GPUs differently. */
-	if (by_pci(pci_bus_id, &n->dev) != 0) {
+	rc = by_pci(pci_bus_id, &n->dev);
+	if (rc != 0) {
 		n->shutdown();
-		snprintf(why, whylen, "NVML does not know the GPU at %s", pci_bus_id);
+		snprintf(why, whylen, "NVML does not know the GPU at %s (NVML error %d)", pci_bus_id, rc);
 		goto fail;
 	}
 	return n;

@@ -13,10 +13,8 @@
 
 #include <cuda_runtime_api.h>
 
-/* cuBLASLt on Hopper wants 32 MiB of workspace for its best kernels
- * (cuBLAS documentation, "cublasSetWorkspace"); cuDNN's fused attention
- * needs less.  Allocated once per device. */
-#define WORKSPACE_BYTES (32u << 20)
+#include "cuda/xlate.h"
+
 /* A sample lasts at least this long, so event resolution (~0.5 us) and
  * launch gaps stay negligible; warm-up at least 50 ms. */
 #define MIN_SAMPLE_S 1e-3
@@ -48,6 +46,27 @@ void *cuda_alloc(size_t bytes, const char *what, struct nb_cuda_result *r)
 		  "cannot allocate %.2f GiB for %s on the GPU: %s", bytes / 1073741824.0, what,
 		  cudaGetErrorString(e));
 	return NULL;
+}
+
+int cuda_workspace(struct cuda_dev *d, size_t want, const char *who, struct nb_cuda_result *r)
+{
+	size_t bytes = cuda_workspace_bytes(d->workspace_bytes, want, d->info.mem_bytes);
+	void *p;
+
+	if (bytes == d->workspace_bytes)
+		return 0;
+	if (bytes == 0)
+		return cuda_fail(r, NB_CUDA_RES_UNSUPPORTED, "%s wants %zu MiB of workspace, more than "
+				 "an eighth of the GPU's memory", who, want >> 20);
+	/* Nothing is queued that uses the old one: jobs are prepared one
+	 * at a time, after the previous one's release. */
+	if (cudaStreamSynchronize(d->stream) != cudaSuccess ||
+	    !(p = cuda_alloc(bytes, "the library workspace", r)))
+		return -1;
+	cudaFree(d->workspace);
+	d->workspace = p;
+	d->workspace_bytes = bytes;
+	return 0;
 }
 
 int cuda_has_cc(const struct cuda_dev *d, int cc)
@@ -142,7 +161,6 @@ static int plugin_open(int index, void **out, char *err, size_t errlen)
 {
 	struct cuda_dev *d = calloc(1, sizeof(*d));
 	struct nb_cuda_result r;
-	char why[256];
 	int rc;
 
 	*out = NULL;
@@ -162,17 +180,16 @@ static int plugin_open(int index, void **out, char *err, size_t errlen)
 		goto fail;
 	}
 	memset(&r, 0, sizeof(r));
-	d->workspace_bytes = WORKSPACE_BYTES;
+	d->workspace_bytes = CUDA_WORKSPACE_BYTES;
 	d->workspace = cuda_alloc(d->workspace_bytes, "the library workspace", &r);
-	/* Twice the L2 overwritten evicts what an earlier sample left there. */
-	d->flush_bytes = 2 * (size_t)(d->info.l2_bytes > 0 ? d->info.l2_bytes : 64 << 20);
+	d->flush_bytes = cuda_flush_bytes(d->info.l2_bytes);
 	d->flush = d->workspace ? cuda_alloc(d->flush_bytes, "the L2 flush buffer", &r) : NULL;
 	if (!d->flush) {
 		snprintf(err, errlen, "cuda:%d: %s", index, r.message);
 		rc = NB_CUDA_EFAIL;
 		goto fail;
 	}
-	d->nvml = cuda_nvml_open(d->info.pci_bus_id, why, sizeof(why));
+	d->nvml = cuda_nvml_open(d->info.pci_bus_id, d->nvml_why, sizeof(d->nvml_why));
 	*out = d;
 	return NB_CUDA_OK;
 fail:
@@ -241,30 +258,18 @@ static double warm_up(struct cuda_dev *d, struct cuda_job *j, const struct nb_cu
 	return fastest;
 }
 
-static void track_clocks(const struct nb_cuda_sensors *s, double lo[2], double hi[2])
-{
-	double v[2] = { s->sm_mhz, s->mem_mhz };
-
-	if (!s->valid)
-		return;
-	for (int i = 0; i < 2; i++) {
-		if (v[i] < lo[i])
-			lo[i] = v[i];
-		if (v[i] > hi[i])
-			hi[i] = v[i];
-	}
-}
-
 /* The sampling loop: until min_time and min_reps are met, never beyond
  * max_reps; the clocks read after every sample. */
 static int sample(struct cuda_dev *d, struct cuda_job *j, const struct nb_cuda_measure *m,
 		  cudaEvent_t e0, cudaEvent_t e1, struct nb_cuda_result *r)
 {
-	double total = 0, lo[2] = { INFINITY, INFINITY }, hi[2] = { 0, 0 };
+	struct cuda_clock_span span;
 	struct nb_cuda_sensors s;
+	double total = 0;
 
+	cuda_clock_span_init(&span);
 	cuda_nvml_read(d->nvml, &r->before);
-	track_clocks(&r->before, lo, hi);
+	cuda_clock_track(&span, &r->before);
 	r->nsamples = 0;
 	while (r->nsamples < m->max_reps) {
 		double t = timed(d, j, e0, e1, r->launches, m->l2_flush);
@@ -274,15 +279,16 @@ static int sample(struct cuda_dev *d, struct cuda_job *j, const struct nb_cuda_m
 		r->samples[r->nsamples++] = t / r->launches;
 		total += t;
 		cuda_nvml_read(d->nvml, &s);
-		track_clocks(&s, lo, hi);
+		cuda_clock_track(&span, &s);
 		if (r->nsamples >= m->min_reps && total >= m->min_time)
 			break;
 	}
 	cuda_nvml_read(d->nvml, &r->after);
-	track_clocks(&r->after, lo, hi);
-	for (int i = 0; i < 2; i++)
-		if (hi[i] > 0 && (hi[i] - lo[i]) > CLOCK_TOLERANCE * hi[i])
-			r->clocks_moved = 1;
+	cuda_clock_track(&span, &r->after);
+	r->clocks_moved = cuda_clocks_moved(&span, CLOCK_TOLERANCE);
+	if (!r->after.valid)
+		snprintf(r->sensors_why, sizeof(r->sensors_why), "%s",
+			 d->nvml ? "NVML could not read the GPU's clocks" : d->nvml_why);
 	return 0;
 }
 
@@ -391,6 +397,24 @@ out:
 	return rc;
 }
 
+/* For `info`: NVML opened and closed around one reading. */
+static void plugin_sensors(int index, struct nb_cuda_sensors *s, char *why, size_t whylen)
+{
+	struct nb_cuda_device d;
+	struct cuda_nvml *n;
+
+	memset(s, 0, sizeof(*s));
+	if (plugin_device_info(index, &d, why, whylen) != NB_CUDA_OK)
+		return;
+	n = cuda_nvml_open(d.pci_bus_id, why, whylen);
+	if (!n)
+		return;
+	cuda_nvml_read(n, s);
+	if (!s->valid)
+		snprintf(why, whylen, "NVML could not read the GPU's clocks");
+	cuda_nvml_close(n);
+}
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -403,6 +427,7 @@ static const struct nb_cuda_plugin plugin = {
 	.open = plugin_open,
 	.run = plugin_run,
 	.close = plugin_close,
+	.sensors = plugin_sensors,
 };
 
 __attribute__((visibility("default"))) const struct nb_cuda_plugin *npubench_cuda_plugin(void);

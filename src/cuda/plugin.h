@@ -29,6 +29,7 @@ struct cuda_dev {
 	void *flush;		/* overwritten to evict the L2 */
 	size_t flush_bytes;
 	struct cuda_nvml *nvml;
+	char nvml_why[160];	/* why nvml is NULL */
 };
 
 /* What a family prepares: inputs on the device, descriptors chosen.
@@ -66,6 +67,9 @@ int cuda_fail(struct nb_cuda_result *r, int status, const char *fmt, ...)
 /* Allocates BYTES on the device; on failure sets R (NO_FIT when memory
  * ran out) and returns NULL. */
 void *cuda_alloc(size_t bytes, const char *what, struct nb_cuda_result *r);
+/* Makes D's library workspace at least WANT bytes (cuda_workspace_bytes);
+ * 0, or -1 with R set (UNSUPPORTED when WANT is over the cap). */
+int cuda_workspace(struct cuda_dev *d, size_t want, const char *who, struct nb_cuda_result *r);
 /* Whether the device has compute capability CC (10*major+minor). */
 int cuda_has_cc(const struct cuda_dev *d, int cc);
 

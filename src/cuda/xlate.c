@@ -269,3 +269,48 @@ int cuda_xlate_stream(const struct nb_cuda_case *c, struct cuda_stream_desc *d, 
 	d->writes = rw[c->op][1];
 	return 0;
 }
+
+size_t cuda_flush_bytes(int64_t l2_bytes)
+{
+	return 2 * (l2_bytes > 0 ? (size_t)l2_bytes : (size_t)64 << 20);
+}
+
+size_t cuda_workspace_bytes(size_t have, size_t want, uint64_t mem_bytes)
+{
+	size_t mib = (size_t)1 << 20;
+
+	if (want <= have)
+		return have;
+	want = (want + mib - 1) / mib * mib;
+	return mem_bytes > 0 && want > mem_bytes / 8 ? 0 : want;
+}
+
+void cuda_clock_span_init(struct cuda_clock_span *c)
+{
+	c->lo[0] = c->lo[1] = INFINITY;
+	c->hi[0] = c->hi[1] = 0;
+	c->readings = 0;
+}
+
+void cuda_clock_track(struct cuda_clock_span *c, const struct nb_cuda_sensors *s)
+{
+	double v[2] = { s->sm_mhz, s->mem_mhz };
+
+	if (!s->valid)
+		return;
+	c->readings++;
+	for (int i = 0; i < 2; i++) {
+		if (v[i] < c->lo[i])
+			c->lo[i] = v[i];
+		if (v[i] > c->hi[i])
+			c->hi[i] = v[i];
+	}
+}
+
+int cuda_clocks_moved(const struct cuda_clock_span *c, double tolerance)
+{
+	for (int i = 0; i < 2; i++)
+		if (c->readings > 1 && c->hi[i] > 0 && c->hi[i] - c->lo[i] > tolerance * c->hi[i])
+			return 1;
+	return 0;
+}

@@ -96,6 +96,34 @@ struct cuda_stream_desc {
 
 int cuda_xlate_stream(const struct nb_cuda_case *c, struct cuda_stream_desc *d, char *msg, size_t msglen);
 
+/* Timing decisions, pure too. */
+
+/* Bytes overwritten before a sample to evict the L2: twice L2_BYTES, so
+ * that nothing an earlier sample left survives whatever the replacement
+ * policy; 64 MiB each way when the size is unknown (0). */
+size_t cuda_flush_bytes(int64_t l2_bytes);
+
+/* The library workspace: what cuBLASLt wants for its best kernels
+ * (32 MiB, cuBLAS documentation, cublasSetWorkspace) kept from the start;
+ * a cuDNN plan wanting more (WANT) grows it, rounded up to a MiB, up to an
+ * eighth of the device's memory MEM_BYTES.  Returns the size to hold:
+ * HAVE when it suffices, 0 when WANT is over the cap. */
+#define CUDA_WORKSPACE_BYTES ((size_t)32 << 20)
+size_t cuda_workspace_bytes(size_t have, size_t want, uint64_t mem_bytes);
+
+/* The SM and memory clocks seen across a case: lowest and highest of the
+ * valid NVML readings tracked. */
+struct cuda_clock_span {
+	double lo[2], hi[2];	/* [0] SM, [1] memory, MHz */
+	int readings;
+};
+
+void cuda_clock_span_init(struct cuda_clock_span *c);
+void cuda_clock_track(struct cuda_clock_span *c, const struct nb_cuda_sensors *s);
+/* Whether either clock moved by more than TOLERANCE (a fraction of its
+ * highest reading): the case ran at more than one speed. */
+int cuda_clocks_moved(const struct cuda_clock_span *c, double tolerance);
+
 /* "fp16", "bf16", ... for messages. */
 const char *cuda_dtype_name(int dtype);
 

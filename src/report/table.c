@@ -72,8 +72,11 @@ void result_note_text(const struct nb_result *r, char *buf, size_t n)
 				snprintf(wa, sizeof(wa), ", %s with write-allocate", v);
 			}
 			flags_text(r, fl, sizeof(fl));
-			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s%s%s", r->threads,
-				 result_sample_count(r), ci, wa, *fl ? ", " : "", fl, sp);
+			/* The message of a good measurement is a remark on it (a
+			 * collective's algbw, why a GPU's clocks are missing). */
+			snprintf(buf, n, "measured, %d thr, n=%d, ±%.1f%%%s%s%s%s%s%s", r->threads,
+				 result_sample_count(r), ci, wa, *fl ? ", " : "", fl, sp,
+				 r->message ? "; " : "", r->message ? r->message : "");
 		}
 		return;
 	case NB_RES_VERIFY_FAILED:

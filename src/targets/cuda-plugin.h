@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NB_CUDA_ABI_VERSION 1
+#define NB_CUDA_ABI_VERSION 2
 #define NB_CUDA_PLUGIN_FILE "npubench-cuda.so"
 /* The one symbol the plugin exports: const struct nb_cuda_plugin *(void). */
 #define NB_CUDA_PLUGIN_SYMBOL "npubench_cuda_plugin"
@@ -66,7 +66,7 @@ struct nb_cuda_measure {
 };
 
 /* The GPU's clocks, power and temperature through NVML; valid 0 when NVML
- * could not be loaded or read (the reason in the result's message). */
+ * could not be loaded or read (the reason in the result's sensors_why). */
 struct nb_cuda_sensors {
 	int32_t valid;
 	double sm_mhz, mem_mhz;	/* current clocks */
@@ -111,6 +111,7 @@ struct nb_cuda_result {
 	struct nb_cuda_sensors before, after;
 	int32_t clocks_moved;	/* SM or memory clock differed by > 2% across the case */
 	int32_t l2_flushed;
+	char sensors_why[160];	/* why AFTER is not valid (NVML missing or unreadable) */
 	/* A library yardstick timed in turns with the case (stream copy:
 	 * cudaMemcpy device to device on the same arrays): its name and the
 	 * ratio of medians, yardstick time / case time (> 1: the case is
@@ -135,6 +136,9 @@ struct nb_cuda_plugin {
 	int (*run)(void *dev, const struct nb_cuda_case *c, const struct nb_cuda_measure *m,
 		   struct nb_cuda_result *r);
 	void (*close)(void *dev);
+	/* Reads device INDEX's clocks, power and temperature now, for
+	 * `info`: S->valid 0 with the reason in WHY when NVML cannot. */
+	void (*sensors)(int index, struct nb_cuda_sensors *s, char *why, size_t whylen);
 };
 
 typedef const struct nb_cuda_plugin *(*nb_cuda_plugin_fn)(void);

@@ -44,9 +44,13 @@ static void *try_dlopen(const char *path, char *why, size_t whylen)
 	return NULL;
 }
 
-/* The plugin file: NPUBENCH_CUDA_PLUGIN, else beside the running program
- * (a build tree), else the installed one in pkglibdir. */
-static void *find_plugin(char *path, size_t pathlen, char *why, size_t whylen)
+#ifdef NB_HAVE_CUDA
+#define BUILT_WITH_CUDA 1
+#else
+#define BUILT_WITH_CUDA 0
+#endif
+
+int cuda_plugin_path(int built_with_cuda, char *path, size_t pathlen, char *why, size_t whylen)
 {
 	const char *env = getenv(NB_CUDA_PLUGIN_ENV);
 	char self[PATH_MAX];
@@ -54,13 +58,13 @@ static void *find_plugin(char *path, size_t pathlen, char *why, size_t whylen)
 
 	if (env && *env) {
 		snprintf(path, pathlen, "%s", env);
-		return try_dlopen(path, why, whylen);
+		return 0;
 	}
-#ifndef NB_HAVE_CUDA
-	snprintf(why, whylen, "this npubench was built without CUDA support "
-		 "(configure --with-cuda, or set %s to a plugin file)", NB_CUDA_PLUGIN_ENV);
-	return NULL;
-#endif
+	if (!built_with_cuda) {
+		snprintf(why, whylen, "this npubench was built without CUDA support "
+			 "(configure --with-cuda, or set %s to a plugin file)", NB_CUDA_PLUGIN_ENV);
+		return -1;
+	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		char *slash;
@@ -71,16 +75,16 @@ static void *find_plugin(char *path, size_t pathlen, char *why, size_t whylen)
 			*slash = '\0';
 			snprintf(path, pathlen, "%s/%s", self, NB_CUDA_PLUGIN_FILE);
 			if (access(path, F_OK) == 0)
-				return try_dlopen(path, why, whylen);
+				return 0;
 		}
 	}
 	snprintf(path, pathlen, "%s/%s", NB_PKGLIBDIR, NB_CUDA_PLUGIN_FILE);
 	if (access(path, F_OK) != 0) {
 		snprintf(why, whylen, "the CUDA plugin '%.300s' is missing (reinstall npubench, or set %s)",
 			 path, NB_CUDA_PLUGIN_ENV);
-		return NULL;
+		return -1;
 	}
-	return try_dlopen(path, why, whylen);
+	return 0;
 }
 
 static const struct nb_cuda_plugin *load(char *why, size_t whylen)
@@ -89,7 +93,9 @@ static const struct nb_cuda_plugin *load(char *why, size_t whylen)
 	nb_cuda_plugin_fn fn;
 	const struct nb_cuda_plugin *p;
 
-	plug.handle = find_plugin(path, sizeof(path), why, whylen);
+	if (cuda_plugin_path(BUILT_WITH_CUDA, path, sizeof(path), why, whylen))
+		return NULL;
+	plug.handle = try_dlopen(path, why, whylen);
 	if (!plug.handle)
 		return NULL;
 	*(void **)&fn = dlsym(plug.handle, NB_CUDA_PLUGIN_SYMBOL);
@@ -164,9 +170,13 @@ void *cuda_open(int index, char *why, size_t whylen)
 	p = cuda_plugin(&n, why, whylen);
 	if (!p)
 		return NULL;
+	/* The callers name the target before the reason. */
+	if (index >= n && n == 1) {
+		snprintf(why, whylen, "no such GPU (this machine has one, cuda:0)");
+		return NULL;
+	}
 	if (index >= n) {
-		snprintf(why, whylen, "cuda:%d: no such GPU (this machine has %d, cuda:0 to cuda:%d)",
-			 index, n, n - 1);
+		snprintf(why, whylen, "no such GPU (this machine has %d, cuda:0 to cuda:%d)", n, n - 1);
 		return NULL;
 	}
 	if (p->open(index, &dev, why, whylen) != NB_CUDA_OK)
@@ -334,9 +344,19 @@ static void fill_result(const struct nb_cuda_result *cr, struct nb_result *r)
 		add_flag(&flags, "clocks_moved");
 	if (cr->yardstick[0])
 		add_flag(&flags, "vs_%s=%.3f", cr->yardstick, cr->yardstick_ratio);
-	if (cr->after.valid)
+	if (cr->after.valid) {
 		add_flag(&flags, "sm_mhz=%.0f,mem_mhz=%.0f,power_w=%.0f,temp_c=%.0f",
 			 cr->after.sm_mhz, cr->after.mem_mhz, cr->after.power_w, cr->after.temp_c);
+	} else {
+		/* The flag says the clock and power flags are missing; the
+		 * message why. */
+		char *m = r->message;
+
+		add_flag(&flags, "no_clocks");
+		r->message = xasprintf("%s%sclocks not recorded: %s", m ? m : "", m ? "; " : "",
+				       cr->sensors_why[0] ? cr->sensors_why : "NVML gave no reading");
+		free(m);
+	}
 	if (stats_noisy(&r->stats))
 		add_flag(&flags, "noisy");
 	if (flags.len)
@@ -399,6 +419,7 @@ void cuda_info_print(FILE *f)
 	}
 	fprintf(f, "gpus:       %d (plugin: %s)\n", n, p->build);
 	for (int i = 0; i < n; i++) {
+		struct nb_cuda_sensors s;
 		struct nb_cuda_device d;
 
 		if (p->device_info(i, &d, why, sizeof(why)) != NB_CUDA_OK) {
@@ -412,7 +433,34 @@ void cuda_info_print(FILE *f)
 			(double)d.l2_bytes / 1048576.0, d.pci_bus_id, d.driver_version / 1000,
 			d.driver_version % 1000 / 10, d.runtime_version / 1000,
 			d.runtime_version % 1000 / 10);
+		p->sensors(i, &s, why, sizeof(why));
+		if (s.valid)
+			fprintf(f, "            now: SM %.0f MHz, memory %.0f MHz, %.0f W, %.0f C (NVML)\n",
+				s.sm_mhz, s.mem_mhz, s.power_w, s.temp_c);
+		else
+			fprintf(f, "            clocks not recorded with results: %s\n", why);
 	}
+}
+
+/* NVML's reading now, or null and why not. */
+static void info_sensors_json(const struct nb_cuda_plugin *p, int index, struct nb_json *o)
+{
+	struct nb_cuda_sensors s;
+	struct nb_json *j;
+	char why[256];
+
+	p->sensors(index, &s, why, sizeof(why));
+	if (!s.valid) {
+		json_set(o, "sensors", json_null());
+		json_set_str(o, "sensors_error", why);
+		return;
+	}
+	j = json_set(o, "sensors", json_object());
+	json_set_num(j, "sm_mhz", s.sm_mhz);
+	json_set_num(j, "mem_mhz", s.mem_mhz);
+	json_set_num(j, "power_w", s.power_w);
+	json_set_num(j, "temp_c", s.temp_c);
+	json_set(o, "sensors_error", json_null());
 }
 
 void cuda_info_json(struct nb_json *root)
@@ -457,6 +505,7 @@ void cuda_info_json(struct nb_json *root)
 		json_set_str(o, "driver_version", buf);
 		snprintf(buf, sizeof(buf), "%d.%d", d.runtime_version / 1000, d.runtime_version % 1000 / 10);
 		json_set_str(o, "runtime_version", buf);
+		info_sensors_json(p, i, o);
 	}
 }
 
@@ -536,19 +585,25 @@ static int cuda_target_open(struct nb_target *t, const struct nb_target_run *env
 	return 0;
 }
 
-/* NPUBENCH_CUDA_L2_FLUSH=1 overwrites the L2 before each sample of a case
- * whose data could stay cached there (under twice the L2); results say
- * l2_flushed when it was done. */
+int cuda_l2_flush_requested(void)
+{
+	const char *e = getenv(NB_CUDA_L2_FLUSH_ENV);
+
+	return e && !strcmp(e, "1");
+}
+
+/* With the flush requested, the L2 is overwritten before each sample of a
+ * case whose data could stay cached there (under twice the L2); results
+ * say l2_flushed when it was done. */
 static int want_flush(const struct nb_target *t, const struct nb_case *c)
 {
-	const char *e = getenv("NPUBENCH_CUDA_L2_FLUSH");
 	struct nb_target_mem mem = { 0 };
 	struct nb_cuda_device d;
 	struct nb_case kc;
 	struct nb_work w;
 	char why[256];
 
-	if (!e || strcmp(e, "1"))
+	if (!cuda_l2_flush_requested())
 		return 0;
 	if (plug.p->device_info(target_index(t), &d, why, sizeof(why)) != NB_CUDA_OK)
 		return 1;

@@ -18,10 +18,23 @@ struct nb_measure_opts;
  * installed one. */
 #define NB_CUDA_PLUGIN_ENV "NPUBENCH_CUDA_PLUGIN"
 
+/* NPUBENCH_CUDA_L2_FLUSH=1 asks for the L2 to be flushed before each
+ * sample of a GPU case that could stay cached there; the run records it
+ * in its options (cuda_l2_flush), each result flushed says l2_flushed. */
+#define NB_CUDA_L2_FLUSH_ENV "NPUBENCH_CUDA_L2_FLUSH"
+int cuda_l2_flush_requested(void);
+
 /* Loads the plugin and the driver (once per process) and counts the GPUs.
  * Returns the plugin, or NULL with the reason in WHY: built without CUDA
  * support, plugin missing or of another ABI, no driver, no device. */
 const struct nb_cuda_plugin *cuda_plugin(int *ndev, char *why, size_t whylen);
+
+/* The plugin file to load: NPUBENCH_CUDA_PLUGIN, else beside the running
+ * program (a build tree), else the installed one in pkglibdir.  Returns 0
+ * with PATH, or -1 with the reason in WHY: built without CUDA support
+ * (BUILT_WITH_CUDA 0, this build's NB_HAVE_CUDA) and no plugin named, or
+ * no plugin installed. */
+int cuda_plugin_path(int built_with_cuda, char *path, size_t pathlen, char *why, size_t whylen);
 
 /* Whether WORD is spelled like a GPU target ("cuda:N", N >= 0): 1 with the
  * index in *INDEX, 0 when it is not a cuda word at all, -1 when it starts

@@ -82,7 +82,7 @@ contains "$T/err" "probe: cuda:0: not available: no NVIDIA driver: libcuda.so.1"
 NB_FAKE_CUDA=nodevice expect 1 nb profile probe --target cuda:0
 contains "$T/err" "probe: cuda:0: not available: no NVIDIA GPU"
 expect 1 nb profile probe --target cuda:2
-contains "$T/err" "cuda:2: no such GPU"
+contains "$T/err" "probe: cuda:2: not available: no such GPU (this machine has 2, cuda:0 to cuda:1)"
 NB_FAKE_CUDA=verifyfail expect 1 nb profile probe --target cuda:1 --size 256 --min-time 0.01 -o "$T/gp/cuda1.json"
 contains "$T/err" "probe: cuda:1: gemm dtype=fp32 m=256 n=256 k=256: verification failed"
 [ ! -e "$T/gp/cuda1.json" ] && pass || fail "a profile was written from failed measurements"
@@ -120,7 +120,9 @@ for x in d:
 assert d[0]["sms"] > 0 and d[0]["memory_bytes"] > 0
 PY
 expect 1 nb run --case "$gemm" --target cuda:2
-contains "$T/err" "cuda:2: no such GPU (this machine has 2, cuda:0 to cuda:1)"
+contains "$T/err" "cuda:2: not available: no such GPU (this machine has 2, cuda:0 to cuda:1)"
+NB_FAKE_CUDA=onegpu expect 1 nb run --case "$gemm" --target cuda:7
+contains "$T/err" "cuda:7: not available: no such GPU (this machine has one, cuda:0)"
 expect 0 nb list runs
 contains "$T/err" "no runs"
 
@@ -161,9 +163,64 @@ contains "$T/err" "--profile no-such-chip: no such profile"
 NB_FAKE_CUDA=verifyfail expect 1 nb run --format csv --target cuda:0 --min-time 0.01 --case "$gemm"
 contains "$T/out" "verify_failed"
 
+# NVML missing: each result says why its clocks are not recorded (flag and
+# message, stored and shown), and so does info.
+NB_FAKE_CUDA=nonvml expect 0 nb info
+contains "$T/out" "clocks not recorded with results: NVML not available: libnvidia-ml.so.1"
+expect 0 nb info
+contains "$T/out" "now: SM 1980 MHz, memory 3201 MHz, 500 W, 50 C (NVML)"
+NB_FAKE_CUDA=nonvml expect 0 nb run --format csv --min-reps 3 --target cuda:0 --min-time 0.01 --case "$gemm"
+python3 - "$T/out" <<'PY' && pass || fail "a result without NVML says why"
+import csv, sys
+r = [r for r in csv.DictReader(open(sys.argv[1], newline='')) if r['target'] == 'cuda:0'][0]
+assert r['status'] == 'ok', r
+assert 'no_clocks' in r['flags'] and 'sm_mhz' not in r['flags'], r['flags']
+assert r['message'].startswith('clocks not recorded: NVML not available: libnvidia-ml.so.1'), r['message']
+PY
+expect 0 nb show
+contains "$T/out" "no_clocks; clocks not recorded: NVML not available: libnvidia-ml.so.1"
+expect 0 nb show --format csv
+contains "$T/out" "clocks not recorded: NVML not available"
+
+# The L2 flush: done (and flagged) for a case that fits twice in the L2,
+# not for a stream sized past it; the run records the option.
+NPUBENCH_CUDA_L2_FLUSH=1 expect 0 nb run --format csv --min-reps 3 --target cuda:0 --min-time 0.01 \
+	--case "$gemm" --case 'stream op=copy dtype=fp32'
+python3 - "$T/out" <<'PY' && pass || fail "l2 flush flags"
+import csv, sys
+g, s = [r for r in csv.DictReader(open(sys.argv[1], newline='')) if r['target'] == 'cuda:0']
+assert 'l2_flushed' in g['flags'], g['flags']
+assert 'l2_flushed' not in s['flags'], s['flags']
+PY
+expect 0 nb show --format json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); o=d["run"]["options"]; assert o["cuda_l2_flush"] is True, o' "$T/out" \
+	&& pass || fail "the run records the L2 flush option"
+
 # Stored results select by the word, with no plugin loaded.
 unset NPUBENCH_CUDA_PLUGIN
 expect 0 nb export --all --target cuda:1 --format csv
 n=$(grep -c ',cuda:1,measured,' "$T/out")
 [ "$n" -eq 3 ] && pass || fail "export --target cuda:1 has $n results, expected 3"
+
+# validate --target cuda:N --profile P alone: the gpu suite run on it
+# first, stored as a run of its own, then checked row by row; a GPU that
+# cannot be used stores nothing.
+export NPUBENCH_CUDA_PLUGIN="$FAKE"
+v() { "$NPUBENCH" --db "$T/v.db" "$@"; }
+expect 0 v validate --target cuda:1 --profile h200-sxm --format csv
+grep -c "^[0-9].*,h200-sxm," "$T/out" | grep -qx 20 && pass || fail "validate: expected the gpu suite's 20 rows"
+contains "$T/out" "summary,all,all,20,"
+expect 0 v export --last --format csv
+grep -c ',cuda:1,measured,ok,' "$T/out" | grep -qx 20 && pass || fail "the validate run's results are not stored"
+NB_FAKE_CUDA=nodriver expect 1 v validate --target cuda:0 --profile h200-sxm
+contains "$T/err" "cuda:0: not available: no NVIDIA driver"
+expect 0 v list runs
+[ "$(grep -c ' validate' "$T/out")" -eq 1 ] && pass || fail "a run was stored without a GPU"
+expect 1 v validate --target cuda:7 --profile h200-sxm
+contains "$T/err" "no such GPU (this machine has 2, cuda:0 to cuda:1)"
+expect 2 v validate --target cuda:1
+contains "$T/err" "name the profile to check with --profile"
+expect 2 v validate --run last --target cuda:1 --profile h200-sxm --suite gpu
+contains "$T/err" "--suite goes with --target and --profile alone"
+unset NPUBENCH_CUDA_PLUGIN
 finish

@@ -38,6 +38,13 @@ for r in rows[:-1]:
 assert rows[-1]['status'] == 'unsupported' and 'cuSPARSELt' in rows[-1]['message'], rows[-1]
 copy = [r for r in rows if 'op=copy' in r['case']][0]
 assert 'vs_memcpy=' in copy['flags'], copy['flags']
+# Clocks and power with each result, or the reason they are missing.
+for r in rows[:-1]:
+    f = r['flags'] or ''
+    assert 'sm_mhz=' in f or ('no_clocks' in f and r['message'].startswith('clocks not recorded: ')), r
+# The cuBLASLt heuristic's algorithm and workspace are the implementation.
+for r in rows[:5]:
+    assert r['impl'].startswith('cublasLt ') and ' algo=' in r['impl'] and ' ws=' in r['impl'], r['impl']
 PY
 NPUBENCH_CUDA_L2_FLUSH=1 expect 0 nb run --target cuda:0 --format csv $fast \
 	--case 'gemm dtype=bf16 m=512 n=512 k=512'
