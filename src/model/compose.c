@@ -30,9 +30,13 @@
  * sustained clocks under a step's power draw, and communication kernels
  * sharing the compute units and memory.  The one parameter fitted to the
  * workload measurements (data/workload-measurements.csv): the median of
- * measured over predicted rate of its predicted rows with this set to 1.
+ * measured over predicted rate of its predicted training rows with this
+ * set to 1, at most 1 (a step's kernels do not outrun the same kernels
+ * timed alone); data/workload-measurements.md gives the rows and ratios.
  * Nothing else was fitted to published step times. */
-#define TRAIN_SUSTAINED 0.94
+#define TRAIN_SUSTAINED 1.0
+#define STR_(v) #v
+#define STR(v) STR_(v)
 
 /* Compute time per op family, and the communication left exposed. */
 enum fam { F_GEMM, F_ATTN, F_STREAM, F_LOGITS, F_RECOMPUTE, F_NFAM };
@@ -732,10 +736,11 @@ static const char *const assumptions[] = {
 	"also holds the embedding and output layer",
 	"train: Adam as a memory stream of 28 bytes a parameter; weights, gradients and optimizer "
 	"16 bytes a parameter split per ZeRO stage (Rajbhandari et al. 2020)",
-	"train: matrix work at 0.94 of the isolated-kernel rate (matrix_sustained_fraction), "
+	"train: matrix work at " STR(TRAIN_SUSTAINED) " of the isolated-kernel rate (matrix_sustained_fraction), "
 	"fitted to the workload measurements",
 	"tp inside the scale-up domain, dp across it (stride tp), pp outermost",
-	"MoE tokens spread evenly over experts",
+	"MoE tokens spread evenly over experts (exact for grouped routing, MoGE); a chip's experts run as one grouped "
+	"GEMM; with sp the expert all-to-all carries 1/tp of the tokens, gathered and scattered in the tp group",
 	"ew: the profile gives compute.elementwise_* rates (an implementation running its elementwise work "
 	"as separate one-thread vector passes over fp32 activations, the host's): each elementwise group costs "
 	"the longer of its bytes at their memory level and its passes' elements at those rates (plain passes: "
