@@ -116,7 +116,7 @@ START_TEST(every_shipped_profile_loads)
 		files++;
 	}
 	closedir(d);
-	ck_assert_int_ge(files, 18);
+	ck_assert_int_ge(files, 19);
 	ck_assert_int_eq(profiles_load(dirs, 1, &set), 0);
 	ck_assert_int_eq(profiles_count(set), files);
 	profiles_free(set);
@@ -162,8 +162,15 @@ START_TEST(required_chips_and_figures)
 	ck_assert_ptr_nonnull(note);	/* the sources disagree: a note says so */
 	ck_assert_ptr_null(profile_field_source(p, "peak_dense_tflops.fp16", NULL, NULL));
 	for (const char *const *c = (const char *const[]){ "910", "910c", "h200", "tpu-v4", "v5p", "v6e",
-							       "mi300x", "gaudi2", "gaudi3", NULL }; *c; c++)
+							       "mi300x", "gaudi2", "gaudi3", "4090", NULL }; *c; c++)
 		ck_assert_msg(profiles_find(set, *c) != NULL, "no profile for %s", *c);
+	/* RTX 4090 (GeForce): fp16 at the FP32-accumulate tensor rate, half
+	 * the FP16-accumulate 330.3; int8 at 660.6; 1008 GB/s. */
+	p = profiles_find(set, "4090");
+	ck_assert_double_eq_tol(profile_peak(p, NB_FP16), 165.2e12, 1e6);
+	ck_assert_double_eq_tol(profile_peak(p, NB_BF16), 165.2e12, 1e6);
+	ck_assert_double_eq_tol(profile_peak(p, NB_INT8), 660.6e12, 1e6);
+	ck_assert_double_eq_tol(profile_bw_bytes_per_s(p), 1008e9, 1);
 	profiles_free(set);
 	free(dir);
 }

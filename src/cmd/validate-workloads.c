@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/validate.h"
+#include "kernels/workload.h"
 #include "model/compose.h"
 #include "model/profile.h"
 #include "util/csv.h"
@@ -24,17 +25,26 @@ static const int col_optional[NCOL] = { [C_SPLIT] = 1 };
 /* The metric a row reports, from the prediction: MFU in percent, the step
  * time, tokens per second (per card when the unit says so), or model FLOP/s
  * per GPU as Narayanan et al. 2021 count them (recomputation included,
- * their equation 3): the hardware FLOPs. */
-static int metric_value(const char *metric, const char *unit, const struct nb_wl_result *r, double *out)
+ * their equation 3): the hardware FLOPs.  A decode throughput is the
+ * decode phase's (the batch's tokens of one step over the time per output
+ * token: serving systems and llama-bench's tg report it without the
+ * prompt), a generation throughput the whole generation's (prefill
+ * included, as gpt-fast times it).  BATCH is the infer case's. */
+static int metric_value(const char *metric, const char *unit, const struct nb_wl_result *r, int64_t batch,
+			double *out)
 {
+	double per = strstr(unit, "per card") ? r->chips : 1;
+
 	if (!strcmp(metric, "MFU") && !strcmp(unit, "%"))
 		*out = 100 * r->mfu;
 	else if (!strcmp(metric, "step time") && !strcmp(unit, "s"))
 		*out = r->step_s;
 	else if (strstr(metric, "FLOP/s per GPU") && !strcmp(unit, "TFLOP/s"))
 		*out = r->hfu * r->peak / 1e12;
-	else if (strstr(metric, "throughput") && !strncmp(unit, "tokens/s", 8))
-		*out = r->tokens_per_s / (strstr(unit, "per card") ? r->chips : 1);
+	else if (!strcmp(metric, "decode throughput") && !strncmp(unit, "tokens/s", 8) && batch > 0 && r->tpot_s > 0)
+		*out = batch / r->tpot_s / per;
+	else if (!strcmp(metric, "generation throughput") && !strncmp(unit, "tokens/s", 8))
+		*out = r->tokens_per_s / per;
 	else
 		return -1;
 	return 0;
@@ -45,7 +55,9 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 	const struct nb_profile *p;
 	struct nb_prediction pr;
 	struct nb_wl_result r;
+	struct nb_workload w;
 	struct nb_case c;
+	int64_t batch = 0;
 	double value, got;
 	char msg[256];
 
@@ -70,7 +82,9 @@ static void predict_row(const struct nb_profiles *set, char **f, struct outcome 
 		return;
 	}
 	prediction_release(&pr);
-	if (metric_value(f[C_METRIC], f[C_UNIT], &r, &got))
+	if (c.kernel == kernel_find("infer") && !workload_resolve(&c, &w, msg, sizeof(msg)))
+		batch = w.batch;
+	if (metric_value(f[C_METRIC], f[C_UNIT], &r, batch, &got))
 		return (void)snprintf(o->note, sizeof(o->note), "skipped: metric '%s' in %s not understood",
 				      f[C_METRIC], f[C_UNIT]);
 	o->prediction = got;

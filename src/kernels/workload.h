@@ -28,7 +28,7 @@ void workload_set_catalog(nb_llm_find_fn find);
 /* The model names model= accepts, in choice order ("none" first). */
 #define NB_LLM_CHOICES "none|gpt3-1.3b|gpt3-2.7b|gpt3-6.7b|gpt3-13b|gpt3-175b|gpt-1.7b|gpt-1t|" \
 	"llama-7b|llama2-7b|llama2-13b|llama2-70b|llama3-8b|llama3-70b|llama3-405b|" \
-	"mixtral-8x7b|deepseek-v3|palm-540b|pangu-ultra-135b"
+	"mixtral-8x7b|deepseek-v3|palm-540b|pangu-ultra-135b|pangu-ultra-moe-718b|pangu-pro-moe-72b"
 
 enum nb_recompute { NB_RECOMPUTE_NONE, NB_RECOMPUTE_SELECTIVE, NB_RECOMPUTE_FULL };
 

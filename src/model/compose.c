@@ -30,9 +30,13 @@
  * sustained clocks under a step's power draw, and communication kernels
  * sharing the compute units and memory.  The one parameter fitted to the
  * workload measurements (data/workload-measurements.csv): the median of
- * measured over predicted rate of its predicted rows with this set to 1.
+ * measured over predicted rate of its predicted training rows with this
+ * set to 1, at most 1 (a step's kernels do not outrun the same kernels
+ * timed alone); data/workload-measurements.md gives the rows and ratios.
  * Nothing else was fitted to published step times. */
-#define TRAIN_SUSTAINED 0.94
+#define TRAIN_SUSTAINED 1.0
+#define STR_(v) #v
+#define STR(v) STR_(v)
 
 /* Compute time per op family, and the communication left exposed. */
 enum fam { F_GEMM, F_ATTN, F_STREAM, F_LOGITS, F_RECOMPUTE, F_NFAM };
@@ -344,12 +348,25 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 	g[ng++] = (typeof(g[0])){ T, (ha + 2 * hkv) * d, h, 1 };
 	g[ng++] = (typeof(g[0])){ T, h, ha * d, 1 };
 	if (m->experts > 1) {
+		/* The local experts run as one grouped GEMM (Megatron's
+		 * moe-grouped-gemm, Ascend's GroupedMatmul, vLLM's fused MoE):
+		 * one kernel whose work, weights and output are those of the
+		 * experts side by side, each over its te tokens, predicted as
+		 * the GEMM of te rows against their weights laid end to end
+		 * (one launch, not one per expert).  A group whose fp32 output
+		 * would exceed a quarter of the chip's memory (a long prompt's
+		 * prefill) runs in pieces of fewer experts that fit, as the
+		 * implementations chunk it. */
 		int64_t local = m->experts / w->ep;
 		int64_t te = (int64_t)ceil((double)T * m->topk * w->ep / m->experts);
+		double out = 4.0 * te * local * (double)(up > h ? up : h);
+		int64_t pieces = (int64_t)fmin((double)local, fmax(1, ceil(out / (profile_mem_bytes(x->p) / 4))));
+		int64_t per = (local + pieces - 1) / pieces;
 
+		pieces = (local + per - 1) / per;
 		g[ng++] = (typeof(g[0])){ T, m->experts, h, 1 };
-		g[ng++] = (typeof(g[0])){ te, up, h, (double)local };
-		g[ng++] = (typeof(g[0])){ te, h, fl, (double)local };
+		g[ng++] = (typeof(g[0])){ te, up * per, h, (double)pieces };
+		g[ng++] = (typeof(g[0])){ te, h * per, fl, (double)pieces };
 	} else {
 		g[ng++] = (typeof(g[0])){ T, up, h, 1 };
 		g[ng++] = (typeof(g[0])){ T, h, fl, 1 };
@@ -390,6 +407,15 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 		6.0 * Tn * h + 2.0 * T * h + (double)T * ha * d + tok_mlp * fl, 0, tok_mlp * fl,
 		4.0 * tok_mlp * up);
 	L->stream_b = w->train ? 2 * L->stream_f : 0;
+	/* Experts with sequence parallelism (Megatron-core's all-to-all
+	 * dispatcher): each tensor-parallel rank sends only its 1/tp of the
+	 * tokens through the expert-parallel all-to-all, then the tp group
+	 * all-gathers them for its slice of every expert, and the combine
+	 * reduce-scatters them back before the all-to-all.  Computed before
+	 * the layer's own tp collectives, which the breakdown then names. */
+	if (m->experts > 1 && w->sp)
+		L->ep = coll(x, C_TP, NB_COLL_ALLGATHER, tok_mlp * h * ab, (int)t, 1)
+			+ coll(x, C_TP, NB_COLL_REDUCESCATTER, tok_mlp * h * ab, (int)t, 1);
 	/* Tensor parallelism: an all-reduce after attention and after the MLP,
 	 * or with sequence parallelism a reduce-scatter and an all-gather. */
 	if (w->sp) {
@@ -413,8 +439,9 @@ static void layer(struct wctx *x, int64_t T, int64_t b, int64_t seq, int64_t ctx
 	} else {
 		L->tp = L->tp_b = 2 * coll(x, C_TP, NB_COLL_ALLREDUCE, (double)T * h * ab, (int)t, 1);
 	}
-	/* Experts: dispatch and combine all-to-all. */
-	L->ep = 2 * coll(x, C_EP, NB_COLL_ALLTOALL, tok_mlp * h * ab, (int)w->ep, (int)t);
+	/* Experts: dispatch and combine all-to-all (each rank its 1/tp of
+	 * the tokens with sequence parallelism, above). */
+	L->ep += 2 * coll(x, C_EP, NB_COLL_ALLTOALL, tok_mlp * h * ab / (w->sp ? (double)t : 1), (int)w->ep, (int)t);
 }
 
 /* Forward operations of one token through the model with attention over
@@ -709,10 +736,11 @@ static const char *const assumptions[] = {
 	"also holds the embedding and output layer",
 	"train: Adam as a memory stream of 28 bytes a parameter; weights, gradients and optimizer "
 	"16 bytes a parameter split per ZeRO stage (Rajbhandari et al. 2020)",
-	"train: matrix work at 0.94 of the isolated-kernel rate (matrix_sustained_fraction), "
+	"train: matrix work at " STR(TRAIN_SUSTAINED) " of the isolated-kernel rate (matrix_sustained_fraction), "
 	"fitted to the workload measurements",
 	"tp inside the scale-up domain, dp across it (stride tp), pp outermost",
-	"MoE tokens spread evenly over experts",
+	"MoE tokens spread evenly over experts (exact for grouped routing, MoGE); a chip's experts run as one grouped "
+	"GEMM; with sp the expert all-to-all carries 1/tp of the tokens, gathered and scattered in the tp group",
 	"ew: the profile gives compute.elementwise_* rates (an implementation running its elementwise work "
 	"as separate one-thread vector passes over fp32 activations, the host's): each elementwise group costs "
 	"the longer of its bytes at their memory level and its passes' elements at those rates (plain passes: "

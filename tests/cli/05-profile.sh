@@ -6,7 +6,7 @@ FX="$NB_SRCDIR/tests/fixtures"
 expect 0 "$NPUBENCH" profile list
 for id in ascend-910b2 ascend-910b3 ascend-910b4 a100-sxm4-40gb a100-sxm4-80gb \
 	h100-sxm h100-pcie tpu-v5e ascend-910 ascend-910c h200-sxm tpu-v4 tpu-v5p \
-	tpu-v6e mi300x gaudi2 gaudi3; do
+	tpu-v6e mi300x gaudi2 gaudi3 rtx-4090; do
 	contains "$T/out" "$id "
 done
 grep '^h100-sxm ' "$T/out" >"$T/h100"
@@ -17,7 +17,7 @@ contains "$T/v5e" " - "
 expect 0 "$NPUBENCH" profile list --format csv
 contains "$T/out" "id,name,vendor,year,fp16_tflops"
 expect 0 "$NPUBENCH" profile list --format json
-python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) >= 18' "$T/out" && pass || fail "profile list json"
+python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) >= 19' "$T/out" && pass || fail "profile list json"
 
 # show: by alias, every figure with kind and source.
 expect 0 "$NPUBENCH" profile show 910b

@@ -11,7 +11,7 @@ expect 0 nb run --target chips --case "$big" --format csv
 python3 - "$T/out" <<'PY' && pass || fail "chips: busbw in throughput"
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
-assert len(rows) == 18, len(rows)
+assert len(rows) == 19, len(rows)
 for r in rows:
     assert r["status"] == "ok" and r["unit"] == "B/s", r
     assert json.loads(r["params_json"])["ranks"] == 8
