@@ -23,16 +23,18 @@
  * the loads do not.  So what is left to trim is the rest: A's values and
  * offsets in three loads a group for four rows, two broadcasts a row, and
  * 64 columns (not 48) a row for each broadcast; the workspace holds
- * S24_KC x S24_NC floats of B and S24_MC x S24_KC x 3 bytes of A
- * (spmm-impl.h), which these blocks fit. */
+ * S24_KC x S24_NC floats of B (spmm-impl.h), which these blocks fit.  A is
+ * decoded once per run into micro-panels of all of k, shared by the
+ * threads: when each thread decoded the A blocks its columns needed, every
+ * thread (and every NC block) decoded all of A again. */
 #define MR 4
 #define NR 64
 #define NC (NR * 32)
 #define KC 128		/* k a block (32 groups) */
 #define MC 96		/* rows a decoded A block, a multiple of MR */
 
-_Static_assert((long)KC * NC <= (long)S24_KC * S24_NC && MC * KC * 3 <= S24_MC * S24_KC * 3 &&
-	       (KC - 1) * NR * 4 < 65536 && MC % MR == 0, "2:4 blocks exceed the workspace or the offsets");
+_Static_assert((long)KC * NC <= (long)S24_KC * S24_NC && (KC - 1) * NR * 4 < 65536 && MC % MR == 0,
+	       "2:4 blocks exceed the workspace or the offsets");
 
 /* N elements of dtype DT at SRC to fp32 at DST, then zeros up to WIDTH (a
  * multiple of 16). */
@@ -73,15 +75,16 @@ static void pack_b(const struct spmm_args *a, long p0, int kc, long j0, long nc,
 }
 
 /* Decodes rows [i0, i0+mc) over groups [g0, g0+ng) into micro-panels of
- * MR rows: ap[(ir / MR) * ng + g]; padded rows are 0 at offset 0.  A row's
- * values are converted 16 at a time, then spread over the groups. */
-static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, struct quad *ap)
+ * MR rows LD quads apart: ap[(ir / MR) * ld + g]; padded rows are 0 at
+ * offset 0.  A row's values are converted 16 at a time, then spread over
+ * the groups. */
+static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, struct quad *ap, long ld)
 {
 	size_t es = (size_t)dtype_bits(a->dt) / 8;
 	float vals[KC / 2];
 
 	for (int ir = 0; ir < mc; ir += MR) {
-		struct quad *blk = ap + (long)(ir / MR) * ng;
+		struct quad *blk = ap + (long)(ir / MR) * ld;
 
 		for (int r = 0; r < MR; r++) {
 			long i = i0 + ir + r, ip = i + 2 * MR;
@@ -190,12 +193,28 @@ static void ukr_4x64(int ng, const struct quad *ap, const float *bp, float *c, l
 	ST4(c + 3 * ldc, a30, a31, a32, a33);
 }
 
+_Static_assert(S24_AD_ROWS % MR == 0 && sizeof(struct quad) <= 12 * MR, "decoded A exceeds S24_AD_BYTES");
+
+/* Rows [r0, r1) of A into a->ad, a micro-panel of MR rows for all k/4
+ * groups at (i / MR) * (k / 4) quads; rows past m in the last panel are
+ * zero, panels past it are never read. */
+void spmm24_avx512_decode(const struct spmm_args *a, long r0, long r1)
+{
+	long ngroups = a->k / 4;
+	struct quad *ad = a->ad;
+
+	for (long i = r0; i < r1 && i < a->m; i += MR)
+		for (long g0 = 0; g0 < ngroups; g0 += KC / 4)
+			pack_a(a, i, (int)(a->m - i < MR ? a->m - i : MR), g0,
+			       (int)(ngroups - g0 < KC / 4 ? ngroups - g0 : KC / 4), ad + i / MR * ngroups + g0, 0);
+}
+
 /* C is written by the first k block and accumulated by the others, so it
- * needs no clearing first. */
+ * needs no clearing first.  A comes decoded (spmm24_avx512_decode). */
 void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws)
 {
 	float *bp = ws;
-	struct quad *ap = (struct quad *)(ws + (long)KC * NC);
+	const struct quad *ad = a->ad;
 	long ngroups = a->k / 4;
 
 	for (long j0 = n0; j0 < n1; j0 += NC) {
@@ -208,13 +227,12 @@ void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws)
 			for (long i0 = 0; i0 < a->m; i0 += MC) {
 				int mc = (int)(a->m - i0 < MC ? a->m - i0 : MC);
 
-				pack_a(a, i0, mc, g0, ng, ap);
 				for (long jp = 0; jp < nc; jp += NR) {
 					long w = nc - jp < NR ? nc - jp : NR;
 
 					for (int ir = 0; ir < mc; ir += MR) {
 						int h = mc - ir < MR ? mc - ir : MR;
-						const struct quad *tq = ap + (long)(ir / MR) * ng;
+						const struct quad *tq = ad + (i0 + ir) / MR * ngroups + g0;
 						float *c = a->c + (i0 + ir) * a->n + j0 + jp;
 
 						if (h == MR && w == NR) {
@@ -354,20 +372,20 @@ static void pack_bq(const struct spmm_args *a, long n0, long n1)
 	}
 }
 
-/* Decodes groups [g0, g0 + ng) (g0 even) of row I into the micro-panel
- * slot R: pairs at ap[g * 2 DMR + r], controls DMR words later. */
-static void decode_row_q(const struct spmm_args *a, long i, long g0, int ng, uint32_t *ap, int r)
+/* Decodes the NG groups of row I into the micro-panel slot R: pairs at
+ * ap[g * 2 DMR + r], controls DMR words later. */
+static void decode_row_q(const struct spmm_args *a, long i, long ng, uint32_t *ap, int r)
 {
 	const __m512i table = _mm512_loadu_si512(nib_ctl);
 	const __m128i dup = _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
 	const __m512i shift = _mm512_set_epi32(4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0);
 	const __m512i slot = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
 						_mm512_set1_epi32(2 * DMR));
-	const uint32_t *v = (const uint32_t *)((const uint16_t *)a->aval + (size_t)i * (size_t)(a->k / 2)) + g0;
-	const uint8_t *meta = a->meta + i * a->meta_ld + g0 / 2;
+	const uint32_t *v = (const uint32_t *)((const uint16_t *)a->aval + (size_t)i * (size_t)(a->k / 2));
+	const uint8_t *meta = a->meta + i * a->meta_ld;
 
-	for (int g = 0; g < ng; g += 16) {
-		int t = ng - g < 16 ? ng - g : 16;
+	for (long g = 0; g < ng; g += 16) {
+		int t = ng - g < 16 ? (int)(ng - g) : 16;
 		__mmask16 k = tail16(t);
 		__m128i mb = _mm_maskz_loadu_epi8((__mmask16)((1u << ((t + 1) / 2)) - 1), meta + g / 2);
 		__m512i nib = _mm512_cvtepu8_epi32(_mm_shuffle_epi8(mb, dup));
@@ -379,32 +397,24 @@ static void decode_row_q(const struct spmm_args *a, long i, long g0, int ng, uin
 	}
 }
 
-/* Decodes rows [i0, i0 + mc) over groups [g0, g0 + ng) into micro-panels
- * of DMR rows, 2 DMR ng words each; rows past mc are zero. */
-static void pack_a_q(const struct spmm_args *a, long i0, int mc, long g0, int ng, uint32_t *ap)
+_Static_assert(S24_AD_ROWS % DMR == 0, "decoded A exceeds S24_AD_BYTES");
+
+/* Rows [r0, r1) (r0 a multiple of DMR) into a->ad: micro-panels of DMR
+ * rows over all k/4 groups, 2 DMR words a group; rows past m are zero. */
+void spmm24_avx512bf16_decode(const struct spmm_args *a, long r0, long r1)
 {
-	for (int ir = 0; ir < mc; ir += DMR) {
-		uint32_t *blk = ap + (long)ir * 2 * ng;
+	long ngroups = a->k / 4;
 
-		for (int r = 0; r < DMR; r++) {
-			long i = i0 + ir + r, ip = i + 2 * DMR;
+	for (long i = r0; i < r1 && i < (a->m + DMR - 1) / DMR * DMR; i++) {
+		uint32_t *blk = (uint32_t *)a->ad + i / DMR * ngroups * 2 * DMR;
+		int r = (int)(i % DMR);
 
-			if (ir + r >= mc) {
-				for (int g = 0; g < ng; g++)
-					blk[g * 2 * DMR + r] = blk[g * 2 * DMR + DMR + r] = 0;
-				continue;
-			}
-			/* Rows are k bytes apart: a stride the hardware
-			 * prefetcher misses, so fetch a few rows ahead. */
-			if (ip < a->m) {
-				const char *pv = (const char *)a->aval + ((size_t)ip * (size_t)(a->k / 2) + 2 * (size_t)g0) * 2;
-
-				_mm_prefetch(pv, _MM_HINT_T0);
-				_mm_prefetch(pv + 64, _MM_HINT_T0);
-				_mm_prefetch((const char *)a->meta + ip * a->meta_ld + g0 / 2, _MM_HINT_T0);
-			}
-			decode_row_q(a, i, g0, ng, blk, r);
+		if (i >= a->m) {
+			for (long g = 0; g < ngroups; g++)
+				blk[g * 2 * DMR + r] = blk[g * 2 * DMR + DMR + r] = 0;
+			continue;
 		}
+		decode_row_q(a, i, ngroups, blk, r);
 	}
 }
 
@@ -475,8 +485,8 @@ static void store_ct(const struct spmm_args *a, const float *ct, long i0, int mc
 
 void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *ws)
 {
-	uint32_t *ap = (uint32_t *)ws;
-	float *ct = ws + S24D_A_WORDS;
+	const uint32_t *ad = a->ad;
+	float *ct = ws;
 	long ngroups = a->k / 4;
 
 	pack_bq(a, n0, n1);
@@ -486,12 +496,12 @@ void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *w
 		for (long g0 = 0; g0 < ngroups; g0 += KCG) {
 			int ng = (int)(ngroups - g0 < KCG ? ngroups - g0 : KCG);
 
-			pack_a_q(a, i0, mc, g0, ng, ap);
 			for (long j0 = n0; j0 < n1; j0 += DNR) {
 				const uint64_t *bq = bq_at(a, j0 / DNR, g0);
 
 				for (int ir = 0; ir < mc; ir += DMR)
-					ukr_q_32x8(ng, ap + (long)ir * 2 * ng, bq, ct + (j0 - n0) * DMC + ir, g0 > 0);
+					ukr_q_32x8(ng, ad + ((i0 + ir) / DMR * ngroups + g0) * 2 * DMR, bq,
+						   ct + (j0 - n0) * DMC + ir, g0 > 0);
 			}
 		}
 		store_ct(a, ct, i0, mc, n0, n1 - n0);
