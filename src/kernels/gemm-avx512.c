@@ -742,8 +742,8 @@ static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(N
  * read: with 256 rows a block, int8 at 512 bytes ahead held 128 KiB, and
  * both 256 bytes ahead and blocks of 16 quads for m = 1 (64 rows: 16 KiB
  * in flight) ran faster (4096^2 int8, 1 thread: m = 1 1.23x, m = 4 1.10x;
- * int4, whose rows are half as long, and 512^2 within noise).  m >= 4
- * keeps 64 quads: the buffered quads of a block serve all its groups.
+ * int4, whose rows are half as long, and 512^2 within noise).  More rows
+ * keep 64 quads: the buffered quads of a block serve all their groups.
  * The quads' lanes are in unpack order; C gets its columns back with two
  * vpermt2d and a blend per vector (gemv_perm) as it is written.  The last
  * strip's columns and bytes are masked, so no column needs scalar code. */
