@@ -195,18 +195,22 @@ static void ukr_4x64(int ng, const struct quad *ap, const float *bp, float *c, l
 
 _Static_assert(S24_AD_ROWS % MR == 0 && sizeof(struct quad) <= 12 * MR, "decoded A exceeds S24_AD_BYTES");
 
-/* Rows [r0, r1) of A into a->ad, a micro-panel of MR rows for all k/4
- * groups at (i / MR) * (k / 4) quads; rows past m in the last panel are
- * zero, panels past it are never read. */
+/* Rows [r0, r1) of A into a->ad in the order the run reads them: k block
+ * after k block (g0 = 0, KC / 4, ..), in each the micro-panels of MR rows
+ * one after the other, ng quads each (so an A block is one contiguous
+ * stream): rows i.. of groups g0.. at g0 * panels + (i / MR) * ng quads.
+ * Rows past m in the last panel are zero. */
 void spmm24_avx512_decode(const struct spmm_args *a, long r0, long r1)
 {
-	long ngroups = a->k / 4;
+	long ngroups = a->k / 4, panels = (a->m + MR - 1) / MR;
 	struct quad *ad = a->ad;
 
-	for (long i = r0; i < r1 && i < a->m; i += MR)
-		for (long g0 = 0; g0 < ngroups; g0 += KC / 4)
-			pack_a(a, i, (int)(a->m - i < MR ? a->m - i : MR), g0,
-			       (int)(ngroups - g0 < KC / 4 ? ngroups - g0 : KC / 4), ad + i / MR * ngroups + g0, 0);
+	for (long g0 = 0; g0 < ngroups; g0 += KC / 4) {
+		int ng = (int)(ngroups - g0 < KC / 4 ? ngroups - g0 : KC / 4);
+
+		for (long i = r0; i < r1 && i < a->m; i += MR)
+			pack_a(a, i, (int)(a->m - i < MR ? a->m - i : MR), g0, ng, ad + g0 * panels + i / MR * ng, 0);
+	}
 }
 
 /* C is written by the first k block and accumulated by the others, so it
@@ -214,8 +218,7 @@ void spmm24_avx512_decode(const struct spmm_args *a, long r0, long r1)
 void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws)
 {
 	float *bp = ws;
-	const struct quad *ad = a->ad;
-	long ngroups = a->k / 4;
+	long ngroups = a->k / 4, panels = (a->m + MR - 1) / MR;
 
 	for (long j0 = n0; j0 < n1; j0 += NC) {
 		long nc = n1 - j0 < NC ? n1 - j0 : NC;
@@ -227,12 +230,14 @@ void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws)
 			for (long i0 = 0; i0 < a->m; i0 += MC) {
 				int mc = (int)(a->m - i0 < MC ? a->m - i0 : MC);
 
+				const struct quad *ad = (const struct quad *)a->ad + g0 * panels;
+
 				for (long jp = 0; jp < nc; jp += NR) {
 					long w = nc - jp < NR ? nc - jp : NR;
 
 					for (int ir = 0; ir < mc; ir += MR) {
 						int h = mc - ir < MR ? mc - ir : MR;
-						const struct quad *tq = ad + (i0 + ir) / MR * ngroups + g0;
+						const struct quad *tq = ad + (i0 + ir) / MR * ng;
 						float *c = a->c + (i0 + ir) * a->n + j0 + jp;
 
 						if (h == MR && w == NR) {
@@ -372,20 +377,20 @@ static void pack_bq(const struct spmm_args *a, long n0, long n1)
 	}
 }
 
-/* Decodes the NG groups of row I into the micro-panel slot R: pairs at
- * ap[g * 2 DMR + r], controls DMR words later. */
-static void decode_row_q(const struct spmm_args *a, long i, long ng, uint32_t *ap, int r)
+/* Decodes groups [g0, g0 + ng) (g0 even) of row I into the micro-panel
+ * slot R: pairs at ap[g * 2 DMR + r], controls DMR words later. */
+static void decode_row_q(const struct spmm_args *a, long i, long g0, int ng, uint32_t *ap, int r)
 {
 	const __m512i table = _mm512_loadu_si512(nib_ctl);
 	const __m128i dup = _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
 	const __m512i shift = _mm512_set_epi32(4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0);
 	const __m512i slot = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
 						_mm512_set1_epi32(2 * DMR));
-	const uint32_t *v = (const uint32_t *)((const uint16_t *)a->aval + (size_t)i * (size_t)(a->k / 2));
-	const uint8_t *meta = a->meta + i * a->meta_ld;
+	const uint32_t *v = (const uint32_t *)((const uint16_t *)a->aval + (size_t)i * (size_t)(a->k / 2)) + g0;
+	const uint8_t *meta = a->meta + i * a->meta_ld + g0 / 2;
 
-	for (long g = 0; g < ng; g += 16) {
-		int t = ng - g < 16 ? (int)(ng - g) : 16;
+	for (int g = 0; g < ng; g += 16) {
+		int t = ng - g < 16 ? ng - g : 16;
 		__mmask16 k = tail16(t);
 		__m128i mb = _mm_maskz_loadu_epi8((__mmask16)((1u << ((t + 1) / 2)) - 1), meta + g / 2);
 		__m512i nib = _mm512_cvtepu8_epi32(_mm_shuffle_epi8(mb, dup));
@@ -399,22 +404,29 @@ static void decode_row_q(const struct spmm_args *a, long i, long ng, uint32_t *a
 
 _Static_assert(S24_AD_ROWS % DMR == 0, "decoded A exceeds S24_AD_BYTES");
 
-/* Rows [r0, r1) (r0 a multiple of DMR) into a->ad: micro-panels of DMR
- * rows over all k/4 groups, 2 DMR words a group; rows past m are zero. */
+/* Rows [r0, r1) (r0 a multiple of DMR) into a->ad, in the order the run
+ * reads them, as the FMA kernel's: k block after k block, in each the
+ * micro-panels of DMR rows one after the other, 2 DMR words a group (rows
+ * i.. of groups g0..: (g0 * panels + (i / DMR) * ng) * 2 DMR words); rows
+ * past m are zero. */
 void spmm24_avx512bf16_decode(const struct spmm_args *a, long r0, long r1)
 {
-	long ngroups = a->k / 4;
+	long ngroups = a->k / 4, panels = (a->m + DMR - 1) / DMR;
 
-	for (long i = r0; i < r1 && i < (a->m + DMR - 1) / DMR * DMR; i++) {
-		uint32_t *blk = (uint32_t *)a->ad + i / DMR * ngroups * 2 * DMR;
-		int r = (int)(i % DMR);
+	for (long g0 = 0; g0 < ngroups; g0 += KCG) {
+		int ng = (int)(ngroups - g0 < KCG ? ngroups - g0 : KCG);
 
-		if (i >= a->m) {
-			for (long g = 0; g < ngroups; g++)
-				blk[g * 2 * DMR + r] = blk[g * 2 * DMR + DMR + r] = 0;
-			continue;
+		for (long i = r0; i < r1 && i < panels * DMR; i++) {
+			uint32_t *blk = (uint32_t *)a->ad + (g0 * panels + i / DMR * ng) * 2 * DMR;
+			int r = (int)(i % DMR);
+
+			if (i >= a->m) {
+				for (int g = 0; g < ng; g++)
+					blk[g * 2 * DMR + r] = blk[g * 2 * DMR + DMR + r] = 0;
+				continue;
+			}
+			decode_row_q(a, i, g0, ng, blk, r);
 		}
-		decode_row_q(a, i, ngroups, blk, r);
 	}
 }
 
@@ -485,9 +497,8 @@ static void store_ct(const struct spmm_args *a, const float *ct, long i0, int mc
 
 void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *ws)
 {
-	const uint32_t *ad = a->ad;
 	float *ct = ws;
-	long ngroups = a->k / 4;
+	long ngroups = a->k / 4, panels = (a->m + DMR - 1) / DMR;
 
 	pack_bq(a, n0, n1);
 	for (long i0 = 0; i0 < a->m; i0 += DMC) {
@@ -500,8 +511,8 @@ void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *w
 				const uint64_t *bq = bq_at(a, j0 / DNR, g0);
 
 				for (int ir = 0; ir < mc; ir += DMR)
-					ukr_q_32x8(ng, ad + ((i0 + ir) / DMR * ngroups + g0) * 2 * DMR, bq,
-						   ct + (j0 - n0) * DMC + ir, g0 > 0);
+					ukr_q_32x8(ng, (const uint32_t *)a->ad + (g0 * panels + (i0 + ir) / DMR * ng) * 2 * DMR,
+						   bq, ct + (j0 - n0) * DMC + ir, g0 > 0);
 			}
 		}
 		store_ct(a, ct, i0, mc, n0, n1 - n0);
