@@ -728,21 +728,27 @@ static void small_bf16(const struct gemm_small *s, long j0, long j1) { small_f(N
  * quads are broadcast as the signed one, and off * (sum of row i of A)
  * comes off by starting row i's accumulators at its negative (int32 sums
  * wrap, in vpdpbusd and here in unsigned arithmetic, so the order does not
- * matter: C is exact whenever the true result fits int32).  k goes in blocks of GEMV_QB quads;
- * within one, each strip of 64 columns holds up to 4 rows of C in 16
+ * matter: C is exact whenever the true result fits int32).  k goes in blocks of GEMV_QB quads
+ * (GEMV_QB1 for int8 with one row of C, see below); within one, each strip of 64 columns holds up to 4 rows of C in 16
  * accumulators: per quad, the 4 rows of B are loaded, regrouped into
  * column quads (8 unpacks; int4 with one row: 6, on the packed bytes)
  * and applied to every row of the group.  More
  * rows of C (up to GEMV_MG at a time) run group after group on the same
  * strip, whose B block (16 KiB for int8) is then still in L1.  B larger
- * than L2 is prefetched per row, as in the float strips, but eight strips
- * ahead: at 2 strips (as there) m = 4 ran about 0.75x the rate from DRAM
- * (4096^2 int8, interleaved, loaded machine); from 4 to 8 gained a little
- * more.
+ * than L2 is prefetched per row, as in the float strips, but 256 bytes
+ * ahead (int8: 4 strips, int4: 8): at 2 strips (as there) m = 4 ran about
+ * 0.75x the rate from DRAM (4096^2 int8, interleaved, loaded machine).
+ * What the prefetches keep in flight has to fit L1 (48 KiB) until it is
+ * read: with 256 rows a block, int8 at 512 bytes ahead held 128 KiB, and
+ * both 256 bytes ahead and blocks of 16 quads for m = 1 (64 rows: 16 KiB
+ * in flight) ran faster (4096^2 int8, 1 thread: m = 1 1.23x, m = 4 1.10x;
+ * int4, whose rows are half as long, and 512^2 within noise).  More rows
+ * keep 64 quads: the buffered quads of a block serve all their groups.
  * The quads' lanes are in unpack order; C gets its columns back with two
  * vpermt2d and a blend per vector (gemv_perm) as it is written.  The last
  * strip's columns and bytes are masked, so no column needs scalar code. */
 #define GEMV_QB 64
+#define GEMV_QB1 16
 #define GEMV_MG 16
 
 /* One row of 64 columns of B as unsigned bytes b + off, BYTES of it
@@ -895,9 +901,9 @@ INLINE void gemv_quad(enum nb_dtype dt, const int MI, const int FULL, const int 
 		for (int g = 0; g < 4; g++)
 			qd[g] = _mm512_load_si512(bq + g);
 	} else {
-		if (s->prefetch)	/* eight strips ahead, in each row */
+		if (s->prefetch)	/* 256 bytes ahead, in each row */
 			for (int r = 0; r < 4; r++)
-				_mm_prefetch((const char *)(b0 + r * ld + (dt == NB_INT8 ? 512 : 256)), _MM_HINT_T0);
+				_mm_prefetch((const char *)(b0 + r * ld + 256), _MM_HINT_T0);
 		if (GEMV_PACKED(dt, MI, BUF))
 			gemv_quads4(gemv_raw4(FULL, b0, st->mb),
 				    !PART || 4 * q + 1 < k ? gemv_raw4(FULL, b0 + ld, st->mb) : z,
@@ -1021,12 +1027,12 @@ INLINE void small_q(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 	gemv_perm_init(dt, 0, &pm[0]);
 	gemv_perm_init(dt, dt == NB_INT4, &pm[1]);
 	for (long i0 = 0; i0 < m; i0 += GEMV_MG) {
-		long mg = m - i0 < GEMV_MG ? m - i0 : GEMV_MG;
+		long mg = m - i0 < GEMV_MG ? m - i0 : GEMV_MG, qb = mg == 1 && dt == NB_INT8 ? GEMV_QB1 : GEMV_QB;
 
 		for (long i = 0; i < mg; i++)
 			init[i] = (int32_t)(0u - (uint32_t)off * (uint32_t)row_sum(a + (i0 + i) * kp2, kp2));
-		for (long q0 = 0; q0 < kq; q0 += GEMV_QB) {
-			long qe = kq - q0 < GEMV_QB ? kq : q0 + GEMV_QB;
+		for (long q0 = 0; q0 < kq; q0 += qb) {
+			long qe = kq - q0 < qb ? kq : q0 + qb;
 
 			for (long i = 0; i < mg; i++)
 				a_quads(a + (i0 + i) * kp2, kp2, q0, qe, aq[i]);
