@@ -532,7 +532,10 @@ INLINE __m512 load16m_f(enum nb_dtype dt, const void *p, long idx, __mmask16 mk)
  * rows idle and pack B first).  Per row of B (per pair for bf16): NV vector
  * loads and MI broadcasts for MI x NV FMAs (or vdpbf16ps).  More rows of C
  * go in groups of 8 (the last one what remains), each over the whole
- * block of B.
+ * block of B.  The float types take this path up to m = 16, where it
+ * still ran 1.2-2.4x the packed kernel (bf16 and fp32, 10-16 x 2048 x
+ * 512, one thread); bf16 reached parity with the packed kernel at m = 24-32
+ * (fp32 did not), so the packed tile takes over past 16.
  *
  * B is read in place down the strip, a row's NV x 64 (fp32) or NV x 32
  * bytes at a time.  When B is larger than L2 (s->prefetch), each row also
@@ -1075,11 +1078,11 @@ static void small_int8(const struct gemm_small *s, long j0, long j1) { small_q(N
 static void small_int4(const struct gemm_small *s, long j0, long j1) { small_q(NB_INT4, s, j0, j1); }
 
 static const struct gemm_impl avx512_impls[NB_DTYPE_COUNT] = {
-	[NB_FP32] = { "gemm_fp32_avx512_14x32", "gemv_fp32_avx512", 1, 4, 4, 0, 8, pack_a_fp32,
+	[NB_FP32] = { "gemm_fp32_avx512_14x32", "gemv_fp32_avx512", 1, 4, 4, 0, 16, pack_a_fp32,
 		      pack_b_fp32, ukr_f32_14x32, small_fp32, MR, NR },
-	[NB_FP16] = { "gemm_fp16_avx512_14x32", "gemv_fp16_avx512", 1, 4, 4, 0, 8, pack_a_fp16,
+	[NB_FP16] = { "gemm_fp16_avx512_14x32", "gemv_fp16_avx512", 1, 4, 4, 0, 16, pack_a_fp16,
 		      pack_b_fp16, ukr_f32_14x32, small_fp16, MR, NR },
-	[NB_BF16] = { "gemm_bf16_avx512_dpbf16_14x32", "gemv_bf16_avx512", 2, 2, 2, 0, 8, pack_a_bf16p,
+	[NB_BF16] = { "gemm_bf16_avx512_dpbf16_14x32", "gemv_bf16_avx512", 2, 2, 2, 0, 16, pack_a_bf16p,
 		      pack_b_bf16p, ukr_bf16_14x32, small_bf16, MR, NR },
 	[NB_INT8] = { "gemm_int8_avx512_vnni_14x32", "gemv_int8_avx512", 4, 1, 1, 4 * NR, 16,
 		      pack_a_int8q, pack_b_int8q, ukr_u8s8_14x32, small_int8, MR, NR },
