@@ -532,10 +532,10 @@ INLINE __m512 load16m_f(enum nb_dtype dt, const void *p, long idx, __mmask16 mk)
  * rows idle and pack B first).  Per row of B (per pair for bf16): NV vector
  * loads and MI broadcasts for MI x NV FMAs (or vdpbf16ps).  More rows of C
  * go in groups of 8 (the last one what remains), each over the whole
- * block of B.  The float types take this path up to m = 16, where it
- * still ran 1.2-2.4x the packed kernel (bf16 and fp32, 10-16 x 2048 x
- * 512, one thread); bf16 reached parity with the packed kernel at m = 24-32
- * (fp32 did not), so the packed tile takes over past 16.
+ * block of B.  The float types take this path up to m = 16: at m = 10-16
+ * (x 2048 x 512, one thread, interleaved) it ran 1.0-2.3x the packed
+ * kernel in bf16 and 1.4-3.6x in fp32; at m = 24-32 bf16 was at parity
+ * (fp32 still 1.4-1.8x), so past 16 the packed tile takes over.
  *
  * B is read in place down the strip, a row's NV x 64 (fp32) or NV x 32
  * bytes at a time.  When B is larger than L2 (s->prefetch), each row also
