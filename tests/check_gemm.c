@@ -171,15 +171,16 @@ START_TEST(threads_match_reference)
 END_TEST
 
 /* The small-m path forced on, at 1, 2 and 3 threads (the threads split the
- * columns in multiples of 16): m of one to five rows and past one and four
- * groups of 4 (16, 17); n at and around its 16-column vectors and 64-column
- * strips (a masked last strip, threads with no columns); k at and around
- * whole k-quads and across the integer path's 256-k blocks (a partial last
- * quad in a later block). */
+ * columns in multiples of 16): m of one to eight rows (the float strips
+ * hold up to 4 rows 64 columns wide, 5 to 8 rows 32 wide) and past one and
+ * two groups (9, 16, 17); n at and around its 16-column vectors and 32- and
+ * 64-column strips (a masked last strip, threads with no columns); k at and
+ * around whole k-pairs and -quads and across the 256-k blocks (a partial
+ * last pair or quad in a later block). */
 START_TEST(small_path_odd_shapes)
 {
-	static const long ms[] = { 1, 2, 3, 4, 5, 16, 17 };
-	static const long ns[] = { 1, 15, 17, 63, 65, 129 };
+	static const long ms[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17 };
+	static const long ns[] = { 1, 15, 17, 31, 33, 63, 65, 129 };
 	static const long ks[] = { 1, 3, 4, 5, 255, 257, 259, 1031 };
 	enum nb_dtype dt = dtypes[_i];
 	const struct gemm_impl *im = gemm_impl_for(dt, check_isa);
@@ -191,7 +192,7 @@ START_TEST(small_path_odd_shapes)
 		for (size_t a = 0; a < NB_ARRAY_SIZE(ms); a++)
 			for (size_t b = 0; b < NB_ARRAY_SIZE(ns); b++)
 				for (size_t c = 0; c < NB_ARRAY_SIZE(ks); c++)
-					if (ms[a] <= 5 || ks[c] < 1000)
+					if (ms[a] <= 9 || ks[c] < 1000)
 						check_one(im, pool, dt, ms[a], ns[b], ks[c], 1, FILL_RANDOM);
 		pool_free(pool);
 	}

@@ -6,8 +6,8 @@
  * (through the kernel descriptor, exactly as the harness runs them) and its
  * peak and read-bandwidth probes (the roofs results are reported against).
  *
- *   gemm-anchor THREADS ROUNDS SIZE...   (SIZE: m=n=k; skinny m=1, 4 and 16
- *                                         at n=k=4096, and m=4 at 512, are added)
+ *   gemm-anchor THREADS ROUNDS SIZE...   (SIZE: m=n=k; skinny m=1, 4, 8 and 16
+ *                                         at n=k=4096, and m=4 and 8 at 512, are added)
  *   gemm-anchor one WHO THREADS M N K [pool]    (one contender, internal)
  *
  * Every sample runs in a process of its own ("one"), so each contender runs
@@ -387,7 +387,9 @@ int main(int argc, char **argv)
 	 * (4096^2) and from L2 (512^2, 0.5 MiB in bf16). */
 	one_shape(1, 4096, 4096, nt, rounds, peaks, bw);
 	one_shape(4, 4096, 4096, nt, rounds, peaks, bw);
+	one_shape(8, 4096, 4096, nt, rounds, peaks, bw);
 	one_shape(16, 4096, 4096, nt, rounds, peaks, bw);
 	one_shape(4, 512, 512, nt, rounds, peaks, bw);
+	one_shape(8, 512, 512, nt, rounds, peaks, bw);
 	return 0;
 }

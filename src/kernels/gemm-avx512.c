@@ -521,29 +521,40 @@ INLINE __m512 load16m_f(enum nb_dtype dt, const void *p, long idx, __mmask16 mk)
 	return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
 }
 
-/* Float class, register-blocked: a strip of 64 columns of C for up to 4
- * rows stays in 16 accumulators over a block of SMALL_KB rows of B, so C
- * is read and written once per block, not once per few rows of B, and
- * A's values are broadcast once per row of B and strip.  Per row of B (per
- * pair for bf16): 4 vector loads and up to 16 FMAs (or vdpbf16ps).  More
- * than 4 rows of C go in groups of 4, each over the whole block of B.
+/* Float class, register-blocked: a strip of NV vectors (16 NV columns) of
+ * C for MI rows stays in MI x NV accumulators over a block of SMALL_KB rows
+ * of B, so C is read and written once per block, not once per few rows of
+ * B, and A's values are broadcast once per row of B and strip.  Up to 4
+ * rows take strips of 4 vectors (64 columns, up to 16 accumulators); 5 to
+ * 8 rows take strips of 2 (32 columns, up to 16 accumulators), so that one
+ * pass over B serves all 8 rows of a decode step at batch 8 (in groups of
+ * 4 it was read twice, and the packed 14-row tile would leave 6 of its 14
+ * rows idle and pack B first).  Per row of B (per pair for bf16): NV vector
+ * loads and MI broadcasts for MI x NV FMAs (or vdpbf16ps).  More rows of C
+ * go in groups of 8 (the last one what remains), each over the whole
+ * block of B.  The float types take this path up to m = 16: at m = 10-16
+ * (x 2048 x 512, one thread, interleaved) it ran 1.0-2.3x the packed
+ * kernel in bf16 and 1.4-3.6x in fp32; at m = 24-32 bf16 was at parity
+ * (fp32 still 1.4-1.8x), so past 16 the packed tile takes over.
  *
- * B is read in place down the strip, a row's 128 or 256 bytes at a time.
- * When B is larger than L2 (s->prefetch), each row also prefetches its
- * part of the strip after next, so that the next strips stream from DRAM
- * as whole rows would; a B within L2 does not: there the prefetches,
- * which at a stride of a power of two crowd a few sets of L1, evicted
- * lines before their use (measured at m = 4, n = k = 256: 0.6-0.85x the
- * rate without).
+ * B is read in place down the strip, a row's NV x 64 (fp32) or NV x 32
+ * bytes at a time.  When B is larger than L2 (s->prefetch), each row also
+ * prefetches its part of the strip after next, so that the next strips
+ * stream from DRAM as whole rows would; a B within L2 does not: there the
+ * prefetches, which at a stride of a power of two crowd a few sets of L1,
+ * evicted lines before their use (measured at m = 4, n = k = 256:
+ * 0.6-0.85x the rate without).
  *
- * bf16 runs on vdpbf16ps: two rows of B (64 columns each) are interleaved
- * into k-pairs with unpacklo/hi_epi16, which pairs columns within each
- * 128-bit lane: accumulator v holds columns 16(v/2) + {0-3, 8-11} (lo) or
- * {4-7, 12-15} (hi) of every 32, put back in order when C is written.
- * A's pairs are its raw bf16 values (exact in the fp32 copy).  Numerics as
- * the packed bf16 kernel's (top of file).  The loops over rows and vectors
- * are unrolled by pragma so the accumulators stay in registers. */
+ * bf16 runs on vdpbf16ps: two rows of B (32 columns per pair of vectors)
+ * are interleaved into k-pairs with unpacklo/hi_epi16, which pairs columns
+ * within each 128-bit lane: accumulator v holds columns 16(v/2) + {0-3,
+ * 8-11} (lo) or {4-7, 12-15} (hi) of every 32, put back in order when C is
+ * written.  A's pairs are its raw bf16 values (exact in the fp32 copy).
+ * Numerics as the packed bf16 kernel's (top of file).  The loops over rows
+ * and vectors are unrolled by pragma so the accumulators stay in
+ * registers. */
 #define SMALL_KB 256
+#define SMALL_MI 8	/* rows of C a strip holds */
 
 /* The 32-bit pair (a[p], a[p + 1]) of bf16 values held exactly in fp32
  * (p + 1 past k reads as 0). */
@@ -557,13 +568,13 @@ static inline int32_t bf16_pair(const float *ai, long p, long k)
 	return (int32_t)((lo >> 16) | (hi & 0xffff0000u));
 }
 
-/* A strip's MI x 64 accumulators, zeroed. */
-INLINE void strip_zero(const int MI, __m512 acc[4][4])
+/* A strip's MI x NV accumulators, zeroed. */
+INLINE void strip_zero(const int MI, const int NV, __m512 acc[SMALL_MI][4])
 {
-	_Pragma("GCC unroll 4")
+	_Pragma("GCC unroll 8")
 	for (int i = 0; i < MI; i++)
 		_Pragma("GCC unroll 4")
-		for (int v = 0; v < 4; v++)
+		for (int v = 0; v < NV; v++)
 			acc[i][v] = _mm512_setzero_ps();
 }
 
@@ -576,105 +587,140 @@ INLINE void strip_out(float *d, __mmask16 mk, __m512 r, int add)
 	_mm512_mask_storeu_ps(d, mk, r);
 }
 
-/* Columns j..j+63 of C's rows i0..i0+MI-1 over B's rows [p0, pe):
- * float class (fp32, fp16), one FMA per row of B and row of C. */
-INLINE void strip_f(enum nb_dtype dt, const int MI, const struct gemm_small *s, long i0, long p0,
-		    long pe, long j, const __mmask16 mk[4])
+/* Columns j..j+16NV-1 of C's rows i0..i0+MI-1 over B's rows [p0, pe):
+ * float class (fp32, fp16), one FMA per row of B, row of C and vector. */
+INLINE void strip_f(enum nb_dtype dt, const int MI, const int NV, const struct gemm_small *s, long i0,
+		    long p0, long pe, long j, const __mmask16 mk[4])
 {
 	const float *a = s->ap;
 	const char *bp = s->b.p;
 	float *c = s->c;
 	long k = s->k, ldb = s->b.ld, es = dt == NB_FP32 ? 4 : 2;
-	__m512 acc[4][4];
+	__m512 acc[SMALL_MI][4];
 
-	strip_zero(MI, acc);
+	strip_zero(MI, NV, acc);
 	for (long p = p0; p < pe; p++) {
 		const char *row = bp + (p * ldb + j) * es;
 		__m512 b[4];
 
-		for (long l = 0; s->prefetch && l < 64 * es; l += 64)
-			_mm_prefetch(row + 128 * es + l, _MM_HINT_T0);
+		for (long l = 0; s->prefetch && l < 16 * NV * es; l += 64)
+			_mm_prefetch(row + 32 * NV * es + l, _MM_HINT_T0);
 		_Pragma("GCC unroll 4")
-		for (int v = 0; v < 4; v++)
+		for (int v = 0; v < NV; v++)
 			b[v] = load16m_f(dt, bp, p * ldb + j + 16 * v, mk[v]);
-		_Pragma("GCC unroll 4")
+		_Pragma("GCC unroll 8")
 		for (int i = 0; i < MI; i++) {
 			__m512 x = _mm512_set1_ps(a[(i0 + i) * k + p]);
 
 			_Pragma("GCC unroll 4")
-			for (int v = 0; v < 4; v++)
+			for (int v = 0; v < NV; v++)
 				acc[i][v] = _mm512_fmadd_ps(x, b[v], acc[i][v]);
 		}
 	}
-	_Pragma("GCC unroll 4")
+	_Pragma("GCC unroll 8")
 	for (int i = 0; i < MI; i++) {
 		float *ci = c + (i0 + i) * s->n + j;
 
 		_Pragma("GCC unroll 4")
-		for (int v = 0; v < 4; v++) {
-			__m512 r = acc[i][v];
-
-			strip_out(ci + 16 * v, mk[v], r, p0 > 0);
-		}
+		for (int v = 0; v < NV; v++)
+			strip_out(ci + 16 * v, mk[v], acc[i][v], p0 > 0);
 	}
 }
 
-/* The same for bf16 with vdpbf16ps over k-pairs [p0, pe) (p0 even). */
-INLINE void strip_bf16(const int MI, const struct gemm_small *s, long i0, long p0, long pe, long j,
-		       const __mmask16 mk[4], const int32_t aq[][SMALL_KB / 2])
+/* The same for bf16 with vdpbf16ps over k-pairs [p0, pe) (p0 even); NV is
+ * 2 or 4. */
+INLINE void strip_bf16(const int MI, const int NV, const struct gemm_small *s, long i0, long p0, long pe,
+		       long j, const __mmask16 mk[4], const int32_t aq[][SMALL_KB / 2])
 {
 	const uint16_t *bp = s->b.p;
 	float *c = s->c;
 	long k = s->k, ldb = s->b.ld;
-	__mmask32 m0 = (__mmask32)mk[0] | (__mmask32)mk[1] << 16, m1 = (__mmask32)mk[2] | (__mmask32)mk[3] << 16;
+	__mmask32 m0 = (__mmask32)mk[0] | (__mmask32)mk[1] << 16;
+	__mmask32 m1 = NV > 2 ? (__mmask32)mk[2] | (__mmask32)mk[3] << 16 : 0;
 	const __m512i lo_idx = _mm512_set_epi32(23, 22, 21, 20, 7, 6, 5, 4, 19, 18, 17, 16, 3, 2, 1, 0);
 	const __m512i hi_idx = _mm512_set_epi32(31, 30, 29, 28, 15, 14, 13, 12, 27, 26, 25, 24, 11, 10, 9, 8);
-	__m512 acc[4][4];
+	__m512 acc[SMALL_MI][4];
 
-	strip_zero(MI, acc);
+	strip_zero(MI, NV, acc);
 	for (long p = p0; p < pe; p += 2) {
 		const uint16_t *r0 = bp + p * ldb + j, *r1 = r0 + ldb;
-		__m512i x0 = _mm512_maskz_loadu_epi16(m0, r0), x1 = _mm512_maskz_loadu_epi16(m1, r0 + 32);
-		__m512i y0 = _mm512_setzero_si512(), y1 = _mm512_setzero_si512();
+		__m512i x[2] = { _mm512_setzero_si512(), _mm512_setzero_si512() };
+		__m512i y[2] = { _mm512_setzero_si512(), _mm512_setzero_si512() };
 		__m512bh b[4];
 
-		for (int l = 0; s->prefetch && l < 64; l += 32)
-			_mm_prefetch((const char *)(r0 + 128 + l), _MM_HINT_T0);
+		x[0] = _mm512_maskz_loadu_epi16(m0, r0);
+		if (NV > 2)
+			x[1] = _mm512_maskz_loadu_epi16(m1, r0 + 32);
+		for (int l = 0; s->prefetch && l < 16 * NV; l += 32)
+			_mm_prefetch((const char *)(r0 + 32 * NV + l), _MM_HINT_T0);
 		if (p + 1 < k) {
-			for (int l = 0; s->prefetch && l < 64; l += 32)
-				_mm_prefetch((const char *)(r1 + 128 + l), _MM_HINT_T0);
-			y0 = _mm512_maskz_loadu_epi16(m0, r1);
-			y1 = _mm512_maskz_loadu_epi16(m1, r1 + 32);
+			for (int l = 0; s->prefetch && l < 16 * NV; l += 32)
+				_mm_prefetch((const char *)(r1 + 32 * NV + l), _MM_HINT_T0);
+			y[0] = _mm512_maskz_loadu_epi16(m0, r1);
+			if (NV > 2)
+				y[1] = _mm512_maskz_loadu_epi16(m1, r1 + 32);
 		}
-		b[0] = (__m512bh)_mm512_unpacklo_epi16(x0, y0);
-		b[1] = (__m512bh)_mm512_unpackhi_epi16(x0, y0);
-		b[2] = (__m512bh)_mm512_unpacklo_epi16(x1, y1);
-		b[3] = (__m512bh)_mm512_unpackhi_epi16(x1, y1);
-		_Pragma("GCC unroll 4")
+		_Pragma("GCC unroll 2")
+		for (int h = 0; h < NV / 2; h++) {
+			b[2 * h] = (__m512bh)_mm512_unpacklo_epi16(x[h], y[h]);
+			b[2 * h + 1] = (__m512bh)_mm512_unpackhi_epi16(x[h], y[h]);
+		}
+		_Pragma("GCC unroll 8")
 		for (int i = 0; i < MI; i++) {
 			__m512bh w = (__m512bh)_mm512_set1_epi32(aq[i][(p - p0) / 2]);
 
 			_Pragma("GCC unroll 4")
-			for (int v = 0; v < 4; v++)
+			for (int v = 0; v < NV; v++)
 				acc[i][v] = _mm512_dpbf16_ps(acc[i][v], b[v], w);
 		}
 	}
-	_Pragma("GCC unroll 4")
+	_Pragma("GCC unroll 8")
 	for (int i = 0; i < MI; i++) {
 		float *ci = c + (i0 + i) * s->n + j;
 
-		_Pragma("GCC unroll 4")
-		for (int h = 0; h < 2; h++) {
+		_Pragma("GCC unroll 2")
+		for (int h = 0; h < NV / 2; h++) {
 			__m512 r[2] = { _mm512_permutex2var_ps(acc[i][2 * h], lo_idx, acc[i][2 * h + 1]),
 					_mm512_permutex2var_ps(acc[i][2 * h], hi_idx, acc[i][2 * h + 1]) };
 
-			_Pragma("GCC unroll 4")
-			for (int u = 0; u < 2; u++) {
-				int v = 2 * h + u;
-
-				strip_out(ci + 16 * v, mk[v], r[u], p0 > 0);
-			}
+			_Pragma("GCC unroll 2")
+			for (int u = 0; u < 2; u++)
+				strip_out(ci + 16 * (2 * h + u), mk[2 * h + u], r[u], p0 > 0);
 		}
+	}
+}
+
+/* One group of MI rows (1..8) over B's rows [p0, pe), strip by strip of
+ * columns [j0, j1): 4 vectors a strip up to 4 rows, 2 past that.  The
+ * switch instantiates each MI with its accumulators in registers. */
+INLINE void small_group(enum nb_dtype dt, const struct gemm_small *s, long mi, long i0, long p0, long pe,
+			long j0, long j1, const int32_t aq[][SMALL_KB / 2])
+{
+	long w = mi > 4 ? 32 : 64;
+
+	for (long j = j0; j < j1; j += w) {
+		__mmask16 mk[4];
+
+		for (int v = 0; v < 4; v++)
+			mk[v] = tail_mask(j1 - j - 16 * v);
+#define SMALL_CASE(MI, NV)								\
+		case MI:								\
+			if (dt == NB_BF16)						\
+				strip_bf16(MI, NV, s, i0, p0, pe, j, mk, aq);		\
+			else								\
+				strip_f(dt, MI, NV, s, i0, p0, pe, j, mk);		\
+			break
+		switch (mi) {
+		SMALL_CASE(1, 4);
+		SMALL_CASE(2, 4);
+		SMALL_CASE(3, 4);
+		SMALL_CASE(4, 4);
+		SMALL_CASE(5, 2);
+		SMALL_CASE(6, 2);
+		SMALL_CASE(7, 2);
+		default: SMALL_CASE(8, 2);
+		}
+#undef SMALL_CASE
 	}
 }
 
@@ -682,39 +728,19 @@ INLINE void small_f(enum nb_dtype dt, const struct gemm_small *s, long j0, long 
 {
 	const float *a = s->ap;
 	long m = s->m, k = s->k;
-	int32_t aq[4][SMALL_KB / 2];
+	int32_t aq[SMALL_MI][SMALL_KB / 2];
 
 	for (long p0 = 0; p0 < k; p0 += SMALL_KB) {
 		long pe = k - p0 < SMALL_KB ? k : p0 + SMALL_KB;
 
-		for (long i0 = 0; i0 < m; i0 += 4) {
-			long mi = m - i0 < 4 ? m - i0 : 4;
+		for (long i0 = 0; i0 < m; i0 += SMALL_MI) {
+			long mi = m - i0 < SMALL_MI ? m - i0 : SMALL_MI;
 
 			/* bf16: A's pairs for this group and block, once. */
 			for (long i = 0; dt == NB_BF16 && i < mi; i++)
 				for (long p = p0; p < pe; p += 2)
 					aq[i][(p - p0) / 2] = bf16_pair(a + (i0 + i) * k, p, k);
-			for (long j = j0; j < j1; j += 64) {
-				__mmask16 mk[4];
-
-				for (int v = 0; v < 4; v++)
-					mk[v] = tail_mask(j1 - j - 16 * v);
-				if (dt == NB_BF16) {
-					switch (mi) {
-					case 1: strip_bf16(1, s, i0, p0, pe, j, mk, aq); break;
-					case 2: strip_bf16(2, s, i0, p0, pe, j, mk, aq); break;
-					case 3: strip_bf16(3, s, i0, p0, pe, j, mk, aq); break;
-					default: strip_bf16(4, s, i0, p0, pe, j, mk, aq); break;
-					}
-					continue;
-				}
-				switch (mi) {
-				case 1: strip_f(dt, 1, s, i0, p0, pe, j, mk); break;
-				case 2: strip_f(dt, 2, s, i0, p0, pe, j, mk); break;
-				case 3: strip_f(dt, 3, s, i0, p0, pe, j, mk); break;
-				default: strip_f(dt, 4, s, i0, p0, pe, j, mk); break;
-				}
-			}
+			small_group(dt, s, mi, i0, p0, pe, j0, j1, aq);
 		}
 	}
 }
@@ -1058,11 +1084,11 @@ static void small_int8(const struct gemm_small *s, long j0, long j1) { small_q(N
 static void small_int4(const struct gemm_small *s, long j0, long j1) { small_q(NB_INT4, s, j0, j1); }
 
 static const struct gemm_impl avx512_impls[NB_DTYPE_COUNT] = {
-	[NB_FP32] = { "gemm_fp32_avx512_14x32", "gemv_fp32_avx512", 1, 4, 4, 0, 4, pack_a_fp32,
+	[NB_FP32] = { "gemm_fp32_avx512_14x32", "gemv_fp32_avx512", 1, 4, 4, 0, 16, pack_a_fp32,
 		      pack_b_fp32, ukr_f32_14x32, small_fp32, MR, NR },
-	[NB_FP16] = { "gemm_fp16_avx512_14x32", "gemv_fp16_avx512", 1, 4, 4, 0, 4, pack_a_fp16,
+	[NB_FP16] = { "gemm_fp16_avx512_14x32", "gemv_fp16_avx512", 1, 4, 4, 0, 16, pack_a_fp16,
 		      pack_b_fp16, ukr_f32_14x32, small_fp16, MR, NR },
-	[NB_BF16] = { "gemm_bf16_avx512_dpbf16_14x32", "gemv_bf16_avx512", 2, 2, 2, 0, 4, pack_a_bf16p,
+	[NB_BF16] = { "gemm_bf16_avx512_dpbf16_14x32", "gemv_bf16_avx512", 2, 2, 2, 0, 16, pack_a_bf16p,
 		      pack_b_bf16p, ukr_bf16_14x32, small_bf16, MR, NR },
 	[NB_INT8] = { "gemm_int8_avx512_vnni_14x32", "gemv_int8_avx512", 4, 1, 1, 4 * NR, 16,
 		      pack_a_int8q, pack_b_int8q, ukr_u8s8_14x32, small_int8, MR, NR },
