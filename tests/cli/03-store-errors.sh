@@ -45,7 +45,7 @@ expect 1 "$NPUBENCH" --db "$T/adir" list runs && contains "$T/err" "adir"
 
 # A mistyped --db: a command that only reads says no database is there,
 # naming the path, and creates neither the file nor its folders.
-for cmd in "list runs" "show last" "export"; do
+for cmd in "list runs" "show last" "export --format csv"; do
 	expect 1 "$NPUBENCH" --db "$T/nosuch/dir/x.db" $cmd
 	contains "$T/err" "no database at '$T/nosuch/dir/x.db'"
 	lines "$T/err" 1
