@@ -121,8 +121,10 @@ assert d[0]["sms"] > 0 and d[0]["memory_bytes"] > 0
 PY
 expect 1 nb run --case "$gemm" --target cuda:2
 contains "$T/err" "cuda:2: no such GPU (this machine has 2, cuda:0 to cuda:1)"
-expect 0 nb list runs
-contains "$T/err" "no runs"
+# Nothing was stored: not even the database was created.
+expect 1 nb list runs
+contains "$T/err" "no database at '$DB'"
+[ ! -e "$DB" ] && pass || fail "the refused run created '$DB'"
 
 # Two fake GPUs: listed, described, run.
 expect 0 nb info
