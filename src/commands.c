@@ -1,11 +1,13 @@
 /* The command table, the help machinery and the shared context. */
 #include "npubench.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "model/profile.h"
 #include "report/format.h"
@@ -155,6 +157,35 @@ struct nb_store *ctx_store(struct nb_ctx *ctx)
 	if (!ctx->store && store_open(ctx->db_path, 0, &ctx->store))
 		return NULL;
 	return ctx->store;
+}
+
+/* Whether the database file is absent (its folder may be too): opening it
+ * would create both, which only a command that stores results may do. */
+static int store_absent(const char *path)
+{
+	struct stat sb;
+
+	if (!strcmp(path, ":memory:") || stat(path, &sb) == 0)
+		return 0;
+	return errno == ENOENT || errno == ENOTDIR;
+}
+
+struct nb_store *ctx_store_existing(struct nb_ctx *ctx)
+{
+	if (!ctx->store && store_absent(ctx->db_path)) {
+		error("no database at '%s': nothing has been stored there yet "
+		      "(npubench run creates it; check --db)", ctx->db_path);
+		return NULL;
+	}
+	return ctx_store(ctx);
+}
+
+int ctx_store_if_any(struct nb_ctx *ctx, struct nb_store **out)
+{
+	*out = NULL;
+	if (!ctx->store && store_absent(ctx->db_path))
+		return 0;
+	return (*out = ctx_store(ctx)) ? 0 : -1;
 }
 
 struct nb_profiles *ctx_profiles(struct nb_ctx *ctx)

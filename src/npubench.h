@@ -21,6 +21,14 @@ struct nb_ctx {
 
 /* Opens (once) the database; NULL after reporting why. */
 struct nb_store *ctx_store(struct nb_ctx *ctx);
+/* For commands that only read stored results: as ctx_store, but a missing
+ * file is an error naming the path, and nothing is created (a mistyped
+ * --db must not leave folders and an empty database behind). */
+struct nb_store *ctx_store_existing(struct nb_ctx *ctx);
+/* For commands that merely add stored results to their output: *OUT is
+ * NULL when there is no database yet (nothing created), and 0 returned;
+ * -1 after reporting why an existing one cannot be opened. */
+int ctx_store_if_any(struct nb_ctx *ctx, struct nb_store **out);
 /* Loads (once) every chip profile; NULL after reporting why. */
 struct nb_profiles *ctx_profiles(struct nb_ctx *ctx);
 

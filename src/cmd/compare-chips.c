@@ -1122,8 +1122,9 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 			goto out;
 		}
 	}
-	/* Kernel results: from the given run, else the latest per case. */
-	if (!(st = ctx_store(ctx)))
+	/* Kernel results: from the given run, else the latest per case.  The
+	 * latest are an extra: without a database yet, the specs alone. */
+	if (o.run ? !(st = ctx_store_existing(ctx)) : ctx_store_if_any(ctx, &st))
 		goto out;
 	if (o.run) {
 		int64_t id;
@@ -1147,7 +1148,7 @@ int compare_chips(int argc, char **argv, struct nb_ctx *ctx)
 			cols[i].nrs = keep;
 			continue;
 		}
-		if (store_results_latest(st, cols[i].label, &rs, &n))
+		if (st && store_results_latest(st, cols[i].label, &rs, &n))
 			goto out;
 		for (int k = 0; k < n; k++) {
 			if (report_result_selected(&o.filter, &rs[k]))

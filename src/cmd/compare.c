@@ -467,7 +467,7 @@ static int compare_runs(int argc, char **argv, struct nb_ctx *ctx)
 	if ((ret = parse_runs_opts(argc, argv, ctx, &o, &targets)))
 		goto out;
 	ret = NB_EXIT_FAIL;
-	if (!(st = ctx_store(ctx)) || store_run_resolve(st, argv[optind], &ida) ||
+	if (!(st = ctx_store_existing(ctx)) || store_run_resolve(st, argv[optind], &ida) ||
 	    store_run_resolve(st, argv[optind + 1], &idb) || store_run_get(st, ida, &ra) ||
 	    store_run_get(st, idb, &rb) || store_results_get(st, ida, &as, &na) ||
 	    store_results_get(st, idb, &bs, &nb))

@@ -231,7 +231,7 @@ static int cmd_export(int argc, char **argv, struct nb_ctx *ctx)
 		o.filter.targets = &targets;
 	}
 	ret = NB_EXIT_FAIL;
-	if (!(st = ctx_store(ctx)))
+	if (!(st = ctx_store_existing(ctx)))
 		goto out;
 	if (o.all) {
 		struct nb_run *runs;

@@ -186,7 +186,7 @@ static int list_runs(struct nb_ctx *ctx, enum nb_format fmt)
 		{ "uuid", NB_COL_STR, NULL, -8, 8, 0 },
 		{ "tag", NB_COL_STR, NULL, 0, 0, 0 },
 	};
-	struct nb_store *st = ctx_store(ctx);
+	struct nb_store *st = ctx_store_existing(ctx);
 	struct nb_records *w = NULL;
 	struct nb_run *runs;
 	int n;

@@ -172,7 +172,8 @@ static char *case_label(const struct nb_result *r)
 }
 
 /* Loads the run (--run, or the last) and its results.  OPTIONAL: a
- * database without runs is not an error (scaling draws chips alone). */
+ * database without runs, or no database at all, is not an error (scaling
+ * draws chips alone). */
 static int load_run(struct plot *pl, int optional)
 {
 	struct nb_store *st;
@@ -180,9 +181,11 @@ static int load_run(struct plot *pl, int optional)
 	int64_t id;
 	int n = 0;
 
-	if (!(st = ctx_store(pl->ctx)))
-		return -1;
 	if (optional && !pl->o.run) {
+		if (ctx_store_if_any(pl->ctx, &st))
+			return -1;
+		if (!st)
+			return 0;
 		if (store_runs_list(st, &runs, &n))
 			return -1;
 		for (int i = 0; i < n; i++)
@@ -190,7 +193,8 @@ static int load_run(struct plot *pl, int optional)
 		free(runs);
 		if (n == 0)
 			return 0;
-	}
+	} else if (!(st = ctx_store_existing(pl->ctx)))
+		return -1;
 	if (store_run_resolve(st, pl->o.run ? pl->o.run : "last", &id) || store_run_get(st, id, &pl->run))
 		return -1;
 	pl->have_run = 1;

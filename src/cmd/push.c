@@ -232,7 +232,7 @@ static int cmd_push(int argc, char **argv, struct nb_ctx *ctx)
 			: "Content-Type: " PROM_CONTENT_TYPE;
 	o.headers[o.nheaders] = NULL;
 
-	st = ctx_store(ctx);
+	st = ctx_store_existing(ctx);
 	if (!st)
 		goto out;
 	if (pending) {

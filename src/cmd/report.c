@@ -466,7 +466,7 @@ static int cmd_report(int argc, char **argv, struct nb_ctx *ctx)
 	if (!rp.o.chips)
 		rp.o.chips = "default";
 	ret = NB_EXIT_FAIL;
-	if (output_writable(rp.o.output) || !(st = ctx_store(ctx)) || load_run(&rp, st) ||
+	if (output_writable(rp.o.output) || !(st = ctx_store_existing(ctx)) || load_run(&rp, st) ||
 	    !(rp.set = ctx_profiles(ctx)))
 		goto out;
 	if ((ret = gather(&rp)))

@@ -86,7 +86,7 @@ static int cmd_show(int argc, char **argv, struct nb_ctx *ctx)
 	}
 	if (argc - optind > 1)
 		return usage_error(&nb_cmd_show, "unexpected argument '%s'", argv[optind + 1]);
-	if (!(st = ctx_store(ctx)) ||
+	if (!(st = ctx_store_existing(ctx)) ||
 	    store_run_resolve(st, argc - optind == 1 ? argv[optind] : "last", &id) ||
 	    store_run_get(st, id, &run))
 		return NB_EXIT_FAIL;

@@ -1014,7 +1014,7 @@ static int validate_run(const char *spec, const char *target, const char *profil
 
 	if (!set || !(hp = validate_profile(profile, set, ctx, &own)))
 		goto out;
-	if (!(st = ctx_store(ctx)) || store_run_resolve(st, spec, &run_id) ||
+	if (!(st = ctx_store_existing(ctx)) || store_run_resolve(st, spec, &run_id) ||
 	    store_results_get(st, run_id, &rs, &nr))
 		goto out;
 	o = xcalloc((size_t)(nr ? nr : 1), sizeof(*o));

@@ -119,8 +119,12 @@ expect 0 "$NPUBENCH" run --case 'stream op=copy n=4096' --target host $fast
 [ -f "$XDG_DATA_HOME/npubench/results.db" ] && pass || fail "no default database under XDG_DATA_HOME"
 NPUBENCH_DB="$T/env.db" expect 0 "$NPUBENCH" run --case 'stream op=copy n=4096' --target host $fast
 [ -f "$T/env.db" ] && pass || fail "NPUBENCH_DB not used"
-NPUBENCH_DB="$T/env.db" expect 0 "$NPUBENCH" --db "$T/flag.db" list runs
+NPUBENCH_DB="$T/env.db" expect 0 "$NPUBENCH" --db "$T/flag.db" run --case 'stream op=copy n=4096' --target h100
 [ -f "$T/flag.db" ] && pass || fail "--db does not win over NPUBENCH_DB"
+# A reading command names the file it looked for, and does not create it.
+NPUBENCH_DB="$T/env.db" expect 1 "$NPUBENCH" --db "$T/flag2.db" list runs
+contains "$T/err" "no database at '$T/flag2.db'"
+[ ! -e "$T/flag2.db" ] && pass || fail "list runs created '$T/flag2.db'"
 expect 1 nb show 999 && contains "$T/err" "no run '999'"
 expect 2 nb list frobs && contains "$T/err" "cannot list 'frobs'"
 finish

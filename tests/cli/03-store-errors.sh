@@ -43,6 +43,30 @@ cmp -s "$T/other.db" "$T/other.orig" && pass || fail "another program's database
 mkdir "$T/adir"
 expect 1 "$NPUBENCH" --db "$T/adir" list runs && contains "$T/err" "adir"
 
+# A mistyped --db: a command that only reads says no database is there,
+# naming the path, and creates neither the file nor its folders.
+for cmd in "list runs" "show last" "export --format csv"; do
+	expect 1 "$NPUBENCH" --db "$T/nosuch/dir/x.db" $cmd
+	contains "$T/err" "no database at '$T/nosuch/dir/x.db'"
+	lines "$T/err" 1
+	[ ! -e "$T/nosuch" ] && pass || fail "'$cmd' created '$T/nosuch'"
+done
+# A missing file in a folder that exists: the same, and no file left.
+expect 1 "$NPUBENCH" --db "$T/typo.db" compare runs 1 2 && contains "$T/err" "no database at '$T/typo.db'"
+[ ! -e "$T/typo.db" ] && pass || fail "compare runs created '$T/typo.db'"
+# Stored results only enrich compare chips: its table stands without them,
+# as on a fresh machine, and nothing is created.
+expect 0 "$NPUBENCH" --db "$T/nosuch/dir/x.db" compare chips a100 h100
+contains "$T/out" "a100" && contains "$T/out" "h100"
+[ ! -e "$T/nosuch" ] && pass || fail "compare chips created '$T/nosuch'"
+# ...while one given --run needs the database.
+expect 1 "$NPUBENCH" --db "$T/nosuch/dir/x.db" compare chips a100 h100 --run 1
+contains "$T/err" "no database at '$T/nosuch/dir/x.db'"
+[ ! -e "$T/nosuch" ] && pass || fail "compare chips --run created '$T/nosuch'"
+# A writing command still creates both.
+expect 0 "$NPUBENCH" --db "$T/new/dir/n.db" run --case "$case_" --target h100
+[ -f "$T/new/dir/n.db" ] && pass || fail "run did not create '$T/new/dir/n.db'"
+
 # Read-only file and unwritable folder: run as an unprivileged user (root
 # writes anywhere), when setpriv and the nobody user exist.
 if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
@@ -60,7 +84,7 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 	expect 0 asnobody "$NPUBENCH" --db "$T/ro/s.db" show 1 && contains "$T/out" "$case_"
 	mkdir -p "$T/locked"
 	chmod 555 "$T/locked"
-	expect 1 asnobody "$NPUBENCH" --db "$T/locked/sub/new.db" list runs
+	expect 1 asnobody "$NPUBENCH" --db "$T/locked/sub/new.db" run --case "$case_" --target h100
 	contains "$T/err" "cannot create folder"
 	# A new database in a folder that exists but is read-only: the folder
 	# named, not SQLite's bare "unable to open database file".

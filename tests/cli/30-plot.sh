@@ -119,7 +119,8 @@ expect 1 nb plot roofline --kernel gemm --dtype int8 && contains "$T/err" "no re
 expect 2 nb plot bars --chips nosuchchip && contains "$T/err" "unknown target 'nosuchchip'"
 expect 1 nb plot bars --normalize a100-pcie-80gb && contains "$T/err" "not among the plotted targets"
 expect 1 nb plot bars --run 99 && contains "$T/err" "no run '99'"
-expect 1 "$NPUBENCH" --db "$T/empty.db" plot bars && contains "$T/err" "no runs"
+expect 1 "$NPUBENCH" --db "$T/empty.db" plot bars && contains "$T/err" "no database at '$T/empty.db'"
+[ ! -e "$T/empty.db" ] && pass || fail "plot bars created '$T/empty.db'"
 expect 1 nb plot scaling --kernel nosuch && contains "$T/err" "no kernel with a size sweep"
 NPUBENCH_GNUPLOT="$T/nowhere/gnuplot"
 export NPUBENCH_GNUPLOT

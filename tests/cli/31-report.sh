@@ -21,7 +21,13 @@ expect 2 nb report -o "$T/x.html" extra && contains "$T/err" "unexpected argumen
 expect 2 nb report -o "$T/x.html" --frob && contains "$T/err" "unknown option '--frob'"
 expect 2 nb report -o "$T/x.html" --chips frob && contains "$T/err" "frob"
 expect 2 nb report -o "$T/x.html" --chips h100,a100 --baseline 910b && contains "$T/err" "--baseline 910b"
-# No runs: a clear error and no file.
+# No database, and one without runs: a clear error and no file.
+expect 1 "$NPUBENCH" --db "$T/none.db" report -o "$T/x.html" &&
+	contains "$T/err" "no database at '$T/none.db'" && contains "$T/err" "npubench run"
+[ ! -e "$T/none.db" ] && pass || fail "report created '$T/none.db'"
+cp "$DB" "$T/empty.db"
+sqlite3 "$T/empty.db" 'DELETE FROM samples; DELETE FROM results; DELETE FROM pushes;
+	DELETE FROM profile_snapshots; DELETE FROM runs;'
 expect 1 "$NPUBENCH" --db "$T/empty.db" report -o "$T/x.html" &&
 	contains "$T/err" "no runs in the database" && contains "$T/err" "npubench run"
 [ ! -e "$T/x.html" ] && pass || fail "a report was written from an empty database"

@@ -123,8 +123,10 @@ expect 1 nb run --case "$gemm" --target cuda:2
 contains "$T/err" "cuda:2: not available: no such GPU (this machine has 2, cuda:0 to cuda:1)"
 NB_FAKE_CUDA=onegpu expect 1 nb run --case "$gemm" --target cuda:7
 contains "$T/err" "cuda:7: not available: no such GPU (this machine has one, cuda:0)"
-expect 0 nb list runs
-contains "$T/err" "no runs"
+# Nothing was stored: not even the database was created.
+expect 1 nb list runs
+contains "$T/err" "no database at '$DB'"
+[ ! -e "$DB" ] && pass || fail "the refused run created '$DB'"
 
 # Two fake GPUs: listed, described, run.
 expect 0 nb info
