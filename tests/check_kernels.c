@@ -335,7 +335,6 @@ START_TEST(spmm24_bf16_dot_numerics)
 	uint8_t *meta = nb_aligned_alloc((size_t)(M * meta_ld));
 	float *c = nb_aligned_alloc(M * N * sizeof(float)), *ws = nb_aligned_alloc(S24D_WS_FLOATS(N) * sizeof(float));
 	uint64_t *bq = nb_aligned_alloc((size_t)S24D_BQ_BYTES(K, N));
-	void *ad = nb_aligned_alloc((size_t)S24_AD_BYTES(M, K));
 	unsigned x = 777;
 
 	memset(meta, 0, (size_t)(M * meta_ld));
@@ -343,7 +342,7 @@ START_TEST(spmm24_bf16_dot_numerics)
 		for (int g = 0; g < K / 4; g++)
 			meta[i * meta_ld + g / 2] |= (uint8_t)(nibs[(i + 5 * g) % 6] << (g % 2 * 4));
 	for (int round = 0; round < 2; round++) {
-		struct spmm_args a = { NB_BF16, M, N, K, b, c, aval, meta, meta_ld, NULL, NULL, NULL, bq, ad };
+		struct spmm_args a = { NB_BF16, M, N, K, b, c, aval, meta, meta_ld, NULL, NULL, NULL, bq };
 
 		for (int i = 0; i < M * K / 2; i++) {
 			x = x * 1103515245u + 12345u;
@@ -353,7 +352,6 @@ START_TEST(spmm24_bf16_dot_numerics)
 			x = x * 1103515245u + 12345u;
 			b[i] = round ? 0x0040 : nb_f32_to_bf16((float)((int)(x >> 16) % 17 - 8));
 		}
-		spmm24_avx512bf16_decode(&a, 0, M);
 		spmm24_avx512bf16_run(&a, 0, N, ws);
 		for (int i = 0; i < M; i++)
 			for (int j = 0; j < N; j++) {
@@ -385,7 +383,6 @@ START_TEST(spmm24_bf16_dot_numerics)
 	nb_aligned_free(c);
 	nb_aligned_free(ws);
 	nb_aligned_free(bq);
-	nb_aligned_free(ad);
 }
 END_TEST
 #endif

@@ -23,18 +23,16 @@
  * the loads do not.  So what is left to trim is the rest: A's values and
  * offsets in three loads a group for four rows, two broadcasts a row, and
  * 64 columns (not 48) a row for each broadcast; the workspace holds
- * S24_KC x S24_NC floats of B (spmm-impl.h), which these blocks fit.  A is
- * decoded once per run into micro-panels of all of k, shared by the
- * threads: when each thread decoded the A blocks its columns needed, every
- * thread (and every NC block) decoded all of A again. */
+ * S24_KC x S24_NC floats of B and S24_MC x S24_KC x 3 bytes of A
+ * (spmm-impl.h), which these blocks fit. */
 #define MR 4
 #define NR 64
 #define NC (NR * 32)
 #define KC 128		/* k a block (32 groups) */
 #define MC 96		/* rows a decoded A block, a multiple of MR */
 
-_Static_assert((long)KC * NC <= (long)S24_KC * S24_NC && (KC - 1) * NR * 4 < 65536 && MC % MR == 0,
-	       "2:4 blocks exceed the workspace or the offsets");
+_Static_assert((long)KC * NC <= (long)S24_KC * S24_NC && MC * KC * 3 <= S24_MC * S24_KC * 3 &&
+	       (KC - 1) * NR * 4 < 65536 && MC % MR == 0, "2:4 blocks exceed the workspace or the offsets");
 
 /* N elements of dtype DT at SRC to fp32 at DST, then zeros up to WIDTH (a
  * multiple of 16). */
@@ -75,16 +73,15 @@ static void pack_b(const struct spmm_args *a, long p0, int kc, long j0, long nc,
 }
 
 /* Decodes rows [i0, i0+mc) over groups [g0, g0+ng) into micro-panels of
- * MR rows LD quads apart: ap[(ir / MR) * ld + g]; padded rows are 0 at
- * offset 0.  A row's values are converted 16 at a time, then spread over
- * the groups. */
-static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, struct quad *ap, long ld)
+ * MR rows: ap[(ir / MR) * ng + g]; padded rows are 0 at offset 0.  A row's
+ * values are converted 16 at a time, then spread over the groups. */
+static void pack_a(const struct spmm_args *a, long i0, int mc, long g0, int ng, struct quad *ap)
 {
 	size_t es = (size_t)dtype_bits(a->dt) / 8;
 	float vals[KC / 2];
 
 	for (int ir = 0; ir < mc; ir += MR) {
-		struct quad *blk = ap + (long)(ir / MR) * ld;
+		struct quad *blk = ap + (long)(ir / MR) * ng;
 
 		for (int r = 0; r < MR; r++) {
 			long i = i0 + ir + r, ip = i + 2 * MR;
@@ -193,32 +190,13 @@ static void ukr_4x64(int ng, const struct quad *ap, const float *bp, float *c, l
 	ST4(c + 3 * ldc, a30, a31, a32, a33);
 }
 
-_Static_assert(S24_AD_ROWS % MR == 0 && sizeof(struct quad) <= 12 * MR, "decoded A exceeds S24_AD_BYTES");
-
-/* Rows [r0, r1) of A into a->ad in the order the run reads them: k block
- * after k block (g0 = 0, KC / 4, ..), in each the micro-panels of MR rows
- * one after the other, ng quads each (so an A block is one contiguous
- * stream): rows i.. of groups g0.. at g0 * panels + (i / MR) * ng quads.
- * Rows past m in the last panel are zero. */
-void spmm24_avx512_decode(const struct spmm_args *a, long r0, long r1)
-{
-	long ngroups = a->k / 4, panels = (a->m + MR - 1) / MR;
-	struct quad *ad = a->ad;
-
-	for (long g0 = 0; g0 < ngroups; g0 += KC / 4) {
-		int ng = (int)(ngroups - g0 < KC / 4 ? ngroups - g0 : KC / 4);
-
-		for (long i = r0; i < r1 && i < a->m; i += MR)
-			pack_a(a, i, (int)(a->m - i < MR ? a->m - i : MR), g0, ng, ad + g0 * panels + i / MR * ng, 0);
-	}
-}
-
 /* C is written by the first k block and accumulated by the others, so it
- * needs no clearing first.  A comes decoded (spmm24_avx512_decode). */
+ * needs no clearing first. */
 void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws)
 {
 	float *bp = ws;
-	long ngroups = a->k / 4, panels = (a->m + MR - 1) / MR;
+	struct quad *ap = (struct quad *)(ws + (long)KC * NC);
+	long ngroups = a->k / 4;
 
 	for (long j0 = n0; j0 < n1; j0 += NC) {
 		long nc = n1 - j0 < NC ? n1 - j0 : NC;
@@ -230,14 +208,13 @@ void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws)
 			for (long i0 = 0; i0 < a->m; i0 += MC) {
 				int mc = (int)(a->m - i0 < MC ? a->m - i0 : MC);
 
-				const struct quad *ad = (const struct quad *)a->ad + g0 * panels;
-
+				pack_a(a, i0, mc, g0, ng, ap);
 				for (long jp = 0; jp < nc; jp += NR) {
 					long w = nc - jp < NR ? nc - jp : NR;
 
 					for (int ir = 0; ir < mc; ir += MR) {
 						int h = mc - ir < MR ? mc - ir : MR;
-						const struct quad *tq = ad + (i0 + ir) / MR * ng;
+						const struct quad *tq = ap + (long)(ir / MR) * ng;
 						float *c = a->c + (i0 + ir) * a->n + j0 + jp;
 
 						if (h == MR && w == NR) {
@@ -402,28 +379,29 @@ static void decode_row_q(const struct spmm_args *a, long i, long g0, int ng, uin
 	}
 }
 
-_Static_assert(S24_AD_ROWS % DMR == 0, "decoded A exceeds S24_AD_BYTES");
-
-/* Rows [r0, r1) (r0 a multiple of DMR) into a->ad, in the order the run
- * reads them, as the FMA kernel's: k block after k block, in each the
- * micro-panels of DMR rows one after the other, 2 DMR words a group (rows
- * i.. of groups g0..: (g0 * panels + (i / DMR) * ng) * 2 DMR words); rows
- * past m are zero. */
-void spmm24_avx512bf16_decode(const struct spmm_args *a, long r0, long r1)
+/* Decodes rows [i0, i0 + mc) over groups [g0, g0 + ng) into micro-panels
+ * of DMR rows, 2 DMR ng words each; rows past mc are zero. */
+static void pack_a_q(const struct spmm_args *a, long i0, int mc, long g0, int ng, uint32_t *ap)
 {
-	long ngroups = a->k / 4, panels = (a->m + DMR - 1) / DMR;
+	for (int ir = 0; ir < mc; ir += DMR) {
+		uint32_t *blk = ap + (long)ir * 2 * ng;
 
-	for (long g0 = 0; g0 < ngroups; g0 += KCG) {
-		int ng = (int)(ngroups - g0 < KCG ? ngroups - g0 : KCG);
+		for (int r = 0; r < DMR; r++) {
+			long i = i0 + ir + r, ip = i + 2 * DMR;
 
-		for (long i = r0; i < r1 && i < panels * DMR; i++) {
-			uint32_t *blk = (uint32_t *)a->ad + (g0 * panels + i / DMR * ng) * 2 * DMR;
-			int r = (int)(i % DMR);
-
-			if (i >= a->m) {
+			if (ir + r >= mc) {
 				for (int g = 0; g < ng; g++)
 					blk[g * 2 * DMR + r] = blk[g * 2 * DMR + DMR + r] = 0;
 				continue;
+			}
+			/* Rows are k bytes apart: a stride the hardware
+			 * prefetcher misses, so fetch a few rows ahead. */
+			if (ip < a->m) {
+				const char *pv = (const char *)a->aval + ((size_t)ip * (size_t)(a->k / 2) + 2 * (size_t)g0) * 2;
+
+				_mm_prefetch(pv, _MM_HINT_T0);
+				_mm_prefetch(pv + 64, _MM_HINT_T0);
+				_mm_prefetch((const char *)a->meta + ip * a->meta_ld + g0 / 2, _MM_HINT_T0);
 			}
 			decode_row_q(a, i, g0, ng, blk, r);
 		}
@@ -497,8 +475,9 @@ static void store_ct(const struct spmm_args *a, const float *ct, long i0, int mc
 
 void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *ws)
 {
-	float *ct = ws;
-	long ngroups = a->k / 4, panels = (a->m + DMR - 1) / DMR;
+	uint32_t *ap = (uint32_t *)ws;
+	float *ct = ws + S24D_A_WORDS;
+	long ngroups = a->k / 4;
 
 	pack_bq(a, n0, n1);
 	for (long i0 = 0; i0 < a->m; i0 += DMC) {
@@ -507,12 +486,12 @@ void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *w
 		for (long g0 = 0; g0 < ngroups; g0 += KCG) {
 			int ng = (int)(ngroups - g0 < KCG ? ngroups - g0 : KCG);
 
+			pack_a_q(a, i0, mc, g0, ng, ap);
 			for (long j0 = n0; j0 < n1; j0 += DNR) {
 				const uint64_t *bq = bq_at(a, j0 / DNR, g0);
 
 				for (int ir = 0; ir < mc; ir += DMR)
-					ukr_q_32x8(ng, (const uint32_t *)a->ad + (g0 * panels + (i0 + ir) / DMR * ng) * 2 * DMR,
-						   bq, ct + (j0 - n0) * DMC + ir, g0 > 0);
+					ukr_q_32x8(ng, ap + (long)ir * 2 * ng, bq, ct + (j0 - n0) * DMC + ir, g0 > 0);
 			}
 		}
 		store_ct(a, ct, i0, mc, n0, n1 - n0);

@@ -28,9 +28,6 @@ struct spmm_args {
 	const void *val;
 	/* 2:4 bf16 on the vdpbf16ps kernel: packed B, S24D_BQ_BYTES */
 	uint64_t *bq;
-	/* 2:4 at AVX-512: A decoded once per run, shared by the threads
-	 * (S24_AD_BYTES) */
-	void *ad;
 };
 
 /* 2:4 blocking of the AVX2 kernel: a 2x48 micro-tile (12 accumulators),
@@ -47,24 +44,19 @@ struct spmm_args {
 /* 2:4 bf16 with vdpbf16ps (AVX512_BF16, spmm-avx512.c): tiles of 32 rows
  * (two vectors of 16 rows) x 8 columns of C, computed transposed.  B
  * packed once per run as 8-byte column quads (bq, S24D_BQ_BYTES); A
- * decoded once per run (ad), read S24D_MC rows x S24D_KC k at a time; C^T
- * of those rows and the
+ * decoded S24D_MC rows x S24D_KC k at a time; C^T of those rows and the
  * thread's columns accumulated over all of k in the workspace, then
  * transposed into C. */
 #define S24D_MR 32
 #define S24D_NR 8
 #define S24D_KC 128
 #define S24D_MC 96
-/* Floats of per-thread workspace: C^T for up to N columns. */
-#define S24D_WS_FLOATS(n) (((long)(n) + S24_NR) * S24D_MC)
+#define S24D_A_WORDS ((long)S24D_MC * 2 * (S24D_KC / 4))
+/* Floats of per-thread workspace: decoded A block + C^T for up to N
+ * columns. */
+#define S24D_WS_FLOATS(n) (S24D_A_WORDS + ((long)(n) + S24_NR) * S24D_MC)
 /* Bytes of packed B (shared by the threads, each packs its columns). */
 #define S24D_BQ_BYTES(k, n) ((double)(k) * (double)(((n) + S24D_NR - 1) / S24D_NR * S24D_NR) * 2)
-
-/* Bytes of 2:4 A decoded for the AVX-512 kernels: rows padded to a
- * whole 32-row panel, 12 bytes a row and group for the FMA kernel (two
- * fp32 values, two 16-bit offsets), which covers the vdpbf16ps kernel's 8
- * (a bf16 pair and a shuffle control). */
-#define S24_AD_BYTES(m, k) ((double)(((m) + 31) / 32 * 32) * (double)((k) / 4) * 12)
 
 /* CSR: strips of 64 columns of B, converted to fp32 once per strip. */
 #define CSR_NS 64
@@ -74,16 +66,11 @@ void spmm24_avx2_run(const struct spmm_args *a, long n0, long n1, float *ws);
 /* Runs rows [r0, r1) of the CSR product; ws holds k * CSR_NS floats. */
 void spmm_csr_avx2_run(const struct spmm_args *a, long r0, long r1, float *ws);
 /* The same at AVX-512 (2:4 on a 4x64 micro-tile, in blocks that fit the
- * same workspace), on A decoded into a->ad beforehand: the threads decode
- * their rows [r0, r1) (r0 a multiple of S24_AD_ROWS; r1 may pass m), meet,
- * then each runs its columns on all rows, so no row is decoded twice. */
-#define S24_AD_ROWS 32
-void spmm24_avx512_decode(const struct spmm_args *a, long r0, long r1);
+ * same workspace). */
 void spmm24_avx512_run(const struct spmm_args *a, long n0, long n1, float *ws);
 void spmm_csr_avx512_run(const struct spmm_args *a, long r0, long r1, float *ws);
-/* 2:4 bf16 with vdpbf16ps: decode and columns [n0, n1) as the FMA kernel's,
- * ws of S24D_WS_FLOATS(n1 - n0); only where the CPU has AVX512_BF16. */
-void spmm24_avx512bf16_decode(const struct spmm_args *a, long r0, long r1);
+/* 2:4 bf16 with vdpbf16ps: columns [n0, n1) as spmm24_avx512_run, ws of
+ * S24D_WS_FLOATS(n1 - n0); only where the CPU has AVX512_BF16. */
 void spmm24_avx512bf16_run(const struct spmm_args *a, long n0, long n1, float *ws);
 
 #endif

@@ -145,8 +145,7 @@ static double spmm_host_bytes(const struct nb_case *c)
 	return a_bytes(&x) + (double)x.k * (double)x.n * (double)esize(x.dt) + (double)x.m * (double)x.n * 4 +
 	       (double)cpu_detect()->online_cpus * (double)ws_floats(&x) * 4 + (MAX_THREADS + 1) * 8.0 + 4096 +
 	       (x.pattern == PAT_CSR ? (double)(x.nnz + 1) * 8 : 0) +	/* the generator's positions */
-	       (x.pattern == PAT_24 && x.dt == NB_BF16 ? S24D_BQ_BYTES(x.k, x.n) + 64 : 0) +	/* packed B */
-	       (x.pattern == PAT_24 ? S24_AD_BYTES(x.m, x.k) + 64 : 0);	/* decoded A */
+	       (x.pattern == PAT_24 && x.dt == NB_BF16 ? S24D_BQ_BYTES(x.k, x.n) + 64 : 0);	/* packed B */
 }
 
 struct state {
@@ -160,7 +159,6 @@ struct state {
 	void *aval, *b;
 	uint8_t *meta;
 	uint64_t *bq;	/* 2:4 bf16 on the vdpbf16ps kernel: packed B */
-	void *ad;	/* 2:4 at AVX-512: decoded A */
 	int32_t *row_ptr, *col;
 	float *c;
 };
@@ -243,18 +241,6 @@ static void run_part(void *arg, int tid, int nt)
 		return;
 	}
 #ifdef NB_HAVE_X86_KERNELS
-#ifdef NB_HAVE_AVX512_KERNELS
-	/* 2:4: every thread decodes its rows of A, then runs its columns
-	 * on all of them. */
-	if (st->ad) {
-		pool_split(st->x.m, S24_AD_ROWS, tid, nt, &b, &e);
-		if (st->dot)
-			spmm24_avx512bf16_decode(&st->a, b, e);
-		else
-			spmm24_avx512_decode(&st->a, b, e);
-		pool_barrier(st->pool);
-	}
-#endif
 	b = st->split[tid];
 	e = st->split[tid + 1];
 	if (b < e) {
@@ -347,10 +333,8 @@ static void gen_24(struct state *st, struct nb_rng *r)
 		}
 }
 
-/* Thread shares: 2:4 splits columns in panels of the kernel's width
- * (S24_NR, 64 at AVX-512: a share off it leaves a partial tile per thread
- * and, past a block, one more block); CSR splits rows so that each thread
- * gets about the same number of non-zeros. */
+/* Thread shares: 2:4 splits columns in panels of S24_NR; CSR splits rows
+ * so that each thread gets about the same number of non-zeros. */
 static void balance(struct state *st, int nt)
 {
 	const struct dims *x = &st->x;
@@ -359,7 +343,7 @@ static void balance(struct state *st, int nt)
 		for (int t = 0; t <= nt; t++) {
 			long b, e;
 
-			pool_split(x->n, st->level >= NB_ISA_AVX512 ? 64 : S24_NR, t < nt ? t : nt - 1, nt, &b, &e);
+			pool_split(x->n, S24_NR, t < nt ? t : nt - 1, nt, &b, &e);
 			st->split[t] = t < nt ? b : e;
 		}
 		return;
@@ -382,7 +366,6 @@ static void free_state(struct state *st)
 	nb_aligned_free(st->b);
 	nb_aligned_free(st->meta);
 	nb_aligned_free(st->bq);
-	nb_aligned_free(st->ad);
 	nb_aligned_free(st->row_ptr);
 	nb_aligned_free(st->col);
 	nb_aligned_free(st->c);
@@ -421,10 +404,7 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 	}
 	if (st->dot)
 		st->bq = nb_aligned_alloc((size_t)S24D_BQ_BYTES(x->k, x->n) + 64);
-	if (x->pattern == PAT_24 && st->level >= NB_ISA_AVX512)
-		st->ad = nb_aligned_alloc((size_t)S24_AD_BYTES(x->m, x->k) + 64);
 	if (!st->aval || !st->b || !st->c || !st->ws || (st->dot && !st->bq) ||
-	    (x->pattern == PAT_24 && st->level >= NB_ISA_AVX512 && !st->ad) ||
 	    (x->pattern == PAT_24 ? !st->meta : !st->row_ptr || !st->col)) {
 		free_state(st);
 		return error_rank("spmm: cannot allocate the operands");
@@ -441,7 +421,7 @@ static int spmm_setup(const struct nb_case *c, const struct nb_host_env *env, vo
 	for (long i = 0; i < x->k * x->n; i++)
 		put(st->b, x->dt, i, rng_float(&rng));
 	st->a = (struct spmm_args){ x->dt, x->m, x->n, x->k, st->b, st->c, st->aval, st->meta,
-				    st->a.meta_ld, st->row_ptr, st->col, st->aval, st->bq, st->ad };
+				    st->a.meta_ld, st->row_ptr, st->col, st->aval, st->bq };
 	balance(st, nt);
 	pool_run(st->pool, touch_part, st);
 	*out = st;
@@ -583,12 +563,6 @@ static const char *const test_cases[] = {
 	"spmm m=13 n=500 k=260 dtype=bf16",
 	"spmm m=105 n=97 k=136 dtype=bf16",
 	"spmm m=1 n=1 k=12 dtype=bf16",
-	/* A decoded once and shared (AVX-512): rows off the 32-row panel
-	 * with a row share per thread that ends mid-panel, k of an odd
-	 * number of groups, columns that leave the later threads none. */
-	"spmm m=67 n=65 k=76",
-	"spmm m=67 n=65 k=76 dtype=bf16",
-	"spmm m=131 n=257 k=4100 dtype=fp16",
 	"spmm pattern=csr m=37 n=45 k=50 density=0.5",
 	"spmm pattern=csr m=9 n=200 k=70 density=0.3 dtype=fp16",
 	"spmm pattern=csr m=37 n=130 k=50 density=0.001 dtype=fp16",
