@@ -1067,23 +1067,6 @@ out:
 	return ret;
 }
 
-/* The newest run's id, 0 when there is none. */
-static int64_t newest_run(struct nb_store *st)
-{
-	struct nb_run *runs = NULL;
-	int64_t id = 0;
-	int n = 0;
-
-	if (store_runs_list(st, &runs, &n))
-		return -1;
-	if (n > 0)
-		id = runs[0].id;
-	for (int i = 0; i < n; i++)
-		run_release(&runs[i]);
-	free(runs);
-	return id;
-}
-
 /* --target without --run or --host: SUITE is run on TARGET first (quietly,
  * stored as a run tagged "validate"), then that run is checked.  A target
  * that cannot be used stores nothing and is the answer. */
@@ -1097,10 +1080,10 @@ static int validate_fresh(const char *suite, const char *target, const char *pro
 	char id[32];
 	int rc;
 
-	if (!st || (before = newest_run(st)) < 0)
+	if (!st || store_run_newest(st, &before))
 		return NB_EXIT_FAIL;
 	rc = nb_cmd_run.exec((int)NB_ARRAY_SIZE(argv) - 1, argv, ctx);
-	if ((after = newest_run(st)) <= before)
+	if (store_run_newest(st, &after) || after <= before)
 		return rc ? rc : NB_EXIT_FAIL;
 	snprintf(id, sizeof(id), "%lld", (long long)after);
 	return validate_run(id, target, profile, format, max_median, max_error, ctx);

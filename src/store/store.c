@@ -797,6 +797,20 @@ fail:
 	return -1;
 }
 
+int store_run_newest(struct nb_store *st, int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*id = 0;
+	if (prepare(st, "SELECT id FROM runs ORDER BY id DESC LIMIT 1", &s))
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(st, rc, "finding the newest run");
+}
+
 int store_run_resolve(struct nb_store *st, const char *spec, int64_t *id)
 {
 	sqlite3_stmt *s = NULL;

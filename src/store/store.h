@@ -71,6 +71,8 @@ int store_import(struct nb_store *st, struct nb_run_import *runs, int n);
 
 /* Resolves "last", a numeric id or a UUID (prefix) to a run id. */
 int store_run_resolve(struct nb_store *st, const char *spec, int64_t *id);
+/* The newest run's id in *ID, 0 when there is none (not an error). */
+int store_run_newest(struct nb_store *st, int64_t *id);
 int store_run_get(struct nb_store *st, int64_t id, struct nb_run *out);
 /* Every run, newest first. */
 int store_runs_list(struct nb_store *st, struct nb_run **runs, int *n);
